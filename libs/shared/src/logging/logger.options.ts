@@ -1,0 +1,33 @@
+import type { Params } from 'nestjs-pino';
+import type { AppConfig, AppName } from '../config';
+import { maskText, maskValue } from './mask';
+
+/** pino options shared by the HTTP logger and standalone loggers (CLI, workers). */
+export function pinoOptions(config: Pick<AppConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>, app: AppName | 'cli') {
+  return {
+    level: config.LOG_LEVEL,
+    base: { app },
+    formatters: { log: (obj: Record<string, unknown>) => maskValue(obj) as Record<string, unknown> },
+    hooks: {
+      // Masks the message string itself; objects go through formatters.log.
+      logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+        method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : a)));
+      },
+    },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+    transport: config.LOG_FORMAT === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } : undefined,
+  };
+}
+
+export function loggerModuleParams(config: AppConfig, app: AppName): Params {
+  return {
+    pinoHttp: {
+      ...pinoOptions(config, app),
+      // Query strings may hold phone numbers (caller lookup); log the path only, masked.
+      serializers: {
+        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: maskText((req.url ?? '').split('?')[0] ?? '') }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    },
+  };
+}
