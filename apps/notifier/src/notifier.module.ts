@@ -1,0 +1,9 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { CoreModule, type AppConfig } from '@kefu/shared';
+
+@Module({})
+export class NotifierModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config)] };
+  }
+}

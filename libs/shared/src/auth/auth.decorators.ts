@@ -1,0 +1,28 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import type { StaffRole } from '../database/entities/enums';
+
+export const IS_PUBLIC = 'kefu:isPublic';
+export const ROLES = 'kefu:roles';
+
+/**
+ * Marks an endpoint as reachable without a staff token (web form, provider webhooks, signed links,
+ * health). Everything not marked requires one: the guard is global.
+ */
+export const Public = (reason: string) => SetMetadata(IS_PUBLIC, reason);
+
+/** Restricts an endpoint to these roles (admin passes every role check). */
+export const Roles = (...roles: StaffRole[]) => SetMetadata(ROLES, roles);
+
+/** The authenticated staff member, as carried by the token. */
+export interface StaffPrincipal {
+  id: string;
+  role: StaffRole;
+  name: string;
+}
+
+export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffPrincipal => {
+  const req = ctx.switchToHttp().getRequest<Request & { staff?: StaffPrincipal }>();
+  if (!req.staff) throw new Error('CurrentStaff used on a public endpoint');
+  return req.staff;
+});

@@ -1,0 +1,5 @@
+export * from './password';
+export * from './auth.decorators';
+export * from './auth.guard';
+export * from './auth.service';
+export * from './auth.module';

@@ -1,0 +1,36 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '../auth/auth.module';
+import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
+import { dataSourceOptions } from '../database/data-source.options';
+import { HttpExceptionFilter } from '../errors/http-exception.filter';
+import { HealthModule } from '../health/health.module';
+import { loggerModuleParams } from '../logging/logger.options';
+import { QueueModule } from '../queues/queue.module';
+import { RedisModule } from '../redis/redis.module';
+
+/** What every app has: validated config, pino, Postgres, Redis, queues, auth, /healthz, error mapping. */
+@Module({})
+export class CoreModule {
+  static forRoot(app: AppName, config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => loggerModuleParams(c, app) }),
+        TypeOrmModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (c: AppConfig) => ({ ...dataSourceOptions(c.DATABASE_URL, { poolSize: c.DB_POOL_SIZE, applicationName: `kefu-${app}` }), retryAttempts: 3, retryDelay: 1000 }),
+        }),
+        RedisModule,
+        QueueModule.forRoot(),
+        AuthModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * The one queue contract. One queue per consumer, so a fact two services care about reaches both.
+ * Payloads carry ids only — never entities, rendered bodies, personal data or secrets; the handler
+ * re-reads the row and checks its state before any side effect.
+ *
+ * WARNING: queue and job names are persisted in Redis; renaming strands waiting jobs.
+ * Add a new name and drain the old one.
+ */
+export const Queues = {
+  /** Consumed by apps/intake: mailbox polls, re-processing quarantined items. */
+  Intake: 'intake',
+  /** Consumed by apps/scheduler: plan deadlines, ticks. */
+  Scheduler: 'scheduler',
+  /** Consumed by apps/notifier: send notifications, process receipts. */
+  Notifier: 'notifier',
+} as const;
+export type QueueName = (typeof Queues)[keyof typeof Queues];
+
+export interface JobPayloads {
+  /** A mailbox should be polled now (besides IDLE). */
+  'mailbox-poll': { mailboxId: string };
+  /** A case was committed: plan its deadlines and reminders. */
+  'case-received': { caseId: string };
+  /** A notification row was inserted: render and send it. */
+  'notification-requested': { notificationId: string };
+  /** A delivery-status report was stored as an intake record: match it to a notification. */
+  'delivery-report-received': { intakeRecordId: string };
+}
+export type JobName = keyof JobPayloads;
+
+/** Which queue each job goes to: the consumer owns the queue. */
+export const jobQueue: { [N in JobName]: QueueName } = {
+  'mailbox-poll': Queues.Intake,
+  'case-received': Queues.Scheduler,
+  'notification-requested': Queues.Notifier,
+  'delivery-report-received': Queues.Notifier,
+};
+
+/** Applied to every job unless a producer has a reason to differ. */
+export const defaultJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 14 * 24 * 3600, count: 50_000 },
+} as const;

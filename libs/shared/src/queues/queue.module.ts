@@ -1,0 +1,55 @@
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
+import { Global, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { JobsOptions, Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { defaultJobOptions, jobQueue, Queues, type JobName, type JobPayloads } from './queue.contract';
+
+/** Parses redis://[:password@]host:port[/db] into BullMQ connection options. */
+export function redisConnection(url: string) {
+  const u = new URL(url);
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    // BullMQ workers need this; producers get fast failures from enableOfflineQueue below.
+    maxRetriesPerRequest: null,
+  };
+}
+
+/** The only way to put a job on a queue: typed by the contract, routed to the consumer's queue. */
+@Injectable()
+export class QueueProducer {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<string | undefined> {
+    const queue = this.moduleRef.get<Queue>(getQueueToken(jobQueue[name]), { strict: false });
+    const job = await queue.add(name, data, opts);
+    return job.id;
+  }
+}
+
+@Global()
+@Module({})
+export class QueueModule {
+  /** BullMQ connection, prefix and default job options; every queue of the contract is registered for producing. */
+  static forRoot(): DynamicModule {
+    const queues = Object.values(Queues).map((name) => ({ name }));
+    return {
+      module: QueueModule,
+      imports: [
+        BullModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => ({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, defaultJobOptions }),
+        }),
+        BullModule.registerQueue(...queues),
+      ],
+      providers: [QueueProducer],
+      exports: [QueueProducer, BullModule],
+    };
+  }
+}
+

@@ -1,0 +1,4 @@
+export * from './harness-state';
+export * from './test-env';
+export * from './factories';
+export * from './test-app';
