@@ -21,7 +21,9 @@ function fromHttpException(err: HttpException): AppException {
   const code = (Object.entries(errorStatus).find(([, s]) => s === status)?.[0] ?? (status >= 500 ? 'internal_error' : 'bad_request')) as ErrorCode;
   const body = err.getResponse();
   const message = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : err.message;
-  return new AppException(code, message);
+  // Terminus reports each indicator under `details`: keep it, orchestrators and people read it.
+  const details = typeof body === 'object' && body && 'details' in body ? (body as { details: Record<string, unknown> }).details : undefined;
+  return new AppException(code, status === 503 && details ? 'A dependency is down; see details.' : message, details);
 }
 
 /** Maps every error to `{ error: { code, message, details? } }`; unknown errors become a 500 without a stack. */

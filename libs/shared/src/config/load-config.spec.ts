@@ -1,0 +1,35 @@
+import { ConfigError, loadConfig } from './load-config';
+
+const valid = {
+  DATABASE_URL: 'postgres://u:p@localhost:5432/kefu',
+  REDIS_URL: 'redis://localhost:6379',
+  AUTH_TOKEN_SECRET: 'x'.repeat(32),
+};
+
+describe('loadConfig', () => {
+  it('applies defaults: Asia/Shanghai, ports, working hours', () => {
+    const c = loadConfig(valid);
+    expect(c).toMatchObject({ BUSINESS_TIME_ZONE: 'Asia/Shanghai', INTAKE_PORT: 3000, SCHEDULER_PORT: 3001, NOTIFIER_PORT: 3002, AUTH_TOKEN_TTL_SECONDS: 900 });
+    expect(c.WORKING_HOURS).toEqual([{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }]);
+  });
+
+  it('lists every bad variable at once', () => {
+    let err: unknown;
+    try {
+      loadConfig({ REDIS_URL: 'http://nope', INTAKE_PORT: '99999', BUSINESS_TIME_ZONE: 'Mars/Olympus', AUTH_TOKEN_SECRET: 'short', WORKING_HOURS: '18:00-09:00' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const name of ['DATABASE_URL: is required', 'REDIS_URL', 'INTAKE_PORT', 'BUSINESS_TIME_ZONE', 'AUTH_TOKEN_SECRET', 'WORKING_HOURS']) {
+      expect(problems).toContain(name);
+    }
+    expect((err as ConfigError).problems).toHaveLength(6);
+  });
+
+  it('treats empty variables as unset and parses SLA_POLICY as JSON', () => {
+    expect(loadConfig({ ...valid, LOG_LEVEL: '', SLA_POLICY: '{"maxReplyDateMoves":2}' })).toMatchObject({ LOG_LEVEL: 'info', SLA_POLICY: { maxReplyDateMoves: 2 } });
+    expect(() => loadConfig({ ...valid, SLA_POLICY: '[1' })).toThrow(/SLA_POLICY: must be a JSON object/);
+  });
+});
