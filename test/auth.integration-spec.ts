@@ -102,3 +102,25 @@ describe('staff auth across the three apps', () => {
     }
   });
 });
+
+describe('error responses', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(intakeApp, testConfig({ DATABASE_URL: db.url }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('answer bad JSON, unknown routes and oversized bodies with a code and a clear message', async () => {
+    const bad = await request(app.getHttpServer()).post('/api/v1/auth/login').set('content-type', 'application/json').send('{bad').expect(400);
+    expect(bad.body).toEqual({ error: { code: 'bad_request', message: 'The request body is not valid JSON.' } });
+    const missing = await request(app.getHttpServer()).get('/api/v1/nope').set('Authorization', 'Bearer x').expect(404);
+    expect(missing.body.error.code).toBe('not_found');
+    const big = await request(app.getHttpServer()).post('/api/v1/auth/login').set('content-type', 'application/json').send(JSON.stringify({ login: 'x'.repeat(2_000_000), password: 'y' })).expect(413);
+    expect(big.body.error.code).toBe('payload_too_large');
+  });
+});

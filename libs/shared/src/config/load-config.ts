@@ -25,3 +25,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 export function appPort(config: AppConfig, app: 'intake' | 'scheduler' | 'notifier'): number {
   return { intake: config.INTAKE_PORT, scheduler: config.SCHEDULER_PORT, notifier: config.NOTIFIER_PORT }[app];
 }
+
+/** DATABASE_URL alone, for CLI commands that need nothing else. */
+export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  const url = env.DATABASE_URL;
+  if (!url || !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError(['DATABASE_URL: is required (a postgres:// URL)']);
+  return url;
+}

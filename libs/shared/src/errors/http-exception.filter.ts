@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppException, errorStatus, type ErrorCode } from './app.exception';
+import { AppException, type ErrorCode } from './app.exception';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
@@ -16,9 +16,21 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(err.message);
 }
 
+const codeOfStatus: Record<number, ErrorCode> = {
+  400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limited', 503: 'service_unavailable',
+};
+
+/** body-parser's own errors (bad JSON, too large) carry a `type`. */
+export function bodyParserError(err: unknown): AppException | undefined {
+  const type = typeof err === 'object' && err ? (err as { type?: unknown }).type : undefined;
+  if (type === 'entity.parse.failed') return new AppException('bad_request', 'The request body is not valid JSON.');
+  if (type === 'entity.too.large') return new AppException('payload_too_large', 'The request body is too large.');
+  return undefined;
+}
+
 function fromHttpException(err: HttpException): AppException {
   const status = err.getStatus();
-  const code = (Object.entries(errorStatus).find(([, s]) => s === status)?.[0] ?? (status >= 500 ? 'internal_error' : 'bad_request')) as ErrorCode;
+  const code = codeOfStatus[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
   const body = err.getResponse();
   const message = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : err.message;
   // Terminus reports each indicator under `details`: keep it, orchestrators and people read it.
@@ -34,12 +46,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(err: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     let appErr: AppException;
+    const parseErr = bodyParserError(err);
     if (err instanceof AppException) appErr = err;
+    else if (parseErr) appErr = parseErr;
     else if (err instanceof HttpException) appErr = fromHttpException(err);
     else if (isDatabaseUnavailable(err)) {
       appErr = new AppException('service_unavailable', 'The database is not reachable; nothing was changed. Please retry shortly.', { retryAfterSeconds: 30 });
-    } else if (err instanceof SyntaxError && 'body' in err) {
-      appErr = new AppException('bad_request', 'The request body is not valid JSON.');
     } else {
       this.logger.error({ err }, 'Unhandled error');
       appErr = new AppException('internal_error', 'An internal error occurred; it has been logged.');

@@ -1,7 +1,9 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
+import { bodyParserError } from '../errors/http-exception.filter';
 import { appPort, ConfigError, loadConfig, type AppConfig, type AppName } from '../config';
 import { setupOpenApi } from './openapi';
 
@@ -12,12 +14,19 @@ export interface AppDefinition {
   module: (config: AppConfig) => DynamicModule;
 }
 
+function bodyParserErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const appErr = bodyParserError(err);
+  if (!appErr) return next(err);
+  res.status(appErr.status).json({ error: { code: appErr.code, message: appErr.message } });
+}
+
 /** A fully configured app, not yet listening (tests drive it with supertest). */
 export async function createApp(def: AppDefinition, config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(def.module(config), { bufferLogs: true, abortOnError: false });
+  // Our own body parsers, so a malformed or oversized body gets our error shape (Nest's drop the reason).
+  const app = await NestFactory.create<NestExpressApplication>(def.module(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.useBodyParser('json', { limit: '1mb' });
+  app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), bodyParserErrors);
   app.enableShutdownHooks();
   setupOpenApi(app, def.title, def.description);
   return app;

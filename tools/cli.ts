@@ -1,0 +1,85 @@
+/**
+ * kefu CLI (run from dist after `npm run build`, or through the npm scripts):
+ *   migrate                      apply pending migrations (under an advisory lock)
+ *   migrate:revert               revert the latest migration
+ *   create-admin --login L --name N [--password P]   create the first admin; prints a generated password
+ *   seed-demo [--password P]     load the demo estate once
+ * Reads DATABASE_URL.
+ */
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, generatePassword, hashPassword, loadDatabaseUrl, runMigrations, StaffEntity } from '@kefu/shared';
+import { loadDemoData } from './demo-data';
+
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function withDataSource<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
+  const ds = new DataSource(dataSourceOptions(loadDatabaseUrl(), { poolSize: 2, applicationName: 'kefu-cli' }));
+  await ds.initialize();
+  try {
+    return await fn(ds);
+  } finally {
+    await ds.destroy();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'migrate': {
+      const applied = await runMigrations(loadDatabaseUrl());
+      process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+      return 0;
+    }
+    case 'migrate:revert':
+      return withDataSource(async (ds) => {
+        await ds.undoLastMigration({ transaction: 'each' });
+        process.stdout.write('Reverted the latest migration.\n');
+        return 0;
+      });
+    case 'create-admin': {
+      const login = flag(args, 'login')?.toLowerCase();
+      const name = flag(args, 'name') ?? '系统管理员';
+      if (!login || !/^[a-z0-9._-]{2,60}$/.test(login)) {
+        process.stderr.write('usage: create-admin --login <login> [--name <name>] [--password <password>]\n');
+        return 2;
+      }
+      const given = flag(args, 'password');
+      if (given !== undefined && given.length < 10) {
+        process.stderr.write('--password must be at least 10 characters\n');
+        return 2;
+      }
+      const password = given ?? generatePassword();
+      return withDataSource(async (ds) => {
+        const repo = ds.getRepository(StaffEntity);
+        if (await repo.existsBy({ login })) {
+          process.stderr.write(`A staff member with login "${login}" already exists; nothing changed.\n`);
+          return 1;
+        }
+        await repo.save(repo.create({ login, name, role: 'admin', passwordHash: await hashPassword(password), active: true }));
+        process.stdout.write(`Created admin "${login}".${given ? '' : ` Password (shown once): ${password}`}\n`);
+        return 0;
+      });
+    }
+    case 'seed-demo':
+      return withDataSource(async (ds) => {
+        const password = flag(args, 'password') ?? generatePassword();
+        const summary = await loadDemoData(ds, password);
+        process.stdout.write(summary.created ? `Demo estate loaded: ${summary.units} units, ${summary.owners} owners; staff password: ${password}\n` : 'Demo estate already present; nothing changed.\n');
+        return 0;
+      });
+    default:
+      process.stderr.write('usage: cli <migrate | migrate:revert | create-admin | seed-demo> [options]\n');
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`kefu: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,169 @@
+/**
+ * README command 1 (`npm start`): the whole system on one machine.
+ * Embedded Postgres (data in .data/postgres, reused) unless DATABASE_URL is set; redis-server from PATH
+ * (installed with apt on Debian/Ubuntu as root) unless REDIS_URL is set; migrations; the demo estate once;
+ * the three apps with prefixed logs. Ctrl-C stops everything, databases included.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DataSource } from 'typeorm';
+import {
+  dataSourceOptions, ensureDatabase, hasRedisServer, redisInstallHint, runMigrations, startEmbeddedPostgres, startRedisServer, stopStalePostgres,
+  type LocalPostgres, type LocalRedis,
+} from '@kefu/shared';
+import { loadDemoData } from './demo-data';
+
+const root = resolve(__dirname, '..', '..');
+const dataDir = resolve(process.env.KEFU_DATA_DIR ?? join(root, '.data'));
+const apps = [
+  { name: 'intake', port: Number(process.env.INTAKE_PORT ?? 3000), color: 36 },
+  { name: 'scheduler', port: Number(process.env.SCHEDULER_PORT ?? 3001), color: 35 },
+  { name: 'notifier', port: Number(process.env.NOTIFIER_PORT ?? 3002), color: 33 },
+] as const;
+
+const say = (msg: string) => process.stdout.write(`\x1b[1m[kefu]\x1b[0m ${msg}\n`);
+
+/** Secrets generated once per checkout and kept in .data (git-ignored). */
+function localSecrets(): { pgPassword: string; tokenSecret: string; staffPassword: string } {
+  const file = join(dataDir, 'local-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof localSecrets>;
+  const secrets = { pgPassword: randomBytes(12).toString('hex'), tokenSecret: randomBytes(32).toString('hex'), staffPassword: `demo-${randomBytes(5).toString('hex')}` };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+function ensureRedisInstalled(): void {
+  if (hasRedisServer()) return;
+  const debian = existsSync('/etc/debian_version');
+  if (process.getuid?.() === 0 && debian) {
+    say('redis-server is missing: installing it with apt-get (Debian/Ubuntu, as root)…');
+    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
+    if (r.status === 0 && hasRedisServer()) return;
+  }
+  throw new Error(`redis-server is not installed. Install it, then run npm start again:\n  ${redisInstallHint()}\nor point REDIS_URL at a running Redis.`);
+}
+
+async function waitHealthy(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no healthy answer on port ${port} within ${timeoutMs / 1000} s`);
+}
+
+function prefixLines(stream: NodeJS.ReadableStream | null, label: string): void {
+  let buf = '';
+  stream?.on('data', (chunk: Buffer) => {
+    buf += chunk.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const line of lines) process.stdout.write(`${label} ${line}\n`);
+  });
+}
+
+async function main(): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = localSecrets();
+  const children: ChildProcess[] = [];
+  let pg: LocalPostgres | undefined;
+  let redis: LocalRedis | undefined;
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('stopping…');
+    await Promise.all(
+      children.map((c) => new Promise<void>((res) => {
+        if (c.exitCode !== null || c.signalCode !== null) return res();
+        const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
+        c.once('exit', () => { clearTimeout(kill); res(); });
+        c.kill('SIGTERM');
+      })),
+    );
+    await redis?.stop();
+    await pg?.stop();
+    say('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      const port = Number(process.env.KEFU_PG_PORT ?? 54329);
+      const pgData = join(dataDir, 'postgres');
+      stopStalePostgres(pgData);
+      say(`starting embedded Postgres on 127.0.0.1:${port} (data in ${pgData})…`);
+      pg = await startEmbeddedPostgres({ dataDir: pgData, port, password: secrets.pgPassword });
+      await ensureDatabase(pg.url(), 'kefu');
+      databaseUrl = pg.url('kefu');
+    }
+    let redisUrl = process.env.REDIS_URL;
+    if (!redisUrl) {
+      ensureRedisInstalled();
+      const port = Number(process.env.KEFU_REDIS_PORT ?? 63799);
+      say(`starting redis-server on 127.0.0.1:${port} (append-only file in ${join(dataDir, 'redis')})…`);
+      redis = await startRedisServer({ port, dir: join(dataDir, 'redis'), persistent: true });
+      redisUrl = redis.url;
+    }
+
+    const applied = await runMigrations(databaseUrl);
+    say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+
+    const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 2, applicationName: 'kefu-dev' }));
+    await ds.initialize();
+    const demo = await loadDemoData(ds, secrets.staffPassword).finally(() => ds.destroy());
+    if (demo.created) say(`demo data loaded: estate 碧海云天 (COBZS001), ${demo.units} units, ${demo.owners} owners, one staff member per role`);
+
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      AUTH_TOKEN_SECRET: process.env.AUTH_TOKEN_SECRET ?? secrets.tokenSecret,
+      LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',
+      NODE_ENV: process.env.NODE_ENV ?? 'development',
+      INTAKE_PORT: String(apps[0].port),
+      SCHEDULER_PORT: String(apps[1].port),
+      NOTIFIER_PORT: String(apps[2].port),
+      PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${apps[0].port}`,
+    };
+    for (const app of apps) {
+      const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const label = `\x1b[${app.color}m[${app.name.padEnd(9)}]\x1b[0m`;
+      prefixLines(child.stdout, label);
+      prefixLines(child.stderr, label);
+      child.once('exit', (code, signal) => {
+        if (!stopping) {
+          say(`${app.name} stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping everything.`);
+          void shutdown(1);
+        }
+      });
+      children.push(child);
+    }
+    await Promise.all(apps.map((app, i) => waitHealthy(app.port, children[i]!, 60_000).catch((err: Error) => {
+      throw new Error(`${app.name}: ${err.message}`);
+    })));
+
+    say('Kefu is up:');
+    for (const app of apps) say(`  ${app.name.padEnd(9)} http://localhost:${app.port}   (API docs http://localhost:${app.port}/api/docs, health /healthz)`);
+    say(`staff logins (password for all: ${secrets.staffPassword}): ${demo.staff.map((s) => `${s.login} (${s.role})`).join(', ')}`);
+    say(`  e.g. curl -s -XPOST localhost:${apps[0].port}/api/v1/auth/login -H 'content-type: application/json' -d '{"login":"admin","password":"${secrets.staffPassword}"}'`);
+    say('Ctrl-C stops everything.');
+  } catch (err) {
+    process.stderr.write(`[kefu] could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    await shutdown(1);
+  }
+}
+
+void main();
