@@ -1,10 +1,10 @@
 #!/bin/sh
-# README command 1: install dependencies if missing, build, then bring up the whole system (tools/dev.ts).
+# README command 1: install dependencies if missing or stale, build, then bring up the whole system (tools/dev.ts).
 set -e
 cd "$(dirname "$0")/.."
-if [ ! -x node_modules/.bin/nest ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if ! node scripts/deps-current.js; then
   echo "[kefu] installing dependencies (npm ci)…"
-  npm ci --no-audit --no-fund
+  npm ci
 fi
 echo "[kefu] building…"
 npx --no-install nest build >/dev/null

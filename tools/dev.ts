@@ -23,7 +23,10 @@ const apps = [
   { name: 'notifier', port: Number(process.env.NOTIFIER_PORT ?? 3002), color: 33 },
 ] as const;
 
-const say = (msg: string) => process.stdout.write(`\x1b[1m[kefu]\x1b[0m ${msg}\n`);
+// Colours only on a terminal: CI logs and files stay plain.
+const tty = process.stdout.isTTY === true;
+const paint = (code: number, text: string) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text);
+const say = (msg: string) => process.stdout.write(`${paint(1, '[kefu]')} ${msg}\n`);
 
 /** Secrets generated once per checkout and kept in .data (git-ignored). */
 function localSecrets(): { pgPassword: string; tokenSecret: string; staffPassword: string } {
@@ -140,7 +143,7 @@ async function main(): Promise<void> {
     };
     for (const app of apps) {
       const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const label = `\x1b[${app.color}m[${app.name.padEnd(9)}]\x1b[0m`;
+      const label = paint(app.color, `[${app.name.padEnd(9)}]`);
       prefixLines(child.stdout, label);
       prefixLines(child.stderr, label);
       child.once('exit', (code, signal) => {

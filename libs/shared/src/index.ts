@@ -13,3 +13,5 @@ export * from './http/openapi';
 export * from './http/core.module';
 export * from './http/bootstrap';
 export * from './cases/case-number';
+export * from './calendar';
+export * from './sla';

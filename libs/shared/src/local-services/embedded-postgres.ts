@@ -1,5 +1,5 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { Client } from 'pg';
@@ -37,9 +37,22 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
 }
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
 
-/** Postgres refuses to run as root: the data folder's parent (ours: .data or a temp dir) must be traversable by `postgres`. */
-function openParentForPostgresUser(dir: string): void {
-  if (userInfo().uid === 0) chmodSync(dirname(resolve(dir)), 0o755);
+/**
+ * Postgres refuses to run as root, so as root it runs as `postgres`, which must be able to reach the data
+ * folder: its parent (ours: .data or a temp dir) is opened, and ancestors without search permission for
+ * others (a checkout under /root) get o+x only — traverse, not list.
+ */
+function openPathForPostgresUser(dir: string, log: (line: string) => void): void {
+  if (userInfo().uid !== 0) return;
+  const parent = dirname(resolve(dir));
+  chmodSync(parent, 0o755);
+  for (let d = dirname(parent); d !== dirname(d); d = dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, mode | 0o001);
+      log(`gave the postgres user search access (o+x) to ${d} so it can reach ${dir}\n`);
+    }
+  }
 }
 
 /**
@@ -56,7 +69,7 @@ export async function startEmbeddedPostgres(opts: {
 }): Promise<LocalPostgres> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   mkdirSync(dirname(opts.dataDir), { recursive: true });
-  openParentForPostgresUser(opts.dataDir);
+  openPathForPostgresUser(opts.dataDir, opts.onLog ?? ((l) => process.stderr.write(l)));
   const durability = opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,

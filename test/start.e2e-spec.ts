@@ -1,0 +1,70 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { freePort } from '@kefu/shared';
+
+const repo = resolve(__dirname, '..');
+
+/** The tracked and new (not ignored) files: what a clone of this commit would hold, without .data or dist. */
+function cleanCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kefu-clone-'));
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo }).toString().split('\0').filter(Boolean);
+  for (const f of files) {
+    if (!existsSync(join(repo, f))) continue; // deleted in the working tree
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    copyFileSync(join(repo, f), join(dir, f));
+  }
+  // Allowed by the issue: reuse the installed node_modules to save minutes.
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+  return dir;
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((res) => {
+    const s = createConnection({ port, host: '127.0.0.1' });
+    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('error', () => res(false));
+  });
+
+describe('README command 1 (npm start)', () => {
+  it('brings up the whole system from a clean clone, healthy, and Ctrl-C stops everything', async () => {
+    const dir = cleanCopy();
+    const [pg, redis, intake, scheduler, notifier] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const env: NodeJS.ProcessEnv = { ...process.env, KEFU_PG_PORT: String(pg), KEFU_REDIS_PORT: String(redis), INTAKE_PORT: String(intake), SCHEDULER_PORT: String(scheduler), NOTIFIER_PORT: String(notifier), LOG_LEVEL: 'warn' };
+    delete env.DATABASE_URL;
+    delete env.REDIS_URL;
+    const child = spawn('npm', ['start'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+    const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+    try {
+      const deadline = Date.now() + 240_000;
+      while (!output.includes('Kefu is up') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+      if (!output.includes('Kefu is up')) throw new Error(`npm start did not come up:\n${output}`);
+      expect(output).toMatch(/staff logins \(password for all: demo-[0-9a-f]+\): admin \(admin\)/);
+
+      for (const port of [intake, scheduler, notifier]) {
+        const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+      }
+
+      // Ctrl-C in a terminal signals the whole foreground process group.
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      expect(code).not.toBe('timeout');
+      if (!/\[kefu\] stopped\./.test(output)) throw new Error(`no orderly stop:\n${output}`);
+      for (const port of [pg, redis, intake, scheduler, notifier]) expect(await portOpen(port)).toBe(false);
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
