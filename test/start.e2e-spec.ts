@@ -54,7 +54,9 @@ describe('README command 1 (npm start)', () => {
 
       // Ctrl-C in a terminal signals the whole foreground process group.
       process.kill(-child.pid!, 'SIGINT');
-      const code = await Promise.race([exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 30_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 30_000)))]);
+      clearTimeout(timer);
       expect(code).not.toBe('timeout');
       if (!/\[kefu\] stopped\./.test(output)) throw new Error(`no orderly stop:\n${output}`);
       for (const port of [pg, redis, intake, scheduler, notifier]) expect(await portOpen(port)).toBe(false);

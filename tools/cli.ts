@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(summary.created ? `Demo estate loaded: ${summary.units} units, ${summary.owners} owners; staff password: ${password}\n` : 'Demo estate already present; nothing changed.\n');
         return 0;
       });
+    case undefined:
     default:
       process.stderr.write('usage: cli <migrate | migrate:revert | create-admin | seed-demo> [options]\n');
       return 2;

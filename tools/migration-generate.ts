@@ -18,7 +18,7 @@ async function main(): Promise<number> {
     return 2;
   }
   let url = process.env.MIGRATION_DATABASE_URL;
-  let cleanup = async () => undefined as unknown;
+  let cleanup: () => Promise<void> = () => Promise.resolve();
   if (!url) {
     const root = mkdtempSync(join(tmpdir(), 'kefu-migrate-'));
     const pg = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), password: 'migrate', ephemeral: true });

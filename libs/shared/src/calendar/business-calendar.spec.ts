@@ -49,8 +49,8 @@ describe.each([
   },
 ])('official calendar $year', ({ off, makeUp, after }) => {
   it.each(off)('%s to %s are days off (%s)', (from, to, name) => {
-    for (const day of range(from!, to!)) {
-      expect(cal.dayInfo(day)).toEqual({ day, working: false, reason: 'holiday', holidayName: expect.stringMatching(`^(${name!})$`), provisional: false });
+    for (const day of range(from, to)) {
+      expect(cal.dayInfo(day)).toEqual({ day, working: false, reason: 'holiday', holidayName: expect.stringMatching(`^(${name})$`), provisional: false });
     }
   });
 

@@ -21,11 +21,11 @@ export async function allocateCaseNumber(manager: EntityManager, opts: { project
   if (!manager.queryRunner?.isTransactionActive) throw new Error('allocateCaseNumber must run inside the transaction that creates the case');
   const prefix = opts.projectCode ?? GENERAL_CASE_PREFIX;
   const year = businessYear(opts.at, opts.timeZone);
-  const rows = (await manager.query(
+  const rows = await manager.query<Array<{ last_value: number }>>(
     `INSERT INTO case_number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
      ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1
      RETURNING last_value`,
     [prefix, year],
-  )) as Array<{ last_value: number }>;
+  );
   return formatCaseNumber(prefix, year, rows[0]!.last_value);
 }

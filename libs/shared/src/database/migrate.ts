@@ -34,7 +34,7 @@ export async function revertAllMigrations(url: string): Promise<number> {
   await ds.initialize();
   let reverted = 0;
   try {
-    while (((await ds.query('SELECT count(*)::int AS n FROM migrations')) as Array<{ n: number }>)[0]!.n > 0) {
+    while ((await ds.query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM migrations'))[0]!.n > 0) {
       await ds.undoLastMigration({ transaction: 'each' });
       reverted += 1;
     }

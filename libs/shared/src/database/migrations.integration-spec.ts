@@ -4,7 +4,7 @@ import { dataSourceOptions } from './data-source.options';
 import { revertAllMigrations, runMigrations } from './migrate';
 
 const tables = async (ds: DataSource) =>
-  ((await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)) as Array<{ tablename: string }>).map((r) => r.tablename);
+  (await ds.query<Array<{ tablename: string }>>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.tablename);
 
 describe('migrations', () => {
   let db: TestDatabase;

@@ -32,7 +32,7 @@ function fromHttpException(err: HttpException): AppException {
   const status = err.getStatus();
   const code = codeOfStatus[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
   const body = err.getResponse();
-  const message = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : err.message;
+  const message = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body).message) : err.message;
   // Terminus reports each indicator under `details`: keep it, orchestrators and people read it.
   const details = typeof body === 'object' && body && 'details' in body ? (body as { details: Record<string, unknown> }).details : undefined;
   return new AppException(code, status === 503 && details ? 'A dependency is down; see details.' : message, details);

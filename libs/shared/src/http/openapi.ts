@@ -6,7 +6,7 @@ import { z } from 'zod';
 /** OpenAPI schema of a zod schema (zod is the one validation library; it describes itself). */
 export function jsonSchema(schema: z.ZodType): SchemaObject {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  return rest as SchemaObject;
+  return rest;
 }
 
 /** OpenAPI docs at /api/docs (JSON at /api/docs-json). */
