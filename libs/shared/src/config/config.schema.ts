@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { resolveSlaPolicy, SlaPolicyError } from '../sla/sla-policy';
 
 const port = z.coerce.number().int().min(1).max(65535);
 
@@ -62,8 +63,16 @@ export const configSchema = z.object({
     { start: '09:00', end: '12:00' },
     { start: '13:00', end: '18:00' },
   ]),
-  /** Partial JSON overrides of the SLA policy defaults (see libs/shared/src/sla). */
-  SLA_POLICY: jsonObject.optional(),
+  /** Partial JSON overrides of the SLA policy defaults (libs/shared/src/sla); the config holds the resolved policy. */
+  SLA_POLICY: jsonObject.optional().transform((overrides, ctx) => {
+    try {
+      return resolveSlaPolicy(overrides);
+    } catch (err) {
+      if (!(err instanceof SlaPolicyError)) throw err;
+      for (const problem of err.problems) ctx.addIssue({ code: 'custom', message: problem });
+      return z.NEVER;
+    }
+  }),
   AUTH_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)'),
   AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

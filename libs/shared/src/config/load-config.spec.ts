@@ -28,8 +28,22 @@ describe('loadConfig', () => {
     expect((err as ConfigError).problems).toHaveLength(6);
   });
 
-  it('treats empty variables as unset and parses SLA_POLICY as JSON', () => {
-    expect(loadConfig({ ...valid, LOG_LEVEL: '', SLA_POLICY: '{"maxReplyDateMoves":2}' })).toMatchObject({ LOG_LEVEL: 'info', SLA_POLICY: { maxReplyDateMoves: 2 } });
+  it('treats empty variables as unset and resolves SLA_POLICY onto the defaults', () => {
+    const c = loadConfig({ ...valid, LOG_LEVEL: '', SLA_POLICY: '{"departmentPlan":{"amount":3,"unit":"working_days"}}' });
+    expect(c.LOG_LEVEL).toBe('info');
+    expect(c.SLA_POLICY.departmentPlan).toEqual({ amount: 3, unit: 'working_days' });
+    expect(c.SLA_POLICY.maxReplyDateMoves).toBe(2);
+    expect(loadConfig(valid).SLA_POLICY.major.reportToHead).toEqual({ amount: 10, unit: 'minutes' });
     expect(() => loadConfig({ ...valid, SLA_POLICY: '[1' })).toThrow(/SLA_POLICY: must be a JSON object/);
+  });
+
+  it('reports a bad SLA_POLICY key at boot, together with the other problems', () => {
+    let err: unknown;
+    try {
+      loadConfig({ ...valid, REDIS_URL: 'nope', SLA_POLICY: '{"major":{"reportToHeadd":{"amount":5,"unit":"minutes"}}}' });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as ConfigError).problems).toEqual([expect.stringMatching(/^REDIS_URL/), 'SLA_POLICY: major.reportToHeadd: unknown key']);
   });
 });

@@ -1,8 +1,9 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '../auth/auth.module';
+import { CalendarService } from '../calendar/calendar.service';
 import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
 import { dataSourceOptions } from '../database/data-source.options';
 import { HttpExceptionFilter } from '../errors/http-exception.filter';
@@ -12,6 +13,7 @@ import { QueueModule } from '../queues/queue.module';
 import { RedisModule } from '../redis/redis.module';
 
 /** What every app has: validated config, pino, Postgres, Redis, queues, auth, /healthz, error mapping. */
+@Global()
 @Module({})
 export class CoreModule {
   static forRoot(app: AppName, config: AppConfig): DynamicModule {
@@ -29,8 +31,8 @@ export class CoreModule {
         AuthModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
-      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, CalendarService],
+      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService],
     };
   }
 }
