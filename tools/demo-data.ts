@@ -53,7 +53,7 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
 
   return ds.transaction(async (m) => {
     const project = await m.save(m.create(ProjectEntity, { code: DEMO_PROJECT_CODE, name: '碧海云天', city: '深圳', address: '深圳市宝安区碧海大道88号' }));
-    const [cs, eng, pm] = await m.save([
+    const [cs] = await m.save([
       m.create(DepartmentEntity, { code: 'CS', name: '客户服务部' }),
       m.create(DepartmentEntity, { code: 'ENG', name: '工程部' }),
       m.create(DepartmentEntity, { code: 'PM', name: '物业公司' }),
@@ -68,8 +68,6 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
       );
       if (s.role !== 'admin') reportsToId = saved.id;
     }
-    void eng;
-    void pm;
 
     let units = 0;
     let owners = 0;
