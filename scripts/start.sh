@@ -3,8 +3,9 @@
 set -e
 cd "$(dirname "$0")/.."
 if ! node scripts/deps-current.js; then
-  echo "[kefu] installing dependencies (npm ci)…"
-  npm ci
+  echo "[kefu] installing dependencies…"
+  # npm install, not npm ci: see .ci/run for why.
+  npm install --no-audit --no-fund
 fi
 echo "[kefu] building…"
 npx --no-install nest build >/dev/null
