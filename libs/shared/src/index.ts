@@ -15,3 +15,4 @@ export * from './http/bootstrap';
 export * from './cases/case-number';
 export * from './calendar';
 export * from './sla';
+export * from './outbox';

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { json, urlencoded, type NextFunction, type Request, type Response } from 'express';
+import { json, text, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { bodyParserError } from '../errors/http-exception.filter';
 import { appPort, ConfigError, loadConfig, type AppConfig, type AppName } from '../config';
@@ -26,7 +26,7 @@ export async function createApp(def: AppDefinition, config: AppConfig): Promise<
   const app = await NestFactory.create<NestExpressApplication>(def.module(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), bodyParserErrors);
+  app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), text({ type: ['text/csv', 'text/plain'], limit: '20mb' }), bodyParserErrors);
   app.enableShutdownHooks();
   setupOpenApi(app, def.title, def.description);
   return app;

@@ -4,6 +4,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '../auth/auth.module';
 import { CalendarService } from '../calendar/calendar.service';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
 import { dataSourceOptions } from '../database/data-source.options';
 import { HttpExceptionFilter } from '../errors/http-exception.filter';
@@ -31,8 +32,8 @@ export class CoreModule {
         AuthModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, CalendarService],
-      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, CalendarService, OutboxRelay],
+      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay],
     };
   }
 }

@@ -30,6 +30,17 @@ export class QueueProducer {
     const job = await queue.add(name, data, opts);
     return job.id;
   }
+
+  /** Adds many jobs, grouped per queue (one round trip each). Used by the outbox relay. */
+  async enqueueBulk(jobs: Array<{ name: JobName; data: JobPayloads[JobName]; jobId: string }>): Promise<void> {
+    const byQueue = new Map<string, typeof jobs>();
+    for (const j of jobs) byQueue.set(jobQueue[j.name], [...(byQueue.get(jobQueue[j.name]) ?? []), j]);
+    await Promise.all(
+      [...byQueue].map(([queueName, list]) =>
+        this.moduleRef.get<Queue>(getQueueToken(queueName), { strict: false }).addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
+      ),
+    );
+  }
 }
 
 @Global()

@@ -2,3 +2,4 @@ export * from './harness-state';
 export * from './test-env';
 export * from './factories';
 export * from './test-app';
+export * from './eventually';

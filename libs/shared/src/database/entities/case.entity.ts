@@ -16,6 +16,9 @@ import {
 @Index('ix_cases_project', ['projectId', 'receivedAt'])
 @Index('ix_cases_owner', ['ownerId'])
 @Index('ix_cases_assignee', ['assigneeId'])
+@Index('ix_cases_reporter_phone', ['reporterPhone'])
+@Index('ix_cases_unit', ['unitId', 'receivedAt'])
+@Check('ck_cases_match_status', `"match_status" IN ('matched', 'ambiguous', 'unmatched')`)
 @Check('ck_cases_type', inList('type', caseTypes))
 @Check('ck_cases_category', `"category" IS NULL OR ${inList('category', caseCategories)}`)
 @Check('ck_cases_severity', inList('severity', caseSeverities))
@@ -51,7 +54,17 @@ export class CaseEntity {
   /** The reporter as they gave themselves: name and contact exactly as written or said. */
   @Column({ type: 'varchar', length: 100, nullable: true }) reporterName!: string | null;
   @Column({ type: 'varchar', length: 300, nullable: true }) reporterContact!: string | null;
+  /** Normalised from the contact: mobile or landline digits, lower-cased email. Used for matching and lookup. */
+  @Column({ type: 'varchar', length: 20, nullable: true }) reporterPhone!: string | null;
+  @Column({ type: 'varchar', length: 254, nullable: true }) reporterEmail!: string | null;
   @Column({ type: 'text' }) description!: string;
+  /** How owner and unit were found: matched, ambiguous (candidates kept, never a guess), unmatched. */
+  @Column({ type: 'varchar', length: 12, default: 'unmatched' }) matchStatus!: 'matched' | 'ambiguous' | 'unmatched';
+  @Column({ type: 'jsonb', default: () => "'{}'" }) matchDetails!: Record<string, unknown>;
+  /** The keyword rules that set type, category and severity (apps/intake/src/normalise/classifier.ts). */
+  @Column({ type: 'text', array: true, default: () => "'{}'" }) classificationRules!: string[];
+  /** Which SLA figure gave the promised reply date (e.g. minor.firstFeedback). */
+  @Column({ type: 'varchar', length: 40, nullable: true }) promisedReplyRule!: string | null;
 
   /** The reply date promised to the customer at intake (002 §7.2.1). */
   @Column({ type: 'timestamptz', nullable: true }) promisedReplyAt!: Date | null;

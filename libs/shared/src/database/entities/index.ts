@@ -1,4 +1,8 @@
 import { BuildingEntity } from './building.entity';
+import { CallEntity } from './call.entity';
+import { CaseLinkEntity } from './case-link.entity';
+import { IntakeRecordEntity } from './intake-record.entity';
+import { OutboxEntity } from './outbox.entity';
 import { CalendarOverrideEntity } from './calendar-override.entity';
 import { CaseEventEntity } from './case-event.entity';
 import { CaseNumberCounterEntity } from './case-number-counter.entity';
@@ -11,13 +15,14 @@ import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 
 export * from './enums';
+export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
 export {
   BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
-  OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity,
+  OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
 };
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
   ProjectEntity, BuildingEntity, UnitEntity, OwnerEntity, OwnerUnitEntity, DepartmentEntity, StaffEntity,
-  CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity,
+  CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
 ];

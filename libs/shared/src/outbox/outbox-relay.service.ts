@@ -1,0 +1,100 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { JobName, JobPayloads } from '../queues/queue.contract';
+import { QueueProducer } from '../queues/queue.module';
+
+const BATCH = 200;
+const IDLE_MS = 1_000;
+const MAX_BACKOFF_MS = 30_000;
+const ADD_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not accept the jobs within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Moves committed outbox rows onto BullMQ. Rows are claimed with FOR UPDATE SKIP LOCKED, so several
+ * relays (replicas, all three apps) never send a row twice at once; the BullMQ job id `ob-<id>` makes a
+ * resend after a crash between add and commit collapse into the same job while it exists, and consumers
+ * re-check state anyway. The loop is a plain timer, not a BullMQ job scheduler: it must keep running
+ * while Redis is down, which is the point of the outbox.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private failures = 0;
+  private kicked = false;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly producer: QueueProducer,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.schedule(0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Relay soon (after a commit that added rows) instead of waiting for the next tick. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.kicked = true;
+      return;
+    }
+    if (this.failures === 0) this.schedule(0);
+  }
+
+  /** One pass: relays up to BATCH rows; returns how many. Exposed for tests and the benchmark. */
+  async relayOnce(): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const rows = await m.query<Array<{ id: string; job_name: JobName; payload: JobPayloads[JobName] }>>(
+        `SELECT id, job_name, payload FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [BATCH],
+      );
+      if (rows.length === 0) return 0;
+      await withTimeout(this.producer.enqueueBulk(rows.map((r) => ({ name: r.job_name, data: r.payload, jobId: `ob-${r.id}` }))), ADD_TIMEOUT_MS);
+      await m.query(`UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      return rows.length;
+    });
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => (this.running = undefined));
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    let next = IDLE_MS;
+    try {
+      let n: number;
+      do {
+        this.kicked = false;
+        n = await this.relayOnce();
+      } while ((n === BATCH || this.kicked) && !this.stopped);
+      if (this.failures > 0) this.logger.log('outbox relay recovered; pending jobs delivered');
+      this.failures = 0;
+    } catch (err) {
+      this.failures += 1;
+      next = Math.min(MAX_BACKOFF_MS, IDLE_MS * 2 ** Math.min(this.failures, 5));
+      const message = err instanceof Error ? err.message : String(err);
+      if (this.failures === 1 || this.failures % 10 === 0) this.logger.warn({ failures: this.failures, retryInMs: next }, `outbox relay failed, jobs stay in Postgres: ${message}`);
+      await this.ds.query(`UPDATE outbox SET last_error = $1 WHERE id = (SELECT min(id) FROM outbox WHERE relayed_at IS NULL)`, [message.slice(0, 500)]).catch(() => undefined);
+    }
+    this.schedule(next);
+  }
+}
