@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
+import { CasesModule } from './cases/cases.module';
+import { HotlineModule } from './hotline/hotline.module';
 import { StaffModule } from './staff/staff.module';
 
 @Module({})
 export class IntakeModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule] };
+    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule] };
   }
 }

@@ -1,0 +1,44 @@
+import type { CaseCategory, CaseChannel, CaseSeverity, CaseType } from '@kefu/shared';
+
+/** Who did something, for the timeline. */
+export type Actor = { kind: 'staff'; id: string; name: string } | { kind: 'owner' } | { kind: 'system'; label: string };
+
+export function actorColumns(actor: Actor): { actorId: string | null; actorLabel: string } {
+  switch (actor.kind) {
+    case 'staff':
+      return { actorId: actor.id, actorLabel: actor.name };
+    case 'owner':
+      return { actorId: null, actorLabel: 'owner' };
+    case 'system':
+      return { actorId: null, actorLabel: actor.label };
+  }
+}
+
+/** What every channel hands to CaseIntakeService once it has parsed its own format. */
+export interface NewCaseInput {
+  channel: CaseChannel;
+  /** 'hotline', 'web', 'cdr', 'suggestion_box', 'imap:<mailbox>'. */
+  source: string;
+  /** The source's own id (idempotency key, CDR uniqueid…): a second item with the same id creates nothing. */
+  externalId: string | null;
+  /** The item as received, kept in intake_records. */
+  raw: Record<string, unknown>;
+  receivedAt: Date;
+  reporter: {
+    name?: string | null;
+    /** The contact exactly as given ("张先生 138-1234-5678"). */
+    contact?: string | null;
+    phones?: string[];
+    email?: string | null;
+  };
+  description: string;
+  /** Extra text that may name the unit (address line, subject); the description is searched too. */
+  unitText?: string | null;
+  projectId?: string | null;
+  unitId?: string | null;
+  /** Set by staff: wins over the keyword rules (which are still recorded). */
+  type?: CaseType;
+  category?: CaseCategory | null;
+  severity?: CaseSeverity;
+  actor: Actor;
+}

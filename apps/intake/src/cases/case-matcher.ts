@@ -1,0 +1,104 @@
+import type { EntityManager } from 'typeorm';
+import { AppException } from '@kefu/shared';
+import { findPhones, findUnitRefs, matchUnit, normalisePhone, type UnitRow } from '../normalise';
+import type { NewCaseInput } from './case-intake.types';
+
+export interface MatchResult {
+  projectId: string | null;
+  unitId: string | null;
+  ownerId: string | null;
+  reporterPhone: string | null;
+  reporterEmail: string | null;
+  status: 'matched' | 'ambiguous' | 'unmatched';
+  /** Ids only (no personal data): what was tried and what was found. */
+  details: Record<string, unknown>;
+}
+
+const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+
+/** Loads an estate's units in the shape the unit matcher wants. */
+async function projectUnits(m: EntityManager, projectId: string): Promise<UnitRow[]> {
+  return m.query<UnitRow[]>(
+    `SELECT u.id, b.name AS "buildingName", u.entrance, u.room FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.project_id = $1`,
+    [projectId],
+  );
+}
+
+/**
+ * Finds the owner, unit and estate of an inbound item from its phone numbers, email and unit text.
+ * Anything that fits several candidates stays unset with the candidates listed: never a silent guess.
+ */
+export async function matchReporter(m: EntityManager, input: NewCaseInput): Promise<MatchResult> {
+  const details: Record<string, unknown> = {};
+  const contact = input.reporter.contact ?? '';
+  const phones = [...new Set([...(input.reporter.phones ?? []).map((p) => normalisePhone(p)?.digits), ...findPhones(contact).map((p) => p.digits)].filter((d): d is string => !!d))];
+  const email = (input.reporter.email ?? emailPattern.exec(contact)?.[0] ?? null)?.trim().toLowerCase() || null;
+  let ambiguous = false;
+
+  // Owners by any of their numbers or their email.
+  const owners = phones.length || email
+    ? await m.query<Array<{ id: string }>>(`SELECT id FROM owners WHERE mobiles && $1::text[] OR ($2::text IS NOT NULL AND lower(email) = $2) ORDER BY created_at LIMIT 20`, [phones, email])
+    : [];
+  const ownerIds = owners.map((o) => o.id);
+  const ownerUnits = ownerIds.length
+    ? await m.query<Array<{ owner_id: string; unit_id: string; project_id: string }>>(
+        `SELECT ou.owner_id, ou.unit_id, u.project_id FROM owner_units ou JOIN units u ON u.id = ou.unit_id WHERE ou.owner_id = ANY($1::uuid[]) AND ou.until IS NULL`,
+        [ownerIds],
+      )
+    : [];
+
+  let projectId = input.projectId ?? null;
+  let unitId: string | null = null;
+  if (input.unitId) {
+    const unit = await m.query<Array<{ project_id: string }>>(`SELECT project_id FROM units WHERE id = $1`, [input.unitId]);
+    if (!unit[0]) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'no such unit' }] });
+    if (projectId && unit[0].project_id !== projectId) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'is not in the given estate' }] });
+    unitId = input.unitId;
+    projectId = unit[0].project_id;
+    details.unit = 'given';
+  } else {
+    const ownerProjects = [...new Set(ownerUnits.map((u) => u.project_id))];
+    const scope = projectId ?? (ownerProjects.length === 1 ? ownerProjects[0]! : null);
+    const refs = findUnitRefs(`${input.unitText ?? ''} ${input.description}`);
+    if (refs.length && scope) {
+      const match = matchUnit(refs, await projectUnits(m, scope));
+      details.unitRef = refs.map((r) => r.text);
+      if (match.status === 'matched') {
+        unitId = match.unitId;
+        projectId = scope;
+        details.unit = 'text';
+      } else if (match.status === 'ambiguous') {
+        ambiguous = true;
+        details.unitCandidates = match.candidates;
+      }
+    }
+    if (!unitId && !details.unitCandidates) {
+      const owned = [...new Set(ownerUnits.map((u) => u.unit_id))];
+      if (ownerIds.length === 1 && owned.length === 1) {
+        unitId = owned[0]!;
+        projectId = ownerUnits[0]!.project_id;
+        details.unit = 'owner_single_unit';
+      } else if (owned.length > 1) {
+        ambiguous = true;
+        details.unitCandidates = owned;
+      }
+    }
+    if (!projectId && ownerProjects.length === 1) projectId = ownerProjects[0]!;
+  }
+
+  let ownerId: string | null = null;
+  if (ownerIds.length === 1) ownerId = ownerIds[0]!;
+  else if (ownerIds.length > 1) {
+    // Co-owners sharing a number: the unit decides, if it names exactly one of them.
+    const ofUnit = ownerUnits.filter((u) => u.unit_id === unitId).map((u) => u.owner_id);
+    if (unitId && ofUnit.length === 1) ownerId = ofUnit[0]!;
+    else {
+      ambiguous = true;
+      details.ownerCandidates = ownerIds;
+    }
+  }
+  if (ownerId) details.owner = phones.length ? 'phone_or_email' : 'email';
+
+  const status = ambiguous ? 'ambiguous' : ownerId || unitId ? 'matched' : 'unmatched';
+  return { projectId, unitId, ownerId, reporterPhone: phones[0] ?? null, reporterEmail: email, status, details };
+}

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AppException, CallEntity, CaseEventEntity, IntakeRecordEntity } from '@kefu/shared';
+import type { ListCasesQuery } from './case.dto';
+import { availableTransitions, transitionLabel, type TransitionName } from './case-transitions';
+
+export interface CaseRow {
+  id: string;
+  number: string;
+  type: string;
+  category: string | null;
+  severity: string;
+  validity: string;
+  channel: string;
+  status: string;
+  projectCode: string | null;
+  unitLabel: string | null;
+  ownerName: string | null;
+  reporterName: string | null;
+  assigneeName: string | null;
+  departmentName: string | null;
+  escalationLevel: number;
+  replyDateMoves: number;
+  promisedReplyAt: string | null;
+  overdue: boolean;
+  receivedAt: string;
+  summary: string;
+}
+
+const select = `
+  SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode",
+         CASE WHEN u.id IS NULL THEN NULL ELSE b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room END AS "unitLabel",
+         o.name AS "ownerName", c.reporter_name AS "reporterName", s.name AS "assigneeName", d.name AS "departmentName",
+         c.escalation_level AS "escalationLevel", c.reply_date_moves AS "replyDateMoves", c.promised_reply_at AS "promisedReplyAt",
+         (c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned')) AS overdue,
+         c.received_at AS "receivedAt", left(c.description, 120) AS summary
+    FROM cases c
+    LEFT JOIN projects p ON p.id = c.project_id
+    LEFT JOIN units u ON u.id = c.unit_id
+    LEFT JOIN buildings b ON b.id = u.building_id
+    LEFT JOIN owners o ON o.id = c.owner_id
+    LEFT JOIN staff s ON s.id = c.assignee_id
+    LEFT JOIN departments d ON d.id = c.department_id`;
+
+@Injectable()
+export class CaseQueryService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async list(q: ListCasesQuery): Promise<{ items: CaseRow[]; total: number; page: number; pageSize: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: (n: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (q.status) add((n) => `c.status = ANY(${n}::text[])`, q.status);
+    if (q.channel) add((n) => `c.channel = ANY(${n}::text[])`, q.channel);
+    if (q.type) add((n) => `c.type = ANY(${n}::text[])`, q.type);
+    if (q.category) add((n) => `c.category = ANY(${n}::text[])`, q.category);
+    if (q.projectId) add((n) => `c.project_id = ${n}`, q.projectId);
+    if (q.assigneeId) add((n) => `c.assignee_id = ${n}`, q.assigneeId);
+    if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`);
+    if (q.q) add((n) => `(c.number ILIKE ${n} OR c.description ILIKE ${n} OR c.reporter_name ILIKE ${n})`, `%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = (await this.ds.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM cases c ${filter}`, params)) as [{ total: number }];
+    const items = await this.ds.query<CaseRow[]>(
+      `${select} ${filter} ORDER BY c.received_at DESC, c.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.pageSize, (q.page - 1) * q.pageSize],
+    );
+    return { items, total, page: q.page, pageSize: q.pageSize };
+  }
+
+  async detail(id: string) {
+    const [row] = await this.ds.query<CaseRow[]>(`${select} WHERE c.id = $1`, [id]);
+    if (!row) throw new AppException('not_found', `No case ${id}.`);
+    const full = (await this.ds.query<Array<{ description: string; reporter_contact: string | null; match_status: string; match_details: unknown; classification_rules: string[]; promised_reply_rule: string | null }>>(
+      `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule FROM cases WHERE id = $1`,
+      [id],
+    ))[0]!;
+    const [events, calls, records, links] = await Promise.all([
+      this.ds.getRepository(CaseEventEntity).find({ where: { caseId: id }, order: { occurredAt: 'ASC', id: 'ASC' } }),
+      this.ds.getRepository(CallEntity).find({ where: { caseId: id }, order: { startedAt: 'ASC' } }),
+      this.ds.getRepository(IntakeRecordEntity).find({ where: { caseId: id }, order: { receivedAt: 'ASC' }, select: { id: true, channel: true, source: true, receivedAt: true, outcome: true, outcomeReason: true } }),
+      this.ds.query<Array<{ case_id: string; number: string; score: number; direction: string }>>(
+        `SELECT c.id AS case_id, c.number, l.score, 'earlier' AS direction FROM case_links l JOIN cases c ON c.id = l.linked_case_id WHERE l.case_id = $1
+         UNION ALL
+         SELECT c.id, c.number, l.score, 'later' FROM case_links l JOIN cases c ON c.id = l.case_id WHERE l.linked_case_id = $1`,
+        [id],
+      ),
+    ]);
+    const transitions: TransitionName[] = availableTransitions(row.status as never, row.type as never);
+    return {
+      case: { ...row, description: full.description, reporterContact: full.reporter_contact, matchStatus: full.match_status, matchDetails: full.match_details, classificationRules: full.classification_rules, promisedReplyRule: full.promised_reply_rule },
+      availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),
+      events: events.map((e) => ({ id: e.id, kind: e.kind, actor: e.actorLabel, actorId: e.actorId, at: e.occurredAt, details: e.details })),
+      calls,
+      intakeRecords: records,
+      possibleDuplicates: links.map((l) => ({ caseId: l.case_id, number: l.number, score: l.score, direction: l.direction })),
+    };
+  }
+}

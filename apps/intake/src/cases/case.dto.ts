@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { caseCategories, caseChannels, caseSeverities, caseStatuses, caseTypes } from '@kefu/shared';
+
+const csv = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).min(1)).optional();
+
+export const listCasesSchema = z.object({
+  status: csv(caseStatuses),
+  channel: csv(caseChannels),
+  type: csv(caseTypes),
+  category: csv(caseCategories),
+  projectId: z.uuid().optional(),
+  assigneeId: z.uuid().optional(),
+  /** Promised reply date passed and not yet answered. */
+  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+export type ListCasesQuery = z.output<typeof listCasesSchema>;
+
+export const acceptSchema = z.object({ note: z.string().trim().max(2000).nullable().default(null) });
+export const rejectSchema = z.object({ reason: z.string().trim().min(2, '请说明判为无效的理由 (a reason is required)').max(2000) });
+export const assignSchema = z
+  .object({ departmentId: z.uuid().nullable().default(null), assigneeId: z.uuid().nullable().default(null), note: z.string().trim().max(2000).nullable().default(null) })
+  .refine((v) => v.departmentId || v.assigneeId, { message: '请选择部门或负责人 (a department or a person is required)', path: ['assigneeId'] });
+export const replySchema = z.object({
+  via: z.enum(['phone', 'sms', 'email', 'letter', 'in_person']),
+  content: z.string().trim().min(2, '请填写答复内容 (the reply is required)').max(10_000),
+});
+export const moveReplyDateSchema = z.object({
+  newDate: z.iso.datetime({ offset: true, message: 'must be an ISO time such as 2026-11-30T18:00:00+08:00' }),
+  customerAgreed: z.literal(true, { message: '变更答复日期须征得客户同意 (the customer must agree)' }),
+  reason: z.string().trim().min(2).max(2000),
+});
+export const escalateSchema = z.object({ reason: z.string().trim().min(2, 'a reason is required').max(2000) });
+export const resolveSchema = z.object({ result: z.string().trim().min(2, '请填写处理结果 (the result is required)').max(10_000) });
+export const returnVisitSchema = z.object({
+  satisfied: z.boolean(),
+  comments: z.string().trim().max(5000).nullable().default(null),
+  openProblems: z.string().trim().max(5000).nullable().default(null),
+});
+export const closeSchema = z.object({ note: z.string().trim().max(2000).nullable().default(null) });
+export const reclassifySchema = z
+  .object({ type: z.enum(caseTypes).optional(), category: z.enum(caseCategories).nullable().optional(), severity: z.enum(caseSeverities).optional() })
+  .refine((v) => v.type !== undefined || v.category !== undefined || v.severity !== undefined, { message: 'change at least one of type, category, severity' });

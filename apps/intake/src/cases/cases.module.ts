@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { CaseIntakeService } from './case-intake.service';
+import { CaseQueryService } from './case-query.service';
+import { CaseWorkflowService } from './case-workflow.service';
+import { CasesController } from './cases.controller';
+
+@Module({ controllers: [CasesController], providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService], exports: [CaseIntakeService] })
+export class CasesModule {}
