@@ -2,11 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
 import { CasesModule } from './cases/cases.module';
 import { HotlineModule } from './hotline/hotline.module';
+import { MailboxModule } from './mailbox/mailbox.module';
+import { SuggestionBoxModule } from './suggestion-box/suggestion-box.module';
+import { WebFormModule } from './web-form/web-form.module';
 import { StaffModule } from './staff/staff.module';
 
 @Module({})
 export class IntakeModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule] };
+    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule, MailboxModule, WebFormModule, SuggestionBoxModule] };
   }
 }

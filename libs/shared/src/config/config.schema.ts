@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { resolveSlaPolicy, SlaPolicyError } from '../sla/sla-policy';
 
 const port = z.coerce.number().int().min(1).max(65535);
+// z.coerce.boolean() reads "false" as true; environment booleans are spelled out.
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -79,6 +81,24 @@ export const configSchema = z.object({
   LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
   /** BullMQ key prefix in Redis; tests give each file its own. */
   QUEUE_PREFIX: z.string().regex(/^[a-z][a-z0-9_-]{0,30}$/, 'lower-case letters, digits, - and _').default('kefu'),
+  /** The customer-service mailbox, imap(s)://user:password@host:port; unset = email intake off. */
+  MAILBOX_URL: z.string().regex(/^imaps?:\/\/[^@]+@[^/]+/, 'must be imap://user:password@host:port or imaps://…').optional(),
+  /** Name of the mailbox in cursors and intake records (source `imap:<name>`). */
+  MAILBOX_NAME: z.string().regex(/^[a-z0-9_-]{1,50}$/).default('cs'),
+  MAILBOX_FOLDER: z.string().min(1).default('INBOX'),
+  /** Where a mail goes once its case is committed. */
+  MAILBOX_PROCESSED_FOLDER: z.string().min(1).default('Processed'),
+  /** Where unparseable or oversized mail goes (it is also kept in Postgres with the reason). */
+  MAILBOX_QUARANTINE_FOLDER: z.string().min(1).default('Quarantine'),
+  /** Full resync besides IDLE. */
+  MAILBOX_RESYNC_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  MAILBOX_TLS_VERIFY: bool.default(true),
+  /** Larger mail is quarantined, not parsed. */
+  MAIL_MAX_BYTES: z.coerce.number().int().min(10_000).max(200 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Leading zero bits the web form's proof-of-work needs (each bit doubles the work). */
+  WEB_FORM_POW_BITS: z.coerce.number().int().min(0).max(26).default(16),
+  /** Web-form submissions accepted per IP address per hour. */
+  WEB_FORM_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
 });

@@ -1,4 +1,9 @@
+import { AttachmentEntity } from './attachment.entity';
 import { BuildingEntity } from './building.entity';
+import { MailboxCursorEntity } from './mailbox-cursor.entity';
+import { SentMessageEntity } from './sent-message.entity';
+import { BoxCollectionEntity, SuggestionBoxEntity } from './suggestion-box.entity';
+import { UsedChallengeEntity } from './used-challenge.entity';
 import { CallEntity } from './call.entity';
 import { CaseLinkEntity } from './case-link.entity';
 import { IntakeRecordEntity } from './intake-record.entity';
@@ -16,13 +21,16 @@ import { UnitEntity } from './unit.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
+export { attachmentRoles, type AttachmentRole } from './attachment.entity';
 export {
   BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
   OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
+  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
 };
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
   ProjectEntity, BuildingEntity, UnitEntity, OwnerEntity, OwnerUnitEntity, DepartmentEntity, StaffEntity,
   CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
+  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
 ];

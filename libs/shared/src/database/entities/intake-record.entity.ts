@@ -14,6 +14,8 @@ export type IntakeOutcome = (typeof intakeOutcomes)[number];
 @Unique('uq_intake_records_source_external', ['source', 'externalId'])
 @Index('ix_intake_records_outcome', ['outcome', 'receivedAt'])
 @Index('ix_intake_records_case', ['caseId'])
+// Message-ID plus content hash: the same mail delivered twice (two mailboxes, a resync) is refused.
+@Index('uq_intake_records_message', ['messageId', 'contentHash'], { unique: true, where: '"message_id" IS NOT NULL' })
 @Check('ck_intake_records_channel', inList('channel', caseChannels))
 @Check('ck_intake_records_outcome', inList('outcome', intakeOutcomes))
 export class IntakeRecordEntity {
@@ -26,6 +28,10 @@ export class IntakeRecordEntity {
   /** The item as received (JSON channels); raw MIME goes in raw_bytes (email). */
   @Column({ type: 'jsonb', nullable: true }) raw!: Record<string, unknown> | null;
   @Column({ type: 'varchar', length: 64, nullable: true }) contentHash!: string | null;
+  /** Raw bytes as received (MIME for mail), kept before the item is acknowledged at its source. */
+  @Column({ type: 'bytea', nullable: true, select: false }) rawBytes!: Buffer | null;
+  /** Mail only: Message-ID without angle brackets. */
+  @Column({ type: 'varchar', length: 500, nullable: true }) messageId!: string | null;
   @Column({ type: 'timestamptz' }) receivedAt!: Date;
   @Column({ type: 'varchar', length: 20, default: 'pending' }) outcome!: IntakeOutcome;
   /** Why it was quarantined, or which rule made it an auto-reply, etc. */
