@@ -1,13 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
-  addToOutbox, allocateCaseNumber, APP_CONFIG, AppException, CalendarService, CaseEntity, CaseEventEntity, initialDeadlines, OutboxRelay,
-  ProjectEntity, type AppConfig,
+  addToOutbox, assignCaseNumber, placeholderCaseNumber, APP_CONFIG, AppException, CalendarService, CaseEntity, CaseEventEntity, initialDeadlines, OutboxRelay,
+  ProjectEntity, type AppConfig, type BusinessCalendar,
 } from '@kefu/shared';
 import { classify, textSimilarity } from '../normalise';
 import { actorColumns, type NewCaseInput } from './case-intake.types';
 import { matchReporter } from './case-matcher';
+
+type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
 
 export interface IntakeResult {
   /** False when the same item (source + external id) was received before: nothing new was created. */
@@ -34,54 +38,85 @@ export class CaseIntakeService {
     private readonly relay: OutboxRelay,
   ) {}
 
-  /** `extra` runs inside the same transaction (e.g. the hotline's call row). */
-  async create(input: NewCaseInput, extra?: (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>): Promise<IntakeResult> {
+  /** In its own transaction. `extra` runs inside it (e.g. the hotline's call row). */
+  async create(input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
     const calendar = await this.calendars.current();
-    const result = await this.ds.transaction(async (m) => {
-      const recordId = await this.insertRecord(m, input);
-      if (!recordId) return this.existing(m, input);
+    const result = await this.ds.transaction((m) => this.createWith(m, calendar, input, extra));
+    if (result.created) this.afterCommit();
+    return result;
+  }
 
-      const match = await matchReporter(m, input);
-      // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
-      const auto = classify(input.description);
-      const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
-      const manual = (['type', 'category', 'severity'] as const).filter((f) => input[f] !== undefined && input[f] !== auto[f]).map((f) => `${by}.${f}`);
-      const type = input.type ?? auto.type;
-      const severity = input.severity ?? auto.severity;
-      const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
-      const project = match.projectId ? await m.findOneBy(ProjectEntity, { id: match.projectId }) : null;
-      if (match.projectId && !project) throw new AppException('validation_failed', 'Invalid input: projectId', { fields: [{ field: 'projectId', message: 'no such estate' }] });
-      const number = await allocateCaseNumber(m, { projectCode: project?.code ?? null, at: input.receivedAt, timeZone: this.config.BUSINESS_TIME_ZONE });
+  /**
+   * Inside the caller's transaction, so several cases commit or roll back as one (a suggestion-box
+   * collection). Call afterCommit() once the caller has committed.
+   */
+  async createIn(m: EntityManager, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
+    return this.createWith(m, await this.calendars.current(), input, extra);
+  }
 
-      const caseRow = await m.save(
-        m.create(CaseEntity, {
-          number, type, severity, category: input.category !== undefined ? input.category : auto.category,
-          channel: input.channel, status: 'new', validity: 'pending',
-          projectId: match.projectId, unitId: match.unitId, ownerId: match.ownerId,
-          reporterName: input.reporter.name?.trim() || null, reporterContact: input.reporter.contact?.trim() || null,
-          reporterPhone: match.reporterPhone, reporterEmail: match.reporterEmail,
-          description: input.description, matchStatus: match.status, matchDetails: match.details,
-          classificationRules: [...auto.rules, ...manual],
-          promisedReplyAt: deadlines.firstReply.at, promisedReplyRule: deadlines.firstReplyRule,
-          receivedAt: input.receivedAt,
-        }),
-      );
-      await m.insert(CaseEventEntity, {
+  /** Relays the new cases' jobs now rather than at the relay's next tick. */
+  afterCommit(): void {
+    this.relay.kick();
+  }
+
+  private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
+    const recordId = await this.insertRecord(m, input);
+    if (!recordId) return this.existing(m, input);
+
+    const match = await matchReporter(m, input);
+    // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
+    const auto = classify(input.description);
+    const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
+    const manual = (['type', 'category', 'severity'] as const).filter((f) => input[f] !== undefined && input[f] !== auto[f]).map((f) => `${by}.${f}`);
+    const type = input.type ?? auto.type;
+    const severity = input.severity ?? auto.severity;
+    const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
+    const projectCode = match.projectCode ?? (match.projectId ? (await m.findOneBy(ProjectEntity, { id: match.projectId }))?.code : null);
+    if (match.projectId && !projectCode) throw new AppException('validation_failed', 'Invalid input: projectId', { fields: [{ field: 'projectId', message: 'no such estate' }] });
+    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt });
+
+    const caseRow = m.create(CaseEntity, {
+      id: randomUUID(), type, severity, category: input.category !== undefined ? input.category : auto.category,
+      channel: input.channel, status: 'new', validity: 'pending',
+      projectId: match.projectId, unitId: match.unitId, ownerId: match.ownerId,
+      reporterName: input.reporter.name?.trim() || null, reporterContact: input.reporter.contact?.trim() || null,
+      reporterPhone: match.reporterPhone, reporterEmail: match.reporterEmail,
+      description: input.description, matchStatus: match.status, matchDetails: match.details,
+      classificationRules: [...auto.rules, ...manual],
+      promisedReplyAt: deadlines.firstReply.at, promisedReplyRule: deadlines.firstReplyRule,
+      receivedAt: input.receivedAt, escalationLevel: 0, replyDateMoves: 0, departmentId: null, assigneeId: null, closedAt: null,
+    });
+    caseRow.number = placeholderCaseNumber(caseRow.id);
+    // insert, not save: one INSERT, no existence check for the id we generated. (jsonb columns need the cast.)
+    await m.insert(CaseEntity, caseRow as QueryDeepPartialEntity<CaseEntity>);
+    const events = [
+      {
         caseId: caseRow.id, kind: 'created', ...actorColumns(input.actor),
         details: {
           channel: input.channel, intakeRecordId: recordId, match: match.status, classificationRules: caseRow.classificationRules,
-          promisedReplyAt: caseRow.promisedReplyAt?.toISOString(), promisedReplyRule: deadlines.firstReplyRule,
+          promisedReplyAt: caseRow.promisedReplyAt?.toISOString() ?? null, promisedReplyRule: deadlines.firstReplyRule,
           ...(deadlines.firstReply.provisional ? { provisional: 'the promised date depends on a day beyond the holiday data' } : {}),
         },
-      });
-      await this.linkPossibleDuplicates(m, caseRow);
-      await m.query(`UPDATE intake_records SET outcome = 'case_created', case_id = $2, processed_at = now() WHERE id = $1`, [recordId, caseRow.id]);
-      await extra?.(m, caseRow, recordId);
-      await addToOutbox(m, 'case-received', { caseId: caseRow.id });
-      return { created: true, caseRow, intakeRecordId: recordId };
-    });
-    if (result.created) this.relay.kick();
-    return result;
+      },
+      ...duplicates.flatMap((d) => [
+        { caseId: caseRow.id, kind: 'possible_duplicate', actorId: null, actorLabel: 'system', details: { of: d.number, caseId: d.id, score: d.score } },
+        // Our own number is not known yet (it is assigned last); the case id identifies it.
+        { caseId: d.id, kind: 'possible_duplicate', actorId: null, actorLabel: 'system', details: { caseId: caseRow.id, score: d.score } },
+      ]),
+    ];
+    await m.insert(CaseEventEntity, events as QueryDeepPartialEntity<CaseEventEntity>[]);
+    if (duplicates.length) {
+      await m.query(
+        `INSERT INTO case_links (case_id, linked_case_id, kind, score) SELECT $1, unnest($2::uuid[]), 'possible_duplicate', unnest($3::real[]) ON CONFLICT DO NOTHING`,
+        [caseRow.id, duplicates.map((d) => d.id), duplicates.map((d) => d.score)],
+      );
+    }
+    await m.query(`UPDATE intake_records SET outcome = 'case_created', case_id = $2, processed_at = now() WHERE id = $1`, [recordId, caseRow.id]);
+    await extra?.(m, caseRow, recordId);
+    await addToOutbox(m, 'case-received', { caseId: caseRow.id });
+    // Last statement before COMMIT: the estate's counter row is locked only from here.
+    caseRow.number = await assignCaseNumber(m, caseRow.id, { projectCode: projectCode ?? null, at: input.receivedAt, timeZone: this.config.BUSINESS_TIME_ZONE });
+    return { created: true, caseRow, intakeRecordId: recordId };
   }
 
   private async insertRecord(m: EntityManager, input: NewCaseInput): Promise<string | null> {
@@ -101,23 +136,21 @@ export class CaseIntakeService {
     return { created: false, caseRow: await m.findOneByOrFail(CaseEntity, { id: caseId }), intakeRecordId: rec[0].id };
   }
 
-  private async linkPossibleDuplicates(m: EntityManager, c: CaseEntity): Promise<void> {
-    if (!c.ownerId && !c.unitId && !c.reporterPhone) return;
+  /** Same owner, unit or number within the window, and similar text: linked for staff to judge, never merged. */
+  private async possibleDuplicates(
+    m: EntityManager,
+    c: { ownerId: string | null; unitId: string | null; reporterPhone: string | null; description: string; receivedAt: Date },
+  ): Promise<Array<{ id: string; number: string; score: number }>> {
+    if (!c.ownerId && !c.unitId && !c.reporterPhone) return [];
     const recent = await m.query<Array<{ id: string; number: string; description: string }>>(
       `SELECT id, number, description FROM cases
-       WHERE id <> $1 AND received_at > $2::timestamptz - make_interval(days => $3) AND received_at <= $2::timestamptz + interval '1 hour'
-         AND (owner_id = $4 OR unit_id = $5 OR reporter_phone = $6)
+       WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
+         AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
        ORDER BY received_at DESC LIMIT 50`,
-      [c.id, c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone],
+      [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone],
     );
-    for (const other of recent) {
-      const score = textSimilarity(c.description, other.description);
-      if (score < DUPLICATE_MIN_SIMILARITY) continue;
-      await m.query(`INSERT INTO case_links (case_id, linked_case_id, kind, score) VALUES ($1, $2, 'possible_duplicate', $3) ON CONFLICT DO NOTHING`, [c.id, other.id, score]);
-      await m.insert(CaseEventEntity, [
-        { caseId: c.id, kind: 'possible_duplicate', actorId: null, actorLabel: 'system', details: { of: other.number, caseId: other.id, score: Math.round(score * 100) / 100 } },
-        { caseId: other.id, kind: 'possible_duplicate', actorId: null, actorLabel: 'system', details: { of: c.number, caseId: c.id, score: Math.round(score * 100) / 100 } },
-      ]);
-    }
+    return recent
+      .map((r) => ({ id: r.id, number: r.number, score: Math.round(textSimilarity(c.description, r.description) * 100) / 100 }))
+      .filter((r) => r.score >= DUPLICATE_MIN_SIMILARITY);
   }
 }

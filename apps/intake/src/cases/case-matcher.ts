@@ -5,6 +5,8 @@ import type { NewCaseInput } from './case-intake.types';
 
 export interface MatchResult {
   projectId: string | null;
+  /** Known when the estate came from the owner's units; otherwise look it up. */
+  projectCode: string | null;
   unitId: string | null;
   ownerId: string | null;
   reporterPhone: string | null;
@@ -35,17 +37,21 @@ export async function matchReporter(m: EntityManager, input: NewCaseInput): Prom
   const email = (input.reporter.email ?? emailPattern.exec(contact)?.[0] ?? null)?.trim().toLowerCase() || null;
   let ambiguous = false;
 
-  // Owners by any of their numbers or their email.
-  const owners = phones.length || email
-    ? await m.query<Array<{ id: string }>>(`SELECT id FROM owners WHERE mobiles && $1::text[] OR ($2::text IS NOT NULL AND lower(email) = $2) ORDER BY created_at LIMIT 20`, [phones, email])
-    : [];
-  const ownerIds = owners.map((o) => o.id);
-  const ownerUnits = ownerIds.length
-    ? await m.query<Array<{ owner_id: string; unit_id: string; project_id: string }>>(
-        `SELECT ou.owner_id, ou.unit_id, u.project_id FROM owner_units ou JOIN units u ON u.id = ou.unit_id WHERE ou.owner_id = ANY($1::uuid[]) AND ou.until IS NULL`,
-        [ownerIds],
+  // Owners by any of their numbers or their email, with their current units: one round trip.
+  const ownerRows = phones.length || email
+    ? await m.query<Array<{ owner_id: string; unit_id: string | null; project_id: string | null; project_code: string | null }>>(
+        `SELECT o.id AS owner_id, ou.unit_id, u.project_id, p.code AS project_code
+           FROM (SELECT id, created_at FROM owners WHERE mobiles && $1::text[] OR ($2::text IS NOT NULL AND lower(email) = $2) ORDER BY created_at LIMIT 20) o
+           LEFT JOIN owner_units ou ON ou.owner_id = o.id AND ou.until IS NULL
+           LEFT JOIN units u ON u.id = ou.unit_id
+           LEFT JOIN projects p ON p.id = u.project_id
+          ORDER BY o.created_at`,
+        [phones, email],
       )
     : [];
+  const ownerIds = [...new Set(ownerRows.map((o) => o.owner_id))];
+  const ownerUnits = ownerRows.filter((r): r is { owner_id: string; unit_id: string; project_id: string; project_code: string } => r.unit_id !== null);
+  const codes = new Map(ownerUnits.map((u) => [u.project_id, u.project_code]));
 
   let projectId = input.projectId ?? null;
   let unitId: string | null = null;
@@ -100,5 +106,5 @@ export async function matchReporter(m: EntityManager, input: NewCaseInput): Prom
   if (ownerId) details.owner = phones.length ? 'phone_or_email' : 'email';
 
   const status = ambiguous ? 'ambiguous' : ownerId || unitId ? 'matched' : 'unmatched';
-  return { projectId, unitId, ownerId, reporterPhone: phones[0] ?? null, reporterEmail: email, status, details };
+  return { projectId, projectCode: projectId ? (codes.get(projectId) ?? null) : null, unitId, ownerId, reporterPhone: phones[0] ?? null, reporterEmail: email, status, details };
 }

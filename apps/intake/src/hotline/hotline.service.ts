@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addDays, APP_CONFIG, AppException, CallEntity, type AppConfig, type CaseStatus, type CaseType, type StaffPrincipal } from '@kefu/shared';
+import { addDays, zonedParts, APP_CONFIG, AppException, CallEntity, type AppConfig, type CaseStatus, type CaseType, type StaffPrincipal } from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
 import { normalisePhone, type NormalisedPhone } from '../normalise';
 import { parseCdrCsv, type CdrProblem } from './cdr';
@@ -33,7 +33,7 @@ export interface CdrImportReport {
   problems: CdrProblem[];
 }
 
-const day = (d: Date, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(d);
+const day = (d: Date, tz: string) => zonedParts(d, tz).day;
 
 @Injectable()
 export class HotlineService {

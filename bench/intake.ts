@@ -1,0 +1,129 @@
+/**
+ * npm run bench:intake — cases/s end to end (HTTP → committed case → job in Redis) for hotline and
+ * web-form submissions, with p50/p99 latency, next to a raw baseline measured in the same run (a plain
+ * pg transaction writing the same rows plus a plain BullMQ add, same concurrency), and the ratio.
+ * Then emails/s draining a Dovecot mailbox of mixed messages (bench/intake-email.ts).
+ * Options: BENCH_N (default 2000), BENCH_CONCURRENCY (16), BENCH_EMAILS (5000; 0 skips).
+ */
+import 'reflect-metadata';
+import { Queue } from 'bullmq';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { configSchema, createApp, dataSourceOptions, freePort, Queues, redisConnection, type AppConfig } from '@kefu/shared';
+import { intakeApp } from '../apps/intake/src/intake.app';
+import { loadDemoData } from '../tools/demo-data';
+import { benchServices, runConcurrent, stats, type RunStats } from './bench-env';
+import { rawCaseWrite } from './raw-baseline';
+
+const N = Number(process.env.BENCH_N ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const EMAILS = Number(process.env.BENCH_EMAILS ?? 5000);
+const summaries = ['3栋2单元1502卫生间漏水，楼下天花板也渗水了', '电梯经常停运，物业不处理', '小区门口路灯坏了一周了', '请问房产证什么时候可以办理', '建议在儿童游乐区增加遮阳棚', '楼上装修噪音太大，晚上十点还在施工', '车库入口道闸经常抬不起来'];
+// Varied complaints, as a real day brings: mostly unrelated texts, so duplicate linking does realistic work.
+const places = ['客厅', '主卧', '次卧', '厨房', '阳台', '车库', '大堂', '电梯间', '楼道', '花园', '门禁', '地下室'];
+const problems = ['墙面开裂', '窗户关不严', '地砖空鼓', '天花板渗水', '插座没电', '下水道堵塞', '门锁坏了', '灯不亮', '有异味', '噪音很大', '瓷砖脱落', '暖气不热'];
+const asks = ['请尽快派人来看', '已经反映过一次了', '希望本周内处理', '什么时候能修好', '请给个答复', '影响正常生活'];
+const complaint = (i: number) => `${places[i % places.length]}${problems[Math.floor(i / places.length) % problems.length]}，${asks[Math.floor(i / 144) % asks.length]}`;
+
+async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'delayed');
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    if (total >= count) return performance.now();
+    if (performance.now() > deadline) throw new Error(`only ${total} of ${count} jobs reached Redis`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function postJson(url: string, token: string | null, body: unknown): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number): Promise<RunStats> {
+  const before = Object.values(await queue.getJobCounts('waiting', 'active', 'completed', 'delayed')).reduce((a, b) => a + b, 0);
+  const { latencies, started } = await runConcurrent(N, CONCURRENCY, async (i) => {
+    const mobile = `1380013${String(((offset + i) % 230) + 1).padStart(4, '0')}`;
+    const summary = complaint(offset + i);
+    if (kind === 'hotline') {
+      await postJson(`${base}/api/v1/hotline/calls`, token, { callerNumber: mobile, startedAt: new Date().toISOString(), durationSeconds: 60, summary });
+    } else {
+      await postJson(`${base}/api/v1/web-complaints`, null, { name: '业主', mobile, projectCode: 'COBZS001', unitText: '3栋2单元105', type: 'complaint', description: summary, submissionKey: `bench-${offset + i}` });
+    }
+  });
+  const finished = await waitForJobs(queue, before + N);
+  return stats(N, started, finished, latencies);
+}
+
+function line(label: string, s: RunStats): string {
+  return `${label.padEnd(34)} ${s.perSecond.toFixed(0).padStart(7)} /s   p50 ${s.p50ms.toFixed(1).padStart(6)} ms   p99 ${s.p99ms.toFixed(1).padStart(6)} ms   (${s.n} in ${s.seconds.toFixed(2)} s)`;
+}
+
+async function main(): Promise<void> {
+  const services = await benchServices();
+  const config: AppConfig = configSchema.parse({
+    DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!', LOG_LEVEL: 'silent',
+    NODE_ENV: 'production', DB_POOL_SIZE: String(CONCURRENCY + 4), WEB_FORM_POW_BITS: '0', WEB_FORM_MAX_PER_IP_PER_HOUR: '10000', QUEUE_PREFIX: 'bench',
+  });
+  const ds = new DataSource(dataSourceOptions(services.databaseUrl, { poolSize: 2 }));
+  await ds.initialize();
+  await loadDemoData(ds, 'bench-password-1');
+  await ds.destroy();
+
+  const app = await createApp(intakeApp, config);
+  const port = await freePort();
+  await app.listen(port, '127.0.0.1');
+  const base = `http://127.0.0.1:${port}`;
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'operator', password: 'bench-password-1' }) });
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const queue = new Queue(Queues.Scheduler, { connection: redisConnection(services.redisUrl), prefix: 'bench' });
+  const pool = new Pool({ connectionString: services.databaseUrl, max: CONCURRENCY + 4 });
+  const rawQueue = new Queue('raw-baseline', { connection: redisConnection(services.redisUrl), prefix: 'bench' });
+
+  const out: string[] = [];
+  try {
+    process.stdout.write(`kefu bench:intake — N=${N}, concurrency ${CONCURRENCY}, ${new Date().toISOString()}\n`);
+    // Warm-up: JIT, pools, the calendar cache.
+    await kefuRun(base, queue, accessToken, 'hotline', 900_000).catch(() => undefined);
+
+    const raw = await (async () => {
+      const { latencies, started } = await runConcurrent(N, CONCURRENCY, (i) => rawCaseWrite(pool, rawQueue, i, summaries[i % summaries.length]!));
+      return stats(N, started, performance.now(), latencies);
+    })();
+    const hotline = await kefuRun(base, queue, accessToken, 'hotline', 0);
+    out.push(line('raw baseline (pg tx + BullMQ add)', raw), line('kefu hotline (HTTP → case → Redis)', hotline), `  ratio hotline / raw: ${(hotline.perSecond / raw.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
+    process.stdout.write(`${out.join('\n')}\n`);
+    try {
+      const web = await kefuRun(base, queue, accessToken, 'web', 100_000);
+      process.stdout.write(`${line('kefu web form (HTTP → case → Redis)', web)}\n  ratio web / raw: ${(web.perSecond / raw.perSecond).toFixed(2)}  (aim ≥ 0.60)\n`);
+    } catch (err) {
+      process.stdout.write(`kefu web form: not run (${err instanceof Error ? err.message.slice(0, 200) : String(err)})\n`);
+    }
+  } finally {
+    await Promise.all([queue.close(), rawQueue.close(), pool.end()]);
+    await app.close();
+  }
+
+  if (EMAILS > 0) {
+    try {
+      // Loaded by name so this file builds before bench/intake-email.ts exists.
+      const emailBench: string = './intake-email';
+      const { benchEmail } = (await import(emailBench)) as { benchEmail: (o: { messages: number; databaseUrl: string; redisUrl: string }) => Promise<{ messages: number; seconds: number; emailsPerSecond: number }> };
+      const r = await benchEmail({ messages: EMAILS, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl });
+      process.stdout.write(`kefu email drain (Dovecot → cases)    ${r.emailsPerSecond.toFixed(0).padStart(7)} /s   (${r.messages} messages in ${r.seconds.toFixed(2)} s; aim ≥ 200/s)\n`);
+    } catch (err) {
+      process.stdout.write(`email drain: not run (${err instanceof Error ? err.message : String(err)})\n`);
+    }
+  }
+  await services.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
