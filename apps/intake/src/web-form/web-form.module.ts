@@ -1,5 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CasesModule } from '../cases/cases.module';
+import { WebIpLimits } from './ip-limit.service';
+import { PowChallenges } from './pow.service';
+import { WebComplaintsController } from './web-complaints.controller';
+import { WebFormController } from './web-form.controller';
+import { WebFormService } from './web-form.service';
 
-/** The public complaint form at /complaint and POST /api/v1/web-complaints (filled in by the web-form work). */
-@Module({})
+/** The public complaint form at /complaint and POST /api/v1/web-complaints. */
+@Module({ imports: [CasesModule], controllers: [WebFormController, WebComplaintsController], providers: [WebFormService, PowChallenges, WebIpLimits] })
 export class WebFormModule {}

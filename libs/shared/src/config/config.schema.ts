@@ -60,6 +60,14 @@ export const configSchema = z.object({
   SCHEDULER_PORT: port.default(3001),
   NOTIFIER_PORT: port.default(3002),
   PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy"):
+   * 'loopback' (a proxy on the same host), a list of addresses/subnets, a hop count, true or false.
+   */
+  TRUST_PROXY: z
+    .string()
+    .default('loopback')
+    .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
   BUSINESS_TIME_ZONE: z.string().refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai').default('Asia/Shanghai'),
   WORKING_HOURS: workingHours.default([
     { start: '09:00', end: '12:00' },

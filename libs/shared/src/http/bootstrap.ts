@@ -26,6 +26,8 @@ export async function createApp(def: AppDefinition, config: AppConfig): Promise<
   const app = await NestFactory.create<NestExpressApplication>(def.module(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // Behind nginx every visitor would otherwise share the proxy's address (and the web form's per-IP limit).
+  app.set('trust proxy', config.TRUST_PROXY);
   app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), text({ type: ['text/csv', 'text/plain'], limit: '20mb' }), bodyParserErrors);
   app.enableShutdownHooks();
   setupOpenApi(app, def.title, def.description);
