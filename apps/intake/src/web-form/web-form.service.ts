@@ -44,6 +44,7 @@ const msg = {
  */
 @Injectable()
 export class WebFormService {
+  private lastSweep = 0;
   private readonly logger = new Logger(WebFormService.name);
 
   constructor(
@@ -176,8 +177,13 @@ export class WebFormService {
     );
   }
 
-  /** A spent challenge past its expiry is refused by its signature anyway; its row can go. */
-  private async forgetExpiredChallenges(): Promise<void> {
+  /**
+   * A spent challenge past its expiry is refused by its signature anyway; its row can go. At most once
+   * an hour per process: not a DELETE on every submission.
+   */
+  private async forgetExpiredChallenges(now = Date.now()): Promise<void> {
+    if (now - this.lastSweep < 3_600_000) return;
+    this.lastSweep = now;
     try {
       await this.ds.query(`DELETE FROM used_challenges WHERE expires_at < now() - interval '1 day'`);
     } catch (err) {
