@@ -3,3 +3,4 @@ export * from './test-env';
 export * from './factories';
 export * from './test-app';
 export * from './eventually';
+export * from './dovecot';

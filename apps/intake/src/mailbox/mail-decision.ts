@@ -1,0 +1,125 @@
+import type { CaseChannel } from '@kefu/shared';
+import { detectFax, faxDescription, faxSender, readFaxDocument, type FaxDocument, type FaxMatch } from '../fax/fax-detector';
+import { autoReplyReason } from './auto-reply.rules';
+import { detectBounce, type BounceReport } from './bounce';
+import { parseMessage, type MailAddress, type MailPart, type ParsedMessage } from './mail-parse';
+import { headerBlock, inspectStructure, unknownCharset } from './mime-inspect';
+
+/** What becomes of one stored mail. Computed without writing anything; MailProcessingService commits it. */
+export type MailDecision =
+  | { kind: 'quarantine'; reason: string; summary: Record<string, unknown> | null }
+  | { kind: 'bounce'; report: BounceReport; summary: Record<string, unknown> }
+  | { kind: 'auto_reply'; reason: string; summary: Record<string, unknown> }
+  | { kind: 'reply'; caseId: string; caseNumber: string; matchedBy: string; parsed: ParsedMessage; summary: Record<string, unknown> }
+  | { kind: 'case'; channel: CaseChannel; reporter: NewReporter; description: string; unitText: string; parts: MailPart[]; fax: { match: FaxMatch; doc: FaxDocument } | null; summary: Record<string, unknown> };
+
+export interface NewReporter {
+  name: string | null;
+  contact: string | null;
+  email: string | null;
+  phones: string[];
+}
+
+/** Database look-ups the decision needs (threads of mail we sent, case numbers). */
+export interface CaseLookup {
+  byMessageIds: (ids: string[]) => Promise<{ id: string; number: string } | null>;
+  byNumbers: (numbers: string[]) => Promise<{ id: string; number: string } | null>;
+}
+
+// COBZS001-2026-00017, KF-2026-00003: project code (or KF), business year, sequence.
+const CASE_NUMBER = /\b[A-Z][A-Z0-9]{1,29}-(?:19|20)\d{2}-\d{5,}\b/gi;
+const FORWARD_SUBJECT = /^\s*(?:fwd?|fw|转发|轉寄|轉發)\s*[:：]/i;
+const FORWARD_MARKER = /^[ \t>]*(?:-{2,}\s*(?:forwarded message|original message|原始邮件|原始郵件|转发邮件信息|转发的邮件|轉寄郵件)\s*-{2,}|begin forwarded message:|_{10,})[ \t]*$/im;
+const FORWARD_FROM = /^[ \t>]*(?:from|发件人|發件人|寄件者)\s*[:：]\s*(.+)$/im;
+// A phone number the writer gives as their contact ("联系电话：138 1234 5678"), not any number in the text.
+const CONTACT_PHONE = /(?:电话|手机|联系方式|联系|電話|手機|聯繫|tel|mobile|phone)[^\d+\n]{0,8}(\+?\d[\d\s-]{6,18}\d)/gi;
+
+export function summarise(m: ParsedMessage, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    from: m.from, replyTo: m.replyTo, subject: m.subject.slice(0, 500), date: m.date?.toISOString() ?? null, messageId: m.messageId,
+    to: m.to.slice(0, 20), toCount: m.to.length, ccCount: m.ccCount, inReplyTo: m.inReplyTo.slice(0, 5), references: m.references.slice(-10), htmlOnly: m.htmlOnly,
+    attachments: m.attachments.slice(0, 50).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, role: a.role })),
+    ...extra,
+  };
+}
+
+function parseAddressText(s: string): MailAddress | null {
+  const angle = /^\s*"?([^"<[]*?)"?\s*[<[](?:mailto:)?([^>\]\s]+@[^>\]\s]+)[>\]]/.exec(s);
+  if (angle) return { name: angle[1]!.trim() || null, address: angle[2]!.toLowerCase() };
+  const bare = /([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(s);
+  return bare ? { name: s.replace(bare[1]!, '').replace(/[<>"()[\]]/g, '').trim() || null, address: bare[1]!.toLowerCase() } : null;
+}
+
+/** A department passing an owner's mail on (003 §9.2.4): the owner in the quoted header is the reporter. */
+export function forwardedOriginal(m: ParsedMessage): MailAddress | null {
+  if (!FORWARD_SUBJECT.test(m.subject)) return null;
+  const marker = FORWARD_MARKER.exec(m.text);
+  if (!marker) return null;
+  const after = m.text.slice(marker.index + marker[0].length).split('\n').slice(0, 12).join('\n');
+  const from = FORWARD_FROM.exec(after);
+  return from ? parseAddressText(from[1]!) : null;
+}
+
+function reporterOf(m: ParsedMessage): { reporter: NewReporter; forwardedBy: MailAddress | null } {
+  const original = forwardedOriginal(m);
+  // Reply-To names where answers should go: the reporter's own address when a form or an assistant sent it.
+  const who = original ?? m.replyTo ?? m.from;
+  const name = (who?.name ?? (original ? null : m.from?.name) ?? null)?.slice(0, 100) ?? null;
+  const email = who?.address ?? null;
+  const phones = [...m.text.matchAll(CONTACT_PHONE)].map((x) => x[1]!.replace(/[\s-]/g, '')).slice(0, 3);
+  const contact = email ? (name ? `${name} <${email}>` : email).slice(0, 300) : name;
+  return { reporter: { name, contact, email, phones }, forwardedBy: original ? m.from : null };
+}
+
+function description(subject: string, text: string, attachments: number): string {
+  const body = text.trim();
+  const parts = [subject, body && body !== subject ? body : ''].filter(Boolean);
+  return parts.length ? parts.join('\n\n') : `（邮件无文字，附件 ${attachments} 个）`;
+}
+
+/** Reads a stored mail and decides what it is. Throws only on an unexpected failure (treated as a fault by the caller). */
+export async function decide(raw: Buffer, opts: { maxBytes: number; size: number; truncated: boolean; lookup: CaseLookup }): Promise<MailDecision> {
+  if (opts.truncated || opts.size > opts.maxBytes) return { kind: 'quarantine', reason: `oversized: ${opts.size} bytes, more than MAIL_MAX_BYTES (${opts.maxBytes})`, summary: null };
+  const block = headerBlock(raw);
+  const structure = inspectStructure(raw, block);
+  if (structure.problem) return { kind: 'quarantine', reason: structure.problem, summary: null };
+  const charset = unknownCharset(block, structure.leaves);
+  if (charset) return { kind: 'quarantine', reason: `unknown charset: ${charset.slice(0, 60)}`, summary: null };
+
+  let m: ParsedMessage;
+  try {
+    m = await parseMessage(raw);
+  } catch (err) {
+    return { kind: 'quarantine', reason: `unparseable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), summary: null };
+  }
+  const bounce = detectBounce(m, raw);
+  if (bounce) return { kind: 'bounce', report: bounce, summary: summarise(m, { bounce }) };
+  const auto = autoReplyReason(m);
+  if (auto) return { kind: 'auto_reply', reason: auto, summary: summarise(m) };
+  if (!m.subject && !m.text.trim() && m.attachments.length === 0) return { kind: 'quarantine', reason: 'empty message: no subject, no text, no attachment', summary: summarise(m) };
+
+  const fax = detectFax(m);
+  if (fax) {
+    const doc = await readFaxDocument(fax);
+    const summary = summarise(m, { fax: { gateway: fax.rule.gateway, rule: fax.rule.id, station: fax.station, number: fax.number, pages: doc.pages, textLayer: !!doc.text, ...(doc.problem ? { problem: doc.problem } : {}) } });
+    return {
+      kind: 'case', channel: 'fax', fax: { match: fax, doc }, summary, parts: m.attachments,
+      reporter: { name: fax.station, contact: `传真 ${faxSender(fax)}`.slice(0, 300), email: null, phones: fax.number ? [fax.number] : [] },
+      description: faxDescription(fax, doc), unitText: `${m.subject} ${doc.text?.slice(0, 2000) ?? ''}`,
+    };
+  }
+
+  const threadIds = [...m.inReplyTo, ...m.references];
+  const byThread = threadIds.length ? await opts.lookup.byMessageIds(threadIds) : null;
+  const numbers = [...new Set([...m.subject.matchAll(CASE_NUMBER)].map((x) => x[0].toUpperCase()))];
+  const byNumber = !byThread && numbers.length ? await opts.lookup.byNumbers(numbers) : null;
+  const target = byThread ?? byNumber;
+  if (target) return { kind: 'reply', caseId: target.id, caseNumber: target.number, matchedBy: byThread ? 'thread' : 'subject', parsed: m, summary: summarise(m) };
+
+  const { reporter, forwardedBy } = reporterOf(m);
+  return {
+    kind: 'case', channel: 'email', fax: null, reporter, parts: m.attachments,
+    description: description(m.subject, m.text, m.attachments.length), unitText: m.subject,
+    summary: summarise(m, forwardedBy ? { forwardedBy } : {}),
+  };
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { CasesModule } from '../cases/cases.module';
+import { MailProcessingService } from './mail-processing.service';
+
+/** Deciding a stored mail (shared by the poller and the intake-records API's re-process). */
+@Module({ imports: [CasesModule], providers: [MailProcessingService], exports: [MailProcessingService] })
+export class MailProcessingModule {}

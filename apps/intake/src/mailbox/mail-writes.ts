@@ -1,0 +1,69 @@
+import type { EntityManager } from 'typeorm';
+import type { AttachmentRole, IntakeOutcome } from '@kefu/shared';
+import type { MailPart } from './mail-parse';
+
+/** The record was decided by someone else meanwhile (another poller, a re-process request). */
+export class AlreadyDecided extends Error {}
+
+/** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]; INSERT … RETURNING with the rows. */
+export async function returning<T>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const res: unknown = await m.query(sql, params);
+  if (Array.isArray(res) && res.length === 2 && Array.isArray(res[0]) && typeof res[1] === 'number') return res[0] as T[];
+  return res as T[];
+}
+
+/** Sets a stored mail's outcome, guarded by its current outcome (so it is decided once). */
+export async function finishRecord(
+  m: EntityManager, id: string, allow: IntakeOutcome[], o: { outcome: IntakeOutcome; reason: string; summary: Record<string, unknown> | null; caseId?: string }, attempt: 0 | 1,
+): Promise<void> {
+  const rows = await returning<{ id: string }>(
+    m,
+    `UPDATE intake_records SET outcome = $2, outcome_reason = $3, case_id = $4, attempts = attempts + $7, processed_at = now(),
+            raw = COALESCE(raw, '{}'::jsonb) || $5::jsonb
+      WHERE id = $1 AND outcome = ANY($6::text[]) RETURNING id`,
+    [id, o.outcome, o.reason, o.caseId ?? null, JSON.stringify(o.summary ?? {}), allow, attempt],
+  );
+  if (rows.length !== 1) throw new AlreadyDecided(`intake record ${id} was decided meanwhile`);
+}
+
+/**
+ * CaseIntakeService inserts the intake record of a new case itself; the mail was stored earlier, under
+ * its mailbox key. In the case's transaction the stored record is removed and its key, bytes and history
+ * move into the new one, so exactly one record holds the mail and it points at the case. Fails (and so
+ * rolls the case back) when the stored record was decided meanwhile.
+ */
+export async function claimInto(m: EntityManager, storedId: string, recordId: string, allow: IntakeOutcome[], attempt: 0 | 1): Promise<void> {
+  const rows = await returning<{ id: string }>(
+    m,
+    `WITH p AS (DELETE FROM intake_records WHERE id = $1 AND outcome = ANY($3::text[]) RETURNING external_id, raw, raw_bytes, message_id, content_hash, attempts, created_at)
+     UPDATE intake_records n SET external_id = p.external_id, raw_bytes = p.raw_bytes, message_id = p.message_id, content_hash = p.content_hash,
+            attempts = p.attempts + $4, created_at = p.created_at,
+            raw = COALESCE(p.raw, '{}'::jsonb) || COALESCE(n.raw, '{}'::jsonb) || jsonb_build_object('claimedFrom', $1::text)
+       FROM p WHERE n.id = $2 RETURNING n.id`,
+    [storedId, recordId, allow, attempt],
+  );
+  if (rows.length !== 1) throw new AlreadyDecided(`intake record ${storedId} was decided meanwhile`);
+}
+
+export interface FaxDocumentFacts {
+  part: MailPart;
+  pages: number | null;
+  text: string | null;
+}
+
+/** Attachments and inline images of a mail, bytes in Postgres with the case (the fax document with its page count and text). */
+export async function insertParts(
+  m: EntityManager, caseId: string, recordId: string, parts: Array<{ part: MailPart; role: AttachmentRole }>, fax?: FaxDocumentFacts,
+): Promise<Array<{ id: string; filename: string; role: AttachmentRole }>> {
+  const out: Array<{ id: string; filename: string; role: AttachmentRole }> = [];
+  for (const { part, role } of parts) {
+    const isFax = fax?.part === part;
+    const rows = await m.query<Array<{ id: string }>>(
+      `INSERT INTO attachments (case_id, intake_record_id, role, filename, content_type, size, sha256, content_id, page_count, extracted_text, data)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+      [caseId, recordId, role, part.filename, part.contentType, part.size, part.sha256, part.contentId, isFax ? fax.pages : null, isFax ? fax.text : null, part.content],
+    );
+    out.push({ id: rows[0]!.id, filename: part.filename, role });
+  }
+  return out;
+}
