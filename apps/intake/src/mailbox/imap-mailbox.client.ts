@@ -71,7 +71,10 @@ class ImapMailboxClient implements MailboxClient {
   }
 
   onNewMail(listener: () => void): void {
-    this.flow.on('exists', () => listener());
+    // EXISTS also follows our own MOVEs out of the folder; only growth is new mail.
+    this.flow.on('exists', (e: { count: number; prevCount: number }) => {
+      if (e.count > e.prevCount) listener();
+    });
   }
 
   onClose(listener: () => void): void {

@@ -146,4 +146,17 @@ describe('decide (one stored mail)', () => {
     expect(d.summary).toMatchObject({ toCount: 3000 });
     expect((d.summary.to as string[]).length).toBe(20);
   });
+
+  it('keeps inline images (by Content-ID) and attachments apart', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64').toString('base64');
+    const raw = Buffer.from(
+      'From: a@example.com\r\nDate: Mon, 23 Nov 2026 10:00:00 +0800\r\nMessage-ID: <inline@x>\r\nSubject: =?UTF-8?B?5aKZ6KOC5LqG?=\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n' +
+        '--m\r\nContent-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n<p>墙裂了，见图</p><img src="cid:crack@x">\r\n' +
+        `--r\r\nContent-Type: image/png\r\nContent-ID: <crack@x>\r\nContent-Disposition: inline; filename="crack.png"\r\nContent-Transfer-Encoding: base64\r\n\r\n${png}\r\n--r--\r\n` +
+        `--m\r\nContent-Type: application/pdf; name="report.pdf"\r\nContent-Disposition: attachment; filename="report.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--m--\r\n`,
+    );
+    const d = asCase(await run(raw));
+    expect(d.description).toBe('墙裂了\n\n墙裂了，见图');
+    expect(d.parts.map((p) => [p.filename, p.role, p.contentId])).toEqual([['crack.png', 'inline', 'crack@x'], ['report.pdf', 'attachment', null]]);
+  });
 });

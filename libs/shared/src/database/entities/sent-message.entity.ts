@@ -8,7 +8,7 @@ import { CaseEntity } from './case.entity';
 @Entity({ name: 'sent_messages' })
 @Index('ix_sent_messages_case', ['caseId'])
 export class SentMessageEntity {
-  /** Without angle brackets, as mailparser reports it. */
+  /** Without angle brackets (mailparser reports them with brackets; intake strips them when reading). */
   @PrimaryColumn({ type: 'varchar', length: 500 }) messageId!: string;
   @Column({ type: 'uuid' }) caseId!: string;
   @ManyToOne(() => CaseEntity, { onDelete: 'CASCADE' })
