@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppException, CallEntity, CaseEventEntity, IntakeRecordEntity } from '@kefu/shared';
+import { AppException, AttachmentEntity, CallEntity, CaseEventEntity, IntakeRecordEntity } from '@kefu/shared';
 import type { ListCasesQuery } from './case.dto';
 import { availableTransitions, transitionLabel, type TransitionName } from './case-transitions';
 
@@ -78,7 +78,7 @@ export class CaseQueryService {
       `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule FROM cases WHERE id = $1`,
       [id],
     ))[0]!;
-    const [events, calls, records, links] = await Promise.all([
+    const [events, calls, records, links, attachments] = await Promise.all([
       this.ds.getRepository(CaseEventEntity).find({ where: { caseId: id }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.ds.getRepository(CallEntity).find({ where: { caseId: id }, order: { startedAt: 'ASC' } }),
       this.ds.getRepository(IntakeRecordEntity).find({ where: { caseId: id }, order: { receivedAt: 'ASC' }, select: { id: true, channel: true, source: true, receivedAt: true, outcome: true, outcomeReason: true } }),
@@ -88,6 +88,12 @@ export class CaseQueryService {
          SELECT c.id, c.number, l.score, 'later' FROM case_links l JOIN cases c ON c.id = l.case_id WHERE l.linked_case_id = $1`,
         [id],
       ),
+      // Metadata only; bytes through attachment().
+      this.ds.getRepository(AttachmentEntity).find({
+        where: { caseId: id },
+        order: { createdAt: 'ASC' },
+        select: { id: true, role: true, filename: true, contentType: true, size: true, pageCount: true, intakeRecordId: true, createdAt: true },
+      }),
     ]);
     const transitions: TransitionName[] = availableTransitions(row.status as never, row.type as never);
     return {
@@ -97,6 +103,14 @@ export class CaseQueryService {
       calls,
       intakeRecords: records,
       possibleDuplicates: links.map((l) => ({ caseId: l.case_id, number: l.number, score: l.score, direction: l.direction })),
+      attachments,
     };
+  }
+
+  /** One attachment of a case, with its bytes. */
+  async attachment(caseId: string, attachmentId: string): Promise<AttachmentEntity> {
+    const a = await this.ds.getRepository(AttachmentEntity).createQueryBuilder('a').addSelect('a.data').where('a.id = :attachmentId AND a.case_id = :caseId', { attachmentId, caseId }).getOne();
+    if (!a) throw new AppException('not_found', `Case ${caseId} has no attachment ${attachmentId}.`);
+    return a;
   }
 }

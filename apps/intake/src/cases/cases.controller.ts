@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import { APP_CONFIG, CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type AppConfig, type CaseEntity, type StaffPrincipal } from '@kefu/shared';
@@ -32,6 +33,18 @@ export class CasesController {
   @ApiOperation({ summary: 'One case with its whole timeline, calls, intake records, possible duplicates and the transitions it allows' })
   detail(@Param('id', uuid) caseId: string) {
     return this.query.detail(caseId);
+  }
+
+  @Get(':id/attachments/:attachmentId')
+  @ApiOperation({ summary: 'Download an attachment (fax document, photo, mail attachment); always as a download, never rendered' })
+  async attachment(@Param('id', uuid) caseId: string, @Param('attachmentId', uuid) attachmentId: string, @Res() res: Response): Promise<void> {
+    const a = await this.query.attachment(caseId, attachmentId);
+    // Sent as a download with nosniff: an HTML or SVG attachment must never run in the console's origin.
+    res.setHeader('Content-Type', a.contentType || 'application/octet-stream');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
+    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
+    res.end(a.data);
   }
 
   @Post(':id/accept')

@@ -108,6 +108,28 @@ describe('case API', () => {
     expect(other.body.possibleDuplicates).toEqual([expect.objectContaining({ caseId: b.id, direction: 'later' })]);
   });
 
+  it('lists a case\'s attachments and serves each as a download, never rendered', async () => {
+    const { id } = await logCall('传真投诉，见附件');
+    const html = Buffer.from('<html><script>alert(1)</script></html>');
+    const [att] = (await db.dataSource.query(
+      `INSERT INTO attachments (case_id, role, filename, content_type, size, sha256, data) VALUES ($1, 'fax_document', '投诉 传真.html', 'text/html', $2, 'x', $3) RETURNING id`,
+      [id, html.length, html],
+    )) as [{ id: string }];
+    const detail = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    expect(detail.body.attachments).toEqual([expect.objectContaining({ id: att.id, role: 'fax_document', filename: '投诉 传真.html', size: html.length })]);
+    expect(detail.body.attachments[0]).not.toHaveProperty('data');
+    const dl = await http().get(`/api/v1/cases/${id}/attachments/${att.id}`).set(as(rep)).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    expect(Buffer.compare(dl.body as Buffer, html)).toBe(0);
+    expect(dl.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'content-disposition': expect.stringMatching(/^attachment; filename\*=UTF-8''/) });
+    const other = await logCall('别的案件');
+    await http().get(`/api/v1/cases/${other.id}/attachments/${att.id}`).set(as(rep)).expect(404);
+    await http().get(`/api/v1/cases/${id}/attachments/${att.id}`).expect(401);
+  });
+
   it('lists with filters and paging', async () => {
     const page = await http().get('/api/v1/cases?pageSize=2&page=1').set(as(operator)).expect(200);
     expect(page.body.items).toHaveLength(2);
