@@ -111,10 +111,10 @@ describe('case API', () => {
   it('lists a case\'s attachments and serves each as a download, never rendered', async () => {
     const { id } = await logCall('传真投诉，见附件');
     const html = Buffer.from('<html><script>alert(1)</script></html>');
-    const [att] = (await db.dataSource.query(
+    const [att] = await db.dataSource.query<[{ id: string }]>(
       `INSERT INTO attachments (case_id, role, filename, content_type, size, sha256, data) VALUES ($1, 'fax_document', '投诉 传真.html', 'text/html', $2, 'x', $3) RETURNING id`,
       [id, html.length, html],
-    )) as [{ id: string }];
+    );
     const detail = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
     expect(detail.body.attachments).toEqual([expect.objectContaining({ id: att.id, role: 'fax_document', filename: '投诉 传真.html', size: html.length })]);
     expect(detail.body.attachments[0]).not.toHaveProperty('data');
