@@ -16,3 +16,4 @@ export * from './cases/case-number';
 export * from './calendar';
 export * from './sla';
 export * from './outbox';
+export * from './util/with-timeout';

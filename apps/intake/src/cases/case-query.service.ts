@@ -28,12 +28,15 @@ export interface CaseRow {
   summary: string;
 }
 
+/** The promised reply date has passed and the customer has not been answered yet. */
+const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`;
+
 const select = `
   SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode",
          CASE WHEN u.id IS NULL THEN NULL ELSE b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room END AS "unitLabel",
          o.name AS "ownerName", c.reporter_name AS "reporterName", s.name AS "assigneeName", d.name AS "departmentName",
          c.escalation_level AS "escalationLevel", c.reply_date_moves AS "replyDateMoves", c.promised_reply_at AS "promisedReplyAt",
-         (c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned')) AS overdue,
+         ${OVERDUE} AS overdue,
          c.received_at AS "receivedAt", left(c.description, 120) AS summary
     FROM cases c
     LEFT JOIN projects p ON p.id = c.project_id
@@ -60,7 +63,7 @@ export class CaseQueryService {
     if (q.category) add((n) => `c.category = ANY(${n}::text[])`, q.category);
     if (q.projectId) add((n) => `c.project_id = ${n}`, q.projectId);
     if (q.assigneeId) add((n) => `c.assignee_id = ${n}`, q.assigneeId);
-    if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`);
+    if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}${OVERDUE}`);
     if (q.q) add((n) => `(c.number ILIKE ${n} OR c.description ILIKE ${n} OR c.reporter_name ILIKE ${n})`, `%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = (await this.ds.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM cases c ${filter}`, params)) as [{ total: number }];

@@ -1,6 +1,7 @@
 import { compile } from 'html-to-text';
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser';
 import type { AttachmentRole } from '@kefu/shared';
+import { withTimeout } from '@kefu/shared';
 
 /** A parse that takes longer than this is abandoned and the mail quarantined. */
 const PARSE_TIMEOUT_MS = 30_000;
@@ -106,17 +107,12 @@ function extension(type: string): string {
   return known[type] ?? '.bin';
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms / 1000} s`)), ms)))]).finally(() => clearTimeout(timer));
-}
-
 /** Parses raw MIME with mailparser (charsets decoded by libmime; GB2312 read as its superset). Throws when unparseable. */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   const parsed = await withTimeout(
     simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, checksumAlgo: 'sha256', keepDeliveryStatus: true, maxHeadSize: 2 * 1024 * 1024 }),
     PARSE_TIMEOUT_MS,
-    'parsing',
+    `parsing took longer than ${PARSE_TIMEOUT_MS / 1000} s`,
   );
   const html = typeof parsed.html === 'string' ? parsed.html : '';
   const plain = parsed.text?.trim() ?? '';

@@ -9,6 +9,11 @@ export function businessYear(at: Date, timeZone: string): number {
   return Number(zonedParts(at, timeZone).day.slice(0, 4));
 }
 
+/** The next value of a prefix's counter for a year ($1 prefix, $2 year); locks the counter row until commit. */
+const COUNTER_UPSERT = `INSERT INTO case_number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
+  ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1
+  RETURNING last_value`;
+
 export function formatCaseNumber(prefix: string, year: number, seq: number): string {
   return `${prefix}-${year}-${String(seq).padStart(5, '0')}`;
 }
@@ -23,9 +28,7 @@ export async function allocateCaseNumber(manager: EntityManager, opts: { project
   const prefix = opts.projectCode ?? GENERAL_CASE_PREFIX;
   const year = businessYear(opts.at, opts.timeZone);
   const rows = await manager.query<Array<{ last_value: number }>>(
-    `INSERT INTO case_number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
-     ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1
-     RETURNING last_value`,
+    COUNTER_UPSERT,
     [prefix, year],
   );
   return formatCaseNumber(prefix, year, rows[0]!.last_value);
@@ -44,10 +47,7 @@ export async function assignCaseNumber(m: EntityManager, caseId: string, opts: {
   const year = businessYear(opts.at, opts.timeZone);
   // Structured result: for an UPDATE, TypeORM's plain query() answers [rows, count], not the rows.
   const result: { records: Array<{ number: string }> } = await runner.query(
-    `WITH n AS (
-       INSERT INTO case_number_counters (prefix, year, last_value) VALUES ($1, $2, 1)
-       ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1
-       RETURNING last_value)
+    `WITH n AS (${COUNTER_UPSERT})
      UPDATE cases SET number = $1 || '-' || $2 || '-' || lpad(n.last_value::text, 5, '0') FROM n WHERE cases.id = $3
      RETURNING cases.number`,
     [prefix, year, caseId],

@@ -5,14 +5,7 @@ import type Redis from 'ioredis';
 import { Public } from '../auth/auth.decorators';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { REDIS } from '../redis/redis.module';
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
+import { withTimeout } from '../util/with-timeout';
 
 @ApiTags('health')
 @Controller()
@@ -36,7 +29,7 @@ export class HealthController {
       async () => {
         const session = this.indicators.check('redis');
         try {
-          await withTimeout(this.redis.ping(), timeout, 'Redis');
+          await withTimeout(this.redis.ping(), timeout, `Redis did not answer within ${timeout} ms`);
           return session.up();
         } catch (err) {
           return session.down({ message: err instanceof Error ? err.message : String(err) });

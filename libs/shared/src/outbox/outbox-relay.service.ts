@@ -3,16 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { JobName, JobPayloads } from '../queues/queue.contract';
 import { QueueProducer } from '../queues/queue.module';
+import { withTimeout } from '../util/with-timeout';
 
 const BATCH = 200;
 const IDLE_MS = 1_000;
 const MAX_BACKOFF_MS = 30_000;
 const ADD_TIMEOUT_MS = 5_000;
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not accept the jobs within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Moves committed outbox rows onto BullMQ. Rows are claimed with FOR UPDATE SKIP LOCKED, so several
@@ -63,7 +59,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         [BATCH],
       );
       if (rows.length === 0) return 0;
-      await withTimeout(this.producer.enqueueBulk(rows.map((r) => ({ name: r.job_name, data: r.payload, jobId: `ob-${r.id}` }))), ADD_TIMEOUT_MS);
+      await withTimeout(this.producer.enqueueBulk(rows.map((r) => ({ name: r.job_name, data: r.payload, jobId: `ob-${r.id}` }))), ADD_TIMEOUT_MS, `Redis did not accept the jobs within ${ADD_TIMEOUT_MS} ms`);
       await m.query(`UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
