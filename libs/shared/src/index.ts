@@ -17,3 +17,5 @@ export * from './calendar';
 export * from './sla';
 export * from './outbox';
 export * from './util/with-timeout';
+export * from './util/clock';
+export * from './notifications';

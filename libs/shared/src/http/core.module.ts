@@ -12,6 +12,7 @@ import { HealthModule } from '../health/health.module';
 import { loggerModuleParams } from '../logging/logger.options';
 import { QueueModule } from '../queues/queue.module';
 import { RedisModule } from '../redis/redis.module';
+import { AppClock, CLOCK } from '../util/clock';
 
 /** What every app has: validated config, pino, Postgres, Redis, queues, auth, /healthz, error mapping. */
 @Global()
@@ -32,8 +33,8 @@ export class CoreModule {
         AuthModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, CalendarService, OutboxRelay],
-      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, { provide: CLOCK, useClass: AppClock }, CalendarService, OutboxRelay],
+      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay, CLOCK],
     };
   }
 }

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config';
 import type { StaffRole } from '../database/entities';
 import { factories } from './factories';
 import { createApp, type AppDefinition } from '../http/bootstrap';
+import { CLOCK, FakeClock, type AppClock } from '../util/clock';
 
 /** Starts an app in-process against the harness's real Postgres and Redis; `close()` when done. */
 export async function startTestApp(def: AppDefinition, config: AppConfig): Promise<INestApplication> {
@@ -18,4 +19,11 @@ export async function tokenFor(app: INestApplication, role: StaffRole, name = `æ
   const ds = app.get(DataSource);
   const staff = await factories.createStaff(ds, { role, name });
   return (await app.get(AuthService).issue({ id: staff.id, role, name })).accessToken;
+}
+
+/** Puts the app on a fake clock (scheduler ticks, quiet hours read `CLOCK`); move it with `set` / `advance`. */
+export function useFakeClock(app: INestApplication, at: Date | string): FakeClock {
+  const clock = new FakeClock(at);
+  app.get<AppClock>(CLOCK).use(clock);
+  return clock;
 }

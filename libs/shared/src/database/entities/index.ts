@@ -8,6 +8,7 @@ import { CallEntity } from './call.entity';
 import { CaseLinkEntity } from './case-link.entity';
 import { IntakeRecordEntity } from './intake-record.entity';
 import { OutboxEntity } from './outbox.entity';
+import { NotificationEntity, NotificationReceiptEntity } from './notification.entity';
 import { CalendarOverrideEntity } from './calendar-override.entity';
 import { CaseEventEntity } from './case-event.entity';
 import { CaseNumberCounterEntity } from './case-number-counter.entity';
@@ -22,10 +23,12 @@ import { UnitEntity } from './unit.entity';
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
 export { attachmentRoles, type AttachmentRole } from './attachment.entity';
+export { notificationKinds, notificationStatuses, recipientTypes, type NotificationKind, type NotificationStatus, type RecipientType } from './notification.entity';
 export {
   BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
   OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
+  NotificationEntity, NotificationReceiptEntity,
 };
 
 /** Every entity, for the data source. Later features append theirs. */
@@ -33,4 +36,5 @@ export const entities = [
   ProjectEntity, BuildingEntity, UnitEntity, OwnerEntity, OwnerUnitEntity, DepartmentEntity, StaffEntity,
   CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
+  NotificationEntity, NotificationReceiptEntity,
 ];
