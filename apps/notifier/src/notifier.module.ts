@@ -1,9 +1,10 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
+import { NotifierJobsModule } from './jobs/notifier.worker';
 
 @Module({})
 export class NotifierModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config)] };
+    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config), NotifierJobsModule] };
   }
 }

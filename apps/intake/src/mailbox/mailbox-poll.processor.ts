@@ -31,6 +31,8 @@ export class MailboxPollProcessor extends WorkerHost {
       case 'case-received':
       case 'notification-requested':
       case 'delivery-report-received':
+      case 'scheduled-task':
+      case 'notifier-task':
         throw new UnrecoverableError(`job ${name} does not belong on the ${Queues.Intake} queue`);
       default: {
         const unknown: never = name;

@@ -1,2 +1,3 @@
 export * from './queue.contract';
 export * from './queue.module';
+export * from './job-router';

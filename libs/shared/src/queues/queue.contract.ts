@@ -25,6 +25,10 @@ export interface JobPayloads {
   'notification-requested': { notificationId: string };
   /** A delivery-status report was stored as an intake record: match it to a notification. */
   'delivery-report-received': { intakeRecordId: string };
+  /** A recurring task's tick (BullMQ job scheduler keyed by the task name; see JobRouter.every). */
+  'scheduled-task': { task: string };
+  /** The same, for the notifier's own recurring work (reconciling, deferred sends, bounce polling). */
+  'notifier-task': { task: string };
 }
 export type JobName = keyof JobPayloads;
 
@@ -34,7 +38,13 @@ export const jobQueue: { [N in JobName]: QueueName } = {
   'case-received': Queues.Scheduler,
   'notification-requested': Queues.Notifier,
   'delivery-report-received': Queues.Notifier,
+  'scheduled-task': Queues.Scheduler,
+  'notifier-task': Queues.Notifier,
 };
+
+/** The job name that carries recurring-task ticks on each queue that has them. */
+export const taskJobName = { [Queues.Scheduler]: 'scheduled-task', [Queues.Notifier]: 'notifier-task' } as const satisfies Partial<Record<QueueName, JobName>>;
+export type TaskQueue = keyof typeof taskJobName;
 
 /** Applied to every job unless a producer has a reason to differ. */
 export const defaultJobOptions = {

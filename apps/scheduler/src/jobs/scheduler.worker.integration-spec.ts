@@ -1,0 +1,55 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { CoreModule, JobRouter, Queues, type AppDefinition } from '@kefu/shared';
+import { createTestDatabase, expectEventually, startTestApp, testConfig, type TestDatabase } from '@kefu/shared/testing';
+import { SchedulerJobsModule } from './scheduler.worker';
+
+const seen: string[] = [];
+
+@Injectable()
+class Feature implements OnModuleInit {
+  constructor(private readonly router: JobRouter) {}
+  onModuleInit(): void {
+    this.router.handle('case-received', ({ caseId }) => Promise.resolve(seen.push(`case ${caseId}`)));
+    this.router.every('scheduler', 'test-tick', { every: 60_000 }, (job) => Promise.resolve(seen.push(`tick ${job.data.task}`)));
+  }
+}
+@Module({ providers: [Feature] })
+class FeatureModule {}
+
+const def: AppDefinition = {
+  name: 'scheduler', title: 't', description: 't',
+  module: (config) => ({ module: class RouterTestModule {}, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, FeatureModule] }),
+};
+
+describe('JobRouter', () => {
+  let db: TestDatabase;
+  let app: INestApplication;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    app = await startTestApp(def, testConfig({ DATABASE_URL: db.url }));
+  });
+  afterAll(async () => {
+    await app.close();
+    await db.drop();
+  });
+
+  it('runs registered jobs and recurring tasks on the app\'s one worker, and upserts one job scheduler per task', async () => {
+    const queue = app.get<Queue>(getQueueToken(Queues.Scheduler), { strict: false });
+    await queue.add('case-received', { caseId: 'c1' });
+    await expectEventually(() => expect(seen).toContain('case c1'));
+    // The scheduler fires its first tick immediately.
+    await expectEventually(() => expect(seen).toContain('tick test-tick'));
+    expect((await queue.getJobSchedulers()).map((s) => s.key)).toEqual(['test-tick']);
+  });
+
+  it('fails a job nobody handles for good instead of retrying it', async () => {
+    const queue = app.get<Queue>(getQueueToken(Queues.Scheduler), { strict: false });
+    const job = await queue.add('notification-requested', { notificationId: 'x' }, { attempts: 5 });
+    await expectEventually(async () => expect(await job.isFailed()).toBe(true));
+    const failed = await queue.getJob(job.id!);
+    expect(failed?.failedReason).toMatch(/no handler/);
+    expect(failed?.attemptsMade).toBe(1);
+  });
+});
