@@ -1,3 +1,4 @@
+import { Injectable } from '@nestjs/common';
 import type { NotificationEntity, NotifyChannel } from '@kefu/shared';
 
 /** A rendered template (apps/notifier renders; senders never see template variables). */
@@ -23,11 +24,30 @@ export type SendOutcome =
   | { kind: 'failed'; code: string; message: string; optOut?: boolean; undelivered?: boolean; raw?: Record<string, unknown> }
   | { kind: 'retry'; code: string; message: string; retryAfterMs?: number };
 
-/** One per channel: SMS (Twilio), email (SMTP), letter (EMS). Provided under CHANNEL_SENDERS as a multi-provider list. */
+/** One per channel: SMS (Twilio), email (SMTP), letter (EMS). Each sender's module registers it with the ChannelRegistry. */
 export interface ChannelSender {
   readonly channel: NotifyChannel;
   send(notification: NotificationEntity, to: Destination, message: RenderedMessage): Promise<SendOutcome>;
 }
 
-/** Injection token for the array of ChannelSender implementations. */
-export const CHANNEL_SENDERS = Symbol('CHANNEL_SENDERS');
+/**
+ * The senders this notifier has. Sender modules call `register` in onModuleInit; the dispatcher asks
+ * `get(channel)` and fails a notification with a clear reason when no sender is configured for it.
+ */
+@Injectable()
+export class ChannelRegistry {
+  private readonly senders = new Map<NotifyChannel, ChannelSender>();
+
+  register(sender: ChannelSender): void {
+    if (this.senders.has(sender.channel)) throw new Error(`a ${sender.channel} sender is already registered`);
+    this.senders.set(sender.channel, sender);
+  }
+
+  get(channel: NotifyChannel): ChannelSender | undefined {
+    return this.senders.get(channel);
+  }
+
+  channels(): NotifyChannel[] {
+    return [...this.senders.keys()];
+  }
+}

@@ -1,19 +1,20 @@
 import type { EntityManager } from 'typeorm';
 import type { NotificationKind, NotifyChannel } from '../database/entities';
 import { addToOutbox } from '../outbox/outbox';
+import type { NotificationVariables } from './variables';
 
 export type NotificationRecipient = { ownerId: string } | { staffId: string } | { caseReporterOf: string };
 
-export interface NotificationRequest {
+export interface NotificationRequest<K extends NotificationKind = NotificationKind> {
   /** Exactly-once key, unique in Postgres: e.g. `case-ack:<caseId>`, `warranty:<unit>:<item>:<expiry>:<owner>:<channel>`. */
   idempotencyKey: string;
-  kind: NotificationKind;
+  kind: K;
   recipient: NotificationRecipient;
   /** Omit to let the notifier choose from the recipient's preferences and opt-outs. */
   channel?: NotifyChannel;
   caseId?: string;
-  /** Template variables; stay in Postgres (may hold personal data), never in the queue. */
-  variables?: Record<string, unknown>;
+  /** Template variables (contract per kind in variables.ts); stay in Postgres (may hold personal data), never in the queue. */
+  variables: NotificationVariables<K>;
   /** Urgent messages ignore SMS quiet hours. */
   urgent?: boolean;
   /** Not before this time (default now). */
@@ -28,7 +29,7 @@ export interface NotificationRequest {
  * `notification-requested` outbox entry. The idempotency key is unique, so asking twice (a retried job,
  * two scheduler instances) yields one row and one job. Returns the row id and whether this call created it.
  */
-export async function requestNotification(m: EntityManager, req: NotificationRequest): Promise<{ id: string; created: boolean }> {
+export async function requestNotification<K extends NotificationKind>(m: EntityManager, req: NotificationRequest<K>): Promise<{ id: string; created: boolean }> {
   const r = req.recipient;
   const [recipientType, ownerId, staffId] =
     'ownerId' in r ? ['owner', r.ownerId, null] : 'staffId' in r ? ['staff', null, r.staffId] : ['case_reporter', null, null];
@@ -39,7 +40,7 @@ export async function requestNotification(m: EntityManager, req: NotificationReq
      ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
     [
       req.idempotencyKey, req.kind, req.channel ?? null, recipientType, ownerId, staffId, caseId,
-      req.source?.type ?? null, req.source?.id ?? null, JSON.stringify(req.variables ?? {}), req.urgent ?? false, req.notBefore ?? null, req.late ?? false,
+      req.source?.type ?? null, req.source?.id ?? null, JSON.stringify(req.variables), req.urgent ?? false, req.notBefore ?? null, req.late ?? false,
     ],
   );
   const inserted = rows[0];

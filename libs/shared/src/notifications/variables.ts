@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { NotificationKind } from '../database/entities';
+
+const isoTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date();
+
+/**
+ * What each notification kind's template needs. Producers (intake, scheduler) are type-checked against
+ * these at compile time (requestNotification) and the notifier checks them again when rendering, so a
+ * row written by an older producer fails with a clear reason instead of a half-filled message.
+ * Times are ISO 8601 instants; the notifier formats them in Asia/Shanghai.
+ */
+export const notificationVariables = {
+  /** 受理回执: the case number and promised reply date (002 §7.2.1). */
+  case_acknowledgement: z.object({
+    caseNumber: z.string().min(1),
+    promisedReplyAt: isoTime,
+    reporterName: z.string().nullish(),
+  }),
+  /** The written reply in the company's name (002 §7.4.1). */
+  case_reply: z.object({
+    caseNumber: z.string().min(1),
+    replyText: z.string().min(1),
+    staffName: z.string().nullish(),
+  }),
+  /** A deadline reminder to the person responsible; ackUrl is the one-click signed acknowledgement link. */
+  staff_reminder: z.object({
+    caseNumber: z.string().min(1),
+    step: z.string().min(1),
+    stepLabel: z.string().min(1),
+    dueAt: isoTime,
+    overdue: z.boolean(),
+    ackUrl: z.url(),
+  }),
+  /** Raised one level up the chain: not acknowledged in time, or a missed deadline. */
+  escalation: z.object({
+    caseNumber: z.string().min(1),
+    step: z.string().min(1),
+    stepLabel: z.string().min(1),
+    dueAt: isoTime,
+    level: z.number().int().min(1),
+    fromName: z.string().nullish(),
+    reason: z.string().min(1),
+    ackUrl: z.url(),
+  }),
+  /** A manager's daily digest. */
+  staff_digest: z.object({
+    date: isoDate,
+    overdue: z.number().int().min(0),
+    dueToday: z.number().int().min(0),
+    unacknowledged: z.number().int().min(0),
+    items: z.array(z.object({ caseNumber: z.string(), stepLabel: z.string(), dueAt: isoTime, state: z.enum(['overdue', 'due_today', 'unacknowledged']) })).max(200),
+  }),
+  /** 保修期满提醒, 2 months ahead (000 §6.6.3): one item of one unit. */
+  warranty_expiry: z.object({
+    estateName: z.string().min(1),
+    unitLabel: z.string().min(1),
+    itemName: z.string().min(1),
+    expiresOn: isoDate,
+    servicePhone: z.string().nullish(),
+  }),
+  /** 办证通知 (000 §6.2.2): first notice, reminder, or last reminder before the deadline. */
+  certificate_collection: z.object({
+    estateName: z.string().min(1),
+    unitLabel: z.string().min(1),
+    place: z.string().min(1),
+    hours: z.string().min(1),
+    documents: z.array(z.string().min(1)).min(1),
+    fromDate: isoDate,
+    deadline: isoDate,
+    stage: z.enum(['notice', 'reminder', 'final_reminder']),
+    reference: z.string().nullish(),
+  }),
+  /** 回访: ask the owner how the case or repair went. */
+  return_visit_request: z.object({
+    caseNumber: z.string().min(1),
+    summary: z.string().nullish(),
+    servicePhone: z.string().nullish(),
+  }),
+} as const satisfies Record<NotificationKind, z.ZodType>;
+
+export type NotificationVariables<K extends NotificationKind> = z.infer<(typeof notificationVariables)[K]>;
