@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
-  addToOutbox, assignCaseNumber, placeholderCaseNumber, APP_CONFIG, AppException, CalendarService, CaseEntity, CaseEventEntity, initialDeadlines, OutboxRelay,
-  ProjectEntity, type AppConfig, type BusinessCalendar,
+  businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines, OutboxRelay,
+  type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
 import { classify, textSimilarity } from '../normalise';
-import { actorColumns, type NewCaseInput } from './case-intake.types';
+import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
 import { matchReporter } from './case-matcher';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
@@ -20,6 +19,20 @@ export interface IntakeResult {
   intakeRecordId: string;
 }
 
+/** Column names for jsonb_to_recordset. */
+const snake = (a: { actorId: string | null; actorLabel: string }) => ({ actor_id: a.actorId, actor_label: a.actorLabel });
+
+/**
+ * How the reporter hears that the case was taken (受理回执, with the promised reply date): by email when
+ * they wrote in by email (the answer threads back into the case), else SMS to their number, else email;
+ * nobody to tell (an anonymous slip) → none.
+ */
+function acknowledgementChannel(c: CaseEntity, channel: CaseChannel): NotifyChannel | null {
+  if (channel === 'email' && c.reporterEmail) return 'email';
+  if (c.reporterPhone) return 'sms';
+  return c.reporterEmail ? 'email' : null;
+}
+
 /** Same owner or unit, similar text, within this many days: linked as a possible duplicate. */
 const DUPLICATE_WINDOW_DAYS = 7;
 const DUPLICATE_MIN_SIMILARITY = 0.4;
@@ -27,7 +40,8 @@ const DUPLICATE_MIN_SIMILARITY = 0.4;
 /**
  * Turns one normalised inbound item into a case, in one transaction: the intake record (the exactly-once
  * guard), owner/unit matching, keyword classification, the promised reply date, the case number, the
- * `created` event, possible-duplicate links and the `case-received` outbox row. Every channel ends here.
+ * `created` event, possible-duplicate links, the `case-received` outbox row and the reporter's
+ * acknowledgement notification. Every channel ends here.
  */
 @Injectable()
 export class CaseIntakeService {
@@ -38,10 +52,16 @@ export class CaseIntakeService {
     private readonly relay: OutboxRelay,
   ) {}
 
-  /** In its own transaction. `extra` runs inside it (e.g. the hotline's call row). */
-  async create(input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
+  /**
+   * In its own transaction. `extra` runs inside it after the case is written (e.g. the hotline's call row);
+   * `before` runs first, in the same transaction (e.g. the web form's exact per-IP limit).
+   */
+  async create(input: NewCaseInput, extra?: Extra, before?: (m: EntityManager) => Promise<void>): Promise<IntakeResult> {
     const calendar = await this.calendars.current();
-    const result = await this.ds.transaction((m) => this.createWith(m, calendar, input, extra));
+    const result = await this.ds.transaction(async (m) => {
+      await before?.(m);
+      return this.createWith(m, calendar, input, extra);
+    });
     if (result.created) this.afterCommit();
     return result;
   }
@@ -60,9 +80,6 @@ export class CaseIntakeService {
   }
 
   private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
-    const recordId = await this.insertRecord(m, input);
-    if (!recordId) return this.existing(m, input);
-
     const match = await matchReporter(m, input);
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
@@ -71,8 +88,6 @@ export class CaseIntakeService {
     const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
-    const projectCode = match.projectCode ?? (match.projectId ? (await m.findOneBy(ProjectEntity, { id: match.projectId }))?.code : null);
-    if (match.projectId && !projectCode) throw new AppException('validation_failed', 'Invalid input: projectId', { fields: [{ field: 'projectId', message: 'no such estate' }] });
     const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt });
 
     const caseRow = m.create(CaseEntity, {
@@ -86,12 +101,10 @@ export class CaseIntakeService {
       promisedReplyAt: deadlines.firstReply.at, promisedReplyRule: deadlines.firstReplyRule,
       receivedAt: input.receivedAt, escalationLevel: 0, replyDateMoves: 0, departmentId: null, assigneeId: null, closedAt: null,
     });
-    caseRow.number = placeholderCaseNumber(caseRow.id);
-    // insert, not save: one INSERT, no existence check for the id we generated. (jsonb columns need the cast.)
-    await m.insert(CaseEntity, caseRow as QueryDeepPartialEntity<CaseEntity>);
+    const recordId = input.adopt?.recordId ?? randomUUID();
     const events = [
       {
-        caseId: caseRow.id, kind: 'created', ...actorColumns(input.actor),
+        case_id: caseRow.id, kind: 'created', ...snake(actorColumns(input.actor)),
         details: {
           channel: input.channel, intakeRecordId: recordId, match: match.status, classificationRules: caseRow.classificationRules,
           promisedReplyAt: caseRow.promisedReplyAt?.toISOString() ?? null, promisedReplyRule: deadlines.firstReplyRule,
@@ -99,33 +112,87 @@ export class CaseIntakeService {
         },
       },
       ...duplicates.flatMap((d) => [
-        { caseId: caseRow.id, kind: 'possible_duplicate', actorId: null, actorLabel: 'system', details: { of: d.number, caseId: d.id, score: d.score } },
-        // Our own number is not known yet (it is assigned last); the case id identifies it.
-        { caseId: d.id, kind: 'possible_duplicate', actorId: null, actorLabel: 'system', details: { caseId: caseRow.id, score: d.score } },
+        { case_id: caseRow.id, kind: 'possible_duplicate', actor_id: null, actor_label: 'system', details: { of: d.number, caseId: d.id, score: d.score } },
+        // Our own number is not known yet (it is assigned in the same statement); the case id identifies it.
+        { case_id: d.id, kind: 'possible_duplicate', actor_id: null, actor_label: 'system', details: { caseId: caseRow.id, score: d.score } },
       ]),
     ];
-    await m.insert(CaseEventEntity, events as QueryDeepPartialEntity<CaseEventEntity>[]);
-    if (duplicates.length) {
-      await m.query(
-        `INSERT INTO case_links (case_id, linked_case_id, kind, score) SELECT $1, unnest($2::uuid[]), 'possible_duplicate', unnest($3::real[]) ON CONFLICT DO NOTHING`,
-        [caseRow.id, duplicates.map((d) => d.id), duplicates.map((d) => d.score)],
-      );
+
+    const number = await this.insertCase(m, input, caseRow, recordId, match.projectCode, events, duplicates);
+    if (number === null) {
+      if (input.adopt) throw new IntakeRecordDecided(`intake record ${recordId} was decided meanwhile`);
+      return this.existing(m, input);
     }
-    await m.query(`UPDATE intake_records SET outcome = 'case_created', case_id = $2, processed_at = now() WHERE id = $1`, [recordId, caseRow.id]);
+    caseRow.number = number;
     await extra?.(m, caseRow, recordId);
-    await addToOutbox(m, 'case-received', { caseId: caseRow.id });
-    // Last statement before COMMIT: the estate's counter row is locked only from here.
-    caseRow.number = await assignCaseNumber(m, caseRow.id, { projectCode: projectCode ?? null, at: input.receivedAt, timeZone: this.config.BUSINESS_TIME_ZONE });
     return { created: true, caseRow, intakeRecordId: recordId };
   }
 
-  private async insertRecord(m: EntityManager, input: NewCaseInput): Promise<string | null> {
-    const rows = await m.query<Array<{ id: string }>>(
-      `INSERT INTO intake_records (channel, source, external_id, raw, received_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (source, external_id) DO NOTHING RETURNING id`,
-      [input.channel, input.source, input.externalId, JSON.stringify(input.raw), input.receivedAt],
-    );
-    return rows[0]?.id ?? null;
+  /**
+   * The whole write in ONE statement (each round trip costs more than the SQL): the intake record (the
+   * exactly-once guard: on a conflict nothing else is written and null comes back), the case with its
+   * number, its events, duplicate links, the `case-received` outbox row, and the reporter's acknowledgement
+   * (a notification row + its outbox row, as requestNotification writes them). Foreign keys are checked at
+   * the end of the statement, so the order of the CTEs does not matter to them.
+   *
+   * The number comes from the estate's counter row, locked from here until COMMIT: keep what runs after
+   * this (the channel's `extra`) short.
+   */
+  private async insertCase(
+    m: EntityManager, input: NewCaseInput, c: CaseEntity, recordId: string, projectCode: string | null,
+    events: Array<Record<string, unknown>>, duplicates: Array<{ id: string; score: number }>,
+  ): Promise<string | null> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const caseId = p(c.id);
+    const raw = p(JSON.stringify(input.raw));
+    const rec = input.adopt
+      ? `UPDATE intake_records SET outcome = 'case_created', outcome_reason = NULL, case_id = ${caseId}, processed_at = now(), channel = ${p(input.channel)},
+                attempts = attempts + ${p(input.adopt.attempt)}, raw = COALESCE(raw, '{}'::jsonb) || ${raw}::jsonb
+          WHERE id = ${p(recordId)} AND outcome = ANY(${p(input.adopt.allow)}::text[]) RETURNING id`
+      : `INSERT INTO intake_records (id, channel, source, external_id, raw, content_hash, received_at, outcome, case_id, processed_at)
+         VALUES (${p(recordId)}, ${p(input.channel)}, ${p(input.source)}, ${p(input.externalId)}, ${raw}, ${p(input.contentHash ?? null)}, ${p(input.receivedAt)}, 'case_created', ${caseId}, now())
+         ON CONFLICT (source, external_id) DO NOTHING RETURNING id`;
+    const ack = acknowledgementChannel(c, input.channel);
+    const sql = `
+      WITH rec AS (${rec}),
+      pfx AS (SELECT COALESCE(${p(projectCode)}::text, (SELECT code FROM projects WHERE id = ${p(c.projectId)}::uuid), '${GENERAL_CASE_PREFIX}') AS prefix,
+                     ${p(businessYear(input.receivedAt, this.config.BUSINESS_TIME_ZONE))}::int AS year FROM rec),
+      n AS (INSERT INTO case_number_counters (prefix, year, last_value) SELECT prefix, year, 1 FROM pfx
+            ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING prefix, year, last_value),
+      c AS (INSERT INTO cases (id, number, type, category, severity, validity, channel, status, project_id, unit_id, owner_id, reporter_name, reporter_contact,
+                               reporter_phone, reporter_email, description, match_status, match_details, classification_rules, promised_reply_rule, promised_reply_at, received_at)
+            SELECT ${caseId}, n.prefix || '-' || n.year || '-' || lpad(n.last_value::text, 5, '0'), ${p(c.type)}, ${p(c.category)}, ${p(c.severity)}, 'pending', ${p(c.channel)}, 'new',
+                   ${p(c.projectId)}::uuid, ${p(c.unitId)}::uuid, ${p(c.ownerId)}::uuid, ${p(c.reporterName)}, ${p(c.reporterContact)}, ${p(c.reporterPhone)}, ${p(c.reporterEmail)},
+                   ${p(c.description)}, ${p(c.matchStatus)}, ${p(JSON.stringify(c.matchDetails))}::jsonb, ${p(c.classificationRules)}::text[], ${p(c.promisedReplyRule)},
+                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz
+              FROM n RETURNING number),
+      ev AS (INSERT INTO case_events (case_id, kind, actor_id, actor_label, details)
+             SELECT e.case_id, e.kind, e.actor_id, e.actor_label, e.details
+               FROM rec CROSS JOIN jsonb_to_recordset(${p(JSON.stringify(events))}::jsonb) AS e(case_id uuid, kind text, actor_id uuid, actor_label text, details jsonb)),
+      lk AS (INSERT INTO case_links (case_id, linked_case_id, kind, score)
+             SELECT ${caseId}, d.id, 'possible_duplicate', d.score
+               FROM rec CROSS JOIN unnest(${p(duplicates.map((d) => d.id))}::uuid[], ${p(duplicates.map((d) => d.score))}::real[]) AS d(id, score)
+             ON CONFLICT DO NOTHING),
+      ob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
+             SELECT 'case-received', jsonb_build_object('caseId', ${caseId}::text), 'case-received:' || ${caseId} FROM rec ON CONFLICT (dedupe_key) DO NOTHING),
+      ack AS (INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, source_type, source_id, variables)
+              SELECT 'case-ack:' || ${caseId}, 'case_acknowledgement', ${p(ack)}::text, 'case_reporter', ${caseId}::uuid, 'case', ${caseId}::uuid,
+                     jsonb_build_object('caseNumber', c.number, 'promisedReplyAt', ${p(c.promisedReplyAt?.toISOString() ?? null)}::text, 'reporterName', ${p(c.reporterName)}::text)
+                FROM c WHERE ${p(ack)}::text IS NOT NULL AND ${p(c.promisedReplyAt)}::timestamptz IS NOT NULL
+              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+      ackob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
+                SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)
+      SELECT number FROM c`;
+    try {
+      const rows = await m.query<Array<{ number: string }>>(sql, params);
+      return rows[0]?.number ?? null;
+    } catch (err) {
+      if ((err as { constraint?: string }).constraint === 'fk_cases_project') {
+        throw new AppException('validation_failed', 'Invalid input: projectId', { fields: [{ field: 'projectId', message: 'no such estate' }] });
+      }
+      throw err;
+    }
   }
 
   /** The second delivery of an item: answer with the case the first one created. */

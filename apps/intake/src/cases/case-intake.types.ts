@@ -1,4 +1,4 @@
-import type { CaseCategory, CaseChannel, CaseSeverity, CaseType } from '@kefu/shared';
+import type { CaseCategory, CaseChannel, CaseSeverity, CaseType, IntakeOutcome } from '@kefu/shared';
 
 /** Who did something, for the timeline. */
 export type Actor = { kind: 'staff'; id: string; name: string } | { kind: 'owner' } | { kind: 'system'; label: string };
@@ -41,4 +41,15 @@ export interface NewCaseInput {
   category?: CaseCategory | null;
   severity?: CaseSeverity;
   actor: Actor;
+  /** Same item, same fields (web form): stored with the record so a second delivery can be told from a new item under a reused key. */
+  contentHash?: string | null;
+  /**
+   * The item was stored as an intake record before it was decided (mail: stored before the server is
+   * told): the case adopts that record instead of inserting one, if its outcome is still one of `allow`.
+   * When it is not, IntakeRecordDecided is thrown and nothing is written.
+   */
+  adopt?: { recordId: string; allow: readonly IntakeOutcome[]; attempt: 0 | 1 };
 }
+
+/** The stored record a case was to adopt was decided meanwhile (another worker, a re-process). */
+export class IntakeRecordDecided extends Error {}

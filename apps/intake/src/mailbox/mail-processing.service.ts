@@ -5,7 +5,7 @@ import { addToOutbox, APP_CONFIG, type AppConfig, type AttachmentRole, type Inta
 import { CaseIntakeService } from '../cases/case-intake.service';
 import { decide, type CaseLookup, type MailDecision } from './mail-decision';
 import type { MailPart } from './mail-parse';
-import { AlreadyDecided, claimInto, finishRecord, insertParts, returning } from './mail-writes';
+import { AlreadyDecided, finishRecord, insertParts, returning } from './mail-writes';
 import { mapLimit } from './map-limit';
 import { errorMessage, isTransient } from './transient-error';
 
@@ -20,7 +20,7 @@ export interface StoredMail {
 }
 
 export interface ProcessResult {
-  /** The record that now holds the mail (a new case's record absorbs the stored one; see claimInto). */
+  /** The record that now holds the mail (a new case adopts the stored one; records decided before adoption existed may have been absorbed: raw.claimedFrom). */
   recordId: string;
   /** 'pending' when a transient failure left it for the next attempt. */
   outcome: IntakeOutcome;
@@ -173,15 +173,14 @@ export class MailProcessingService {
         const result = await this.intake.createIn(
           m,
           {
-            channel: d.channel, source: mail.source,
-            // A key of its own for the record createIn inserts; claimInto then moves the stored mail into it.
-            externalId: `claim:${mail.id}`,
+            channel: d.channel, source: mail.source, externalId: null,
             raw: d.summary, receivedAt: mail.receivedAt,
             reporter: d.reporter, description: d.description, unitText: d.unitText.slice(0, 2000),
             actor: { kind: 'system', label: d.channel === 'fax' ? 'fax' : 'email' },
+            // The mail was stored (and its key claimed) before the server was told: the case adopts that record.
+            adopt: { recordId: mail.id, allow, attempt },
           },
           async (tx, c, recordId) => {
-            await claimInto(tx, mail.id, recordId, allow, attempt);
             const parts = d.parts.map((part): { part: MailPart; role: AttachmentRole } => ({ part, role: fax && part === fax.match.document ? 'fax_document' : part.role }));
             await insertParts(tx, c.id, recordId, parts, fax ? { part: fax.match.document, pages: fax.doc.pages, text: fax.doc.text } : undefined);
           },

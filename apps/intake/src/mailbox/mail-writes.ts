@@ -2,8 +2,10 @@ import type { EntityManager } from 'typeorm';
 import type { AttachmentRole, IntakeOutcome } from '@kefu/shared';
 import type { MailPart } from './mail-parse';
 
-/** The record was decided by someone else meanwhile (another poller, a re-process request). */
-export class AlreadyDecided extends Error {}
+import { IntakeRecordDecided } from '../cases/case-intake.types';
+
+/** The record was decided by someone else meanwhile (another poller, a re-process request): the error CaseIntakeService throws when adoption is refused. */
+export const AlreadyDecided = IntakeRecordDecided;
 
 /** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]; INSERT … RETURNING with the rows. */
 export async function returning<T>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
@@ -24,25 +26,6 @@ export async function finishRecord(
     [id, o.outcome, o.reason, o.caseId ?? null, JSON.stringify(o.summary ?? {}), allow, attempt],
   );
   if (rows.length !== 1) throw new AlreadyDecided(`intake record ${id} was decided meanwhile`);
-}
-
-/**
- * CaseIntakeService inserts the intake record of a new case itself; the mail was stored earlier, under
- * its mailbox key. In the case's transaction the stored record is removed and its key, bytes and history
- * move into the new one, so exactly one record holds the mail and it points at the case. Fails (and so
- * rolls the case back) when the stored record was decided meanwhile.
- */
-export async function claimInto(m: EntityManager, storedId: string, recordId: string, allow: IntakeOutcome[], attempt: 0 | 1): Promise<void> {
-  const rows = await returning<{ id: string }>(
-    m,
-    `WITH p AS (DELETE FROM intake_records WHERE id = $1 AND outcome = ANY($3::text[]) RETURNING external_id, raw, raw_bytes, message_id, content_hash, attempts, created_at)
-     UPDATE intake_records n SET external_id = p.external_id, raw_bytes = p.raw_bytes, message_id = p.message_id, content_hash = p.content_hash,
-            attempts = p.attempts + $4, created_at = p.created_at,
-            raw = COALESCE(p.raw, '{}'::jsonb) || COALESCE(n.raw, '{}'::jsonb) || jsonb_build_object('claimedFrom', $1::text)
-       FROM p WHERE n.id = $2 RETURNING n.id`,
-    [storedId, recordId, allow, attempt],
-  );
-  if (rows.length !== 1) throw new AlreadyDecided(`intake record ${storedId} was decided meanwhile`);
 }
 
 export interface FaxDocumentFacts {

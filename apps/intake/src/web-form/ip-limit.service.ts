@@ -64,16 +64,16 @@ export class WebIpLimits {
 
   /** Before any work: refuses with 429 when this address has used up its hour. */
   async check(ipHash: string, pow: PowMode, now = new Date()): Promise<void> {
-    this.judge(await this.count(this.ds, ipHash, now), pow, 0, now);
+    this.judge(await this.count(this.ds, ipHash, now), pow, now);
   }
 
   /**
-   * Inside the transaction that adds the submission's own record: serialises submissions from one address
-   * (advisory lock until commit), so concurrent requests cannot slip past the limit together.
+   * First thing in the transaction that will add the submission's record: serialises submissions from one
+   * address (advisory lock until commit), so concurrent requests cannot slip past the limit together.
    */
   async checkInTransaction(m: EntityManager, ipHash: string, pow: PowMode, now = new Date()): Promise<void> {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`kefu-web-ip:${ipHash}`]);
-    this.judge(await this.count(m, ipHash, now), pow, 1, now);
+    this.judge(await this.count(m, ipHash, now), pow, now);
   }
 
   private async count(q: DataSource | EntityManager, ipHash: string, now: Date): Promise<Counts> {
@@ -87,15 +87,15 @@ export class WebIpLimits {
     return rows[0] ?? { total: 0, no_js: 0, oldest: null, oldest_no_js: null };
   }
 
-  /** `own` = 1 when the count includes the submission being judged. */
-  private judge(c: Counts, pow: PowMode, own: number, now: Date): void {
+  /** The count is of earlier submissions (the one being judged is not written yet). */
+  private judge(c: Counts, pow: PowMode, now: Date): void {
     const { total, noJs } = this.limits;
     const retryAfter = (oldest: Date | null) => Math.max(60, Math.ceil(((oldest?.getTime() ?? now.getTime()) + WINDOW_MS - now.getTime()) / 1000));
-    if (c.total - own >= total) {
+    if (c.total >= total) {
       const s = retryAfter(c.oldest);
       throw new AppException('rate_limited', `提交过于频繁：同一网络每小时最多提交${total}次，请约${Math.ceil(s / 60)}分钟后再试。如情况紧急，请致电客服热线。`, { retryAfterSeconds: s });
     }
-    if (pow === 'none' && c.no_js - own >= noJs) {
+    if (pow === 'none' && c.no_js >= noJs) {
       const s = retryAfter(c.oldest_no_js);
       throw new AppException(
         'rate_limited',

@@ -45,7 +45,7 @@ const NONCE = /^\d{1,16}$/;
  * The web form's self-hosted proof of work. A challenge is stateless: an id, an expiry and the required
  * bits, signed with an HMAC key derived from AUTH_TOKEN_SECRET for this purpose only (HKDF, label
  * 'kefu-web-form-pow'), so a client can neither forge one nor lower its difficulty. That each one works
- * once is kept in Postgres (used_challenges, written in the transaction that creates the case).
+ * once is kept in Postgres: the challenge id is the web intake record's external id, unique per source.
  */
 @Injectable()
 export class PowChallenges {

@@ -147,7 +147,8 @@ describe('web form', () => {
     expect(reuse.body.error.details.fields).toEqual([{ field: 'challenge', message: expect.stringContaining('已经提交过') }]);
     expect(await casesWith('地下车库积水严重')).toBe(1);
     expect(await casesWith('另一个问题：电梯坏了')).toBe(0);
-    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM used_challenges WHERE challenge_id = $1`, [challenge.split('.')[1]])).toEqual([{ n: 1 }]);
+    // The challenge id is the record's key: one record, holding the first submission's fingerprint.
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM intake_records WHERE source = 'web' AND external_id = $1`, [challenge.split('.')[1]])).toEqual([{ n: 1 }]);
   });
 
   it('refuses a forged, an expired and an unsolved challenge', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, AppException, AttachmentEntity, CaseEntity, type AppConfig, type FieldProblem } from '@kefu/shared';
@@ -44,9 +44,6 @@ const msg = {
  */
 @Injectable()
 export class WebFormService {
-  private lastSweep = 0;
-  private readonly logger = new Logger(WebFormService.name);
-
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -87,7 +84,8 @@ export class WebFormService {
     const { photos, problems: photoProblems } = checkPhotos(files, 'photos', { problem: input.uploads.problem });
     const problems = [...parsed.problems.filter((p) => p.field !== 'challenge' && p.field !== 'nonce'), ...photoProblems];
     const data = parsed.data;
-    if (data && !(await this.projectExists(data.projectId))) problems.push({ field: 'projectId', message: msg.noProject });
+    // With other problems, list the estate's too; alone, the case insert finds it (one round trip fewer).
+    if (data && problems.length > 0 && !(await this.projectExists(data.projectId))) problems.push({ field: 'projectId', message: msg.noProject });
 
     const opened = parsed.challenge ? this.pow.open(parsed.challenge) : null;
     const invalid = (extra: FieldProblem[], o: { status?: 400 | 409; fresh?: boolean; nonce?: string } = {}): SubmitOutcome => ({
@@ -97,52 +95,56 @@ export class WebFormService {
     if (!opened) return invalid([{ field: 'challenge', message: parsed.challenge ? msg.challengeForged : msg.challengeMissing }]);
 
     const fingerprint = data && problems.length === 0 ? this.fingerprint(data, photos) : null;
-    // A second delivery of the same submission (double click, reload) answers with the first case.
-    const earlier = await this.ds.query<Array<{ case_id: string | null; content_hash: string | null }>>(
-      `SELECT case_id, content_hash FROM intake_records WHERE source = 'web' AND external_id = $1`, [opened.id],
-    );
-    if (earlier[0]) {
+    // A second delivery of the same submission (double click, reload) answers with the first case. On the
+    // happy path the intake record's unique key finds it (below); a submission about to be refused looks first.
+    const orEarlier = async (refusal: SubmitOutcome): Promise<SubmitOutcome> => {
+      const earlier = await this.ds.query<Array<{ case_id: string | null; content_hash: string | null }>>(
+        `SELECT case_id, content_hash FROM intake_records WHERE source = 'web' AND external_id = $1`, [opened.id],
+      );
+      if (!earlier[0]) return refusal;
       if (earlier[0].case_id && fingerprint && earlier[0].content_hash === fingerprint) return this.accepted(earlier[0].case_id, false);
       return invalid([{ field: 'challenge', message: msg.reused }], { status: 409, fresh: true });
-    }
-    if (opened.expiresAt <= now || opened.bits < this.pow.bits) return invalid([{ field: 'challenge', message: msg.challengeExpired }], { fresh: true });
+    };
+    if (opened.expiresAt <= now || opened.bits < this.pow.bits) return orEarlier(invalid([{ field: 'challenge', message: msg.challengeExpired }], { fresh: true }));
 
     let pow: PowMode;
     if (this.pow.bits === 0) pow = 'off';
     else if (parsed.nonce === '' && input.via === 'form') pow = 'none';
-    else if (parsed.nonce === '') return invalid([{ field: 'nonce', message: msg.apiNonce }]);
-    else if (!this.pow.solved(parsed.challenge, opened, parsed.nonce)) return invalid([{ field: 'nonce', message: msg.unsolved }]);
+    else if (parsed.nonce === '') return orEarlier(invalid([{ field: 'nonce', message: msg.apiNonce }]));
+    else if (!this.pow.solved(parsed.challenge, opened, parsed.nonce)) return orEarlier(invalid([{ field: 'nonce', message: msg.unsolved }]));
     else pow = 'solved';
-    if (!data || !fingerprint) return invalid(problems.length ? [] : [{ field: 'nonce', message: msg.unsolved }], { nonce: pow === 'solved' ? parsed.nonce : '' });
+    if (!data || !fingerprint) return orEarlier(invalid(problems.length ? [] : [{ field: 'nonce', message: msg.unsolved }], { nonce: pow === 'solved' ? parsed.nonce : '' }));
     if (pow === 'none') await this.limits.check(ipHash, 'none', now);
 
     const raw = { ...parsed.raw, photos: photos.map((p) => ({ filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256 })), client: { ...client, pow } };
-    const result = await this.intake.create(
-      {
-        channel: 'web', source: 'web', externalId: opened.id, raw, receivedAt: now,
-        // The contact exactly as typed; the matcher reads the number out of it.
-        reporter: { name: data.name, contact: parsed.values.mobile, phones: [normalisePhone(data.mobile)?.digits ?? data.mobile], email: data.email || null },
-        description: data.description, unitText: data.unitText, projectId: data.projectId, type: data.type, actor: { kind: 'owner' },
-      },
-      async (m, c, intakeRecordId) => {
-        await this.limits.checkInTransaction(m, ipHash, pow, now);
-        const used = await m.query<unknown[]>(
-          `INSERT INTO used_challenges (challenge_id, expires_at) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING challenge_id`, [opened.id, opened.expiresAt],
-        );
-        if (used.length === 0) throw new AppException('conflict', msg.reused);
-        await m.query(`UPDATE intake_records SET content_hash = $2 WHERE id = $1`, [intakeRecordId, fingerprint]);
-        for (const p of photos) {
-          await m.insert(AttachmentEntity, { caseId: c.id, intakeRecordId, role: 'photo', filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256, data: p.data });
-        }
-      },
-    );
+    let result;
+    try {
+      result = await this.intake.create(
+        {
+          // The challenge id is the submission's key: the intake record's unique (source, external id) makes it work once.
+          channel: 'web', source: 'web', externalId: opened.id, contentHash: fingerprint, raw, receivedAt: now,
+          // The contact exactly as typed; the matcher reads the number out of it.
+          reporter: { name: data.name, contact: parsed.values.mobile, phones: [normalisePhone(data.mobile)?.digits ?? data.mobile], email: data.email || null },
+          description: data.description, unitText: data.unitText, projectId: data.projectId, type: data.type, actor: { kind: 'owner' },
+        },
+        async (m, c, intakeRecordId) => {
+          for (const p of photos) {
+            await m.insert(AttachmentEntity, { caseId: c.id, intakeRecordId, role: 'photo', filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256, data: p.data });
+          }
+        },
+        (m) => this.limits.checkInTransaction(m, ipHash, pow, now),
+      );
+    } catch (err) {
+      // The estate was deleted or never existed (checked up front only when other fields are wrong too).
+      if (err instanceof AppException && err.code === 'validation_failed' && /projectId/.test(err.message)) return invalid([{ field: 'projectId', message: msg.noProject }]);
+      throw err;
+    }
     if (!result.created) {
-      // Lost the race to a concurrent delivery of the same key: the same submission gets the same case.
+      // The same key again: the same submission gets the same case; a different one under a spent key is refused.
       const [rec] = await this.ds.query<Array<{ content_hash: string | null }>>(`SELECT content_hash FROM intake_records WHERE id = $1`, [result.intakeRecordId]);
       if (rec?.content_hash !== fingerprint) return invalid([{ field: 'challenge', message: msg.reused }], { status: 409, fresh: true });
       return this.accepted(result.caseRow.id, false);
     }
-    await this.forgetExpiredChallenges();
     return this.describe(result.caseRow, true);
   }
 
@@ -175,19 +177,5 @@ export class WebFormService {
        VALUES ('web', 'web', NULL, $1, $2, 'quarantined', 'spam: honeypot', now())`,
       [JSON.stringify(raw), now],
     );
-  }
-
-  /**
-   * A spent challenge past its expiry is refused by its signature anyway; its row can go. At most once
-   * an hour per process: not a DELETE on every submission.
-   */
-  private async forgetExpiredChallenges(now = Date.now()): Promise<void> {
-    if (now - this.lastSweep < 3_600_000) return;
-    this.lastSweep = now;
-    try {
-      await this.ds.query(`DELETE FROM used_challenges WHERE expires_at < now() - interval '1 day'`);
-    } catch (err) {
-      this.logger.warn({ err }, 'could not delete expired web-form challenges');
-    }
   }
 }
