@@ -83,6 +83,8 @@ export class BounceMailboxService implements OnApplicationShutdown {
       auth: { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) },
       tls: { rejectUnauthorized: this.config.MAILBOX_TLS_VERIFY }, logger: false,
     });
+    // An 'error' event with no listener would take the process down; the failed poll is retried by its task.
+    flow.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'bounce mailbox connection error'));
     const report: BouncePollReport = { seen: 0, stored: 0, reports: 0, ignored: 0, moved: 0 };
     await flow.connect();
     try {
