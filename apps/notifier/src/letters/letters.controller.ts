@@ -52,7 +52,7 @@ export class LettersController {
   @ApiBody({ schema: jsonSchema(recordWaybillsSchema) })
   @ApiOperation({ summary: 'Record waybill numbers: JSON items, or the filled-in manifest CSV (参考号 + 邮件号; UTF-8 or GBK). All or nothing; bad rows are named' })
   async recordWaybills(@Req() req: Request, @Body() body: unknown): Promise<WaybillReport> {
-    if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body) && Object.keys(body).length > 0) {
+    if (req.is('application/json')) {
       const dto = waybillsPipe.transform(body);
       return this.letters.recordWaybills(dto.items);
     }

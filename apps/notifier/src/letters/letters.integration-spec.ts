@@ -124,6 +124,9 @@ describe('EMS letters', () => {
       { row: 3, waybill: '1123456789012', message: 'no letter with reference KFNOPE' },
     ]);
     expect(await db.dataSource.query(`SELECT waybill FROM letters WHERE reference = $1`, [a.reference])).toEqual([{ waybill: null }]);
+    const empty = await http().post('/api/v1/letters/waybills').set('Authorization', `Bearer ${rep}`).send({});
+    expect(empty.status).toBe(400);
+    expect(empty.body.error.details.fields).toEqual([expect.objectContaining({ field: 'items' })]);
 
     // The filled-in manifest comes back from Excel as GBK: a 13-digit domestic number and an S10 number.
     const filled = [lines[0], ...lines.slice(1).map((l) => (l.includes(a.reference) ? l.replace(/,$/, ',EA123456785CN') : l.includes(b.reference) ? l.replace(/,$/, ',1123456789012') : l))].join('\r\n');
