@@ -98,6 +98,11 @@ describe('bounces', () => {
     expect(await job(record)).toMatchObject({ outcome: 'bounced', duplicate: true });
     expect(await state(n)).toMatchObject({ status: 'bounced', error_message: expect.stringContaining('User Unknown') });
     expect(await receipts(n)).toHaveLength(1);
+
+    // The ENVID we may set on the envelope (RFC 3461) carries the notification id.
+    const byEnvid = await sentEmail('other@kefu.example.com');
+    const envid = Buffer.from(fixture('lhost-postfix-01.eml').replace('Reporting-MTA: dns;', `Original-Envelope-Id: ${byEnvid}\nReporting-MTA: dns;`).replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <envid.1@'), 'latin1');
+    expect(await job(await store(envid))).toMatchObject({ outcome: 'bounced', notificationId: byEnvid, matchedBy: 'envelope_id' });
   });
 
   it('never moves a notification back: a report about mail already delivered is a receipt only', async () => {

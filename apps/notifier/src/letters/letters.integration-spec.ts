@@ -65,8 +65,8 @@ describe('EMS letters', () => {
   it('makes an A4 PDF with the Chinese notice, the letterhead, the address block and the reference; once per notification', async () => {
     const { notification, reference } = await letterFor();
     expect(reference).toMatch(/^KF[0-9A-F]{12}$/);
-    const again = await sender.send(notification, { name: '王建国', address: 'x' }, message);
-    expect(again).toMatchObject({ kind: 'sent', providerId: reference });
+    const again = await Promise.all([1, 2].map(() => sender.send(notification, { name: '王建国', address: 'x' }, message)));
+    expect(again).toEqual([expect.objectContaining({ kind: 'sent', providerId: reference }), expect.objectContaining({ kind: 'sent', providerId: reference })]);
     const rows = await db.dataSource.query(`SELECT id, status, pdf, pdf_size FROM letters WHERE notification_id = $1`, [notification.id]);
     expect(rows).toHaveLength(1);
     const pdf: Buffer = rows[0].pdf;
@@ -84,6 +84,15 @@ describe('EMS letters', () => {
     expect(Buffer.compare(res.body as Buffer, pdf)).toBe(0);
     const list = await http().get(`/api/v1/letters?notificationId=${notification.id}&status=generated`).set('Authorization', `Bearer ${rep}`);
     expect(list.body).toMatchObject({ total: 1, items: [{ reference, status: 'generated', recipientName: '王建国', postcode: '518054' }] });
+  });
+
+  it('makes one letter when the same notification is sent twice at once', async () => {
+    const owner = await factories.createOwner(db.dataSource);
+    const { id } = await db.dataSource.transaction((m) => requestNotification(m, { idempotencyKey: `twice:${owner.id}`, kind: 'certificate_collection', recipient: { ownerId: owner.id }, channel: 'letter', variables: certificate }));
+    const n = await db.dataSource.getRepository(NotificationEntity).findOneByOrFail({ id });
+    const outs = await Promise.all([1, 2, 3].map(() => sender.send(n, { name: '张三', address: owner.postalAddress!, postcode: owner.postcode }, message)));
+    expect(new Set(outs.map((o) => (o.kind === 'sent' ? o.providerId : o.kind))).size).toBe(1);
+    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM letters WHERE notification_id = $1`, [id])).toEqual([{ n: 1 }]);
   });
 
   it('fails a letter with no postal address as no_address', async () => {
