@@ -48,7 +48,7 @@ FROM ${NODE_IMAGE} AS runtime
 # tini as PID 1: forwards SIGTERM/SIGINT to node (Nest shutdown hooks close HTTP, BullMQ workers,
 # Redis and Postgres cleanly) and reaps zombies, whether or not the orchestrator adds its own init.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tini \
+    && apt-get install -y --no-install-recommends tini fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app

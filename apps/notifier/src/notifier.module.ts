@@ -1,10 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
 import { NotifierJobsModule } from './jobs/notifier.worker';
+import { LettersModule } from './letters/letters.module';
+import { BouncesModule } from './bounces/bounces.module';
 
 @Module({})
 export class NotifierModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config), NotifierJobsModule] };
+    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config), NotifierJobsModule, LettersModule, BouncesModule] };
   }
 }

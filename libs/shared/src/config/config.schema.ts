@@ -107,6 +107,23 @@ export const configSchema = z.object({
   WEB_FORM_POW_BITS: z.coerce.number().int().min(0).max(26).default(16),
   /** Web-form submissions accepted per IP address per hour. */
   WEB_FORM_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Letterhead of EMS letters (notifier): company name, postal address, hotline; the manifest's sender too. */
+  LETTER_COMPANY_NAME: z.string().min(1).max(100).default('客户服务部'),
+  LETTER_COMPANY_ADDRESS: z.string().max(200).default(''),
+  LETTER_COMPANY_HOTLINE: z.string().max(40).default(''),
+  /** A TrueType/OpenType (or .ttc) font with Chinese glyphs for letter PDFs (Debian: fonts-wqy-microhei). */
+  LETTER_FONT_PATH: z.string().min(1).default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
+  /** Inside a .ttc collection: the PostScript name of the face to use. */
+  LETTER_FONT_FAMILY: z.string().min(1).default('WenQuanYiMicroHei'),
+  /** The bounce mailbox the notifier reads DSNs from, imap(s)://user:password@host:port; unset = off. */
+  BOUNCE_MAILBOX_URL: z.string().regex(/^imaps?:\/\/[^@]+@[^/]+/, 'must be imap://user:password@host:port or imaps://…').optional(),
+  /** Name of the bounce mailbox in intake records (source `imap-bounce:<name>`). */
+  BOUNCE_MAILBOX_NAME: z.string().regex(/^[a-z0-9_-]{1,50}$/).default('bounces'),
+  BOUNCE_MAILBOX_FOLDER: z.string().min(1).default('INBOX'),
+  /** Where a report goes once it is stored and processed. */
+  BOUNCE_MAILBOX_PROCESSED_FOLDER: z.string().min(1).default('Processed'),
+  /** Poll interval of the bounce mailbox (a notifier task; IDLE is not used for bounces). */
+  BOUNCE_MAILBOX_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
 });

@@ -19,16 +19,19 @@ import { OwnerEntity } from './owner.entity';
 import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
+import { LetterEntity, LetterManifestEntity } from './letter.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
 export { attachmentRoles, type AttachmentRole } from './attachment.entity';
+export { letterStatuses, type LetterStatus } from './letter.entity';
 export { notificationKinds, notificationStatuses, recipientTypes, type NotificationKind, type NotificationStatus, type RecipientType } from './notification.entity';
 export {
   BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
   OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
+  LetterEntity, LetterManifestEntity,
 };
 
 /** Every entity, for the data source. Later features append theirs. */
@@ -37,4 +40,5 @@ export const entities = [
   CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
+  LetterEntity, LetterManifestEntity,
 ];

@@ -1,0 +1,86 @@
+import { existsSync } from 'node:fs';
+import PDFDocument from 'pdfkit';
+
+export interface Letterhead {
+  companyName: string;
+  address: string;
+  hotline: string;
+}
+
+export interface LetterContent {
+  letterhead: Letterhead;
+  recipient: { name: string; address: string; postcode: string | null };
+  subject: string | null;
+  body: string;
+  reference: string;
+  /** Shown as 2026年11月23日 (business time zone). */
+  date: Date;
+  timeZone: string;
+}
+
+export interface LetterFont {
+  path: string;
+  /** The face's PostScript name inside a .ttc collection (ignored for a single-face file). */
+  family: string;
+}
+
+export class LetterFontMissingError extends Error {}
+
+/** 2026年11月23日 in the given zone. */
+export function chineseDate(d: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(d);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
+  return `${get('year')}年${Number(get('month'))}月${Number(get('day'))}日`;
+}
+
+/**
+ * An A4 letter: letterhead, the recipient's address block for a window envelope (邮编, address,
+ * name 收), the notice and its reference number and date. The CJK font is embedded as a subset of
+ * the glyphs used, so a one-page letter stays around 10–20 KB.
+ */
+export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buffer> {
+  if (!existsSync(font.path)) {
+    return Promise.reject(new LetterFontMissingError(`letter font ${font.path} not found (install fonts-wqy-microhei or set LETTER_FONT_PATH)`));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const doc = new PDFDocument({
+      size: 'A4',
+      margins: { top: 56, bottom: 56, left: 64, right: 64 },
+      info: { Title: c.subject ?? c.reference, Author: c.letterhead.companyName, Subject: c.reference, CreationDate: c.date },
+      compress: true,
+    });
+    const chunks: Buffer[] = [];
+    doc.on('data', (b: Buffer) => chunks.push(b));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    try {
+      doc.registerFont('cjk', font.path, font.family);
+      doc.font('cjk');
+      const width = doc.page.width - 128;
+      // Letterhead
+      doc.fontSize(18).text(c.letterhead.companyName, { align: 'center', width });
+      const contact = [c.letterhead.address && `地址：${c.letterhead.address}`, c.letterhead.hotline && `服务热线：${c.letterhead.hotline}`].filter(Boolean).join('    ');
+      if (contact) doc.moveDown(0.3).fontSize(9).text(contact, { align: 'center', width });
+      const lineY = doc.y + 6;
+      doc.moveTo(64, lineY).lineTo(64 + width, lineY).lineWidth(0.8).stroke();
+      // Address block (window-envelope position)
+      doc.y = lineY + 24;
+      doc.fontSize(11);
+      if (c.recipient.postcode) doc.text(`邮编：${c.recipient.postcode}`);
+      doc.text(c.recipient.address, { width: 280 });
+      doc.moveDown(0.2).fontSize(13).text(`${c.recipient.name}  收`);
+      // Reference and date, right-aligned
+      doc.moveDown(1.5).fontSize(9).text(`编号：${c.reference}`, { align: 'right', width });
+      doc.text(`日期：${chineseDate(c.date, c.timeZone)}`, { align: 'right', width });
+      // The notice
+      doc.moveDown(1.2);
+      if (c.subject) doc.fontSize(15).text(c.subject, { align: 'center', width }).moveDown(0.8);
+      doc.fontSize(11.5).text(c.body, { width, align: 'left', lineGap: 5, paragraphGap: 6 });
+      doc.moveDown(2).text(c.letterhead.companyName, { align: 'right', width });
+      doc.text(chineseDate(c.date, c.timeZone), { align: 'right', width });
+      doc.end();
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}
