@@ -19,6 +19,7 @@ import { OwnerEntity } from './owner.entity';
 import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
+import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -30,6 +31,8 @@ export {
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
 };
+export { CaseDeadlineEntity, ReminderEntity };
+export { deadlineSteps, deadlineStates, reminderKinds, type DeadlineStep, type DeadlineState, type ReminderKind } from './reminder.entity';
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -37,4 +40,5 @@ export const entities = [
   CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
+  CaseDeadlineEntity, ReminderEntity,
 ];
