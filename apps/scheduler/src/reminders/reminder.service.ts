@@ -175,6 +175,8 @@ export class ReminderService {
   private async sendDue(calendar: BusinessCalendar, now: Date, batchSize: number, budget: { left: number }): Promise<{ sent: number; cancelled: number }> {
     let sent = 0;
     let cancelled = 0;
+    // Staff rarely change within a scan: who answers for an (assignee, department) and who is n levels up, looked up once.
+    const people = new Map<string, Promise<ChainStaff | null>>();
     for (;;) {
       const n = await this.ds.transaction(async (m) => {
         const rows = await m.query<DueRow[]>(
@@ -194,7 +196,7 @@ export class ReminderService {
             await m.query(`UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = $1 AND state = 'open'`, [r.deadlineId, now]);
             cancelled++;
           } else {
-            await this.send(m, calendar, r, now);
+            await this.send(m, calendar, r, now, people);
             sent++;
           }
         }
@@ -205,9 +207,15 @@ export class ReminderService {
     }
   }
 
-  private async send(m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date): Promise<void> {
-    const responsible = await responsibleFor(m, r);
-    const recipient = r.level === 0 ? responsible : await atLevel(m, responsible, r.level);
+  private async send(m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date, people: Map<string, Promise<ChainStaff | null>>): Promise<void> {
+    const memo = (key: string, find: () => Promise<ChainStaff | null>) => {
+      let p = people.get(key);
+      if (!p) people.set(key, (p = find()));
+      return p;
+    };
+    const who = `${r.assigneeId}|${r.departmentId}`;
+    const responsible = await memo(who, () => responsibleFor(m, r));
+    const recipient = r.level === 0 ? responsible : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
     if (responsible && responsible.id !== r.responsibleStaffId) {
       await m.query(`UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`, [r.deadlineId, responsible.id]);
     }

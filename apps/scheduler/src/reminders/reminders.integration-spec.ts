@@ -217,6 +217,16 @@ describe('deadline reminders', () => {
     expect(events.map((e: { details: { to: number } }) => e.details.to)).toEqual([1, 2, 3]);
   });
 
+  it('escalates by role where reports_to is not set: department manager, then vice GM', async () => {
+    const loner = await factories.createStaff(db.dataSource, { role: 'cs_rep', name: '无上级', departmentId, mobile: null });
+    const c = await newCase({ severity: 'major', receivedAt: sh('2026-10-27 10:00'), assigneeId: loner.id });
+    await scanAt('2026-10-27 16:36');
+    await scanAt('2026-10-27 16:46');
+    await scanAt('2026-10-27 16:56');
+    const esc = (await sentFor(c.id)).filter((r) => r.kind === 'escalation' && r.channel === 'email');
+    expect(esc.map((r) => [r.staffId, r.variables.level])).toEqual([[manager.id, 1], [vicegm.id, 2]]);
+  });
+
   it('sends the case straight to the GM after the second missed promised reply date', async () => {
     const c = await newCase({ receivedAt: sh('2026-10-20 09:00'), promisedReplyAt: sh('2026-10-21 09:00') });
     await db.dataSource.query(`UPDATE reminders SET acknowledged_at = now() WHERE case_id = $1`, [c.id]); // quiet: only the deadlines matter here
@@ -271,7 +281,8 @@ describe('deadline reminders', () => {
   });
 
   it('catches up once after three days of downtime, marked late', async () => {
-    const c = await newCase({ receivedAt: sh('2026-11-16 09:00'), assigneeId: emailOnly.id });
+    // Created while the scheduler was down: its case-received job never ran; the scan plans it.
+    const c = await factories.createCase(db.dataSource, { type: 'complaint', severity: 'minor', status: 'assigned', assigneeId: emailOnly.id, departmentId, receivedAt: sh('2026-11-16 09:00') });
     await scanAt('2026-11-19 09:30');
     const rows = await sentFor(c.id);
     // Every reminder that fell due in the gap goes once, late; escalations raised on return are not late.
