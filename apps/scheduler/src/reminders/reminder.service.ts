@@ -11,12 +11,15 @@ import { ackWindow, advanceReminderAt, stepDoneSql, stepLabel } from './steps';
 
 /** A reminder sent this much after its time is marked late (it fell due while the scheduler was down). */
 export const LATE_AFTER_MS = 5 * 60_000;
-const BATCH = 200;
+const BATCH = 100;
+const PARALLEL = 4;
 
 export interface ScanOptions {
   batchSize?: number;
   /** Tests: throw after this many rows were handled, as a scheduler killed mid-scan would stop. */
   abortAfterRows?: number;
+  /** Transactions working at once in the send pass (default 4). */
+  parallel?: number;
 }
 
 export interface ScanResult {
@@ -38,6 +41,13 @@ interface CaseRow {
   replyDateMoves: number;
   assigneeId: string | null;
   departmentId: string | null;
+}
+
+interface SentMark {
+  id: string;
+  recipientId: string | null;
+  late: boolean;
+  ackDueAt: Date;
 }
 
 interface DueRow {
@@ -100,7 +110,7 @@ export class ReminderService {
     const planned = await this.planMissing(calendar, now);
     // Escalations first: what they raise goes out in the send pass of this same scan.
     const escalated = await this.escalateUnacknowledged(now, opts.batchSize ?? BATCH, budget);
-    const { sent, cancelled } = await this.sendDue(calendar, now, opts.batchSize ?? BATCH, budget);
+    const { sent, cancelled } = await this.sendDue(calendar, now, opts.batchSize ?? BATCH, budget, opts.parallel ?? PARALLEL);
     const notificationsCancelled = await this.cancelStaleNotifications(now);
     return { planned, sent, cancelled, escalated, notificationsCancelled };
   }
@@ -172,42 +182,71 @@ export class ReminderService {
     }
   }
 
-  private async sendDue(calendar: BusinessCalendar, now: Date, batchSize: number, budget: { left: number }): Promise<{ sent: number; cancelled: number }> {
+  private async sendDue(calendar: BusinessCalendar, now: Date, batchSize: number, budget: { left: number }, parallel: number): Promise<{ sent: number; cancelled: number }> {
     let sent = 0;
     let cancelled = 0;
     // Staff rarely change within a scan: who answers for an (assignee, department) and who is n levels up, looked up once.
     const people = new Map<string, Promise<ChainStaff | null>>();
-    for (;;) {
-      const n = await this.ds.transaction(async (m) => {
-        const rows = await m.query<DueRow[]>(
-          `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step, d.due_at AS "dueAt", d.state AS "deadlineState",
-                  d.responsible_staff_id AS "responsibleStaffId", c.id AS "caseId", c.number AS "caseNumber", c.type, c.severity,
-                  c.assignee_id AS "assigneeId", c.department_id AS "departmentId", c.escalation_level AS "escalationLevel", ${stepDoneSql()} AS done
-           FROM reminders r JOIN case_deadlines d ON d.id = r.deadline_id JOIN cases c ON c.id = r.case_id
-           WHERE r.sent_at IS NULL AND r.cancelled_at IS NULL AND r.send_at <= $1
-           ORDER BY r.send_at LIMIT $2
-           FOR UPDATE OF r SKIP LOCKED`,
-          [now, batchSize],
-        );
-        for (const r of rows) {
-          if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
-          if (r.done || r.deadlineState === 'superseded') {
-            await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = $1`, [r.id, now]);
-            await m.query(`UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = $1 AND state = 'open'`, [r.deadlineId, now]);
-            cancelled++;
-          } else {
-            await this.send(m, calendar, r, now, people);
-            sent++;
+    const loop = async (): Promise<void> => {
+      for (;;) {
+        const n = await this.retryDeadlock(() => this.ds.transaction(async (m) => {
+          const rows = await m.query<DueRow[]>(
+            `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step, d.due_at AS "dueAt", d.state AS "deadlineState",
+                    d.responsible_staff_id AS "responsibleStaffId", c.id AS "caseId", c.number AS "caseNumber", c.type, c.severity,
+                    c.assignee_id AS "assigneeId", c.department_id AS "departmentId", c.escalation_level AS "escalationLevel", ${stepDoneSql()} AS done
+             FROM reminders r JOIN case_deadlines d ON d.id = r.deadline_id JOIN cases c ON c.id = r.case_id
+             WHERE r.sent_at IS NULL AND r.cancelled_at IS NULL AND r.send_at <= $1
+             ORDER BY r.send_at LIMIT $2
+             FOR UPDATE OF r SKIP LOCKED`,
+            [now, batchSize],
+          );
+          const done: SentMark[] = [];
+          const moot: DueRow[] = [];
+          for (const r of rows) {
+            if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
+            if (r.done || r.deadlineState === 'superseded') moot.push(r);
+            else done.push(await this.send(m, calendar, r, now, people));
           }
-        }
-        return rows.length;
-      });
-      // Until a batch comes back empty: a missed deadline raises an escalation that is due at once.
-      if (n === 0) return { sent, cancelled };
+          if (moot.length) {
+            await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = ANY($1::uuid[])`, [moot.map((r) => r.id), now]);
+            await m.query(`UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open'`, [moot.map((r) => r.deadlineId), now]);
+          }
+          if (done.length) {
+            await m.query(
+              `UPDATE reminders r SET sent_at = $1, recipient_staff_id = v.recipient, late = v.late, ack_due_at = v.ack_due_at
+               FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS recipient, unnest($4::boolean[]) AS late, unnest($5::timestamptz[]) AS ack_due_at) v
+               WHERE r.id = v.id`,
+              [now, done.map((d) => d.id), done.map((d) => d.recipientId), done.map((d) => d.late), done.map((d) => d.ackDueAt)],
+            );
+          }
+          sent += done.length;
+          cancelled += moot.length;
+          return rows.length;
+        }));
+        // Until a batch comes back empty: a missed deadline raises an escalation that is due at once.
+        if (n === 0) return;
+      }
+    };
+    // Several transactions at once, each taking its own rows (SKIP LOCKED): the work is round trips, not CPU.
+    const results = await Promise.allSettled(Array.from({ length: parallel }, loop));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { sent, cancelled };
+  }
+
+  /** Parallel batches may touch the same case or deadline in another order; Postgres then aborts one, which simply runs again. */
+  private async retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 3 || (err as { code?: string }).code !== '40P01') throw err;
+      }
     }
   }
 
-  private async send(m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date, people: Map<string, Promise<ChainStaff | null>>): Promise<void> {
+  /** Asks for the messages of one due reminder and does what a missed deadline entails; the caller marks it sent. */
+  private async send(m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date, people: Map<string, Promise<ChainStaff | null>>): Promise<SentMark> {
     const memo = (key: string, find: () => Promise<ChainStaff | null>) => {
       let p = people.get(key);
       if (!p) people.set(key, (p = find()));
@@ -236,7 +275,6 @@ export class ReminderService {
       this.logger.warn({ reminderId: r.id, caseId: r.caseId, level: r.level }, 'no active staff member to remind; recorded as sent to nobody');
     }
     const ackDueAt = computeDeadline(calendar, now, ackWindow(this.config.SLA_POLICY, r)).at;
-    await m.query(`UPDATE reminders SET sent_at = $2, recipient_staff_id = $3, late = $4, ack_due_at = $5 WHERE id = $1`, [r.id, now, recipient?.id ?? null, late, ackDueAt]);
 
     if (r.kind === 'escalation' && r.level > r.escalationLevel) {
       await m.query(`UPDATE cases SET escalation_level = GREATEST(escalation_level, $2) WHERE id = $1`, [r.caseId, r.level]);
@@ -264,6 +302,7 @@ export class ReminderService {
       }
       await this.raise(m, r, level, reason, now);
     }
+    return { id: r.id, recipientId: recipient?.id ?? null, late, ackDueAt };
   }
 
   private raise(m: EntityManager, r: { deadlineId: string; caseId: string }, level: number, reason: string, now: Date): Promise<unknown> {
