@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
@@ -24,6 +24,9 @@ export class RemindersController {
 
   @Get()
   @ApiOperation({ summary: 'My reminders (scope=team: my team\'s, for managers): state=due, overdue, unacknowledged (default), acknowledged, all' })
+  @ApiQuery({ name: 'state', required: false, enum: ['due', 'overdue', 'unacknowledged', 'acknowledged', 'all'] })
+  @ApiQuery({ name: 'scope', required: false, enum: ['mine', 'team'] })
+  @ApiQuery({ name: 'limit', required: false, example: 100 })
   async list(@Query(new ZodValidationPipe(listRemindersSchema)) q: ListRemindersQuery, @CurrentStaff() s: StaffPrincipal): Promise<ReminderView[]> {
     if (q.scope === 'team' && !['dept_manager', 'vice_gm', 'gm', 'admin'].includes(s.role)) {
       throw new AppException('forbidden', '只有部门经理及以上可查看团队的提醒。(Only managers see their team\'s reminders.)');
