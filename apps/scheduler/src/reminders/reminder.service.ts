@@ -130,12 +130,11 @@ export class ReminderService {
     const plan: Array<{ step: DeadlineStep; round: number; due: Date; provisional: boolean; from: Date }> = [
       { step: 'firstReply', round, due: c.promisedReplyAt ?? d.firstReply.at, provisional: round === 0 && d.firstReply.provisional, from: round === 0 ? c.receivedAt : now },
     ];
-    if (round === 0) {
-      const skip = firstReplyDuplicates[d.firstReplyRule];
-      for (const step of ['departmentPlan', 'departmentAnalysis', 'reportToHead', 'solution', 'engineerContact', 'siteSurvey'] as const) {
-        const at = d[step];
-        if (at && step !== skip) plan.push({ step, round: 0, due: at.at, provisional: at.provisional, from: c.receivedAt });
-      }
+    // The other steps have one round; planned with the first, a no-op (unique key) when a moved date is planned.
+    const skip = firstReplyDuplicates[d.firstReplyRule];
+    for (const step of ['departmentPlan', 'departmentAnalysis', 'reportToHead', 'solution', 'engineerContact', 'siteSurvey'] as const) {
+      const at = d[step];
+      if (at && step !== skip) plan.push({ step, round: 0, due: at.at, provisional: at.provisional, from: c.receivedAt });
     }
     const responsible = await responsibleFor(m, c);
     const inserted = await m.query<Array<{ id: string; step: DeadlineStep }>>(

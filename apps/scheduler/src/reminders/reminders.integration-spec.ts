@@ -108,6 +108,10 @@ describe('deadline reminders', () => {
     await scanAt('2026-10-12 10:11');
     expect(await sentFor(c.id)).toHaveLength(2);
     expect((await deadlinesOf(c.id)).find((x) => x.step === 'reportToHead')?.state).toBe('met');
+
+    // First seen after its reply date was already moved once: the moved date and every other step.
+    const moved = await newCase({ receivedAt: sh('2026-10-12 10:00'), promisedReplyAt: sh('2026-10-14 12:00'), replyDateMoves: 1 });
+    expect((await deadlinesOf(moved.id)).map((x) => [x.step, x.round])).toEqual([['departmentAnalysis', 0], ['firstReply', 1], ['departmentPlan', 0]]);
   });
 
   it('reminds the assignee by email and SMS with a signed link, per the notifier\'s variable contract', async () => {
