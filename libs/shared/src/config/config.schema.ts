@@ -126,6 +126,12 @@ export const configSchema = z.object({
   BOUNCE_MAILBOX_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
+  /** Public URL of the scheduler as staff reach it: base of the signed one-click acknowledgement links. */
+  SCHEDULER_PUBLIC_URL: z.url().default('http://localhost:3001'),
+  /** The advance reminder goes out when this share (%) of a deadline's window has passed. */
+  REMINDER_LEAD_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
+  /** Lifetime of a signed acknowledgement link, from sending. */
+  REMINDER_ACK_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(72),
 });
 
 export type AppConfig = z.output<typeof configSchema>;

@@ -20,6 +20,7 @@ import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
+import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -33,6 +34,8 @@ export {
   NotificationEntity, NotificationReceiptEntity,
   LetterEntity, LetterManifestEntity,
 };
+export { CaseDeadlineEntity, ReminderEntity };
+export { deadlineSteps, deadlineStates, reminderKinds, type DeadlineStep, type DeadlineState, type ReminderKind } from './reminder.entity';
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -41,4 +44,5 @@ export const entities = [
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
   LetterEntity, LetterManifestEntity,
+  CaseDeadlineEntity, ReminderEntity,
 ];

@@ -1,0 +1,89 @@
+import type { EntityManager } from 'typeorm';
+import type { StaffRole } from '@kefu/shared';
+
+export interface ChainStaff {
+  id: string;
+  name: string;
+  role: StaffRole;
+  departmentId: string | null;
+  reportsToId: string | null;
+  email: string | null;
+  mobile: string | null;
+}
+
+const cols = `id, name, role, department_id AS "departmentId", reports_to_id AS "reportsToId", email, mobile`;
+
+/** Rank on the escalation chain: staff 0, department manager 1, vice GM 2, GM 3. */
+export const roleRank: Record<StaffRole, number> = { operator: 0, cs_rep: 0, admin: 0, dept_manager: 1, vice_gm: 2, gm: 3 };
+const roleAtRank: Record<number, StaffRole> = { 1: 'dept_manager', 2: 'vice_gm', 3: 'gm' };
+
+async function one(m: EntityManager, where: string, params: unknown[]): Promise<ChainStaff | null> {
+  const rows = await m.query<ChainStaff[]>(`SELECT ${cols} FROM staff WHERE active AND ${where} ORDER BY created_at, id LIMIT 1`, params);
+  return rows[0] ?? null;
+}
+
+export function staffById(m: EntityManager, id: string): Promise<ChainStaff | null> {
+  return one(m, 'id = $1', [id]);
+}
+
+/** Someone of that rank or the first rank above it that has anyone: a department manager of the department if there is one. */
+async function byRank(m: EntityManager, rank: number, departmentId: string | null): Promise<ChainStaff | null> {
+  for (let r = Math.max(rank, 1); r <= 3; r++) {
+    const role = roleAtRank[r]!;
+    const found = (r === 1 && departmentId ? await one(m, `role = $1 AND department_id = $2`, [role, departmentId]) : null) ?? (await one(m, `role = $1`, [role]));
+    if (found) return found;
+  }
+  return null;
+}
+
+/**
+ * Who answers for a case's deadlines: its assignee if any; else the responsible department's manager;
+ * else customer service (a cs_rep), as intake hands every new case to customer service first.
+ */
+export async function responsibleFor(m: EntityManager, c: { assigneeId: string | null; departmentId: string | null }): Promise<ChainStaff | null> {
+  if (c.assigneeId) {
+    const s = await staffById(m, c.assigneeId);
+    if (s) return s;
+  }
+  if (c.departmentId) {
+    const manager = await one(m, `role = 'dept_manager' AND department_id = $1`, [c.departmentId]);
+    if (manager) return manager;
+  }
+  return (await one(m, `role = 'cs_rep'`, [])) ?? byRank(m, 1, c.departmentId);
+}
+
+/** One level up: reports_to if set (and active), else by role (dept_manager → vice_gm → gm). Null above the GM. */
+export async function above(m: EntityManager, s: ChainStaff): Promise<ChainStaff | null> {
+  if (s.reportsToId) {
+    const boss = await staffById(m, s.reportsToId);
+    if (boss && boss.id !== s.id) return boss;
+  }
+  const rank = roleRank[s.role];
+  if (rank >= 3) return null;
+  return byRank(m, rank + 1, s.departmentId);
+}
+
+/** The person `level` steps up the chain from the responsible one; level 3 is always the GM. */
+export async function atLevel(m: EntityManager, responsible: ChainStaff | null, level: number): Promise<ChainStaff | null> {
+  if (level >= 3) return byRank(m, 3, null);
+  let s = responsible;
+  for (let i = 0; i < level && s; i++) s = (await above(m, s)) ?? s;
+  return s;
+}
+
+/** Is `actorId` the staff member `staffId` or anyone above them (reports_to chain, or a higher role)? */
+export async function isAtOrAbove(m: EntityManager, actorId: string, actorRole: StaffRole, staffId: string): Promise<boolean> {
+  if (actorId === staffId || actorRole === 'admin') return true;
+  const rows = await m.query<Array<{ id: string }>>(
+    `WITH RECURSIVE up AS (SELECT id, reports_to_id, 0 AS depth FROM staff WHERE id = $1
+       UNION ALL SELECT s.id, s.reports_to_id, up.depth + 1 FROM staff s JOIN up ON s.id = up.reports_to_id WHERE up.depth < 10)
+     SELECT id FROM up WHERE id = $2 LIMIT 1`,
+    [staffId, actorId],
+  );
+  if (rows.length) return true;
+  const target = await staffById(m, staffId);
+  if (!target) return roleRank[actorRole] >= 2;
+  const actor = await staffById(m, actorId);
+  // Without a reports_to link: a manager of the same department, or a vice GM / GM, is above.
+  return roleRank[actorRole] > roleRank[target.role] && (roleRank[actorRole] >= 2 || (actor?.departmentId != null && actor.departmentId === target.departmentId));
+}
