@@ -3,7 +3,6 @@ import { BuildingEntity } from './building.entity';
 import { MailboxCursorEntity } from './mailbox-cursor.entity';
 import { SentMessageEntity } from './sent-message.entity';
 import { BoxCollectionEntity, SuggestionBoxEntity } from './suggestion-box.entity';
-import { UsedChallengeEntity } from './used-challenge.entity';
 import { CallEntity } from './call.entity';
 import { CaseLinkEntity } from './case-link.entity';
 import { IntakeRecordEntity } from './intake-record.entity';
@@ -30,7 +29,7 @@ export { notificationKinds, notificationStatuses, recipientTypes, type Notificat
 export {
   BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
   OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
-  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
+  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity,
   NotificationEntity, NotificationReceiptEntity,
   LetterEntity, LetterManifestEntity,
 };
@@ -41,7 +40,7 @@ export { deadlineSteps, deadlineStates, reminderKinds, type DeadlineStep, type D
 export const entities = [
   ProjectEntity, BuildingEntity, UnitEntity, OwnerEntity, OwnerUnitEntity, DepartmentEntity, StaffEntity,
   CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
-  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
+  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity,
   NotificationEntity, NotificationReceiptEntity,
   LetterEntity, LetterManifestEntity,
   CaseDeadlineEntity, ReminderEntity,

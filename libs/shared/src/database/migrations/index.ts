@@ -5,9 +5,10 @@ import { WebFormIpIndex1795440000000 } from './1795440000000-WebFormIpIndex';
 import { Notifications1795443959255 } from './1795443959255-Notifications';
 import { Reminders1795444491630 } from './1795444491630-Reminders';
 import { Letters1795444560083 } from './1795444560083-Letters';
+import { DropUsedChallenges1795448000000 } from './1795448000000-DropUsedChallenges';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
   Init1795434978430, Intake1795436748074, IntakeChannels1795437785544, WebFormIpIndex1795440000000, Notifications1795443959255,
-  Reminders1795444491630, Letters1795444560083,
+  Reminders1795444491630, Letters1795444560083, DropUsedChallenges1795448000000,
 ];
