@@ -2,10 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
 import { SchedulerJobsModule } from './jobs/scheduler.worker';
 import { CalendarApiModule } from './calendar/calendar.module';
+import { WarrantyModule } from './warranty/warranty.module';
 
 @Module({})
 export class SchedulerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: SchedulerModule, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule] };
+    return { module: SchedulerModule, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule, WarrantyModule] };
   }
 }

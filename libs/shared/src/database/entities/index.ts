@@ -19,6 +19,8 @@ import { OwnerEntity } from './owner.entity';
 import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
+import { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity } from './warranty.entity';
+import { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity } from './certificate.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -30,6 +32,10 @@ export {
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
 };
+export { warrantyBases, warrantyNoticeStatuses, type WarrantyBasis, type WarrantyNoticeStatus } from './warranty.entity';
+export { idDocumentTypes, collectorRelations, type IdDocumentType, type CollectorRelation } from './certificate.entity';
+export { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity };
+export { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity };
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -37,4 +43,6 @@ export const entities = [
   CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity, UsedChallengeEntity,
   NotificationEntity, NotificationReceiptEntity,
+  WarrantyItemEntity, WarrantySeasonEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, ScanStateEntity,
+  CertificateBatchEntity, CertificateBatchUnitEntity, CertificateNoticeEntity, CertificateCollectionEntity,
 ];
