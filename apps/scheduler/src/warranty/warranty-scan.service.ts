@@ -118,13 +118,14 @@ export class WarrantyScanService implements OnModuleInit {
    */
   private async recheck(m: EntityManager, today: string, out: WarrantyScanResult): Promise<Pick<WarrantyScanResult, 'rechecked' | 'superseded' | 'notices' | 'late' | 'notifications'>> {
     const units = (await m.query<Array<{ unit_id: string }>>(
-      `DELETE FROM warranty_rechecks WHERE unit_id IN (SELECT unit_id FROM warranty_rechecks ORDER BY changed_at LIMIT 10000 FOR UPDATE SKIP LOCKED) RETURNING unit_id`,
+      // (a data-modifying CTE, so TypeORM returns plain rows rather than [rows, count])
+      `WITH d AS (DELETE FROM warranty_rechecks WHERE unit_id IN (SELECT unit_id FROM warranty_rechecks ORDER BY changed_at LIMIT 10000 FOR UPDATE SKIP LOCKED) RETURNING unit_id) SELECT unit_id FROM d`,
     )).map((r) => r.unit_id);
     if (!units.length) return out;
     const superseded = await m.query<Array<{ id: string }>>(
-      `UPDATE warranty_notices wn SET status = 'superseded' FROM units u
-       WHERE wn.unit_id = u.id AND u.id = ANY($1::uuid[]) AND wn.status = 'notified' AND wn.handover_date IS DISTINCT FROM u.handover_date
-       RETURNING wn.id`,
+      `WITH s AS (UPDATE warranty_notices wn SET status = 'superseded' FROM units u
+         WHERE wn.unit_id = u.id AND u.id = ANY($1::uuid[]) AND wn.status = 'notified' AND wn.handover_date IS DISTINCT FROM u.handover_date
+         RETURNING wn.id) SELECT id FROM s`,
       [units],
     );
     if (superseded.length) {

@@ -151,7 +151,7 @@ export class WarrantyService {
   }
 }
 
-const csvCell = (v: unknown) => {
+const csvCell = (v: string | number | null) => {
   const s = v == null ? '' : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
