@@ -61,7 +61,6 @@ export class WarrantyScanService implements OnModuleInit {
         const items = await this.effectiveItems(m);
         const ranges = items.flatMap((i) => handoverRanges(i, from, today));
         Object.assign(out, await this.insertDue(m, ranges, from, today));
-        out.notifications += await this.notifyNewOwners(m, today);
       }
       Object.assign(out, await this.recheck(m, today, out));
       await m.query(`UPDATE scan_states SET scanned_through = GREATEST(scanned_through, $2::date), last_success_at = now() WHERE task = $1`, [WARRANTY_SCAN_TASK, today]);
@@ -98,23 +97,11 @@ export class WarrantyScanService implements OnModuleInit {
   }
 
   /**
-   * A unit sold after its notice went out: the new owner is told too (the key includes the owner).
-   * Reads the notices still open (expiry not passed), about `monthsAhead` months of notices.
-   */
-  private async notifyNewOwners(m: EntityManager, today: string): Promise<number> {
-    const [row] = await m.query<Array<{ n: number }>>(
-      `WITH open AS (SELECT id, unit_id, item_code, item_name, expires_on, false AS late FROM warranty_notices WHERE status = 'notified' AND expires_on >= $1::date),
-       ${notifyOwnersSql('open')}
-       SELECT count(*)::int AS n FROM queued`,
-      [today],
-    );
-    return row!.n;
-  }
-
-  /**
-   * Units whose handover date changed (trigger → warranty_rechecks): their notices computed from the old
-   * date are superseded (unsent notifications cancelled), and what is due under the new date and not yet
-   * expired is sent now — late if it fell due before today.
+   * Units whose handover date or owners changed (triggers → warranty_rechecks). Notices computed from an
+   * old handover date are superseded (their unsent notifications cancelled); what is due under the
+   * current date and not yet expired is recorded now — late if it fell due before today; and every
+   * current owner of the unit is told about its open notices (a buyer hears what the seller heard: the
+   * key includes the owner). Cost follows the changes, not the notices or units held.
    */
   private async recheck(m: EntityManager, today: string, out: WarrantyScanResult): Promise<Pick<WarrantyScanResult, 'rechecked' | 'superseded' | 'notices' | 'late' | 'notifications'>> {
     const units = (await m.query<Array<{ unit_id: string }>>(
@@ -134,7 +121,7 @@ export class WarrantyScanService implements OnModuleInit {
         [superseded.map((s) => s.id)],
       );
     }
-    const [row] = await m.query<Array<{ notices: number; late: number; notifications: number }>>(
+    const [row] = await m.query<Array<{ notices: number; late: number }>>(
       `WITH items AS (${effectiveItemsSql('p.id IN (SELECT project_id FROM units WHERE id = ANY($1::uuid[]))')}),
        due AS (
          SELECT u.id AS unit_id, i."projectId" AS project_id, i.code, i.name, u.handover_date, e.expires_on,
@@ -148,15 +135,23 @@ export class WarrantyScanService implements OnModuleInit {
          SELECT unit_id, project_id, code, name, handover_date, expires_on, due_on, due_on < $2::date
          FROM due WHERE due_on <= $2::date AND expires_on >= $2::date
          ON CONFLICT (unit_id, item_code, expires_on) DO NOTHING
-         RETURNING id, unit_id, item_code, item_name, expires_on, late
+         RETURNING late
+       )
+       SELECT count(*)::int AS notices, count(*) FILTER (WHERE late)::int AS late FROM ins`,
+      [units, today],
+    );
+    const [told] = await m.query<Array<{ n: number }>>(
+      `WITH open AS (
+         SELECT id, unit_id, item_code, item_name, expires_on, late FROM warranty_notices
+         WHERE unit_id = ANY($1::uuid[]) AND status = 'notified' AND expires_on >= $2::date
        ),
-       ${notifyOwnersSql('ins')}
-       SELECT (SELECT count(*) FROM ins)::int AS notices, (SELECT count(*) FROM ins WHERE late)::int AS late, (SELECT count(*) FROM queued)::int AS notifications`,
+       ${notifyOwnersSql('open')}
+       SELECT count(*)::int AS n FROM queued`,
       [units, today],
     );
     return {
       rechecked: units.length, superseded: superseded.length,
-      notices: out.notices + row!.notices, late: out.late + row!.late, notifications: out.notifications + row!.notifications,
+      notices: out.notices + row!.notices, late: out.late + row!.late, notifications: out.notifications + told!.n,
     };
   }
 }

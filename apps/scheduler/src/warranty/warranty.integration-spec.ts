@@ -86,13 +86,16 @@ describe('warranty-expiry notices', () => {
 
   it('counts heating items in the city\'s seasons: the 2nd full season after handover', async () => {
     // Beijing heating 11-15 → 03-15. Handed over 2023-12-01 (mid-season): seasons 2024/25 and 2025/26 → ends 2026-03-15, notice 2026-01-15.
-    const u = await unit('1601', '2023-12-01');
-    clock.set('2026-01-15T09:00:00+08:00'); // an earlier day than the state: nothing to do, the state never goes back
-    expect((await scan()).from).toBeNull();
-    const preview = await http().get('/api/v1/warranty/upcoming').query({ projectId, days: 60 }).set(auth(rep)).expect(200);
-    expect(preview.body).toEqual([]); // seen from January, but scanned through June already: still a pure computation
+    const u = await unit('1601', '2023-12-01', 0);
+    clock.set('2026-01-10T09:00:00+08:00');
+    const preview = await http().get('/api/v1/warranty/upcoming').query({ projectId, days: 10 }).set(auth(rep)).expect(200);
+    expect(preview.body.filter((p: { unitId: string }) => p.unitId === u.id)).toEqual([expect.objectContaining({ itemCode: 'heating', itemName: '供热系统', dueOn: '2026-01-15', expiresOn: '2026-03-15' })]);
+    await q(`UPDATE scan_states SET scanned_through = '2026-01-14'`);
+    clock.set('2026-01-15T09:00:00+08:00');
+    await scan();
+    expect((await noticesOf(u.id)).map((n) => [n.item_code, n.due_on, n.expires_on])).toEqual([['heating', '2026-01-15', '2026-03-15']]);
+    await q(`UPDATE scan_states SET scanned_through = '2026-06-10'`);
     clock.set('2026-06-10T09:00:00+08:00');
-    expect(await noticesOf(u.id)).toEqual([]);
     const items = await http().get('/api/v1/warranty/catalogue').query({ projectId }).set(auth(rep)).expect(200);
     expect(items.body.find((i: { code: string }) => i.code === 'heating')).toMatchObject({ basis: 'heating_seasons', amount: 2, monthsAhead: 2, estateSpecific: false });
     const expiry = await q<{ d: string }>(`SELECT to_char(warranty_expiry('2023-12-01', 'heating_seasons', 2, '11-15', '03-15'), 'YYYY-MM-DD') AS d`);

@@ -96,7 +96,7 @@ export class WarrantyNoticeEntity {
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }
 
-/** Units whose handover date changed (a trigger on units writes here); the next warranty scan recomputes them. */
+/** Units whose handover date or owners changed (triggers on units and owner_units write here); the next warranty scan recomputes them. */
 @Entity({ name: 'warranty_rechecks' })
 export class WarrantyRecheckEntity {
   @PrimaryColumn({ type: 'uuid' }) unitId!: string;

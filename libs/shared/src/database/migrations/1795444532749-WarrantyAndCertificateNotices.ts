@@ -53,6 +53,14 @@ export class WarrantyAndCertificateNotices1795444532749 implements MigrationInte
       END $fn$`);
     await queryRunner.query(`CREATE TRIGGER trg_units_warranty_recheck AFTER UPDATE OF handover_date ON units FOR EACH ROW
       WHEN (OLD.handover_date IS DISTINCT FROM NEW.handover_date) EXECUTE FUNCTION warranty_recheck_unit()`);
+    // A new owner (a sale, a co-owner added): the next scan tells them about the unit's open notices.
+    await queryRunner.query(`CREATE FUNCTION warranty_recheck_owner_unit() RETURNS trigger LANGUAGE plpgsql AS $fn$
+      BEGIN
+        INSERT INTO warranty_rechecks (unit_id) VALUES (NEW.unit_id) ON CONFLICT (unit_id) DO UPDATE SET changed_at = now();
+        RETURN NULL;
+      END $fn$`);
+    await queryRunner.query(`CREATE TRIGGER trg_owner_units_warranty_recheck AFTER INSERT OR UPDATE OF until, unit_id ON owner_units FOR EACH ROW
+      WHEN (NEW.until IS NULL) EXECUTE FUNCTION warranty_recheck_owner_unit()`);
     await queryRunner.query(`INSERT INTO warranty_items (project_id, code, name, basis, amount, source) VALUES
       (NULL, 'roof_waterproofing', '屋面防水', 'months', 60, '建设工程质量管理条例 第40条(二)'),
       (NULL, 'wet_room_waterproofing', '卫生间、房间防渗漏', 'months', 60, '建设工程质量管理条例 第40条(二)'),
@@ -77,6 +85,8 @@ export class WarrantyAndCertificateNotices1795444532749 implements MigrationInte
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TRIGGER trg_owner_units_warranty_recheck ON owner_units`);
+    await queryRunner.query(`DROP FUNCTION warranty_recheck_owner_unit()`);
     await queryRunner.query(`DROP TRIGGER trg_units_warranty_recheck ON units`);
     await queryRunner.query(`DROP FUNCTION warranty_recheck_unit()`);
     await queryRunner.query(`DROP FUNCTION warranty_expiry(date, text, int, text, text)`);
