@@ -3,10 +3,11 @@ import { CoreModule, type AppConfig } from '@kefu/shared';
 import { SchedulerJobsModule } from './jobs/scheduler.worker';
 import { CalendarApiModule } from './calendar/calendar.module';
 import { WarrantyModule } from './warranty/warranty.module';
+import { CertificateModule } from './certificates/certificate.module';
 
 @Module({})
 export class SchedulerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: SchedulerModule, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule, WarrantyModule] };
+    return { module: SchedulerModule, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule, WarrantyModule, CertificateModule] };
   }
 }
