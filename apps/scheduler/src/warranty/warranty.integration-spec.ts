@@ -90,6 +90,11 @@ describe('warranty-expiry notices', () => {
     clock.set('2026-01-10T09:00:00+08:00');
     const preview = await http().get('/api/v1/warranty/upcoming').query({ projectId, days: 10 }).set(auth(rep)).expect(200);
     expect(preview.body.filter((p: { unitId: string }) => p.unitId === u.id)).toEqual([expect.objectContaining({ itemCode: 'heating', itemName: '供热系统', dueOn: '2026-01-15', expiresOn: '2026-03-15' })]);
+    // Shenzhen has no heating season: no heating notices there.
+    const sz = await factories.createProject(db.dataSource, { code: 'SZ01', name: '深圳湾', city: '深圳' });
+    await factories.createUnit(db.dataSource, { projectId: sz.id, handoverDate: '2023-12-01' });
+    const szPreview = await http().get('/api/v1/warranty/upcoming').query({ projectId: sz.id, days: 10 }).set(auth(rep)).expect(200);
+    expect(szPreview.body.map((p: { itemCode: string }) => p.itemCode)).not.toContain('heating');
     await q(`UPDATE scan_states SET scanned_through = '2026-01-14'`);
     clock.set('2026-01-15T09:00:00+08:00');
     await scan();

@@ -137,7 +137,8 @@ export class WarrantyService {
          SELECT u.id AS unit_id, u.building_id, u.entrance, u.room, r.code, r.name, u.handover_date, e.expires_on,
                 (e.expires_on - make_interval(months => r."monthsAhead"))::date AS due_on
          FROM r
-         JOIN units u ON u.project_id = r."projectId" AND u.handover_date BETWEEN r."handoverFrom" AND r."handoverTo"
+         -- LATERAL: one index range scan of ix_units_project_handover per band, whatever the planner guesses of the bands
+         CROSS JOIN LATERAL (SELECT * FROM units u WHERE u.project_id = r."projectId" AND u.handover_date BETWEEN r."handoverFrom" AND r."handoverTo" OFFSET 0) u
          CROSS JOIN LATERAL (SELECT warranty_expiry(u.handover_date, r.basis, r.amount, r."seasonStart", r."seasonEnd") AS expires_on) e
        )
        SELECT d.unit_id AS "unitId", ${unitLabelSql('d', 'b')} AS "unitLabel", d.code AS "itemCode", d.name AS "itemName",

@@ -1,10 +1,13 @@
 /** SQL shared by the scan, the rechecks and the preview. */
 
-/** Each estate's effective catalogue: its own rows over the defaults, with its city's (or the default) season dates. */
+/**
+ * Each estate's effective catalogue: its own rows over the defaults, with its city's season dates (the
+ * '*' row for a city not listed; a listed city without a heating season, e.g. Shenzhen, has no heating notices).
+ */
 export const effectiveItemsSql = (projectFilter: string) => `
   SELECT p.id AS "projectId", i.code, i.name, i.basis, i.amount, i.months_ahead AS "monthsAhead",
-         CASE i.basis WHEN 'heating_seasons' THEN COALESCE(cs.heating_start, ds.heating_start) WHEN 'cooling_seasons' THEN COALESCE(cs.cooling_start, ds.cooling_start) END AS "seasonStart",
-         CASE i.basis WHEN 'heating_seasons' THEN COALESCE(cs.heating_end, ds.heating_end) WHEN 'cooling_seasons' THEN COALESCE(cs.cooling_end, ds.cooling_end) END AS "seasonEnd"
+         CASE i.basis WHEN 'heating_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.heating_start ELSE cs.heating_start END WHEN 'cooling_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.cooling_start ELSE cs.cooling_start END END AS "seasonStart",
+         CASE i.basis WHEN 'heating_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.heating_end ELSE cs.heating_end END WHEN 'cooling_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.cooling_end ELSE cs.cooling_end END END AS "seasonEnd"
   FROM projects p
   CROSS JOIN LATERAL (
     SELECT DISTINCT ON (wi.code) wi.* FROM warranty_items wi

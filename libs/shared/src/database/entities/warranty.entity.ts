@@ -46,8 +46,8 @@ export class WarrantyItemEntity {
 
 /**
  * Heating and cooling seasons per city ('*' = the default for cities not listed). Dates are MM-DD; a
- * season may run over the new year (heating 11-15 → 03-15). Null: the city has no such season; items
- * counted in it then fall back to the '*' row.
+ * season may run over the new year (heating 11-15 → 03-15). Null: the city has no such season (no
+ * central heating in Shenzhen), so items counted in it give no notices there.
  */
 @Entity({ name: 'warranty_seasons' })
 @Check('ck_warranty_seasons_dates', `("heating_start" IS NULL) = ("heating_end" IS NULL) AND ("cooling_start" IS NULL) = ("cooling_end" IS NULL)`)
