@@ -81,7 +81,7 @@ export class WarrantyService {
       monthsAhead: body.monthsAhead ?? current?.monthsAhead ?? 2, active: body.active ?? current?.active ?? true,
       source: body.source !== undefined ? body.source : (current?.source ?? null),
     };
-    if (row.monthsAhead * 1 >= row.amount && row.basis === 'months') {
+    if (row.basis === 'months' && row.monthsAhead >= row.amount) {
       throw new AppException('validation_failed', 'Invalid input: monthsAhead', { fields: [{ field: 'monthsAhead', message: 'must be shorter than the warranty period' }] });
     }
     await this.ds.query(
