@@ -60,7 +60,16 @@ export class WarrantyScanService implements OnModuleInit {
       if (from) {
         const items = await this.effectiveItems(m);
         const ranges = items.flatMap((i) => handoverRanges(i, from, today));
-        Object.assign(out, await this.insertDue(m, ranges, from, today));
+        // Month-based bands are a few days of handovers each: one statement. A season band is a whole year of
+        // one estate's handovers (the day a heating season's notices fall due): one statement each, so no
+        // single statement grows with the whole portfolio (statement_timeout is per statement).
+        const chunks = [ranges.filter((r) => r.basis === 'months'), ...ranges.filter((r) => r.basis !== 'months').map((r) => [r])];
+        for (const chunk of chunks) {
+          const r = await this.insertDue(m, chunk, from, today);
+          out.notices += r.notices;
+          out.late += r.late;
+          out.notifications += r.notifications;
+        }
       }
       Object.assign(out, await this.recheck(m, today, out));
       await m.query(`UPDATE scan_states SET scanned_through = GREATEST(scanned_through, $2::date), last_success_at = now() WHERE task = $1`, [WARRANTY_SCAN_TASK, today]);
