@@ -3,10 +3,15 @@ import { CoreModule, type AppConfig } from '@kefu/shared';
 import { SchedulerJobsModule } from './jobs/scheduler.worker';
 import { CalendarApiModule } from './calendar/calendar.module';
 import { RemindersModule } from './reminders/reminders.module';
+import { WarrantyModule } from './warranty/warranty.module';
+import { CertificateModule } from './certificates/certificate.module';
 
 @Module({})
 export class SchedulerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: SchedulerModule, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule, RemindersModule] };
+    return {
+      module: SchedulerModule,
+      imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule, RemindersModule, WarrantyModule, CertificateModule],
+    };
   }
 }

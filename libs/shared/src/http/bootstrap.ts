@@ -14,6 +14,11 @@ export interface AppDefinition {
   module: (config: AppConfig) => DynamicModule;
 }
 
+/** Keeps the bytes of text bodies as `req.rawBody` (Nest's RawBodyRequest): a CSV from Excel may be GBK, not the UTF-8 the parser assumed. */
+function keepRawBody(req: Request, _res: Response, buf: Buffer): void {
+  (req as Request & { rawBody?: Buffer }).rawBody = buf;
+}
+
 function bodyParserErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   const appErr = bodyParserError(err);
   if (!appErr) return next(err);
@@ -28,7 +33,7 @@ export async function createApp(def: AppDefinition, config: AppConfig): Promise<
   app.disable('x-powered-by');
   // Behind nginx every visitor would otherwise share the proxy's address (and the web form's per-IP limit).
   app.set('trust proxy', config.TRUST_PROXY);
-  app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), text({ type: ['text/csv', 'text/plain'], limit: '20mb' }), bodyParserErrors);
+  app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), text({ type: ['text/csv', 'text/plain'], limit: '20mb', verify: keepRawBody }), bodyParserErrors);
   app.enableShutdownHooks();
   setupOpenApi(app, def.title, def.description);
   return app;

@@ -20,6 +20,8 @@ import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
+import { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity } from './warranty.entity';
+import { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity } from './certificate.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -35,6 +37,10 @@ export {
 };
 export { CaseDeadlineEntity, ReminderEntity };
 export { deadlineSteps, deadlineStates, reminderKinds, type DeadlineStep, type DeadlineState, type ReminderKind } from './reminder.entity';
+export { warrantyBases, warrantyNoticeStatuses, type WarrantyBasis, type WarrantyNoticeStatus } from './warranty.entity';
+export { idDocumentTypes, collectorRelations, type IdDocumentType, type CollectorRelation } from './certificate.entity';
+export { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity };
+export { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity };
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -44,4 +50,6 @@ export const entities = [
   NotificationEntity, NotificationReceiptEntity,
   LetterEntity, LetterManifestEntity,
   CaseDeadlineEntity, ReminderEntity,
+  WarrantyItemEntity, WarrantySeasonEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, ScanStateEntity,
+  CertificateBatchEntity, CertificateBatchUnitEntity, CertificateNoticeEntity, CertificateCollectionEntity,
 ];

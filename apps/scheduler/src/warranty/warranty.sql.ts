@@ -1,0 +1,54 @@
+/** SQL shared by the scan, the rechecks and the preview. */
+
+/**
+ * Each estate's effective catalogue: its own rows over the defaults, with its city's season dates (the
+ * '*' row for a city not listed; a listed city without a heating season, e.g. Shenzhen, has no heating notices).
+ */
+export const effectiveItemsSql = (projectFilter: string) => `
+  SELECT p.id AS "projectId", i.code, i.name, i.basis, i.amount, i.months_ahead AS "monthsAhead",
+         CASE i.basis WHEN 'heating_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.heating_start ELSE cs.heating_start END WHEN 'cooling_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.cooling_start ELSE cs.cooling_start END END AS "seasonStart",
+         CASE i.basis WHEN 'heating_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.heating_end ELSE cs.heating_end END WHEN 'cooling_seasons' THEN CASE WHEN cs.city IS NULL THEN ds.cooling_end ELSE cs.cooling_end END END AS "seasonEnd"
+  FROM projects p
+  CROSS JOIN LATERAL (
+    SELECT DISTINCT ON (wi.code) wi.* FROM warranty_items wi
+    WHERE wi.project_id = p.id OR wi.project_id IS NULL
+    ORDER BY wi.code, wi.project_id NULLS LAST
+  ) i
+  LEFT JOIN warranty_seasons cs ON cs.city = p.city
+  LEFT JOIN warranty_seasons ds ON ds.city = '*'
+  WHERE i.active AND ${projectFilter}`;
+
+/** Columns of the JSON recordset of handover ranges (HandoverRange). */
+export const rangeRecordset = `jsonb_to_recordset($1::jsonb) AS r("projectId" uuid, code text, name text, basis text, amount int, "monthsAhead" int, "seasonStart" text, "seasonEnd" text, "handoverFrom" date, "handoverTo" date)`;
+
+/** unit label as owners and staff say it: 3栋2单元1502. */
+export const unitLabelSql = (u: string, b: string) => `${b}.name || CASE WHEN ${u}.entrance <> '' THEN ${u}.entrance || '单元' ELSE '' END || ${u}.room`;
+
+/**
+ * Notifications for notices (rows of the CTE or table `src` with id, unit_id, item_code, item_name,
+ * expires_on, late): one per current owner, under the key `warranty:<unit>:<item>:<expiry>:<owner>`,
+ * channel left to the owner's preferences, each with its `notification-requested` outbox entry — what
+ * requestNotification writes, set-based. Variables follow notificationVariables.warranty_expiry.
+ */
+export const notifyOwnersSql = (src: string) => `
+  notified AS (
+    INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, source_type, source_id, variables, late)
+    SELECT 'warranty:' || n.unit_id || ':' || n.item_code || ':' || to_char(n.expires_on, 'YYYY-MM-DD') || ':' || ou.owner_id,
+           'warranty_expiry', NULL, 'owner', ou.owner_id, 'warranty_notice', n.id,
+           jsonb_build_object('estateName', p.name, 'unitLabel', ${unitLabelSql('u', 'b')}, 'itemName', n.item_name,
+                              'expiresOn', to_char(n.expires_on, 'YYYY-MM-DD'), 'servicePhone', NULL),
+           n.late
+    FROM ${src} n
+    JOIN owner_units ou ON ou.unit_id = n.unit_id AND ou.until IS NULL
+    JOIN units u ON u.id = n.unit_id
+    JOIN buildings b ON b.id = u.building_id
+    JOIN projects p ON p.id = u.project_id
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id
+  ),
+  queued AS (
+    INSERT INTO outbox (job_name, payload, dedupe_key)
+    SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM notified
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING 1
+  )`;
