@@ -6,6 +6,7 @@
  * Options: BENCH_N (default 2000), BENCH_CONCURRENCY (16), BENCH_EMAILS (5000; 0 skips).
  */
 import 'reflect-metadata';
+import { Worker } from 'node:worker_threads';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -37,28 +38,51 @@ async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Pr
   }
 }
 
-async function postJson(url: string, token: string | null, body: unknown, headers: Record<string, string> = {}): Promise<void> {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  if (res.status >= 300) throw new Error(`${url}: ${res.status} ${await res.text()}`);
+/**
+ * The HTTP clients, in a worker thread: owners' phones and browsers are not in the server's process, so
+ * the load generator must not share its event loop (it would bill the server for the client's JSON,
+ * sockets and fetch machinery). Plain JS, run by the worker as is.
+ */
+const clientSource = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const places = ${JSON.stringify(places)}, problems = ${JSON.stringify(problems)}, asks = ${JSON.stringify(asks)};
+const complaint = (i) => places[i % places.length] + problems[Math.floor(i / places.length) % problems.length] + '，' + asks[Math.floor(i / 144) % asks.length];
+async function post(url, token, body, headers) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers, ...(token ? { authorization: 'Bearer ' + token } : {}) }, body: JSON.stringify(body) });
+  if (res.status >= 300) throw new Error(url + ': ' + res.status + ' ' + (await res.text()));
   await res.arrayBuffer();
 }
+async function one(i) {
+  const mobile = String(13900000000 + (((w.offset + i) * 7919) % 5000) + 1);
+  const summary = complaint(w.offset + i);
+  if (w.kind === 'hotline') return post(w.base + '/api/v1/hotline/calls', w.token, { callerNumber: mobile, startedAt: new Date().toISOString(), durationSeconds: 60, summary }, {});
+  // Owners behind the reverse proxy, each from their own address (the per-IP limit is per address).
+  const ip = '10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255);
+  const c = await (await fetch(w.base + '/api/v1/web-complaints/challenge', { headers: { 'x-forwarded-for': ip } })).json();
+  return post(w.base + '/api/v1/web-complaints', null, { name: '业主', mobile, projectId: w.projectId, unitText: '1栋1单元101', type: 'complaint', description: summary, challenge: c.challenge, nonce: '' }, { 'x-forwarded-for': ip });
+}
+(async () => {
+  const latencies = [];
+  let next = 0;
+  const started = performance.timeOrigin + performance.now();
+  await Promise.all(Array.from({ length: w.concurrency }, async () => {
+    for (let i = next++; i < w.n; i = next++) { const t = performance.now(); await one(i); latencies.push(performance.now() - t); }
+  }));
+  parentPort.postMessage({ started, latencies });
+})().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
+`;
 
 async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number, projectId: string): Promise<RunStats> {
   const before = Object.values(await queue.getJobCounts('waiting', 'active', 'completed', 'delayed')).reduce((a, b) => a + b, 0);
-  const { latencies, started } = await runConcurrent(N, CONCURRENCY, async (i) => {
-    const mobile = String(13900000000 + (((offset + i) * 7919) % 5000) + 1);
-    const summary = complaint(offset + i);
-    if (kind === 'hotline') {
-      await postJson(`${base}/api/v1/hotline/calls`, token, { callerNumber: mobile, startedAt: new Date().toISOString(), durationSeconds: 60, summary });
-    } else {
-      // Owners behind the reverse proxy, each from their own address (the per-IP limit is per address).
-      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-      const c = (await (await fetch(`${base}/api/v1/web-complaints/challenge`, { headers: { 'x-forwarded-for': ip } })).json()) as { challenge: string };
-      await postJson(`${base}/api/v1/web-complaints`, null, { name: '业主', mobile, projectId, unitText: '1栋1单元101', type: 'complaint', description: summary, challenge: c.challenge, nonce: '' }, { 'x-forwarded-for': ip });
-    }
+  const worker = new Worker(clientSource, { eval: true, workerData: { base, token, kind, offset, projectId, n: N, concurrency: CONCURRENCY } });
+  const result = await new Promise<{ started: number; latencies: number[]; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
   });
+  await worker.terminate();
+  if (result.error) throw new Error(result.error);
   const finished = await waitForJobs(queue, before + N);
-  return stats(N, started, finished, latencies);
+  return stats(N, result.started - performance.timeOrigin, finished, result.latencies);
 }
 
 function line(label: string, s: RunStats): string {
