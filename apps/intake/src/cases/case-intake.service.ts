@@ -58,10 +58,14 @@ export class CaseIntakeService {
    */
   async create(input: NewCaseInput, extra?: Extra, before?: (m: EntityManager) => Promise<void>): Promise<IntakeResult> {
     const calendar = await this.calendars.current();
-    const result = await this.ds.transaction(async (m) => {
-      await before?.(m);
-      return this.createWith(m, calendar, input, extra);
-    });
+    // All the writes are one statement: without steps of its own around it, no transaction is needed
+    // (the reads before it — matching, duplicates — see committed data either way).
+    const result = extra || before
+      ? await this.ds.transaction(async (m) => {
+          await before?.(m);
+          return this.createWith(m, calendar, input, extra);
+        })
+      : await this.createWith(this.ds.manager, calendar, input);
     if (result.created) this.afterCommit();
     return result;
   }
@@ -182,7 +186,7 @@ export class CaseIntakeService {
                 FROM c WHERE ${p(ack)}::text IS NOT NULL AND ${p(c.promisedReplyAt)}::timestamptz IS NOT NULL
               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
       ackob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
-                SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)
+                SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)${this.channelRows(m, input, p, caseId)}
       SELECT number FROM c`;
     try {
       const rows = await m.query<Array<{ number: string }>>(sql, params);
@@ -193,6 +197,22 @@ export class CaseIntakeService {
       }
       throw err;
     }
+  }
+
+  /** `input.with` as CTEs: one INSERT … SELECT … FROM rec per row, each value cast to its column's type. */
+  private channelRows(m: EntityManager, input: NewCaseInput, p: (v: unknown) => string, caseId: string): string {
+    return (input.with ?? [])
+      .map(({ entity, values }, i) => {
+        const meta = m.connection.getMetadata(entity);
+        const cols = Object.entries({ ...values, caseId: null, intakeRecordId: null }).map(([prop, v]) => {
+          const col = meta.findColumnWithPropertyName(prop);
+          if (!col) throw new Error(`${meta.tableName} has no property ${prop}`);
+          const value = prop === 'caseId' ? `${caseId}::uuid` : prop === 'intakeRecordId' ? 'rec.id' : `${p(v)}::${String(col.type)}`;
+          return { name: `"${col.databaseName}"`, value };
+        });
+        return `,\n      w${i} AS (INSERT INTO "${meta.tableName}" (${cols.map((c) => c.name).join(', ')}) SELECT ${cols.map((c) => c.value).join(', ')} FROM rec)`;
+      })
+      .join('');
   }
 
   /** The second delivery of an item: answer with the case the first one created. */

@@ -1,3 +1,4 @@
+import type { EntityTarget, ObjectLiteral } from 'typeorm';
 import type { CaseCategory, CaseChannel, CaseSeverity, CaseType, IntakeOutcome } from '@kefu/shared';
 
 /** Who did something, for the timeline. */
@@ -49,6 +50,11 @@ export interface NewCaseInput {
    * When it is not, IntakeRecordDecided is thrown and nothing is written.
    */
   adopt?: { recordId: string; allow: readonly IntakeOutcome[]; attempt: 0 | 1 };
+  /**
+   * The channel's own rows (the hotline's call), written in the case's statement with `caseId` and
+   * `intakeRecordId` filled in. Values by entity property; unknown properties are refused.
+   */
+  with?: Array<{ entity: EntityTarget<ObjectLiteral>; values: Record<string, unknown> }>;
 }
 
 /** The stored record a case was to adopt was decided meanwhile (another worker, a re-process). */

@@ -59,12 +59,13 @@ export class HotlineService {
         description: dto.summary, projectId: dto.projectId, unitId: dto.unitId,
         ...(dto.type ? { type: dto.type } : {}), ...(dto.category !== undefined ? { category: dto.category } : {}), ...(dto.severity ? { severity: dto.severity } : {}),
         actor: { kind: 'staff', id: staff.id, name: staff.name },
-      },
-      async (m, c, intakeRecordId) => {
-        await m.insert(CallEntity, {
-          caseId: c.id, intakeRecordId, callerNumber: dto.callerNumber, callerDigits: phone?.digits ?? null, startedAt, durationSeconds: dto.durationSeconds,
-          direction: dto.direction, voicemail: dto.voicemail, missed: false, recordingRef: dto.recordingRef, recordingKeepUntil: keepUntil, operatorId: staff.id, summary: dto.summary,
-        });
+        with: [{
+          entity: CallEntity,
+          values: {
+            callerNumber: dto.callerNumber, callerDigits: phone?.digits ?? null, startedAt, durationSeconds: dto.durationSeconds, direction: dto.direction,
+            voicemail: dto.voicemail, missed: false, recordingRef: dto.recordingRef ?? null, recordingKeepUntil: keepUntil ?? null, operatorId: staff.id, summary: dto.summary,
+          },
+        }],
       },
     );
     const c = result.caseRow;
@@ -128,12 +129,13 @@ export class HotlineService {
           channel: 'hotline', source: 'cdr', externalId: row.key, raw: { ...row, start: row.start.toISOString() }, receivedAt: row.start,
           reporter: { contact: caller, phones: phone ? [phone.digits] : [] }, description, type: 'enquiry',
           actor: { kind: 'system', label: `CDR import by ${staff.name}` },
-        },
-        async (m, c, intakeRecordId) => {
-          await m.insert(CallEntity, {
-            caseId: c.id, intakeRecordId, callerNumber: caller, callerDigits: phone?.digits ?? null, startedAt: row.start, durationSeconds: row.duration,
-            direction: 'in', voicemail: row.kind === 'voicemail', missed: row.kind === 'missed', recordingRef: null, recordingKeepUntil: null, operatorId: null, summary: description,
-          });
+          with: [{
+            entity: CallEntity,
+            values: {
+              callerNumber: caller, callerDigits: phone?.digits ?? null, startedAt: row.start, durationSeconds: row.duration,
+              direction: 'in', voicemail: row.kind === 'voicemail', missed: row.kind === 'missed', recordingRef: null, recordingKeepUntil: null, operatorId: null, summary: description,
+            },
+          }],
         },
       );
       if (result.created) report.created.push({ number: result.caseRow.number, line: row.line, kind: row.kind });
