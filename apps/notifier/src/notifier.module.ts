@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
 import { NotifierJobsModule } from './jobs/notifier.worker';
+import { NotificationsModule } from './notifications/notifications.module';
 
 @Module({})
 export class NotifierModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config), NotifierJobsModule] };
+    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config), NotifierJobsModule, NotificationsModule] };
   }
 }
