@@ -38,7 +38,11 @@ export class NotificationReconciler {
         if (n.channel === 'sms') {
           const sms = this.registry.get('sms');
           if (!(sms instanceof TwilioSmsSender)) continue;
-          const found = await sms.lookup({ sid: n.providerId, to: n.toAddress!, body: n.body!, since: n.sentAt! });
+          const candidates = await sms.lookup({ sid: n.providerId, to: n.toAddress!, body: n.body!, since: n.sentAt! });
+          const claimed = candidates.length
+            ? new Set((await this.ds.query<Array<{ provider_id: string }>>(`SELECT provider_id FROM notifications WHERE provider_id = ANY($1::text[]) AND id <> $2`, [candidates.map((c) => c.sid), n.id])).map((r) => r.provider_id))
+            : new Set<string>();
+          const found = candidates.find((c) => !claimed.has(c.sid));
           if (found) {
             await this.dispatcher.record(n, { kind: 'sent', providerId: found.sid, segments: n.segments ?? undefined, detail: `reconciled: Twilio has ${found.sid} (${found.status})`, raw: { ...found } });
             out.recorded++;

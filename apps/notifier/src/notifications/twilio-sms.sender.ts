@@ -63,14 +63,16 @@ export class TwilioSmsSender implements ChannelSender {
     }
   }
 
-  /** Reconciling after a crash: the message by SID, or one to this number with this text created since `since`. */
-  async lookup(q: { sid?: string | null; to: string; body: string; since: Date }): Promise<TwilioMessageLookup | null> {
+  /**
+   * Reconciling after a crash: the message by SID if we recorded it, else the messages Twilio has to this
+   * number with exactly this text since the day before the attempt (DateSent filters by day). The caller
+   * takes one whose SID no other notification has claimed.
+   */
+  async lookup(q: { sid?: string | null; to: string; body: string; since: Date }): Promise<TwilioMessageLookup[]> {
     const pick = (m: { sid: string; status: string; to: string; body: string; dateCreated: Date | null }) => ({ sid: m.sid, status: m.status, to: m.to, body: m.body, dateCreated: m.dateCreated });
-    if (q.sid) return pick(await this.client.messages(q.sid).fetch());
-    const day = new Date(q.since.getTime() - 24 * 3600_000);
-    const list = await this.client.messages.list({ to: TwilioSmsSender.e164(q.to), dateSentAfter: day, limit: 100 });
-    const found = list.find((m) => m.body === q.body && (!m.dateCreated || m.dateCreated.getTime() >= q.since.getTime() - 60_000));
-    return found ? pick(found) : null;
+    if (q.sid) return [pick(await this.client.messages(q.sid).fetch())];
+    const list = await this.client.messages.list({ to: TwilioSmsSender.e164(q.to), dateSentAfter: new Date(q.since.getTime() - 24 * 3600_000), limit: 100 });
+    return list.filter((m) => m.body === q.body).map(pick);
   }
 }
 
