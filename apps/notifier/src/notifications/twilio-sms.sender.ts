@@ -7,7 +7,7 @@ import { classifyTwilioError } from './twilio-errors';
 import { smsSegments } from './templates';
 
 /** Sends Twilio API calls somewhere other than api.twilio.com (TWILIO_API_BASE_URL: a stub or a proxy). */
-class RebasedRequestClient extends RequestClient {
+export class RebasedRequestClient extends RequestClient {
   constructor(private readonly base: string) {
     super({ keepAlive: true, timeout: 15_000 });
   }

@@ -40,8 +40,10 @@ const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 
 export class FakeTwilio {
   readonly messages: FakeMessage[] = [];
+  /** false: keep no message list (the benchmark); fetch and list then find nothing. */
+  keep = true;
   /** Callbacks posted, with the HTTP status our webhook answered. */
-  readonly callbacks: Array<{ url: string; params: Record<string, string>; status: number }> = [];
+  readonly callbacks: Array<{ url: string; params: Record<string, string>; status: number; at: number }> = [];
   /** Requests seen: method and path (to assert, e.g., that nothing was created twice). */
   readonly requests: Array<{ method: string; path: string }> = [];
   private readonly byNumber = new Map<string, Behaviour>();
@@ -88,6 +90,7 @@ export class FakeTwilio {
     this.messages.length = 0;
     this.callbacks.length = 0;
     this.requests.length = 0;
+    Object.assign(this.callbackStats, { ok: 0, failed: 0, first: 0, last: 0 });
     this.byNumber.clear();
     this.queue = [];
     this.onCreated = null;
@@ -117,7 +120,7 @@ export class FakeTwilio {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const u = new URL(req.url ?? '/', 'http://x');
-    this.requests.push({ method: req.method ?? '', path: u.pathname });
+    if (this.keep) this.requests.push({ method: req.method ?? '', path: u.pathname });
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
     if (auth !== `${this.accountSid}:${this.authToken}`) return this.error(res, 401, 20003, 'Authentication Error - invalid username');
     const base = `/2010-04-01/Accounts/${this.accountSid}/Messages`;
@@ -135,7 +138,7 @@ export class FakeTwilio {
         status: p.MessagingServiceSid ? 'accepted' : 'queued', statusCallback: p.StatusCallback ?? null, dateCreated: new Date(),
         numSegments: ucs2 ? (p.Body.length <= 70 ? 1 : Math.ceil(p.Body.length / 67)) : p.Body.length <= 160 ? 1 : Math.ceil(p.Body.length / 153),
       };
-      this.messages.push(m);
+      if (this.keep) this.messages.push(m);
       this.send(res, 201, this.json(m));
       this.onCreated?.(m);
       const statuses = (b?.kind === 'callbacks' ? b : this.defaultCallbacks).statuses;
@@ -156,6 +159,18 @@ export class FakeTwilio {
       return this.send(res, 200, { end: Math.max(0, list.length - 1), first_page_uri: uri, messages: list.map((m) => this.json(m)), next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri });
     }
     this.error(res, 404, 20404, `The requested resource ${u.pathname} was not found`);
+  }
+
+  /** Callbacks answered 2xx, and when the first and last were answered (performance.now()). */
+  readonly callbackStats = { ok: 0, failed: 0, first: 0, last: 0 };
+
+  private noteCallback(c: { url: string; params: Record<string, string>; status: number; at: number }): void {
+    if (this.keep) this.callbacks.push(c);
+    const s = this.callbackStats;
+    if (c.status >= 200 && c.status < 300) s.ok++;
+    else s.failed++;
+    if (!s.first) s.first = c.at;
+    s.last = c.at;
   }
 
   private track(p: Promise<void>): void {
@@ -185,10 +200,10 @@ export class FakeTwilio {
         body: new URLSearchParams(params).toString(),
       });
       await res.arrayBuffer();
-      this.callbacks.push({ url, params, status: res.status });
+      this.noteCallback({ url, params, status: res.status, at: performance.now() });
       return res.status;
     } catch {
-      this.callbacks.push({ url, params, status: 0 });
+      this.noteCallback({ url, params, status: 0, at: performance.now() });
       return 0;
     }
   }
