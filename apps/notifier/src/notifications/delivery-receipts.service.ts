@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CLOCK, isForwardTransition, NotificationEntity, type Clock, type NotificationStatus } from '@kefu/shared';
-import { NotificationDispatcher, updateReturning } from './notification-dispatcher.service';
+import { CLOCK, isForwardTransition, type Clock, type NotificationStatus } from '@kefu/shared';
+import { NotificationDispatcher, updateReturning, type FallbackSource } from './notification-dispatcher.service';
 import { classifyTwilioError } from './twilio-errors';
 
 export interface TwilioStatusCallback {
@@ -34,10 +34,14 @@ export class DeliveryReceiptsService {
     if (!sid || !reported) return { applied: false };
     const now = this.clock.now();
     return this.ds.transaction(async (m) => {
-      const repo = m.getRepository(NotificationEntity);
-      const row = notificationId && /^[0-9a-f-]{36}$/i.test(notificationId)
-        ? await repo.findOne({ where: { id: notificationId }, lock: { mode: 'pessimistic_write' } })
-        : await repo.findOne({ where: { providerId: sid }, lock: { mode: 'pessimistic_write' } });
+      // Only the columns a receipt needs (this runs for every callback), locked against a concurrent record.
+      const byId = !!notificationId && /^[0-9a-f-]{36}$/i.test(notificationId);
+      const [row] = await m.query<Array<FallbackSource & { status: NotificationStatus; providerId: string | null }>>(
+        `SELECT id, status, provider_id AS "providerId", kind, idempotency_key AS "idempotencyKey", fallback_of_id AS "fallbackOfId", recipient_type AS "recipientType",
+                owner_id AS "ownerId", staff_id AS "staffId", case_id AS "caseId", source_type AS "sourceType", source_id AS "sourceId", variables, urgent, late
+           FROM notifications WHERE ${byId ? 'id = $1' : 'provider_id = $1'} FOR UPDATE`,
+        [byId ? notificationId : sid],
+      );
       if (!row || (row.providerId && row.providerId !== sid)) return { applied: false };
       let to: NotificationStatus | null = null;
       let failure: { code: string; message: string; optOut?: boolean } | null = null;

@@ -101,6 +101,18 @@ describe('notifier: email, fallbacks, crash recovery and the staff API', () => {
     expect(env.twilio.messages).toHaveLength(2);
   });
 
+  it('fails an email left in "sending" by a dead worker as unconfirmed (an SMTP server cannot be asked), for staff to retry', async () => {
+    const owner = await factories.createOwner(ds);
+    const id = await env.request({ idempotencyKey: key(), kind: 'case_reply', recipient: { ownerId: owner.id }, channel: 'email', variables: { caseNumber: 'KF-2026-00031', replyText: '已处理。' }, notBefore: new Date(Date.now() + 3600_000 * 72) });
+    await ds.query(`UPDATE notifications SET status = 'sending', attempts = 1, to_address = $2, body = 'x', sent_at = $3 WHERE id = $1`, [id, owner.email, env.clock.now()]);
+    await env.app.get(JobRouter).runTask('reconcile-sending');
+    expect((await env.row(id)).status).toBe('sending');
+    env.clock.advance(STUCK_AFTER_MS + 1000);
+    await env.app.get(JobRouter).runTask('reconcile-sending');
+    expect(await env.row(id)).toMatchObject({ status: 'failed', error_code: 'unconfirmed' });
+    expect(env.smtp.mails.filter((m) => m.rcptTo.includes(owner.email!))).toHaveLength(0);
+  });
+
   it('lists notifications by case, owner, channel and status (failed ones with their reason), shows one with its receipt timeline', async () => {
     const owner = await factories.createOwner(ds, { mobiles: ['13900000001'] });
     env.twilio.behave('+8613900000001', { kind: 'error', status: 400, code: 21614, message: "'To' number is not a valid mobile number" });

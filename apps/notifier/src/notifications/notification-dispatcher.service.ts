@@ -35,6 +35,9 @@ type Prepared =
   | { ok: true; channel: NotifyChannel; to: Destination; subject: string | null; body: string; html: string | null; segments: number | null }
   | { ok: false; code: string; message: string; fallback: boolean };
 
+/** What a fallback row copies from the notification it replaces. */
+export type FallbackSource = Pick<NotificationEntity, 'id' | 'kind' | 'idempotencyKey' | 'fallbackOfId' | 'recipientType' | 'ownerId' | 'staffId' | 'caseId' | 'sourceType' | 'sourceId' | 'variables' | 'urgent' | 'late'>;
+
 export type ProcessResult = 'sent' | 'failed' | 'retry' | 'deferred' | 'skipped';
 
 /** Rows an UPDATE … RETURNING touched (TypeORM's postgres driver answers [rows, affected count] for UPDATE). */
@@ -260,7 +263,7 @@ export class NotificationDispatcher {
   }
 
   /** SMS failed → email → letter, for notices that must arrive: a new row, `<original key>/fallback:<channel>`, once. */
-  async fallback(m: EntityManager, n: Pick<NotificationEntity, 'id' | 'kind' | 'idempotencyKey' | 'fallbackOfId' | 'recipientType' | 'ownerId' | 'staffId' | 'caseId' | 'sourceType' | 'sourceId' | 'variables' | 'urgent' | 'late'>, failed: NotifyChannel): Promise<string | null> {
+  async fallback(m: EntityManager, n: FallbackSource, failed: NotifyChannel): Promise<string | null> {
     const next = NEXT_CHANNEL[failed];
     if (!next || !(MUST_ARRIVE.has(n.kind) || n.fallbackOfId)) return null;
     const root = n.idempotencyKey.replace(/\/fallback:[a-z]+$/, '');
