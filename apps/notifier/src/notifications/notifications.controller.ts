@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentStaff, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
 import { listNotificationsSchema, previewSchema, type ListNotificationsQuery, type PreviewBody } from './notifications.dto';
 import { NotificationsService } from './notifications.service';
 
@@ -39,6 +39,7 @@ export class NotificationsController {
   @HttpCode(200)
   @Roles(...staff)
   @ApiOperation({ summary: 'Render a template with the given variables (SMS, email and letter forms); 400 names each bad variable' })
+  @ApiBody({ schema: jsonSchema(previewSchema) })
   preview(@Param('kind') kind: string, @Body(new ZodValidationPipe(previewSchema)) body: PreviewBody) {
     return this.notifications.preview(kind, body);
   }
