@@ -147,7 +147,7 @@ async function rawRun(services: { databaseUrl: string }, ds: DataSource, fake: F
     let providerId: string;
     let raw: Record<string, unknown>;
     if (n!.channel === 'sms') {
-      const m = await client.messages.create({ to: TwilioSmsSender.e164(to), body: msg.body, statusCallback: `${callbackBase}?n=${id}`, messagingServiceSid: TEST_MESSAGING_SERVICE_SID });
+      const m = await client.messages.create({ to: TwilioSmsSender.e164(to), body: msg.body, statusCallback: `${callbackBase}?n=${id}&a=${attempt}`, messagingServiceSid: TEST_MESSAGING_SERVICE_SID });
       providerId = m.sid;
       raw = { sid: m.sid, status: m.status, numSegments: m.numSegments };
     } else {

@@ -28,7 +28,7 @@ export class DeliveryReceiptsService {
     private readonly dispatcher: NotificationDispatcher,
   ) {}
 
-  async twilioStatus(notificationId: string | null, body: TwilioStatusCallback): Promise<{ applied: boolean; status?: NotificationStatus }> {
+  async twilioStatus(notificationId: string | null, body: TwilioStatusCallback, attempt: number | null = null): Promise<{ applied: boolean; status?: NotificationStatus }> {
     const sid = body.MessageSid ?? body.SmsSid ?? null;
     const reported = String(body.MessageStatus ?? body.SmsStatus ?? '').toLowerCase();
     if (!sid || !reported) return { applied: false };
@@ -36,8 +36,8 @@ export class DeliveryReceiptsService {
     return this.ds.transaction(async (m) => {
       // Only the columns a receipt needs (this runs for every callback), locked against a concurrent record.
       const byId = !!notificationId && /^[0-9a-f-]{36}$/i.test(notificationId);
-      const [row] = await m.query<Array<FallbackSource & { status: NotificationStatus; providerId: string | null }>>(
-        `SELECT id, status, provider_id AS "providerId", kind, idempotency_key AS "idempotencyKey", fallback_of_id AS "fallbackOfId", recipient_type AS "recipientType",
+      const [row] = await m.query<Array<FallbackSource & { status: NotificationStatus; providerId: string | null; attempts: number }>>(
+        `SELECT id, status, attempts, provider_id AS "providerId", kind, idempotency_key AS "idempotencyKey", fallback_of_id AS "fallbackOfId", recipient_type AS "recipientType",
                 owner_id AS "ownerId", staff_id AS "staffId", case_id AS "caseId", source_type AS "sourceType", source_id AS "sourceId", variables, urgent, late
            FROM notifications WHERE ${byId ? 'id = $1' : 'provider_id = $1'} FOR UPDATE`,
         [byId ? notificationId : sid],
@@ -53,7 +53,8 @@ export class DeliveryReceiptsService {
         failure = { code: c.code, message: c.message, optOut: c.kind === 'failed' ? c.optOut : undefined };
       }
       const fresh = await this.dispatcher.receipt(m, row.id, now, reported, 'twilio', body.ErrorCode ? `error ${body.ErrorCode}` : null, { ...body }, `twilio:${sid}:${reported}`);
-      if (!fresh || !to || !isForwardTransition(row.status, to)) return { applied: false };
+      // A callback about an earlier attempt (before a staff retry) is kept as a receipt but moves nothing.
+      if (!fresh || !to || (attempt !== null && attempt !== row.attempts) || !isForwardTransition(row.status, to)) return { applied: false };
       const r = await updateReturning(m,
         `UPDATE notifications SET status = $3, provider_id = COALESCE(provider_id, $4), delivered_at = COALESCE($5, delivered_at),
                 error_code = COALESCE($6, error_code), error_message = COALESCE($7, error_message), updated_at = now()

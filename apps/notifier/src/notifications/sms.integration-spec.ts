@@ -33,7 +33,7 @@ describe('notifier: SMS through Twilio', () => {
     const row = await env.waitFor(id, ['delivered']);
     expect(env.twilio.messages).toHaveLength(1);
     const m = env.twilio.messages[0]!;
-    expect(m).toMatchObject({ to: `+86${owner.mobiles[0]}`, messagingServiceSid: expect.stringMatching(/^MG/), statusCallback: `${env.baseUrl}/webhooks/twilio/status?n=${id}` });
+    expect(m).toMatchObject({ to: `+86${owner.mobiles[0]}`, messagingServiceSid: expect.stringMatching(/^MG/), statusCallback: `${env.baseUrl}/webhooks/twilio/status?n=${id}&a=1` });
     expect(m.body).toBe('【客户服务部】张三您好：您的房屋碧海云天3栋2单元1502的「屋面防水」保修期将于2027年1月31日届满，如有问题请在此之前报修。');
     expect(row).toMatchObject({ channel: 'sms', status: 'delivered', provider_id: m.sid, to_address: owner.mobiles[0], body: m.body, segments: m.body.length <= 70 ? 1 : 2, attempts: 1 });
     expect(row.delivered_at).not.toBeNull();
@@ -70,7 +70,7 @@ describe('notifier: SMS through Twilio', () => {
     const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('门窗') });
     const row = await env.waitFor(id, ['delivered']);
     await env.twilio.settled();
-    const url = `${env.baseUrl}/webhooks/twilio/status?n=${id}`;
+    const url = `${env.baseUrl}/webhooks/twilio/status?n=${id}&a=1`;
     const params = { AccountSid: env.twilio.accountSid, MessageSid: row.provider_id!, MessageStatus: 'undelivered', SmsSid: row.provider_id!, SmsStatus: 'undelivered', To: `+86${owner.mobiles[0]}`, ErrorCode: '30005' };
     // The callback can overtake the worker's own record of the send: wait for both.
     const before = (await expectEventually(async () => {
@@ -89,6 +89,18 @@ describe('notifier: SMS through Twilio', () => {
     expect(await env.twilio.postSigned(url, params)).toBe(204);
     expect(await env.row(id)).toMatchObject({ status: 'delivered' });
     expect((await env.receipts(id)).map((r) => r.status).slice(2)).toEqual(['sent', 'undelivered']);
+  });
+
+  it('keeps a late callback about an earlier attempt as a receipt without moving the status', async () => {
+    const owner = await factories.createOwner(ds);
+    env.twilio.defaultCallbacks = { kind: 'callbacks', statuses: ['sent'] };
+    const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('阳台') });
+    const row = await env.waitFor(id, ['sent']);
+    await env.twilio.settled();
+    const params = { AccountSid: env.twilio.accountSid, MessageSid: row.provider_id!, MessageStatus: 'delivered', SmsSid: row.provider_id!, SmsStatus: 'delivered', To: `+86${owner.mobiles[0]}` };
+    expect(await env.twilio.postSigned(`${env.baseUrl}/webhooks/twilio/status?n=${id}&a=7`, params)).toBe(204);
+    expect((await env.row(id)).status).toBe('sent');
+    expect((await env.receipts(id)).map((r) => r.status)).toContain('delivered');
   });
 
   it('classifies Twilio errors in one place: invalid number fails without retry; STOP opts the owner out', async () => {

@@ -39,9 +39,12 @@ export class TwilioSmsSender implements ChannelSender {
     return !!(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && (config.TWILIO_MESSAGING_SERVICE_SID || config.TWILIO_FROM));
   }
 
-  /** The URL Twilio posts status callbacks to; the notification id rides along so a callback finds its row even before the SID is recorded. */
-  callbackUrl(notificationId: string): string {
-    return `${this.callbackBase()}?n=${notificationId}`;
+  /**
+   * The URL Twilio posts status callbacks to: the notification id rides along so a callback finds its row
+   * even before the SID is recorded, and the attempt so a late callback of an earlier attempt moves nothing.
+   */
+  callbackUrl(notificationId: string, attempt: number): string {
+    return `${this.callbackBase()}?n=${notificationId}&a=${attempt}`;
   }
 
   callbackBase(): string {
@@ -56,7 +59,7 @@ export class TwilioSmsSender implements ChannelSender {
   async send(n: NotificationEntity, to: Destination, message: RenderedMessage): Promise<SendOutcome> {
     try {
       const sender = this.config.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: this.config.TWILIO_MESSAGING_SERVICE_SID } : { from: this.config.TWILIO_FROM! };
-      const m = await this.client.messages.create({ to: TwilioSmsSender.e164(to.address), body: message.body, statusCallback: this.callbackUrl(n.id), ...sender });
+      const m = await this.client.messages.create({ to: TwilioSmsSender.e164(to.address), body: message.body, statusCallback: this.callbackUrl(n.id, n.attempts), ...sender });
       return { kind: 'sent', providerId: m.sid, segments: smsSegments(message.body), detail: m.status, raw: { sid: m.sid, status: m.status, numSegments: m.numSegments } };
     } catch (err) {
       return classifyTwilioError(describe(err));
