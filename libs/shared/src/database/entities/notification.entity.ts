@@ -34,6 +34,8 @@ export type RecipientType = (typeof recipientTypes)[number];
 @Index('ix_notifications_owner', ['ownerId'])
 @Index('ix_notifications_source', ['sourceType', 'sourceId'])
 @Index('ix_notifications_provider', ['providerId'])
+// The notifier's same-text-to-same-number limit (3 in 24 h) counts by address and send time.
+@Index('ix_notifications_to_address', ['toAddress', 'sentAt'])
 @Check('ck_notifications_kind', inList('kind', notificationKinds))
 @Check('ck_notifications_status', inList('status', notificationStatuses))
 @Check('ck_notifications_recipient_type', inList('recipient_type', recipientTypes))

@@ -1,0 +1,84 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { CLOCK, NotificationEntity, type Clock } from '@kefu/shared';
+import { NotificationDispatcher, updateReturning } from './notification-dispatcher.service';
+import { TwilioSmsSender } from './twilio-sms.sender';
+import { ChannelRegistry } from '../channels/channel-sender';
+
+/** How long a row may sit in "sending" before we assume its worker died. */
+export const STUCK_AFTER_MS = 2 * 60_000;
+
+/**
+ * Rows left in "sending" by a worker that died between the provider call and recording it. SMS: ask
+ * Twilio (by SID if recorded, else the message to that number with that text since the attempt) —
+ * found → recorded as sent; not there → the call never reached Twilio, back to pending. Email: an SMTP
+ * server cannot be asked, so the row fails with a reason staff can act on (retry), never resent blindly.
+ * Letters belong to the letters module.
+ */
+@Injectable()
+export class NotificationReconciler {
+  private readonly logger = new Logger(NotificationReconciler.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly dispatcher: NotificationDispatcher,
+    private readonly registry: ChannelRegistry,
+  ) {}
+
+  async reconcile(): Promise<{ recorded: number; requeued: number; failed: number }> {
+    const now = this.clock.now();
+    const stuck = await this.ds.getRepository(NotificationEntity).createQueryBuilder('n')
+      .where(`n.status = 'sending' AND n.sent_at < :before AND n.channel IN ('sms', 'email')`, { before: new Date(now.getTime() - STUCK_AFTER_MS) })
+      .orderBy('n.sent_at').limit(200).getMany();
+    const out = { recorded: 0, requeued: 0, failed: 0 };
+    for (const n of stuck) {
+      try {
+        if (n.channel === 'sms') {
+          const sms = this.registry.get('sms');
+          if (!(sms instanceof TwilioSmsSender)) continue;
+          const candidates = await sms.lookup({ sid: n.providerId, to: n.toAddress!, body: n.body!, since: n.sentAt! });
+          const claimed = candidates.length
+            ? new Set((await this.ds.query<Array<{ provider_id: string }>>(`SELECT provider_id FROM notifications WHERE provider_id = ANY($1::text[]) AND id <> $2`, [candidates.map((c) => c.sid), n.id])).map((r) => r.provider_id))
+            : new Set<string>();
+          const found = candidates.find((c) => !claimed.has(c.sid));
+          if (found) {
+            await this.dispatcher.record(n, { kind: 'sent', providerId: found.sid, segments: n.segments ?? undefined, detail: `reconciled: Twilio has ${found.sid} (${found.status})`, raw: { ...found } });
+            out.recorded++;
+          } else {
+            const moved = await this.ds.transaction(async (m) => {
+              const r = await updateReturning(m, `UPDATE notifications SET status = 'pending', not_before = $3, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'sending' RETURNING id`, [n.id, n.attempts, now]);
+              if (!r.length) return false;
+              await this.dispatcher.receipt(m, n.id, now, 'reconciled', 'notifier', 'the worker stopped before Twilio received the message; sending again');
+              return true;
+            });
+            if (moved) {
+              out.requeued++;
+              await this.dispatcher.requeue(n.id, now);
+            }
+          }
+        } else {
+          const done = await this.ds.transaction((m) =>
+            this.dispatcher.fail(m, n, 'sending', 'email', { code: 'unconfirmed', message: 'the notifier stopped while handing this mail to the SMTP server; it may not have been sent. Retry to send it again.' }, false, n.attempts),
+          );
+          if (done) out.failed++;
+        }
+      } catch (err) {
+        this.logger.warn({ notificationId: n.id, err: err instanceof Error ? err.message : String(err) }, 'could not reconcile yet');
+      }
+    }
+    return out;
+  }
+
+  /** Pending rows that are due: deferred ones (quiet hours, backoff) and any whose job Redis lost. */
+  async sendDue(limit = 500): Promise<number> {
+    const rows = await this.ds.query<Array<{ id: string }>>(
+      `SELECT id FROM notifications WHERE status = 'pending' AND not_before <= $1 ORDER BY not_before LIMIT $2`,
+      [this.clock.now(), limit],
+    );
+    let sent = 0;
+    for (const { id } of rows) if ((await this.dispatcher.process(id)) === 'sent') sent++;
+    return sent;
+  }
+}
