@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isForwardTransition, notificationStatuses } from '@kefu/shared';
+import { isForwardTransition, NotificationEntity, notificationStatuses } from '@kefu/shared';
+import { NotificationDispatcher, updateReturning } from '../notifications/notification-dispatcher.service';
 import { parseDeliveryReport, uuidOf, verpNotificationId, type DeliveryReport } from './dsn';
 
 export type BounceOutcome =
@@ -17,14 +18,17 @@ const bouncedFrom = notificationStatuses.filter((s) => isForwardTransition(s, 'b
  * Matching: the per-message return path first (VERP `<local>+<notificationId>@<domain>`, which the
  * report is addressed to), then the ENVID we may have set, then the original Message-ID, which is
  * notifications.provider_id for email (without brackets). A failure marks the notification bounced
- * (forward-only) with the diagnostic; `delayed` is a receipt only. The receipt's dedupe key makes a
+ * (forward-only) with the diagnostic, and a notice that must arrive falls back to a letter; `delayed` is a receipt only. The receipt's dedupe key makes a
  * report processed twice (a retried job, the same report in two mailboxes) change nothing.
  */
 @Injectable()
 export class BounceService {
   private readonly logger = new Logger(BounceService.name);
 
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly dispatcher: NotificationDispatcher,
+  ) {}
 
   async handleIntakeRecord(intakeRecordId: string): Promise<BounceOutcome> {
     const rows = await this.ds.query<Array<{ raw_bytes: Buffer | null }>>(`SELECT raw_bytes FROM intake_records WHERE id = $1`, [intakeRecordId]);
@@ -64,10 +68,13 @@ export class BounceService {
       );
       const duplicate = inserted.length === 0;
       if (!duplicate && action === 'failed') {
-        await m.query(
-          `UPDATE notifications SET status = 'bounced', error_code = $3, error_message = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[])`,
+        const moved = await updateReturning(
+          m,
+          `UPDATE notifications SET status = 'bounced', error_code = $3, error_message = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
           [match.id, bouncedFrom, `dsn_${report.status ?? 'failed'}`.slice(0, 40), detail ?? 'bounced (no diagnostic given)'],
         );
+        // A notice that must arrive goes on by letter (the dispatcher's chain: … → email → letter), once.
+        if (moved.length) await this.dispatcher.fallback(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
       }
       if (!duplicate) this.logger.log({ notificationId: match.id, action, status: report.status, matchedBy: match.by }, 'delivery report recorded');
       return { outcome: delayed ? 'delayed' : action === 'failed' ? 'bounced' : 'recorded', notificationId: match.id, matchedBy: match.by, duplicate };

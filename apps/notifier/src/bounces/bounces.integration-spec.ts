@@ -69,6 +69,10 @@ describe('bounces', () => {
     expect((await receipts(byIdGmail))[0].raw).toMatchObject({ matchedBy: 'message_id', format: 'x-failed-recipients' });
     expect(await state(delayed)).toMatchObject({ status: 'sent' });
     expect(await receipts(delayed)).toEqual([expect.objectContaining({ status: 'delayed', source: 'dsn' })]);
+    // A reply to the customer must arrive: the bounced email goes on as a letter; a delayed one does not.
+    const fallbacks = (id: string) => db.dataSource.query(`SELECT channel, idempotency_key FROM notifications WHERE fallback_of_id = $1`, [id]);
+    expect(await fallbacks(byVerpPostfix)).toEqual([{ channel: 'letter', idempotency_key: expect.stringMatching(/\/fallback:letter$/) }]);
+    expect(await fallbacks(delayed)).toEqual([]);
 
     const records = await db.dataSource.query(`SELECT outcome, count(*)::int AS n, bool_and(raw_bytes IS NOT NULL AND processed_at IS NOT NULL) AS kept FROM intake_records WHERE source = 'imap-bounce:bounces' GROUP BY outcome ORDER BY outcome`);
     expect(records).toEqual([{ outcome: 'auto_reply', n: 1, kept: true }, { outcome: 'bounce', n: 6, kept: true }]);
@@ -78,6 +82,7 @@ describe('bounces', () => {
     await router.runTask(BOUNCE_POLL_TASK);
     expect(await dovecot.count('INBOX')).toBe(0);
     expect(await receipts(byVerpPostfix)).toHaveLength(1);
+    expect(await fallbacks(byVerpPostfix)).toHaveLength(1);
   });
 
   it('handles delivery-report-received from intake: matched by Message-ID, forward only, once, unmatched completes', async () => {

@@ -2,11 +2,12 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, JobRouter, type AppConfig } from '@kefu/shared';
 import { BounceMailboxService } from './bounce-mailbox.service';
 import { BounceService } from './bounce.service';
+import { NotificationsModule } from '../notifications/notifications.module';
 
 export const BOUNCE_POLL_TASK = 'bounce-mailbox-poll';
 
 /** RFC 3464 bounces: `delivery-report-received` jobs from intake, and the notifier's own bounce mailbox. */
-@Module({ providers: [BounceService, BounceMailboxService], exports: [BounceService, BounceMailboxService] })
+@Module({ imports: [NotificationsModule], providers: [BounceService, BounceMailboxService], exports: [BounceService, BounceMailboxService] })
 export class BouncesModule implements OnModuleInit {
   constructor(
     private readonly router: JobRouter,

@@ -58,9 +58,11 @@ export class LetterSender implements ChannelSender {
     }
     const phone = await this.phoneOf(n);
     const sha = createHash('sha256').update(pdf).digest('hex');
+    // No conflict target: the reference is derived from the notification id, so a concurrent send of the same
+    // notification collides on both unique keys, and only an untargeted DO NOTHING waits and yields on either.
     const rows = await this.ds.query<Array<{ reference: string }>>(
       `INSERT INTO letters (notification_id, reference, recipient_name, postal_address, postcode, phone, pdf, pdf_size, pdf_sha256)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (notification_id) DO NOTHING RETURNING reference`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING reference`,
       [n.id, reference, name.slice(0, 100), address.slice(0, 300), postcode, phone, pdf, pdf.length, sha],
     );
     if (rows[0]) this.logger.log({ notificationId: n.id, reference, bytes: pdf.length }, 'letter made, awaiting a manifest');

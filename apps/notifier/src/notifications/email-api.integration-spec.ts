@@ -50,7 +50,7 @@ describe('notifier: email, fallbacks, crash recovery and the staff API', () => {
     expect(receipt).toMatchObject({ status: 'sent', source: 'smtp', raw: { accepted: ['chen.owner@example.com'], rejected: [], response: expect.stringMatching(/^250/) } });
   });
 
-  it('falls back for must-arrive notices: SMS undelivered (30005) → email; email refused → letter (no letter sender here → failed with that reason)', async () => {
+  it('falls back for must-arrive notices: SMS undelivered (30005) → email; email refused → an EMS letter', async () => {
     const owner = await factories.createOwner(ds);
     env.twilio.behave(`+86${owner.mobiles[0]}`, { kind: 'callbacks', statuses: ['sent', { status: 'undelivered', errorCode: 30005 }] });
     env.smtp.rejected.add(owner.email!.toLowerCase());
@@ -60,7 +60,10 @@ describe('notifier: email, fallbacks, crash recovery and the staff API', () => {
     const email = await expectEventually(async () => (await ds.query<Array<{ id: string }>>(`SELECT id FROM notifications WHERE idempotency_key = $1 AND fallback_of_id = $2`, [`${k}/fallback:email`, id]))[0]!);
     expect(await env.waitFor(email.id, ['failed'])).toMatchObject({ channel: 'email', error_code: 'smtp_550' });
     const letter = await expectEventually(async () => (await ds.query<Array<{ id: string }>>(`SELECT id FROM notifications WHERE idempotency_key = $1 AND fallback_of_id = $2`, [`${k}/fallback:letter`, email.id]))[0]!);
-    expect(await env.waitFor(letter.id, ['failed'])).toMatchObject({ channel: 'letter', error_code: 'no_sender', error_message: 'no letter sender is configured in this notifier' });
+    // The letter channel's sender (apps/notifier/src/letters) makes the PDF; "sent" = handed to the letter pipeline.
+    const sent = await env.waitFor(letter.id, ['sent']);
+    expect(sent).toMatchObject({ channel: 'letter', provider_id: expect.stringMatching(/^KF[0-9A-F]{12}$/i) });
+    expect(await ds.query(`SELECT reference, postal_address FROM letters WHERE notification_id = $1`, [letter.id])).toEqual([{ reference: sent.provider_id, postal_address: owner.postalAddress }]);
   });
 
   it('fails a row whose variables break the contract, naming them; a non-must-arrive failure has no fallback', async () => {
