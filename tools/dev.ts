@@ -48,6 +48,17 @@ function ensureRedisInstalled(): void {
   throw new Error(`redis-server is not installed. Install it, then run npm start again:\n  ${redisInstallHint()}\nor point REDIS_URL at a running Redis.`);
 }
 
+/** The letter PDFs' CJK font (LETTER_FONT_PATH's default): installed like redis-server; without it letters wait, nothing fails. */
+function ensureLetterFont(): void {
+  const font = process.env.LETTER_FONT_PATH ?? '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
+  if (existsSync(font)) return;
+  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    say('the letter font is missing: installing fonts-wqy-microhei with apt-get…');
+    spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei'], { stdio: 'inherit' });
+  }
+  if (!existsSync(font)) say(`no CJK font at ${font}: EMS letters will wait until one is installed (apt-get install fonts-wqy-microhei, or set LETTER_FONT_PATH)`);
+}
+
 async function waitHealthy(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -120,6 +131,7 @@ async function main(): Promise<void> {
       redis = await startRedisServer({ port, dir: join(dataDir, 'redis'), persistent: true });
       redisUrl = redis.url;
     }
+    ensureLetterFont();
 
     const applied = await runMigrations(databaseUrl);
     say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
