@@ -59,7 +59,10 @@ async function one(i) {
   // Owners behind the reverse proxy, each from their own address (the per-IP limit is per address).
   const ip = '10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255);
   const c = await (await fetch(w.base + '/api/v1/web-complaints/challenge', { headers: { 'x-forwarded-for': ip } })).json();
-  return post(w.base + '/api/v1/web-complaints', null, { name: '业主', mobile, projectId: w.projectId, unitText: '1栋1单元101', type: 'complaint', description: summary, challenge: c.challenge, nonce: '' }, { 'x-forwarded-for': ip });
+  // Spread over the large estate's 5,000 units, as a real day's submissions are (one unit's recent cases stay few).
+  const u = ((w.offset + i) * 7919) % 5000;
+  const unitText = (1 + Math.floor(u / 100)) + '栋1单元' + ((1 + Math.floor((u % 100) / 5)) * 100 + 1 + (u % 5));
+  return post(w.base + '/api/v1/web-complaints', null, { name: '业主', mobile, projectId: w.projectId, unitText, type: 'complaint', description: summary, challenge: c.challenge, nonce: '' }, { 'x-forwarded-for': ip });
 }
 (async () => {
   const latencies = [];
@@ -98,7 +101,6 @@ async function main(): Promise<void> {
   const ds = new DataSource(dataSourceOptions(services.databaseUrl, { poolSize: 2 }));
   await ds.initialize();
   await loadDemoData(ds, 'bench-password-1');
-  const [{ id: projectId }] = (await ds.query<Array<{ id: string }>>(`SELECT id FROM projects WHERE code = 'COBZS001'`)) as [{ id: string }];
   // A large estate for the callers: 5,000 units, one owner each (mobiles 13900000000 + n), so a caller's
   // recent cases stay as few as on a real day and duplicate checks do realistic work.
   await ds.query(`INSERT INTO projects (code, name, city) VALUES ('BENCH001', '压测花园', '深圳')`);
@@ -108,6 +110,7 @@ async function main(): Promise<void> {
   await ds.query(`WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM units WHERE project_id = (SELECT id FROM projects WHERE code = 'BENCH001')),
                        o AS (INSERT INTO owners (name, mobiles) SELECT '业主' || n, ARRAY[(13900000000 + n)::text] FROM u RETURNING id, mobiles)
                   INSERT INTO owner_units (owner_id, unit_id, relation, is_primary_contact) SELECT o.id, u.id, 'owner', true FROM o JOIN u ON o.mobiles[1] = (13900000000 + u.n)::text`);
+  const [{ id: projectId }] = (await ds.query<Array<{ id: string }>>(`SELECT id FROM projects WHERE code = 'BENCH001'`)) as [{ id: string }];
   await ds.destroy();
 
   const app = await createApp(intakeApp, config);

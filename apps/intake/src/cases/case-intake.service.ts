@@ -9,6 +9,7 @@ import {
 import { classify, textSimilarity } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
 import { matchReporter } from './case-matcher';
+import { UnitDirectory } from './unit-directory';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
 
@@ -50,6 +51,7 @@ export class CaseIntakeService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly calendars: CalendarService,
     private readonly relay: OutboxRelay,
+    private readonly unitDirectory: UnitDirectory,
   ) {}
 
   /**
@@ -84,7 +86,7 @@ export class CaseIntakeService {
   }
 
   private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
-    const match = await matchReporter(m, input);
+    const match = await matchReporter(m, input, (projectId) => this.unitDirectory.units(m, projectId));
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';

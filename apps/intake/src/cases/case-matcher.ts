@@ -18,19 +18,11 @@ export interface MatchResult {
 
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
-/** Loads an estate's units in the shape the unit matcher wants. */
-async function projectUnits(m: EntityManager, projectId: string): Promise<UnitRow[]> {
-  return m.query<UnitRow[]>(
-    `SELECT u.id, b.name AS "buildingName", u.entrance, u.room FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.project_id = $1`,
-    [projectId],
-  );
-}
-
 /**
  * Finds the owner, unit and estate of an inbound item from its phone numbers, email and unit text.
  * Anything that fits several candidates stays unset with the candidates listed: never a silent guess.
  */
-export async function matchReporter(m: EntityManager, input: NewCaseInput): Promise<MatchResult> {
+export async function matchReporter(m: EntityManager, input: NewCaseInput, units: (projectId: string) => Promise<UnitRow[]>): Promise<MatchResult> {
   const details: Record<string, unknown> = {};
   const contact = input.reporter.contact ?? '';
   const phones = [...new Set([...(input.reporter.phones ?? []).map((p) => normalisePhone(p)?.digits), ...findPhones(contact).map((p) => p.digits)].filter((d): d is string => !!d))];
@@ -67,7 +59,7 @@ export async function matchReporter(m: EntityManager, input: NewCaseInput): Prom
     const scope = projectId ?? (ownerProjects.length === 1 ? ownerProjects[0]! : null);
     const refs = findUnitRefs(`${input.unitText ?? ''} ${input.description}`);
     if (refs.length && scope) {
-      const match = matchUnit(refs, await projectUnits(m, scope));
+      const match = matchUnit(refs, await units(scope));
       details.unitRef = refs.map((r) => r.text);
       if (match.status === 'matched') {
         unitId = match.unitId;

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { CaseIntakeService } from './case-intake.service';
+import { UnitDirectory } from './unit-directory';
 import { CaseQueryService } from './case-query.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { CasesController } from './cases.controller';
 
-@Module({ controllers: [CasesController], providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService], exports: [CaseIntakeService] })
+@Module({ controllers: [CasesController], providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory], exports: [CaseIntakeService] })
 export class CasesModule {}

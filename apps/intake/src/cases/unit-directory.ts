@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { UnitRow } from '../normalise';
+
+const RELOAD_MS = 60_000;
+const MAX_ESTATES = 1_000;
+
+/**
+ * An estate's units in the shape the unit-text matcher wants, kept in memory: a large estate has
+ * thousands, and every item naming a unit would otherwise fetch them all. Each use checks the estate's
+ * unit count (one row) and reloads when it changed — a unit added a moment ago is matched at once —
+ * and anything older than a minute is reloaded anyway (a renamed building).
+ */
+@Injectable()
+export class UnitDirectory {
+  private readonly cache = new Map<string, { loadedAt: number; units: UnitRow[] }>();
+
+  async units(m: EntityManager, projectId: string): Promise<UnitRow[]> {
+    const hit = this.cache.get(projectId);
+    if (hit && Date.now() - hit.loadedAt < RELOAD_MS) {
+      const [{ n } = { n: -1 }] = await m.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM units WHERE project_id = $1`, [projectId]);
+      if (n === hit.units.length) return hit.units;
+    }
+    const units = await m.query<UnitRow[]>(
+      `SELECT u.id, b.name AS "buildingName", u.entrance, u.room FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.project_id = $1`,
+      [projectId],
+    );
+    if (this.cache.size >= MAX_ESTATES) this.cache.clear();
+    this.cache.set(projectId, { loadedAt: Date.now(), units });
+    return units;
+  }
+}
