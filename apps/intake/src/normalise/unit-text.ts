@@ -80,12 +80,30 @@ export type UnitMatch =
   | { status: 'ambiguous'; candidates: string[]; ref: UnitRef | null }
   | { status: 'unmatched' };
 
+type KeyedUnit = { id: string; entrance: string; entranceKey: string };
+/**
+ * Units by building and room key, built once per unit list: an estate's list is kept by the unit
+ * directory, so thousands of units are folded and keyed once, not for every item that names one.
+ */
+const indexes = new WeakMap<readonly UnitRow[], Map<string, KeyedUnit[]>>();
+function unitIndex(units: readonly UnitRow[]): Map<string, KeyedUnit[]> {
+  let index = indexes.get(units);
+  if (!index) {
+    index = new Map();
+    for (const u of units) {
+      const key = `${buildingKey(u.buildingName)}|${roomKey(u.room)}`;
+      index.set(key, [...(index.get(key) ?? []), { id: u.id, entrance: u.entrance, entranceKey: entranceKey(u.entrance) }]);
+    }
+    indexes.set(units, index);
+  }
+  return index;
+}
+
 /** The units one ref can mean. */
 export function unitCandidates(ref: UnitRef, units: readonly UnitRow[]): string[] {
-  const room = roomKey(ref.room);
-  const same = units.filter((u) => buildingKey(u.buildingName) === ref.building && roomKey(u.room) === room);
+  const same = unitIndex(units).get(`${ref.building}|${roomKey(ref.room)}`) ?? [];
   if (ref.entrance === null) return same.map((u) => u.id);
-  const exact = same.filter((u) => entranceKey(u.entrance) === ref.entrance);
+  const exact = same.filter((u) => u.entranceKey === ref.entrance);
   // A building recorded without entrances ('') has one: '3栋1单元1502' still means its 1502.
   return (exact.length ? exact : same.filter((u) => u.entrance.trim() === '')).map((u) => u.id);
 }
