@@ -107,8 +107,9 @@ async function addUnits(ds: DataSource, from: number, to: number, avoid: Array<[
 }
 
 async function clearNotices(ds: DataSource): Promise<void> {
-  // The bench database holds nothing else (DELETE would check notifications' self-reference row by row).
-  await ds.query(`TRUNCATE outbox, notification_receipts, notifications, warranty_notices, warranty_rechecks`);
+  // The bench database holds nothing else (DELETE would check notifications' self-reference row by row);
+  // CASCADE empties what refers to notifications too (letters).
+  await ds.query(`TRUNCATE outbox, notification_receipts, notifications, warranty_notices, warranty_rechecks CASCADE`);
 }
 
 async function peakRss<T>(run: () => Promise<T>): Promise<{ value: T; ms: number; peakMb: number }> {
