@@ -5,7 +5,7 @@
  * baseline measured in the same run: the same provider calls (twilio SDK, pooled nodemailer) and the same
  * database writes by a plain script (pg, no Nest, no BullMQ) at the same concurrency, with a plain HTTP
  * server taking the same signed callbacks. Prints sent/s, receipts processed/s, peak RSS, and the ratios.
- * Letters are skipped (no letter sender in this build). Options: BENCH_N (default 20000).
+ * Letters are not in the mix (a letter is a PDF made locally, with no provider call to compare). Options: BENCH_N (default 20000).
  */
 import 'reflect-metadata';
 import { createServer } from 'node:http';
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const smtp = await new SmtpSink().start();
   smtp.keep = false;
   try {
-    console.log(`bench:notifier — ${N} notifications (${N / 2} SMS via the fake Twilio with 2 signed status callbacks each, ${N / 2} email via an smtp-server sink), concurrency ${CONCURRENCY}; letters skipped (no letter sender in this build)`);
+    console.log(`bench:notifier — ${N} notifications (${N / 2} SMS via the fake Twilio with 2 signed status callbacks each, ${N / 2} email via an smtp-server sink), concurrency ${CONCURRENCY}; letters not in the mix (no provider call)`);
     const raw = await rawRun(services, ds, fake, smtp);
     fake.reset();
     fake.keep = false;
