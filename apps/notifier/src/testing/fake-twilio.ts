@@ -55,6 +55,9 @@ export class FakeTwilio {
   private server!: Server;
   url = '';
 
+  /** Twilio's clock for DateCreated (and the list API's DateSent filter); tests put it on the app's fake clock. */
+  now: () => Date = () => new Date();
+
   constructor(readonly accountSid = TEST_ACCOUNT_SID, readonly authToken = TEST_AUTH_TOKEN) {}
 
   async start(): Promise<this> {
@@ -135,7 +138,7 @@ export class FakeTwilio {
       const ucs2 = /[^\x20-\x7E\n\r]/.test(p.Body);
       const m: FakeMessage = {
         sid: `SM${randomBytes(16).toString('hex')}`, to: p.To, from: p.From ?? null, messagingServiceSid: p.MessagingServiceSid ?? null, body: p.Body,
-        status: p.MessagingServiceSid ? 'accepted' : 'queued', statusCallback: p.StatusCallback ?? null, dateCreated: new Date(),
+        status: p.MessagingServiceSid ? 'accepted' : 'queued', statusCallback: p.StatusCallback ?? null, dateCreated: this.now(),
         numSegments: ucs2 ? (p.Body.length <= 70 ? 1 : Math.ceil(p.Body.length / 67)) : p.Body.length <= 160 ? 1 : Math.ceil(p.Body.length / 153),
       };
       if (this.keep) this.messages.push(m);

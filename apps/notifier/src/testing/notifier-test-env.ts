@@ -54,6 +54,8 @@ export async function startNotifierTestEnv(overrides: Partial<Record<keyof AppCo
   const app = await startTestApp(notifierApp, config);
   await app.listen(port, '127.0.0.1');
   const clock = useFakeClock(app, tomorrowAt());
+  // One notion of time on both sides: the reconciler asks Twilio for messages since the attempt (by the app's clock).
+  twilio.now = () => clock.now();
   const ds = app.get(DataSource);
   const row = async (id: string) => (await ds.query<NotificationRow[]>(`SELECT * FROM notifications WHERE id = $1`, [id]))[0]!;
   return {
