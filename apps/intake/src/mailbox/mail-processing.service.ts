@@ -5,7 +5,8 @@ import { addToOutbox, APP_CONFIG, type AppConfig, type AttachmentRole, type Inta
 import { CaseIntakeService } from '../cases/case-intake.service';
 import { decide, type CaseLookup, type MailDecision } from './mail-decision';
 import type { MailPart } from './mail-parse';
-import { AlreadyDecided, finishRecord, insertParts, returning } from './mail-writes';
+import { IntakeRecordDecided } from '../cases/case-intake.types';
+import { finishRecord, insertParts, returning } from './mail-writes';
 import { mapLimit } from './map-limit';
 import { errorMessage, isTransient } from './transient-error';
 
@@ -126,7 +127,8 @@ export class MailProcessingService {
       if (kick) this.intake.afterCommit();
       return result;
     } catch (err) {
-      if (err instanceof AlreadyDecided) return this.current(mail.id);
+      // Decided meanwhile (another poller, a re-process request; or adoption refused by CaseIntakeService).
+      if (err instanceof IntakeRecordDecided) return this.current(mail.id);
       // A quarantine that cannot be written either stays pending, with the reason.
       if (isTransient(err) || d.kind === 'quarantine') return this.retryLater(mail, err, attempt);
       // A write our data cannot satisfy (a constraint, a value too long): keep the mail, with the reason.
@@ -185,7 +187,6 @@ export class MailProcessingService {
             await insertParts(tx, c.id, recordId, parts, fax ? { part: fax.match.document, pages: fax.doc.pages, text: fax.doc.text } : undefined);
           },
         );
-        if (!result.created) throw new AlreadyDecided(`intake record ${mail.id} was decided meanwhile`);
         return { recordId: result.intakeRecordId, outcome: 'case_created', reason: null, caseId: result.caseRow.id, caseNumber: result.caseRow.number };
       }
     }

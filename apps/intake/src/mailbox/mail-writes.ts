@@ -1,11 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AttachmentRole, IntakeOutcome } from '@kefu/shared';
-import type { MailPart } from './mail-parse';
-
 import { IntakeRecordDecided } from '../cases/case-intake.types';
-
-/** The record was decided by someone else meanwhile (another poller, a re-process request): the error CaseIntakeService throws when adoption is refused. */
-export const AlreadyDecided = IntakeRecordDecided;
+import type { MailPart } from './mail-parse';
 
 /** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]; INSERT … RETURNING with the rows. */
 export async function returning<T>(m: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
@@ -25,7 +21,7 @@ export async function finishRecord(
       WHERE id = $1 AND outcome = ANY($6::text[]) RETURNING id`,
     [id, o.outcome, o.reason, o.caseId ?? null, JSON.stringify(o.summary ?? {}), allow, attempt],
   );
-  if (rows.length !== 1) throw new AlreadyDecided(`intake record ${id} was decided meanwhile`);
+  if (rows.length !== 1) throw new IntakeRecordDecided(`intake record ${id} was decided meanwhile`);
 }
 
 export interface FaxDocumentFacts {

@@ -33,30 +33,3 @@ export async function allocateCaseNumber(manager: EntityManager, opts: { project
   );
   return formatCaseNumber(prefix, year, rows[0]!.last_value);
 }
-
-/**
- * Gives an inserted case (carrying a placeholder number) its real number, as the LAST statement before
- * COMMIT: the counter row is then locked only for this statement and the commit, not for the whole
- * transaction — concurrent intakes of one estate otherwise queue behind each other's inserts.
- * Same guarantees as allocateCaseNumber: unique, per prefix and business year, gap-free.
- */
-export async function assignCaseNumber(m: EntityManager, caseId: string, opts: { projectCode: string | null; at: Date; timeZone: string }): Promise<string> {
-  const runner = m.queryRunner;
-  if (!runner?.isTransactionActive) throw new Error('assignCaseNumber must run inside the transaction that creates the case');
-  const prefix = opts.projectCode ?? GENERAL_CASE_PREFIX;
-  const year = businessYear(opts.at, opts.timeZone);
-  // Structured result: for an UPDATE, TypeORM's plain query() answers [rows, count], not the rows.
-  const result: { records: Array<{ number: string }> } = await runner.query(
-    `WITH n AS (${COUNTER_UPSERT})
-     UPDATE cases SET number = $1 || '-' || $2 || '-' || lpad(n.last_value::text, 5, '0') FROM n WHERE cases.id = $3
-     RETURNING cases.number`,
-    [prefix, year, caseId],
-    true,
-  );
-  const row = result.records[0];
-  if (!row) throw new Error(`case ${caseId} is not in this transaction`);
-  return row.number;
-}
-
-/** A unique stand-in until assignCaseNumber runs, in the same transaction (never visible outside it). */
-export const placeholderCaseNumber = (caseId: string) => `PENDING-${caseId.slice(0, 30)}`;
