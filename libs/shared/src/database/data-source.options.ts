@@ -1,7 +1,22 @@
+import { Client } from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { entities } from './entities';
 import { migrations } from './migrations';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+/**
+ * The pool's clients. When Postgres goes away, a client checked out at that moment can emit 'error' a
+ * second time after TypeORM's query runner has handed it back and dropped its listener; with no listener
+ * left, Node turns that into an uncaught exception and the app dies instead of answering 503. Queries
+ * still get their errors through their own callbacks and the pool still evicts broken idle clients; this
+ * listener only keeps a stray emission from crashing the process.
+ */
+class PoolClient extends Client {
+  constructor(config?: ConstructorParameters<typeof Client>[0]) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
 
 /** The one set of TypeORM options: apps, CLI, migrations and tests. Never `synchronize`. */
 export function dataSourceOptions(url: string, extra: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
@@ -22,6 +37,6 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number; appli
     applicationName: extra.applicationName ?? 'kefu',
     // Fail fast when Postgres is down, so HTTP answers 503 instead of hanging.
     connectTimeoutMS: 5000,
-    extra: { connectionTimeoutMillis: 5000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 },
+    extra: { Client: PoolClient, connectionTimeoutMillis: 5000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 },
   };
 }
