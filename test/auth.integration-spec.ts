@@ -43,6 +43,18 @@ describe('staff auth across the three apps', () => {
     expect(stored[0].password_hash).toMatch(/^scrypt\$/);
   });
 
+  it('renews a session with a fresh token, and stops renewing once the account is deactivated', async () => {
+    const staff = await factories.createStaff(db.dataSource, { login: 'shift1', name: '夜班', role: 'cs_rep', password: 'shift-pass-123' });
+    const token = (await login('shift1', 'shift-pass-123').expect(200)).body.accessToken as string;
+    const renewed = await request(intake.getHttpServer()).post('/api/v1/auth/refresh').set('Authorization', `Bearer ${token}`).expect(200);
+    expect(renewed.body).toMatchObject({ tokenType: 'Bearer', staff: { id: staff.id, role: 'cs_rep', name: '夜班' } });
+    await request(scheduler.getHttpServer()).get('/api/v1/auth/me').set('Authorization', `Bearer ${renewed.body.accessToken}`).expect(200);
+    await db.dataSource.query(`UPDATE staff SET active = false WHERE id = $1`, [staff.id]);
+    const refused = await request(intake.getHttpServer()).post('/api/v1/auth/refresh').set('Authorization', `Bearer ${token}`).expect(401);
+    expect(refused.body.error.code).toBe('unauthenticated');
+    await request(intake.getHttpServer()).post('/api/v1/auth/refresh').expect(401);
+  });
+
   it('refuses a wrong password, an unknown login and a deactivated account the same way', async () => {
     for (const [l, p] of [['op1', 'wrong-password'], ['nobody', 'whatever-pass'], ['gone', 'gone-pass-123']] as const) {
       const res = await login(l, p).expect(401);

@@ -172,6 +172,7 @@ async function main(): Promise<void> {
 
     say('Kefu is up:');
     for (const app of apps) say(`  ${app.name.padEnd(9)} http://localhost:${app.port}   (API docs http://localhost:${app.port}/api/docs, health /healthz)`);
+    say(`  console   http://localhost:${apps[0].port}/console   (operators, staff and managers work here)`);
     say(`staff logins (password for all: ${secrets.staffPassword}): ${demo.staff.map((s) => `${s.login} (${s.role})`).join(', ')}`);
     say(`  e.g. curl -s -XPOST localhost:${apps[0].port}/api/v1/auth/login -H 'content-type: application/json' -d '{"login":"admin","password":"${secrets.staffPassword}"}'`);
     say('Ctrl-C stops everything.');

@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
 import { CasesModule } from './cases/cases.module';
+import { ConsoleModule } from './console/console.module';
 import { HotlineModule } from './hotline/hotline.module';
 import { MailboxModule } from './mailbox/mailbox.module';
 import { SuggestionBoxModule } from './suggestion-box/suggestion-box.module';
@@ -10,6 +11,6 @@ import { StaffModule } from './staff/staff.module';
 @Module({})
 export class IntakeModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule, MailboxModule, WebFormModule, SuggestionBoxModule] };
+    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule, MailboxModule, WebFormModule, SuggestionBoxModule, ConsoleModule] };
   }
 }

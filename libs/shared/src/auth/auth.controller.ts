@@ -25,6 +25,14 @@ export class AuthController {
     return this.auth.login(body.login, body.password);
   }
 
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'A new token for the signed-in staff member (the console renews its session with it while in use)' })
+  refresh(@CurrentStaff() staff: StaffPrincipal): Promise<LoginResult> {
+    return this.auth.refresh(staff);
+  }
+
   @Get('me')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'The staff member the token belongs to' })

@@ -128,6 +128,10 @@ export const configSchema = z.object({
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
   /** Public URL of the scheduler as staff reach it: base of the signed one-click acknowledgement links. */
   SCHEDULER_PUBLIC_URL: z.url().default('http://localhost:3001'),
+  /** Where intake reaches the scheduler's API for the operator console (reminders, certificate batches, warranty notices, calendar). */
+  SCHEDULER_INTERNAL_URL: z.url().default('http://127.0.0.1:3001'),
+  /** Where intake reaches the notifier's API for the operator console (notifications, letters). */
+  NOTIFIER_INTERNAL_URL: z.url().default('http://127.0.0.1:3002'),
   /** The advance reminder goes out when this share (%) of a deadline's window has passed. */
   REMINDER_LEAD_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
   /** Lifetime of a signed acknowledgement link, from sending. */

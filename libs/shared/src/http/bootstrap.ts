@@ -12,6 +12,8 @@ export interface AppDefinition {
   title: string;
   description: string;
   module: (config: AppConfig) => DynamicModule;
+  /** Express middleware the app mounts before the body parsers (intake passes the console's calls for the other apps through untouched). */
+  beforeBodyParsers?: (app: NestExpressApplication, config: AppConfig) => void;
 }
 
 /** Keeps the bytes of text bodies as `req.rawBody` (Nest's RawBodyRequest): a CSV from Excel may be GBK, not the UTF-8 the parser assumed. */
@@ -33,6 +35,7 @@ export async function createApp(def: AppDefinition, config: AppConfig): Promise<
   app.disable('x-powered-by');
   // Behind nginx every visitor would otherwise share the proxy's address (and the web form's per-IP limit).
   app.set('trust proxy', config.TRUST_PROXY);
+  def.beforeBodyParsers?.(app, config);
   app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), text({ type: ['text/csv', 'text/plain'], limit: '20mb', verify: keepRawBody }), bodyParserErrors);
   app.enableShutdownHooks();
   setupOpenApi(app, def.title, def.description);
