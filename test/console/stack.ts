@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -43,6 +43,9 @@ async function listen(app: INestApplication): Promise<string> {
  * harness's Postgres (a fresh database) and Redis (one queue prefix), and a headless chromium.
  */
 export async function startConsoleStack(overrides: Partial<Record<keyof AppConfig, string>> = {}): Promise<ConsoleStack> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`The console's browser tests need Debian's chromium at ${chromiumPath}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH.`);
+  }
   const db = await createTestDatabase();
   const base = testConfig({ DATABASE_URL: db.url, ...overrides });
   const [scheduler, notifier] = await Promise.all([startTestApp(schedulerApp, base), startTestApp(notifierApp, base)]);
