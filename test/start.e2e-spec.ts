@@ -52,7 +52,21 @@ describe('README command 1 (npm start)', () => {
         expect(await res.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
       }
 
-      // Ctrl-C in a terminal signals the whole foreground process group.
+      // The console comes from the build (nest-cli.json copies it beside the app) and reaches the
+      // scheduler and notifier on the ports npm start gave them.
+      const consolePage = await fetch(`http://127.0.0.1:${intake}/console`);
+      expect(consolePage.status).toBe(200);
+      expect(await consolePage.text()).toContain('/console/app.js');
+      expect((await fetch(`http://127.0.0.1:${intake}/console/app.js`)).status).toBe(200);
+      const password = /password for all: (demo-[0-9a-f]+)/.exec(output)?.[1];
+      const login = await fetch(`http://127.0.0.1:${intake}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password }) });
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      for (const path of ['/api/v1/reminders', '/api/v1/notifications']) {
+        const res = await fetch(`http://127.0.0.1:${intake}${path}`, { headers: { authorization: `Bearer ${accessToken}` } });
+        expect([path, res.status]).toEqual([path, 200]);
+      }
+
+            // Ctrl-C in a terminal signals the whole foreground process group.
       process.kill(-child.pid!, 'SIGINT');
       let timer: NodeJS.Timeout | undefined;
       const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 30_000)))]);

@@ -152,6 +152,9 @@ async function main(): Promise<void> {
       SCHEDULER_PORT: String(apps[1].port),
       NOTIFIER_PORT: String(apps[2].port),
       PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${apps[0].port}`,
+      // The console on intake passes reminders, batches, warranty, notifications and letters through to these.
+      SCHEDULER_INTERNAL_URL: process.env.SCHEDULER_INTERNAL_URL ?? `http://127.0.0.1:${apps[1].port}`,
+      NOTIFIER_INTERNAL_URL: process.env.NOTIFIER_INTERNAL_URL ?? `http://127.0.0.1:${apps[2].port}`,
     };
     for (const app of apps) {
       const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
