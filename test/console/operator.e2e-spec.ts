@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { CaseEntity } from '@kefu/shared';
+import { CallEntity, CaseEntity } from '@kefu/shared';
 import { expectEventually, factories } from '@kefu/shared/testing';
 import { startConsoleStack, type ConsoleStack } from './stack';
 
@@ -50,6 +50,7 @@ describe('operator console: hotline and case queue in a real browser', () => {
     await page.keyboard.type('+86 138-0013-8000');
     const caller = page.locator('#hl-caller');
     await caller.getByText('此来电人已有 1 件未结案件').waitFor();
+    const typedAt = Date.now();
     await expect(caller.textContent()).resolves.toContain('王先生');
     await expect(caller.textContent()).resolves.toContain('碧海云天 3栋2单元1502');
     await expect(caller.getByRole('link', { name: openCase.number }).getAttribute('href')).resolves.toBe(`#/cases/${openCase.id}`);
@@ -91,6 +92,12 @@ describe('operator console: hotline and case queue in a real browser', () => {
     expect(stored).toMatchObject({ channel: 'hotline', type: 'repair', severity: 'minor', unitId, reporterPhone: '13800138000' });
     expect(stored.promisedReplyAt).not.toBeNull();
     await expect(page.locator('#hl-case-number').textContent()).resolves.toBe(stored.number);
+    // The call started when its number was typed (not when the page opened), and lasted until the save.
+    const call = await stack.db.dataSource.getRepository(CallEntity).findOneByOrFail({ caseId: stored.id });
+    expect(call).toMatchObject({ callerNumber: '+86 138-0013-8000', callerDigits: '13800138000', direction: 'in', voicemail: false });
+    expect(call.startedAt.getTime()).toBeGreaterThan(typedAt - 10_000);
+    expect(call.startedAt.getTime()).toBeLessThanOrEqual(typedAt);
+    expect(call.durationSeconds).toBeLessThan(60);
     const sentence = await readback.locator('p').textContent();
     expect(sentence).toContain(`编号 ${stored.number}`);
     expect(sentence).toMatch(/我们会在\d+月\d+日（星期.）\d\d:\d\d前给您答复/);
@@ -106,6 +113,8 @@ describe('operator console: hotline and case queue in a real browser', () => {
     // The queue: channel hotline and the number as free text.
     await page.getByRole('link', { name: '案件队列' }).click();
     await page.waitForURL(/#\/cases$/);
+    // Operators may not read the staff list: no assignee filter (and no 403 asked for).
+    await expect(page.locator('#q-assigneeId').count()).resolves.toBe(0);
     await page.getByLabel('渠道').selectOption('hotline');
     await page.getByLabel('编号、内容或来电人').fill(stored.number);
     await page.getByRole('button', { name: '查询' }).click();
@@ -139,13 +148,14 @@ describe('operator console: hotline and case queue in a real browser', () => {
     await context.close();
   });
 
-  it('renders the hotline and the queue in English', async () => {
-    const rep = await stack.staff('cs_rep');
-    const { page, context } = await stack.loggedIn(rep, { lang: 'en' });
+  it('renders the hotline and the queue in English; a manager gets the assignee filter', async () => {
+    const manager = await stack.staff('dept_manager', { name: '赵经理' });
+    const { page, context } = await stack.loggedIn(manager, { lang: 'en' });
     await page.goto('/console#/hotline');
     await page.getByLabel('Caller number').waitFor();
     await page.goto('/console#/cases?status=new');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Case queue');
+    await expect(page.getByLabel('Assignee').locator('option').allTextContents()).resolves.toContain('赵经理（Department manager）');
     await context.close();
   });
 });

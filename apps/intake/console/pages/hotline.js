@@ -138,7 +138,10 @@ export default {
     } catch {
       // the estate list only helps the unit text; the call can be logged without it
     }
-    const startedAt = new Date();
+    // The call starts when the operator starts typing its number (a fresh form may wait a while for the
+    // phone to ring); until the start field is edited by hand, that moment is sent to the second.
+    let startedAt = new Date();
+    let startTouched = false;
     const idempotencyKey = newIdempotencyKey();
 
     mount(
@@ -308,6 +311,17 @@ export default {
       }
     };
 
+    const startInput = /** @type {HTMLInputElement} */ ($('#hl-startedAt', form));
+    startInput.addEventListener('input', () => (startTouched = true));
+    numberInput.addEventListener(
+      'input',
+      () => {
+        if (startTouched) return;
+        startedAt = new Date();
+        startInput.value = beijingLocal(startedAt);
+      },
+      { once: true },
+    );
     numberInput.addEventListener('input', lookup);
     numberInput.addEventListener('keydown', (e) => {
       // Enter in the number box: on to the form, not a half-filled save.
@@ -342,7 +356,7 @@ export default {
       button.disabled = true;
       button.textContent = t('hotline.saving');
       const v = formValues(form);
-      const started = fromBeijingLocal(v.startedAt ?? '');
+      const started = startTouched ? fromBeijingLocal(v.startedAt ?? '') : startedAt.toISOString();
       const startedMs = Date.parse(started);
       /** @type {Record<string, unknown>} */
       const body = {
