@@ -109,6 +109,16 @@ describe('hotline', () => {
     expect((c.matchDetails.unitCandidates as string[]).sort()).toEqual([unitId, second.id].sort());
   });
 
+  it('matches the unit the operator typed (unitText) within the chosen estate for an unknown caller', async () => {
+    const res = await http().post('/api/v1/hotline/calls').set('Authorization', `Bearer ${operator}`)
+      .send(call({ callerNumber: '0755-83345678', projectId, unitText: '3栋1单元1502', summary: '小区门禁卡失灵' })).expect(201);
+    const c = await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ id: res.body.case.id });
+    const other = await db.dataSource.query(`SELECT u.id FROM units u JOIN buildings b ON b.id = u.building_id WHERE b.name = '3栋' AND u.entrance = '1' AND u.room = '1502'`);
+    expect(c).toMatchObject({ projectId, unitId: other[0].id, ownerId: null });
+    const tooLong = await http().post('/api/v1/hotline/calls').set('Authorization', `Bearer ${operator}`).send(call({ unitText: 'x'.repeat(101) })).expect(400);
+    expect(tooLong.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['unitText']);
+  });
+
   it('refuses bad input naming each field, and a recording kept under 30 days', async () => {
     const bad = await http().post('/api/v1/hotline/calls').set('Authorization', `Bearer ${operator}`).send({ callerNumber: '', durationSeconds: -1, startedAt: 'yesterday' }).expect(400);
     expect(bad.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['callerNumber', 'durationSeconds', 'startedAt', 'summary']);

@@ -56,7 +56,7 @@ export class HotlineService {
       {
         channel: 'hotline', source: 'hotline', externalId: dto.idempotencyKey, raw: { ...dto, operatorId: staff.id }, receivedAt: startedAt,
         reporter: { name: dto.reporterName, contact: dto.callerNumber, phones: phone ? [phone.digits] : [] },
-        description: dto.summary, projectId: dto.projectId, unitId: dto.unitId,
+        description: dto.summary, unitText: dto.unitText, projectId: dto.projectId, unitId: dto.unitId,
         ...(dto.type ? { type: dto.type } : {}), ...(dto.category !== undefined ? { category: dto.category } : {}), ...(dto.severity ? { severity: dto.severity } : {}),
         actor: { kind: 'staff', id: staff.id, name: staff.name },
         with: [{
