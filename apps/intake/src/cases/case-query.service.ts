@@ -102,6 +102,7 @@ export class CaseQueryService {
       this.caseReminders(id),
     ]);
     const transitions: TransitionName[] = availableTransitions(row.status as never, row.type as never);
+    const [names, assignTo] = await Promise.all([this.eventNames(events), transitions.includes('assign') ? this.assignTargets() : Promise.resolve(null)]);
     return {
       case: { ...row, description: full.description, reporterContact: full.reporter_contact, matchStatus: full.match_status, matchDetails: full.match_details, classificationRules: full.classification_rules, promisedReplyRule: full.promised_reply_rule },
       availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),
@@ -112,6 +113,10 @@ export class CaseQueryService {
       attachments,
       notifications,
       reminders,
+      /** Names of the departments and staff that events refer to by id (an assignment's target). */
+      names,
+      /** Whom the case may be assigned to, when it may be: for the console's assign form (cs_rep may not list staff). */
+      assignTo,
     };
   }
 
@@ -121,6 +126,36 @@ export class CaseQueryService {
     if (!a) throw new AppException('not_found', `Case ${caseId} has no attachment ${attachmentId}.`);
     return a;
   }
+  /** Department and staff names for the ids in events' details (assign: departmentId, assigneeId). */
+  private async eventNames(events: CaseEventEntity[]): Promise<Record<string, string>> {
+    const ids = new Set<string>();
+    for (const e of events) {
+      for (const key of ['departmentId', 'assigneeId'] as const) {
+        const v = (e.details as Record<string, unknown> | null)?.[key];
+        if (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)) ids.add(v);
+      }
+    }
+    if (ids.size === 0) return {};
+    const rows = await this.ds.query<Array<{ id: string; name: string }>>(
+      `SELECT id, name FROM departments WHERE id = ANY($1::uuid[]) UNION ALL SELECT id, name FROM staff WHERE id = ANY($1::uuid[])`,
+      [[...ids]],
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Departments and active staff (not admins or operators) a case may be assigned to. */
+  private async assignTargets(): Promise<{ departments: Array<{ id: string; name: string }>; staff: Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }> }> {
+    const [departments, staff] = await Promise.all([
+      this.ds.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM departments ORDER BY name, id`),
+      this.ds.query<Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }>>(
+        `SELECT s.id, s.name, s.role, s.department_id AS "departmentId", d.name AS "departmentName"
+           FROM staff s LEFT JOIN departments d ON d.id = s.department_id
+          WHERE s.active AND s.role NOT IN ('admin', 'operator') ORDER BY d.name NULLS LAST, s.name, s.id`,
+      ),
+    ]);
+    return { departments, staff };
+  }
+
   /**
    * The case's rows of the notifier's `notifications` table with their receipts and, for letters, the EMS
    * letter (waybill, sign-off). Read-only SQL on the shared database: intake never imports notifier code.

@@ -201,6 +201,16 @@ describe('case API', () => {
       }),
       expect.objectContaining({ kind: 'escalation', escalationLevel: 1, sentAt: null, recipientName: null, acknowledgedAt: null }),
     ]);
+    expect(detail.body.assignTo).toBeNull(); // a new case is accepted first
+
+    await go(id, 'accept', {}).expect(200);
+    const accepted = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    expect(accepted.body.assignTo.departments).toEqual(expect.arrayContaining([{ id: departmentId, name: '工程部' }]));
+    expect(accepted.body.assignTo.staff).toEqual(expect.arrayContaining([expect.objectContaining({ id: manager.id, name: '工程部 王经理', role: 'dept_manager' })]));
+    expect(accepted.body.assignTo.staff.map((p: { role: string }) => p.role)).not.toContain('operator');
+    await go(id, 'assign', { departmentId, assigneeId: manager.id }).expect(200);
+    const assigned = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    expect(assigned.body.names).toEqual({ [departmentId]: '工程部', [manager.id]: '工程部 王经理' });
     const bare = await http().get(`/api/v1/cases/${(await factories.createCase(db.dataSource, { description: '没有通知的案件' })).id}`).set(as(rep)).expect(200);
     expect(bare.body).toMatchObject({ notifications: [], reminders: [] });
   });
