@@ -64,6 +64,9 @@ describe('case detail and quarantine in a real browser', () => {
   }
 
   const fact = (page: Page, name: string) => page.locator(`[data-fact="${name}"]`);
+  /** Waits (bounded) until the status fact reads `text`. */
+  const status = (page: Page, text: string) => page.locator('[data-fact="status"]', { hasText: text }).waitFor({ timeout: 10_000 });
+  const activeId = (page: Page) => page.evaluate<string | undefined>('document.activeElement?.id');
 
   it('shows a case\'s whole timeline and moves it through accept, assign and a confirmed reject', async () => {
     const c = await seedCase();
@@ -89,11 +92,13 @@ describe('case detail and quarantine in a real browser', () => {
 
     // The photo is fetched with the token and decoded for real.
     const thumb = page.locator(`img[data-thumb="${c.photoId}"]`);
-    await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBeGreaterThan(0);
+    await thumb.waitFor();
+    await page.waitForFunction(`(() => { const img = document.querySelector('img[data-thumb="${c.photoId}"]'); return !!img && img.complete && img.naturalWidth > 0; })()`, undefined, { timeout: 10_000 });
+    await expect(page.evaluate<number>(`document.querySelector('img[data-thumb="${c.photoId}"]').naturalWidth`)).resolves.toBe(4);
     // The fax PDF opens in a frame from an object URL.
     await page.getByRole('button', { name: '查看' }).click();
-    await expect.poll(() => page.locator('#case-pdf-frame').getAttribute('src')).toMatch(/^blob:/);
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('case-pdf-close');
+    await page.locator('#case-pdf-frame[src^="blob:"]').waitFor();
+    await expect(activeId(page)).resolves.toBe('case-pdf-close');
     await page.getByRole('button', { name: '关闭文件' }).click();
     await stack.screenshot(page, 'case-detail');
 
@@ -101,10 +106,10 @@ describe('case detail and quarantine in a real browser', () => {
     await page.locator('.case-transitions').getByRole('button', { name: '受理' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('cd-note');
+    await expect(activeId(page)).resolves.toBe('cd-note');
     await dialog.getByLabel('备注').fill('已与业主确认情况');
     await dialog.getByRole('button', { name: '受理' }).click();
-    await expect.poll(() => fact(page, 'status').textContent()).toContain('已受理');
+    await status(page, '已受理');
     await expect(page.locator('#flash').textContent()).resolves.toContain('已受理');
     const accepted = page.locator('.case-tl-event', { hasText: '受理' }).filter({ hasText: '已与业主确认情况' });
     await expect(accepted.innerText()).resolves.toContain('客服 陈敏');
@@ -115,7 +120,7 @@ describe('case detail and quarantine in a real browser', () => {
     await dialog.waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await expect(page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.transition)).resolves.toBe('assign');
+    await expect(page.evaluate<string | undefined>('document.activeElement?.dataset.transition')).resolves.toBe('assign');
 
     // Assign to the engineering department's manager.
     await assign.click();
@@ -123,7 +128,7 @@ describe('case detail and quarantine in a real browser', () => {
     await dialog.getByLabel('负责人').selectOption({ label: '工程部 王经理 · 工程部' });
     await stack.screenshot(page, 'case-dialog');
     await dialog.getByRole('button', { name: '分派' }).click();
-    await expect.poll(() => fact(page, 'status').textContent()).toContain('已分派');
+    await status(page, '已分派');
     await expect(fact(page, 'assignee').textContent()).resolves.toBe('工程部 · 工程部 王经理');
     const assigned = await page.locator('.case-tl-event', { hasText: '分派' }).innerText();
     expect(assigned).toContain('客服 陈敏');
@@ -141,7 +146,7 @@ describe('case detail and quarantine in a real browser', () => {
     await dialog.getByRole('button', { name: '下一步' }).click();
     await expect(dialog.innerText()).resolves.toContain('此操作不可撤销');
     await dialog.getByRole('button', { name: '确定判为无效' }).click();
-    await expect.poll(() => dialog.getByRole('alert').first().innerText()).toContain('不能「判为无效」');
+    await dialog.getByRole('alert').filter({ hasText: '不能「判为无效」' }).waitFor();
     await dialog.getByRole('button', { name: '取消' }).click();
 
     await q(`UPDATE cases SET status = 'new' WHERE id = $1`, [other.id]);
@@ -152,7 +157,7 @@ describe('case detail and quarantine in a real browser', () => {
     await dialog.getByRole('button', { name: '返回修改' }).click(); // back to the form, then on again
     await dialog.getByRole('button', { name: '下一步' }).click();
     await dialog.getByRole('button', { name: '确定判为无效' }).click();
-    await expect.poll(() => fact(page, 'status').textContent()).toContain('无效');
+    await status(page, '无效');
     const rejected = await page.locator('.case-tl-event', { hasText: '判为无效' }).innerText();
     expect(rejected).toContain('重复来电，已在另一案件处理');
     expect(rejected).toContain('客服 陈敏');
@@ -188,7 +193,7 @@ describe('case detail and quarantine in a real browser', () => {
 
     await page.getByRole('button', { name: '重新处理：乱码' }).click();
     const still = page.locator('tr', { hasText: '乱码' }).getByRole('status');
-    await expect.poll(() => still.innerText()).toMatch(/仍被隔离：unparseable/);
+    await still.filter({ hasText: /仍被隔离：unparseable/ }).waitFor();
     await expect(page.locator('tr', { hasText: '乱码' }).locator('td.num').textContent()).resolves.toBe('2');
 
     await page.getByRole('button', { name: '重新处理：水压太低' }).click();
