@@ -162,8 +162,21 @@ describe('case detail and quarantine in a real browser', () => {
     expect(rejected).toContain('重复来电，已在另一案件处理');
     expect(rejected).toContain('客服 陈敏');
     await expect(page.locator('.case-transitions').getByRole('button').allTextContents()).resolves.toEqual(['结案']);
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: `Case ${other.number}` }).waitFor();
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    await expect(page.locator('.case-transitions').getByRole('button').allTextContents()).resolves.toEqual(['Close']);
     expect(errors).toEqual([]);
     await context.close();
+
+    // An operator may look but not act: no transition buttons (the API would refuse them anyway).
+    const operator = await stack.staff('operator');
+    const op = await stack.loggedIn(operator);
+    await op.page.goto(`/console#/cases/${c.id}`);
+    await op.page.getByText('您的角色只能查看案件，不能办理。').waitFor();
+    await expect(op.page.locator('[data-transition]').count()).resolves.toBe(0);
+    await op.context.close();
   });
 
   it('lists the quarantine with reasons, hands out the raw message and re-processes it', async () => {

@@ -40,7 +40,7 @@ function facts(c) {
     ['reporter', c.reporterName ?? '—'],
     ['contact', c.reporterContact ?? '—'],
     ['received', dateTime(c.receivedAt)],
-    ['promised', html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}`],
+    ['promised', html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`],
     ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
     ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
     ['rules', c.classificationRules?.length ? c.classificationRules.join(', ') : '—'],
@@ -48,14 +48,19 @@ function facts(c) {
   return html`<dl class="facts case-facts">${rows.map(([k, v]) => html`<dt>${t(`case-detail.fact.${k}`)}</dt><dd data-fact="${k}">${v}</dd>`)}</dl>`;
 }
 
-/** @param {any} d */
-function view(d) {
+/** Roles the API lets move a case (cases.controller.ts `handlers`; admin passes every check). */
+const handlerRoles = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
+
+/** @param {any} d @param {boolean} mayAct */
+function view(d, mayAct) {
   const c = d.case;
   return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
     <h1 tabindex="-1" id="case-title">${t('case-detail.title')} ${c.number}</h1>
     <section class="card" aria-labelledby="case-actions-h">
       <h2 id="case-actions-h" class="case-h">${t('case-detail.actions')}</h2>
-      ${d.availableTransitions.length > 0
+      ${!mayAct
+        ? html`<p class="muted">${t('case-detail.viewOnly')}</p>`
+        : d.availableTransitions.length > 0
         ? html`<div class="actions case-transitions">${d.availableTransitions.map(
             (/** @type {any} */ tr) => html`<button type="button" class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}" data-transition="${tr.name}">${t(`case-detail.tr.${tr.name}`)}</button>`,
           )}</div>`
@@ -105,6 +110,7 @@ export default {
       'case-detail.back.queue': '返回案件队列',
       'case-detail.actions': '可执行的操作',
       'case-detail.noActions': '此案件当前没有可执行的操作。',
+      'case-detail.viewOnly': '您的角色只能查看案件，不能办理。',
       'case-detail.facts': '基本信息',
       'case-detail.description': '诉求内容',
       'case-detail.duplicates': '可能重复的案件',
@@ -283,6 +289,7 @@ export default {
       'case-detail.back.queue': 'Back to the case queue',
       'case-detail.actions': 'What can be done',
       'case-detail.noActions': 'Nothing can be done with this case now.',
+      'case-detail.viewOnly': 'Your role may view cases but not handle them.',
       'case-detail.facts': 'Facts',
       'case-detail.description': 'What the customer said',
       'case-detail.duplicates': 'Possible duplicates',
@@ -466,7 +473,9 @@ export default {
       const d = await api(`cases/${encodeURIComponent(id)}`);
       releaseUrls();
       ctx.setTitle(`${t('case-detail.title')} ${d.case.number}`);
-      mount(main, view(d));
+      mount(main, view(d, handlerRoles.includes(ctx.session.staff.role)));
+      // Leaving the page lets go of the thumbnails' and documents' bytes.
+      addEventListener('hashchange', releaseUrls, { once: true });
       loadThumbnails(main, d.case.id);
       // Listeners on this drawing's own root: `main` outlives the page, so nothing piles up on it.
       const root = $('.case-page', main);
