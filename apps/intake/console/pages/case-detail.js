@@ -1,16 +1,530 @@
 // @ts-check
+import { api, apiObjectUrl } from '../lib/api.js';
+import { runTransition } from '../lib/case-actions.js';
+import { timelineItems, timelineView } from '../lib/case-timeline.js';
+import { $, $$, on } from '../lib/dom.js';
+import { dateTime, countdown } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
-import { t } from '../lib/i18n.js';
+import { label, t } from '../lib/i18n.js';
+import { dueBadge, errorBox, flash } from '../lib/ui.js';
+
+/** Object URLs of the page on screen (thumbnails, PDFs); revoked when the page is drawn again. @type {string[]} */
+let objectUrls = [];
+const releaseUrls = () => {
+  for (const u of objectUrls) URL.revokeObjectURL(u);
+  objectUrls = [];
+};
+
+/** @param {string} path */
+async function objectUrl(path) {
+  const url = await apiObjectUrl(path);
+  objectUrls.push(url);
+  return url;
+}
+
+const levelKey = ['staff', 'dept_manager', 'vice_gm', 'gm'];
+
+/** @param {any} c */
+function facts(c) {
+  const due = c.promisedReplyAt && ['new', 'accepted', 'assigned'].includes(c.status) ? dueBadge(countdown(c.promisedReplyAt)) : '';
+  /** @type {Array<[string, import('../lib/html.js').HtmlValue]>} */
+  const rows = [
+    ['status', html`<span class="badge case-status-${c.status}">${label('status', c.status)}</span>`],
+    ['type', label('type', c.type)],
+    ['category', label('category', c.category)],
+    ['severity', html`<span class="badge ${c.severity === 'major' ? 'major' : ''}">${label('severity', c.severity)}</span>`],
+    ['channel', label('channel', c.channel)],
+    ['estate', c.projectCode ?? '—'],
+    ['unit', c.unitLabel ?? '—'],
+    ['owner', c.ownerName ?? '—'],
+    ['reporter', c.reporterName ?? '—'],
+    ['contact', c.reporterContact ?? '—'],
+    ['received', dateTime(c.receivedAt)],
+    ['promised', html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`],
+    ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
+    ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
+    ['rules', c.classificationRules?.length ? c.classificationRules.join(', ') : '—'],
+  ];
+  return html`<dl class="facts case-facts">${rows.map(([k, v]) => html`<dt>${t(`case-detail.fact.${k}`)}</dt><dd data-fact="${k}">${v}</dd>`)}</dl>`;
+}
+
+/** Roles the API lets move a case (cases.controller.ts `handlers`; admin passes every check). */
+const handlerRoles = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
+
+/** @param {any} d @param {boolean} mayAct */
+function view(d, mayAct) {
+  const c = d.case;
+  return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
+    <h1 tabindex="-1" id="case-title">${t('case-detail.title')} ${c.number}</h1>
+    <section class="card" aria-labelledby="case-actions-h">
+      <h2 id="case-actions-h" class="case-h">${t('case-detail.actions')}</h2>
+      ${!mayAct
+        ? html`<p class="muted">${t('case-detail.viewOnly')}</p>`
+        : d.availableTransitions.length > 0
+        ? html`<div class="actions case-transitions">${d.availableTransitions.map(
+            (/** @type {any} */ tr) => html`<button type="button" class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}" data-transition="${tr.name}">${t(`case-detail.tr.${tr.name}`)}</button>`,
+          )}</div>`
+        : html`<p class="muted">${t('case-detail.noActions')}</p>`}
+    </section>
+    <div class="case-columns">
+      <section class="card" aria-labelledby="case-facts-h"><h2 id="case-facts-h" class="case-h">${t('case-detail.facts')}</h2>${facts(c)}</section>
+      <section class="card" aria-labelledby="case-desc-h"><h2 id="case-desc-h" class="case-h">${t('case-detail.description')}</h2>
+        <p class="pre">${c.description}</p>
+        ${d.possibleDuplicates.length > 0
+          ? html`<h3>${t('case-detail.duplicates')}</h3><ul>${d.possibleDuplicates.map(
+              (/** @type {any} */ p) => html`<li><a href="#/cases/${p.caseId}">${p.number}</a> <span class="muted">(${t(`case-detail.dup.${p.direction}`)}, ${Math.round(Number(p.score) * 100)}%)</span></li>`,
+            )}</ul>`
+          : ''}
+        ${d.calls.length > 0
+          ? html`<h3>${t('case-detail.calls')}</h3><ul>${d.calls.map(
+              (/** @type {any} */ call) => html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}：${call.recordingRef ?? '—'}</li>`,
+            )}</ul>`
+          : ''}
+      </section>
+    </div>
+    <section aria-labelledby="case-tl-h"><h2 id="case-tl-h">${t('case-detail.timeline')}</h2>${timelineView(timelineItems(d))}</section>
+    <section class="card case-pdf" id="case-pdf" hidden aria-labelledby="case-pdf-h">
+      <h2 id="case-pdf-h" class="case-h"></h2>
+      <iframe id="case-pdf-frame" title="${t('case-detail.pdfViewer')}"></iframe>
+      <div class="actions"><button type="button" class="secondary" id="case-pdf-close">${t('case-detail.closePdf')}</button></div>
+    </section>
+    <dialog id="case-dialog" class="case-dialog"></dialog></div>`;
+}
+
+/** Fetches each image attachment and shows it as a thumbnail (bytes need the staff token, so no plain src). @param {HTMLElement} main @param {string} caseId */
+function loadThumbnails(main, caseId) {
+  for (const img of $$('img[data-thumb]', main)) {
+    const id = img.dataset.thumb ?? '';
+    objectUrl(`cases/${caseId}/attachments/${id}`)
+      .then((url) => img.setAttribute('src', url))
+      .catch(() => img.replaceWith(document.createTextNode(t('case-detail.thumbFailed'))));
+  }
+}
 
 /** @type {import('../lib/types').Page} */
 export default {
   path: '/cases/:id',
   messages: {
-    zh: { 'case-detail.title': '案件' },
-    en: { 'case-detail.title': 'Case' },
+    zh: {
+      'case-detail.title': '案件',
+      'case-detail.back.queue': '返回案件队列',
+      'case-detail.actions': '可执行的操作',
+      'case-detail.noActions': '此案件当前没有可执行的操作。',
+      'case-detail.viewOnly': '您的角色只能查看案件，不能办理。',
+      'case-detail.facts': '基本信息',
+      'case-detail.description': '诉求内容',
+      'case-detail.duplicates': '可能重复的案件',
+      'case-detail.dup.earlier': '较早',
+      'case-detail.dup.later': '较晚',
+      'case-detail.calls': '来电',
+      'case-detail.timeline': '处理经过',
+      'case-detail.fact.status': '状态',
+      'case-detail.fact.type': '类型',
+      'case-detail.fact.category': '类别',
+      'case-detail.fact.severity': '严重程度',
+      'case-detail.fact.channel': '来源渠道',
+      'case-detail.fact.estate': '楼盘',
+      'case-detail.fact.unit': '房号',
+      'case-detail.fact.owner': '业主',
+      'case-detail.fact.reporter': '反映人',
+      'case-detail.fact.contact': '联系方式',
+      'case-detail.fact.received': '登记时间',
+      'case-detail.fact.promised': '承诺答复时间',
+      'case-detail.fact.assignee': '处理部门 / 负责人',
+      'case-detail.fact.escalation': '升级层级',
+      'case-detail.fact.rules': '分类规则',
+      'case-detail.moved': '已变更 {n} 次',
+      'case-detail.level.staff': '经办人',
+      'case-detail.level.dept_manager': '部门经理',
+      'case-detail.level.vice_gm': '副总经理',
+      'case-detail.level.gm': '总经理',
+      'case-detail.kind.event': '操作',
+      'case-detail.kind.message': '来信 / 来件',
+      'case-detail.kind.attachment': '附件',
+      'case-detail.kind.call': '来电',
+      'case-detail.kind.notification': '通知',
+      'case-detail.kind.reminder': '催办提醒',
+      'case-detail.event.created': '登记',
+      'case-detail.event.possible_duplicate': '发现可能重复',
+      'case-detail.event.message_received': '收到客户来信',
+      'case-detail.event.accept': '受理',
+      'case-detail.event.reject': '判为无效',
+      'case-detail.event.assign': '分派',
+      'case-detail.event.reply': '答复客户',
+      'case-detail.event.reply_date_moved': '变更答复日期',
+      'case-detail.event.escalated': '升级',
+      'case-detail.event.resolve': '记录处理结果',
+      'case-detail.event.return_visit': '回访',
+      'case-detail.event.close': '结案',
+      'case-detail.event.reclassified': '修改分类',
+      'case-detail.field.department': '部门',
+      'case-detail.field.assignee': '负责人',
+      'case-detail.field.via': '答复方式',
+      'case-detail.field.content': '答复内容',
+      'case-detail.field.result': '处理结果',
+      'case-detail.field.satisfied': '客户是否满意',
+      'case-detail.field.comments': '客户意见',
+      'case-detail.field.openProblems': '遗留问题',
+      'case-detail.field.newDate': '新的答复时间（北京时间）',
+      'case-detail.field.customerAgreed': '客户已同意变更答复日期',
+      'case-detail.field.level': '升级至',
+      'case-detail.field.reason': '原因',
+      'case-detail.field.rejectReason': '判为无效的理由',
+      'case-detail.field.escalateReason': '升级原因',
+      'case-detail.field.note': '备注',
+      'case-detail.field.changes': '变更',
+      'case-detail.field.duplicateOf': '可能重复于',
+      'case-detail.field.subject': '主题',
+      'case-detail.field.text': '内容',
+      'case-detail.satisfied': '满意',
+      'case-detail.unsatisfied': '不满意',
+      'case-detail.unsatisfiedReopens': '不满意（案件重新处理）',
+      'case-detail.via.phone': '电话',
+      'case-detail.via.sms': '短信',
+      'case-detail.via.email': '邮件',
+      'case-detail.via.letter': '信函',
+      'case-detail.via.in_person': '当面',
+      'case-detail.message': '来件',
+      'case-detail.attachment': '附件',
+      'case-detail.pages': '{n} 页',
+      'case-detail.viewPdf': '查看',
+      'case-detail.download': '下载',
+      'case-detail.pdfViewer': 'PDF 文件',
+      'case-detail.closePdf': '关闭文件',
+      'case-detail.thumbFailed': '图片无法加载',
+      'case-detail.call': '来电',
+      'case-detail.callMissed': '未接来电',
+      'case-detail.voicemail': '语音留言',
+      'case-detail.duration': '{s} 秒',
+      'case-detail.recording': '录音',
+      'case-detail.keepUntil': '保存至',
+      'case-detail.role.fax_document': '传真文件',
+      'case-detail.role.photo': '照片',
+      'case-detail.role.slip_photo': '意见卡照片',
+      'case-detail.role.attachment': '附件',
+      'case-detail.role.inline': '正文图片',
+      'case-detail.outcome.case_created': '已登记为案件',
+      'case-detail.outcome.added_to_case': '已并入案件',
+      'case-detail.outcome.quarantined': '已隔离',
+      'case-detail.outcome.pending': '待处理',
+      'case-detail.notification.case_acknowledgement': '受理回执',
+      'case-detail.notification.case_reply': '答复通知',
+      'case-detail.notification.staff_reminder': '催办提醒',
+      'case-detail.notification.escalation': '升级通知',
+      'case-detail.notification.return_visit_request': '回访通知',
+      'case-detail.channel.sms': '短信',
+      'case-detail.channel.email': '邮件',
+      'case-detail.channel.letter': 'EMS 信函',
+      'case-detail.recipient.owner': '业主',
+      'case-detail.recipient.staff': '员工',
+      'case-detail.recipient.case_reporter': '反映人',
+      'case-detail.nstatus.pending': '待发送',
+      'case-detail.nstatus.sending': '发送中',
+      'case-detail.nstatus.sent': '已发送',
+      'case-detail.nstatus.delivered': '已送达',
+      'case-detail.nstatus.undelivered': '未送达',
+      'case-detail.nstatus.failed': '发送失败',
+      'case-detail.nstatus.bounced': '被退回',
+      'case-detail.nstatus.returned': '信函退回',
+      'case-detail.nstatus.signed_for': '已签收',
+      'case-detail.nstatus.cancelled': '已取消',
+      'case-detail.nstatus.delayed': '延迟',
+      'case-detail.nstatus.retry': '重试',
+      'case-detail.nstatus.generated': '已生成',
+      'case-detail.nstatus.manifested': '已交寄清单',
+      'case-detail.nstatus.posted': '已寄出',
+      'case-detail.nstatus.accepted': '已收寄',
+      'case-detail.nstatus.in_transit': '运输中',
+      'case-detail.nstatus.out_for_delivery': '派送中',
+      'case-detail.sentAt': '发送',
+      'case-detail.deliveredAt': '送达',
+      'case-detail.providerId': '回执号',
+      'case-detail.fallback': '改用其他渠道补发',
+      'case-detail.letter': '信函',
+      'case-detail.signedFor': '{who} 于 {at} 签收',
+      'case-detail.receipts': '回执',
+      'case-detail.noReceipts': '尚无回执。',
+      'case-detail.reminder': '催办提醒',
+      'case-detail.reminderEscalation': '升级提醒（第 {level} 级）',
+      'case-detail.reminderCancelled': '已取消',
+      'case-detail.planned': '计划于',
+      'case-detail.due': '期限',
+      'case-detail.acknowledged': '{who} 已于 {at} 确认',
+      'case-detail.unacknowledged': '尚未确认',
+      'case-detail.escalatedUnacked': '未确认，已于 {at} 升级',
+      'case-detail.ackVia.link': '短信/邮件链接',
+      'case-detail.ackVia.console': '控制台',
+      'case-detail.ackVia.api': '接口',
+      'case-detail.step.firstReply': '首次答复',
+      'case-detail.step.departmentPlan': '部门处理方案',
+      'case-detail.step.departmentAnalysis': '部门原因分析',
+      'case-detail.step.reportToHead': '上报负责人',
+      'case-detail.step.solution': '解决方案',
+      'case-detail.step.engineerContact': '工程师联系',
+      'case-detail.step.siteSurvey': '现场查勘',
+      'case-detail.tr.accept': '受理',
+      'case-detail.tr.reject': '判为无效',
+      'case-detail.tr.assign': '分派',
+      'case-detail.tr.reply': '答复客户',
+      'case-detail.tr.moveReplyDate': '变更答复日期',
+      'case-detail.tr.escalate': '升级',
+      'case-detail.tr.resolve': '记录处理结果',
+      'case-detail.tr.returnVisit': '回访',
+      'case-detail.tr.close': '结案',
+      'case-detail.optional': '（选填）',
+      'case-detail.assignHint': '请选择部门或负责人（至少一项）；只选负责人时，部门取其所属部门。',
+      'case-detail.newDateHint': '须征得客户同意，最多变更两次（已变更 {n} 次）；第三次申请将直接升级至总经理。',
+      'case-detail.escalateHint': '升级至第 {level} 级（经办人 → 部门经理 → 副总经理 → 总经理）。',
+      'case-detail.next': '下一步',
+      'case-detail.back': '返回修改',
+      'case-detail.cannotUndo': '此操作不可撤销。',
+      'case-detail.confirmDo': '确定{action}',
+      'case-detail.confirm.reject': '确定将案件 {number} 判为无效投诉吗？',
+      'case-detail.confirm.close': '确定将案件 {number} 结案吗？',
+      'case-detail.confirm.escalate': '确定将案件 {number} 升级吗？',
+      'case-detail.done': '案件 {number}：已{action}。',
+    },
+    en: {
+      'case-detail.title': 'Case',
+      'case-detail.back.queue': 'Back to the case queue',
+      'case-detail.actions': 'What can be done',
+      'case-detail.noActions': 'Nothing can be done with this case now.',
+      'case-detail.viewOnly': 'Your role may view cases but not handle them.',
+      'case-detail.facts': 'Facts',
+      'case-detail.description': 'What the customer said',
+      'case-detail.duplicates': 'Possible duplicates',
+      'case-detail.dup.earlier': 'earlier',
+      'case-detail.dup.later': 'later',
+      'case-detail.calls': 'Calls',
+      'case-detail.timeline': 'Timeline',
+      'case-detail.fact.status': 'Status',
+      'case-detail.fact.type': 'Type',
+      'case-detail.fact.category': 'Category',
+      'case-detail.fact.severity': 'Severity',
+      'case-detail.fact.channel': 'Channel',
+      'case-detail.fact.estate': 'Estate',
+      'case-detail.fact.unit': 'Unit',
+      'case-detail.fact.owner': 'Owner',
+      'case-detail.fact.reporter': 'Reported by',
+      'case-detail.fact.contact': 'Contact',
+      'case-detail.fact.received': 'Received',
+      'case-detail.fact.promised': 'Promised reply',
+      'case-detail.fact.assignee': 'Department / assignee',
+      'case-detail.fact.escalation': 'Escalation level',
+      'case-detail.fact.rules': 'Classification rules',
+      'case-detail.moved': 'moved {n} times',
+      'case-detail.level.staff': 'Handler',
+      'case-detail.level.dept_manager': 'Department manager',
+      'case-detail.level.vice_gm': 'Vice GM',
+      'case-detail.level.gm': 'General manager',
+      'case-detail.kind.event': 'Action',
+      'case-detail.kind.message': 'Message',
+      'case-detail.kind.attachment': 'Attachment',
+      'case-detail.kind.call': 'Call',
+      'case-detail.kind.notification': 'Notification',
+      'case-detail.kind.reminder': 'Reminder',
+      'case-detail.event.created': 'Logged',
+      'case-detail.event.possible_duplicate': 'Possible duplicate found',
+      'case-detail.event.message_received': 'Message from the customer',
+      'case-detail.event.accept': 'Accepted',
+      'case-detail.event.reject': 'Rejected as invalid',
+      'case-detail.event.assign': 'Assigned',
+      'case-detail.event.reply': 'Replied to the customer',
+      'case-detail.event.reply_date_moved': 'Reply date moved',
+      'case-detail.event.escalated': 'Escalated',
+      'case-detail.event.resolve': 'Result recorded',
+      'case-detail.event.return_visit': 'Return visit',
+      'case-detail.event.close': 'Closed',
+      'case-detail.event.reclassified': 'Reclassified',
+      'case-detail.field.department': 'Department',
+      'case-detail.field.assignee': 'Person',
+      'case-detail.field.via': 'Replied by',
+      'case-detail.field.content': 'Reply',
+      'case-detail.field.result': 'Result',
+      'case-detail.field.satisfied': 'Was the customer satisfied?',
+      'case-detail.field.comments': 'Customer comments',
+      'case-detail.field.openProblems': 'Open problems',
+      'case-detail.field.newDate': 'New reply date (Beijing time)',
+      'case-detail.field.customerAgreed': 'The customer agreed to the new date',
+      'case-detail.field.level': 'Escalated to',
+      'case-detail.field.reason': 'Reason',
+      'case-detail.field.rejectReason': 'Why the case is invalid',
+      'case-detail.field.escalateReason': 'Why escalate',
+      'case-detail.field.note': 'Note',
+      'case-detail.field.changes': 'Changes',
+      'case-detail.field.duplicateOf': 'Possible duplicate of',
+      'case-detail.field.subject': 'Subject',
+      'case-detail.field.text': 'Text',
+      'case-detail.satisfied': 'Satisfied',
+      'case-detail.unsatisfied': 'Unsatisfied',
+      'case-detail.unsatisfiedReopens': 'Unsatisfied (the case is reopened)',
+      'case-detail.via.phone': 'Phone',
+      'case-detail.via.sms': 'SMS',
+      'case-detail.via.email': 'Email',
+      'case-detail.via.letter': 'Letter',
+      'case-detail.via.in_person': 'In person',
+      'case-detail.message': 'Message',
+      'case-detail.attachment': 'Attachment',
+      'case-detail.pages': '{n} pages',
+      'case-detail.viewPdf': 'View',
+      'case-detail.download': 'Download',
+      'case-detail.pdfViewer': 'PDF document',
+      'case-detail.closePdf': 'Close document',
+      'case-detail.thumbFailed': 'The image could not be loaded',
+      'case-detail.call': 'Call',
+      'case-detail.callMissed': 'Missed call',
+      'case-detail.voicemail': 'Voicemail',
+      'case-detail.duration': '{s} s',
+      'case-detail.recording': 'Recording',
+      'case-detail.keepUntil': 'kept until',
+      'case-detail.role.fax_document': 'Fax document',
+      'case-detail.role.photo': 'Photo',
+      'case-detail.role.slip_photo': 'Suggestion slip photo',
+      'case-detail.role.attachment': 'Attachment',
+      'case-detail.role.inline': 'Inline image',
+      'case-detail.outcome.case_created': 'became a case',
+      'case-detail.outcome.added_to_case': 'added to the case',
+      'case-detail.outcome.quarantined': 'quarantined',
+      'case-detail.outcome.pending': 'pending',
+      'case-detail.notification.case_acknowledgement': 'Acknowledgement',
+      'case-detail.notification.case_reply': 'Reply',
+      'case-detail.notification.staff_reminder': 'Staff reminder',
+      'case-detail.notification.escalation': 'Escalation',
+      'case-detail.notification.return_visit_request': 'Return visit',
+      'case-detail.channel.sms': 'SMS',
+      'case-detail.channel.email': 'Email',
+      'case-detail.channel.letter': 'EMS letter',
+      'case-detail.recipient.owner': 'Owner',
+      'case-detail.recipient.staff': 'Staff',
+      'case-detail.recipient.case_reporter': 'Reporter',
+      'case-detail.nstatus.pending': 'Pending',
+      'case-detail.nstatus.sending': 'Sending',
+      'case-detail.nstatus.sent': 'Sent',
+      'case-detail.nstatus.delivered': 'Delivered',
+      'case-detail.nstatus.undelivered': 'Undelivered',
+      'case-detail.nstatus.failed': 'Failed',
+      'case-detail.nstatus.bounced': 'Bounced',
+      'case-detail.nstatus.returned': 'Returned',
+      'case-detail.nstatus.signed_for': 'Signed for',
+      'case-detail.nstatus.cancelled': 'Cancelled',
+      'case-detail.nstatus.delayed': 'Delayed',
+      'case-detail.nstatus.retry': 'Retry',
+      'case-detail.nstatus.generated': 'Generated',
+      'case-detail.nstatus.manifested': 'On a manifest',
+      'case-detail.nstatus.posted': 'Posted',
+      'case-detail.nstatus.accepted': 'Accepted by EMS',
+      'case-detail.nstatus.in_transit': 'In transit',
+      'case-detail.nstatus.out_for_delivery': 'Out for delivery',
+      'case-detail.sentAt': 'Sent',
+      'case-detail.deliveredAt': 'delivered',
+      'case-detail.providerId': 'provider id',
+      'case-detail.fallback': 'fallback on another channel',
+      'case-detail.letter': 'Letter',
+      'case-detail.signedFor': 'signed for by {who} at {at}',
+      'case-detail.receipts': 'Receipts',
+      'case-detail.noReceipts': 'No receipts yet.',
+      'case-detail.reminder': 'Reminder',
+      'case-detail.reminderEscalation': 'Escalation reminder (level {level})',
+      'case-detail.reminderCancelled': 'Cancelled',
+      'case-detail.planned': 'Planned for',
+      'case-detail.due': 'due',
+      'case-detail.acknowledged': 'Acknowledged by {who} at {at}',
+      'case-detail.unacknowledged': 'Not acknowledged yet',
+      'case-detail.escalatedUnacked': 'Not acknowledged; escalated at {at}',
+      'case-detail.ackVia.link': 'link in SMS/email',
+      'case-detail.ackVia.console': 'console',
+      'case-detail.ackVia.api': 'API',
+      'case-detail.step.firstReply': 'First reply',
+      'case-detail.step.departmentPlan': 'Department plan',
+      'case-detail.step.departmentAnalysis': 'Department analysis',
+      'case-detail.step.reportToHead': 'Report to the head',
+      'case-detail.step.solution': 'Solution',
+      'case-detail.step.engineerContact': 'Engineer contact',
+      'case-detail.step.siteSurvey': 'Site survey',
+      'case-detail.tr.accept': 'Accept',
+      'case-detail.tr.reject': 'Reject as invalid',
+      'case-detail.tr.assign': 'Assign',
+      'case-detail.tr.reply': 'Reply to the customer',
+      'case-detail.tr.moveReplyDate': 'Move the reply date',
+      'case-detail.tr.escalate': 'Escalate',
+      'case-detail.tr.resolve': 'Record the result',
+      'case-detail.tr.returnVisit': 'Return visit',
+      'case-detail.tr.close': 'Close',
+      'case-detail.optional': '(optional)',
+      'case-detail.assignHint': 'Choose a department, a person or both; a person alone brings their department.',
+      'case-detail.newDateHint': 'Only with the customer\'s agreement, at most twice (moved {n} times so far); a third request goes straight to the GM.',
+      'case-detail.escalateHint': 'Escalates to level {level} (handler → department manager → vice GM → GM).',
+      'case-detail.next': 'Next',
+      'case-detail.back': 'Go back',
+      'case-detail.cannotUndo': 'This cannot be undone.',
+      'case-detail.confirmDo': '{action}: confirm',
+      'case-detail.confirm.reject': 'Reject case {number} as an invalid complaint?',
+      'case-detail.confirm.close': 'Close case {number}?',
+      'case-detail.confirm.escalate': 'Escalate case {number}?',
+      'case-detail.done': 'Case {number}: {action} done.',
+    },
   },
-  render(main, ctx) {
+  async render(main, ctx) {
+    const id = ctx.params.id ?? '';
     ctx.setTitle(t('case-detail.title'));
-    mount(main, html`<h1>${t('case-detail.title')}</h1>`);
+
+    /** Draws the case afresh (after each transition too); `focus` is where the keyboard goes next. @param {string | null} [focus] */
+    const load = async (focus = null) => {
+      const d = await api(`cases/${encodeURIComponent(id)}`);
+      releaseUrls();
+      ctx.setTitle(`${t('case-detail.title')} ${d.case.number}`);
+      mount(main, view(d, handlerRoles.includes(ctx.session.staff.role)));
+      // Leaving the page lets go of the thumbnails' and documents' bytes.
+      addEventListener('hashchange', releaseUrls, { once: true });
+      loadThumbnails(main, d.case.id);
+      // Listeners on this drawing's own root: `main` outlives the page, so nothing piles up on it.
+      const root = $('.case-page', main);
+      const dialog = /** @type {HTMLDialogElement} */ ($('#case-dialog', root));
+
+      on(root, 'click', '[data-transition]', (button) => {
+        const name = button.dataset.transition ?? '';
+        void runTransition(dialog, { name, detail: d, opener: button }).then(async (ok) => {
+          if (!ok) return;
+          flash(t('case-detail.done', { number: d.case.number, action: t(`case-detail.tr.${name}`) }));
+          try {
+            await load(name);
+          } catch (err) {
+            mount(main, errorBox(err));
+          }
+        });
+      });
+      on(root, 'click', '[data-download]', (button) => {
+        void objectUrl(`cases/${d.case.id}/attachments/${button.dataset.download ?? ''}`).then((url) => {
+          const a = document.createElement('a');
+          a.href = url;
+          a.download = button.dataset.filename ?? 'attachment';
+          document.body.append(a);
+          a.click();
+          a.remove();
+        }, (err) => flash(err instanceof Error ? err.message : String(err)));
+      });
+      on(root, 'click', '[data-view-pdf]', (button) => {
+        void objectUrl(`cases/${d.case.id}/attachments/${button.dataset.viewPdf ?? ''}`).then((url) => {
+          const box = $('#case-pdf', main);
+          $('#case-pdf-h', main).textContent = button.dataset.filename ?? '';
+          $('#case-pdf-frame', main).setAttribute('src', url);
+          box.hidden = false;
+          box.scrollIntoView({ block: 'nearest' });
+          $('#case-pdf-close', main).focus();
+          $('#case-pdf-close', main).onclick = () => {
+            box.hidden = true;
+            $('#case-pdf-frame', main).removeAttribute('src');
+            button.focus();
+          };
+        }, (err) => flash(err instanceof Error ? err.message : String(err)));
+      });
+
+      if (focus) {
+        // The same action may still be possible (assign again); otherwise the case's title.
+        const again = main.querySelector(`[data-transition="${CSS.escape(focus)}"]`);
+        (again instanceof HTMLElement ? again : $('#case-title', main)).focus();
+      }
+    };
+    await load();
   },
 };

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppException, AttachmentEntity, CallEntity, CaseEventEntity, IntakeRecordEntity } from '@kefu/shared';
+import { maskText } from '@kefu/shared';
 import type { ListCasesQuery } from './case.dto';
 import { availableTransitions, transitionLabel, type TransitionName } from './case-transitions';
 
@@ -81,7 +82,7 @@ export class CaseQueryService {
       `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule FROM cases WHERE id = $1`,
       [id],
     ))[0]!;
-    const [events, calls, records, links, attachments] = await Promise.all([
+    const [events, calls, records, links, attachments, notifications, reminders] = await Promise.all([
       this.ds.getRepository(CaseEventEntity).find({ where: { caseId: id }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.ds.getRepository(CallEntity).find({ where: { caseId: id }, order: { startedAt: 'ASC' } }),
       this.ds.getRepository(IntakeRecordEntity).find({ where: { caseId: id }, order: { receivedAt: 'ASC' }, select: { id: true, channel: true, source: true, receivedAt: true, outcome: true, outcomeReason: true } }),
@@ -97,8 +98,11 @@ export class CaseQueryService {
         order: { createdAt: 'ASC' },
         select: { id: true, role: true, filename: true, contentType: true, size: true, pageCount: true, intakeRecordId: true, createdAt: true },
       }),
+      this.caseNotifications(id),
+      this.caseReminders(id),
     ]);
     const transitions: TransitionName[] = availableTransitions(row.status as never, row.type as never);
+    const [names, assignTo] = await Promise.all([this.eventNames(events), transitions.includes('assign') ? this.assignTargets() : Promise.resolve(null)]);
     return {
       case: { ...row, description: full.description, reporterContact: full.reporter_contact, matchStatus: full.match_status, matchDetails: full.match_details, classificationRules: full.classification_rules, promisedReplyRule: full.promised_reply_rule },
       availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),
@@ -107,6 +111,12 @@ export class CaseQueryService {
       intakeRecords: records,
       possibleDuplicates: links.map((l) => ({ caseId: l.case_id, number: l.number, score: l.score, direction: l.direction })),
       attachments,
+      notifications,
+      reminders,
+      /** Names of the departments and staff that events refer to by id (an assignment's target). */
+      names,
+      /** Whom the case may be assigned to, when it may be: for the console's assign form (cs_rep may not list staff). */
+      assignTo,
     };
   }
 
@@ -116,4 +126,159 @@ export class CaseQueryService {
     if (!a) throw new AppException('not_found', `Case ${caseId} has no attachment ${attachmentId}.`);
     return a;
   }
+  /** Department and staff names for the ids in events' details (assign: departmentId, assigneeId). */
+  private async eventNames(events: CaseEventEntity[]): Promise<Record<string, string>> {
+    const ids = new Set<string>();
+    for (const e of events) {
+      for (const key of ['departmentId', 'assigneeId'] as const) {
+        const v = (e.details as Record<string, unknown> | null)?.[key];
+        if (typeof v === 'string' && /^[0-9a-f-]{36}$/i.test(v)) ids.add(v);
+      }
+    }
+    if (ids.size === 0) return {};
+    const rows = await this.ds.query<Array<{ id: string; name: string }>>(
+      `SELECT id, name FROM departments WHERE id = ANY($1::uuid[]) UNION ALL SELECT id, name FROM staff WHERE id = ANY($1::uuid[])`,
+      [[...ids]],
+    );
+    return Object.fromEntries(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** Departments and active staff (not admins or operators) a case may be assigned to. */
+  private async assignTargets(): Promise<{ departments: Array<{ id: string; name: string }>; staff: Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }> }> {
+    const [departments, staff] = await Promise.all([
+      this.ds.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM departments ORDER BY name, id`),
+      this.ds.query<Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }>>(
+        `SELECT s.id, s.name, s.role, s.department_id AS "departmentId", d.name AS "departmentName"
+           FROM staff s LEFT JOIN departments d ON d.id = s.department_id
+          WHERE s.active AND s.role NOT IN ('admin', 'operator') ORDER BY d.name NULLS LAST, s.name, s.id`,
+      ),
+    ]);
+    return { departments, staff };
+  }
+
+  /**
+   * The case's rows of the notifier's `notifications` table with their receipts and, for letters, the EMS
+   * letter (waybill, sign-off). Read-only SQL on the shared database: intake never imports notifier code.
+   * Recipients are owners' (or staff's) personal data and leave masked; the rendered text and variables
+   * (which hold acknowledgement links) are not exposed at all.
+   */
+  private async caseNotifications(caseId: string): Promise<CaseNotification[]> {
+    const rows = await this.ds.query<Array<Omit<CaseNotification, 'recipient' | 'receipts' | 'letter'> & { toAddress: string | null; staffName: string | null }>>(
+      `SELECT n.id, n.kind, n.channel, n.recipient_type AS "recipientType", n.to_address AS "toAddress", s.name AS "staffName", n.status, n.attempts,
+              n.provider_id AS "providerId", n.error_code AS "errorCode", n.error_message AS "errorMessage", n.fallback_of_id AS "fallbackOfId",
+              n.created_at AS "createdAt", n.sent_at AS "sentAt", n.delivered_at AS "deliveredAt"
+         FROM notifications n LEFT JOIN staff s ON s.id = n.staff_id
+        WHERE n.case_id = $1 ORDER BY n.created_at, n.id`,
+      [caseId],
+    );
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const [receipts, letters] = await Promise.all([
+      this.ds.query<Array<{ notificationId: string; at: string; status: string; source: string; detail: string | null; providerId: string | null }>>(
+        `SELECT notification_id AS "notificationId", occurred_at AS at, status, source, detail,
+                COALESCE(raw->>'MessageSid', raw->>'SmsSid', raw->>'messageId', raw->>'reportMessageId', raw->>'waybill') AS "providerId"
+           FROM notification_receipts WHERE notification_id = ANY($1::uuid[]) ORDER BY occurred_at, id`,
+        [ids],
+      ),
+      this.ds.query<Array<CaseNotificationLetter & { notificationId: string }>>(
+        `SELECT notification_id AS "notificationId", reference, waybill, status, posted_at AS "postedAt", last_event_at AS "lastEventAt", signed_at AS "signedAt", signer
+           FROM letters WHERE notification_id = ANY($1::uuid[])`,
+        [ids],
+      ),
+    ]);
+    return rows.map(({ toAddress, staffName, errorMessage, ...n }) => {
+      const letter = letters.find((l) => l.notificationId === n.id);
+      return {
+        ...n,
+        errorMessage: errorMessage === null ? null : maskText(errorMessage),
+        recipient: { type: n.recipientType, name: staffName, address: maskRecipient(n.channel, toAddress) },
+        receipts: receipts
+          .filter((r) => r.notificationId === n.id)
+          .map((r) => ({ at: r.at, status: r.status, source: r.source, providerId: r.providerId, details: r.detail === null ? null : summary(maskText(r.detail)) })),
+        letter: letter ? { reference: letter.reference, waybill: letter.waybill, status: letter.status, postedAt: letter.postedAt, lastEventAt: letter.lastEventAt, signedAt: letter.signedAt, signer: letter.signer } : null,
+      };
+    });
+  }
+
+  /** The scheduler's reminders about this case's deadlines (read-only SQL): whom, when sent, who acknowledged, how far escalated. */
+  private caseReminders(caseId: string): Promise<CaseReminder[]> {
+    return this.ds.query<CaseReminder[]>(
+      `SELECT r.id, d.step, d.round, d.due_at AS "dueAt", d.state AS "deadlineState", r.kind, r.level AS "escalationLevel", r.reason,
+              r.send_at AS "sendAt", r.sent_at AS "sentAt", r.recipient_staff_id AS "recipientId", rs.name AS "recipientName",
+              r.ack_due_at AS "ackDueAt", r.acknowledged_at AS "acknowledgedAt", r.acknowledged_by_id AS "acknowledgedById", ab.name AS "acknowledgedByName",
+              r.acknowledged_via AS "acknowledgedVia", r.escalated_at AS "escalatedAt", r.cancelled_at AS "cancelledAt"
+         FROM reminders r
+         JOIN case_deadlines d ON d.id = r.deadline_id
+         LEFT JOIN staff rs ON rs.id = r.recipient_staff_id
+         LEFT JOIN staff ab ON ab.id = r.acknowledged_by_id
+        WHERE r.case_id = $1
+        ORDER BY COALESCE(r.sent_at, r.send_at), r.level, r.id`,
+      [caseId],
+    );
+  }
 }
+
+export interface CaseNotificationLetter {
+  reference: string;
+  waybill: string | null;
+  status: string;
+  postedAt: string | null;
+  lastEventAt: string | null;
+  signedAt: string | null;
+  /** Who signed for the letter, as EMS reported it. */
+  signer: string | null;
+}
+
+export interface CaseNotification {
+  id: string;
+  kind: string;
+  channel: string | null;
+  recipientType: string;
+  /** Masked: 138****1234, l***@example.com, the first characters of a postal address. */
+  recipient: { type: string; name: string | null; address: string | null };
+  status: string;
+  attempts: number;
+  providerId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  fallbackOfId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+  deliveredAt: string | null;
+  receipts: Array<{ at: string; status: string; source: string; providerId: string | null; details: string | null }>;
+  letter: CaseNotificationLetter | null;
+}
+
+export interface CaseReminder {
+  id: string;
+  step: string;
+  round: number;
+  dueAt: string;
+  deadlineState: string;
+  kind: string;
+  escalationLevel: number;
+  reason: string | null;
+  sendAt: string;
+  sentAt: string | null;
+  recipientId: string | null;
+  recipientName: string | null;
+  ackDueAt: string | null;
+  acknowledgedAt: string | null;
+  acknowledgedById: string | null;
+  acknowledgedByName: string | null;
+  acknowledgedVia: string | null;
+  escalatedAt: string | null;
+  cancelledAt: string | null;
+}
+
+/** A notification's address as staff may see it: phones and emails masked, a postal address cut to its first characters. */
+function maskRecipient(channel: string | null, address: string | null): string | null {
+  if (address === null) return null;
+  const masked = maskText(address);
+  if (channel !== 'letter' || masked !== address) return masked;
+  const chars = [...address];
+  return chars.length <= 6 ? '****' : `${chars.slice(0, 6).join('')}****`;
+}
+
+/** A receipt's detail, short enough for a timeline line. */
+const summary = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);

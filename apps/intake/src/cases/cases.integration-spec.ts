@@ -130,6 +130,91 @@ describe('case API', () => {
     await http().get(`/api/v1/cases/${id}/attachments/${att.id}`).expect(401);
   });
 
+  it('shows the case\'s notifications with their receipts (recipient masked, letter sign-off) and its reminders with who acknowledged them', async () => {
+    const { id } = await logCall('外墙渗水，要求书面答复', '13812341234');
+    const manager = await factories.createStaff(db.dataSource, { role: 'dept_manager', name: '工程部 王经理' });
+    const [sms] = await db.dataSource.query<[{ id: string }]>(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, attempts, to_address, body, provider_id, created_at, sent_at, delivered_at)
+       VALUES ($1, 'case_acknowledgement', 'sms', 'case_reporter', $2, 'delivered', 1, '+8613812341234', '您的投诉已受理', 'SM0001', now() - interval '10 minutes', now() - interval '9 minutes', now() - interval '8 minutes') RETURNING id`,
+      [`test-ack:${id}`, id],
+    );
+    await db.dataSource.query(
+      `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw) VALUES
+         ($1, now() - interval '9 minutes', 'sent', 'twilio', NULL, '{"MessageSid": "SM0001"}'),
+         ($1, now() - interval '8 minutes', 'delivered', 'twilio', 'delivered to 13812341234', '{"MessageSid": "SM0001"}')`,
+      [sms.id],
+    );
+    const [mail] = await db.dataSource.query<[{ id: string }]>(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, to_address, created_at) VALUES ($1, 'case_reply', 'email', 'case_reporter', $2, 'bounced', 'lin.owner@example.com', now() - interval '7 minutes') RETURNING id`,
+      [`test-reply:${id}`, id],
+    );
+    await db.dataSource.query(`INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '6 minutes', 'bounced', 'dsn', '5.1.1 <lin.owner@example.com>: user unknown')`, [mail.id]);
+    const [letter] = await db.dataSource.query<[{ id: string }]>(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, to_address, fallback_of_id, created_at, delivered_at)
+       VALUES ($1, 'case_reply', 'letter', 'case_reporter', $2, 'signed_for', '广东省深圳市南山区科技园路 8 号 3 栋 1201', $3, now() - interval '5 minutes', now() - interval '1 minute') RETURNING id`,
+      [`test-letter:${id}`, id, mail.id],
+    );
+    await db.dataSource.query(
+      `INSERT INTO letters (notification_id, reference, recipient_name, postal_address, pdf, pdf_size, pdf_sha256, status, waybill, signer, posted_at, signed_at)
+       VALUES ($1, 'L-TEST-0001', '林女士', '广东省深圳市南山区科技园路 8 号 3 栋 1201', '\x25504446', 4, 'x', 'signed_for', 'EA123456789CN', '林女士', now() - interval '4 minutes', now() - interval '1 minute')`,
+      [letter.id],
+    );
+    await db.dataSource.query(`INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '1 minute', 'signed_for', 'ems', '妥投 深圳南山 签收人：林女士')`, [letter.id]);
+    const [deadline] = await db.dataSource.query<[{ id: string }]>(
+      `INSERT INTO case_deadlines (case_id, step, due_at, responsible_staff_id) VALUES ($1, 'firstReply', now() + interval '1 day', $2) RETURNING id`,
+      [id, manager.id],
+    );
+    await db.dataSource.query(
+      `INSERT INTO reminders (deadline_id, case_id, kind, level, send_at, sent_at, recipient_staff_id, ack_due_at, acknowledged_at, acknowledged_by_id, acknowledged_via)
+       VALUES ($1, $2, 'before', 0, now() - interval '3 minutes', now() - interval '3 minutes', $3, now() + interval '2 hours', now() - interval '2 minutes', $3, 'console'),
+              ($1, $2, 'escalation', 1, now() + interval '3 hours', NULL, NULL, NULL, NULL, NULL, NULL)`,
+      [deadline.id, id, manager.id],
+    );
+
+    const detail = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    // Intake's own acknowledgement to the caller (still pending: no notifier here) comes last, by creation time.
+    expect(detail.body.notifications).toHaveLength(4);
+    const [n1, n2, n3, own] = detail.body.notifications;
+    expect(own).toMatchObject({ kind: 'case_acknowledgement', status: 'pending', receipts: [], letter: null });
+    expect(n1).toMatchObject({
+      id: sms.id, kind: 'case_acknowledgement', channel: 'sms', status: 'delivered', providerId: 'SM0001',
+      recipient: { type: 'case_reporter', name: null, address: '138****1234' },
+      sentAt: expect.any(String), deliveredAt: expect.any(String), letter: null,
+      receipts: [
+        { at: expect.any(String), status: 'sent', source: 'twilio', providerId: 'SM0001', details: null },
+        { at: expect.any(String), status: 'delivered', source: 'twilio', providerId: 'SM0001', details: 'delivered to 138****1234' },
+      ],
+    });
+    expect(n2).toMatchObject({ channel: 'email', status: 'bounced', recipient: { address: 'l***@example.com' }, receipts: [{ status: 'bounced', source: 'dsn', details: '5.1.1 <l***@example.com>: user unknown' }] });
+    expect(n3).toMatchObject({
+      channel: 'letter', status: 'signed_for', fallbackOfId: mail.id, recipient: { address: '广东省深圳市****' },
+      letter: { reference: 'L-TEST-0001', waybill: 'EA123456789CN', status: 'signed_for', signer: '林女士', signedAt: expect.any(String) },
+      receipts: [{ status: 'signed_for', source: 'ems', details: '妥投 深圳南山 签收人：林女士' }],
+    });
+    const body = JSON.stringify(detail.body.notifications);
+    for (const secret of ['13812341234', 'lin.owner', '科技园路', '您的投诉已受理']) expect(body).not.toContain(secret);
+
+    expect(detail.body.reminders).toEqual([
+      expect.objectContaining({
+        step: 'firstReply', kind: 'before', escalationLevel: 0, sentAt: expect.any(String), recipientId: manager.id, recipientName: '工程部 王经理',
+        acknowledgedAt: expect.any(String), acknowledgedById: manager.id, acknowledgedByName: '工程部 王经理', acknowledgedVia: 'console', dueAt: expect.any(String),
+      }),
+      expect.objectContaining({ kind: 'escalation', escalationLevel: 1, sentAt: null, recipientName: null, acknowledgedAt: null }),
+    ]);
+    expect(detail.body.assignTo).toBeNull(); // a new case is accepted first
+
+    await go(id, 'accept', {}).expect(200);
+    const accepted = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    expect(accepted.body.assignTo.departments).toEqual(expect.arrayContaining([{ id: departmentId, name: '工程部' }]));
+    expect(accepted.body.assignTo.staff).toEqual(expect.arrayContaining([expect.objectContaining({ id: manager.id, name: '工程部 王经理', role: 'dept_manager' })]));
+    expect(accepted.body.assignTo.staff.map((p: { role: string }) => p.role)).not.toContain('operator');
+    await go(id, 'assign', { departmentId, assigneeId: manager.id }).expect(200);
+    const assigned = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    expect(assigned.body.names).toEqual({ [departmentId]: '工程部', [manager.id]: '工程部 王经理' });
+    const bare = await http().get(`/api/v1/cases/${(await factories.createCase(db.dataSource, { description: '没有通知的案件' })).id}`).set(as(rep)).expect(200);
+    expect(bare.body).toMatchObject({ notifications: [], reminders: [] });
+  });
+
   it('lists with filters and paging', async () => {
     const page = await http().get('/api/v1/cases?pageSize=2&page=1').set(as(operator)).expect(200);
     expect(page.body.items).toHaveLength(2);

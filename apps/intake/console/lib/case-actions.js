@@ -1,0 +1,195 @@
+// @ts-check
+// The case detail's transitions: one small form per transition in a <dialog>, a confirmation step for
+// those that cannot be undone, the API call, and what the page shows afterwards.
+import { api, ApiError } from './api.js';
+import { $, formValues } from './dom.js';
+import { html, mount } from './html.js';
+import { t } from './i18n.js';
+import { errorBox } from './ui.js';
+
+/** The API path segment of each transition (POST /cases/:id/<segment>). @type {Record<string, string>} */
+export const endpoint = {
+  accept: 'accept', reject: 'reject', assign: 'assign', reply: 'reply', moveReplyDate: 'reply-date', escalate: 'escalate', resolve: 'result', returnVisit: 'return-visit', close: 'close',
+};
+
+/** Transitions that cannot be undone: the dialog asks once more before sending. */
+export const irreversible = new Set(['reject', 'close', 'escalate']);
+
+/** @param {string} id @param {string} text @param {{ required?: boolean, rows?: boolean, hint?: string }} [o] */
+function textField(id, text, o = {}) {
+  const optional = o.required ? '' : html` <span class="opt">${t('case-detail.optional')}</span>`;
+  return html`<div class="field"><label for="cd-${id}">${text}${optional}</label>
+    ${o.hint ? html`<p class="hint" id="cd-${id}-hint">${o.hint}</p>` : ''}
+    ${o.rows === false
+      ? html`<input id="cd-${id}" name="${id}" ${o.required ? html`required` : ''} ${o.hint ? html`aria-describedby="cd-${id}-hint"` : ''}>`
+      : html`<textarea id="cd-${id}" name="${id}" rows="3" ${o.required ? html`required minlength="2"` : ''} ${o.hint ? html`aria-describedby="cd-${id}-hint"` : ''}></textarea>`}
+  </div>`;
+}
+
+/** Beijing wall-clock "2026-11-30T18:00" for a datetime-local input. @param {string | Date} v */
+function localInput(v) {
+  const d = new Date(new Date(v).getTime() + 8 * 3600_000);
+  return d.toISOString().slice(0, 16);
+}
+
+/**
+ * The form fields of one transition.
+ * @param {string} name
+ * @param {any} detail the case detail answer
+ */
+export function fieldsFor(name, detail) {
+  switch (name) {
+    case 'accept':
+      return textField('note', t('case-detail.field.note'));
+    case 'reject':
+      return textField('reason', t('case-detail.field.rejectReason'), { required: true });
+    case 'assign': {
+      const to = detail.assignTo ?? { departments: [], staff: [] };
+      return html`<div class="field"><label for="cd-departmentId">${t('case-detail.field.department')}</label>
+          <select id="cd-departmentId" name="departmentId"><option value="">—</option>${to.departments.map(
+            (/** @type {any} */ d) => html`<option value="${d.id}">${d.name}</option>`,
+          )}</select></div>
+        <div class="field"><label for="cd-assigneeId">${t('case-detail.field.assignee')}</label>
+          <select id="cd-assigneeId" name="assigneeId"><option value="">—</option>${to.staff.map(
+            (/** @type {any} */ s) => html`<option value="${s.id}">${s.name}${s.departmentName ? ` · ${s.departmentName}` : ''}</option>`,
+          )}</select>
+          <p class="hint">${t('case-detail.assignHint')}</p></div>
+        ${textField('note', t('case-detail.field.note'))}`;
+    }
+    case 'reply':
+      return html`<div class="field"><label for="cd-via">${t('case-detail.field.via')}</label>
+          <select id="cd-via" name="via" required>${['phone', 'sms', 'email', 'letter', 'in_person'].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}</select></div>
+        ${textField('content', t('case-detail.field.content'), { required: true })}`;
+    case 'moveReplyDate': {
+      const current = detail.case.promisedReplyAt;
+      return html`<div class="field"><label for="cd-newDate">${t('case-detail.field.newDate')}</label>
+          <p class="hint" id="cd-newDate-hint">${t('case-detail.newDateHint', { n: detail.case.replyDateMoves })}</p>
+          <input id="cd-newDate" name="newDate" type="datetime-local" required aria-describedby="cd-newDate-hint" ${current ? html`min="${localInput(current)}" value="${localInput(new Date(new Date(current).getTime() + 86_400_000))}"` : ''}></div>
+        <div class="field"><label><input type="checkbox" name="customerAgreed" value="true" required> ${t('case-detail.field.customerAgreed')}</label></div>
+        ${textField('reason', t('case-detail.field.reason'), { required: true })}`;
+    }
+    case 'escalate':
+      return textField('reason', t('case-detail.field.escalateReason'), { required: true, hint: t('case-detail.escalateHint', { level: detail.case.escalationLevel + 1 }) });
+    case 'resolve':
+      return textField('result', t('case-detail.field.result'), { required: true });
+    case 'returnVisit':
+      return html`<fieldset><legend>${t('case-detail.field.satisfied')}</legend>
+          <label><input type="radio" name="satisfied" value="true" required> ${t('case-detail.satisfied')}</label>
+          <label><input type="radio" name="satisfied" value="false"> ${t('case-detail.unsatisfiedReopens')}</label></fieldset>
+        ${textField('comments', t('case-detail.field.comments'))}
+        ${textField('openProblems', t('case-detail.field.openProblems'))}`;
+    case 'close':
+      return textField('note', t('case-detail.field.note'));
+    default:
+      return html``;
+  }
+}
+
+/**
+ * The request body of a transition from its form: trimmed strings, empty fields left out; a
+ * datetime-local is Beijing time; checkboxes and yes/no radios become booleans.
+ * @param {string} name
+ * @param {HTMLFormElement} form
+ * @returns {Record<string, unknown>}
+ */
+export function bodyFor(name, form) {
+  /** @type {Record<string, unknown>} */
+  const body = formValues(form);
+  if (name === 'moveReplyDate') {
+    if (typeof body.newDate === 'string') body.newDate = `${body.newDate.length === 16 ? `${body.newDate}:00` : body.newDate}+08:00`;
+    body.customerAgreed = body.customerAgreed === 'true';
+  }
+  if (name === 'returnVisit') body.satisfied = body.satisfied === 'true';
+  return body;
+}
+
+/**
+ * Opens the dialog of one transition; resolves true once the API accepted it, false if cancelled.
+ * Focus goes to the first field, Escape cancels, and focus returns to `opener`.
+ * @param {HTMLDialogElement} dialog
+ * @param {{ name: string, detail: any, opener: HTMLElement }} o
+ * @returns {Promise<boolean>}
+ */
+export function runTransition(dialog, { name, detail, opener }) {
+  const title = t(`case-detail.tr.${name}`);
+  const danger = irreversible.has(name);
+  mount(
+    dialog,
+    html`<form method="dialog" class="case-dialog-form" novalidate>
+      <h2 id="case-dialog-title">${title} · ${detail.case.number}</h2>
+      <div class="case-dialog-error"></div>
+      <div class="case-step-fill">${fieldsFor(name, detail)}
+        <div class="actions"><button type="submit" class="${danger ? 'danger' : ''}">${danger ? t('case-detail.next') : title}</button>
+          <button type="button" class="secondary" data-cancel>${t('app.cancel')}</button></div></div>
+      <div class="case-step-confirm" hidden>
+        <p class="notice" role="alert">${t(`case-detail.confirm.${name}`, { number: detail.case.number })} ${t('case-detail.cannotUndo')}</p>
+        <div class="actions"><button type="button" class="danger" data-confirm>${t('case-detail.confirmDo', { action: title })}</button>
+          <button type="button" class="secondary" data-back>${t('case-detail.back')}</button></div></div>
+    </form>`,
+  );
+  dialog.setAttribute('aria-labelledby', 'case-dialog-title');
+  const form = /** @type {HTMLFormElement} */ ($('form', dialog));
+  const fill = $('.case-step-fill', dialog);
+  const confirm = $('.case-step-confirm', dialog);
+  const errors = $('.case-dialog-error', dialog);
+  const firstField = () => /** @type {HTMLElement | null} */ (fill.querySelector('input, select, textarea, button'));
+
+  return new Promise((resolve) => {
+    let done = false;
+    /** @param {boolean} ok */
+    const finish = (ok) => {
+      if (done) return;
+      done = true;
+      if (dialog.open) dialog.close();
+      if (!ok && opener.isConnected) opener.focus();
+      resolve(ok);
+    };
+    dialog.addEventListener('close', () => finish(false), { once: true });
+    dialog.addEventListener('cancel', () => finish(false), { once: true });
+    $('[data-cancel]', dialog).addEventListener('click', () => finish(false));
+    $('[data-back]', dialog).addEventListener('click', () => {
+      confirm.hidden = true;
+      fill.hidden = false;
+      firstField()?.focus();
+    });
+
+    const send = async () => {
+      const buttons = [...dialog.querySelectorAll('button')];
+      buttons.forEach((b) => b.setAttribute('disabled', ''));
+      try {
+        await api(`cases/${detail.case.id}/${endpoint[name] ?? name}`, { method: 'POST', body: bodyFor(name, form) });
+        finish(true);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) return finish(false);
+        mount(errors, errorBox(err));
+        confirm.hidden = true;
+        fill.hidden = false;
+        const bad = err instanceof ApiError ? err.fields[0]?.field : undefined;
+        const target = bad ? /** @type {HTMLElement | null} */ (form.querySelector(`[name="${CSS.escape(bad)}"]`)) : null;
+        (target ?? firstField())?.focus();
+      } finally {
+        buttons.forEach((b) => b.removeAttribute('disabled'));
+      }
+    };
+
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      mount(errors, html``);
+      if (!form.checkValidity()) {
+        form.reportValidity();
+        return;
+      }
+      if (danger) {
+        fill.hidden = true;
+        confirm.hidden = false;
+        $('[data-confirm]', dialog).focus();
+        return;
+      }
+      void send();
+    });
+    $('[data-confirm]', dialog).addEventListener('click', () => void send());
+
+    dialog.showModal();
+    firstField()?.focus();
+  });
+}
