@@ -34,7 +34,7 @@ function facts(c) {
     ['category', label('category', c.category)],
     ['severity', html`<span class="badge ${c.severity === 'major' ? 'major' : ''}">${label('severity', c.severity)}</span>`],
     ['channel', label('channel', c.channel)],
-    ['estate', c.projectCode ?? '—'],
+    ['estate', c.projectName ? `${c.projectName}（${c.projectCode}）` : c.projectCode ?? '—'],
     ['unit', c.unitLabel ?? '—'],
     ['owner', c.ownerName ?? '—'],
     ['reporter', c.reporterName ?? '—'],

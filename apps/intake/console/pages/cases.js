@@ -10,7 +10,7 @@ import { dueBadge, errorBox, pager } from '../lib/ui.js';
 
 /**
  * @typedef {{ id: string, number: string, type: string, category: string | null, severity: string, channel: string, status: string,
- *   projectCode: string | null, unitLabel: string | null, ownerName: string | null, reporterName: string | null, assigneeName: string | null,
+ *   projectCode: string | null, projectName: string | null, unitLabel: string | null, ownerName: string | null, reporterName: string | null, assigneeName: string | null,
  *   departmentName: string | null, promisedReplyAt: string | null, overdue: boolean, receivedAt: string, summary: string }} CaseRow
  * @typedef {{ items: CaseRow[], total: number, page: number, pageSize: number }} CaseList
  */
@@ -165,7 +165,7 @@ function table(list, q) {
         <td>${label('channel', c.channel)}</td>
         <td>${label('type', c.type)}</td>
         <td>${label('category', c.category)} ${c.severity === 'major' ? html`<span class="badge major">${label('severity', 'major')}</span>` : html`<span class="muted">/ ${label('severity', c.severity)}</span>`}</td>
-        <td>${c.projectCode ?? '—'}${c.unitLabel ? html`<br>${c.unitLabel}` : ''}</td>
+        <td>${c.projectName ?? c.projectCode ?? '—'}${c.unitLabel ? html`<br>${c.unitLabel}` : ''}</td>
         <td>${label('status', c.status)}</td>
         <td>${c.assigneeName ?? c.departmentName ?? html`<span class="muted">${t('cases.unassigned')}</span>`}</td>
         <td>${c.promisedReplyAt ? html`${dateTime(c.promisedReplyAt)}${AWAITING_REPLY.includes(c.status) ? html`<br>${dueBadge(countdown(c.promisedReplyAt))}` : ''}` : '—'}</td>

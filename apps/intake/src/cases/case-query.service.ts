@@ -16,6 +16,7 @@ export interface CaseRow {
   channel: string;
   status: string;
   projectCode: string | null;
+  projectName: string | null;
   unitLabel: string | null;
   ownerName: string | null;
   reporterName: string | null;
@@ -33,7 +34,7 @@ export interface CaseRow {
 const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`;
 
 const select = `
-  SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode",
+  SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode", p.name AS "projectName",
          CASE WHEN u.id IS NULL THEN NULL ELSE b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room END AS "unitLabel",
          o.name AS "ownerName", c.reporter_name AS "reporterName", s.name AS "assigneeName", d.name AS "departmentName",
          c.escalation_level AS "escalationLevel", c.reply_date_moves AS "replyDateMoves", c.promised_reply_at AS "promisedReplyAt",
@@ -75,7 +76,7 @@ export class CaseQueryService {
     return { items, total, page: q.page, pageSize: q.pageSize };
   }
 
-  async detail(id: string) {
+  async detail(id: string, opts: { withAssignTargets?: boolean } = { withAssignTargets: true }) {
     const [row] = await this.ds.query<CaseRow[]>(`${select} WHERE c.id = $1`, [id]);
     if (!row) throw new AppException('not_found', `No case ${id}.`);
     const full = (await this.ds.query<Array<{ description: string; reporter_contact: string | null; match_status: string; match_details: unknown; classification_rules: string[]; promised_reply_rule: string | null }>>(
@@ -102,7 +103,7 @@ export class CaseQueryService {
       this.caseReminders(id),
     ]);
     const transitions: TransitionName[] = availableTransitions(row.status as never, row.type as never);
-    const [names, assignTo] = await Promise.all([this.eventNames(events), transitions.includes('assign') ? this.assignTargets() : Promise.resolve(null)]);
+    const [names, assignTo] = await Promise.all([this.eventNames(events), opts.withAssignTargets && transitions.includes('assign') ? this.assignTargets() : Promise.resolve(null)]);
     return {
       case: { ...row, description: full.description, reporterContact: full.reporter_contact, matchStatus: full.match_status, matchDetails: full.match_details, classificationRules: full.classification_rules, promisedReplyRule: full.promised_reply_rule },
       availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),

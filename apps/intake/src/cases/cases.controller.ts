@@ -31,8 +31,9 @@ export class CasesController {
 
   @Get(':id')
   @ApiOperation({ summary: 'One case with its whole timeline, calls, intake records, possible duplicates and the transitions it allows' })
-  detail(@Param('id', uuid) caseId: string) {
-    return this.query.detail(caseId);
+  detail(@Param('id', uuid) caseId: string, @CurrentStaff() s: StaffPrincipal) {
+    // The people a case may be assigned to travel with it for those who may assign (a cs_rep cannot list staff).
+    return this.query.detail(caseId, { withAssignTargets: s.role === 'admin' || (handlers as readonly string[]).includes(s.role) });
   }
 
   @Get(':id/attachments/:attachmentId')

@@ -208,6 +208,8 @@ describe('case API', () => {
     expect(accepted.body.assignTo.departments).toEqual(expect.arrayContaining([{ id: departmentId, name: '工程部' }]));
     expect(accepted.body.assignTo.staff).toEqual(expect.arrayContaining([expect.objectContaining({ id: manager.id, name: '工程部 王经理', role: 'dept_manager' })]));
     expect(accepted.body.assignTo.staff.map((p: { role: string }) => p.role)).not.toContain('operator');
+    // An operator may read the case but not assign it, so the colleagues list is not theirs to see.
+    expect((await http().get(`/api/v1/cases/${id}`).set(as(operator)).expect(200)).body.assignTo).toBeNull();
     await go(id, 'assign', { departmentId, assigneeId: manager.id }).expect(200);
     const assigned = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
     expect(assigned.body.names).toEqual({ [departmentId]: '工程部', [manager.id]: '工程部 王经理' });
