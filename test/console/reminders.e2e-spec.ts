@@ -58,7 +58,7 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await expect(page.locator('#flash').textContent()).resolves.toContain(c.number);
     await expect(heading.textContent()).resolves.toContain(`已逾期 ${before - 1} 条`);
     // Focus went on to the next waiting row, or stayed in this row.
-    await expect(page.evaluate(() => document.activeElement?.closest('tr')?.hasAttribute('data-row') ?? false)).resolves.toBe(true);
+    await expect(page.locator('tr[data-row]:focus-within').count()).resolves.toBe(1);
     const [stored] = await stack.db.dataSource.query<Array<{ acknowledgedAt: Date | null; by: string | null }>>(
       `SELECT acknowledged_at AS "acknowledgedAt", acknowledged_by_id AS by FROM reminders WHERE id = $1`, [id]);
     expect(stored!.acknowledgedAt).toBeInstanceOf(Date);
@@ -70,7 +70,7 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await apiAs(rep, `reminders/${otherId}/ack`, {});
     await other.getByRole('button', { name: /确认提醒/ }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Already acknowledged');
-    await expect(page.evaluate(() => document.activeElement?.closest('tr')?.getAttribute('data-row'))).resolves.toBe(otherId);
+    await expect(page.locator('tr[data-row]:focus-within').getAttribute('data-row')).resolves.toBe(otherId);
 
     // Both are now under "acknowledged".
     await page.goto('/console#/reminders?state=acknowledged');
@@ -116,7 +116,7 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await page.getByRole('button', { name: '登记签收' }).click();
     await page.locator('#fielderr-idNumber').waitFor();
     await expect(page.getByLabel('证件号码').getAttribute('aria-invalid')).resolves.toBe('true');
-    await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('co-id');
+    await expect(page.locator(':focus').getAttribute('id')).resolves.toBe('co-id');
 
     await page.getByLabel('证件号码').fill('11010519491231002X');
     await page.getByRole('button', { name: '登记签收' }).click();
