@@ -130,6 +130,23 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     const [row] = await ds.query<Array<{ masked: string }>>(`SELECT id_number_masked AS masked FROM certificate_collections WHERE batch_id = $1`, [batch.id]);
     expect(row!.masked).toBe('1101**********002X');
     await context.close();
+
+    // Finance imports a batch from a spreadsheet: a bad row is named and nothing imported, then the good file goes in.
+    const asFinance = await stack.loggedIn(finance);
+    await asFinance.page.goto('/console#/certificates');
+    await asFinance.page.locator(`tr[data-batch="${String(batch.id)}"]`).waitFor();
+    const header = '楼盘编码,楼栋,单元,房号,领取地点,办理时间,所需资料,开始日期,截止日期,批次号';
+    const line = (room: string) => `BHYT01,3栋,2,${room},售楼处二楼财务室,工作日 9:00-17:00,身份证原件;购房合同,${shanghaiDay(-1)},${shanghaiDay(30)},2026-BZ-04`;
+    const file = (rows: string[]) => ({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...rows].join('\r\n')) });
+    await asFinance.page.getByLabel('CSV 文件').setInputFiles(file([line('1502'), line('9999')]));
+    await asFinance.page.getByRole('button', { name: '导入并通知业主' }).click();
+    await expect(asFinance.page.locator('.sched-rows').textContent()).resolves.toContain('第 3 行');
+    expect((await ds.query<unknown[]>(`SELECT 1 FROM certificate_batches`)).length).toBe(1);
+    await asFinance.page.getByLabel('CSV 文件').setInputFiles(file([line('1502')]));
+    await asFinance.page.getByRole('button', { name: '导入并通知业主' }).click();
+    await asFinance.page.locator('.success', { hasText: '已导入 1 个批次' }).waitFor();
+    await expect(asFinance.page.locator('tr[data-batch]').count()).resolves.toBe(2);
+    await asFinance.context.close();
   });
 
   it('lists what goes out in the next 60 days for the chosen estate', async () => {

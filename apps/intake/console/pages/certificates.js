@@ -1,10 +1,11 @@
 // @ts-check
-import { api } from '../lib/api.js';
+import { api, ApiError } from '../lib/api.js';
 import { $, formValues } from '../lib/dom.js';
 import { date, percent } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { clearFieldErrors, showFieldErrors, todayInShanghai } from '../lib/sched-forms.js';
+import { postCsv } from '../lib/sched-upload.js';
 import { errorBox, flash } from '../lib/ui.js';
 
 /**
@@ -42,6 +43,8 @@ import { errorBox, flash } from '../lib/ui.js';
  * @property {{ collectedBy: string, relation: string, idNumberMasked: string, collectedOn: string } | null} collection
  */
 
+/** Who may release batches (finance's department manager, the GM's office): the API checks it again. */
+const RELEASERS = ['dept_manager', 'vice_gm', 'gm', 'admin'];
 const SIGN_OFF = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
 const RELATIONS = ['self', 'spouse', 'relative', 'agent', 'other'];
 const ID_TYPES = ['resident_id', 'passport', 'hk_macao_permit', 'taiwan_permit', 'other'];
@@ -104,6 +107,13 @@ export default {
       'certs.idType.hk_macao_permit': '港澳居民来往内地通行证',
       'certs.idType.taiwan_permit': '台湾居民来往大陆通行证',
       'certs.idType.other': '其他',
+      'certs.import': '导入办证批次（CSV）',
+      'certs.importFile': 'CSV 文件',
+      'certs.importHint': '列：楼盘编码, 楼栋, 单元, 房号, 领取地点, 办理时间, 所需资料（用 ; 分隔）, 开始日期, 截止日期 [, 批次号]。UTF-8 或 Excel 保存的 GBK 均可；有任何一行出错则全部不导入。',
+      'certs.importSubmit': '导入并通知业主',
+      'certs.importChoose': '请选择一个 CSV 文件。',
+      'certs.imported': '已导入 {n} 个批次，业主通知已发出。',
+      'certs.importRow': '第 {line} 行',
     },
     en: {
       'nav.certificates': 'Certificate batches',
@@ -152,6 +162,13 @@ export default {
       'certs.idType.hk_macao_permit': 'Hong Kong / Macao permit',
       'certs.idType.taiwan_permit': 'Taiwan permit',
       'certs.idType.other': 'Other',
+      'certs.import': 'Import batches (CSV)',
+      'certs.importFile': 'CSV file',
+      'certs.importHint': 'Columns: estate, building, entrance, room, place, hours, documents (separated by ;), from_date, deadline [, reference], or the Chinese headers. UTF-8 or GBK as Excel saves it; if any row is wrong nothing is imported.',
+      'certs.importSubmit': 'Import and notify owners',
+      'certs.importChoose': 'Choose a CSV file.',
+      'certs.imported': '{n} batches imported; owners are being notified.',
+      'certs.importRow': 'Line {line}',
     },
   },
   async render(main, ctx) {
@@ -159,12 +176,12 @@ export default {
     mount(main, html`<h1>${t('nav.certificates')}</h1><p class="loading">${t('app.loading')}</p>`);
     const batchId = ctx.query.get('batch');
     if (batchId) await detail(main, ctx, batchId);
-    else await list(main);
+    else await list(main, ctx);
   },
 };
 
-/** @param {HTMLElement} main */
-async function list(main) {
+/** @param {HTMLElement} main @param {import('../lib/types').PageContext} ctx */
+async function list(main, ctx) {
   const batches = /** @type {Batch[]} */ (await api('certificate-batches'));
   const name = (/** @type {Batch} */ b) => `${b.estateName}${b.reference ? ` ${b.reference}` : ''}`;
   mount(
@@ -186,8 +203,56 @@ async function list(main) {
               <td>${bar(b.progress)}</td>
             </tr>`,
           )}</tbody>
-        </table>`}`,
+        </table>`}
+    ${RELEASERS.includes(ctx.session.staff.role)
+      ? html`<h2 id="import-title">${t('certs.import')}</h2>
+        <div id="import-result"></div>
+        <form id="cert-import" class="card" novalidate aria-labelledby="import-title">
+          <div class="field"><label for="import-file">${t('certs.importFile')}</label><p class="hint" id="import-hint">${t('certs.importHint')}</p>
+            <input id="import-file" name="file" type="file" accept=".csv,text/csv" aria-describedby="import-hint" required></div>
+          <div class="actions"><button type="submit">${t('certs.importSubmit')}</button></div>
+        </form>`
+      : null}`,
   );
+  const form = /** @type {HTMLFormElement | null} */ (main.querySelector('#cert-import'));
+  form?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void upload(form);
+  });
+
+  /** @param {HTMLFormElement} form */
+  async function upload(form) {
+    const input = /** @type {HTMLInputElement} */ ($('#import-file', form));
+    const result = $('#import-result', main);
+    const file = input.files?.[0];
+    if (!file) {
+      mount(result, html`<div class="alert" role="alert"><p>${t('certs.importChoose')}</p></div>`);
+      input.focus();
+      return;
+    }
+    const button = $('button[type=submit]', form);
+    button.setAttribute('disabled', '');
+    try {
+      const answer = /** @type {{ batches: Batch[] }} */ (await postCsv('certificate-batches/imports', file));
+      const message = t('certs.imported', { n: answer.batches.length });
+      flash(message);
+      await list(main, ctx);
+      const box = $('#import-result', main);
+      mount(box, html`<p class="success" tabindex="-1">${message}</p>`);
+      $('p', box).focus();
+    } catch (err) {
+      button.removeAttribute('disabled');
+      /** @type {Array<{ line: number, field?: string, message: string }>} */
+      const rows = err instanceof ApiError && Array.isArray(err.details?.rows) ? err.details.rows : [];
+      mount(
+        result,
+        html`${errorBox(err)}${rows.length > 0
+          ? html`<ul class="alert sched-rows">${rows.map((r) => html`<li><strong>${t('certs.importRow', { line: r.line })}</strong>${r.field ? html` · ${r.field}` : null}: ${r.message}</li>`)}</ul>`
+          : null}`,
+      );
+      input.focus();
+    }
+  }
 }
 
 /** @param {HTMLElement} main @param {import('../lib/types').PageContext} ctx @param {string} batchId */
