@@ -77,6 +77,19 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await page.locator(`tr[data-row="${id}"]`).getByText(/已确认/).waitFor();
     await page.locator(`tr[data-row="${otherId}"]`).getByText(/已确认/).waitFor();
     expect(errors).toEqual([]);
+
+    // The GM (in English) sees the rep's reminders under "My team" (a scope a rep is not offered).
+    await expect(page.getByRole('link', { name: '我的团队' }).count()).resolves.toBe(0);
+    const gm = await stack.staff('gm', { name: '总经理' });
+    const asGm = await stack.loggedIn(gm, { lang: 'en' });
+    await asGm.page.goto('/console#/reminders?state=all');
+    await asGm.page.getByRole('link', { name: 'My team' }).click();
+    await asGm.page.waitForURL(/scope=team/);
+    const teamRow = asGm.page.locator(`tr[data-row="${id}"]`);
+    await teamRow.waitFor();
+    await expect(teamRow.textContent()).resolves.toContain(rep.name);
+    await expect(teamRow.textContent()).resolves.toContain('Acknowledged');
+    await asGm.context.close();
     await context.close();
   });
 
