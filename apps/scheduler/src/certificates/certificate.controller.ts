@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import type { z } from 'zod';
 import { AppException, CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
 import { batchParamSchema, collectionSchema, createBatchSchema, listQuerySchema, type CollectionDto, type CreateBatchDto } from './certificate.dto';
-import { CertificateService, type BatchView, type CreatedBatch } from './certificate.service';
+import { CertificateService, type BatchUnitView, type BatchView, type CreatedBatch } from './certificate.service';
 
 /** Finance releases the notice (000 §6.2.2); there is no finance role yet: its department manager, or the GM's office. */
 const releasers = ['dept_manager', 'vice_gm', 'gm'] as const;
@@ -47,6 +47,12 @@ export class CertificateController {
   @ApiOperation({ summary: 'A batch and its progress' })
   get(@Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>): Promise<BatchView> {
     return this.certificates.get(p.id);
+  }
+
+  @Get(':id/units')
+  @ApiOperation({ summary: 'The batch\'s units: owners, notified, delivered, letters signed for, and the collection if signed for' })
+  units(@Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>): Promise<BatchUnitView[]> {
+    return this.certificates.units(p.id);
   }
 
   @Post(':id/collections')

@@ -118,6 +118,14 @@ describe('property-certificate collection notices', () => {
     const list = await http().get('/api/v1/certificate-batches').query({ projectId }).set(auth(rep)).expect(200);
     expect(list.body.map((b: { id: string }) => b.id)).toContain(batchId);
     await http().get('/api/v1/certificate-batches/00000000-0000-4000-8000-000000000001').set(auth(rep)).expect(404);
+    const perUnit = await http().get(`/api/v1/certificate-batches/${batchId}/units`).set(auth(rep)).expect(200);
+    expect(perUnit.body).toEqual([
+      { unitId: units['1501'], unitLabel: '3栋2单元1501', owners: 2, notified: 2, delivered: 1, lettersSignedFor: 1, collection: { collectedBy: '王太太', relation: 'spouse', idNumberMasked: '1101**********002X', collectedOn: '2026-10-15' } },
+      { unitId: units['1502'], unitLabel: '3栋2单元1502', owners: 1, notified: 1, delivered: 1, lettersSignedFor: 0, collection: null },
+      { unitId: units['1503'], unitLabel: '3栋2单元1503', owners: 0, notified: 0, delivered: 0, lettersSignedFor: 0, collection: null },
+    ]);
+    await http().get('/api/v1/certificate-batches/00000000-0000-4000-8000-000000000001/units').set(auth(rep)).expect(404);
+    await http().get('/api/v1/certificate-batches/not-a-uuid/units').set(auth(rep)).expect(400);
   });
 
   describe('CSV import', () => {

@@ -49,6 +49,17 @@ export interface CreatedBatch extends BatchView {
   unreachable: Array<{ unitId: string; ownerId: string; missing: NotifyChannel[] }>;
 }
 
+/** One unit of a batch: its owners' notices and whether its certificate has been collected. */
+export interface BatchUnitView {
+  unitId: string;
+  unitLabel: string;
+  owners: number;
+  notified: number;
+  delivered: number;
+  lettersSignedFor: number;
+  collection: { collectedBy: string; relation: string; idNumberMasked: string; collectedOn: string } | null;
+}
+
 interface UnitOwner { unitId: string; unitLabel: string; ownerId: string; mobiles: string[]; email: string | null; postalAddress: string | null }
 
 const unitLabel = `b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room`;
@@ -254,6 +265,27 @@ export class CertificateService implements OnModuleInit {
     );
     const c = counts!;
     return { ...c, outstanding: c.units - c.collected, messages };
+  }
+
+  /** Per unit of a batch (for the console's batch detail and its sign-off form): owners notified, delivered, collected. */
+  async units(batchId: string): Promise<BatchUnitView[]> {
+    await this.get(batchId);
+    return this.ds.query<BatchUnitView[]>(
+      `SELECT u.id AS "unitId", ${unitLabel} AS "unitLabel",
+              (SELECT count(*) FROM certificate_notices cn WHERE cn.batch_id = bu.batch_id AND cn.unit_id = u.id)::int AS owners,
+              (SELECT count(DISTINCT cn.id) FROM certificate_notices cn JOIN notifications n ON n.source_type = 'certificate_notice' AND n.source_id = cn.id
+                WHERE cn.batch_id = bu.batch_id AND cn.unit_id = u.id AND n.variables->>'stage' = 'notice')::int AS notified,
+              (SELECT count(DISTINCT cn.id) FROM certificate_notices cn JOIN notifications n ON n.source_type = 'certificate_notice' AND n.source_id = cn.id
+                WHERE cn.batch_id = bu.batch_id AND cn.unit_id = u.id AND n.status IN ('delivered', 'signed_for'))::int AS delivered,
+              (SELECT count(*) FROM certificate_notices cn JOIN notifications n ON n.source_type = 'certificate_notice' AND n.source_id = cn.id
+                WHERE cn.batch_id = bu.batch_id AND cn.unit_id = u.id AND n.channel = 'letter' AND n.status = 'signed_for')::int AS "lettersSignedFor",
+              CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('collectedBy', c.collected_by, 'relation', c.relation,
+                'idNumberMasked', c.id_number_masked, 'collectedOn', to_char(c.collected_on, 'YYYY-MM-DD')) END AS collection
+       FROM certificate_batch_units bu JOIN units u ON u.id = bu.unit_id JOIN buildings b ON b.id = u.building_id
+       LEFT JOIN certificate_collections c ON c.batch_id = bu.batch_id AND c.unit_id = u.id
+       WHERE bu.batch_id = $1 ORDER BY b.name, u.entrance, u.room`,
+      [batchId],
+    );
   }
 
   /** The sign-off record (领取签收记录): one per unit per batch; the ID number is kept masked only. */
