@@ -83,9 +83,14 @@ async function route() {
     mount(main, html`<h1>${t('app.notFound')}</h1>`);
     return;
   }
-  mount(main, html`<p class="loading">${t('app.loading')}</p>`);
+  // Each render gets an element of its own: a slow answer for a page already left lands in a detached
+  // element instead of over the new page, and listeners a page attaches go away with it.
+  const view = document.createElement('div');
+  view.className = 'view';
+  mount(view, html`<p class="loading">${t('app.loading')}</p>`);
+  main.replaceChildren(view);
   try {
-    await found.p.render(main, { session, params: found.params, query, navigate, setTitle });
+    await found.p.render(view, { session, params: found.params, query, navigate, setTitle });
   } catch (err) {
     if (mine === renderCount) mount(main, html`<h1>${t('app.error')}</h1>${errorBox(err)}<p><button type="button" id="retry">${t('app.retry')}</button></p>`);
     document.getElementById('retry')?.addEventListener('click', () => void route());
