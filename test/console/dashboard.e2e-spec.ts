@@ -84,6 +84,12 @@ describe('manager dashboard in a real browser', () => {
     await page.waitForURL(/#\/dashboard\?month=2025-01$/);
     await expectEventually(async () => expect(await figures(page)).toMatchObject({ validComplaints: '0', closureRate: '—', open: '1' }));
     await expect(page.getByRole('heading', { level: 2, name: '2025年1月客服月报' }).isVisible()).resolves.toBe(true);
+
+    // In English: the same figures, labelled in English, the chart named for screen readers.
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect(page.getByRole('heading', { level: 2, name: 'Monthly report, Jan 2025' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Valid complaints' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('img', { name: /valid complaints \(bars\), closure and on-time reply rates \(lines\)/ }).isVisible()).resolves.toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });

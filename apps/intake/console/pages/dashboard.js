@@ -18,6 +18,8 @@ import { errorBox } from '../lib/ui.js';
  */
 
 const BAR = '#1a5fb4';
+/** Renders so far: an answer that arrives after a newer render (another month picked meanwhile) is dropped. */
+let renders = 0;
 const CLOSURE = '#1a7f37';
 const ON_TIME = '#b35900';
 
@@ -39,6 +41,9 @@ function shortMonth(month) {
   if (getLang() === 'zh') return `${Number(month.split('-')[1])}月`;
   return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'short' }).format(new Date(`${month}-15T00:00:00Z`));
 }
+
+/** Still on the dashboard (the person may have gone to another page while the figures loaded). */
+const isHere = () => location.hash.startsWith('#/dashboard');
 
 /** @param {Estate} e */
 const estateName = (e) => (e.projectId ? `${e.projectName ?? ''}${e.projectCode ? ` (${e.projectCode})` : ''}` : t('dashboard.noEstate'));
@@ -210,14 +215,16 @@ export default {
         ${month !== current && html`<a class="button secondary" href="#/dashboard">${t('dashboard.thisMonth')}</a>`}</div>
     </form>`;
 
+    const mine = ++renders;
     /** @type {Monthly} */ let m;
     /** @type {OpenCases} */ let o;
     try {
       [m, o] = await Promise.all([api('reports/monthly', { query: { month } }), api('reports/open-cases')]);
     } catch (err) {
-      mount(main, html`<h1>${t('nav.dashboard')}</h1>${errorBox(err)}`);
+      if (mine === renders && isHere()) mount(main, html`<h1>${t('nav.dashboard')}</h1>${errorBox(err)}`);
       return;
     }
+    if (mine !== renders || !isHere()) return;
     const f = m.totals;
     const ml = monthLabel(m.month);
     mount(main, html`<h1>${t('nav.dashboard')}</h1>
