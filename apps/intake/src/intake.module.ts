@@ -4,6 +4,7 @@ import { CasesModule } from './cases/cases.module';
 import { ConsoleModule } from './console/console.module';
 import { HotlineModule } from './hotline/hotline.module';
 import { MailboxModule } from './mailbox/mailbox.module';
+import { ReportsModule } from './reports/reports.module';
 import { SuggestionBoxModule } from './suggestion-box/suggestion-box.module';
 import { WebFormModule } from './web-form/web-form.module';
 import { StaffModule } from './staff/staff.module';
@@ -11,6 +12,6 @@ import { StaffModule } from './staff/staff.module';
 @Module({})
 export class IntakeModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule, MailboxModule, WebFormModule, SuggestionBoxModule, ConsoleModule] };
+    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule, MailboxModule, WebFormModule, SuggestionBoxModule, ReportsModule, ConsoleModule] };
   }
 }
