@@ -31,7 +31,8 @@ export interface CaseRow {
 }
 
 /** The promised reply date has passed and the customer has not been answered yet. */
-const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`;
+/** Overdue: the promised reply date has passed and the customer has had no reply (the queue's filter and the dashboard count alike; cases aliased `c`). */
+export const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`;
 
 const select = `
   SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode", p.name AS "projectName",

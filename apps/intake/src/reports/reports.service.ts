@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, type CaseCategory, type CaseType } from '@kefu/shared';
+import { OVERDUE } from '../cases/case-query.service';
 import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
 
 /**
@@ -32,7 +33,6 @@ import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
  * - trend: the same totals for M and the 5 months before it, oldest first.
  */
 export const complaintTypes: readonly CaseType[] = ['complaint', 'repair', 'claim'];
-const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'accepted', 'assigned'))`;
 const TREND_MONTHS = 6;
 
 export interface OpenFigures {
