@@ -6,9 +6,9 @@ import {
   businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines, OutboxRelay,
   type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
-import { classify, textSimilarity } from '../normalise';
+import { classify, findUnitRefs, matchUnit, textSimilarity } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
-import { matchReporter } from './case-matcher';
+import { matchReporter, OWNERS_SQL, reporterKeys, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
 import { UnitDirectory } from './unit-directory';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
@@ -37,6 +37,29 @@ function acknowledgementChannel(c: CaseEntity, channel: CaseChannel): NotifyChan
 /** Same owner or unit, similar text, within this many days: linked as a possible duplicate. */
 const DUPLICATE_WINDOW_DAYS = 7;
 const DUPLICATE_MIN_SIMILARITY = 0.4;
+/** The most recent cases of an owner, unit or number compared for duplicates. */
+const DUPLICATE_CANDIDATES = 50;
+/** Recent cases read with the matching look-ups; when this many come back, the exact duplicate query runs. */
+const RECENT_PREFETCH = 200;
+
+interface RecentCase {
+  id: string;
+  number: string;
+  description: string;
+  owner_id: string | null;
+  unit_id: string | null;
+  reporter_phone: string | null;
+}
+
+/** Everything the matching and the duplicate check read, from ONE statement. */
+interface IntakeContext extends MatchFacts {
+  /** Unit count per estate of the reporter's owners' units, the given estate and the given unit (checks the unit directory). */
+  unitCounts: Map<string, number>;
+  /** Recent cases of the reporter's numbers, owners, their units and `unitGuesses`, newest first, at most RECENT_PREFETCH. */
+  recent: RecentCase[];
+  /** Units whose recent cases are all in `recent` (if it was not cut off). */
+  recentUnits: Set<string>;
+}
 
 /**
  * Turns one normalised inbound item into a case, in one transaction: the intake record (the exactly-once
@@ -86,7 +109,9 @@ export class CaseIntakeService {
   }
 
   private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
-    const match = await matchReporter(m, input, (projectId) => this.unitDirectory.units(m, projectId));
+    const keys = reporterKeys(input);
+    const ctx = await this.readContext(m, input, keys);
+    const match = await matchReporter(input, keys, ctx, (projectId) => this.unitDirectory.units(m, projectId, ctx.unitCounts.get(projectId)));
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
@@ -94,7 +119,7 @@ export class CaseIntakeService {
     const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
-    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt });
+    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt }, ctx);
 
     const caseRow = m.create(CaseEntity, {
       id: randomUUID(), type, severity, category: input.category !== undefined ? input.category : auto.category,
@@ -225,19 +250,61 @@ export class CaseIntakeService {
     return { created: false, caseRow: await m.findOneByOrFail(CaseEntity, { id: caseId }), intakeRecordId: rec[0].id };
   }
 
+  /**
+   * The look-ups before the write, in ONE round trip: the reporter's owners with their units, the given
+   * unit's estate, unit counts (to check the cached unit directory) and the recent cases the duplicate
+   * check compares with. The unit the text names is guessed from the cached directory when the estate is
+   * given, so its recent cases come along too; a unit found otherwise gets its own query (possibleDuplicates).
+   */
+  private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
+    const cached = input.projectId && !input.unitId ? this.unitDirectory.peek(input.projectId) : undefined;
+    const refs = cached ? findUnitRefs(`${input.unitText ?? ''} ${input.description}`) : [];
+    const guess = refs.length && cached ? matchUnit(refs, cached) : null;
+    const unitGuesses = [...(input.unitId ? [input.unitId] : []), ...(guess?.status === 'matched' ? [guess.unitId] : [])];
+    const [row] = await m.query<Array<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number>; recent: RecentCase[] }>>(
+      `WITH o AS (${OWNERS_SQL}),
+       gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
+       pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
+       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr),
+       rc AS (SELECT id, number, description, owner_id, unit_id, reporter_phone, received_at FROM cases
+               WHERE received_at > $5::timestamptz - make_interval(days => $6) AND received_at <= $5::timestamptz + interval '1 hour'
+                 AND (reporter_phone = ANY($1::text[]) OR owner_id IN (SELECT owner_id FROM o) OR unit_id IN (SELECT unit_id FROM o) OR unit_id = ANY($7::uuid[]))
+               ORDER BY received_at DESC LIMIT $8)
+       SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
+              (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
+              (SELECT coalesce(json_object_agg(project_id, n), '{}') FROM uc) AS unit_counts,
+              (SELECT coalesce(json_agg(json_build_object('id', id, 'number', number, 'description', description, 'owner_id', owner_id, 'unit_id', unit_id, 'reporter_phone', reporter_phone)
+                                        ORDER BY received_at DESC), '[]') FROM rc) AS recent`,
+      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, input.receivedAt, DUPLICATE_WINDOW_DAYS, unitGuesses, RECENT_PREFETCH],
+    );
+    const owners = row?.owners ?? [];
+    return {
+      owners,
+      ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
+      unitCounts: new Map(Object.entries(row?.unit_counts ?? {})),
+      recent: row?.recent ?? [],
+      recentUnits: new Set([...owners.map((o) => o.unit_id).filter((u): u is string => u !== null), ...unitGuesses]),
+    };
+  }
+
   /** Same owner, unit or number within the window, and similar text: linked for staff to judge, never merged. */
   private async possibleDuplicates(
     m: EntityManager,
     c: { ownerId: string | null; unitId: string | null; reporterPhone: string | null; description: string; receivedAt: Date },
+    ctx: IntakeContext,
   ): Promise<Array<{ id: string; number: string; score: number }>> {
     if (!c.ownerId && !c.unitId && !c.reporterPhone) return [];
-    const recent = await m.query<Array<{ id: string; number: string; description: string }>>(
-      `SELECT id, number, description FROM cases
-       WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
-         AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
-       ORDER BY received_at DESC LIMIT 50`,
-      [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone],
-    );
+    // The owner and the number are always among what readContext fetched; the unit may not be.
+    const complete = ctx.recent.length < RECENT_PREFETCH && (!c.unitId || ctx.recentUnits.has(c.unitId));
+    const recent = complete
+      ? ctx.recent.filter((r) => (c.ownerId && r.owner_id === c.ownerId) || (c.unitId && r.unit_id === c.unitId) || (c.reporterPhone && r.reporter_phone === c.reporterPhone)).slice(0, DUPLICATE_CANDIDATES)
+      : await m.query<Array<{ id: string; number: string; description: string }>>(
+          `SELECT id, number, description FROM cases
+           WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
+             AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
+           ORDER BY received_at DESC LIMIT $6`,
+          [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
+        );
     return recent
       .map((r) => ({ id: r.id, number: r.number, score: Math.round(textSimilarity(c.description, r.description) * 100) / 100 }))
       .filter((r) => r.score >= DUPLICATE_MIN_SIMILARITY);
