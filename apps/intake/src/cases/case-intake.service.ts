@@ -78,26 +78,19 @@ export class CaseIntakeService {
   ) {}
 
   /**
-   * In its own transaction. `extra` runs inside it after the case is written (e.g. the hotline's call row);
-   * `before` runs first, in the same transaction (e.g. the web form's exact per-IP limit).
+   * One statement, no transaction: the look-ups before it see committed data either way, and the writes
+   * are all in it (the channel's own rows as `input.with`).
    */
-  async create(input: NewCaseInput, extra?: Extra, before?: (m: EntityManager) => Promise<void>): Promise<IntakeResult> {
-    const calendar = await this.calendars.current();
-    // All the writes are one statement: without steps of its own around it, no transaction is needed
-    // (the reads before it — matching, duplicates — see committed data either way).
-    const result = extra || before
-      ? await this.ds.transaction(async (m) => {
-          await before?.(m);
-          return this.createWith(m, calendar, input, extra);
-        })
-      : await this.createWith(this.ds.manager, calendar, input);
+  async create(input: NewCaseInput): Promise<IntakeResult> {
+    const result = await this.createWith(this.ds.manager, await this.calendars.current(), input);
     if (result.created) this.afterCommit();
     return result;
   }
 
   /**
    * Inside the caller's transaction, so several cases commit or roll back as one (a suggestion-box
-   * collection). Call afterCommit() once the caller has committed.
+   * collection), or after the caller's own checks (the web form's per-address lock). With the data
+   * source's manager and no `extra`, one statement of its own. Call afterCommit() once committed.
    */
   async createIn(m: EntityManager, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
     return this.createWith(m, await this.calendars.current(), input, extra);
