@@ -6,9 +6,9 @@ import {
   businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines, OutboxRelay,
   type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
-import { classify, findUnitRefs, matchUnit, textSimilarity } from '../normalise';
+import { classify, matchUnit, textSimilarity } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
-import { matchReporter, OWNERS_SQL, reporterKeys, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
+import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
 import { UnitDirectory } from './unit-directory';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
@@ -53,7 +53,7 @@ interface RecentCase {
 
 /** Everything the matching and the duplicate check read, from ONE statement. */
 interface IntakeContext extends MatchFacts {
-  /** Unit count per estate of the reporter's owners' units, the given estate and the given unit (checks the unit directory). */
+  /** When the text names units: unit count per estate of the owners' units and the given estate (checks the unit directory). */
   unitCounts: Map<string, number>;
   /** Recent cases of the reporter's numbers, owners, their units and `unitGuesses`, newest first, at most RECENT_PREFETCH. */
   recent: RecentCase[];
@@ -250,28 +250,30 @@ export class CaseIntakeService {
    * given, so its recent cases come along too; a unit found otherwise gets its own query (possibleDuplicates).
    */
   private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
-    const cached = input.projectId && !input.unitId ? this.unitDirectory.peek(input.projectId) : undefined;
-    const refs = cached ? findUnitRefs(`${input.unitText ?? ''} ${input.description}`) : [];
-    const guess = refs.length && cached ? matchUnit(refs, cached) : null;
+    const unitRefs = unitRefsOf(input);
+    const cached = input.projectId && unitRefs.length ? this.unitDirectory.peek(input.projectId) : undefined;
+    const guess = cached ? matchUnit(unitRefs, cached) : null;
     const unitGuesses = [...(input.unitId ? [input.unitId] : []), ...(guess?.status === 'matched' ? [guess.unitId] : [])];
+    // Arrays (= ANY(ARRAY(…))), not IN (subquery): with IN inside the OR the planner scans every recent case.
     const [row] = await m.query<Array<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number>; recent: RecentCase[] }>>(
       `WITH o AS (${OWNERS_SQL}),
        gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
        pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
-       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr),
+       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr WHERE $9::boolean),
        rc AS (SELECT id, number, description, owner_id, unit_id, reporter_phone, received_at FROM cases
                WHERE received_at > $5::timestamptz - make_interval(days => $6) AND received_at <= $5::timestamptz + interval '1 hour'
-                 AND (reporter_phone = ANY($1::text[]) OR owner_id IN (SELECT owner_id FROM o) OR unit_id IN (SELECT unit_id FROM o) OR unit_id = ANY($7::uuid[]))
+                 AND (reporter_phone = ANY($1::text[]) OR owner_id = ANY(ARRAY(SELECT owner_id FROM o)) OR unit_id = ANY(ARRAY(SELECT unit_id FROM o WHERE unit_id IS NOT NULL) || $7::uuid[]))
                ORDER BY received_at DESC LIMIT $8)
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
               (SELECT coalesce(json_object_agg(project_id, n), '{}') FROM uc) AS unit_counts,
               (SELECT coalesce(json_agg(json_build_object('id', id, 'number', number, 'description', description, 'owner_id', owner_id, 'unit_id', unit_id, 'reporter_phone', reporter_phone)
                                         ORDER BY received_at DESC), '[]') FROM rc) AS recent`,
-      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, input.receivedAt, DUPLICATE_WINDOW_DAYS, unitGuesses, RECENT_PREFETCH],
+      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, input.receivedAt, DUPLICATE_WINDOW_DAYS, unitGuesses, RECENT_PREFETCH, unitRefs.length > 0],
     );
     const owners = row?.owners ?? [];
     return {
+      unitRefs,
       owners,
       ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
       unitCounts: new Map(Object.entries(row?.unit_counts ?? {})),

@@ -1,5 +1,5 @@
 import { AppException } from '@kefu/shared';
-import { findPhones, findUnitRefs, matchUnit, normalisePhone, type UnitRow } from '../normalise';
+import { findPhones, findUnitRefs, matchUnit, normalisePhone, type UnitRef, type UnitRow } from '../normalise';
 import type { NewCaseInput } from './case-intake.types';
 
 export interface MatchResult {
@@ -48,8 +48,14 @@ export const OWNERS_SQL = `SELECT o.id AS owner_id, ou.unit_id, u.project_id, p.
            LEFT JOIN units u ON u.id = ou.unit_id
            LEFT JOIN projects p ON p.id = u.project_id`;
 
-/** What the database said about the reporter before matching: their owners, and the given unit's estate. */
+/** What the text names (read once), and what the database said before matching: the owners, the given unit's estate. */
+export function unitRefsOf(input: NewCaseInput): UnitRef[] {
+  return input.unitId ? [] : findUnitRefs(`${input.unitText ?? ''} ${input.description}`);
+}
+
 export interface MatchFacts {
+  /** Unit references in the unit text and the description (none looked for when a unit is given). */
+  unitRefs: UnitRef[];
   owners: OwnerUnitRow[];
   /** The estate of `input.unitId` (null: no such unit); undefined when no unit was given. */
   givenUnit?: { project_id: string } | null;
@@ -82,7 +88,7 @@ export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, fac
   } else {
     const ownerProjects = [...new Set(ownerUnits.map((u) => u.project_id))];
     const scope = projectId ?? (ownerProjects.length === 1 ? ownerProjects[0]! : null);
-    const refs = findUnitRefs(`${input.unitText ?? ''} ${input.description}`);
+    const refs = facts.unitRefs;
     if (refs.length && scope) {
       const match = matchUnit(refs, await units(scope));
       details.unitRef = refs.map((r) => r.text);
