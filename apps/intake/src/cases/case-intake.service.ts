@@ -9,6 +9,7 @@ import {
 import { classify, matchUnit, textSimilarity } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
 import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
+import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
@@ -41,6 +42,8 @@ const DUPLICATE_MIN_SIMILARITY = 0.4;
 const DUPLICATE_CANDIDATES = 50;
 /** Recent cases read with the matching look-ups; when this many come back, the exact duplicate query runs. */
 const RECENT_PREFETCH = 200;
+/** Case statements with at most this many channel rows (a call, a few photos or attachments) run as prepared statements. */
+const PREPARED_MAX_ROWS = 5;
 
 interface RecentCase {
   id: string;
@@ -209,7 +212,8 @@ export class CaseIntakeService {
                 SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)${this.channelRows(m, input, p, caseId)}
       SELECT number FROM c`;
     try {
-      const rows = await m.query<Array<{ number: string }>>(sql, params);
+      // A few shapes (mail's adoption or an insert, and the channel's rows): prepared; an unusual one (many attachments) is not.
+      const rows = (input.with?.length ?? 0) <= PREPARED_MAX_ROWS ? await preparedQuery<{ number: string }>(m, sql, params) : await m.query<Array<{ number: string }>>(sql, params);
       return rows[0]?.number ?? null;
     } catch (err) {
       if ((err as { constraint?: string }).constraint === 'fk_cases_project') {
@@ -255,7 +259,8 @@ export class CaseIntakeService {
     const guess = cached ? matchUnit(unitRefs, cached) : null;
     const unitGuesses = [...(input.unitId ? [input.unitId] : []), ...(guess?.status === 'matched' ? [guess.unitId] : [])];
     // Arrays (= ANY(ARRAY(…))), not IN (subquery): with IN inside the OR the planner scans every recent case.
-    const [row] = await m.query<Array<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number>; recent: RecentCase[] }>>(
+    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number>; recent: RecentCase[] }>(
+      m,
       `WITH o AS (${OWNERS_SQL}),
        gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
        pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
