@@ -6,7 +6,7 @@ import {
   businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines, OutboxRelay,
   type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
-import { classify, matchUnit, textSimilarity } from '../normalise';
+import { classify, textSimilarity } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
 import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
 import { preparedQuery } from './prepared-query';
@@ -40,28 +40,13 @@ const DUPLICATE_WINDOW_DAYS = 7;
 const DUPLICATE_MIN_SIMILARITY = 0.4;
 /** The most recent cases of an owner, unit or number compared for duplicates. */
 const DUPLICATE_CANDIDATES = 50;
-/** Recent cases read with the matching look-ups; when this many come back, the exact duplicate query runs. */
-const RECENT_PREFETCH = 200;
 /** Case statements with at most this many channel rows (a call, a few photos or attachments) run as prepared statements. */
 const PREPARED_MAX_ROWS = 5;
 
-interface RecentCase {
-  id: string;
-  number: string;
-  description: string;
-  owner_id: string | null;
-  unit_id: string | null;
-  reporter_phone: string | null;
-}
-
-/** Everything the matching and the duplicate check read, from ONE statement. */
+/** Everything matching reads, from ONE statement. */
 interface IntakeContext extends MatchFacts {
   /** When the text names units: unit count per estate of the owners' units and the given estate (checks the unit directory). */
   unitCounts: Map<string, number>;
-  /** Recent cases of the reporter's numbers, owners, their units and `unitGuesses`, newest first, at most RECENT_PREFETCH. */
-  recent: RecentCase[];
-  /** Units whose recent cases are all in `recent` (if it was not cut off). */
-  recentUnits: Set<string>;
 }
 
 /**
@@ -115,7 +100,7 @@ export class CaseIntakeService {
     const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
-    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt }, ctx);
+    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt });
 
     const caseRow = m.create(CaseEntity, {
       id: randomUUID(), type, severity, category: input.category !== undefined ? input.category : auto.category,
@@ -248,42 +233,30 @@ export class CaseIntakeService {
   }
 
   /**
-   * The look-ups before the write, in ONE round trip: the reporter's owners with their units, the given
-   * unit's estate, unit counts (to check the cached unit directory) and the recent cases the duplicate
-   * check compares with. The unit the text names is guessed from the cached directory when the estate is
-   * given, so its recent cases come along too; a unit found otherwise gets its own query (possibleDuplicates).
+   * The look-ups matching needs, in ONE round trip: the reporter's owners with their units, the given
+   * unit's estate, and (when the text names a unit) unit counts to check the cached unit directory.
+   * The recent cases for the duplicate check are read apart, once matching knows the keys: fetched in
+   * here for every key the item might end up with, the planner (stale statistics on a growing cases
+   * table) scanned a whole week of cases through the unit index, 15 ms a statement (EXPLAIN in the bench).
    */
   private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
     const unitRefs = unitRefsOf(input);
-    const cached = input.projectId && unitRefs.length ? this.unitDirectory.peek(input.projectId) : undefined;
-    const guess = cached ? matchUnit(unitRefs, cached) : null;
-    const unitGuesses = [...(input.unitId ? [input.unitId] : []), ...(guess?.status === 'matched' ? [guess.unitId] : [])];
-    // Arrays (= ANY(ARRAY(…))), not IN (subquery): with IN inside the OR the planner scans every recent case.
-    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number>; recent: RecentCase[] }>(
+    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number> }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
        gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
        pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
-       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr WHERE $9::boolean),
-       rc AS (SELECT id, number, description, owner_id, unit_id, reporter_phone, received_at FROM cases
-               WHERE received_at > $5::timestamptz - make_interval(days => $6) AND received_at <= $5::timestamptz + interval '1 hour'
-                 AND (reporter_phone = ANY($1::text[]) OR owner_id = ANY(ARRAY(SELECT owner_id FROM o)) OR unit_id = ANY(ARRAY(SELECT unit_id FROM o WHERE unit_id IS NOT NULL) || $7::uuid[]))
-               ORDER BY received_at DESC LIMIT $8)
+       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr WHERE $5::boolean)
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
-              (SELECT coalesce(json_object_agg(project_id, n), '{}') FROM uc) AS unit_counts,
-              (SELECT coalesce(json_agg(json_build_object('id', id, 'number', number, 'description', description, 'owner_id', owner_id, 'unit_id', unit_id, 'reporter_phone', reporter_phone)
-                                        ORDER BY received_at DESC), '[]') FROM rc) AS recent`,
-      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, input.receivedAt, DUPLICATE_WINDOW_DAYS, unitGuesses, RECENT_PREFETCH, unitRefs.length > 0],
+              (SELECT coalesce(json_object_agg(project_id, n), '{}') FROM uc) AS unit_counts`,
+      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0],
     );
-    const owners = row?.owners ?? [];
     return {
       unitRefs,
-      owners,
+      owners: row?.owners ?? [],
       ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
       unitCounts: new Map(Object.entries(row?.unit_counts ?? {})),
-      recent: row?.recent ?? [],
-      recentUnits: new Set([...owners.map((o) => o.unit_id).filter((u): u is string => u !== null), ...unitGuesses]),
     };
   }
 
@@ -291,20 +264,15 @@ export class CaseIntakeService {
   private async possibleDuplicates(
     m: EntityManager,
     c: { ownerId: string | null; unitId: string | null; reporterPhone: string | null; description: string; receivedAt: Date },
-    ctx: IntakeContext,
   ): Promise<Array<{ id: string; number: string; score: number }>> {
     if (!c.ownerId && !c.unitId && !c.reporterPhone) return [];
-    // The owner and the number are always among what readContext fetched; the unit may not be.
-    const complete = ctx.recent.length < RECENT_PREFETCH && (!c.unitId || ctx.recentUnits.has(c.unitId));
-    const recent = complete
-      ? ctx.recent.filter((r) => (c.ownerId && r.owner_id === c.ownerId) || (c.unitId && r.unit_id === c.unitId) || (c.reporterPhone && r.reporter_phone === c.reporterPhone)).slice(0, DUPLICATE_CANDIDATES)
-      : await m.query<Array<{ id: string; number: string; description: string }>>(
-          `SELECT id, number, description FROM cases
-           WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
-             AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
-           ORDER BY received_at DESC LIMIT $6`,
-          [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
-        );
+    const recent = await m.query<Array<{ id: string; number: string; description: string }>>(
+      `SELECT id, number, description FROM cases
+       WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
+         AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
+       ORDER BY received_at DESC LIMIT $6`,
+      [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
+    );
     return recent
       .map((r) => ({ id: r.id, number: r.number, score: Math.round(textSimilarity(c.description, r.description) * 100) / 100 }))
       .filter((r) => r.score >= DUPLICATE_MIN_SIMILARITY);

@@ -6,11 +6,11 @@ import { CaseIntakeService } from './case-intake.service';
 import type { NewCaseInput } from './case-intake.types';
 
 /**
- * The look-ups before a case is written are one statement that also fetches the recent cases a duplicate
- * may be among; these check that what it cannot know up front (a unit found by its text, a cut-off list)
- * still finds the earlier case.
+ * The look-ups before a case is written: one statement for matching, one for the recent cases of the
+ * keys matching decided on (owner, unit, number), then the case statement. The duplicate check must find
+ * the earlier case whichever way the unit was found.
  */
-describe('possible duplicates from the intake\'s one read', () => {
+describe('possible duplicates and the intake\'s round trips', () => {
   let db: TestDatabase;
   let app: INestApplication;
   let projectId: string;
@@ -33,7 +33,7 @@ describe('possible duplicates from the intake\'s one read', () => {
     await db.drop();
   });
 
-  it('reads owners, units and recent cases in one statement before the write', async () => {
+  it('takes three statements for a matched call: the matching read, the recent cases, the case', async () => {
     const owner = await factories.createOwner(db.dataSource, { mobiles: ['13700000001'] });
     await factories.linkOwner(db.dataSource, owner.id, units['701']!);
     await create({ description: '路灯坏了' }); // the business calendar is loaded now
@@ -44,7 +44,7 @@ describe('possible duplicates from the intake\'s one read', () => {
       // The outbox relay, kicked by the commits, runs its own statements meanwhile.
       const text = (q: unknown) => (typeof q === 'string' ? q : (q as { text: string }).text);
       const ours = spy.mock.calls.map(([q]) => text(q)).filter((sql) => !/\boutbox\b|^(START TRANSACTION|COMMIT|ROLLBACK)$/.test(sql) || /WITH rec AS/.test(sql));
-      expect(ours).toHaveLength(2);
+      expect(ours).toHaveLength(3);
     } finally {
       spy.mockRestore();
     }
@@ -59,7 +59,7 @@ describe('possible duplicates from the intake\'s one read', () => {
     expect(await links(caseRow.id)).toEqual([earlier.id]);
   });
 
-  it('finds an earlier case of the unit guessed from the cached directory when the estate is given', async () => {
+  it('finds an earlier case of a unit named in the text from the cached directory when the estate is given', async () => {
     await create({ projectId, unitText: '7栋1单元701', description: '门锁坏了' }); // the directory is loaded now
     const earlier = await factories.createCase(db.dataSource, { projectCode: 'DUP001', projectId, unitId: units['704'], description: '阳台窗户关不严，漏风' });
     const { caseRow } = await create({ channel: 'web', projectId, unitText: '7栋1单元704', description: '阳台窗户关不严，一直漏风', actor: { kind: 'owner' } });
@@ -67,7 +67,7 @@ describe('possible duplicates from the intake\'s one read', () => {
     expect(await links(caseRow.id)).toEqual([earlier.id]);
   });
 
-  it('still finds the earlier case when the reporter\'s other unit has more recent cases than the read fetches', async () => {
+  it('finds the earlier case of the named unit among many more recent cases of the reporter\'s other unit', async () => {
     const owner = await factories.createOwner(db.dataSource, { mobiles: ['13700000003'] });
     await factories.linkOwner(db.dataSource, owner.id, units['704']!);
     await factories.linkOwner(db.dataSource, owner.id, units['705']!);

@@ -16,8 +16,8 @@ const MAX_ESTATES = 1_000;
 export class UnitDirectory {
   private readonly cache = new Map<string, { loadedAt: number; units: UnitRow[] }>();
 
-  /** The cached units of an estate if loaded within the minute, unchecked: a guess to be confirmed by `units`. */
-  peek(projectId: string): UnitRow[] | undefined {
+  /** The cached units of an estate if loaded within the minute, not yet checked against the count. */
+  private peek(projectId: string): UnitRow[] | undefined {
     const hit = this.cache.get(projectId);
     return hit && Date.now() - hit.loadedAt < RELOAD_MS ? hit.units : undefined;
   }
