@@ -8,7 +8,8 @@ import {
 } from '@kefu/shared';
 import { classify, textSimilarity } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
-import { matchReporter } from './case-matcher';
+import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
+import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
@@ -37,6 +38,16 @@ function acknowledgementChannel(c: CaseEntity, channel: CaseChannel): NotifyChan
 /** Same owner or unit, similar text, within this many days: linked as a possible duplicate. */
 const DUPLICATE_WINDOW_DAYS = 7;
 const DUPLICATE_MIN_SIMILARITY = 0.4;
+/** The most recent cases of an owner, unit or number compared for duplicates. */
+const DUPLICATE_CANDIDATES = 50;
+/** Case statements with at most this many channel rows (a call, a few photos or attachments) run as prepared statements. */
+const PREPARED_MAX_ROWS = 5;
+
+/** Everything matching reads, from ONE statement. */
+interface IntakeContext extends MatchFacts {
+  /** When the text names units: unit count per estate of the owners' units and the given estate (checks the unit directory). */
+  unitCounts: Map<string, number>;
+}
 
 /**
  * Turns one normalised inbound item into a case, in one transaction: the intake record (the exactly-once
@@ -55,26 +66,19 @@ export class CaseIntakeService {
   ) {}
 
   /**
-   * In its own transaction. `extra` runs inside it after the case is written (e.g. the hotline's call row);
-   * `before` runs first, in the same transaction (e.g. the web form's exact per-IP limit).
+   * One statement, no transaction: the look-ups before it see committed data either way, and the writes
+   * are all in it (the channel's own rows as `input.with`).
    */
-  async create(input: NewCaseInput, extra?: Extra, before?: (m: EntityManager) => Promise<void>): Promise<IntakeResult> {
-    const calendar = await this.calendars.current();
-    // All the writes are one statement: without steps of its own around it, no transaction is needed
-    // (the reads before it — matching, duplicates — see committed data either way).
-    const result = extra || before
-      ? await this.ds.transaction(async (m) => {
-          await before?.(m);
-          return this.createWith(m, calendar, input, extra);
-        })
-      : await this.createWith(this.ds.manager, calendar, input);
+  async create(input: NewCaseInput): Promise<IntakeResult> {
+    const result = await this.createWith(this.ds.manager, await this.calendars.current(), input);
     if (result.created) this.afterCommit();
     return result;
   }
 
   /**
    * Inside the caller's transaction, so several cases commit or roll back as one (a suggestion-box
-   * collection). Call afterCommit() once the caller has committed.
+   * collection), or after the caller's own checks (the web form's per-address lock). With the data
+   * source's manager and no `extra`, one statement of its own. Call afterCommit() once committed.
    */
   async createIn(m: EntityManager, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
     return this.createWith(m, await this.calendars.current(), input, extra);
@@ -86,7 +90,9 @@ export class CaseIntakeService {
   }
 
   private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
-    const match = await matchReporter(m, input, (projectId) => this.unitDirectory.units(m, projectId));
+    const keys = reporterKeys(input);
+    const ctx = await this.readContext(m, input, keys);
+    const match = await matchReporter(input, keys, ctx, (projectId) => this.unitDirectory.units(m, projectId, ctx.unitCounts.get(projectId)));
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
@@ -191,7 +197,8 @@ export class CaseIntakeService {
                 SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)${this.channelRows(m, input, p, caseId)}
       SELECT number FROM c`;
     try {
-      const rows = await m.query<Array<{ number: string }>>(sql, params);
+      // A few shapes (mail's adoption or an insert, and the channel's rows): prepared; an unusual one (many attachments) is not.
+      const rows = (input.with?.length ?? 0) <= PREPARED_MAX_ROWS ? await preparedQuery<{ number: string }>(m, sql, params) : await m.query<Array<{ number: string }>>(sql, params);
       return rows[0]?.number ?? null;
     } catch (err) {
       if ((err as { constraint?: string }).constraint === 'fk_cases_project') {
@@ -225,6 +232,34 @@ export class CaseIntakeService {
     return { created: false, caseRow: await m.findOneByOrFail(CaseEntity, { id: caseId }), intakeRecordId: rec[0].id };
   }
 
+  /**
+   * The look-ups matching needs, in ONE round trip: the reporter's owners with their units, the given
+   * unit's estate, and (when the text names a unit) unit counts to check the cached unit directory.
+   * The recent cases for the duplicate check are read apart, once matching knows the keys: fetched in
+   * here for every key the item might end up with, the planner (stale statistics on a growing cases
+   * table) scanned a whole week of cases through the unit index, 15 ms a statement (EXPLAIN in the bench).
+   */
+  private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
+    const unitRefs = unitRefsOf(input);
+    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number> }>(
+      m,
+      `WITH o AS (${OWNERS_SQL}),
+       gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
+       pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
+       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr WHERE $5::boolean)
+       SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
+              (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
+              (SELECT coalesce(json_object_agg(project_id, n), '{}') FROM uc) AS unit_counts`,
+      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0],
+    );
+    return {
+      unitRefs,
+      owners: row?.owners ?? [],
+      ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
+      unitCounts: new Map(Object.entries(row?.unit_counts ?? {})),
+    };
+  }
+
   /** Same owner, unit or number within the window, and similar text: linked for staff to judge, never merged. */
   private async possibleDuplicates(
     m: EntityManager,
@@ -235,8 +270,8 @@ export class CaseIntakeService {
       `SELECT id, number, description FROM cases
        WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
          AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
-       ORDER BY received_at DESC LIMIT 50`,
-      [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone],
+       ORDER BY received_at DESC LIMIT $6`,
+      [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
     );
     return recent
       .map((r) => ({ id: r.id, number: r.number, score: Math.round(textSimilarity(c.description, r.description) * 100) / 100 }))

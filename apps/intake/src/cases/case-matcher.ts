@@ -1,6 +1,5 @@
-import type { EntityManager } from 'typeorm';
 import { AppException } from '@kefu/shared';
-import { findPhones, findUnitRefs, matchUnit, normalisePhone, type UnitRow } from '../normalise';
+import { findPhones, findUnitRefs, matchUnit, normalisePhone, type UnitRef, type UnitRow } from '../normalise';
 import type { NewCaseInput } from './case-intake.types';
 
 export interface MatchResult {
@@ -18,29 +17,61 @@ export interface MatchResult {
 
 const emailPattern = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
 
-/**
- * Finds the owner, unit and estate of an inbound item from its phone numbers, email and unit text.
- * Anything that fits several candidates stays unset with the candidates listed: never a silent guess.
- */
-export async function matchReporter(m: EntityManager, input: NewCaseInput, units: (projectId: string) => Promise<UnitRow[]>): Promise<MatchResult> {
-  const details: Record<string, unknown> = {};
+/** The reporter's numbers (digits) and email, as matching and the look-ups use them. */
+export interface ReporterKeys {
+  phones: string[];
+  email: string | null;
+}
+
+export function reporterKeys(input: NewCaseInput): ReporterKeys {
   const contact = input.reporter.contact ?? '';
   const phones = [...new Set([...(input.reporter.phones ?? []).map((p) => normalisePhone(p)?.digits), ...findPhones(contact).map((p) => p.digits)].filter((d): d is string => !!d))];
   const email = (input.reporter.email ?? emailPattern.exec(contact)?.[0] ?? null)?.trim().toLowerCase() || null;
-  let ambiguous = false;
+  return { phones, email };
+}
 
-  // Owners by any of their numbers or their email, with their current units: one round trip.
-  const ownerRows = phones.length || email
-    ? await m.query<Array<{ owner_id: string; unit_id: string | null; project_id: string | null; project_code: string | null }>>(
-        `SELECT o.id AS owner_id, ou.unit_id, u.project_id, p.code AS project_code
+/** An owner found by number or email, with one of their current units (null: none). */
+export interface OwnerUnitRow {
+  owner_id: string;
+  unit_id: string | null;
+  project_id: string | null;
+  project_code: string | null;
+}
+
+/**
+ * Owners (at most 20, oldest first) by any of their numbers or their email, with their current units:
+ * `$1` the numbers, `$2` the email. Used as a subquery of the intake's one read statement.
+ */
+export const OWNERS_SQL = `SELECT o.id AS owner_id, ou.unit_id, u.project_id, p.code AS project_code, o.created_at
            FROM (SELECT id, created_at FROM owners WHERE mobiles && $1::text[] OR ($2::text IS NOT NULL AND lower(email) = $2) ORDER BY created_at LIMIT 20) o
            LEFT JOIN owner_units ou ON ou.owner_id = o.id AND ou.until IS NULL
            LEFT JOIN units u ON u.id = ou.unit_id
-           LEFT JOIN projects p ON p.id = u.project_id
-          ORDER BY o.created_at`,
-        [phones, email],
-      )
-    : [];
+           LEFT JOIN projects p ON p.id = u.project_id`;
+
+/** What the text names (read once), and what the database said before matching: the owners, the given unit's estate. */
+export function unitRefsOf(input: NewCaseInput): UnitRef[] {
+  return input.unitId ? [] : findUnitRefs(`${input.unitText ?? ''} ${input.description}`);
+}
+
+export interface MatchFacts {
+  /** Unit references in the unit text and the description (none looked for when a unit is given). */
+  unitRefs: UnitRef[];
+  owners: OwnerUnitRow[];
+  /** The estate of `input.unitId` (null: no such unit); undefined when no unit was given. */
+  givenUnit?: { project_id: string } | null;
+}
+
+/**
+ * Finds the owner, unit and estate of an inbound item from its phone numbers, email and unit text.
+ * Anything that fits several candidates stays unset with the candidates listed: never a silent guess.
+ * `units` gives an estate's units for unit-text matching.
+ */
+export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, facts: MatchFacts, units: (projectId: string) => Promise<UnitRow[]>): Promise<MatchResult> {
+  const details: Record<string, unknown> = {};
+  const { phones } = keys;
+  let ambiguous = false;
+
+  const ownerRows = facts.owners;
   const ownerIds = [...new Set(ownerRows.map((o) => o.owner_id))];
   const ownerUnits = ownerRows.filter((r): r is { owner_id: string; unit_id: string; project_id: string; project_code: string } => r.unit_id !== null);
   const codes = new Map(ownerUnits.map((u) => [u.project_id, u.project_code]));
@@ -48,16 +79,16 @@ export async function matchReporter(m: EntityManager, input: NewCaseInput, units
   let projectId = input.projectId ?? null;
   let unitId: string | null = null;
   if (input.unitId) {
-    const unit = await m.query<Array<{ project_id: string }>>(`SELECT project_id FROM units WHERE id = $1`, [input.unitId]);
-    if (!unit[0]) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'no such unit' }] });
-    if (projectId && unit[0].project_id !== projectId) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'is not in the given estate' }] });
+    const unit = facts.givenUnit;
+    if (!unit) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'no such unit' }] });
+    if (projectId && unit.project_id !== projectId) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'is not in the given estate' }] });
     unitId = input.unitId;
-    projectId = unit[0].project_id;
+    projectId = unit.project_id;
     details.unit = 'given';
   } else {
     const ownerProjects = [...new Set(ownerUnits.map((u) => u.project_id))];
     const scope = projectId ?? (ownerProjects.length === 1 ? ownerProjects[0]! : null);
-    const refs = findUnitRefs(`${input.unitText ?? ''} ${input.description}`);
+    const refs = facts.unitRefs;
     if (refs.length && scope) {
       const match = matchUnit(refs, await units(scope));
       details.unitRef = refs.map((r) => r.text);
@@ -98,5 +129,5 @@ export async function matchReporter(m: EntityManager, input: NewCaseInput, units
   if (ownerId) details.owner = phones.length ? 'phone_or_email' : 'email';
 
   const status = ambiguous ? 'ambiguous' : ownerId || unitId ? 'matched' : 'unmatched';
-  return { projectId, projectCode: projectId ? (codes.get(projectId) ?? null) : null, unitId, ownerId, reporterPhone: phones[0] ?? null, reporterEmail: email, status, details };
+  return { projectId, projectCode: projectId ? (codes.get(projectId) ?? null) : null, unitId, ownerId, reporterPhone: phones[0] ?? null, reporterEmail: keys.email, status, details };
 }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addToOutbox, APP_CONFIG, type AppConfig, type AttachmentRole, type IntakeOutcome } from '@kefu/shared';
+import { addToOutbox, APP_CONFIG, AttachmentEntity, type AppConfig, type IntakeOutcome } from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
 import { decide, type CaseLookup, type MailDecision } from './mail-decision';
-import type { MailPart } from './mail-parse';
 import { IntakeRecordDecided } from '../cases/case-intake.types';
-import { finishRecord, insertParts, returning } from './mail-writes';
+import { finishRecord, insertParts, partRow, returning } from './mail-writes';
 import { mapLimit } from './map-limit';
 import { errorMessage, isTransient } from './transient-error';
 
@@ -123,7 +122,9 @@ export class MailProcessingService {
   /** `attempt` 1 counts this attempt with the outcome; 0 when processMany counted it already. */
   private async commitOne(mail: StoredMail, d: MailDecision, allow: IntakeOutcome[], attempt: 0 | 1, kick = true): Promise<ProcessResult> {
     try {
-      const result = await this.ds.transaction((m) => this.write(m, mail, d, allow, attempt));
+      // A new case is one statement of its own (no transaction around it): the estate's case-number
+      // counter stays locked only while that statement runs, not across further round trips.
+      const result = d.kind === 'case' ? await this.writeCase(mail, d, allow, attempt) : await this.ds.transaction((m) => this.write(m, mail, d, allow, attempt));
       if (kick) this.intake.afterCommit();
       return result;
     } catch (err) {
@@ -145,8 +146,8 @@ export class MailProcessingService {
     };
   }
 
-  /** Writes one decision inside the caller's transaction. */
-  private async write(m: EntityManager, mail: StoredMail, d: MailDecision, allow: IntakeOutcome[], attempt: 0 | 1): Promise<ProcessResult> {
+  /** Writes one decision other than a new case inside the caller's transaction. */
+  private async write(m: EntityManager, mail: StoredMail, d: Exclude<MailDecision, { kind: 'case' }>, allow: IntakeOutcome[], attempt: 0 | 1): Promise<ProcessResult> {
     const none = { caseId: null, caseNumber: null };
     switch (d.kind) {
       case 'quarantine':
@@ -164,32 +165,32 @@ export class MailProcessingService {
       case 'reply': {
         const reason = `reply to ${d.caseNumber} (matched by ${d.matchedBy})`;
         await finishRecord(m, mail.id, allow, { outcome: 'added_to_case', reason, summary: d.summary, caseId: d.caseId }, attempt);
-        const files = await insertParts(m, d.caseId, mail.id, d.parsed.attachments.map((p) => ({ part: p, role: p.role })));
+        const files = await insertParts(m, d.caseId, mail.id, d.parsed.attachments);
         const p = d.parsed;
         const details = { intakeRecordId: mail.id, channel: 'email', matchedBy: d.matchedBy, from: p.replyTo ?? p.from, subject: p.subject.slice(0, 500), messageId: p.messageId, text: p.text.slice(0, MAX_EVENT_TEXT), attachments: files };
         await m.query(`INSERT INTO case_events (case_id, kind, actor_id, actor_label, details) VALUES ($1, 'message_received', NULL, 'email', $2::jsonb)`, [d.caseId, JSON.stringify(details)]);
         return { recordId: mail.id, outcome: 'added_to_case', reason, caseId: d.caseId, caseNumber: d.caseNumber };
       }
-      case 'case': {
-        const fax = d.fax;
-        const result = await this.intake.createIn(
-          m,
-          {
-            channel: d.channel, source: mail.source, externalId: null,
-            raw: d.summary, receivedAt: mail.receivedAt,
-            reporter: d.reporter, description: d.description, unitText: d.unitText.slice(0, 2000),
-            actor: { kind: 'system', label: d.channel === 'fax' ? 'fax' : 'email' },
-            // The mail was stored (and its key claimed) before the server was told: the case adopts that record.
-            adopt: { recordId: mail.id, allow, attempt },
-          },
-          async (tx, c, recordId) => {
-            const parts = d.parts.map((part): { part: MailPart; role: AttachmentRole } => ({ part, role: fax && part === fax.match.document ? 'fax_document' : part.role }));
-            await insertParts(tx, c.id, recordId, parts, fax ? { part: fax.match.document, pages: fax.doc.pages, text: fax.doc.text } : undefined);
-          },
-        );
-        return { recordId: result.intakeRecordId, outcome: 'case_created', reason: null, caseId: result.caseRow.id, caseNumber: result.caseRow.number };
-      }
     }
+  }
+
+  /**
+   * A new case from a mail, in ONE statement: the stored record adopted (only while its outcome is still
+   * one of `allow`), the case, and the attachments (the fax document with its page count and text layer)
+   * as rows of the case's statement.
+   */
+  private async writeCase(mail: StoredMail, d: Extract<MailDecision, { kind: 'case' }>, allow: IntakeOutcome[], attempt: 0 | 1): Promise<ProcessResult> {
+    const fax = d.fax;
+    const result = await this.intake.createIn(this.ds.manager, {
+      channel: d.channel, source: mail.source, externalId: null,
+      raw: d.summary, receivedAt: mail.receivedAt,
+      reporter: d.reporter, description: d.description, unitText: d.unitText.slice(0, 2000),
+      actor: { kind: 'system', label: d.channel === 'fax' ? 'fax' : 'email' },
+      // The mail was stored (and its key claimed) before the server was told: the case adopts that record.
+      adopt: { recordId: mail.id, allow, attempt },
+      with: d.parts.map((part) => ({ entity: AttachmentEntity, values: partRow(part, fax && part === fax.match.document ? { pages: fax.doc.pages, text: fax.doc.text } : null) })),
+    });
+    return { recordId: result.intakeRecordId, outcome: 'case_created', reason: null, caseId: result.caseRow.id, caseNumber: result.caseRow.number };
   }
 
   /** Left pending for the next cycle; after MAX_ATTEMPTS a failure that keeps coming back quarantines the mail instead. */

@@ -24,25 +24,25 @@ export async function finishRecord(
   if (rows.length !== 1) throw new IntakeRecordDecided(`intake record ${id} was decided meanwhile`);
 }
 
-export interface FaxDocumentFacts {
-  part: MailPart;
-  pages: number | null;
-  text: string | null;
+/** An attachment row of a mail part (the fax document with its page count and text layer), by AttachmentEntity property. */
+export function partRow(part: MailPart, fax: { pages: number | null; text: string | null } | null): Record<string, unknown> {
+  return {
+    role: fax ? 'fax_document' : part.role, filename: part.filename, contentType: part.contentType, size: part.size, sha256: part.sha256, contentId: part.contentId,
+    pageCount: fax ? fax.pages : null, extractedText: fax ? fax.text : null, data: part.content,
+  };
 }
 
-/** Attachments and inline images of a mail, bytes in Postgres with the case (the fax document with its page count and text). */
-export async function insertParts(
-  m: EntityManager, caseId: string, recordId: string, parts: Array<{ part: MailPart; role: AttachmentRole }>, fax?: FaxDocumentFacts,
-): Promise<Array<{ id: string; filename: string; role: AttachmentRole }>> {
+/** Attachments and inline images of a mail added to an existing case, bytes in Postgres with the case. */
+export async function insertParts(m: EntityManager, caseId: string, recordId: string, parts: MailPart[]): Promise<Array<{ id: string; filename: string; role: AttachmentRole }>> {
   const out: Array<{ id: string; filename: string; role: AttachmentRole }> = [];
-  for (const { part, role } of parts) {
-    const isFax = fax?.part === part;
+  for (const part of parts) {
+    const r = partRow(part, null);
     const rows = await m.query<Array<{ id: string }>>(
       `INSERT INTO attachments (case_id, intake_record_id, role, filename, content_type, size, sha256, content_id, page_count, extracted_text, data)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [caseId, recordId, role, part.filename, part.contentType, part.size, part.sha256, part.contentId, isFax ? fax.pages : null, isFax ? fax.text : null, part.content],
+      [caseId, recordId, r.role, r.filename, r.contentType, r.size, r.sha256, r.contentId, r.pageCount, r.extractedText, r.data],
     );
-    out.push({ id: rows[0]!.id, filename: part.filename, role });
+    out.push({ id: rows[0]!.id, filename: part.filename, role: part.role });
   }
   return out;
 }

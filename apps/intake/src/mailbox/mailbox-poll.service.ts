@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig, type IntakeOutcome } from '@kefu/shared';
 import { MAILBOX_CONNECTOR, type MailboxClient, type MailboxConnector, type OpenFolder } from './mailbox-client';
 import { MailProcessingService, type ProcessResult } from './mail-processing.service';
-import { MailboxStore } from './mailbox-store.service';
+import { MailboxStore, type FetchedMessage, type StoredRef } from './mailbox-store.service';
 
 /** Arbitrary but fixed: the advisory-lock class of mailbox pollers (the key within it is the mailbox name). */
 const POLL_LOCK_CLASS = 42_0317;
@@ -29,6 +29,14 @@ export interface PollReport {
   /** Milliseconds spent per phase, summed over batches. */
   ms: { fetch: number; store: number; decide: number; move: number };
 }
+
+interface StoredBatch {
+  messages: FetchedMessage[];
+  refs: Map<number, StoredRef>;
+}
+
+/** A promise that never rejects (its failure is the value): awaited later, it cannot go unhandled meanwhile. */
+const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> => p.then((value) => ({ value }), (error: unknown) => ({ error }));
 
 const FINAL = new Set<IntakeOutcome>(['case_created', 'added_to_case', 'duplicate', 'auto_reply', 'bounce', 'quarantined']);
 
@@ -111,9 +119,21 @@ export class MailboxPollService implements OnApplicationShutdown {
       }
 
       const fresh = uids.filter((u) => !known.has(u));
-      for (const batch of await this.batches(client, fresh)) {
-        if (this.stopping) break;
-        await this.fetchStoreDecide(client, box, batch, report);
+      // Pipelined: the next batch is fetched and stored while this one is decided (the lanes would otherwise
+      // wait for every FETCH and store); each mail is still stored before it is decided, and moved after.
+      const batches = await this.batches(client, fresh);
+      let next = batches.length ? settled(this.fetchStore(client, box, batches[0]!, report)) : null;
+      for (let i = 0; next; i++) {
+        const stored = await next;
+        if ('error' in stored) throw stored.error;
+        next = i + 1 < batches.length && !this.stopping ? settled(this.fetchStore(client, box, batches[i + 1]!, report)) : null;
+        try {
+          await this.decideMove(client, stored.value, report);
+        } catch (err) {
+          // Let the batch being stored finish (its mail is safe either way) before giving up the cycle.
+          await next;
+          throw err;
+        }
       }
       await this.sweepPending(report);
     } finally {
@@ -152,21 +172,24 @@ export class MailboxPollService implements OnApplicationShutdown {
     return out;
   }
 
-  private async fetchStoreDecide(client: MailboxClient, box: OpenFolder, batch: { uids: number[]; maxBytes?: number }, report: PollReport): Promise<void> {
+  /** Fetches a batch and stores it (committed before anything happens on the server: from then on the mail is ours). */
+  private async fetchStore(client: MailboxClient, box: OpenFolder, batch: { uids: number[]; maxBytes?: number }, report: PollReport): Promise<StoredBatch> {
     let t = performance.now();
-    const lap = (phase: keyof PollReport['ms']) => {
-      const now = performance.now();
-      report.ms[phase] += Math.round(now - t);
-      t = now;
-    };
     const fetched = await client.fetch(batch.uids, batch.maxBytes ? { maxBytes: batch.maxBytes } : {});
-    lap('fetch');
-    if (fetched.length === 0) return;
+    report.ms.fetch += Math.round(performance.now() - t);
+    if (fetched.length === 0) return { messages: [], refs: new Map() };
     const messages = fetched.map((f) => ({ uid: f.uid, size: f.size, internalDate: f.internalDate, raw: f.source, truncated: batch.maxBytes !== undefined && f.source.length < f.size }));
-    // Committed before anything happens on the server: from here on the mail is ours.
+    t = performance.now();
     const refs = await this.store.storeBatch({ mailbox: this.config.MAILBOX_NAME, source: this.source, folder: this.config.MAILBOX_FOLDER, uidValidity: box.uidValidity, messages });
     report.stored += messages.length;
-    lap('store');
+    report.ms.store += Math.round(performance.now() - t);
+    return { messages, refs };
+  }
+
+  /** Decides a stored batch's pending mail, then moves every decided one out of the folder. */
+  private async decideMove(client: MailboxClient, { messages, refs }: StoredBatch, report: PollReport): Promise<void> {
+    if (messages.length === 0) return;
+    let t = performance.now();
     const pending = messages.filter((msg) => refs.get(msg.uid)?.outcome === 'pending');
     const processed = await this.processing.processMany(
       pending.map((msg) => ({ id: refs.get(msg.uid)!.id, source: this.source, raw: msg.raw, receivedAt: msg.internalDate ?? new Date(), size: msg.size, truncated: msg.truncated })),
@@ -174,9 +197,10 @@ export class MailboxPollService implements OnApplicationShutdown {
     );
     const byUid = new Map(pending.map((msg, i) => [msg.uid, this.count(processed[i]!, report)]));
     const results = messages.map((msg) => ({ uid: msg.uid, outcome: byUid.get(msg.uid) ?? refs.get(msg.uid)?.outcome ?? 'pending' }));
-    lap('decide');
+    report.ms.decide += Math.round(performance.now() - t);
+    t = performance.now();
     await this.moveDecided(client, results, report);
-    lap('move');
+    report.ms.move += Math.round(performance.now() - t);
   }
 
   /** Decides stored, still-pending records from their stored bytes; returns the outcome per record id. */

@@ -1,6 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppException, type AppConfig } from '@kefu/shared';
 
@@ -24,6 +25,11 @@ export function clientKey(ip: string): string {
   const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
   return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
+
+/** An address's web submissions since `$2`, by its hash `$1` (served by ix_intake_records_web_ip). */
+const COUNT_SQL = `SELECT count(*)::int AS total, count(*) FILTER (WHERE raw->'client'->>'pow' = 'none')::int AS no_js,
+       min(received_at) AS oldest, min(received_at) FILTER (WHERE raw->'client'->>'pow' = 'none') AS oldest_no_js
+  FROM intake_records WHERE source = 'web' AND received_at > $2 AND raw->'client'->>'ipHash' = $1`;
 
 interface Counts {
   total: number;
@@ -62,28 +68,42 @@ export class WebIpLimits {
     return createHmac('sha256', this.key).update(clientKey(ip)).digest('hex').slice(0, 32);
   }
 
-  /** Before any work: refuses with 429 when this address has used up its hour. */
+  /** Refuses with 429 when this address has used up its hour (before answering a submission that writes no case). */
   async check(ipHash: string, pow: PowMode, now = new Date()): Promise<void> {
     this.judge(await this.count(this.ds, ipHash, now), pow, now);
   }
 
   /**
-   * First thing in the transaction that will add the submission's record: serialises submissions from one
-   * address (advisory lock until commit), so concurrent requests cannot slip past the limit together.
+   * Runs `write` in a transaction that first takes this address's advisory lock (held until commit) and
+   * then counts its submissions, so concurrent requests cannot slip past the limit together. The begin,
+   * the lock and the count are ONE round trip: a multi-statement simple query (each statement its own
+   * snapshot, so the count, run once the lock is held, sees every submission committed before it). Its
+   * values are the address's hash (hex, checked) and a timestamp we format: nothing a client wrote.
+   * Over the limit: rolled back, 429. Returns what `write` returned, after the commit.
    */
-  async checkInTransaction(m: EntityManager, ipHash: string, pow: PowMode, now = new Date()): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`kefu-web-ip:${ipHash}`]);
-    this.judge(await this.count(m, ipHash, now), pow, now);
+  async serialised<T>(ipHash: string, pow: PowMode, now: Date, write: (m: EntityManager) => Promise<T>): Promise<T> {
+    if (!/^[0-9a-f]{32}$/.test(ipHash)) throw new Error('not an address hash');
+    const since = new Date(now.getTime() - WINDOW_MS).toISOString();
+    const sql = `BEGIN; SELECT pg_advisory_xact_lock(hashtext('kefu-web-ip:${ipHash}')); ${COUNT_SQL.replace('$1', () => `'${ipHash}'`).replace('$2', () => `'${since}'::timestamptz`)}`;
+    const runner = this.ds.createQueryRunner();
+    // The driver's own client: TypeORM's query() drops the results of a multi-statement query.
+    const client = (await runner.connect()) as PoolClient;
+    try {
+      const results = (await client.query<Counts>(sql)) as unknown as Array<QueryResult<Counts>>;
+      this.judge(results[2]?.rows[0] ?? { total: 0, no_js: 0, oldest: null, oldest_no_js: null }, pow, now);
+      const out = await write(runner.manager);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
   }
 
   private async count(q: DataSource | EntityManager, ipHash: string, now: Date): Promise<Counts> {
-    const rows = await q.query<Counts[]>(
-      `SELECT count(*)::int AS total, count(*) FILTER (WHERE raw->'client'->>'pow' = 'none')::int AS no_js,
-              min(received_at) AS oldest, min(received_at) FILTER (WHERE raw->'client'->>'pow' = 'none') AS oldest_no_js
-         FROM intake_records
-        WHERE source = 'web' AND received_at > $2 AND raw->'client'->>'ipHash' = $1`,
-      [ipHash, new Date(now.getTime() - WINDOW_MS)],
-    );
+    const rows = await q.query<Counts[]>(COUNT_SQL, [ipHash, new Date(now.getTime() - WINDOW_MS)]);
     return rows[0] ?? { total: 0, no_js: 0, oldest: null, oldest_no_js: null };
   }
 

@@ -57,6 +57,15 @@ describe('web form per-IP limits', () => {
     expect(res.headers['retry-after']).toBeDefined();
   });
 
+  it('answers an address over its limit with 429 whatever it sends: an invalid form, the honeypot', async () => {
+    const c = await challenge();
+    const invalid = await http().post('/api/v1/web-complaints').send({ name: '李女士', mobile: '123', projectId, unitText: '5栋101', type: 'complaint', description: '', challenge: c, nonce: solve(c, BITS) }).expect(429);
+    expect(invalid.body.error.code).toBe('rate_limited');
+    const spam = await http().post('/api/v1/web-complaints').send({ name: 'bot', mobile: '13900001111', projectId, unitText: '5栋101', type: 'complaint', description: '广告广告广告广告', challenge: c, nonce: solve(c, BITS), website: 'http://spam.example' }).expect(429);
+    expect(spam.body.error.code).toBe('rate_limited');
+    expect(await webRecords()).toBe(PER_HOUR);
+  });
+
   it('counts by a salted hash of the address, never the address itself', async () => {
     const rows = await db.dataSource.query(`SELECT raw FROM intake_records WHERE source = 'web'`);
     const hashes = new Set(rows.map((r: { raw: { client: { ipHash: string } } }) => r.raw.client.ipHash));

@@ -71,14 +71,21 @@ export class WebFormService {
   async submit(input: WebSubmissionInput): Promise<SubmitOutcome> {
     const now = new Date();
     const ipHash = this.limits.hash(input.ip);
-    // The hourly limit now, before any work; the stricter no-JavaScript one once the nonce has been read.
-    await this.limits.check(ipHash, 'solved', now);
+    // An address over its hourly limit gets 429 whatever it sent. A submission that will be written is
+    // judged (exactly, both limits) in the transaction that writes it; every other answer is preceded by
+    // this check of the hourly limit (a refusal costs no write, but must not tell an over-limit client more).
+    const refusal = async (answer: () => SubmitOutcome | Promise<SubmitOutcome>): Promise<SubmitOutcome> => {
+      await this.limits.check(ipHash, 'solved', now);
+      return answer();
+    };
     const parsed = parseSubmission(input.body);
     const client = { ipHash, via: input.via };
     if (parsed.honeypot) {
-      const files = input.uploads.files.map((f) => ({ filename: f.originalname, bytes: f.size }));
-      await this.quarantine({ ...parsed.raw, ...(files.length ? { photos: files } : {}), client }, now);
-      return { kind: 'spam' };
+      return refusal(async () => {
+        const files = input.uploads.files.map((f) => ({ filename: f.originalname, bytes: f.size }));
+        await this.quarantine({ ...parsed.raw, ...(files.length ? { photos: files } : {}), client }, now);
+        return { kind: 'spam' };
+      });
     }
     const files = [...input.uploads.files.filter((f) => f.fieldname === 'photos'), ...parsed.inlinePhotos];
     const { photos, problems: photoProblems } = checkPhotos(files, 'photos', { problem: input.uploads.problem });
@@ -92,19 +99,19 @@ export class WebFormService {
       kind: 'invalid', status: o.status ?? 400, problems: inFormOrder([...problems, ...extra]), values: parsed.values,
       challenge: o.fresh || !opened ? this.pow.issue(now).challenge : parsed.challenge, nonce: o.nonce ?? '',
     });
-    if (!opened) return invalid([{ field: 'challenge', message: parsed.challenge ? msg.challengeForged : msg.challengeMissing }]);
+    if (!opened) return refusal(() => invalid([{ field: 'challenge', message: parsed.challenge ? msg.challengeForged : msg.challengeMissing }]));
 
     const fingerprint = data && problems.length === 0 ? this.fingerprint(data, photos) : null;
     // A second delivery of the same submission (double click, reload) answers with the first case. On the
     // happy path the intake record's unique key finds it (below); a submission about to be refused looks first.
-    const orEarlier = async (refusal: SubmitOutcome): Promise<SubmitOutcome> => {
+    const orEarlier = (refused: SubmitOutcome): Promise<SubmitOutcome> => refusal(async () => {
       const earlier = await this.ds.query<Array<{ case_id: string | null; content_hash: string | null }>>(
         `SELECT case_id, content_hash FROM intake_records WHERE source = 'web' AND external_id = $1`, [opened.id],
       );
-      if (!earlier[0]) return refusal;
+      if (!earlier[0]) return refused;
       if (earlier[0].case_id && fingerprint && earlier[0].content_hash === fingerprint) return this.accepted(earlier[0].case_id, false);
       return invalid([{ field: 'challenge', message: msg.reused }], { status: 409, fresh: true });
-    };
+    });
     if (opened.expiresAt <= now || opened.bits < this.pow.bits) return orEarlier(invalid([{ field: 'challenge', message: msg.challengeExpired }], { fresh: true }));
 
     let pow: PowMode;
@@ -114,31 +121,27 @@ export class WebFormService {
     else if (!this.pow.solved(parsed.challenge, opened, parsed.nonce)) return orEarlier(invalid([{ field: 'nonce', message: msg.unsolved }]));
     else pow = 'solved';
     if (!data || !fingerprint) return orEarlier(invalid(problems.length ? [] : [{ field: 'nonce', message: msg.unsolved }], { nonce: pow === 'solved' ? parsed.nonce : '' }));
-    if (pow === 'none') await this.limits.check(ipHash, 'none', now);
 
     const raw = { ...parsed.raw, photos: photos.map((p) => ({ filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256 })), client: { ...client, pow } };
     let result;
     try {
-      result = await this.intake.create(
-        {
+      // The address's lock and count, then the case (with its photos) in one statement, then the commit.
+      result = await this.limits.serialised(ipHash, pow, now, (m) =>
+        this.intake.createIn(m, {
           // The challenge id is the submission's key: the intake record's unique (source, external id) makes it work once.
           channel: 'web', source: 'web', externalId: opened.id, contentHash: fingerprint, raw, receivedAt: now,
           // The contact exactly as typed; the matcher reads the number out of it.
           reporter: { name: data.name, contact: parsed.values.mobile, phones: [normalisePhone(data.mobile)?.digits ?? data.mobile], email: data.email || null },
           description: data.description, unitText: data.unitText, projectId: data.projectId, type: data.type, actor: { kind: 'owner' },
-        },
-        async (m, c, intakeRecordId) => {
-          for (const p of photos) {
-            await m.insert(AttachmentEntity, { caseId: c.id, intakeRecordId, role: 'photo', filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256, data: p.data });
-          }
-        },
-        (m) => this.limits.checkInTransaction(m, ipHash, pow, now),
+          with: photos.map((p) => ({ entity: AttachmentEntity, values: { role: 'photo', filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256, data: p.data } })),
+        }),
       );
     } catch (err) {
       // The estate was deleted or never existed (checked up front only when other fields are wrong too).
       if (err instanceof AppException && err.code === 'validation_failed' && /projectId/.test(err.message)) return invalid([{ field: 'projectId', message: msg.noProject }]);
       throw err;
     }
+    if (result.created) this.intake.afterCommit();
     if (!result.created) {
       // The same key again: the same submission gets the same case; a different one under a spent key is refused.
       const [rec] = await this.ds.query<Array<{ content_hash: string | null }>>(`SELECT content_hash FROM intake_records WHERE id = $1`, [result.intakeRecordId]);

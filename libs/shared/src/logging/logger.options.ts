@@ -1,4 +1,5 @@
 import type { Params } from 'nestjs-pino';
+import pino from 'pino';
 import type { AppConfig, AppName } from '../config';
 import { maskText, maskValue } from './mask';
 
@@ -23,9 +24,14 @@ export function loggerModuleParams(config: AppConfig, app: AppName): Params {
   return {
     pinoHttp: {
       ...pinoOptions(config, app),
-      // Query strings may hold phone numbers (caller lookup); log the path only, masked.
+      // Query strings may hold phone numbers (caller lookup); log the path only, masked. Our serializers
+      // read the raw request: pino-http's wrapping would first build its standard request object (headers
+      // copied, addresses read) on every request, only for ours to keep three fields of it.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: maskText((req.url ?? '').split('?')[0] ?? '') }),
+        req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: maskText((req.originalUrl ?? req.url ?? '').split('?')[0] ?? '') }),
+        res: pino.stdSerializers.res,
+        err: pino.stdSerializers.err,
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' },
     },
