@@ -48,6 +48,10 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     const before = await page.locator('tr[data-row]').count();
     await expect(heading.textContent()).resolves.toContain(`已逾期 ${before} 条`);
     expect(await page.locator('tr[data-row]', { hasText: c.number }).first().locator('.due-overdue').count()).toBe(1);
+    // The most overdue first.
+    const dues = await Promise.all((await page.locator('tr[data-row]').all()).map(async (tr) => Date.parse((await tr.getAttribute('data-due')) ?? '')));
+    expect(dues.length).toBeGreaterThan(1);
+    expect(dues).toEqual([...dues].sort((a, b) => a - b));
     await stack.screenshot(page, 'reminders');
 
     const row = rows.first();

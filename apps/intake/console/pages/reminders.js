@@ -43,7 +43,7 @@ function escalation(r) {
 }
 
 /** @param {Reminder} r @param {boolean} team */
-const row = (r, team) => html`<tr data-row="${r.id}">
+const row = (r, team) => html`<tr data-row="${r.id}" data-due="${r.dueAt}">
   <td><a href="#/cases/${r.caseId}">${r.caseNumber}</a></td>
   <td>${stepName(r.step, r.stepLabel)}</td>
   ${team ? html`<td>${r.recipient?.name ?? '—'}</td>` : null}
@@ -129,7 +129,10 @@ export default {
 
     mount(main, html`<h1>${t('nav.reminders')}</h1><p class="loading">${t('app.loading')}</p>`);
     const open = /** @type {Reminder[]} */ (await api('reminders', { query: { state: 'unacknowledged', scope, limit: 500 } }));
-    const list = state === 'unacknowledged' ? open : /** @type {Reminder[]} */ (await api('reminders', { query: { state, scope, limit: 500 } }));
+    // Worked through from the most overdue: by deadline, not by when the reminders went out (a catch-up sends many at once).
+    const list = (state === 'unacknowledged' ? [...open] : /** @type {Reminder[]} */ (await api('reminders', { query: { state, scope, limit: 500 } }))).sort(
+      (a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt),
+    );
     const counts = { due: open.filter((r) => !r.overdue).length, overdue: open.filter((r) => r.overdue).length };
 
     mount(
