@@ -4,7 +4,8 @@ import { $, formValues } from '../lib/dom.js';
 import { date, percent } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { clearFieldErrors, showFieldErrors, todayInShanghai } from '../lib/sched-forms.js';
+import { clearFieldErrors, showFieldErrors } from '../lib/field-errors.js';
+import { todayInShanghai } from '../lib/sched-forms.js';
 import { postCsv } from '../lib/sched-upload.js';
 import { errorBox, flash } from '../lib/ui.js';
 
@@ -341,7 +342,9 @@ async function detail(main, ctx, batchId) {
       $('p', box).focus();
     } catch (err) {
       button.removeAttribute('disabled');
-      const unmatched = showFieldErrors(form, err);
+      const shown = err instanceof ApiError ? showFieldErrors(form, err.fields, (name) => `fielderr-${name}`) : [];
+      shown.find((f) => f.control)?.control?.focus();
+      const unmatched = shown.filter((f) => !f.control);
       // The box says what went wrong overall; field problems also sit next to their fields.
       mount(result, errorBox(err));
       if (unmatched.length === 0 && !form.querySelector('[aria-invalid]')) $('.alert', result).focus();

@@ -3,7 +3,8 @@
 import { api, ApiError } from '../lib/api.js';
 import { $, formValues, on } from '../lib/dom.js';
 import { dateTime, countdown } from '../lib/format.js';
-import { beijingLocal, clearFieldErrors, debounce, digitsOf, fromBeijingLocal, newIdempotencyKey, showFieldErrors } from '../lib/hotline-form.js';
+import { clearFieldErrors, showFieldErrors } from '../lib/field-errors.js';
+import { beijingLocal, debounce, digitsOf, fromBeijingLocal, newIdempotencyKey } from '../lib/hotline-form.js';
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
 import { dueBadge, errorBox } from '../lib/ui.js';
@@ -389,7 +390,7 @@ export default {
         clearFieldErrors(form);
         mount(box, errorBox(err));
       } else {
-        const shown = showFieldErrors(form, err.fields);
+        const shown = showFieldErrors(form, err.fields, (name) => `hl-${name}-error`).map((f) => ({ ...f, controlId: f.control?.id || null }));
         mount(
           box,
           html`<div class="alert" role="alert"><p>${t('hotline.fix')}</p><ul>${shown.map(
