@@ -3,9 +3,14 @@
  * web-form submissions, with p50/p99 latency, next to a raw baseline measured in the same run (a plain
  * pg transaction writing the same rows plus a plain BullMQ add, same concurrency), and the ratio.
  * Then emails/s draining a Dovecot mailbox of mixed messages (bench/intake-email.ts).
- * Options: BENCH_N (default 2000), BENCH_CONCURRENCY (16), BENCH_EMAILS (5000; 0 skips).
+ * Options: BENCH_N (default 2000), BENCH_CONCURRENCY (16), BENCH_EMAILS (5000; 0 skips), BENCH_PROFILE (a folder:
+ * a CPU profile of each phase there), BENCH_QUERIES=1 (statements per item of each phase). Each phase also
+ * prints its CPU per item: this process (the HTTP clients' share apart), Postgres, Redis.
  */
 import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
@@ -14,13 +19,14 @@ import { configSchema, createApp, dataSourceOptions, freePort, Queues, redisConn
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service';
 import { loadDemoData } from '../tools/demo-data';
-import { benchServices, runConcurrent, stats, type RunStats } from './bench-env';
+import { benchServices, cpuPerItem, cpuSnapshot, queryCounter, runConcurrent, stats, type RunStats } from './bench-env';
 import { clientSource, complaint } from './intake-clients';
 import { rawCaseWrite } from './raw-baseline';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 5000);
+const queries = queryCounter();
 const summaries = ['3栋2单元1502卫生间漏水，楼下天花板也渗水了', '电梯经常停运，物业不处理', '小区门口路灯坏了一周了', '请问房产证什么时候可以办理', '建议在儿童游乐区增加遮阳棚', '楼上装修噪音太大，晚上十点还在施工', '车库入口道闸经常抬不起来'];
 
 async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Promise<number> {
@@ -35,17 +41,49 @@ async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Pr
 }
 
 
-async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number, projectId: string): Promise<RunStats> {
+async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number, projectId: string): Promise<RunStats & { clientBusyMs: number }> {
   const before = Object.values(await queue.getJobCounts('waiting', 'active', 'completed', 'delayed')).reduce((a, b) => a + b, 0);
   const worker = new Worker(clientSource, { eval: true, workerData: { base, token, kind, offset, projectId, n: N, concurrency: CONCURRENCY } });
-  const result = await new Promise<{ started: number; latencies: number[]; error?: string }>((resolve, reject) => {
+  const result = await new Promise<{ started: number; latencies: number[]; clientBusyMs: number; error?: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   await worker.terminate();
   if (result.error) throw new Error(result.error);
   const finished = await waitForJobs(queue, before + N);
-  return stats(N, result.started - performance.timeOrigin, finished, result.latencies);
+  return { ...stats(N, result.started - performance.timeOrigin, finished, result.latencies), clientBusyMs: result.clientBusyMs };
+}
+
+/** BENCH_PROFILE=dir: a V8 CPU profile of this process's main thread per phase (dir/<phase>.cpuprofile, for Chrome DevTools). */
+async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${label.replace(/\W+/g, '-').replace(/-$/, '')}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/** Runs a phase and prints where its CPU went, per item (the HTTP clients' own share apart: it is not the server's). */
+async function measured<T extends RunStats>(services: Parameters<typeof cpuSnapshot>[0], label: string, run: () => Promise<T>): Promise<T> {
+  const before = cpuSnapshot(services);
+  queries?.take();
+  const r = await profiled(label, run);
+  const counted = queries?.take().filter(([, n]) => n / r.n >= 0.01);
+  if (counted) process.stdout.write(`${counted.map(([sql, n]) => `    ${(n / r.n).toFixed(2)} per item  ${sql}`).join('\n')}\n`);
+  const client = 'clientBusyMs' in r ? Number(r.clientBusyMs) : 0;
+  process.stdout.write(`  ${label} ${cpuPerItem(before, cpuSnapshot(services), r.n)}${client ? ` (of which the HTTP clients ${(client / r.n).toFixed(2)} ms)` : ''}\n`);
+  return r;
 }
 
 function line(label: string, s: RunStats): string {
@@ -93,25 +131,25 @@ async function main(): Promise<void> {
     // Warm-up: JIT, pools, the calendar cache.
     await kefuRun(base, queue, accessToken, 'hotline', 900_000, projectId).catch(() => undefined);
 
-    const raw = await (async () => {
+    const raw = await measured(services, 'raw:', async () => {
       const { latencies, started } = await runConcurrent(N, CONCURRENCY, (i) => rawCaseWrite(pool, rawQueue, i, summaries[i % summaries.length]!));
       return stats(N, started, performance.now(), latencies);
-    })();
+    });
     // Diagnostic: the intake pipeline alone (no HTTP, no Nest request handling), same concurrency.
     const intake = app.get(CaseIntakeService);
-    const direct = await (async () => {
+    const direct = await measured(services, 'no HTTP:', async () => {
       const { latencies, started } = await runConcurrent(N, CONCURRENCY, async (i) => {
         const mobile = String(13900000000 + ((i * 7919) % 5000) + 1);
         await intake.create({ channel: 'hotline', source: 'bench', externalId: null, raw: {}, receivedAt: new Date(), reporter: { contact: mobile, phones: [mobile] }, description: complaint(500_000 + i), actor: { kind: 'system', label: 'bench' } });
       });
       return stats(N, started, performance.now(), latencies);
-    })();
+    });
     process.stdout.write(`${line('  (diagnostic) intake service, no HTTP', direct)}\n`);
-    const hotline = await kefuRun(base, queue, accessToken, 'hotline', 0, projectId);
+    const hotline = await measured(services, 'hotline:', () => kefuRun(base, queue, accessToken, 'hotline', 0, projectId));
     out.push(line('raw baseline (pg tx + BullMQ add)', raw), line('kefu hotline (HTTP → case → Redis)', hotline), `  ratio hotline / raw: ${(hotline.perSecond / raw.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
     process.stdout.write(`${out.join('\n')}\n`);
     try {
-      const web = await kefuRun(base, queue, accessToken, 'web', 100_000, projectId);
+      const web = await measured(services, 'web form:', () => kefuRun(base, queue, accessToken, 'web', 100_000, projectId));
       process.stdout.write(`${line('kefu web form (HTTP → case → Redis)', web)}\n  ratio web / raw: ${(web.perSecond / raw.perSecond).toFixed(2)}  (aim ≥ 0.60)\n`);
     } catch (err) {
       process.stdout.write(`kefu web form: not run (${err instanceof Error ? err.message.slice(0, 200) : String(err)})\n`);

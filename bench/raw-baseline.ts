@@ -3,8 +3,9 @@ import type { Pool } from 'pg';
 
 /**
  * The raw baseline: the rows a hotline case writes (intake record, number counter, case, created event,
- * call, outbox row) in one plain pg transaction, then one BullMQ add — no Nest, no TypeORM, no matching,
- * no classification, no HTTP.
+ * call, the `case-received` outbox row, and the reporter's acknowledgement: a notification row and its
+ * outbox row) in one plain pg transaction, then one BullMQ add — no Nest, no TypeORM, no matching, no
+ * classification, no HTTP.
  */
 export async function rawCaseWrite(pool: Pool, queue: Queue, i: number, summary: string): Promise<void> {
   const c = await pool.connect();
@@ -21,6 +22,12 @@ export async function rawCaseWrite(pool: Pool, queue: Queue, i: number, summary:
     await c.query(`INSERT INTO calls (case_id, intake_record_id, caller_number, started_at, summary) VALUES ($1, $2, '13800130001', now(), $3)`, [caseId, rec.rows[0]!.id, summary]);
     await c.query(`UPDATE intake_records SET outcome = 'case_created', case_id = $2 WHERE id = $1`, [rec.rows[0]!.id, caseId]);
     await c.query(`INSERT INTO outbox (job_name, payload, dedupe_key, relayed_at) VALUES ('case-received', $1, $2, now())`, [JSON.stringify({ caseId }), `raw:${caseId}`]);
+    const ack = await c.query<{ id: string }>(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, source_type, source_id, variables)
+       VALUES ('raw-ack:' || $1, 'case_acknowledgement', 'sms', 'case_reporter', $1::uuid, 'case', $1::uuid, '{}') RETURNING id`,
+      [caseId],
+    );
+    await c.query(`INSERT INTO outbox (job_name, payload, dedupe_key, relayed_at) VALUES ('notification-requested', $1, $2, now())`, [JSON.stringify({ notificationId: ack.rows[0]!.id }), `raw-ack:${ack.rows[0]!.id}`]);
     // The number last, as Kefu does, so the counter row is locked only until the commit.
     await c.query(
       `WITH n AS (INSERT INTO case_number_counters (prefix, year, last_value) VALUES ('RAW', 2026, 1) ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING last_value)
