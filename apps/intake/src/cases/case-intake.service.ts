@@ -45,8 +45,8 @@ const PREPARED_MAX_ROWS = 5;
 
 /** Everything matching reads, from ONE statement. */
 interface IntakeContext extends MatchFacts {
-  /** When the text names units: unit count per estate of the owners' units and the given estate (checks the unit directory). */
-  unitCounts: Map<string, number>;
+  /** When the text names units: units_version per estate of the owners' units and the given estate (checks the unit directory). */
+  unitVersions: Map<string, string>;
 }
 
 /**
@@ -92,7 +92,7 @@ export class CaseIntakeService {
   private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
     const keys = reporterKeys(input);
     const ctx = await this.readContext(m, input, keys);
-    const match = await matchReporter(input, keys, ctx, (projectId) => this.unitDirectory.units(m, projectId, ctx.unitCounts.get(projectId)));
+    const match = await matchReporter(input, keys, ctx, (projectId) => this.unitDirectory.units(m, projectId, ctx.unitVersions.get(projectId)));
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
@@ -234,29 +234,29 @@ export class CaseIntakeService {
 
   /**
    * The look-ups matching needs, in ONE round trip: the reporter's owners with their units, the given
-   * unit's estate, and (when the text names a unit) unit counts to check the cached unit directory.
+   * unit's estate, and (when the text names a unit) the estates' units_version to check the cached unit directory.
    * The recent cases for the duplicate check are read apart, once matching knows the keys: fetched in
    * here for every key the item might end up with, the planner (stale statistics on a growing cases
    * table) scanned a whole week of cases through the unit index, 15 ms a statement (EXPLAIN in the bench).
    */
   private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
     const unitRefs = unitRefsOf(input);
-    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_counts: Record<string, number> }>(
+    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_versions: Record<string, string> }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
        gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
        pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
-       uc AS (SELECT project_id, (SELECT count(*) FROM units u WHERE u.project_id = pr.project_id)::int AS n FROM pr WHERE $5::boolean)
+       uv AS (SELECT id, units_version::text AS v FROM projects WHERE $5::boolean AND id IN (SELECT project_id FROM pr))
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
-              (SELECT coalesce(json_object_agg(project_id, n), '{}') FROM uc) AS unit_counts`,
+              (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions`,
       [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0],
     );
     return {
       unitRefs,
       owners: row?.owners ?? [],
       ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
-      unitCounts: new Map(Object.entries(row?.unit_counts ?? {})),
+      unitVersions: new Map(Object.entries(row?.unit_versions ?? {})),
     };
   }
 

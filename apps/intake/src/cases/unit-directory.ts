@@ -8,33 +8,32 @@ const MAX_ESTATES = 1_000;
 /**
  * An estate's units in the shape the unit-text matcher wants, kept in memory: a large estate has
  * thousands, and every item naming a unit would otherwise fetch them all. Each use checks the estate's
- * unit count (given by the caller, who reads it with its other look-ups, or one row) and reloads when it
- * changed — a unit added a moment ago is matched at once — and anything older than a minute is
- * reloaded anyway (a renamed building).
+ * `units_version` (bumped by triggers on any change to its units or buildings; given by the caller, who
+ * reads it with its other look-ups, or one primary-key row) and reloads when it moved — a unit added or a
+ * building renamed a moment ago is matched at once. Anything older than a minute is reloaded anyway.
  */
 @Injectable()
 export class UnitDirectory {
-  private readonly cache = new Map<string, { loadedAt: number; units: UnitRow[] }>();
+  private readonly cache = new Map<string, { loadedAt: number; version: string; units: UnitRow[] }>();
 
-  /** The cached units of an estate if loaded within the minute, not yet checked against the count. */
-  private peek(projectId: string): UnitRow[] | undefined {
+  /** The estate's units; `version` is its units_version read just now, if the caller has it. */
+  async units(m: EntityManager, projectId: string, version?: string): Promise<UnitRow[]> {
     const hit = this.cache.get(projectId);
-    return hit && Date.now() - hit.loadedAt < RELOAD_MS ? hit.units : undefined;
-  }
-
-  /** The estate's units; `count` is its unit count read just now, if the caller has it. */
-  async units(m: EntityManager, projectId: string, count?: number): Promise<UnitRow[]> {
-    const hit = this.peek(projectId);
-    if (hit) {
-      const n = count ?? (await m.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM units WHERE project_id = $1`, [projectId]))[0]?.n ?? -1;
-      if (n === hit.length) return hit;
+    if (hit && Date.now() - hit.loadedAt < RELOAD_MS) {
+      const current = version ?? (await m.query<Array<{ v: string }>>(`SELECT units_version::text AS v FROM projects WHERE id = $1`, [projectId]))[0]?.v;
+      if (current === hit.version) return hit.units;
     }
-    const units = await m.query<UnitRow[]>(
-      `SELECT u.id, b.name AS "buildingName", u.entrance, u.room FROM units u JOIN buildings b ON b.id = u.building_id WHERE u.project_id = $1`,
+    // The units and the version they are at, from one snapshot.
+    const rows = await m.query<Array<UnitRow & { version: string }>>(
+      `SELECT p.units_version::text AS version, u.id, b.name AS "buildingName", u.entrance, u.room
+         FROM projects p LEFT JOIN units u ON u.project_id = p.id LEFT JOIN buildings b ON b.id = u.building_id WHERE p.id = $1`,
       [projectId],
     );
-    if (this.cache.size >= MAX_ESTATES) this.cache.clear();
-    this.cache.set(projectId, { loadedAt: Date.now(), units });
+    const units = rows.filter((r) => r.id !== null).map(({ id, buildingName, entrance, room }) => ({ id, buildingName, entrance, room }));
+    if (rows[0]) {
+      if (this.cache.size >= MAX_ESTATES) this.cache.clear();
+      this.cache.set(projectId, { loadedAt: Date.now(), version: rows[0].version, units });
+    }
     return units;
   }
 }

@@ -9,6 +9,8 @@ export class ProjectEntity {
   @Column({ type: 'varchar', length: 100 }) name!: string;
   @Column({ type: 'varchar', length: 50 }) city!: string;
   @Column({ type: 'varchar', length: 200, nullable: true }) address!: string | null;
+  /** Bumped by triggers when the estate's units or buildings change (UnitsVersion migration); bigint, as a string. */
+  @Column({ type: 'bigint', default: 0 }) unitsVersion!: string;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }
