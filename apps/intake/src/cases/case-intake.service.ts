@@ -47,7 +47,31 @@ const PREPARED_MAX_ROWS = 5;
 interface IntakeContext extends MatchFacts {
   /** When the text names units: units_version per estate of the owners' units and the given estate (checks the unit directory). */
   unitVersions: Map<string, string>;
+  /** Recent cases of every owner, unit and number the item can end up with, but a unit found in its text. */
+  recent: RecentCases;
 }
+
+interface RecentCase {
+  id: string;
+  number: string;
+  description: string;
+  received_at: string;
+  owner_id: string | null;
+  unit_id: string | null;
+  reporter_phone: string | null;
+}
+
+/** The duplicate check's candidates read ahead, and the units they were read for (owners and number are always covered). */
+interface RecentCases {
+  units: Set<string>;
+  rows: RecentCase[];
+}
+
+/** Recent cases by one key: `$k` the key column's condition; `$t` the item's time (window as possibleDuplicates). */
+const recentBy = (cond: string) =>
+  `SELECT id, number, description, received_at, owner_id, unit_id, reporter_phone FROM cases
+    WHERE ${cond} AND received_at > $6::timestamptz - make_interval(days => ${DUPLICATE_WINDOW_DAYS}) AND received_at <= $6::timestamptz + interval '1 hour'
+    ORDER BY received_at DESC LIMIT ${DUPLICATE_CANDIDATES}`;
 
 /**
  * Turns one normalised inbound item into a case, in one transaction: the intake record (the exactly-once
@@ -100,7 +124,7 @@ export class CaseIntakeService {
     const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
-    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt });
+    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt }, ctx.recent);
 
     const caseRow = m.create(CaseEntity, {
       id: randomUUID(), type, severity, category: input.category !== undefined ? input.category : auto.category,
@@ -234,45 +258,68 @@ export class CaseIntakeService {
 
   /**
    * The look-ups matching needs, in ONE round trip: the reporter's owners with their units, the given
-   * unit's estate, and (when the text names a unit) the estates' units_version to check the cached unit directory.
-   * The recent cases for the duplicate check are read apart, once matching knows the keys: fetched in
-   * here for every key the item might end up with, the planner (stale statistics on a growing cases
-   * table) scanned a whole week of cases through the unit index, 15 ms a statement (EXPLAIN in the bench).
+   * unit's estate, (when the text names a unit) the estates' units_version to check the cached unit
+   * directory, and the duplicate check's candidates: the recent cases of each owner found, each of their
+   * units, the given unit and the reporter's number — every key the item can end up with except a unit
+   * found in its text, which possibleDuplicates then reads itself. Each key is its own LATERAL index
+   * look-up with its own LIMIT: one OR over all keys let the planner (stale statistics on a growing cases
+   * table) scan a whole week of cases through the unit index, 15 ms a statement (EXPLAIN in the bench).
    */
   private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
     const unitRefs = unitRefsOf(input);
-    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_versions: Record<string, string> }>(
+    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_versions: Record<string, string>; recent: RecentCase[] }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
        gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
        pr AS (SELECT project_id FROM o WHERE project_id IS NOT NULL UNION SELECT $4::uuid WHERE $4::uuid IS NOT NULL UNION SELECT project_id FROM gu),
-       uv AS (SELECT id, units_version::text AS v FROM projects WHERE $5::boolean AND id IN (SELECT project_id FROM pr))
+       uv AS (SELECT id, units_version::text AS v FROM projects WHERE $5::boolean AND id IN (SELECT project_id FROM pr)),
+       rc AS (SELECT r.* FROM (SELECT DISTINCT owner_id FROM o) k CROSS JOIN LATERAL (${recentBy('owner_id = k.owner_id')}) r
+              UNION
+              SELECT r.* FROM (SELECT unit_id FROM o WHERE unit_id IS NOT NULL UNION SELECT $3::uuid WHERE $3::uuid IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('unit_id = k.unit_id')}) r
+              UNION
+              SELECT r.* FROM (SELECT $7::text AS phone WHERE $7::text IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('reporter_phone = k.phone')}) r)
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
-              (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions`,
-      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0],
+              (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions,
+              (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent`,
+      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0, input.receivedAt, keys.phones[0] ?? null],
     );
+    const owners = row?.owners ?? [];
+    const units = new Set(owners.map((o) => o.unit_id).filter((u): u is string => u !== null));
+    if (input.unitId) units.add(input.unitId);
     return {
       unitRefs,
-      owners: row?.owners ?? [],
+      owners,
       ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
       unitVersions: new Map(Object.entries(row?.unit_versions ?? {})),
+      recent: { units, rows: row?.recent ?? [] },
     };
   }
 
-  /** Same owner, unit or number within the window, and similar text: linked for staff to judge, never merged. */
+  /**
+   * Same owner, unit or number within the window, and similar text: linked for staff to judge, never
+   * merged. From the candidates read ahead when they cover the item's keys (the reporter's number is
+   * always `reporterPhone`; the owner is one of those read), else one query.
+   */
   private async possibleDuplicates(
     m: EntityManager,
     c: { ownerId: string | null; unitId: string | null; reporterPhone: string | null; description: string; receivedAt: Date },
+    ahead: RecentCases,
   ): Promise<Array<{ id: string; number: string; score: number }>> {
     if (!c.ownerId && !c.unitId && !c.reporterPhone) return [];
-    const recent = await m.query<Array<{ id: string; number: string; description: string }>>(
-      `SELECT id, number, description FROM cases
-       WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
-         AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
-       ORDER BY received_at DESC LIMIT $6`,
-      [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
-    );
+    const recent =
+      c.unitId === null || ahead.units.has(c.unitId)
+        ? ahead.rows
+            .filter((r) => (c.ownerId !== null && r.owner_id === c.ownerId) || (c.unitId !== null && r.unit_id === c.unitId) || (c.reporterPhone !== null && r.reporter_phone === c.reporterPhone))
+            .sort((a, b) => Date.parse(b.received_at) - Date.parse(a.received_at))
+            .slice(0, DUPLICATE_CANDIDATES)
+        : await m.query<Array<{ id: string; number: string; description: string }>>(
+            `SELECT id, number, description FROM cases
+             WHERE received_at > $1::timestamptz - make_interval(days => $2) AND received_at <= $1::timestamptz + interval '1 hour'
+               AND (owner_id = $3 OR unit_id = $4 OR reporter_phone = $5)
+             ORDER BY received_at DESC LIMIT $6`,
+            [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
+          );
     return recent
       .map((r) => ({ id: r.id, number: r.number, score: Math.round(textSimilarity(c.description, r.description) * 100) / 100 }))
       .filter((r) => r.score >= DUPLICATE_MIN_SIMILARITY);
