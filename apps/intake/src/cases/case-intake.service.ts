@@ -6,7 +6,7 @@ import {
   businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines, OutboxRelay,
   type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
-import { classify, textSimilarity } from '../normalise';
+import { classify, matchUnit, textSimilarity, type UnitRef } from '../normalise';
 import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
 import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
 import { preparedQuery } from './prepared-query';
@@ -115,8 +115,18 @@ export class CaseIntakeService {
 
   private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
     const keys = reporterKeys(input);
-    const ctx = await this.readContext(m, input, keys);
-    const match = await matchReporter(input, keys, ctx, (projectId) => this.unitDirectory.units(m, projectId, ctx.unitVersions.get(projectId)));
+    const unitRefs = unitRefsOf(input);
+    // An item naming a unit of a given estate (the web form): matched ahead against the cached directory,
+    // so the recent cases of that unit come with the one read. Only a read-ahead: the match that counts is
+    // made after the read, against the directory checked by its version — the same one, nearly always.
+    const cached = unitRefs.length > 0 && input.projectId ? this.unitDirectory.cached(input.projectId) : undefined;
+    const ahead = cached ? { version: cached.version, match: matchUnit(unitRefs, cached.units) } : undefined;
+    const ctx = await this.readContext(m, input, keys, unitRefs, ahead?.match.status === 'matched' ? ahead.match.unitId : null);
+    const match = await matchReporter(input, keys, ctx, async (projectId, refs) =>
+      ahead && projectId === input.projectId && ctx.unitVersions.get(projectId) === ahead.version
+        ? ahead.match
+        : matchUnit(refs, await this.unitDirectory.units(m, projectId, ctx.unitVersions.get(projectId))),
+    );
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
@@ -260,13 +270,13 @@ export class CaseIntakeService {
    * The look-ups matching needs, in ONE round trip: the reporter's owners with their units, the given
    * unit's estate, (when the text names a unit) the estates' units_version to check the cached unit
    * directory, and the duplicate check's candidates: the recent cases of each owner found, each of their
-   * units, the given unit and the reporter's number — every key the item can end up with except a unit
-   * found in its text, which possibleDuplicates then reads itself. Each key is its own LATERAL index
-   * look-up with its own LIMIT: one OR over all keys let the planner (stale statistics on a growing cases
-   * table) scan a whole week of cases through the unit index, 15 ms a statement (EXPLAIN in the bench).
+   * units, the given unit, the unit the text names in the cached directory, and the reporter's number —
+   * every key the item can end up with (a unit named outside them costs possibleDuplicates a query). Each
+   * key is its own LATERAL index look-up with its own LIMIT: one OR over all keys let the planner (stale
+   * statistics on a growing cases table) scan a whole week of cases through the unit index, 15 ms a
+   * statement (EXPLAIN in the bench).
    */
-  private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys): Promise<IntakeContext> {
-    const unitRefs = unitRefsOf(input);
+  private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys, unitRefs: UnitRef[], unitAhead: string | null): Promise<IntakeContext> {
     const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_versions: Record<string, string>; recent: RecentCase[] }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
@@ -275,18 +285,19 @@ export class CaseIntakeService {
        uv AS (SELECT id, units_version::text AS v FROM projects WHERE $5::boolean AND id IN (SELECT project_id FROM pr)),
        rc AS (SELECT r.* FROM (SELECT DISTINCT owner_id FROM o) k CROSS JOIN LATERAL (${recentBy('owner_id = k.owner_id')}) r
               UNION
-              SELECT r.* FROM (SELECT unit_id FROM o WHERE unit_id IS NOT NULL UNION SELECT $3::uuid WHERE $3::uuid IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('unit_id = k.unit_id')}) r
+              SELECT r.* FROM (SELECT unit_id FROM o WHERE unit_id IS NOT NULL UNION SELECT unnest(ARRAY[$3::uuid, $8::uuid]) AS unit_id) k CROSS JOIN LATERAL (${recentBy('unit_id = k.unit_id')}) r
               UNION
               SELECT r.* FROM (SELECT $7::text AS phone WHERE $7::text IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('reporter_phone = k.phone')}) r)
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
               (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions,
               (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent`,
-      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0, input.receivedAt, keys.phones[0] ?? null],
+      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0, input.receivedAt, keys.phones[0] ?? null, unitAhead],
     );
     const owners = row?.owners ?? [];
     const units = new Set(owners.map((o) => o.unit_id).filter((u): u is string => u !== null));
     if (input.unitId) units.add(input.unitId);
+    if (unitAhead) units.add(unitAhead);
     return {
       unitRefs,
       owners,

@@ -1,5 +1,5 @@
 import { AppException } from '@kefu/shared';
-import { findPhones, findUnitRefs, matchUnit, normalisePhone, type UnitRef, type UnitRow } from '../normalise';
+import { findPhones, findUnitRefs, normalisePhone, type UnitMatch, type UnitRef } from '../normalise';
 import type { NewCaseInput } from './case-intake.types';
 
 export interface MatchResult {
@@ -64,9 +64,9 @@ export interface MatchFacts {
 /**
  * Finds the owner, unit and estate of an inbound item from its phone numbers, email and unit text.
  * Anything that fits several candidates stays unset with the candidates listed: never a silent guess.
- * `units` gives an estate's units for unit-text matching.
+ * `matchIn` matches unit references against an estate's units.
  */
-export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, facts: MatchFacts, units: (projectId: string) => Promise<UnitRow[]>): Promise<MatchResult> {
+export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, facts: MatchFacts, matchIn: (projectId: string, refs: UnitRef[]) => Promise<UnitMatch>): Promise<MatchResult> {
   const details: Record<string, unknown> = {};
   const { phones } = keys;
   let ambiguous = false;
@@ -90,7 +90,7 @@ export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, fac
     const scope = projectId ?? (ownerProjects.length === 1 ? ownerProjects[0]! : null);
     const refs = facts.unitRefs;
     if (refs.length && scope) {
-      const match = matchUnit(refs, await units(scope));
+      const match = await matchIn(scope, refs);
       details.unitRef = refs.map((r) => r.text);
       if (match.status === 'matched') {
         unitId = match.unitId;

@@ -65,9 +65,17 @@ describe('possible duplicates and the intake\'s round trips', () => {
   it('finds an earlier case of a unit named in the text from the cached directory when the estate is given', async () => {
     await create({ projectId, unitText: '7栋1单元701', description: '门锁坏了' }); // the directory is loaded now
     const earlier = await factories.createCase(db.dataSource, { projectCode: 'DUP001', projectId, unitId: units['704'], description: '阳台窗户关不严，漏风' });
-    const { caseRow } = await create({ channel: 'web', projectId, unitText: '7栋1单元704', description: '阳台窗户关不严，一直漏风', actor: { kind: 'owner' } });
-    expect(caseRow.unitId).toBe(units['704']);
-    expect(await links(caseRow.id)).toEqual([earlier.id]);
+    const spy = jest.spyOn(Client.prototype, 'query');
+    try {
+      const { caseRow } = await create({ channel: 'web', projectId, unitText: '7栋1单元704', description: '阳台窗户关不严，一直漏风', actor: { kind: 'owner' } });
+      expect(caseRow.unitId).toBe(units['704']);
+      expect(await links(caseRow.id)).toEqual([earlier.id]);
+      // The unit was matched ahead in the cached directory: its recent cases came with the matching read.
+      const text = (q: unknown) => (typeof q === 'string' ? q : (q as { text: string }).text);
+      expect(spy.mock.calls.map(([q]) => text(q)).filter((sql) => /FROM cases/.test(sql) && !/WITH rec AS/.test(sql))).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('finds the earlier case of the named unit among many more recent cases of the reporter\'s other unit', async () => {

@@ -16,10 +16,16 @@ const MAX_ESTATES = 1_000;
 export class UnitDirectory {
   private readonly cache = new Map<string, { loadedAt: number; version: string; units: UnitRow[] }>();
 
+  /** The cached units of an estate and their version, unchecked (to read ahead what an item probably names). */
+  cached(projectId: string): { version: string; units: UnitRow[] } | undefined {
+    const hit = this.cache.get(projectId);
+    return hit && Date.now() - hit.loadedAt < RELOAD_MS ? hit : undefined;
+  }
+
   /** The estate's units; `version` is its units_version read just now, if the caller has it. */
   async units(m: EntityManager, projectId: string, version?: string): Promise<UnitRow[]> {
-    const hit = this.cache.get(projectId);
-    if (hit && Date.now() - hit.loadedAt < RELOAD_MS) {
+    const hit = this.cached(projectId);
+    if (hit) {
       const current = version ?? (await m.query<Array<{ v: string }>>(`SELECT units_version::text AS v FROM projects WHERE id = $1`, [projectId]))[0]?.v;
       if (current === hit.version) return hit.units;
     }
