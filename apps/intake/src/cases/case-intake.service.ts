@@ -7,7 +7,7 @@ import {
   type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
 import { classify, matchUnit, textSimilarity, type UnitRef } from '../normalise';
-import { actorColumns, IntakeRecordDecided, type NewCaseInput } from './case-intake.types';
+import { actorColumns, IntakeRecordDecided, IntakeRefused, type NewCaseInput } from './case-intake.types';
 import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
 import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
@@ -197,11 +197,15 @@ export class CaseIntakeService {
                 attempts = attempts + ${p(input.adopt.attempt)}, raw = COALESCE(raw, '{}'::jsonb) || ${raw}::jsonb
           WHERE id = ${p(recordId)} AND outcome = ANY(${p(input.adopt.allow)}::text[]) RETURNING id`
       : `INSERT INTO intake_records (id, channel, source, external_id, raw, content_hash, received_at, outcome, case_id, processed_at)
-         VALUES (${p(recordId)}, ${p(input.channel)}, ${p(input.source)}, ${p(input.externalId)}, ${raw}, ${p(input.contentHash ?? null)}, ${p(input.receivedAt)}, 'case_created', ${caseId}, now())
+         SELECT ${p(recordId)}::uuid, ${p(input.channel)}::text, ${p(input.source)}::text, ${p(input.externalId)}::text, ${raw}::jsonb, ${p(input.contentHash ?? null)}::text,
+                ${p(input.receivedAt)}::timestamptz, 'case_created', ${caseId}::uuid, now()${input.guard ? ' WHERE EXISTS (SELECT 1 FROM guard)' : ''}
          ON CONFLICT (source, external_id) DO NOTHING RETURNING id`;
+    if (input.guard && input.adopt) throw new Error('a guard is not for adopted records');
+    const guard = input.guard ? `guard AS (${input.guard(p)}),
+      ` : '';
     const ack = acknowledgementChannel(c, input.channel);
     const sql = `
-      WITH rec AS (${rec}),
+      WITH ${guard}rec AS (${rec}),
       pfx AS (SELECT COALESCE(${p(projectCode)}::text, (SELECT code FROM projects WHERE id = ${p(c.projectId)}::uuid), '${GENERAL_CASE_PREFIX}') AS prefix,
                      ${p(businessYear(input.receivedAt, this.config.BUSINESS_TIME_ZONE))}::int AS year FROM rec),
       n AS (INSERT INTO case_number_counters (prefix, year, last_value) SELECT prefix, year, 1 FROM pfx
@@ -229,10 +233,12 @@ export class CaseIntakeService {
               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
       ackob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
                 SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)${this.channelRows(m, input, p, caseId)}
-      SELECT number FROM c`;
+      SELECT (SELECT number FROM c) AS number${input.guard ? ', EXISTS (SELECT 1 FROM guard) AS admitted' : ''}`;
     try {
       // A few shapes (mail's adoption or an insert, and the channel's rows): prepared; an unusual one (many attachments) is not.
-      const rows = (input.with?.length ?? 0) <= PREPARED_MAX_ROWS ? await preparedQuery<{ number: string }>(m, sql, params) : await m.query<Array<{ number: string }>>(sql, params);
+      type Row = { number: string | null; admitted?: boolean };
+      const rows = (input.with?.length ?? 0) <= PREPARED_MAX_ROWS ? await preparedQuery<Row>(m, sql, params) : await m.query<Row[]>(sql, params);
+      if (input.guard && rows[0]?.admitted !== true) throw new IntakeRefused('the item was refused by its guard');
       return rows[0]?.number ?? null;
     } catch (err) {
       if ((err as { constraint?: string }).constraint === 'fk_cases_project') {

@@ -55,7 +55,16 @@ export interface NewCaseInput {
    * `intakeRecordId` filled in. Values by entity property; unknown properties are refused.
    */
   with?: Array<{ entity: EntityTarget<ObjectLiteral>; values: Record<string, unknown> }>;
+  /**
+   * A condition the item must pass in the case's own statement (the web form's per-address limit): a
+   * data-modifying SQL statement, built with the statement's parameter function, that returns a row when
+   * the item may be written. No row: nothing is written and IntakeRefused is thrown. Not with `adopt`.
+   */
+  guard?: (param: (value: unknown) => string) => string;
 }
+
+/** The item's `guard` returned no row: nothing was written. */
+export class IntakeRefused extends Error {}
 
 /** The stored record a case was to adopt was decided meanwhile (another worker, a re-process). */
 export class IntakeRecordDecided extends Error {}

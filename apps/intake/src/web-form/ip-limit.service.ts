@@ -1,8 +1,7 @@
 import { createHmac, hkdfSync } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { PoolClient, QueryResult } from 'pg';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { APP_CONFIG, AppException, type AppConfig } from '@kefu/shared';
 
 const WINDOW_MS = 3600_000;
@@ -26,11 +25,6 @@ export function clientKey(ip: string): string {
   return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
-/** An address's web submissions since `$2`, by its hash `$1` (served by ix_intake_records_web_ip). */
-const COUNT_SQL = `SELECT count(*)::int AS total, count(*) FILTER (WHERE raw->'client'->>'pow' = 'none')::int AS no_js,
-       min(received_at) AS oldest, min(received_at) FILTER (WHERE raw->'client'->>'pow' = 'none') AS oldest_no_js
-  FROM intake_records WHERE source = 'web' AND received_at > $2 AND raw->'client'->>'ipHash' = $1`;
-
 interface Counts {
   total: number;
   no_js: number;
@@ -38,24 +32,40 @@ interface Counts {
   oldest_no_js: Date | null;
 }
 
+const noCounts: Counts = { total: 0, no_js: 0, oldest: null, oldest_no_js: null };
+/** How often stale rows (no submission within the hour) are deleted. */
+const SWEEP_MS = 10 * 60_000;
+
 /**
- * Per-IP limits of the public web form, counted in Postgres (so they hold while Redis is down) over the
- * web intake records of the last hour, by a salted hash of the address: no raw IP is stored. Spam caught
- * by the honeypot counts too. Submissions without the proof of work (no JavaScript) have a stricter limit
- * of their own: a fifth of the hourly limit, at least 1.
+ * Per-IP limits of the public web form, kept in Postgres (so they hold while Redis is down) in one
+ * web_ip_usage row per address: the times of its submissions within the hour, by a salted hash of the
+ * address (no raw IP is stored). Spam caught by the honeypot counts too. Submissions without the proof of
+ * work (no JavaScript) have a stricter limit of their own: a fifth of the hourly limit, at least 1.
  *
- * NOTE: the count filters on `raw->'client'->>'ipHash'`; an expression index would keep it cheap as the
- * table grows (proposed in the web-form report; the table is not this module's to migrate).
+ * A submission that will be written is judged in the statement that writes its case (`guard`): the
+ * address's row is upserted only while under the limit, and its row lock makes concurrent submissions
+ * from one address queue up and each see the ones before — exact, with no transaction or advisory lock
+ * around it. Every other answer is preceded by `check` (a refusal costs no write).
  */
 @Injectable()
-export class WebIpLimits {
+export class WebIpLimits implements OnModuleInit, OnModuleDestroy {
   private readonly key: Buffer;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.key = Buffer.from(hkdfSync('sha256', config.AUTH_TOKEN_SECRET, 'kefu', 'kefu-web-form-ip', 32));
+  }
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.sweeper);
   }
 
   get limits(): { total: number; noJs: number } {
@@ -70,41 +80,64 @@ export class WebIpLimits {
 
   /** Refuses with 429 when this address has used up its hour (before answering a submission that writes no case). */
   async check(ipHash: string, pow: PowMode, now = new Date()): Promise<void> {
-    this.judge(await this.count(this.ds, ipHash, now), pow, now);
+    this.judge(await this.counts(ipHash, now), pow, now);
   }
 
   /**
-   * Runs `write` in a transaction that first takes this address's advisory lock (held until commit) and
-   * then counts its submissions, so concurrent requests cannot slip past the limit together. The begin,
-   * the lock and the count are ONE round trip: a multi-statement simple query (each statement its own
-   * snapshot, so the count, run once the lock is held, sees every submission committed before it). Its
-   * values are the address's hash (hex, checked) and a timestamp we format: nothing a client wrote.
-   * Over the limit: rolled back, 429. Returns what `write` returned, after the commit.
+   * The case statement's guard for one submission (NewCaseInput.guard): counts it against the address
+   * and returns a row while the address is under its limits; over them, returns none and changes nothing.
+   * ON CONFLICT DO UPDATE locks the address's row and judges its latest version, so submissions from one
+   * address at the same moment are judged one after the other.
    */
-  async serialised<T>(ipHash: string, pow: PowMode, now: Date, write: (m: EntityManager) => Promise<T>): Promise<T> {
-    if (!/^[0-9a-f]{32}$/.test(ipHash)) throw new Error('not an address hash');
-    const since = new Date(now.getTime() - WINDOW_MS).toISOString();
-    const sql = `BEGIN; SELECT pg_advisory_xact_lock(hashtext('kefu-web-ip:${ipHash}')); ${COUNT_SQL.replace('$1', () => `'${ipHash}'`).replace('$2', () => `'${since}'::timestamptz`)}`;
-    const runner = this.ds.createQueryRunner();
-    // The driver's own client: TypeORM's query() drops the results of a multi-statement query.
-    const client = (await runner.connect()) as PoolClient;
-    try {
-      const results = (await client.query<Counts>(sql)) as unknown as Array<QueryResult<Counts>>;
-      this.judge(results[2]?.rows[0] ?? { total: 0, no_js: 0, oldest: null, oldest_no_js: null }, pow, now);
-      const out = await write(runner.manager);
-      await client.query('COMMIT');
-      return out;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      await runner.release();
-    }
+  guard(ipHash: string, pow: PowMode, now: Date): (param: (value: unknown) => string) => string {
+    return (p) => {
+      const h = p(ipHash);
+      const at = `${p(now)}::timestamptz`;
+      const since = `${p(new Date(now.getTime() - WINDOW_MS))}::timestamptz`;
+      const noJs = `${p(pow === 'none')}::boolean`;
+      const mine = `CASE WHEN ${noJs} THEN ARRAY[${at}] ELSE '{}'::timestamptz[] END`;
+      return `INSERT INTO web_ip_usage AS w (ip_hash, hits, no_js_hits, updated_at) VALUES (${h}, ARRAY[${at}], ${mine}, ${at})
+              ON CONFLICT (ip_hash) DO UPDATE SET hits = ARRAY(SELECT t FROM unnest(w.hits) t WHERE t > ${since}) || ${at},
+                     no_js_hits = ARRAY(SELECT t FROM unnest(w.no_js_hits) t WHERE t > ${since}) || ${mine}, updated_at = ${at}
+               WHERE (SELECT count(*) FROM unnest(w.hits) t WHERE t > ${since}) < ${p(this.limits.total)}::int
+                 AND NOT (${noJs} AND (SELECT count(*) FROM unnest(w.no_js_hits) t WHERE t > ${since}) >= ${p(this.limits.noJs)}::int)
+              RETURNING 1`;
+    };
   }
 
-  private async count(q: DataSource | EntityManager, ipHash: string, now: Date): Promise<Counts> {
-    const rows = await q.query<Counts[]>(COUNT_SQL, [ipHash, new Date(now.getTime() - WINDOW_MS)]);
-    return rows[0] ?? { total: 0, no_js: 0, oldest: null, oldest_no_js: null };
+  /** Counts a submission that writes no case (the honeypot's) against the address, whatever its count. */
+  async record(ipHash: string, pow: PowMode, now: Date): Promise<void> {
+    const since = new Date(now.getTime() - WINDOW_MS);
+    await this.ds.query(
+      `INSERT INTO web_ip_usage AS w (ip_hash, hits, no_js_hits, updated_at) VALUES ($1, ARRAY[$2::timestamptz], CASE WHEN $4 THEN ARRAY[$2::timestamptz] ELSE '{}'::timestamptz[] END, $2)
+       ON CONFLICT (ip_hash) DO UPDATE SET hits = ARRAY(SELECT t FROM unnest(w.hits) t WHERE t > $3) || $2::timestamptz,
+              no_js_hits = ARRAY(SELECT t FROM unnest(w.no_js_hits) t WHERE t > $3) || CASE WHEN $4 THEN ARRAY[$2::timestamptz] ELSE '{}'::timestamptz[] END, updated_at = $2`,
+      [ipHash, now, since, pow === 'none'],
+    );
+  }
+
+  /** The refusal for a submission its guard turned away: 429 with the address's own Retry-After. */
+  async refused(ipHash: string, pow: PowMode, now: Date): Promise<never> {
+    await this.check(ipHash, pow, now);
+    // Under the limit again by now (its oldest submission just left the hour): still refused, as it was judged.
+    throw new AppException('rate_limited', '提交过于频繁，请约1分钟后再试。如情况紧急，请致电客服热线。', { retryAfterSeconds: 60 });
+  }
+
+  /** Deletes the rows of addresses with no submission within the hour. */
+  async sweep(now = new Date()): Promise<number> {
+    const rows = await this.ds.query<Array<{ n: number }>>(`WITH d AS (DELETE FROM web_ip_usage WHERE updated_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [new Date(now.getTime() - WINDOW_MS)]);
+    return rows[0]?.n ?? 0;
+  }
+
+  private async counts(ipHash: string, now: Date): Promise<Counts> {
+    const rows = await this.ds.query<Array<{ hits: Date[]; no_js_hits: Date[] }>>(`SELECT hits, no_js_hits FROM web_ip_usage WHERE ip_hash = $1`, [ipHash]);
+    const row = rows[0];
+    if (!row) return noCounts;
+    const since = now.getTime() - WINDOW_MS;
+    const recent = (ts: Date[]) => ts.map((t) => new Date(t)).filter((t) => t.getTime() > since).sort((a, b) => a.getTime() - b.getTime());
+    const all = recent(row.hits);
+    const noJs = recent(row.no_js_hits);
+    return { total: all.length, no_js: noJs.length, oldest: all[0] ?? null, oldest_no_js: noJs[0] ?? null };
   }
 
   /** The count is of earlier submissions (the one being judged is not written yet). */

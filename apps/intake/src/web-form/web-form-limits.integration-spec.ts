@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { Client } from 'pg';
 import request from 'supertest';
 import { createTestDatabase, factories, startTestApp, testConfig, type TestDatabase } from '@kefu/shared/testing';
 import { intakeApp } from '../intake.app';
+import { WebIpLimits } from './ip-limit.service';
 import { inputValue, solve } from './testing/fixtures';
 
 const BITS = 4;
@@ -72,5 +74,29 @@ describe('web form per-IP limits', () => {
     expect(hashes.size).toBe(1);
     expect([...hashes][0]).toMatch(/^[0-9a-f]{32}$/);
     expect(JSON.stringify(rows)).not.toMatch(/127\.0\.0\.1|::1|::ffff/);
+  });
+
+  it('judges the limit and writes the case in one statement, with no transaction or lock round trips', async () => {
+    const spy = jest.spyOn(Client.prototype, 'query');
+    try {
+      const api = await http().get('/api/v1/web-complaints/challenge').set('X-Forwarded-For', '198.51.100.7').expect(200);
+      await http().post('/api/v1/web-complaints').set('X-Forwarded-For', '198.51.100.7')
+        .send({ name: '王先生', mobile: '13900002222', projectId, unitText: '5栋102', type: 'complaint', description: '电梯按钮失灵', challenge: api.body.challenge, nonce: solve(api.body.challenge, BITS) }).expect(201);
+      const text = (q: unknown) => (typeof q === 'string' ? q : (q as { text: string }).text);
+      // The outbox relay, kicked by the commit, runs its own statements meanwhile.
+      const ours = spy.mock.calls.map(([q]) => text(q)).filter((sql) => !/\boutbox\b/.test(sql) || /WITH guard AS/.test(sql));
+      expect(ours.filter((sql) => /^(BEGIN|START TRANSACTION|COMMIT)\b|pg_advisory/.test(sql))).toEqual([]);
+      expect(ours.filter((sql) => /WITH guard AS/.test(sql))).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('forgets addresses with no submission within the hour', async () => {
+    const limits = app.get(WebIpLimits);
+    await db.dataSource.query(`INSERT INTO web_ip_usage (ip_hash, hits, updated_at) VALUES ('${'a'.repeat(32)}', ARRAY[now() - interval '2 hours'], now() - interval '2 hours')`);
+    const before = (await db.dataSource.query(`SELECT count(*)::int AS n FROM web_ip_usage`))[0].n as number;
+    expect(await limits.sweep()).toBe(1);
+    expect((await db.dataSource.query(`SELECT count(*)::int AS n FROM web_ip_usage`))[0].n).toBe(before - 1);
   });
 });

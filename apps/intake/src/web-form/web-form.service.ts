@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, AppException, AttachmentEntity, CaseEntity, type AppConfig, type FieldProblem } from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
+import { IntakeRefused } from '../cases/case-intake.types';
 import { formatPromise } from '../hotline/read-back';
 import { normalisePhone } from '../normalise';
 import { emptyValues, type FormPage } from './form.page';
@@ -84,6 +85,7 @@ export class WebFormService {
       return refusal(async () => {
         const files = input.uploads.files.map((f) => ({ filename: f.originalname, bytes: f.size }));
         await this.quarantine({ ...parsed.raw, ...(files.length ? { photos: files } : {}), client }, now);
+        await this.limits.record(ipHash, 'solved', now);
         return { kind: 'spam' };
       });
     }
@@ -125,23 +127,22 @@ export class WebFormService {
     const raw = { ...parsed.raw, photos: photos.map((p) => ({ filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256 })), client: { ...client, pow } };
     let result;
     try {
-      // The address's lock and count, then the case (with its photos) in one statement, then the commit.
-      result = await this.limits.serialised(ipHash, pow, now, (m) =>
-        this.intake.createIn(m, {
-          // The challenge id is the submission's key: the intake record's unique (source, external id) makes it work once.
-          channel: 'web', source: 'web', externalId: opened.id, contentHash: fingerprint, raw, receivedAt: now,
-          // The contact exactly as typed; the matcher reads the number out of it.
-          reporter: { name: data.name, contact: parsed.values.mobile, phones: [normalisePhone(data.mobile)?.digits ?? data.mobile], email: data.email || null },
-          description: data.description, unitText: data.unitText, projectId: data.projectId, type: data.type, actor: { kind: 'owner' },
-          with: photos.map((p) => ({ entity: AttachmentEntity, values: { role: 'photo', filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256, data: p.data } })),
-        }),
-      );
+      // One statement: the address's limit (its guard), the case and its photos.
+      result = await this.intake.create({
+        // The challenge id is the submission's key: the intake record's unique (source, external id) makes it work once.
+        channel: 'web', source: 'web', externalId: opened.id, contentHash: fingerprint, raw, receivedAt: now,
+        // The contact exactly as typed; the matcher reads the number out of it.
+        reporter: { name: data.name, contact: parsed.values.mobile, phones: [normalisePhone(data.mobile)?.digits ?? data.mobile], email: data.email || null },
+        description: data.description, unitText: data.unitText, projectId: data.projectId, type: data.type, actor: { kind: 'owner' },
+        with: photos.map((p) => ({ entity: AttachmentEntity, values: { role: 'photo', filename: p.filename, contentType: p.contentType, size: p.size, sha256: p.sha256, data: p.data } })),
+        guard: this.limits.guard(ipHash, pow, now),
+      });
     } catch (err) {
+      if (err instanceof IntakeRefused) return this.limits.refused(ipHash, pow, now);
       // The estate was deleted or never existed (checked up front only when other fields are wrong too).
       if (err instanceof AppException && err.code === 'validation_failed' && /projectId/.test(err.message)) return invalid([{ field: 'projectId', message: msg.noProject }]);
       throw err;
     }
-    if (result.created) this.intake.afterCommit();
     if (!result.created) {
       // The same key again: the same submission gets the same case; a different one under a spent key is refused.
       const [rec] = await this.ds.query<Array<{ content_hash: string | null }>>(`SELECT content_hash FROM intake_records WHERE id = $1`, [result.intakeRecordId]);

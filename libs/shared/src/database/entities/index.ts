@@ -18,6 +18,7 @@ import { OwnerEntity } from './owner.entity';
 import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
+import { WebIpUsageEntity } from './web-ip-usage.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity } from './warranty.entity';
@@ -33,7 +34,7 @@ export {
   OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
   AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity,
   NotificationEntity, NotificationReceiptEntity,
-  LetterEntity, LetterManifestEntity,
+  LetterEntity, LetterManifestEntity, WebIpUsageEntity,
 };
 export { CaseDeadlineEntity, ReminderEntity };
 export { deadlineSteps, deadlineStates, reminderKinds, type DeadlineStep, type DeadlineState, type ReminderKind } from './reminder.entity';
@@ -52,4 +53,5 @@ export const entities = [
   CaseDeadlineEntity, ReminderEntity,
   WarrantyItemEntity, WarrantySeasonEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, ScanStateEntity,
   CertificateBatchEntity, CertificateBatchUnitEntity, CertificateNoticeEntity, CertificateCollectionEntity,
+  WebIpUsageEntity,
 ];

@@ -16,9 +16,6 @@ export type IntakeOutcome = (typeof intakeOutcomes)[number];
 @Index('ix_intake_records_case', ['caseId'])
 // Message-ID plus content hash: the same mail delivered twice (two mailboxes, a resync) is refused.
 @Index('uq_intake_records_message', ['messageId', 'contentHash'], { unique: true, where: '"message_id" IS NOT NULL' })
-// Per-IP limit of the public web form counts recent records by the hashed address (apps/intake/src/web-form):
-// an expression index, created by hand in the migration.
-@Index('ix_intake_records_web_ip', { synchronize: false })
 @Check('ck_intake_records_channel', inList('channel', caseChannels))
 @Check('ck_intake_records_outcome', inList('outcome', intakeOutcomes))
 export class IntakeRecordEntity {
