@@ -92,12 +92,6 @@ export function cpuSnapshot(services: { postgresPid: number | null; redisPid: nu
   return out;
 }
 
-/** CPU milliseconds per item between two snapshots, as one line. */
-export function cpuPerItem(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, n: number): string {
-  const ms = (k: keyof typeof before) => (((after[k] - before[k]) * 1000) / n).toFixed(2);
-  return `cpu per item: node ${ms('node')} ms, postgres ${ms('postgres')} ms, redis ${ms('redis')} ms`;
-}
-
 /**
  * BENCH_QUERIES=1: counts the statements node-postgres sends (by their first words), so a phase can print
  * its round trips per item. Call once, before the app connects; `take()` returns and resets the counts.

@@ -3,7 +3,7 @@
  * web-form submissions, with p50/p99 latency, next to a raw baseline measured in the same run (a plain
  * pg transaction writing the same rows plus a plain BullMQ add, same concurrency), and the ratio.
  * Then emails/s draining a Dovecot mailbox of mixed messages (bench/intake-email.ts).
- * Options: BENCH_N (default 2000), BENCH_CONCURRENCY (16), BENCH_EMAILS (5000; 0 skips), BENCH_PROFILE (a folder:
+ * Options: BENCH_N (default 2000 per kind), BENCH_ROUNDS (4: the kinds take turns), BENCH_CONCURRENCY (16), BENCH_EMAILS (5000; 0 skips), BENCH_PROFILE (a folder:
  * a CPU profile of each phase there), BENCH_QUERIES=1 (statements per item of each phase). Each phase also
  * prints its CPU per item: this process (the HTTP clients' share apart), Postgres, Redis.
  */
@@ -19,13 +19,14 @@ import { configSchema, createApp, dataSourceOptions, freePort, Queues, redisConn
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service';
 import { loadDemoData } from '../tools/demo-data';
-import { benchServices, cpuPerItem, cpuSnapshot, queryCounter, runConcurrent, stats, type RunStats } from './bench-env';
+import { benchServices, cpuSnapshot, queryCounter, runConcurrent, stats, type RunStats } from './bench-env';
 import { clientSource, complaint } from './intake-clients';
 import { rawCaseWrite } from './raw-baseline';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 5000);
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const queries = queryCounter();
 const summaries = ['3栋2单元1502卫生间漏水，楼下天花板也渗水了', '电梯经常停运，物业不处理', '小区门口路灯坏了一周了', '请问房产证什么时候可以办理', '建议在儿童游乐区增加遮阳棚', '楼上装修噪音太大，晚上十点还在施工', '车库入口道闸经常抬不起来'];
 
@@ -41,17 +42,24 @@ async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Pr
 }
 
 
-async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number, projectId: string): Promise<RunStats & { clientBusyMs: number }> {
+interface Sample {
+  started: number;
+  finished: number;
+  latencies: number[];
+  clientBusyMs: number;
+}
+
+async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number, n: number, projectId: string): Promise<Sample> {
   const before = Object.values(await queue.getJobCounts('waiting', 'active', 'completed', 'delayed')).reduce((a, b) => a + b, 0);
-  const worker = new Worker(clientSource, { eval: true, workerData: { base, token, kind, offset, projectId, n: N, concurrency: CONCURRENCY } });
+  const worker = new Worker(clientSource, { eval: true, workerData: { base, token, kind, offset, projectId, n, concurrency: CONCURRENCY } });
   const result = await new Promise<{ started: number; latencies: number[]; clientBusyMs: number; error?: string }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
   await worker.terminate();
   if (result.error) throw new Error(result.error);
-  const finished = await waitForJobs(queue, before + N);
-  return { ...stats(N, result.started - performance.timeOrigin, finished, result.latencies), clientBusyMs: result.clientBusyMs };
+  const finished = await waitForJobs(queue, before + n);
+  return { started: result.started - performance.timeOrigin, finished, latencies: result.latencies, clientBusyMs: result.clientBusyMs };
 }
 
 /** BENCH_PROFILE=dir: a V8 CPU profile of this process's main thread per phase (dir/<phase>.cpuprofile, for Chrome DevTools). */
@@ -74,16 +82,53 @@ async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Runs a phase and prints where its CPU went, per item (the HTTP clients' own share apart: it is not the server's). */
-async function measured<T extends RunStats>(services: Parameters<typeof cpuSnapshot>[0], label: string, run: () => Promise<T>): Promise<T> {
-  const before = cpuSnapshot(services);
-  queries?.take();
-  const r = await profiled(label, run);
-  const counted = queries?.take().filter(([, n]) => n / r.n >= 0.01);
-  if (counted) process.stdout.write(`${counted.map(([sql, n]) => `    ${(n / r.n).toFixed(2)} per item  ${sql}`).join('\n')}\n`);
-  const client = 'clientBusyMs' in r ? Number(r.clientBusyMs) : 0;
-  process.stdout.write(`  ${label} ${cpuPerItem(before, cpuSnapshot(services), r.n)}${client ? ` (of which the HTTP clients ${(client / r.n).toFixed(2)} ms)` : ''}\n`);
-  return r;
+/**
+ * One kind of work, measured over several rounds: items, the seconds they took, latencies, CPU (the HTTP
+ * clients' own share apart: it is not the server's) and, with BENCH_QUERIES, statements sent.
+ */
+class Phase {
+  private items = 0;
+  private seconds = 0;
+  private readonly latencies: number[] = [];
+  private clientMs = 0;
+  private readonly cpu = { node: 0, postgres: 0, redis: 0 };
+  private readonly statements = new Map<string, number>();
+  failed: string | null = null;
+
+  constructor(readonly label: string) {}
+
+  async round(services: Parameters<typeof cpuSnapshot>[0], r: number, run: () => Promise<Sample>): Promise<void> {
+    if (this.failed) return;
+    const before = cpuSnapshot(services);
+    queries?.take();
+    try {
+      const s = await profiled(`${this.label} ${r + 1}`, run);
+      const after = cpuSnapshot(services);
+      for (const k of ['node', 'postgres', 'redis'] as const) this.cpu[k] += after[k] - before[k];
+      for (const [sql, n] of queries?.take() ?? []) this.statements.set(sql, (this.statements.get(sql) ?? 0) + n);
+      this.items += s.latencies.length;
+      this.seconds += (s.finished - s.started) / 1000;
+      this.latencies.push(...s.latencies);
+      this.clientMs += s.clientBusyMs;
+    } catch (err) {
+      this.failed = err instanceof Error ? err.message.slice(0, 200) : String(err);
+    }
+  }
+
+  get stats(): RunStats {
+    return stats(this.items, 0, this.seconds * 1000, this.latencies);
+  }
+
+  /** Where the CPU went, per item (and the statements per item when counted). */
+  get cpuLine(): string {
+    const n = Math.max(1, this.items);
+    const ms = (v: number) => ((v * 1000) / n).toFixed(2);
+    const counted = [...this.statements].filter(([, c]) => c / n >= 0.01).sort((a, b) => b[1] - a[1]);
+    return [
+      ...counted.map(([sql, c]) => `    ${(c / n).toFixed(2)} per item  ${sql}`),
+      `  ${this.label}: cpu per item: node ${ms(this.cpu.node)} ms, postgres ${ms(this.cpu.postgres)} ms, redis ${ms(this.cpu.redis)} ms${this.clientMs ? ` (of which the HTTP clients ${(this.clientMs / n).toFixed(2)} ms)` : ''}`,
+    ].join('\n');
+  }
 }
 
 function line(label: string, s: RunStats): string {
@@ -127,33 +172,44 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   try {
-    process.stdout.write(`kefu bench:intake — N=${N}, concurrency ${CONCURRENCY}, ${new Date().toISOString()}\n`);
+    process.stdout.write(`kefu bench:intake — N=${N} per kind in ${ROUNDS} rounds, concurrency ${CONCURRENCY}, ${new Date().toISOString()}\n`);
     // Warm-up: JIT, pools, the calendar cache.
-    await kefuRun(base, queue, accessToken, 'hotline', 900_000, projectId).catch(() => undefined);
+    await kefuRun(base, queue, accessToken, 'hotline', 900_000, Math.min(N, 500), projectId).catch(() => undefined);
 
-    const raw = await measured(services, 'raw:', async () => {
-      const { latencies, started } = await runConcurrent(N, CONCURRENCY, (i) => rawCaseWrite(pool, rawQueue, i, summaries[i % summaries.length]!));
-      return stats(N, started, performance.now(), latencies);
-    });
-    // Diagnostic: the intake pipeline alone (no HTTP, no Nest request handling), same concurrency.
+    // The kinds take turns, round after round, so a drift in the machine's speed (a shared host) or
+    // Postgres' background work (autovacuum of the growing tables) falls on each of them alike.
     const intake = app.get(CaseIntakeService);
-    const direct = await measured(services, 'no HTTP:', async () => {
-      const { latencies, started } = await runConcurrent(N, CONCURRENCY, async (i) => {
-        const mobile = String(13900000000 + ((i * 7919) % 5000) + 1);
-        await intake.create({ channel: 'hotline', source: 'bench', externalId: null, raw: {}, receivedAt: new Date(), reporter: { contact: mobile, phones: [mobile] }, description: complaint(500_000 + i), actor: { kind: 'system', label: 'bench' } });
+    const raw = new Phase('raw');
+    const direct = new Phase('no HTTP');
+    const hotline = new Phase('hotline');
+    const web = new Phase('web form');
+    const perRound = Math.ceil(N / ROUNDS);
+    for (let r = 0; r < ROUNDS; r++) {
+      const n = Math.min(perRound, N - r * perRound);
+      if (n <= 0) break;
+      const from = r * perRound;
+      await raw.round(services, r, async () => {
+        const { latencies, started } = await runConcurrent(n, CONCURRENCY, (i) => rawCaseWrite(pool, rawQueue, from + i, summaries[(from + i) % summaries.length]!));
+        return { started, finished: performance.now(), latencies, clientBusyMs: 0 };
       });
-      return stats(N, started, performance.now(), latencies);
-    });
-    process.stdout.write(`${line('  (diagnostic) intake service, no HTTP', direct)}\n`);
-    const hotline = await measured(services, 'hotline:', () => kefuRun(base, queue, accessToken, 'hotline', 0, projectId));
-    out.push(line('raw baseline (pg tx + BullMQ add)', raw), line('kefu hotline (HTTP → case → Redis)', hotline), `  ratio hotline / raw: ${(hotline.perSecond / raw.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
-    process.stdout.write(`${out.join('\n')}\n`);
-    try {
-      const web = await measured(services, 'web form:', () => kefuRun(base, queue, accessToken, 'web', 100_000, projectId));
-      process.stdout.write(`${line('kefu web form (HTTP → case → Redis)', web)}\n  ratio web / raw: ${(web.perSecond / raw.perSecond).toFixed(2)}  (aim ≥ 0.60)\n`);
-    } catch (err) {
-      process.stdout.write(`kefu web form: not run (${err instanceof Error ? err.message.slice(0, 200) : String(err)})\n`);
+      // Diagnostic: the intake pipeline alone (no HTTP, no Nest request handling), same concurrency.
+      await direct.round(services, r, async () => {
+        const { latencies, started } = await runConcurrent(n, CONCURRENCY, async (i) => {
+          const mobile = String(13900000000 + (((from + i) * 7919) % 5000) + 1);
+          await intake.create({ channel: 'hotline', source: 'bench', externalId: null, raw: {}, receivedAt: new Date(), reporter: { contact: mobile, phones: [mobile] }, description: complaint(500_000 + from + i), actor: { kind: 'system', label: 'bench' } });
+        });
+        return { started, finished: performance.now(), latencies, clientBusyMs: 0 };
+      });
+      await hotline.round(services, r, () => kefuRun(base, queue, accessToken, 'hotline', from, n, projectId));
+      await web.round(services, r, () => kefuRun(base, queue, accessToken, 'web', 100_000 + from, n, projectId));
     }
+    for (const phase of [raw, direct, hotline, web]) process.stdout.write(`${phase.cpuLine}\n`);
+    if (raw.failed || hotline.failed) throw new Error(raw.failed ?? hotline.failed ?? '');
+    process.stdout.write(`${line('  (diagnostic) intake service, no HTTP', direct.stats)}\n`);
+    out.push(line('raw baseline (pg tx + BullMQ add)', raw.stats), line('kefu hotline (HTTP → case → Redis)', hotline.stats), `  ratio hotline / raw: ${(hotline.stats.perSecond / raw.stats.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
+    if (web.failed) out.push(`kefu web form: not run (${web.failed})`);
+    else out.push(line('kefu web form (HTTP → case → Redis)', web.stats), `  ratio web / raw: ${(web.stats.perSecond / raw.stats.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
+    process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await Promise.all([queue.close(), rawQueue.close(), pool.end()]);
     await app.close();
