@@ -8,35 +8,63 @@ export const complaint = (i: number) => `${places[i % places.length]}${problems[
 /**
  * The HTTP clients, in a worker thread: owners' phones and browsers are not in the server's process, so
  * the load generator must not share its event loop (it would bill the server for the client's JSON,
- * sockets and HTTP machinery). Plain JS, run by the worker as is. node:http with keep-alive rather than
- * fetch: undici's fetch spent ~3 ms of CPU per request in the worker (measured: bench prints the clients'
- * share), on the same two cores as the server it is meant to measure.
+ * sockets and HTTP machinery). Plain JS, run by the worker as is. Plain HTTP/1.1 over keep-alive sockets
+ * rather than fetch or node:http: undici's fetch spent ~3 ms of CPU per request in the worker, node:http
+ * ~0.27 ms (measured: bench prints the clients' share), on the same two cores as the server it measures.
  */
 export const clientSource = `
 const { parentPort, workerData: w } = require('node:worker_threads');
-const http = require('node:http');
 const places = ${JSON.stringify(places)}, problems = ${JSON.stringify(problems)}, asks = ${JSON.stringify(asks)};
 const complaint = (i) => places[i % places.length] + problems[Math.floor(i / places.length) % problems.length] + '，' + asks[Math.floor(i / 144) % asks.length];
-// Keep-alive connections, one per client in flight, as browsers and the operators' console hold them.
-const agent = new http.Agent({ keepAlive: true, maxSockets: w.concurrency });
+// One keep-alive connection per client in flight, as browsers and the operators' console hold them, each
+// speaking plain HTTP/1.1 over its socket: node:http's client machinery cost ~0.27 ms of CPU per request,
+// taken from the two cores the server under test runs on (the raw baseline has no client at all).
+const net = require('node:net');
 const base = new URL(w.base);
-function request(method, path, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request({ agent, host: base.hostname, port: base.port, method, path, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        if (res.statusCode >= 300) reject(new Error(method + ' ' + path + ': ' + res.statusCode + ' ' + text));
-        else resolve(text);
-      });
-      res.on('error', reject);
+const CRLF2 = Buffer.from('\\r\\n\\r\\n');
+class Conn {
+  constructor() {
+    this.socket = net.connect(Number(base.port), base.hostname);
+    this.socket.setNoDelay(true);
+    this.buf = Buffer.alloc(0);
+    this.waiting = null;
+    this.socket.on('data', (d) => { this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d; this.parse(); });
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(new Error('connection closed')));
+  }
+  fail(err) { const w = this.waiting; this.waiting = null; if (w) w.reject(err); }
+  parse() {
+    if (!this.waiting) return;
+    const end = this.buf.indexOf(CRLF2);
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const length = /\\r\\ncontent-length: *(\\d+)/i.exec(head);
+    if (!length) return this.fail(new Error('response without content-length: ' + head.split('\\r\\n')[0]));
+    const total = end + 4 + Number(length[1]);
+    if (this.buf.length < total) return;
+    const status = Number(head.slice(9, 12));
+    const text = this.buf.toString('utf8', end + 4, total);
+    this.buf = this.buf.subarray(total);
+    const w = this.waiting;
+    this.waiting = null;
+    if (status >= 300) w.reject(new Error(w.what + ': ' + status + ' ' + text));
+    else w.resolve(text);
+  }
+  request(method, path, headers, body) {
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject, what: method + ' ' + path };
+      let head = method + ' ' + path + ' HTTP/1.1\\r\\nhost: ' + base.host + '\\r\\n';
+      for (const [k, v] of Object.entries(headers)) head += k + ': ' + v + '\\r\\n';
+      if (body === undefined) this.socket.write(head + '\\r\\n');
+      else {
+        const bytes = Buffer.from(body);
+        this.socket.write(Buffer.concat([Buffer.from(head + 'content-type: application/json\\r\\ncontent-length: ' + bytes.length + '\\r\\n\\r\\n'), bytes]));
+      }
     });
-    req.on('error', reject);
-    req.end(body);
-  });
+  }
 }
-async function one(i) {
+async function one(conn, i) {
+  const request = (method, path, headers, body) => conn.request(method, path, headers, body);
   const mobile = String(13900000000 + (((w.offset + i) * 7919) % 5000) + 1);
   const summary = complaint(w.offset + i);
   if (w.kind === 'hotline') return request('POST', '/api/v1/hotline/calls', { authorization: 'Bearer ' + w.token }, JSON.stringify({ callerNumber: mobile, startedAt: new Date().toISOString(), durationSeconds: 60, summary }));
@@ -53,10 +81,11 @@ async function one(i) {
   let next = 0;
   const started = performance.timeOrigin + performance.now();
   const elu = performance.eventLoopUtilization();
-  await Promise.all(Array.from({ length: w.concurrency }, async () => {
-    for (let i = next++; i < w.n; i = next++) { const t = performance.now(); await one(i); latencies.push(performance.now() - t); }
+  const conns = Array.from({ length: w.concurrency }, () => new Conn());
+  await Promise.all(conns.map(async (conn) => {
+    for (let i = next++; i < w.n; i = next++) { const t = performance.now(); await one(conn, i); latencies.push(performance.now() - t); }
   }));
-  agent.destroy();
+  for (const conn of conns) { conn.socket.removeAllListeners('close'); conn.socket.destroy(); }
   parentPort.postMessage({ started, latencies, clientBusyMs: performance.eventLoopUtilization(elu).active });
 })().catch((err) => parentPort.postMessage({ error: String(err && err.message || err) }));
 `;
