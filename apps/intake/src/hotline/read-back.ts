@@ -1,28 +1,16 @@
-import type { CaseType } from '@kefu/shared';
+import { zoneOffsetMs, type CaseType } from '@kefu/shared';
 
 const typeLabel: Record<CaseType, string> = { complaint: '投诉', repair: '报修', enquiry: '咨询', suggestion: '建议', claim: '索赔申请' };
 const weekdays = ['星期日', '星期一', '星期二', '星期三', '星期四', '星期五', '星期六'];
 
-/** "11月25日（星期三）18:00" in the business time zone. */
-const formatters = new Map<string, Intl.DateTimeFormat>();
-// Building an Intl.DateTimeFormat costs far more than using one: one per zone.
-function promiseFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric', day: 'numeric', weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
+/**
+ * "11月25日（星期三）18:00" in the business time zone: the wall clock from the zone's (cached) offset, read
+ * with UTC getters. Intl's formatToParts took 1.4 % of a web submission's CPU.
+ */
 export function formatPromise(at: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    promiseFormatter(timeZone)
-      .formatToParts(at)
-      .map((p) => [p.type, p.value]),
-  );
-  const wd = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(parts.weekday ?? '');
-  return `${parts.month}月${parts.day}日（${weekdays[wd] ?? ''}）${parts.hour}:${parts.minute}`;
+  const local = new Date(at.getTime() + zoneOffsetMs(at.getTime(), timeZone));
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${local.getUTCMonth() + 1}月${local.getUTCDate()}日（${weekdays[local.getUTCDay()] ?? ''}）${two(local.getUTCHours())}:${two(local.getUTCMinutes())}`;
 }
 
 /**
