@@ -64,17 +64,16 @@ class Conn {
   }
 }
 async function one(conn, i) {
-  const request = (method, path, headers, body) => conn.request(method, path, headers, body);
   const mobile = String(13900000000 + (((w.offset + i) * 7919) % 5000) + 1);
   const summary = complaint(w.offset + i);
-  if (w.kind === 'hotline') return request('POST', '/api/v1/hotline/calls', { authorization: 'Bearer ' + w.token }, JSON.stringify({ callerNumber: mobile, startedAt: new Date().toISOString(), durationSeconds: 60, summary }));
+  if (w.kind === 'hotline') return conn.request('POST', '/api/v1/hotline/calls', { authorization: 'Bearer ' + w.token }, JSON.stringify({ callerNumber: mobile, startedAt: new Date().toISOString(), durationSeconds: 60, summary }));
   // Owners behind the reverse proxy, each from their own address (the per-IP limit is per address).
   const ip = '10.' + ((i >> 16) & 255) + '.' + ((i >> 8) & 255) + '.' + (i & 255);
-  const c = JSON.parse(await request('GET', '/api/v1/web-complaints/challenge', { 'x-forwarded-for': ip }));
+  const c = JSON.parse(await conn.request('GET', '/api/v1/web-complaints/challenge', { 'x-forwarded-for': ip }));
   // Spread over the large estate's 5,000 units, as a real day's submissions are (one unit's recent cases stay few).
   const u = ((w.offset + i) * 7919) % 5000;
   const unitText = (1 + Math.floor(u / 100)) + '栋1单元' + ((1 + Math.floor((u % 100) / 5)) * 100 + 1 + (u % 5));
-  return request('POST', '/api/v1/web-complaints', { 'x-forwarded-for': ip }, JSON.stringify({ name: '业主', mobile, projectId: w.projectId, unitText, type: 'complaint', description: summary, challenge: c.challenge, nonce: '' }));
+  return conn.request('POST', '/api/v1/web-complaints', { 'x-forwarded-for': ip }, JSON.stringify({ name: '业主', mobile, projectId: w.projectId, unitText, type: 'complaint', description: summary, challenge: c.challenge, nonce: '' }));
 }
 (async () => {
   const latencies = [];

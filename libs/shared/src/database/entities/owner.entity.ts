@@ -5,8 +5,7 @@ import type { NotifyChannel } from './enums';
 @Entity({ name: 'owners' })
 // GIN index for caller lookup (`mobiles @> ARRAY[...]`), created by hand in the migration.
 @Index('ix_owners_mobiles', { synchronize: false })
-@Index('ix_owners_email', ['email'])
-// On lower(email), for intake's case-blind match of a reporter's address; created by hand in the migration.
+// On lower(email), for intake's case-blind match of a reporter's address (no query reads email as typed); created by hand in the migration.
 @Index('ix_owners_email_lower', { synchronize: false })
 export class OwnerEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
