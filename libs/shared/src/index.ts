@@ -19,3 +19,5 @@ export * from './outbox';
 export * from './util/with-timeout';
 export * from './util/clock';
 export * from './notifications';
+export * from './mail';
+export * from './database/advisory-lock';

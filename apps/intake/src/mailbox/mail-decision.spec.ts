@@ -79,11 +79,11 @@ describe('decide (one stored mail)', () => {
       const d = await run(read(`corpus/bounces/${f}`));
       return d.kind === 'bounce' ? d.report : null;
     };
-    expect(await pick('lhost-postfix-03.eml')).toMatchObject({ rule: 'dsn', recipients: [{ address: 'kijitora@example.net', action: 'failed', status: '5.0.0' }], originalMessageId: '20140701000000.000000000000@e1.example.ne.jp' });
-    expect(await pick('lhost-exim-01.eml')).toMatchObject({ rule: 'x-failed-recipients', recipients: [{ address: 'kijitora@example.ed.jp', status: '5.7.0' }], originalMessageId: 'E1P1ce6-000Egt-GZ@e1.example.org' });
-    expect(await pick('lhost-exchange2007-01.eml')).toMatchObject({ rule: 'dsn', recipients: [{ address: 'mikeneko@example.co.jp', status: '5.1.1' }] });
+    expect(await pick('lhost-postfix-03.eml')).toMatchObject({ format: 'rfc3464', recipients: [{ address: 'kijitora@example.net', action: 'failed', status: '5.0.0' }], originalMessageId: '20140701000000.000000000000@e1.example.ne.jp' });
+    expect(await pick('lhost-exim-01.eml')).toMatchObject({ format: 'x-failed-recipients', recipients: [{ address: 'kijitora@example.ed.jp', status: '5.7.0' }], originalMessageId: 'E1P1ce6-000Egt-GZ@e1.example.org' });
+    expect(await pick('lhost-exchange2007-01.eml')).toMatchObject({ format: 'rfc3464', recipients: [{ address: 'mikeneko@example.co.jp', status: '5.1.1' }] });
     expect(await pick('lhost-gmail-01.eml')).toMatchObject({ recipients: [{ address: 'userunknown@example.jp', status: '5.1.1' }] });
-    expect(await pick('lhost-office365-02.eml')).toMatchObject({ rule: 'mailer-daemon', recipients: [{ address: 'kijitora@example.onmicrosoft.com', status: '5.1.1' }] });
+    expect(await pick('lhost-office365-02.eml')).toMatchObject({ format: 'free-text', recipients: [{ address: 'kijitora@example.onmicrosoft.com', status: '5.1.1' }] });
   });
 
   it.each([

@@ -1,14 +1,20 @@
-import type { CaseChannel } from '@kefu/shared';
+import {
+  headerBlock,
+  inspectStructure,
+  parseDeliveryReport,
+  unknownCharset,
+  type CaseChannel,
+  type DeliveryReport,
+  type MailboxRoute,
+} from '@kefu/shared';
 import { detectFax, faxDescription, faxSender, readFaxDocument, type FaxDocument, type FaxMatch } from '../fax/fax-detector';
 import { autoReplyReason } from './auto-reply.rules';
-import { detectBounce, type BounceReport } from './bounce';
 import { parseMessage, type MailAddress, type MailPart, type ParsedMessage } from './mail-parse';
-import { headerBlock, inspectStructure, unknownCharset } from './mime-inspect';
 
 /** What becomes of one stored mail. Computed without writing anything; MailProcessingService commits it. */
 export type MailDecision =
   | { kind: 'quarantine'; reason: string; summary: Record<string, unknown> | null }
-  | { kind: 'bounce'; report: BounceReport; summary: Record<string, unknown> }
+  | { kind: 'bounce'; report: DeliveryReport; summary: Record<string, unknown> }
   | { kind: 'auto_reply'; reason: string; summary: Record<string, unknown> }
   | { kind: 'reply'; caseId: string; caseNumber: string; matchedBy: string; parsed: ParsedMessage; summary: Record<string, unknown> }
   | { kind: 'case'; channel: CaseChannel; reporter: NewReporter; description: string; unitText: string; parts: MailPart[]; fax: { match: FaxMatch; doc: FaxDocument } | null; summary: Record<string, unknown> };
@@ -77,9 +83,37 @@ function description(subject: string, text: string, attachments: number): string
   return parts.length ? parts.join('\n\n') : `（邮件无文字，附件 ${attachments} 个）`;
 }
 
+/** What the notifier's receipt and the console show of a report, beside the parsed report itself. */
+export function reportSummary(r: DeliveryReport): Record<string, unknown> {
+  const { kind, format, action, status, finalRecipient, originalMessageId, feedbackType } = r;
+  return { deliveryReport: { kind, format, action, status, finalRecipient, originalMessageId, feedbackType } };
+}
+
+/** Why a mail is handed to the notifier (the intake record's outcome reason). */
+export function reportReason(r: DeliveryReport): string {
+  return r.kind === 'feedback'
+    ? `feedback report (${r.feedbackType ?? 'abuse'}): the recipient marked our mail as spam`
+    : `delivery-status report (${r.format}, ${r.action})`;
+}
+
+export interface DecideOptions {
+  maxBytes: number;
+  size: number;
+  truncated: boolean;
+  lookup: CaseLookup;
+  /** The mailbox's route: a bounce mailbox only ever yields reports (or ignored mail). Default `cases`. */
+  route?: MailboxRoute;
+}
+
 /** Reads a stored mail and decides what it is. Throws only on an unexpected failure (treated as a fault by the caller). */
-export async function decide(raw: Buffer, opts: { maxBytes: number; size: number; truncated: boolean; lookup: CaseLookup }): Promise<MailDecision> {
+export async function decide(raw: Buffer, opts: DecideOptions): Promise<MailDecision> {
   if (opts.truncated || opts.size > opts.maxBytes) return { kind: 'quarantine', reason: `oversized: ${opts.size} bytes, more than MAIL_MAX_BYTES (${opts.maxBytes})`, summary: null };
+  if (opts.route === 'delivery-reports') {
+    // Parsed once, here; the parsed report travels to the notifier in Postgres (intake_records.delivery_report).
+    const report = parseDeliveryReport(raw);
+    if (report) return { kind: 'bounce', report, summary: reportSummary(report) };
+    return { kind: 'auto_reply', reason: 'not a delivery or feedback report (bounce mailbox): recorded, ignored', summary: {} };
+  }
   const block = headerBlock(raw);
   const structure = inspectStructure(raw, block);
   if (structure.problem) return { kind: 'quarantine', reason: structure.problem, summary: null };
@@ -92,8 +126,8 @@ export async function decide(raw: Buffer, opts: { maxBytes: number; size: number
   } catch (err) {
     return { kind: 'quarantine', reason: `unparseable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), summary: null };
   }
-  const bounce = detectBounce(m, raw);
-  if (bounce) return { kind: 'bounce', report: bounce, summary: summarise(m, { bounce }) };
+  const report = parseDeliveryReport(raw);
+  if (report) return { kind: 'bounce', report, summary: summarise(m, reportSummary(report)) };
   const auto = autoReplyReason(m);
   if (auto) return { kind: 'auto_reply', reason: auto, summary: summarise(m) };
   if (!m.subject && !m.text.trim() && m.attachments.length === 0) return { kind: 'quarantine', reason: 'empty message: no subject, no text, no attachment', summary: summarise(m) };

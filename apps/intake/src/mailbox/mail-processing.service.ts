@@ -1,9 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addToOutbox, APP_CONFIG, AttachmentEntity, type AppConfig, type IntakeOutcome } from '@kefu/shared';
+import {
+  addToOutbox,
+  APP_CONFIG,
+  AttachmentEntity,
+  routeOfSource,
+  type AppConfig,
+  type IntakeOutcome,
+  type MailboxRoute,
+} from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
-import { decide, type CaseLookup, type MailDecision } from './mail-decision';
+import { decide, reportReason, type CaseLookup, type MailDecision } from './mail-decision';
 import { IntakeRecordDecided } from '../cases/case-intake.types';
 import { finishRecord, insertParts, partRow, returning } from './mail-writes';
 import { mapLimit } from './map-limit';
@@ -13,6 +21,8 @@ import { errorMessage, isTransient } from './transient-error';
 export interface StoredMail {
   id: string;
   source: string;
+  /** What the mailbox it came from is for (by its source). */
+  route: MailboxRoute;
   raw: Buffer;
   receivedAt: Date;
   size: number;
@@ -39,7 +49,6 @@ const fault = (err: unknown): MailDecision => ({ kind: 'quarantine', reason: `pr
 type Attempt = MailDecision | { kind: 'retry'; err: unknown };
 
 type StoredRow = { id: string; source: string; raw_bytes: Buffer | null; received_at: Date; size: string | null; truncated: boolean | null };
-const storedMail = (r: StoredRow & { raw_bytes: Buffer }): StoredMail => ({ id: r.id, source: r.source, raw: r.raw_bytes, receivedAt: r.received_at, size: Number(r.size ?? r.raw_bytes.length), truncated: r.truncated === true });
 
 /**
  * Decides what a stored mail is and commits that decision with everything it implies: a case (through
@@ -64,7 +73,17 @@ export class MailProcessingService {
       `SELECT id, source, raw_bytes, received_at, raw->>'size' AS size, (raw->>'truncated')::boolean AS truncated FROM intake_records WHERE id = ANY($1::uuid[]) AND outcome = ANY($2::text[])`,
       [ids, allow],
     );
-    return rows.filter((r): r is StoredRow & { raw_bytes: Buffer } => r.raw_bytes !== null).map(storedMail);
+    return rows
+      .filter((r): r is StoredRow & { raw_bytes: Buffer } => r.raw_bytes !== null)
+      .map((r) => ({
+        id: r.id,
+        source: r.source,
+        route: routeOfSource(this.config, r.source),
+        raw: r.raw_bytes,
+        receivedAt: r.received_at,
+        size: Number(r.size ?? r.raw_bytes.length),
+        truncated: r.truncated === true,
+      }));
   }
 
   /** Re-reads a stored mail and processes it (re-processing from the API). */
@@ -111,7 +130,8 @@ export class MailProcessingService {
   /** The decision, a quarantine for a fault of this mail or of our code, or 'retry' when the database failed. */
   private async decideSafely(mail: StoredMail): Promise<Attempt> {
     try {
-      return await decide(mail.raw, { maxBytes: this.config.MAIL_MAX_BYTES, size: mail.size, truncated: mail.truncated, lookup: this.lookup() });
+      const { size, truncated, route } = mail;
+      return await decide(mail.raw, { maxBytes: this.config.MAIL_MAX_BYTES, size, truncated, route, lookup: this.lookup() });
     } catch (err) {
       if (isTransient(err)) return { kind: 'retry', err };
       this.logger.error({ intakeRecordId: mail.id, err: errorMessage(err) }, 'mail processing failed; quarantined');
@@ -157,8 +177,9 @@ export class MailProcessingService {
         return { recordId: mail.id, outcome, reason: d.reason, ...none };
       }
       case 'bounce': {
-        const reason = `delivery-status report (${d.report.rule})`;
-        await finishRecord(m, mail.id, allow, { outcome: 'bounce', reason, summary: d.summary }, attempt);
+        const reason = reportReason(d.report);
+        const finish = { outcome: 'bounce' as const, reason, summary: d.summary, deliveryReport: d.report };
+        await finishRecord(m, mail.id, allow, finish, attempt);
         await addToOutbox(m, 'delivery-report-received', { intakeRecordId: mail.id });
         return { recordId: mail.id, outcome: 'bounce', reason, ...none };
       }

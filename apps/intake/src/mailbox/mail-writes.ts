@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AttachmentRole, IntakeOutcome } from '@kefu/shared';
+import type { AttachmentRole, DeliveryReport, IntakeOutcome } from '@kefu/shared';
 import { IntakeRecordDecided } from '../cases/case-intake.types';
 import type { MailPart } from './mail-parse';
 
@@ -10,16 +10,26 @@ export async function returning<T>(m: EntityManager, sql: string, params: unknow
   return res as T[];
 }
 
+export interface RecordOutcome {
+  outcome: IntakeOutcome;
+  reason: string;
+  summary: Record<string, unknown> | null;
+  caseId?: string;
+  /** A delivery or feedback report, parsed once here and read by the notifier from this row. */
+  deliveryReport?: DeliveryReport;
+}
+
 /** Sets a stored mail's outcome, guarded by its current outcome (so it is decided once). */
-export async function finishRecord(
-  m: EntityManager, id: string, allow: IntakeOutcome[], o: { outcome: IntakeOutcome; reason: string; summary: Record<string, unknown> | null; caseId?: string }, attempt: 0 | 1,
-): Promise<void> {
+export async function finishRecord(m: EntityManager, id: string, allow: IntakeOutcome[], o: RecordOutcome, attempt: 0 | 1): Promise<void> {
   const rows = await returning<{ id: string }>(
     m,
     `UPDATE intake_records SET outcome = $2, outcome_reason = $3, case_id = $4, attempts = attempts + $7, processed_at = now(),
-            raw = COALESCE(raw, '{}'::jsonb) || $5::jsonb
+            raw = COALESCE(raw, '{}'::jsonb) || $5::jsonb, delivery_report = $8::jsonb
       WHERE id = $1 AND outcome = ANY($6::text[]) RETURNING id`,
-    [id, o.outcome, o.reason, o.caseId ?? null, JSON.stringify(o.summary ?? {}), allow, attempt],
+    [
+      id, o.outcome, o.reason, o.caseId ?? null, JSON.stringify(o.summary ?? {}), allow, attempt,
+      o.deliveryReport ? JSON.stringify(o.deliveryReport) : null,
+    ],
   );
   if (rows.length !== 1) throw new IntakeRecordDecided(`intake record ${id} was decided meanwhile`);
 }

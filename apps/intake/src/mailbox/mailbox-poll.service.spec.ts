@@ -1,6 +1,5 @@
-import type { AppConfig } from '@kefu/shared';
+import type { AppConfig, FetchedRaw, MailboxClient, MailboxConnector, MailboxSpec } from '@kefu/shared';
 import type { DataSource } from 'typeorm';
-import type { FetchedRaw, MailboxClient, MailboxConnector } from './mailbox-client';
 import type { MailProcessingService, ProcessResult, StoredMail } from './mail-processing.service';
 import { MailboxPollService } from './mailbox-poll.service';
 import type { FetchedMessage, MailboxStore, StoredRef } from './mailbox-store.service';
@@ -54,14 +53,16 @@ function setup(n: number, opts: { failStoreOfBatch?: number } = {}) {
   } as unknown as MailProcessingService;
   const runner = { connect: () => Promise.resolve(), query: () => Promise.resolve([{ locked: true }]), release: () => Promise.resolve() };
   const ds = { createQueryRunner: () => runner } as unknown as DataSource;
-  const config = { MAILBOX_NAME: 'cs', MAILBOX_FOLDER: 'INBOX', MAILBOX_PROCESSED_FOLDER: 'Processed', MAILBOX_QUARANTINE_FOLDER: 'Quarantine', MAIL_MAX_BYTES: 1_000_000, DB_POOL_SIZE: 10 } as AppConfig;
-  return { log, poller: new MailboxPollService(ds, config, connector, store, processing) };
+  const config = { MAIL_MAX_BYTES: 1_000_000, DB_POOL_SIZE: 10 } as AppConfig;
+  const spec = { name: 'cs', source: 'imap:cs', route: 'cases', folder: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine' } as MailboxSpec;
+  const poller = new MailboxPollService(ds, config, store, processing);
+  return { log, poll: () => poller.pollOnce({ spec, connector }) };
 }
 
 describe('MailboxPollService batches', () => {
   it('fetches and stores the next batch while deciding this one; each mail is stored before it is decided and moved after', async () => {
-    const { log, poller } = setup(600); // 250 + 250 + 100
-    const report = await poller.pollOnce();
+    const { log, poll } = setup(600); // 250 + 250 + 100
+    const report = await poll();
     expect(report).toMatchObject({ seen: 600, stored: 600, moved: 600, outcomes: { case_created: 600 } });
     const at = (entry: string) => log.indexOf(entry);
     for (const first of [1, 251, 501]) {
@@ -74,8 +75,8 @@ describe('MailboxPollService batches', () => {
   });
 
   it('moves nothing of a batch whose store failed, and gives up the cycle once the batch in hand is done', async () => {
-    const { log, poller } = setup(600, { failStoreOfBatch: 2 });
-    await expect(poller.pollOnce()).rejects.toThrow('Postgres is down');
+    const { log, poll } = setup(600, { failStoreOfBatch: 2 });
+    await expect(poll()).rejects.toThrow('Postgres is down');
     expect(log).toContain('move 1 Processed');
     expect(log.filter((e) => e.startsWith('decide') || e.startsWith('move'))).toEqual(['decide r1', 'move 1 Processed']);
   });

@@ -1,13 +1,19 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig, type IntakeOutcome } from '@kefu/shared';
-import { MAILBOX_CONNECTOR, type MailboxClient, type MailboxConnector, type OpenFolder } from './mailbox-client';
+import {
+  APP_CONFIG,
+  LockClass,
+  withTryAdvisoryLock,
+  type AppConfig,
+  type IntakeOutcome,
+  type MailboxClient,
+  type MailboxSpec,
+  type OpenFolder,
+} from '@kefu/shared';
 import { MailProcessingService, type ProcessResult } from './mail-processing.service';
+import type { Mailbox } from './mailboxes';
 import { MailboxStore, type FetchedMessage, type StoredRef } from './mailbox-store.service';
-
-/** Arbitrary but fixed: the advisory-lock class of mailbox pollers (the key within it is the mailbox name). */
-const POLL_LOCK_CLASS = 42_0317;
 /** Messages per FETCH / store transaction / MOVE, and the bytes such a batch may hold. */
 const BATCH_MESSAGES = 250;
 const BATCH_BYTES = 32 * 1024 * 1024;
@@ -41,7 +47,8 @@ const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> =
 const FINAL = new Set<IntakeOutcome>(['case_created', 'added_to_case', 'duplicate', 'auto_reply', 'bounce', 'quarantined']);
 
 /**
- * One poll of the customer-service mailbox. Under a Postgres advisory lock (one poller per mailbox across
+ * One poll of a mailbox (the customer-service mailbox, the bounce mailbox: what its mail becomes is the
+ * mailbox's route, decided by MailProcessingService). Under a Postgres advisory lock (one poller per mailbox across
  * replicas): list the folder, store every new message's raw bytes with the advanced cursor in one
  * transaction, decide each stored message (in parallel, bounded), and only then MOVE the decided ones
  * out of the folder, in bulk by UID set. A crash at any point leaves each mail either still in the
@@ -55,45 +62,33 @@ export class MailboxPollService implements OnApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(MAILBOX_CONNECTOR) private readonly connector: MailboxConnector | null,
     private readonly store: MailboxStore,
     private readonly processing: MailProcessingService,
   ) {}
-
-  get enabled(): boolean {
-    return this.connector !== null;
-  }
-
-  get source(): string {
-    return `imap:${this.config.MAILBOX_NAME}`;
-  }
 
   onApplicationShutdown(): void {
     this.stopping = true;
   }
 
-  async pollOnce(): Promise<PollReport> {
-    const report: PollReport = { uidValidityChanged: false, seen: 0, stored: 0, outcomes: {}, moved: 0, left: 0, ms: { fetch: 0, store: 0, decide: 0, move: 0 } };
-    if (!this.connector || this.stopping) return { ...report, skipped: 'stopping' };
-    // The lock lives on one connection for the whole poll; if that connection dies, Postgres releases it.
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    try {
-      const rows = (await runner.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [POLL_LOCK_CLASS, this.config.MAILBOX_NAME])) as Array<{ locked: boolean }>;
-      if (!rows[0]?.locked) return { ...report, skipped: 'locked' };
-      try {
-        await this.cycle(this.connector, report);
-      } finally {
-        await runner.query(`SELECT pg_advisory_unlock($1, hashtext($2))`, [POLL_LOCK_CLASS, this.config.MAILBOX_NAME]).catch(() => undefined);
-      }
-      return report;
-    } finally {
-      await runner.release();
-    }
+  async pollOnce(mailbox: Mailbox): Promise<PollReport> {
+    const report: PollReport = {
+      uidValidityChanged: false,
+      seen: 0,
+      stored: 0,
+      outcomes: {},
+      moved: 0,
+      left: 0,
+      ms: { fetch: 0, store: 0, decide: 0, move: 0 },
+    };
+    if (this.stopping) return { ...report, skipped: 'stopping' };
+    const run = await withTryAdvisoryLock(this.ds, LockClass.MailboxPoll, mailbox.spec.name, () =>
+      this.cycle(mailbox, report),
+    );
+    return run.locked ? report : { ...report, skipped: 'locked' };
   }
 
-  private async cycle(connector: MailboxConnector, report: PollReport): Promise<void> {
-    const { MAILBOX_NAME: mailbox, MAILBOX_FOLDER: folder, MAILBOX_PROCESSED_FOLDER: processed, MAILBOX_QUARANTINE_FOLDER: quarantine } = this.config;
+  private async cycle({ spec, connector }: Mailbox, report: PollReport): Promise<void> {
+    const { name: mailbox, folder, processedFolder: processed, quarantineFolder: quarantine } = spec;
     const client = await connector.connect();
     try {
       await client.ensureFolders([processed, quarantine]);
@@ -108,34 +103,34 @@ export class MailboxPollService implements OnApplicationShutdown {
       const uids = await client.uids();
       report.seen = uids.length;
       // Above the cursor everything is new; at or below it, a UID still here was stored but not moved (or never stored).
-      const known = await this.store.known(this.source, box.uidValidity, uids.filter((u) => u <= lastUid));
+      const known = await this.store.known(spec.source, box.uidValidity, uids.filter((u) => u <= lastUid));
 
       // Stored before (a crash, a failed MOVE, an outage): decide what is still pending, then move.
       const earlier = [...known];
       for (let i = 0; i < earlier.length && !this.stopping; i += BATCH_MESSAGES) {
         const slice = earlier.slice(i, i + BATCH_MESSAGES);
         const decided = await this.decidePending(slice.filter(([, ref]) => ref.outcome === 'pending').map(([, ref]) => ref.id), report);
-        await this.moveDecided(client, slice.map(([uid, ref]) => ({ uid, outcome: decided.get(ref.id) ?? ref.outcome })), report);
+        await this.moveDecided(client, spec, slice.map(([uid, ref]) => ({ uid, outcome: decided.get(ref.id) ?? ref.outcome })), report);
       }
 
       const fresh = uids.filter((u) => !known.has(u));
       // Pipelined: the next batch is fetched and stored while this one is decided (the lanes would otherwise
       // wait for every FETCH and store); each mail is still stored before it is decided, and moved after.
       const batches = await this.batches(client, fresh);
-      let next = batches.length ? settled(this.fetchStore(client, box, batches[0]!, report)) : null;
+      let next = batches.length ? settled(this.fetchStore(client, spec, box, batches[0]!, report)) : null;
       for (let i = 0; next; i++) {
         const stored = await next;
         if ('error' in stored) throw stored.error;
-        next = i + 1 < batches.length && !this.stopping ? settled(this.fetchStore(client, box, batches[i + 1]!, report)) : null;
+        next = i + 1 < batches.length && !this.stopping ? settled(this.fetchStore(client, spec, box, batches[i + 1]!, report)) : null;
         try {
-          await this.decideMove(client, stored.value, report);
+          await this.decideMove(client, spec, stored.value, report);
         } catch (err) {
           // Let the batch being stored finish (its mail is safe either way) before giving up the cycle.
           await next;
           throw err;
         }
       }
-      await this.sweepPending(report);
+      await this.sweepPending(spec, report);
     } finally {
       await client.logout();
     }
@@ -173,33 +168,33 @@ export class MailboxPollService implements OnApplicationShutdown {
   }
 
   /** Fetches a batch and stores it (committed before anything happens on the server: from then on the mail is ours). */
-  private async fetchStore(client: MailboxClient, box: OpenFolder, batch: { uids: number[]; maxBytes?: number }, report: PollReport): Promise<StoredBatch> {
+  private async fetchStore(client: MailboxClient, spec: MailboxSpec, box: OpenFolder, batch: { uids: number[]; maxBytes?: number }, report: PollReport): Promise<StoredBatch> {
     let t = performance.now();
     const fetched = await client.fetch(batch.uids, batch.maxBytes ? { maxBytes: batch.maxBytes } : {});
     report.ms.fetch += Math.round(performance.now() - t);
     if (fetched.length === 0) return { messages: [], refs: new Map() };
     const messages = fetched.map((f) => ({ uid: f.uid, size: f.size, internalDate: f.internalDate, raw: f.source, truncated: batch.maxBytes !== undefined && f.source.length < f.size }));
     t = performance.now();
-    const refs = await this.store.storeBatch({ mailbox: this.config.MAILBOX_NAME, source: this.source, folder: this.config.MAILBOX_FOLDER, uidValidity: box.uidValidity, messages });
+    const refs = await this.store.storeBatch({ mailbox: spec.name, source: spec.source, folder: spec.folder, uidValidity: box.uidValidity, messages });
     report.stored += messages.length;
     report.ms.store += Math.round(performance.now() - t);
     return { messages, refs };
   }
 
   /** Decides a stored batch's pending mail, then moves every decided one out of the folder. */
-  private async decideMove(client: MailboxClient, { messages, refs }: StoredBatch, report: PollReport): Promise<void> {
+  private async decideMove(client: MailboxClient, spec: MailboxSpec, { messages, refs }: StoredBatch, report: PollReport): Promise<void> {
     if (messages.length === 0) return;
     let t = performance.now();
     const pending = messages.filter((msg) => refs.get(msg.uid)?.outcome === 'pending');
     const processed = await this.processing.processMany(
-      pending.map((msg) => ({ id: refs.get(msg.uid)!.id, source: this.source, raw: msg.raw, receivedAt: msg.internalDate ?? new Date(), size: msg.size, truncated: msg.truncated })),
+      pending.map((msg) => ({ id: refs.get(msg.uid)!.id, source: spec.source, route: spec.route, raw: msg.raw, receivedAt: msg.internalDate ?? new Date(), size: msg.size, truncated: msg.truncated })),
       this.concurrency,
     );
     const byUid = new Map(pending.map((msg, i) => [msg.uid, this.count(processed[i]!, report)]));
     const results = messages.map((msg) => ({ uid: msg.uid, outcome: byUid.get(msg.uid) ?? refs.get(msg.uid)?.outcome ?? 'pending' }));
     report.ms.decide += Math.round(performance.now() - t);
     t = performance.now();
-    await this.moveDecided(client, results, report);
+    await this.moveDecided(client, spec, results, report);
     report.ms.move += Math.round(performance.now() - t);
   }
 
@@ -216,19 +211,19 @@ export class MailboxPollService implements OnApplicationShutdown {
   }
 
   /** One MOVE per destination; undecided mail stays for the next cycle. */
-  private async moveDecided(client: MailboxClient, results: Array<{ uid: number; outcome: IntakeOutcome }>, report: PollReport): Promise<void> {
+  private async moveDecided(client: MailboxClient, spec: MailboxSpec, results: Array<{ uid: number; outcome: IntakeOutcome }>, report: PollReport): Promise<void> {
     const toQuarantine = results.filter((r) => r.outcome === 'quarantined').map((r) => r.uid);
     const toProcessed = results.filter((r) => FINAL.has(r.outcome) && r.outcome !== 'quarantined').map((r) => r.uid);
     report.left += results.length - toQuarantine.length - toProcessed.length;
-    await client.move(toProcessed, this.config.MAILBOX_PROCESSED_FOLDER);
-    await client.move(toQuarantine, this.config.MAILBOX_QUARANTINE_FOLDER);
+    await client.move(toProcessed, spec.processedFolder);
+    await client.move(toQuarantine, spec.quarantineFolder);
     report.moved += toProcessed.length + toQuarantine.length;
   }
 
   /** Pending records no longer in the folder listing (moved by hand, an older UIDVALIDITY): decided from the stored bytes. */
-  private async sweepPending(report: PollReport): Promise<void> {
+  private async sweepPending(spec: MailboxSpec, report: PollReport): Promise<void> {
     if (this.stopping) return;
-    const pending = await this.store.pending(this.source, PENDING_SWEEP);
+    const pending = await this.store.pending(spec.source, PENDING_SWEEP);
     await this.decidePending(pending.map((p) => p.id), report);
   }
 }

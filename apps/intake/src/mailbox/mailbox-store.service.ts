@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IntakeOutcome } from '@kefu/shared';
-import { contentHashOf, headerBlock, messageIdOf } from './mime-inspect';
+import { contentHashOf, headerBlock, messageIdOf } from '@kefu/shared';
 
 /** A message as fetched from the server, before anything is decided about it. */
 export interface FetchedMessage {

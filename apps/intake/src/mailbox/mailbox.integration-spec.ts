@@ -79,8 +79,9 @@ describe('email and fax-to-email intake (real Dovecot, Postgres, Redis)', () => 
     );
     expect(rows).toHaveLength(bounces.length);
     for (const r of rows) expect(r).toMatchObject({ case_id: null, payload: { intakeRecordId: r.id } });
-    const exim = await env.db.dataSource.query(`SELECT raw->'bounce' AS bounce FROM intake_records WHERE message_id = 'E1P1ceB-000FL1-4q@e1.example.org'`);
-    expect(exim[0].bounce).toMatchObject({ rule: 'x-failed-recipients', recipients: [{ address: 'kijitora@example.ed.jp', status: '5.7.0' }] });
+    // Parsed once, here: the notifier reads the report from the record.
+    const exim = await env.db.dataSource.query(`SELECT delivery_report FROM intake_records WHERE message_id = 'E1P1ceB-000FL1-4q@e1.example.org'`);
+    expect(exim[0].delivery_report).toMatchObject({ kind: 'bounce', format: 'x-failed-recipients', recipients: [{ address: 'kijitora@example.ed.jp', status: '5.7.0' }] });
   });
 
   it('adds replies to the case they answer (case number in the subject, or our Message-ID in In-Reply-To), with attachments', async () => {

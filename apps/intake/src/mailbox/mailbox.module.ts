@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@kefu/shared';
+import { APP_CONFIG, configuredMailboxes, type AppConfig } from '@kefu/shared';
 import { IntakeRecordsModule } from '../intake-records/intake-records.module';
-import { ImapMailboxConnector, imapSettings } from './imap-mailbox.client';
-import { MAILBOX_CONNECTOR, type MailboxConnector } from './mailbox-client';
+import { connectMailbox, MAILBOXES, type Mailbox } from './mailboxes';
 import { MailProcessingModule } from './mail-processing.module';
 import { MailboxPollDisabled, MailboxPollProcessor, MailboxScheduler } from './mailbox-poll.processor';
 import { MailboxPollService } from './mailbox-poll.service';
@@ -11,22 +10,24 @@ import { MailboxStore } from './mailbox-store.service';
 import { MailboxWatcher } from './mailbox-watcher.service';
 
 /**
- * Email and fax-to-email intake over IMAP, and the intake-records API (quarantine, re-process).
- * With MAILBOX_URL unset there is no connector: no watcher, no worker, no schedule; the API still works.
+ * Inbound mail over IMAP — the customer-service mailbox (email and fax-to-email cases) and the bounce mailbox
+ * (delivery reports for the notifier) — and the intake-records API (quarantine, re-process). With no mailbox
+ * configured there is no watcher, no worker, no schedule; the API still works.
  */
 @Module({
   imports: [MailProcessingModule, IntakeRecordsModule],
   providers: [
     {
-      provide: MAILBOX_CONNECTOR,
+      provide: MAILBOXES,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig): MailboxConnector | null => (config.MAILBOX_URL ? new ImapMailboxConnector(imapSettings(config.MAILBOX_URL, config.MAILBOX_TLS_VERIFY)) : null),
+      useFactory: (config: AppConfig): Mailbox[] => configuredMailboxes(config).map(connectMailbox),
     },
     {
       // The BullMQ explorer starts a worker for a factory provider only if the instance is a @Processor.
       provide: MailboxPollProcessor,
-      inject: [APP_CONFIG, MailboxRunner],
-      useFactory: (config: AppConfig, runner: MailboxRunner) => (config.MAILBOX_URL ? new MailboxPollProcessor(runner, config.MAILBOX_NAME) : new MailboxPollDisabled()),
+      inject: [MAILBOXES, MailboxRunner],
+      useFactory: (mailboxes: Mailbox[], runner: MailboxRunner) =>
+        mailboxes.length ? new MailboxPollProcessor(runner) : new MailboxPollDisabled(),
     },
     MailboxStore,
     MailboxPollService,

@@ -1,12 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isForwardTransition, NotificationEntity, notificationStatuses } from '@kefu/shared';
+import { isForwardTransition, NotificationEntity, notificationStatuses, parseDeliveryReport, type DeliveryReport } from '@kefu/shared';
 import { NotificationDispatcher, updateReturning } from '../notifications/notification-dispatcher.service';
-import { parseDeliveryReport, uuidOf, verpNotificationId, type DeliveryReport } from './dsn';
+import { uuidOf, verpNotificationId } from './verp';
 
 export type BounceOutcome =
-  | { outcome: 'bounced' | 'delayed' | 'recorded'; notificationId: string; matchedBy: MatchedBy; duplicate: boolean }
+  | { outcome: 'bounced' | 'delayed' | 'complained' | 'recorded'; notificationId: string; matchedBy: MatchedBy; duplicate: boolean }
   | { outcome: 'unmatched' | 'not_a_report' | 'missing' };
 export type MatchedBy = 'return_path' | 'envelope_id' | 'message_id';
 
@@ -31,12 +31,18 @@ export class BounceService {
   ) {}
 
   async handleIntakeRecord(intakeRecordId: string): Promise<BounceOutcome> {
-    const rows = await this.ds.query<Array<{ raw_bytes: Buffer | null }>>(`SELECT raw_bytes FROM intake_records WHERE id = $1`, [intakeRecordId]);
-    if (!rows[0]?.raw_bytes) {
-      this.logger.warn({ intakeRecordId }, 'delivery report: intake record or its raw message not found');
+    // Intake parsed the report when it decided the mail; the raw bytes are read only for a record decided
+    // before that (a job queued across the upgrade), and parsed by the same parser.
+    const rows = await this.ds.query<Array<{ delivery_report: DeliveryReport | null; raw_bytes: Buffer | null }>>(
+      `SELECT delivery_report, CASE WHEN delivery_report IS NULL THEN raw_bytes END AS raw_bytes FROM intake_records WHERE id = $1`,
+      [intakeRecordId],
+    );
+    const row = rows[0];
+    if (!row || (!row.delivery_report && !row.raw_bytes)) {
+      this.logger.warn({ intakeRecordId }, 'delivery report: intake record or its report not found');
       return { outcome: 'missing' };
     }
-    const report = await parseDeliveryReport(rows[0].raw_bytes);
+    const report = row.delivery_report ?? parseDeliveryReport(row.raw_bytes!);
     if (!report) {
       this.logger.warn({ intakeRecordId }, 'delivery report: not a delivery-status report; ignored');
       return { outcome: 'not_a_report' };
@@ -51,20 +57,20 @@ export class BounceService {
       this.logger.warn({ intakeRecordId, format: report.format, originalMessageId: report.originalMessageId, finalRecipient: report.finalRecipient }, 'delivery report matches no notification');
       return { outcome: 'unmatched' };
     }
-    const action = report.action ?? 'failed';
+    const action = report.kind === 'feedback' ? 'complained' : report.action;
     const delayed = action === 'delayed';
     const receiptStatus = delayed ? 'delayed' : action === 'failed' ? 'bounced' : action;
     const dedupeKey = `dsn:${match.id}:${report.messageId ?? report.sha256}:${action}`.slice(0, 300);
     const detail = [report.status, report.diagnostic].filter(Boolean).join(' ').slice(0, 1000) || null;
     const raw = {
-      format: report.format, action, status: report.status, diagnosticCode: report.diagnostic, finalRecipient: report.finalRecipient,
+      kind: report.kind, format: report.format, feedbackType: report.feedbackType, action, status: report.status, diagnosticCode: report.diagnostic, finalRecipient: report.finalRecipient,
       originalEnvelopeId: report.originalEnvelopeId, originalMessageId: report.originalMessageId, reportMessageId: report.messageId, intakeRecordId, matchedBy: match.by,
     };
     return this.ds.transaction(async (m) => {
       const inserted = await m.query<Array<{ id: string }>>(
         `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)
-         VALUES ($1, now(), $2, 'dsn', $3, $4, $5) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
-        [match.id, receiptStatus, detail, JSON.stringify(raw), dedupeKey],
+         VALUES ($1, now(), $2, $6, $3, $4, $5) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
+        [match.id, receiptStatus, detail, JSON.stringify(raw), dedupeKey, report.kind === 'feedback' ? 'arf' : 'dsn'],
       );
       const duplicate = inserted.length === 0;
       if (!duplicate && action === 'failed') {
@@ -76,8 +82,13 @@ export class BounceService {
         // A notice that must arrive goes on by letter (the dispatcher's chain: … → email → letter), once.
         if (moved.length) await this.dispatcher.fallback(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
       }
+      // Marked as spam: the mail arrived (no status change), but the owner gets no more email from us.
+      if (!duplicate && action === 'complained') {
+        await this.dispatcher.optOut(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
+      }
       if (!duplicate) this.logger.log({ notificationId: match.id, action, status: report.status, matchedBy: match.by }, 'delivery report recorded');
-      return { outcome: delayed ? 'delayed' : action === 'failed' ? 'bounced' : 'recorded', notificationId: match.id, matchedBy: match.by, duplicate };
+      const outcome = delayed ? 'delayed' : action === 'failed' ? 'bounced' : action === 'complained' ? 'complained' : 'recorded';
+      return { outcome, notificationId: match.id, matchedBy: match.by, duplicate };
     });
   }
 

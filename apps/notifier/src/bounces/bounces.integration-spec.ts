@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { JobRouter, requestNotification } from '@kefu/shared';
+import { JobRouter, requestNotification, type AppConfig } from '@kefu/shared';
 import { createTestDatabase, expectEventually, factories, startDovecot, startTestApp, testConfig, type TestDatabase, type TestDovecot } from '@kefu/shared/testing';
+import { intakeApp } from '../../../intake/src/intake.app';
+import { MailboxRunner } from '../../../intake/src/mailbox/mailbox-runner.service';
 import { notifierApp } from '../notifier.app';
-import { BOUNCE_POLL_TASK } from './bounces.module';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../../test-fixtures/dsn', name), 'latin1');
 const verp = (id: string) => `kefu-bounces+${id}@kefu.example.com`;
@@ -14,6 +15,8 @@ describe('bounces', () => {
   let db: TestDatabase;
   let dovecot: TestDovecot;
   let app: INestApplication;
+  let intake: INestApplication | undefined;
+  let config: AppConfig;
 
   /** An email notification the email sender has sent: status sent, provider_id its Message-ID. */
   async function sentEmail(providerId: string | null, status = 'sent'): Promise<string> {
@@ -33,12 +36,13 @@ describe('bounces', () => {
     dovecot = await startDovecot();
   });
   afterAll(async () => {
+    await intake?.close();
     await app?.close();
     await dovecot.stop();
     await db.drop();
   });
 
-  it('reads the bounce mailbox: Postfix, Exchange, Exim and Gmail reports mark their notifications bounced; delayed is a receipt; auto-replies kept aside', async () => {
+  it('bounce mailbox, read by intake: Postfix, Exchange, Exim and Gmail reports mark their notifications bounced; delayed is a receipt; auto-replies kept aside', async () => {
     const byVerpPostfix = await sentEmail('kefu-1@kefu.example.com');
     const byVerpExchange = await sentEmail('kefu-2@kefu.example.com');
     const byIdExim = await sentEmail('E1P1ce6-000Egt-GZ@e1.example.org');
@@ -50,16 +54,21 @@ describe('bounces', () => {
       .replace('To: shironeko@mx.example.jp', `To: ${verp(delayed)}`)
       .replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <delayed.20130429234532@')
       .replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.7');
-    // Stored before the app starts, so the first poll sees them all.
-    await dovecot.appendMessages('INBOX', [postfix, exchange, fixture('lhost-exim-01.eml'), fixture('lhost-gmail-01.eml'), delay, fixture('rfc3834-01.eml'), fixture('rfc3464-01.eml')].map((s) => Buffer.from(s, 'latin1')));
-    app = await startTestApp(notifierApp, testConfig({ DATABASE_URL: db.url, BOUNCE_MAILBOX_URL: dovecot.url, BOUNCE_MAILBOX_POLL_SECONDS: '3600' }));
-    const router = app.get(JobRouter);
-    expect(router.taskNames()).toContain(BOUNCE_POLL_TASK);
-    await expectEventually(async () => {
-      await router.runTask(BOUNCE_POLL_TASK);
-      expect(await dovecot.count('INBOX')).toBe(0);
+    // The customer-service mailbox and the bounce mailbox: two folders of one account here.
+    const mails = [postfix, exchange, fixture('lhost-exim-01.eml'), fixture('lhost-gmail-01.eml'), delay, fixture('rfc3834-01.eml'), fixture('rfc3464-01.eml')];
+    await dovecot.appendMessages('Bounces', mails.map((s) => Buffer.from(s, 'latin1')));
+    config = testConfig({
+      DATABASE_URL: db.url, MAILBOX_URL: dovecot.url, MAILBOX_RESYNC_SECONDS: '3600',
+      BOUNCE_MAILBOX_URL: dovecot.url, BOUNCE_MAILBOX_FOLDER: 'Bounces', BOUNCE_MAILBOX_PROCESSED_FOLDER: 'BouncesDone', BOUNCE_MAILBOX_POLL_SECONDS: '3600',
     });
-    expect(await dovecot.count('Processed')).toBe(7);
+    app = await startTestApp(notifierApp, config);
+    intake = await startTestApp(intakeApp, config);
+    await intake.get(MailboxRunner).request('test', 'bounces');
+    expect(await dovecot.count('Bounces')).toBe(0);
+    expect(await dovecot.count('BouncesDone')).toBe(7);
+    // The notifier's worker takes the jobs the outbox relay moved onto its queue.
+    await expectEventually(async () => expect(await receipts(delayed)).toHaveLength(1));
+    await expectEventually(async () => expect((await state(byIdGmail)).status).toBe('bounced'));
 
     expect(await state(byVerpPostfix)).toEqual({ status: 'bounced', error_code: 'dsn_5.1.1', error_message: expect.stringContaining('No such user') });
     expect(await state(byVerpExchange)).toEqual({ status: 'bounced', error_code: 'dsn_5.1.1', error_message: expect.stringContaining('RESOLVER.ADR.RecipNotFound') });
@@ -74,15 +83,98 @@ describe('bounces', () => {
     expect(await fallbacks(byVerpPostfix)).toEqual([{ channel: 'letter', idempotency_key: expect.stringMatching(/\/fallback:letter$/) }]);
     expect(await fallbacks(delayed)).toEqual([]);
 
-    const records = await db.dataSource.query(`SELECT outcome, count(*)::int AS n, bool_and(raw_bytes IS NOT NULL AND processed_at IS NOT NULL) AS kept FROM intake_records WHERE source = 'imap-bounce:bounces' GROUP BY outcome ORDER BY outcome`);
-    expect(records).toEqual([{ outcome: 'auto_reply', n: 1, kept: true }, { outcome: 'bounce', n: 6, kept: true }]);
+    const records = await db.dataSource.query(
+      `SELECT outcome, count(*)::int AS n, bool_and(raw_bytes IS NOT NULL AND processed_at IS NOT NULL) AS kept,
+              count(delivery_report)::int AS parsed
+         FROM intake_records WHERE source = 'imap-bounce:bounces' GROUP BY outcome ORDER BY outcome`,
+    );
+    expect(records).toEqual([{ outcome: 'auto_reply', n: 1, kept: true, parsed: 0 }, { outcome: 'bounce', n: 6, kept: true, parsed: 6 }]);
 
-    // The same report again (a second delivery): stored under its new UID at most, nothing changes.
-    await dovecot.appendMessage('INBOX', Buffer.from(postfix, 'latin1'));
-    await router.runTask(BOUNCE_POLL_TASK);
-    expect(await dovecot.count('INBOX')).toBe(0);
+    // The same report again (a second delivery): a duplicate record at most, nothing changes.
+    await dovecot.appendMessage('Bounces', Buffer.from(postfix, 'latin1'));
+    await intake.get(MailboxRunner).request('test', 'bounces');
+    expect(await dovecot.count('Bounces')).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
     expect(await receipts(byVerpPostfix)).toHaveLength(1);
     expect(await fallbacks(byVerpPostfix)).toHaveLength(1);
+  });
+
+  it('records a bounce only the old intake rules recognised (bounces@ sender, 系统退信) instead of dropping it', async () => {
+    // Intake once stored such a mail as a bounce and the notifier, parsing it again with rules of its own,
+    // dropped it as not_a_report. Now the one parser's result travels with the record.
+    const n = await sentEmail('kefu-cn-1@kefu.example.com');
+    const mail = [
+      'Return-Path: <>',
+      'From: "系统退信" <bounces@mail.example.cn>',
+      'To: kefu@kefu.example.com',
+      'Subject: =?UTF-8?B?' + Buffer.from('系统退信').toString('base64') + '?=',
+      'Date: Mon, 23 Nov 2026 10:00:00 +0800',
+      'Message-ID: <bounce-cn-1@mail.example.cn>',
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      'Content-Transfer-Encoding: 8bit',
+      '',
+      '您发送的邮件无法投递到以下地址：',
+      '',
+      'zhang.san@example.cn',
+      '550 5.1.1 Mailbox not found',
+      '',
+      '------ 原始邮件 ------ This is a copy of the message',
+      'Message-ID: <kefu-cn-1@kefu.example.com>',
+      'From: kefu@kefu.example.com',
+      'To: zhang.san@example.cn',
+      '',
+    ].join('\r\n');
+    await dovecot.appendMessage('INBOX', Buffer.from(mail, 'utf8'));
+    await intake!.get(MailboxRunner).request('test', 'cs');
+    const [record] = await db.dataSource.query(`SELECT outcome, delivery_report FROM intake_records WHERE message_id = 'bounce-cn-1@mail.example.cn'`);
+    expect(record).toMatchObject({ outcome: 'bounce', delivery_report: { kind: 'bounce', finalRecipient: 'zhang.san@example.cn', status: '5.1.1' } });
+    await expectEventually(async () => expect(await state(n)).toMatchObject({ status: 'bounced', error_code: 'dsn_5.1.1' }));
+  });
+
+  it('takes a feedback report (ARF) as "marked as spam": a receipt, and no more email to that owner', async () => {
+    const n = await sentEmail('arf-original-1@kefu.example.com');
+    const arf = [
+      'From: <abuse@isp.example.net>',
+      'To: <kefu-bounces@kefu.example.com>',
+      'Subject: Abuse report',
+      'Date: Mon, 23 Nov 2026 10:00:00 +0800',
+      'Message-ID: <arf-1@isp.example.net>',
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/report; report-type=feedback-report; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'This is an email abuse report for an email message received from IP 192.0.2.1.',
+      '--b1',
+      'Content-Type: message/feedback-report',
+      '',
+      'Feedback-Type: abuse',
+      'User-Agent: SomeGenerator/1.0',
+      'Version: 1',
+      'Original-Rcpt-To: <li.si@isp.example.net>',
+      '',
+      '--b1',
+      'Content-Type: message/rfc822',
+      '',
+      'From: kefu@kefu.example.com',
+      'To: li.si@isp.example.net',
+      'Subject: notice',
+      'Message-ID: <arf-original-1@kefu.example.com>',
+      '',
+      'body',
+      '--b1--',
+      '',
+    ].join('\r\n');
+    await dovecot.appendMessage('Bounces', Buffer.from(arf));
+    await intake!.get(MailboxRunner).request('test', 'bounces');
+    await expectEventually(async () =>
+      expect(await receipts(n)).toEqual([expect.objectContaining({ status: 'complained', source: 'arf' })]),
+    );
+    expect(await state(n)).toMatchObject({ status: 'sent' });
+    const [owner] = await db.dataSource.query(`SELECT o.opt_outs FROM notifications n JOIN owners o ON o.id = n.owner_id WHERE n.id = $1`, [n]);
+    expect(owner.opt_outs).toEqual(['email']);
   });
 
   it('handles delivery-report-received from intake: matched by Message-ID, forward only, once, unmatched completes', async () => {

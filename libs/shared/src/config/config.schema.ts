@@ -115,14 +115,14 @@ export const configSchema = z.object({
   LETTER_FONT_PATH: z.string().min(1).default('/usr/share/fonts/truetype/wqy/wqy-microhei.ttc'),
   /** Inside a .ttc collection: the PostScript name of the face to use. */
   LETTER_FONT_FAMILY: z.string().min(1).default('WenQuanYiMicroHei'),
-  /** The bounce mailbox the notifier reads DSNs from, imap(s)://user:password@host:port; unset = off. */
+  /** The bounce mailbox (our mail's return path), read by intake and handed to the notifier as reports; unset = off. */
   BOUNCE_MAILBOX_URL: z.string().regex(/^imaps?:\/\/[^@]+@[^/]+/, 'must be imap://user:password@host:port or imaps://…').optional(),
   /** Name of the bounce mailbox in intake records (source `imap-bounce:<name>`). */
   BOUNCE_MAILBOX_NAME: z.string().regex(/^[a-z0-9_-]{1,50}$/).default('bounces'),
   BOUNCE_MAILBOX_FOLDER: z.string().min(1).default('INBOX'),
   /** Where a report goes once it is stored and processed. */
   BOUNCE_MAILBOX_PROCESSED_FOLDER: z.string().min(1).default('Processed'),
-  /** Poll interval of the bounce mailbox (a notifier task; IDLE is not used for bounces). */
+  /** Full resync of the bounce mailbox besides IDLE (intake polls it like the customer-service mailbox). */
   BOUNCE_MAILBOX_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
@@ -162,6 +162,9 @@ export const configSchema = z.object({
   EMAIL_REPLY_TO: z.string().min(3).optional(),
   /** Bounce address; set = VERP envelope sender bounces+<notificationId>@domain for matching DSNs. */
   EMAIL_RETURN_PATH: z.email().optional(),
+}).refine((c) => !c.MAILBOX_URL || !c.BOUNCE_MAILBOX_URL || c.MAILBOX_NAME !== c.BOUNCE_MAILBOX_NAME, {
+  path: ['BOUNCE_MAILBOX_NAME'],
+  message: 'must differ from MAILBOX_NAME (each mailbox has its own cursor and poll lock)',
 });
 
 export type AppConfig = z.output<typeof configSchema>;

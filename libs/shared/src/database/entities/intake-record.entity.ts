@@ -30,6 +30,11 @@ export class IntakeRecordEntity {
   @Column({ type: 'varchar', length: 64, nullable: true }) contentHash!: string | null;
   /** Raw bytes as received (MIME for mail), kept before the item is acknowledged at its source. */
   @Column({ type: 'bytea', nullable: true, select: false }) rawBytes!: Buffer | null;
+  /**
+   * Delivery and feedback reports only: the report as intake parsed it (DeliveryReport in libs/shared/src/mail),
+   * read by the notifier instead of parsing the mail again.
+   */
+  @Column({ type: 'jsonb', nullable: true }) deliveryReport!: Record<string, unknown> | null;
   /** Mail only: Message-ID without angle brackets. */
   @Column({ type: 'varchar', length: 500, nullable: true }) messageId!: string | null;
   @Column({ type: 'timestamptz' }) receivedAt!: Date;

@@ -1,24 +1,28 @@
 import { createHash } from 'node:crypto';
-import { simpleParser, type ParsedMail } from 'mailparser';
 
 /**
  * Delivery-status notifications (RFC 3464: multipart/report; report-type=delivery-status) and the
  * older free-text bounces Exim and Gmail still send (X-Failed-Recipients, a quoted copy of the
  * original). Everything the notifier needs to find the notification and say why it bounced.
  */
-export interface DsnRecipient {
-  finalRecipient: string;
-  action: string | null;
+export type DeliveryReportAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded' | 'complained';
+export interface DeliveryReportRecipient {
+  address: string;
+  action: DeliveryReportAction;
   status: string | null;
   diagnostic: string | null;
+  remoteMta: string | null;
 }
+type DsnRecipient = DeliveryReportRecipient;
 
 export interface DeliveryReport {
-  format: 'rfc3464' | 'x-failed-recipients' | 'mailer-daemon';
+  kind: 'bounce' | 'feedback';
+  format: 'rfc3464' | 'arf' | 'x-failed-recipients' | 'free-text';
+  feedbackType: string | null;
   /** The report's own Message-ID (without brackets). */
   messageId: string | null;
   /** failed, delayed, delivered, relayed, expanded (of the first failed recipient, else the first). */
-  action: string | null;
+  action: DeliveryReportAction;
   status: string | null;
   diagnostic: string | null;
   finalRecipient: string | null;
@@ -27,14 +31,14 @@ export interface DeliveryReport {
   originalMessageId: string | null;
   /** Where the report was delivered (To, Delivered-To, X-Original-To, Envelope-To): a VERP return path shows here. */
   addressedTo: string[];
-  recipients: DsnRecipient[];
+  recipients: DeliveryReportRecipient[];
   /** sha256 of the raw report (dedupes a report that has no Message-ID). */
   sha256: string;
 }
 
-const DAEMON = /^(?:mailer-?daemon|postmaster|mail-?daemon|mdaemon)@/i;
+const DAEMON = /^(?:mailer-?daemon|postmaster|mail-?daemon|mdaemon|bounces?)@/i;
 const DAEMON_NAME = /mail delivery (?:system|subsystem)|mailer-?daemon/i;
-const BOUNCE_SUBJECT = /undeliver(?:able|ed)|delivery status notification|returned mail|failure notice|mail delivery failed|delivery (?:has )?failed|could not be delivered|non-?delivery|退信|投递失败|未能送达|无法投递/i;
+const BOUNCE_SUBJECT = /undeliver(?:able|ed)|delivery status notification|returned mail|failure notice|mail delivery failed|delivery (?:has )?failed|could not be delivered|non-?delivery|delivery failure|系统退信|發送失敗|退回|退信|投递失败|未能送达|无法投递/i;
 const ADDRESS = /[A-Za-z0-9._%+=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
 const STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
 const COPY_MARKER = /^(?:-{2,}.*(?:copy of the message|original message|below this line|returned message|undelivered message)|original message headers:|.*this is a copy of the message)/im;
@@ -108,8 +112,9 @@ export function parseDeliveryStatus(text: string): { envelopeId: string | null; 
     const recipient = field('Final-Recipient') ?? field('Original-Recipient');
     if (!recipient) continue;
     recipients.push({
-      finalRecipient: recipient.replace(/^[a-z0-9-]+;\s*/i, '').replace(/^<|>$/g, '').trim().toLowerCase(),
-      action: field('Action')?.toLowerCase() ?? null,
+      address: recipient.replace(/^[a-z0-9-]+;\s*/i, '').replace(/^<|>$/g, '').trim().toLowerCase(),
+      action: (field('Action')?.toLowerCase() ?? 'failed') as DeliveryReportAction,
+      remoteMta: field('Remote-MTA')?.replace(/^[a-z0-9-]+;\s*/i, '') ?? null,
       status: field('Status'),
       diagnostic: field('Diagnostic-Code')?.replace(/^[a-z0-9-]+;\s*/i, '').slice(0, 1000) ?? null,
     });
@@ -118,10 +123,8 @@ export function parseDeliveryStatus(text: string): { envelopeId: string | null; 
 }
 
 /** Recipients of a free-text bounce: X-Failed-Recipients, else addresses before the quoted copy. */
-function freeTextRecipients(m: ParsedMail, failedHeader: string | null): DsnRecipient[] {
-  const text = m.text ?? '';
+function freeTextRecipients(text: string, sender: string, failedHeader: string | null): DsnRecipient[] {
   const head = text.split(COPY_MARKER)[0] ?? text;
-  const sender = m.from?.value[0]?.address?.toLowerCase() ?? '';
   const addresses = failedHeader
     ? failedHeader.split(/[\s,]+/).filter((a) => a.includes('@'))
     : [...new Set([...head.matchAll(ADDRESS)].map((x) => x[0].toLowerCase()))].filter((a) => a !== sender && !DAEMON.test(a)).slice(0, 20);
@@ -129,7 +132,7 @@ function freeTextRecipients(m: ParsedMail, failedHeader: string | null): DsnReci
   return addresses.map((a) => {
     const address = a.toLowerCase().replace(/^<|>$/g, '');
     const line = lines.find((l) => /\b[45]\d\d\b/.test(l) && (l.toLowerCase().includes(address) || STATUS.test(l))) ?? lines.find((l) => /\b[45]\d\d[ -]/.test(l)) ?? null;
-    return { finalRecipient: address, action: 'failed', status: (line && STATUS.exec(line)?.[1]) ?? null, diagnostic: line?.trim().slice(0, 1000) ?? null };
+    return { address, action: 'failed', remoteMta: null, status: (line && STATUS.exec(line)?.[1]) ?? null, diagnostic: line?.trim().slice(0, 1000) ?? null };
   });
 }
 
@@ -148,56 +151,46 @@ function originalMessageId(parts: MimePart[], raw: Buffer, ownId: string | null)
 }
 
 /** Parses a delivery-status report, or returns null for mail that is not one (an auto-reply, spam). */
-export async function parseDeliveryReport(raw: Buffer): Promise<DeliveryReport | null> {
-  const m = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true });
+export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   const headers = topHeaders(raw);
   const get = (name: string) => headers.find((h) => h.name === name)?.value ?? null;
   const contentType = get('content-type') ?? '';
   const failedHeader = get('x-failed-recipients');
   const parts = mimeParts(raw.toString('latin1'));
   const statusPart = parts.find((p) => p.contentType === 'message/delivery-status' || p.contentType === 'message/global-delivery-status');
+  const fromHeader = get('from') ?? '';
+  const fromAddress = ([...fromHeader.matchAll(ADDRESS)][0]?.[0] ?? '').toLowerCase();
   let format: DeliveryReport['format'] | null = null;
   if (/multipart\/report/i.test(contentType) && /report-type\s*=\s*"?delivery-status/i.test(contentType) && statusPart) format = 'rfc3464';
   else if (failedHeader) format = 'x-failed-recipients';
   else {
-    const from = m.from?.value[0];
-    const daemon = DAEMON.test(from?.address ?? '') || DAEMON_NAME.test(from?.name ?? '');
+    const daemon = DAEMON.test(fromAddress) || DAEMON_NAME.test(fromHeader);
     const nullSender = /^<\s*>$/.test(get('return-path') ?? 'x');
-    if (BOUNCE_SUBJECT.test(m.subject ?? '') && (daemon || nullSender)) format = 'mailer-daemon';
+    if (BOUNCE_SUBJECT.test(get('subject') ?? '') && (daemon || nullSender)) format = 'free-text';
   }
   if (!format) return null;
-  const ownId = bare(m.messageId);
+  const ownId = bare(get('message-id'));
   const dsn = statusPart ? parseDeliveryStatus(statusPart.body) : { envelopeId: null, recipients: [] };
-  const recipients = dsn.recipients.length ? dsn.recipients : freeTextRecipients(m, failedHeader);
+  const text = parts.filter((p) => p.contentType === 'text/plain').map((p) => p.body).join('\n');
+  const recipients = dsn.recipients.length ? dsn.recipients : freeTextRecipients(text, fromAddress, failedHeader);
   const main = recipients.find((r) => r.action === 'failed') ?? recipients[0] ?? null;
+  if (!main) return null;
   const addressedTo = headers
     .filter((h) => ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].includes(h.name))
     .flatMap((h) => [...h.value.matchAll(ADDRESS)].map((x) => x[0].toLowerCase()));
   return {
+    kind: 'bounce',
     format,
+    feedbackType: null,
     messageId: ownId,
-    action: main?.action ?? 'failed',
-    status: main?.status ?? null,
-    diagnostic: main?.diagnostic ?? null,
-    finalRecipient: main?.finalRecipient ?? null,
+    action: main.action,
+    status: main.status,
+    diagnostic: main.diagnostic,
+    finalRecipient: main.address,
     originalEnvelopeId: dsn.envelopeId,
     originalMessageId: originalMessageId(parts, raw, ownId),
     addressedTo: [...new Set(addressedTo)],
     recipients,
     sha256: createHash('sha256').update(raw).digest('hex'),
   };
-}
-
-const UUID = /([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/i;
-
-/** The notification id a VERP return path carries: `<local>+<notificationUuid>@<domain>`. */
-export function verpNotificationId(address: string): string | null {
-  const m = new RegExp(`^[^@+]+\\+${UUID.source}@`, 'i').exec(address);
-  return m ? m[1]!.toLowerCase() : null;
-}
-
-export function uuidOf(value: string | null): string | null {
-  if (!value) return null;
-  const m = new RegExp(`^${UUID.source}$`, 'i').exec(value.trim());
-  return m ? m[1]!.toLowerCase() : null;
 }
