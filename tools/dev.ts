@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import {
-  dataSourceOptions, ensureDatabase, hasRedisServer, redisInstallHint, runMigrations, startEmbeddedPostgres, startRedisServer, stopStalePostgres,
+  dataSourceOptions, ensureDatabase, hasRedisServer, reachableDataDir, redisInstallHint, runMigrations, startEmbeddedPostgres, startRedisServer, stopStalePostgres,
   type LocalPostgres, type LocalRedis,
 } from '@kefu/shared';
 import { loadDemoData } from './demo-data';
@@ -116,10 +116,11 @@ async function main(): Promise<void> {
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       const port = Number(process.env.KEFU_PG_PORT ?? 54329);
-      const pgData = join(dataDir, 'postgres');
+      // As root in a checkout other users cannot enter, the postgres user's data lives outside it.
+      const pgData = reachableDataDir(join(dataDir, 'postgres'));
       stopStalePostgres(pgData);
       say(`starting embedded Postgres on 127.0.0.1:${port} (data in ${pgData})…`);
-      pg = await startEmbeddedPostgres({ dataDir: pgData, port, password: secrets.pgPassword });
+      pg = await startEmbeddedPostgres({ dataDir: pgData, port, password: secrets.pgPassword, detached: true });
       await ensureDatabase(pg.url(), 'kefu');
       databaseUrl = pg.url('kefu');
     }
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
       ensureRedisInstalled();
       const port = Number(process.env.KEFU_REDIS_PORT ?? 63799);
       say(`starting redis-server on 127.0.0.1:${port} (append-only file in ${join(dataDir, 'redis')})…`);
-      redis = await startRedisServer({ port, dir: join(dataDir, 'redis'), persistent: true });
+      redis = await startRedisServer({ port, dir: join(dataDir, 'redis'), persistent: true, detached: true });
       redisUrl = redis.url;
     }
     ensureLetterFont();

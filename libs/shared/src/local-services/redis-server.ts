@@ -34,13 +34,23 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Starts `redis-server` from PATH on 127.0.0.1:port; persistent mode keeps an append-only file in dir. */
-export async function startRedisServer(opts: { port: number; dir: string; persistent: boolean; onLog?: (line: string) => void }): Promise<LocalRedis> {
+/**
+ * Starts `redis-server` from PATH on 127.0.0.1:port; persistent mode keeps an append-only file in dir.
+ * `detached` puts it in a process group of its own, so a terminal's Ctrl-C does not reach it before the
+ * apps that use it are stopped.
+ */
+export async function startRedisServer(opts: {
+  port: number;
+  dir: string;
+  persistent: boolean;
+  detached?: boolean;
+  onLog?: (line: string) => void;
+}): Promise<LocalRedis> {
   if (!hasRedisServer()) throw new Error(`redis-server is not installed. Install it with:\n  ${redisInstallHint()}`);
   mkdirSync(opts.dir, { recursive: true });
   const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--protected-mode', 'yes'];
   args.push('--appendonly', opts.persistent ? 'yes' : 'no');
-  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   child.stdout?.on('data', (b: Buffer) => opts.onLog?.(b.toString()));
   child.stderr?.on('data', (b: Buffer) => opts.onLog?.(b.toString()));
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before it was ready`))));
