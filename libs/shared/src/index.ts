@@ -18,4 +18,5 @@ export * from './sla';
 export * from './outbox';
 export * from './util/with-timeout';
 export * from './util/clock';
+export * from './csv';
 export * from './notifications';

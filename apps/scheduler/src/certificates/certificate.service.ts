@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, JobRouter, requestNotification, zonedParts,
+  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, JobRouter, requestNotification, zonedParts,
   type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
 } from '@kefu/shared';
-import { decodeCsv, parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
+import { parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
 import { batchFieldsSchema, type BatchFields, type CollectionDto } from './certificate.dto';
 import { maskIdNumber } from './id-mask';
 
