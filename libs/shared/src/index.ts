@@ -19,4 +19,5 @@ export * from './outbox';
 export * from './util/with-timeout';
 export * from './util/clock';
 export * from './csv';
+export * from './html/escape-html';
 export * from './notifications';
