@@ -20,4 +20,6 @@ export * from './util/with-timeout';
 export * from './util/clock';
 export * from './csv';
 export * from './html/escape-html';
+export * from './phone/phone';
+export * from './text/text';
 export * from './notifications';

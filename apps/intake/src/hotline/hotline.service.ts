@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addDays, zonedParts, APP_CONFIG, AppException, CallEntity, type AppConfig, type CaseStatus, type CaseType, type StaffPrincipal } from '@kefu/shared';
+import {
+  addDays, zonedParts, APP_CONFIG, AppException, CallEntity, normalisePhone,
+  type AppConfig, type CaseStatus, type CaseType, type NormalisedPhone, type StaffPrincipal,
+} from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
-import { normalisePhone, type NormalisedPhone } from '../normalise';
 import { parseCdrCsv, type CdrProblem } from './cdr';
 import type { LogCallDto } from './hotline.dto';
 import { readBackSentence } from './read-back';
