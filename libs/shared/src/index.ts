@@ -22,4 +22,5 @@ export * from './csv';
 export * from './html/escape-html';
 export * from './phone/phone';
 export * from './text/text';
+export * from './units/unit-label.sql';
 export * from './notifications';

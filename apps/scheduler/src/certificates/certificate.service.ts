@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, JobRouter, requestNotification, zonedParts,
+  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, JobRouter, requestNotification, unitLabelSql, zonedParts,
   type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
 } from '@kefu/shared';
 import { parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
@@ -62,7 +62,7 @@ export interface BatchUnitView {
 
 interface UnitOwner { unitId: string; unitLabel: string; ownerId: string; mobiles: string[]; email: string | null; postalAddress: string | null }
 
-const unitLabel = `b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room`;
+const unitLabel = unitLabelSql('u', 'b');
 
 /**
  * 办证通知 (000 §6.2.2): finance's batches, an SMS, an EMS letter and an email where known to every owner,

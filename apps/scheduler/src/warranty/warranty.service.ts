@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
-  addDays, AppException, excelCsv, WarrantyItemEntity, WarrantySeasonEntity, type WarrantyBasis,
+  addDays, AppException, excelCsv, unitLabelSql, WarrantyItemEntity, WarrantySeasonEntity, type WarrantyBasis,
 } from '@kefu/shared';
 import type { ItemBody } from './warranty.dto';
 import { WarrantyScanService } from './warranty-scan.service';
-import { rangeRecordset, unitLabelSql } from './warranty.sql';
+import { rangeRecordset } from './warranty.sql';
 import { handoverRanges } from './warranty-windows';
 
 export interface CatalogueItem {
