@@ -14,11 +14,14 @@ import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { Pool, type PoolClient } from 'pg';
 import twilio from 'twilio';
-import { configSchema, createApp, dataSourceOptions, freePort, isForwardTransition, type AppConfig, type NotificationStatus } from '@kefu/shared';
+import {
+  configSchema, createApp, dataSourceOptions, freePort, isForwardTransition, smsE164,
+  type AppConfig, type NotificationStatus,
+} from '@kefu/shared';
 import { DataSource } from 'typeorm';
 import { notifierApp } from '../apps/notifier/src/notifier.app';
 import { forChannel, renderTemplate, smsSegments } from '../apps/notifier/src/notifications/templates';
-import { RebasedRequestClient, TwilioSmsSender } from '../apps/notifier/src/notifications/twilio-sms.sender';
+import { RebasedRequestClient } from '../apps/notifier/src/notifications/twilio-sms.sender';
 import { messageIdFor } from '../apps/notifier/src/notifications/smtp-email.sender';
 import { FakeTwilio, TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_MESSAGING_SERVICE_SID } from '../apps/notifier/src/testing/fake-twilio';
 import { SmtpSink } from '../apps/notifier/src/testing/smtp-sink';
@@ -147,7 +150,12 @@ async function rawRun(services: { databaseUrl: string }, ds: DataSource, fake: F
     let providerId: string;
     let raw: Record<string, unknown>;
     if (n!.channel === 'sms') {
-      const m = await client.messages.create({ to: TwilioSmsSender.e164(to), body: msg.body, statusCallback: `${callbackBase}?n=${id}&a=${attempt}`, messagingServiceSid: TEST_MESSAGING_SERVICE_SID });
+      const m = await client.messages.create({
+        to: smsE164(to),
+        body: msg.body,
+        statusCallback: `${callbackBase}?n=${id}&a=${attempt}`,
+        messagingServiceSid: TEST_MESSAGING_SERVICE_SID,
+      });
       providerId = m.sid;
       raw = { sid: m.sid, status: m.status, numSegments: m.numSegments };
     } else {

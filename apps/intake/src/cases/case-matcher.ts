@@ -1,5 +1,5 @@
-import { AppException } from '@kefu/shared';
-import { findPhones, findUnitRefs, normalisePhone, type UnitMatch, type UnitRef } from '../normalise';
+import { AppException, findPhones, normalisePhone } from '@kefu/shared';
+import { findUnitRefs, type UnitMatch, type UnitRef } from '../normalise';
 import type { NewCaseInput } from './case-intake.types';
 
 export interface MatchResult {

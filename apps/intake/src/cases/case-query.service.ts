@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppException, AttachmentEntity, CallEntity, CaseEventEntity, IntakeRecordEntity } from '@kefu/shared';
-import { maskText } from '@kefu/shared';
+import { maskText, unitLabelSql } from '@kefu/shared';
 import type { ListCasesQuery } from './case.dto';
 import { availableTransitions, transitionLabel, type TransitionName } from './case-transitions';
 
@@ -36,7 +36,7 @@ export const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'ac
 
 const select = `
   SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode", p.name AS "projectName",
-         CASE WHEN u.id IS NULL THEN NULL ELSE b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room END AS "unitLabel",
+         CASE WHEN u.id IS NULL THEN NULL ELSE ${unitLabelSql('u', 'b')} END AS "unitLabel",
          o.name AS "ownerName", c.reporter_name AS "reporterName", s.name AS "assigneeName", d.name AS "departmentName",
          c.escalation_level AS "escalationLevel", c.reply_date_moves AS "replyDateMoves", c.promised_reply_at AS "promisedReplyAt",
          ${OVERDUE} AS overdue,

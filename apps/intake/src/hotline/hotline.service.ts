@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addDays, zonedParts, APP_CONFIG, AppException, CallEntity, type AppConfig, type CaseStatus, type CaseType, type StaffPrincipal } from '@kefu/shared';
+import {
+  addDays, zonedParts, APP_CONFIG, AppException, CallEntity, normalisePhone, unitLabelSql,
+  type AppConfig, type CaseStatus, type CaseType, type NormalisedPhone, type StaffPrincipal,
+} from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
-import { normalisePhone, type NormalisedPhone } from '../normalise';
 import { parseCdrCsv, type CdrProblem } from './cdr';
 import type { LogCallDto } from './hotline.dto';
 import { readBackSentence } from './read-back';
@@ -81,7 +83,7 @@ export class HotlineService {
     if (!number) return { number: null, owners: [], openCases: [], headline: '号码无法识别，请手工查找 (not a phone number we can read)' };
     const owners = await this.ds.query<Array<{ id: string; name: string; relation: string | null; unit_id: string | null; label: string | null; code: string | null }>>(
       `SELECT o.id, o.name, ou.relation, u.id AS unit_id, p.code,
-              p.name || ' ' || b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room AS label
+              p.name || ' ' || ${unitLabelSql('u', 'b')} AS label
          FROM owners o
          LEFT JOIN owner_units ou ON ou.owner_id = o.id AND ou.until IS NULL
          LEFT JOIN units u ON u.id = ou.unit_id

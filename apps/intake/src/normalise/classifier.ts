@@ -1,5 +1,5 @@
 import type { CaseCategory, CaseSeverity, CaseType } from '@kefu/shared';
-import { foldText } from './text';
+import { foldText } from '@kefu/shared';
 
 export interface Classification {
   type: CaseType;

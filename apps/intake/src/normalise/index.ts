@@ -1,6 +1,5 @@
-// Pure text normalisers for intake: phone numbers, unit references, keyword classification, similarity.
-export * from './phone';
+// Pure text normalisers for intake: unit references, keyword classification, similarity. Phone numbers and the
+// text folding all of them use live in @kefu/shared (libs/shared/src/phone, libs/shared/src/text).
 export * from './unit-text';
 export * from './classifier';
 export * from './similarity';
-export { foldText, chineseNumeral, numberKey, traditionalPairs } from './text';

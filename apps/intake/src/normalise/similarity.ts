@@ -1,4 +1,4 @@
-import { foldText } from './text';
+import { foldText } from '@kefu/shared';
 
 /** Text reduced for comparison: width and traditional folded, lower-cased, punctuation, symbols and whitespace removed. */
 export function comparableText(text: string): string {

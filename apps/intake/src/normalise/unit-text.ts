@@ -1,4 +1,4 @@
-import { foldText, numberKey } from './text';
+import { foldText, numberKey } from '@kefu/shared';
 
 export interface UnitRef { building: string; entrance: string | null; room: string; text: string }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { staffRoles } from '@kefu/shared';
+import { normalisePhone, staffRoles } from '@kefu/shared';
 
 export const createStaffSchema = z.object({
   login: z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{2,60}$/, 'use 2–60 letters, digits, dot, dash or underscore'),
@@ -8,7 +8,13 @@ export const createStaffSchema = z.object({
   password: z.string().min(10, 'must be at least 10 characters').max(200),
   departmentId: z.uuid().nullable().default(null),
   reportsToId: z.uuid().nullable().default(null),
-  mobile: z.string().trim().regex(/^(\+?86)?1[3-9]\d{9}$/, 'must be a mainland mobile number').nullable().default(null),
+  // Stored as the phone module's 11 digits ('+86 138-1234-5678' → '13812345678'), as owners' mobiles are.
+  mobile: z
+    .string()
+    .refine((v) => normalisePhone(v)?.kind === 'mobile', 'must be a mainland mobile number')
+    .transform((v) => normalisePhone(v)!.digits)
+    .nullable()
+    .default(null),
   email: z.email().nullable().default(null),
 });
 export type CreateStaffDto = z.output<typeof createStaffSchema>;

@@ -23,7 +23,7 @@ export class StaffService {
     const { password, ...rest } = dto;
     const repo = this.ds.getRepository(StaffEntity);
     try {
-      const saved = await repo.save(repo.create({ ...rest, mobile: rest.mobile?.replace(/^\+?86/, '') ?? null, passwordHash: await hashPassword(password), active: true }));
+      const saved = await repo.save(repo.create({ ...rest, passwordHash: await hashPassword(password), active: true }));
       return view(saved);
     } catch (err) {
       const constraint = err instanceof QueryFailedError ? (err.driverError as { constraint?: string }).constraint : undefined;

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  APP_CONFIG, AppException, AttachmentEntity, SuggestionBoxEntity, type AppConfig, type FieldProblem, type StaffPrincipal,
+  APP_CONFIG, AppException, AttachmentEntity, normalisePhone, SuggestionBoxEntity,
+  type AppConfig, type FieldProblem, type StaffPrincipal,
 } from '@kefu/shared';
-import { normalisePhone } from '../normalise';
 import { checkPhotos, type CheckedPhoto } from '../web-form/photos';
 import type { UploadProblem, Uploads } from '../web-form/uploads';
 import { CaseIntakeService } from '../cases/case-intake.service';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeHtml } from '@kefu/shared';
 
 /** Markup that is already safe: only `html` makes one, so nothing reaches a page unescaped by accident. */
 export class SafeHtml {
@@ -9,12 +10,6 @@ export class SafeHtml {
 }
 
 export type HtmlValue = SafeHtml | string | number | null | undefined | false | readonly HtmlValue[];
-
-const entities: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (c) => entities[c] ?? c);
-}
 
 function render(v: HtmlValue): string {
   if (v instanceof SafeHtml) return v.value;

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { FieldProblem } from '@kefu/shared';
-import { normalisePhone } from '../normalise';
+import { normalisePhone, type FieldProblem } from '@kefu/shared';
 import type { UploadedPart } from './uploads';
 
 /** What the public may choose; claims (索赔) need legal review and come in through staff. */

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, AppException, AttachmentEntity, CaseEntity, type AppConfig, type FieldProblem } from '@kefu/shared';
+import {
+  APP_CONFIG, AppException, AttachmentEntity, CaseEntity, normalisePhone, type AppConfig, type FieldProblem,
+} from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
 import { IntakeRefused } from '../cases/case-intake.types';
 import { formatPromise } from '../hotline/read-back';
-import { normalisePhone } from '../normalise';
 import { emptyValues, type FormPage } from './form.page';
 import { WebIpLimits, type PowMode } from './ip-limit.service';
 import { checkPhotos, type CheckedPhoto } from './photos';

@@ -1,7 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { APP_CONFIG, AppException, isForwardTransition, notificationStatuses, type AppConfig, type LetterStatus, type NotificationStatus, type StaffPrincipal } from '@kefu/shared';
+import {
+  APP_CONFIG,
+  AppException,
+  excelCsv,
+  isForwardTransition,
+  notificationStatuses,
+  type AppConfig,
+  type LetterStatus,
+  type NotificationStatus,
+  type StaffPrincipal,
+} from '@kefu/shared';
 import type { ListLettersQuery, RecordWaybillsDto } from './letters.dto';
 import { findColumn, letterStatusesBefore, letterStatusOf, notificationStatusOf, parseCsvRows, parseTrackingCsv, type RowProblem, type TrackingRow } from './tracking';
 import { checkWaybill } from './waybill';
@@ -47,13 +57,6 @@ const ITEM_TYPE = '文件';
 const columns = `l.id, l.notification_id AS "notificationId", l.reference, l.status, l.recipient_name AS "recipientName", l.postal_address AS "postalAddress",
   l.postcode, l.pdf_size AS "pdfSize", l.manifest_id AS "manifestId", l.waybill, l.signer, l.posted_at AS "postedAt", l.last_event_at AS "lastEventAt",
   l.signed_at AS "signedAt", l.created_at AS "createdAt"`;
-
-/** CSV cell: quoted when needed; a leading = + - @ is neutralised so Excel never runs it as a formula. */
-function cell(v: string | number | null): string {
-  let s = v === null ? '' : String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 @Injectable()
 export class LettersService {
@@ -116,15 +119,14 @@ export class LettersService {
       [id],
     );
     const c = this.config;
-    const lines = [MANIFEST_HEADER.map(cell).join(',')];
-    rows.forEach((r, i) => {
-      lines.push(
-        [i + 1, r.recipient_name, r.phone, r.postal_address, r.postcode, r.reference, LETTER_WEIGHT_KG, ITEM_TYPE, 1, c.LETTER_COMPANY_NAME, c.LETTER_COMPANY_HOTLINE, c.LETTER_COMPANY_ADDRESS, r.waybill]
-          .map(cell)
-          .join(','),
-      );
-    });
-    return `\uFEFF${lines.join('\r\n')}\r\n`;
+    const company = [c.LETTER_COMPANY_NAME, c.LETTER_COMPANY_HOTLINE, c.LETTER_COMPANY_ADDRESS];
+    return excelCsv([
+      MANIFEST_HEADER,
+      ...rows.map((r, i) => [
+        i + 1, r.recipient_name, r.phone, r.postal_address, r.postcode, r.reference,
+        LETTER_WEIGHT_KG, ITEM_TYPE, 1, ...company, r.waybill,
+      ]),
+    ]);
   }
 
   /** The waybill numbers of a filled-in manifest CSV (参考号 + 邮件号 columns; other columns ignored). */

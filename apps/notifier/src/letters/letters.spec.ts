@@ -1,5 +1,3 @@
-import iconv from 'iconv-lite';
-import { decodeCsv } from './upload';
 import { letterStatusesBefore, parseChinaTime, parseTrackingCsv, trackingEvent } from './tracking';
 import { checkWaybill, s10CheckDigit } from './waybill';
 
@@ -55,12 +53,5 @@ describe('tracking export', () => {
       { row: 5, waybill: 'EA123456785CN', message: 'unknown action "喝茶"' },
     ]);
     expect(parseTrackingCsv('a,b\n1,2\n').problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('邮件号') });
-  });
-
-  it('decodes UTF-8 (with or without BOM) as UTF-8 and anything else as GB18030', () => {
-    const text = '邮件号,时间,处理动作\n';
-    expect(decodeCsv(Buffer.from(text))).toBe(text);
-    expect(decodeCsv(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]))).toBe(text);
-    expect(decodeCsv(iconv.encode(text, 'gbk'))).toBe(text);
   });
 });

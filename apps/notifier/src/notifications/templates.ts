@@ -1,4 +1,11 @@
-import { notificationVariables, type FieldProblem, type NotificationKind, type NotificationVariables, type NotifyChannel } from '@kefu/shared';
+import {
+  escapeHtml,
+  notificationVariables,
+  type FieldProblem,
+  type NotificationKind,
+  type NotificationVariables,
+  type NotifyChannel,
+} from '@kefu/shared';
 
 const TZ = 'Asia/Shanghai';
 const fmtTime = (iso: string) =>
@@ -75,8 +82,6 @@ export function renderTemplate(kind: NotificationKind, variables: unknown, recip
   if (!parsed.success) throw new TemplateVariablesError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(variables)', message: i.message })));
   return (templates[kind] as Template<NotificationKind>)(parsed.data, recipientName);
 }
-
-const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** The message a channel sends: SMS gets the company signature first, email a case tag in the subject and an HTML body. */
 export function forChannel(channel: NotifyChannel, r: Rendered, smsSignature: string): { subject: string | null; body: string; html: string | null } {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import twilio, { type Twilio } from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient';
-import { APP_CONFIG, type AppConfig, type NotificationEntity } from '@kefu/shared';
+import { APP_CONFIG, smsE164, type AppConfig, type NotificationEntity } from '@kefu/shared';
 import type { ChannelSender, Destination, RenderedMessage, SendOutcome } from '../channels/channel-sender';
 import { classifyTwilioError } from './twilio-errors';
 import { smsSegments } from './templates';
@@ -51,15 +51,15 @@ export class TwilioSmsSender implements ChannelSender {
     return this.config.TWILIO_STATUS_CALLBACK_URL ?? `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/twilio/status`;
   }
 
-  /** Mainland mobiles (11 digits) → E.164; anything already +… is kept. */
-  static e164(phone: string): string {
-    return phone.startsWith('+') ? phone : /^1\d{10}$/.test(phone) ? `+86${phone}` : phone;
-  }
-
   async send(n: NotificationEntity, to: Destination, message: RenderedMessage): Promise<SendOutcome> {
     try {
       const sender = this.config.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: this.config.TWILIO_MESSAGING_SERVICE_SID } : { from: this.config.TWILIO_FROM! };
-      const m = await this.client.messages.create({ to: TwilioSmsSender.e164(to.address), body: message.body, statusCallback: this.callbackUrl(n.id, n.attempts), ...sender });
+      const m = await this.client.messages.create({
+        to: smsE164(to.address),
+        body: message.body,
+        statusCallback: this.callbackUrl(n.id, n.attempts),
+        ...sender,
+      });
       return { kind: 'sent', providerId: m.sid, segments: smsSegments(message.body), detail: m.status, raw: { sid: m.sid, status: m.status, numSegments: m.numSegments } };
     } catch (err) {
       return classifyTwilioError(describe(err));
@@ -74,7 +74,8 @@ export class TwilioSmsSender implements ChannelSender {
   async lookup(q: { sid?: string | null; to: string; body: string; since: Date }): Promise<TwilioMessageLookup[]> {
     const pick = (m: { sid: string; status: string; to: string; body: string; dateCreated: Date | null }) => ({ sid: m.sid, status: m.status, to: m.to, body: m.body, dateCreated: m.dateCreated });
     if (q.sid) return [pick(await this.client.messages(q.sid).fetch())];
-    const list = await this.client.messages.list({ to: TwilioSmsSender.e164(q.to), dateSentAfter: new Date(q.since.getTime() - 24 * 3600_000), limit: 100 });
+    const since = new Date(q.since.getTime() - 24 * 3600_000);
+    const list = await this.client.messages.list({ to: smsE164(q.to), dateSentAfter: since, limit: 100 });
     return list.filter((m) => m.body === q.body).map(pick);
   }
 }

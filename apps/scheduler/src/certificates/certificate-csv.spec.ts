@@ -1,17 +1,8 @@
-import iconv from 'iconv-lite';
-import { decodeCsv, parseBatchCsv } from './certificate-csv';
+import { parseBatchCsv } from './certificate-csv';
 import { maskIdNumber, residentIdValid } from './id-mask';
 
 describe('certificate CSV', () => {
   const text = '楼盘编码,楼栋,单元,房号,领取地点,办理时间,所需资料,开始日期,截止日期\nBHYT01,3栋,2,1501,售楼处二楼财务室,工作日 9:00-17:00,身份证;购房合同,2026-10-12,2026-12-31\n';
-
-  it('reads UTF-8 (with or without BOM) and GBK from Excel alike', () => {
-    expect(decodeCsv(Buffer.from(text, 'utf8'))).toEqual({ text, encoding: 'utf-8' });
-    expect(decodeCsv(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')])).text).toBe(text);
-    const gbk = iconv.encode(text, 'gbk');
-    expect(() => new TextDecoder('utf-8', { fatal: true }).decode(gbk)).toThrow();
-    expect(decodeCsv(gbk)).toEqual({ text, encoding: 'gb18030' });
-  });
 
   it('maps Chinese or English headers and names missing columns', () => {
     const { rows, problems } = parseBatchCsv(text);

@@ -1,17 +1,4 @@
 import { parse } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
-
-/**
- * Bytes of an uploaded CSV as text: UTF-8 when the bytes are valid UTF-8 (BOM dropped), else GB18030 —
- * what Excel on a Chinese Windows saves as "CSV" (GBK is a subset of GB18030).
- */
-export function decodeCsv(bytes: Buffer): { text: string; encoding: 'utf-8' | 'gb18030' } {
-  try {
-    return { text: new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes), encoding: 'utf-8' };
-  } catch {
-    return { text: iconv.decode(bytes, 'gb18030'), encoding: 'gb18030' };
-  }
-}
 
 /** Columns of the 办证通知 import, with the headers finance's spreadsheets use. */
 export const csvColumns = {

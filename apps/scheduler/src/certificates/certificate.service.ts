@@ -2,10 +2,10 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, JobRouter, requestNotification, zonedParts,
+  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, JobRouter, requestNotification, unitLabelSql, zonedParts,
   type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
 } from '@kefu/shared';
-import { decodeCsv, parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
+import { parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
 import { batchFieldsSchema, type BatchFields, type CollectionDto } from './certificate.dto';
 import { maskIdNumber } from './id-mask';
 
@@ -62,7 +62,7 @@ export interface BatchUnitView {
 
 interface UnitOwner { unitId: string; unitLabel: string; ownerId: string; mobiles: string[]; email: string | null; postalAddress: string | null }
 
-const unitLabel = `b.name || CASE WHEN u.entrance <> '' THEN u.entrance || '单元' ELSE '' END || u.room`;
+const unitLabel = unitLabelSql('u', 'b');
 
 /**
  * 办证通知 (000 §6.2.2): finance's batches, an SMS, an EMS letter and an email where known to every owner,

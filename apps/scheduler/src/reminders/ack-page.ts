@@ -1,4 +1,4 @@
-const escape = (s: string): string => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+import { escapeHtml as escape } from '@kefu/shared';
 
 /** Security headers of the acknowledgement page: nothing inline but its one style, nothing fetched, never cached. */
 export const ackPageHeaders: Record<string, string> = {

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addDays, AppException, WarrantyItemEntity, WarrantySeasonEntity, type WarrantyBasis } from '@kefu/shared';
+import {
+  addDays, AppException, excelCsv, unitLabelSql, WarrantyItemEntity, WarrantySeasonEntity, type WarrantyBasis,
+} from '@kefu/shared';
 import type { ItemBody } from './warranty.dto';
 import { WarrantyScanService } from './warranty-scan.service';
-import { rangeRecordset, unitLabelSql } from './warranty.sql';
+import { rangeRecordset } from './warranty.sql';
 import { handoverRanges } from './warranty-windows';
 
 export interface CatalogueItem {
@@ -152,14 +154,14 @@ export class WarrantyService {
   }
 }
 
-const csvCell = (v: string | number | null) => {
-  const s = v == null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** CSV for Excel (UTF-8 with BOM), Chinese headers as the property company posts them. */
+/** CSV for Excel (UTF-8 with BOM, formula-safe), Chinese headers as the property company posts them. */
 export function noticesCsv(rows: NoticeRow[]): string {
   const header = ['房号', '保修项目', '交付日期', '保修到期日', '通知日期', '业主数', '状态', '补发'];
-  const lines = rows.map((r) => [r.unitLabel, r.itemName, r.handoverDate, r.expiresOn, r.dueOn, r.owners, r.status === 'superseded' ? '已作废' : '已通知', r.late ? '是' : ''].map(csvCell).join(','));
-  return `\uFEFF${[header.join(','), ...lines].join('\r\n')}\r\n`;
+  return excelCsv([
+    header,
+    ...rows.map((r) => [
+      r.unitLabel, r.itemName, r.handoverDate, r.expiresOn, r.dueOn, r.owners,
+      r.status === 'superseded' ? '已作废' : '已通知', r.late ? '是' : '',
+    ]),
+  ]);
 }

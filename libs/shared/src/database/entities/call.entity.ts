@@ -21,7 +21,7 @@ export class CallEntity {
   intakeRecord?: IntakeRecordEntity;
   /** Caller ID exactly as the phone system gave it. */
   @Column({ type: 'varchar', length: 40 }) callerNumber!: string;
-  /** Normalised digits (see apps/intake/src/normalise/phone.ts); null when not a phone number (withheld). */
+  /** Normalised digits (see libs/shared/src/phone/phone.ts); null when not a phone number (withheld). */
   @Column({ type: 'varchar', length: 20, nullable: true }) callerDigits!: string | null;
   @Column({ type: 'timestamptz' }) startedAt!: Date;
   @Column({ type: 'integer', default: 0 }) durationSeconds!: number;

@@ -1,4 +1,4 @@
-import { foldText } from './text';
+import { foldText } from '../text/text';
 
 export type PhoneKind = 'mobile' | 'landline';
 export interface NormalisedPhone {
@@ -55,6 +55,28 @@ export function parsePhoneDigits(digits: string, plus = false): NormalisedPhone 
   const s = SERVICE.exec(d);
   if (s) return { kind: 'landline', digits: d, display: `${s[1]!}-${s[2]!}-${s[3]!}` };
   return landline(d);
+}
+
+/** A mainland mobile as stored (11 digits, 13x–19x): what normalisePhone gives for kind 'mobile'. */
+export function isMainlandMobile(digits: string): boolean {
+  return MOBILE.test(digits);
+}
+
+// An international number as Twilio takes it: '+', country code, the rest; 8–15 digits in all.
+const E164 = /^\+\d{8,15}$/;
+
+/**
+ * A number SMS can go to, as stored on an owner, a staff member or a case: a mainland mobile
+ * ('13812345678') or an E.164 number from abroad ('+85291234567'). Landlines, 400 numbers and
+ * 11-digit strings that are no mobile (11x, 12x) are not.
+ */
+export function isSmsNumber(p: string | null | undefined): p is string {
+  return !!p && (MOBILE.test(p) || E164.test(p));
+}
+
+/** The E.164 form an SMS provider wants: a mainland mobile gets +86; anything else is returned as it is. */
+export function smsE164(p: string): string {
+  return MOBILE.test(p) ? `+86${p}` : p;
 }
 
 // An extension at the end of a raw number: '转123', 'ext. 123', 'x123', '分机 123'.

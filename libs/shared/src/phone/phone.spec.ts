@@ -1,4 +1,4 @@
-import { findPhones, normalisePhone, parsePhoneDigits } from './phone';
+import { findPhones, isMainlandMobile, isSmsNumber, normalisePhone, parsePhoneDigits, smsE164 } from './phone';
 
 const digitsOf = (text: string): string[] => findPhones(text).map((p) => p.digits);
 
@@ -147,5 +147,38 @@ describe('findPhones', () => {
     ['1381234567890123'],
   ])('finds nothing in %j', (text) => {
     expect(findPhones(text)).toEqual([]);
+  });
+});
+
+// The notifier once took any 1 + 10 digits as a mobile (and sent SMS to it, +86 prefixed) while
+// intake took only 13x–19x; one rule now decides for both.
+describe('SMS numbers', () => {
+  it.each([
+    ['13812345678', true],
+    ['19912345678', true],
+    ['+85291234567', true],
+    ['+8613812345678', true],
+    ['12345678901', false], // 1 + 10 digits but no mainland mobile: the notifier used to send to it
+    ['11012345678', false],
+    ['075583345678', false],
+    ['4008208820', false],
+    ['138 1234 5678', false], // stored numbers are digits only
+    ['+86', false],
+    ['', false],
+    [null, false],
+  ])('%j is an SMS number: %j', (p, ok) => {
+    expect(isSmsNumber(p)).toBe(ok);
+  });
+
+  it('agrees with normalisePhone on what a mainland mobile is', () => {
+    for (const raw of ['13812345678', '12345678901', '11012345678', '075583345678', '01381234567']) {
+      expect(isMainlandMobile(raw)).toBe(normalisePhone(raw)?.kind === 'mobile' && normalisePhone(raw)?.digits === raw);
+    }
+  });
+
+  it('writes a mainland mobile as E.164 and leaves anything else as it is', () => {
+    expect(smsE164('13812345678')).toBe('+8613812345678');
+    expect(smsE164('+85291234567')).toBe('+85291234567');
+    expect(smsE164('12345678901')).toBe('12345678901');
   });
 });
