@@ -1,6 +1,7 @@
 import {
   headerBlock,
   inspectStructure,
+  normalisePhone,
   parseDeliveryReport,
   unknownCharset,
   type CaseChannel,
@@ -72,7 +73,11 @@ function reporterOf(m: ParsedMessage): { reporter: NewReporter; forwardedBy: Mai
   const who = original ?? m.replyTo ?? m.from;
   const name = (who?.name ?? (original ? null : m.from?.name) ?? null)?.slice(0, 100) ?? null;
   const email = who?.address ?? null;
-  const phones = [...m.text.matchAll(CONTACT_PHONE)].map((x) => x[1]!.replace(/[\s-]/g, '')).slice(0, 3);
+  // The phone rules are the shared ones (normalisePhone): a number they do not accept is not a contact.
+  const phones = [...m.text.matchAll(CONTACT_PHONE)]
+    .map((x) => normalisePhone(x[1]!)?.digits)
+    .filter((d): d is string => !!d)
+    .slice(0, 3);
   const contact = email ? (name ? `${name} <${email}>` : email).slice(0, 300) : name;
   return { reporter: { name, contact, email, phones }, forwardedBy: original ? m.from : null };
 }
