@@ -1,0 +1,240 @@
+import { createHash } from 'node:crypto';
+import { parseSesNotification } from './amazon-ses';
+import { addressOf, cleanDiagnostic, parseDeliveryStatus, parseFeedbackReport } from './delivery-status';
+import type { DeliveryReport, DeliveryReportRecipient } from './delivery-report.types';
+import { freeTextRecipients, reportHead } from './free-text';
+import { decodeWords, headerValue, mimeParts, splitHeaders, type Header, type MimePart } from './mime-parts';
+
+/**
+ * One reader for delivery reports: RFC 3464 (message/delivery-status and message/global-delivery-status),
+ * ARF feedback (RFC 5965), X-Failed-Recipients, the classic free-text bounces and Amazon SES notifications.
+ * Synchronous and bounded: only the first MAX_SCAN_BYTES of a message are looked at.
+ */
+
+const MAX_SCAN_BYTES = 4 * 1024 * 1024;
+const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
+
+const DAEMON = /^(?:mailer-?daemon|postmaster|post_master|mail-?daemon|mdaemon|bounces?|mail-?delivery|mail-?delivery-?system)@/i;
+const DAEMON_NAME = /mail delivery|mailer-?daemon|postmaster|system administrator|mail ?system|interscan|e-?mail interconnect/i;
+const BOUNCE_SUBJECT = new RegExp(
+  [
+    'undeliver(?:able|ed)',
+    'delivery status notification',
+    'returned mail',
+    'failure notice',
+    'mail delivery failed',
+    'delivery (?:has )?failed',
+    'delivery failure',
+    'could not be delivered',
+    'non-?delivery',
+    'not delivered',
+    'nondeliverable',
+    'delivery notification',
+    'mail system error',
+    'delivery (?:problem|error)',
+    'returning message to sender',
+    'warning: could not send',
+    'delayed mail',
+    'delivery delayed',
+    'email delivery failure',
+    'unzustellbar',
+    'non remis',
+    'メールエラー',
+    '配信できません',
+    '配信エラー',
+    '送信エラー',
+    '未配達',
+    '系统退信',
+    '退信',
+    '投递失败',
+    '未能送达',
+    '无法投递',
+    '發送失敗',
+    '退回',
+  ].join('|'),
+  'i',
+);
+// Opening sentences of a human-readable bounce.
+const BOUNCE_BODY = new RegExp(
+  [
+    'could not be delivered',
+    "wasn't able to deliver",
+    'was not delivered',
+    'permanent(?:ly)? (?:fatal )?error',
+    'delivery has failed',
+    'did not reach the following recipient',
+    'following addresses had',
+    'unable to deliver',
+    'undeliverable',
+    'delivery to the following recipient',
+    'error (?:occurred )?(?:while )?(?:trying to )?deliver',
+    'no such user',
+    'user unknown',
+    'unknown user',
+    'mailbox (?:is )?(?:full|unavailable)',
+    '送信できませんでした',
+    '送信に失敗',
+    '配信できませんでした',
+    '退信',
+  ].join('|'),
+  'i',
+);
+const HEADER_PARTS = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
+
+const bare = (id: string | null | undefined): string | null => {
+  if (!id) return null;
+  const v = (/<([^<>\s]+)>/.exec(id)?.[1] ?? id.trim().split(/\s+/)[0] ?? '').trim();
+  return v ? v.slice(0, 500) : null;
+};
+
+const addressesIn = (value: string | null): string[] =>
+  [...(value ?? '').matchAll(ADDRESS)].map((m) => m[0].toLowerCase());
+
+/** The bounced mail's Message-ID: returned message or headers part first, else the quoted copy. */
+function originalMessageIdOf(parts: MimePart[], copy: string, ownId: string | null): string | null {
+  for (const p of parts) {
+    if (!HEADER_PARTS.has(p.type) || p.inAttachedMessage) continue;
+    const id = bare(headerValue(splitHeaders(p.text.replace(/^\s+/, '')).headers, 'message-id'));
+    if (id && id !== ownId) return id;
+  }
+  for (const text of [copy, ...parts.filter((p) => p.type.startsWith('text/')).map((p) => p.text)]) {
+    for (const m of text.matchAll(/^[ \t>]*message-id:[ \t]*<?([^<>\s]+@[^<>\s]+?)>?[ \t]*$/gim)) {
+      if (m[1] !== ownId) return m[1]!.slice(0, 500);
+    }
+  }
+  return null;
+}
+
+function readableText(parts: MimePart[]): string {
+  const texts = parts.filter((p) => !p.inAttachedMessage && (p.type === 'text/plain' || p.type === 'text/html'));
+  const plain = texts.filter((p) => p.type === 'text/plain');
+  const chosen = plain.length ? plain : texts;
+  return chosen
+    .map((p) => (p.type === 'text/html' ? htmlToText(p.text) : p.text))
+    .join('\n\n')
+    .slice(0, 256 * 1024);
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/(?:p|div|tr|li|h\d)>/gi, '\n')
+    .replace(/<[^>]{0,2000}>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
+}
+
+function summary(recipients: DeliveryReportRecipient[]) {
+  const main = recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? recipients[0]!;
+  return { action: main.action, status: main.status, diagnostic: main.diagnostic, finalRecipient: main.address };
+}
+
+/** Returns null for anything that is not a delivery report or feedback report. */
+export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
+  const text = raw.subarray(0, Math.min(raw.length, MAX_SCAN_BYTES)).toString('latin1');
+  const top = splitHeaders(text).headers;
+  const get = (name: string) => headerValue(top, name);
+  const parts = mimeParts(text);
+  const own = bare(get('message-id'));
+  const subject = decodeWords(get('subject') ?? '');
+  const from = decodeWords(get('from') ?? '');
+  const fromAddress = addressesIn(from)[0] ?? '';
+  const addressedTo = [
+    ...new Set(
+      top
+        .filter((h) => ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].includes(h.name))
+        .flatMap((h) => addressesIn(h.value)),
+    ),
+  ];
+  const excluded = new Set([fromAddress, ...addressedTo].filter(Boolean));
+  const body = readableText(parts);
+  const { head, copy } = reportHead(body);
+  const base = {
+    messageId: own,
+    addressedTo,
+    sha256: createHash('sha256').update(raw).digest('hex'),
+    subject: subject || null,
+  };
+  const originalMessageId = () => originalMessageIdOf(parts, copy, own);
+  const report = (r: Omit<DeliveryReport, keyof typeof base | 'action' | 'status' | 'diagnostic' | 'finalRecipient'>) =>
+    r.recipients.length ? { ...base, ...summary(r.recipients), ...r } : null;
+
+  const feedback = readFeedback(parts, top, head);
+  if (feedback) {
+    return report({ kind: 'feedback', format: 'arf', originalEnvelopeId: null, originalMessageId: originalMessageId(), ...feedback });
+  }
+
+  const statusParts = parts.filter(
+    (p) => !p.inAttachedMessage && (p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status'),
+  );
+  if (statusParts.length) {
+    const fields = statusParts.map((p) => parseDeliveryStatus(p.text));
+    const recipients = fields.flatMap((f) => f.recipients);
+    // A report without a Diagnostic-Code still explains itself in its human-readable part.
+    const prose = freeTextRecipients(head, { excluded, subject });
+    for (const r of recipients) {
+      const said = prose.find((p) => p.address === r.address) ?? (prose.length === 1 ? prose[0] : undefined);
+      r.diagnostic ??= said?.diagnostic ?? cleanDiagnostic(head.split('\n').find((l) => l.trim().length > 8));
+      r.status ??= said?.status ?? null;
+      r.remoteMta ??= fields[0]?.reportingMta && r.action === 'delivered' ? fields[0].reportingMta : null;
+    }
+    const envelopeId = fields.find((f) => f.envelopeId)?.envelopeId ?? null;
+    const dsn = report({ kind: 'bounce', format: 'rfc3464', recipients, originalEnvelopeId: envelopeId, originalMessageId: originalMessageId(), feedbackType: null, source: 'delivery-status' });
+    if (dsn) return dsn;
+  }
+
+  const failed = get('x-failed-recipients');
+  if (failed) {
+    const known = addressesIn(failed);
+    const recipients = freeTextRecipients(head, { excluded, known, subject });
+    return report({ kind: 'bounce', format: 'x-failed-recipients', recipients, originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null, source: 'text' });
+  }
+
+  const ses = parseSesNotification(body);
+  if (ses) {
+    return report({ ...ses, format: 'free-text', originalEnvelopeId: null, source: 'amazon-ses-json' });
+  }
+
+  if (!looksLikeBounce(top, subject, from, fromAddress, head)) return null;
+  const recipients = freeTextRecipients(head, { excluded, subject });
+  return report({ kind: 'bounce', format: 'free-text', recipients, originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null, source: 'text' });
+}
+
+function looksLikeBounce(top: Header[], subject: string, from: string, fromAddress: string, head: string): boolean {
+  const returnPath = headerValue(top, 'return-path');
+  const nullSender = returnPath !== null && /^<?\s*>?$/.test(returnPath.trim());
+  const daemon = DAEMON.test(fromAddress) || DAEMON_NAME.test(from.replace(/<[^>]*>/g, '')) || nullSender;
+  const autoReply = /^auto-replied$/i.test(headerValue(top, 'auto-submitted') ?? '');
+  if (autoReply) return false;
+  if (BOUNCE_SUBJECT.test(subject)) return daemon || BOUNCE_BODY.test(head);
+  return daemon && BOUNCE_BODY.test(head);
+}
+
+function readFeedback(parts: MimePart[], top: Header[], head: string) {
+  const part = parts.find((p) => !p.inAttachedMessage && p.type === 'message/feedback-report');
+  const contentType = headerValue(top, 'content-type') ?? '';
+  const subject = headerValue(top, 'subject') ?? '';
+  const jmrp = /complaint about message from/i.test(subject) && parts.some((p) => p.type === 'message/rfc822');
+  if (!part && !/report-type\s*=\s*"?feedback-report/i.test(contentType) && !jmrp) return null;
+  const fields = part ? parseFeedbackReport(part.text) : { feedbackType: 'abuse', recipients: [], userAgent: null };
+  // Without Original-Rcpt-To, the complaining recipient is the To of the returned message.
+  const returned = parts.find((p) => HEADER_PARTS.has(p.type) && !p.inAttachedMessage);
+  const returnedHeaders = returned ? splitHeaders(returned.text.replace(/^\s+/, '')).headers : [];
+  const hotmail = addressOf(headerValue(returnedHeaders, 'x-hmxmroriginalrecipient'));
+  const fallback = [hotmail, ...addressesIn(headerValue(returnedHeaders, 'to'))].filter((a): a is string => !!a);
+  const addresses = fields.recipients.length ? fields.recipients : fallback.slice(0, 1);
+  const feedbackType = fields.feedbackType ?? 'abuse';
+  const prose = head.split('\n').map((l) => l.trim()).find((l) => l.length > 8) ?? null;
+  const diagnostic = cleanDiagnostic(prose ?? `Feedback-Type: ${feedbackType}`);
+  const recipients: DeliveryReportRecipient[] = addresses.map((address) => ({
+    address,
+    action: 'complained',
+    status: null,
+    diagnostic,
+    remoteMta: null,
+  }));
+  return { recipients, feedbackType, source: jmrp && !part ? 'jmrp' : 'feedback-report' };
+}

@@ -1,0 +1,126 @@
+import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-report.types';
+
+/** Field groups of a message/delivery-status (RFC 3464) or message/feedback-report (RFC 5965) body. */
+
+const ADDRESS = /[^\s<>()[\]"',;:]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]{2,}/;
+const STATUS = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+const DIAGNOSTIC_MAX = 1000;
+
+export function fieldGroups(text: string): Array<Map<string, string[]>> {
+  const groups: Array<Map<string, string[]>> = [];
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  let current = new Map<string, string[]>();
+  let last: { name: string; index: number } | null = null;
+  const flush = () => {
+    if (current.size) groups.push(current);
+    current = new Map();
+    last = null;
+  };
+  for (const line of lines) {
+    if (!line.trim()) {
+      flush();
+      continue;
+    }
+    if (/^[ \t]/.test(line) && last) {
+      const l: { name: string; index: number } = last;
+      const values = current.get(l.name)!;
+      values[l.index] = `${values[l.index]} ${line.trim()}`;
+      continue;
+    }
+    const m = /^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$/.exec(line);
+    if (!m) continue;
+    const name = m[1]!.toLowerCase();
+    const values = current.get(name) ?? [];
+    values.push(m[2]!.trim());
+    current.set(name, values);
+    last = { name, index: values.length - 1 };
+  }
+  flush();
+  return groups;
+}
+
+const first = (g: Map<string, string[]>, name: string): string | null => g.get(name)?.[0]?.trim() || null;
+
+/** An address out of a field like `rfc822; <A@B.example>`, lower case, or null. */
+export function addressOf(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const v = value.replace(/^\s*[a-z0-9-]+\s*;/i, '');
+  const m = ADDRESS.exec(v);
+  return m ? m[0].replace(/^[<'"]+|[>'".]+$/g, '').toLowerCase() : null;
+}
+
+export function statusOf(value: string | null | undefined): string | null {
+  const m = value ? STATUS.exec(value) : null;
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+}
+
+export function cleanDiagnostic(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const v = value
+    .replace(/^\s*(?:smtp|x-[a-z0-9-]+|[a-z]+)\s*;\s*/i, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return v ? v.slice(0, DIAGNOSTIC_MAX) : null;
+}
+
+export function normaliseAction(value: string | null, status: string | null): DeliveryReportAction {
+  const v = (value ?? '').toLowerCase();
+  if (/^fail/.test(v)) return 'failed';
+  if (/^delay/.test(v)) return 'delayed';
+  if (/^deliver/.test(v)) return 'delivered';
+  if (/^relay/.test(v)) return 'relayed';
+  if (/^expand/.test(v)) return 'expanded';
+  return status?.startsWith('4') ? 'delayed' : status?.startsWith('2') ? 'delivered' : 'failed';
+}
+
+const mtaOf = (value: string | null): string | null => value?.replace(/^\s*[a-z0-9-]+\s*;\s*/i, '').trim() || null;
+
+export interface DeliveryStatusFields {
+  envelopeId: string | null;
+  reportingMta: string | null;
+  recipients: DeliveryReportRecipient[];
+}
+
+/** Per-message and per-recipient fields of a delivery-status body. */
+export function parseDeliveryStatus(text: string): DeliveryStatusFields {
+  let envelopeId: string | null = null;
+  let reportingMta: string | null = null;
+  const recipients: DeliveryReportRecipient[] = [];
+  for (const g of fieldGroups(text)) {
+    envelopeId ??= first(g, 'original-envelope-id');
+    reportingMta ??= mtaOf(first(g, 'reporting-mta'));
+    const address = addressOf(first(g, 'final-recipient')) ?? addressOf(first(g, 'original-recipient'));
+    if (!address) continue;
+    const diagnostic = cleanDiagnostic(g.get('diagnostic-code')?.join(' '));
+    // The Status field first; a report without a valid one may still state it in the diagnostic.
+    const status = statusOf(first(g, 'status')) ?? statusOf(diagnostic);
+    recipients.push({
+      address,
+      action: normaliseAction(first(g, 'action'), status),
+      status,
+      diagnostic,
+      remoteMta: mtaOf(first(g, 'remote-mta')),
+    });
+  }
+  return { envelopeId, reportingMta, recipients };
+}
+
+export interface FeedbackFields {
+  feedbackType: string | null;
+  recipients: string[];
+  userAgent: string | null;
+}
+
+/** The fields of a message/feedback-report body (RFC 5965). */
+export function parseFeedbackReport(text: string): FeedbackFields {
+  const merged = new Map<string, string[]>();
+  for (const g of fieldGroups(text)) for (const [k, v] of g) merged.set(k, [...(merged.get(k) ?? []), ...v]);
+  const recipients = [...(merged.get('original-rcpt-to') ?? []), ...(merged.get('removal-recipient') ?? [])]
+    .map((v) => addressOf(v))
+    .filter((a): a is string => !!a);
+  return {
+    feedbackType: first(merged, 'feedback-type')?.toLowerCase() ?? null,
+    recipients: [...new Set(recipients)],
+    userAgent: first(merged, 'user-agent'),
+  };
+}

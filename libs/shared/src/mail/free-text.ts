@@ -1,0 +1,190 @@
+import { cleanDiagnostic } from './delivery-status';
+import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-report.types';
+
+/**
+ * The human-readable bounces MTAs wrote before (and beside) RFC 3464: Postfix, Exim, Sendmail, qmail
+ * `<addr>:` blocks, Exchange / Office 365 NDR text, Gmail, Domino, Japanese and Chinese providers.
+ * Rules are about layout, not about one sender: the failed recipient is an address standing on its own
+ * line or introduced as a recipient, the diagnostic is the text next to it.
+ */
+
+const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
+// Enhanced status code (RFC 3463), not part of an IP address or a version number.
+const STATUS = /(?<![\d.])([245])\.([0-7]|\d{2,3})\.(\d{1,3})(?![\d]|\.\d)/;
+const REPLY_CODE = /(?:^|[\s(:'"])[245]\d\d(?:[ -]|$)/;
+const MAX_LINES = 600;
+const MAX_RECIPIENTS = 50;
+
+// Where a free-text bounce starts quoting the original message (its headers or its body).
+const COPY_MARKER = new RegExp(
+  [
+    String.raw`^\s*-{2,}.*(?:copy of the (?:original )?message|original message|below this line|returned message|undelivered message|header of the original|original mail|message header)`,
+    String.raw`^\s*(?:original message headers|original message follows|original mail as follows|message headers follow|included is a copy of the message header)`,
+    String.raw`^\s*(?:below is a copy of the original message|this is a copy of the|the original message (?:was|is) (?:attached|below))`,
+    String.raw`^\s*-{2,}\s*original message\s*-{2,}`,
+    String.raw`^\s*\*{3,}\s*end of message`,
+  ].join('|'),
+  'i',
+);
+const MESSAGE_HEADER = /^(?:received|return-path|delivered-to|dkim-signature|message-id|mime-version|x-[a-z0-9-]+|from|to|subject|date|content-type|reply-to|sender):[ \t]/i;
+const TRACE_HEADER = /^(?:received|return-path|delivered-to|dkim-signature|message-id|mime-version):[ \t]/i;
+
+// Prefixes that introduce the failed recipient, and those that introduce someone else (help desk, sender).
+const RECIPIENT_INTRO = new RegExp(
+  [
+    String.raw`(?:rcpt to|recipient|recipients|address|addressee|user|mailbox|destination|to|for|failed|deliver(?:ed|ing|y)?(?: \w+)* to)\s*[:=]?`,
+    String.raw`(?:送信先|宛先|受信者|收件人|收信人)\s*[:：]?`,
+    String.raw`(?:>{2,}|-{2,}|\*)`,
+  ].join('|'),
+  'i',
+);
+const OTHER_INTRO = /(?:contact|reply|write to|e-?mail us|support|visit|please|from|sender|sent by|by)\b[^.]{0,40}$/i;
+
+/** The part of a report's text before its quoted copy of the original. */
+export function reportHead(text: string): { head: string; copy: string } {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const limit = Math.min(lines.length, MAX_LINES);
+  for (let i = 0; i < limit; i++) {
+    const line = lines[i]!;
+    const next = lines[i + 1] ?? '';
+    if (COPY_MARKER.test(line) || TRACE_HEADER.test(line) || (MESSAGE_HEADER.test(line) && MESSAGE_HEADER.test(next))) {
+      return { head: lines.slice(0, i).join('\n'), copy: lines.slice(i).join('\n') };
+    }
+  }
+  return { head: lines.slice(0, limit).join('\n'), copy: lines.slice(limit).join('\n') };
+}
+
+export function findStatus(text: string | null): string | null {
+  const m = text ? STATUS.exec(text) : null;
+  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+}
+
+interface Mention {
+  address: string;
+  line: number;
+  strong: boolean;
+}
+
+const bareLine = (line: string, address: string): string =>
+  line
+    .split(address)
+    .join('')
+    .replace(/mailto:/gi, '')
+    .replace(/\bon\s+\w{3},?\s.*$/i, '') // Exchange: "addr on Thu, 29 Apr 2010 ..."
+    .replace(/[\s<>()[\]"'`:;,.>*-]+/g, '');
+
+function mentions(lines: string[], excluded: Set<string>): Mention[] {
+  const out: Mention[] = [];
+  lines.forEach((line, i) => {
+    for (const m of line.matchAll(ADDRESS)) {
+      const address = m[0].replace(/^[.'`]+|[.'`]+$/g, '').toLowerCase();
+      if (excluded.has(address)) continue;
+      const prefix = line.slice(0, m.index).toLowerCase();
+      const after = line.slice(m.index + m[0].length);
+      if (OTHER_INTRO.test(prefix) && !/rcpt to|deliver|recipient|failed/i.test(prefix)) continue;
+      const alone = bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
+      const intro = new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i').test(prefix);
+      const leading = /^\s*[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
+      out.push({ address, line: i, strong: alone || intro || leading });
+    }
+  });
+  return out;
+}
+
+// Layout lines that end a recipient's block: separators and section titles.
+const SEPARATOR = /^\s*(?:[-=*_#]{3,}|.*-{3,}\s*$)/;
+
+function blockAfter(lines: string[], start: number, stopAt: Set<number>): string[] {
+  const out: string[] = [];
+  for (let i = start + 1; i < lines.length && i <= start + 8; i++) {
+    const line = lines[i]!.trim();
+    if (stopAt.has(i) || SEPARATOR.test(line)) break;
+    if (!line) {
+      if (out.length) break;
+      continue;
+    }
+    out.push(line);
+  }
+  return out;
+}
+
+/** A line with a reply code plus its multi-line continuation (`550-5.7.26 ...` / `550 5.7.26 ...`). */
+function replyAt(lines: string[], i: number): string {
+  const code = /^\s*([245]\d\d)-/.exec(lines[i]!)?.[1];
+  if (!code) return lines[i]!.trim();
+  const out = [lines[i]!.trim()];
+  for (let j = i + 1; j < lines.length && j < i + 12; j++) {
+    if (!lines[j]!.trimStart().startsWith(code)) break;
+    out.push(lines[j]!.trim().replace(new RegExp(`^${code}[ -]`), ''));
+  }
+  return out.join(' ');
+}
+
+const isDiagnosticLine = (line: string) => REPLY_CODE.test(line) || STATUS.test(line);
+const BOILERPLATE = /^(?:hi|hello|dear|this is|this message was created|i'm sorry|i'm afraid|the original message|[-=*#_ ]+)\b/i;
+
+export interface FreeTextOptions {
+  /** Addresses that are not the failed recipient: the report's sender and addressees (our own address). */
+  excluded: Set<string>;
+  /** Known recipients (X-Failed-Recipients); otherwise found in the text. */
+  known?: string[];
+  /** Subject, for delayed/failed wording. */
+  subject?: string;
+}
+
+/** The recipients of a free-text bounce, or none when no address is introduced as one. */
+export function freeTextRecipients(head: string, opts: FreeTextOptions): DeliveryReportRecipient[] {
+  const lines = head.split('\n');
+  const found = mentions(lines, opts.excluded);
+  const strong = found.filter((m) => m.strong);
+  const known = opts.known?.map((a) => a.toLowerCase());
+  const addresses = known?.length ? known : [...new Set((strong.length ? strong : found).map((m) => m.address))];
+  const recipientLines = new Set((known?.length ? found : strong).map((m) => m.line));
+  const action = actionOf(`${opts.subject ?? ''}\n${head}`);
+  return addresses.slice(0, MAX_RECIPIENTS).map((address) => {
+    const own = found.filter((m) => m.address === address);
+    // 1. a line that names the address and carries a reply code or status (Sendmail transcript, Exim).
+    const named = own.find((m) => isDiagnosticLine(lines[m.line]!.replace(address, '')));
+    let diagnostic = named ? replyAt(lines, named.line) : null;
+    // 2. the block that follows the address (qmail, Exchange, Domino, Postfix).
+    const blocks = own.map((m) => {
+      const rest = lines[m.line]!.slice(lines[m.line]!.toLowerCase().indexOf(address) + address.length);
+      const tail = rest.replace(/^[>"'\s]*(?::|\.\.\.)?\s*/, '').trim();
+      const others = new Set([...recipientLines].filter((l) => l !== m.line));
+      const block = blockAfter(lines, m.line, others);
+      return [tail.length > 3 && !/^<?mailto:/i.test(tail) ? tail : '', ...block].filter(Boolean).join(' ');
+    });
+    const coded = blocks.find((b) => isDiagnosticLine(b));
+    // 3. the single reply line of a report with one recipient.
+    const anyIndex = addresses.length === 1 ? lines.findIndex((l) => isDiagnosticLine(l)) : -1;
+    diagnostic ??= coded ?? (anyIndex >= 0 ? replyAt(lines, anyIndex) : null) ?? blocks.find((b) => b) ?? null;
+    diagnostic ??= lines.map((l) => l.trim()).find((l) => l.length > 8 && !BOILERPLATE.test(l)) ?? null;
+    const statusText = [diagnostic, ...blocks].join('\n');
+    const status = findStatus(statusText) ?? qmailStatus(statusText);
+    return {
+      address,
+      action: status?.startsWith('4') && action === 'failed' && /delay|retry|warning/i.test(head) ? 'delayed' : action,
+      status,
+      diagnostic: cleanDiagnostic(diagnostic),
+      remoteMta: remoteMtaOf(statusText),
+    };
+  });
+}
+
+// qmail writes the status after a hash: "(#5.1.1)".
+function qmailStatus(text: string): string | null {
+  const m = /#([245]\.\d{1,3}\.\d{1,3})\b/.exec(text);
+  return m ? m[1]! : null;
+}
+
+function remoteMtaOf(text: string): string | null {
+  const m = /(?:remote host|remote server|host:?|server)\s+\[?((?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})\]?/i.exec(text);
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+const DELAYED = /\b(?:has been delayed|delivery (?:is |has been )?delayed|delayed mail|will (?:be )?retr(?:y|ied)|warning message only|still trying|will keep trying|not yet been delivered|delivery status notification \(delay\))/i;
+const PERMANENT = /\b(?:permanent(?:ly)?|fatal|given up|giving up|will not be retried|no further (?:delivery )?attempts)\b/i;
+
+export function actionOf(text: string): DeliveryReportAction {
+  return DELAYED.test(text) && !PERMANENT.test(text) ? 'delayed' : 'failed';
+}

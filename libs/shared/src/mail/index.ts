@@ -1,0 +1,2 @@
+export { parseDeliveryReport } from './delivery-report';
+export type { DeliveryReport, DeliveryReportAction, DeliveryReportRecipient } from './delivery-report.types';
