@@ -22,7 +22,9 @@ function parseJson(text: string): Json | null {
   const end = text.lastIndexOf('}');
   if (start < 0 || end <= start) return null;
   try {
-    const v = obj(JSON.parse(text.slice(start, end + 1)));
+    // SNS folds long lines as "!" CRLF SP (RFC 5322's 998-character limit); other line breaks are whitespace.
+    const json = text.slice(start, end + 1).replace(/!\r?\n /g, '').replace(/\r?\n/g, ' ');
+    const v = obj(JSON.parse(json));
     const inner = str(v?.Message); // an SNS envelope carries the notification as a string
     return inner?.startsWith('{') ? parseJson(inner) : v;
   } catch {

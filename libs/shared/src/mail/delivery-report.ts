@@ -3,7 +3,7 @@ import { parseSesNotification } from './amazon-ses';
 import { addressOf, cleanDiagnostic, parseDeliveryStatus, parseFeedbackReport } from './delivery-status';
 import type { DeliveryReport, DeliveryReportRecipient } from './delivery-report.types';
 import { freeTextRecipients, reportHead } from './free-text';
-import { decodeWords, headerValue, mimeParts, splitHeaders, type Header, type MimePart } from './mime-parts';
+import { decodeCharset, decodeWords, headerValue, mimeParts, splitHeaders, type Header, type MimePart } from './mime-parts';
 
 /**
  * One reader for delivery reports: RFC 3464 (message/delivery-status and message/global-delivery-status),
@@ -14,7 +14,8 @@ import { decodeWords, headerValue, mimeParts, splitHeaders, type Header, type Mi
 const MAX_SCAN_BYTES = 4 * 1024 * 1024;
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 
-const DAEMON = /^(?:mailer-?daemon|postmaster|post_master|mail-?daemon|mdaemon|bounces?|mail-?delivery|mail-?delivery-?system)@/i;
+const DAEMON =
+  /^(?:mailer-?daemon|postmaster|post_master|mail-?daemon|mdaemon|bounces?|mail-?delivery(?:-?system)?|owner-[^@]+|[^@]+-(?:admin|owner|errors?))@/i;
 const DAEMON_NAME = /mail delivery|mailer-?daemon|postmaster|system administrator|mail ?system|interscan|e-?mail interconnect/i;
 const BOUNCE_SUBJECT = new RegExp(
   [
@@ -39,6 +40,12 @@ const BOUNCE_SUBJECT = new RegExp(
     'email delivery failure',
     'unzustellbar',
     'non remis',
+    'returning to sender',
+    'mail failed',
+    'error sending',
+    'errors from',
+    'loop alert',
+    '(?:message|mail) .{0,80}delayed',
     'メールエラー',
     '配信できません',
     '配信エラー',
@@ -69,6 +76,10 @@ const BOUNCE_BODY = new RegExp(
     'delivery to the following recipient',
     'error (?:occurred )?(?:while )?(?:trying to )?deliver',
     'no such user',
+    'has not yet been delivered',
+    'trouble delivering',
+    'transcript of session follows',
+    'invalid user',
     'user unknown',
     'unknown user',
     'mailbox (?:is )?(?:full|unavailable)',
@@ -128,8 +139,17 @@ function htmlToText(html: string): string {
 }
 
 function summary(recipients: DeliveryReportRecipient[]) {
-  const main = recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? recipients[0]!;
+  const main = recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? recipients[0];
+  if (!main) return { action: 'complained' as const, status: null, diagnostic: null, finalRecipient: null };
   return { action: main.action, status: main.status, diagnostic: main.diagnostic, finalRecipient: main.address };
+}
+
+/** The addressees of the returned original (attached message or headers part, else the quoted copy). */
+function copyAddressees(parts: MimePart[], copy: string): string[] {
+  const returned = parts.find((p) => HEADER_PARTS.has(p.type) && !p.inAttachedMessage);
+  const headers = returned ? splitHeaders(returned.text.replace(/^\s+/, '')).headers : [];
+  const to = headerValue(headers, 'to') ?? /^[ \t]*to:[ \t]*(.+)$/im.exec(copy)?.[1] ?? null;
+  return addressesIn(to).slice(0, 10);
 }
 
 /** Returns null for anything that is not a delivery report or feedback report. */
@@ -139,8 +159,8 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   const get = (name: string) => headerValue(top, name);
   const parts = mimeParts(text);
   const own = bare(get('message-id'));
-  const subject = decodeWords(get('subject') ?? '');
-  const from = decodeWords(get('from') ?? '');
+  const subject = decodeWords(decodeCharset(get('subject') ?? '', null));
+  const from = decodeWords(decodeCharset(get('from') ?? '', null));
   const fromAddress = addressesIn(from)[0] ?? '';
   const addressedTo = [
     ...new Set(
@@ -160,16 +180,17 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   };
   const originalMessageId = () => originalMessageIdOf(parts, copy, own);
   const report = (r: Omit<DeliveryReport, keyof typeof base | 'action' | 'status' | 'diagnostic' | 'finalRecipient'>) =>
-    r.recipients.length ? { ...base, ...summary(r.recipients), ...r } : null;
+    r.recipients.length || r.kind === 'feedback' ? { ...base, ...summary(r.recipients), ...r } : null;
 
   const feedback = readFeedback(parts, top, head);
   if (feedback) {
     return report({ kind: 'feedback', format: 'arf', originalEnvelopeId: null, originalMessageId: originalMessageId(), ...feedback });
   }
 
-  const statusParts = parts.filter(
-    (p) => !p.inAttachedMessage && (p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status'),
-  );
+  const isStatus = (p: MimePart) => p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status';
+  // A report of our own comes first; a report that comes back attached (forwarded, re-bounced) is read second.
+  const ownStatus = parts.filter((p) => !p.inAttachedMessage && isStatus(p));
+  const statusParts = ownStatus.length ? ownStatus : parts.filter(isStatus);
   if (statusParts.length) {
     const fields = statusParts.map((p) => parseDeliveryStatus(p.text));
     const recipients = fields.flatMap((f) => f.recipients);
@@ -199,7 +220,12 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   }
 
   if (!looksLikeBounce(top, subject, from, fromAddress, head)) return null;
-  const recipients = freeTextRecipients(head, { excluded, subject });
+  let recipients = freeTextRecipients(head, { excluded, subject });
+  // No address named in the text: the original's addressees (the returned copy's To) failed.
+  if (!recipients.length) {
+    const known = copyAddressees(parts, copy).filter((a) => !excluded.has(a));
+    if (known.length) recipients = freeTextRecipients(head, { excluded, subject, known });
+  }
   return report({ kind: 'bounce', format: 'free-text', recipients, originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null, source: 'text' });
 }
 
@@ -207,8 +233,7 @@ function looksLikeBounce(top: Header[], subject: string, from: string, fromAddre
   const returnPath = headerValue(top, 'return-path');
   const nullSender = returnPath !== null && /^<?\s*>?$/.test(returnPath.trim());
   const daemon = DAEMON.test(fromAddress) || DAEMON_NAME.test(from.replace(/<[^>]*>/g, '')) || nullSender;
-  const autoReply = /^auto-replied$/i.test(headerValue(top, 'auto-submitted') ?? '');
-  if (autoReply) return false;
+  // No Auto-Submitted test: NDRs carry "auto-replied" too (Exchange), so it tells nothing here.
   if (BOUNCE_SUBJECT.test(subject)) return daemon || BOUNCE_BODY.test(head);
   return daemon && BOUNCE_BODY.test(head);
 }

@@ -32,7 +32,8 @@ const TRACE_HEADER = /^(?:received|return-path|delivered-to|dkim-signature|messa
 // Prefixes that introduce the failed recipient, and those that introduce someone else (help desk, sender).
 const RECIPIENT_INTRO = new RegExp(
   [
-    String.raw`(?:rcpt to|recipient|recipients|address|addressee|user|mailbox|destination|to|for|failed|deliver(?:ed|ing|y)?(?: \w+)* to)\s*[:=]?`,
+    String.raw`(?:rcpt to|recipients?|address|addressee|user|mailbox|destination|to|for|failed|errors?)\s*[:=]?`,
+    String.raw`deliver(?:ed|ing|y)?(?: \w+){0,4} to:?`,
     String.raw`(?:送信先|宛先|受信者|收件人|收信人)\s*[:：]?`,
     String.raw`(?:>{2,}|-{2,}|\*)`,
   ].join('|'),
@@ -63,6 +64,7 @@ interface Mention {
   address: string;
   line: number;
   strong: boolean;
+  excluded: boolean;
 }
 
 const bareLine = (line: string, address: string): string =>
@@ -78,14 +80,15 @@ function mentions(lines: string[], excluded: Set<string>): Mention[] {
   lines.forEach((line, i) => {
     for (const m of line.matchAll(ADDRESS)) {
       const address = m[0].replace(/^[.'`]+|[.'`]+$/g, '').toLowerCase();
-      if (excluded.has(address)) continue;
       const prefix = line.slice(0, m.index).toLowerCase();
       const after = line.slice(m.index + m[0].length);
       if (OTHER_INTRO.test(prefix) && !/rcpt to|deliver|recipient|failed/i.test(prefix)) continue;
-      const alone = bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
-      const intro = new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i').test(prefix);
+      // "  To: addr" in a quoted header block names the original's addressees, not the failed one.
+      const quotedHeader = /^\s*(?:to|cc|from|subject|sent|date|reply-to|message-id)\s*:/i.test(prefix);
+      const alone = !quotedHeader && bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
+      const intro = !quotedHeader && new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i').test(prefix);
       const leading = /^\s*[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
-      out.push({ address, line: i, strong: alone || intro || leading });
+      out.push({ address, line: i, strong: alone || intro || leading, excluded: excluded.has(address) });
     }
   });
   return out;
@@ -113,7 +116,8 @@ function replyAt(lines: string[], i: number): string {
   const code = /^\s*([245]\d\d)-/.exec(lines[i]!)?.[1];
   if (!code) return lines[i]!.trim();
   const out = [lines[i]!.trim()];
-  for (let j = i + 1; j < lines.length && j < i + 12; j++) {
+  for (let j = i + 1; j < lines.length && j < i + 24; j++) {
+    if (!lines[j]!.trim()) continue;
     if (!lines[j]!.trimStart().startsWith(code)) break;
     out.push(lines[j]!.trim().replace(new RegExp(`^${code}[ -]`), ''));
   }
@@ -135,8 +139,12 @@ export interface FreeTextOptions {
 /** The recipients of a free-text bounce, or none when no address is introduced as one. */
 export function freeTextRecipients(head: string, opts: FreeTextOptions): DeliveryReportRecipient[] {
   const lines = head.split('\n');
-  const found = mentions(lines, opts.excluded);
-  const strong = found.filter((m) => m.strong);
+  const all = mentions(lines, opts.excluded);
+  // Our own address (the report's addressee) is not the failed recipient, unless nothing else is named
+  // (anonymised samples and forwards can make both the same).
+  const strongAll = all.filter((m) => m.strong);
+  const strong = strongAll.some((m) => !m.excluded) ? strongAll.filter((m) => !m.excluded) : strongAll;
+  const found = strong.length ? all.filter((m) => !m.excluded || strong.includes(m)) : all.filter((m) => !m.excluded);
   const known = opts.known?.map((a) => a.toLowerCase());
   const addresses = known?.length ? known : [...new Set((strong.length ? strong : found).map((m) => m.address))];
   const recipientLines = new Set((known?.length ? found : strong).map((m) => m.line));

@@ -45,6 +45,8 @@ export function headerLines(block: string): Header[] {
     const i = line.indexOf(':');
     if (i > 0 && /^[!-9;-~]+$/.test(line.slice(0, i).trimEnd())) {
       out.push({ name: line.slice(0, i).trim().toLowerCase(), value: line.slice(i + 1).trim() });
+    } else if (last && /^[a-z-]+\s*=/i.test(line)) {
+      last.value += ` ${line.trim()}`; // a parameter folded without indentation (seen in the wild)
     }
   }
   return out;
@@ -91,14 +93,16 @@ export function decodeCharset(latin1: string, charset: string | null): string {
   let cs = (charset ?? '').trim().toLowerCase().replace(/^["']|["']$/g, '');
   if (cs.startsWith('ks_c_5601')) cs = 'ks_c_5601';
   cs = CHARSET_ALIASES[cs] ?? cs;
-  if (cs === 'iso-2022-jp' || (!cs && latin1.includes('\x1b$B'))) return decodeIso2022Jp(bytes);
-  if (cs && cs !== 'us-ascii' && cs !== 'utf-8' && cs !== 'utf8' && iconv.encodingExists(cs)) {
-    return iconv.decode(bytes, cs);
-  }
   // eslint-disable-next-line no-control-regex
-  if (!/[\x80-\xff]/.test(latin1)) return latin1;
+  const eightBit = /[\x80-\xff]/.test(latin1);
+  if (!eightBit) return latin1.includes('\x1b$') ? decodeIso2022Jp(bytes) : latin1;
+  // 8-bit bytes under a 7-bit label (us-ascii, iso-2022-jp) or none: UTF-8 when valid, else latin1.
+  const sevenBit = !cs || cs === 'us-ascii' || cs.startsWith('iso-2022');
+  if (!sevenBit && cs !== 'utf-8' && cs !== 'utf8' && iconv.encodingExists(cs)) return iconv.decode(bytes, cs);
   const utf8 = bytes.toString('utf8');
-  return utf8.includes('\ufffd') && cs !== 'utf-8' && cs !== 'utf8' ? latin1 : utf8;
+  if (!utf8.includes('\ufffd') || !sevenBit) return utf8;
+  // Japanese mail labelled ISO-2022-JP yet sent as 8-bit is EUC-JP in practice.
+  return cs.startsWith('iso-2022-jp') ? decodeIso2022Jp(bytes) : latin1;
 }
 
 function decodeQuotedPrintable(body: string): string {
@@ -151,6 +155,11 @@ function walk(raw: string, depth: number, attached: boolean, out: MimePart[], de
     // Without a closing boundary the last chunk is still a part (truncated reports are common).
     const closed = new RegExp(`^--${b}--`, 'm').test(body);
     const parts = closed ? chunks.slice(1, -1) : chunks.slice(1);
+    // A boundary that never occurs: read the body as text rather than lose it.
+    if (!parts.length) {
+      out.push({ type: 'text/plain', headers, text: decodeCharset(body, null), inAttachedMessage: attached });
+      return;
+    }
     const child = type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
     for (const c of parts) {
       const part = c.replace(/^\r?\n/, '');
