@@ -194,20 +194,20 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   if (statusParts.length) {
     const fields = statusParts.map((p) => parseDeliveryStatus(p.text));
     const recipients = fields.flatMap((f) => f.recipients);
-    // A report without a Diagnostic-Code still explains itself in its human-readable part.
-    const prose = freeTextRecipients(head, { excluded, subject });
-    for (const r of recipients) {
-      const said = prose.find((p) => p.address === r.address) ?? (prose.length === 1 ? prose[0] : undefined);
-      r.diagnostic ??= said?.diagnostic ?? cleanDiagnostic(head.split('\n').find((l) => l.trim().length > 8));
-      r.status ??= said?.status ?? null;
-      r.remoteMta ??= fields[0]?.reportingMta && r.action === 'delivered' ? fields[0].reportingMta : null;
-    }
+    fillFromProse(recipients, head, excluded, subject);
     const envelopeId = fields.find((f) => f.envelopeId)?.envelopeId ?? null;
     const dsn = report({ kind: 'bounce', format: 'rfc3464', recipients, originalEnvelopeId: envelopeId, originalMessageId: originalMessageId(), feedbackType: null, source: 'delivery-status' });
     if (dsn) return dsn;
   }
 
+  // RFC 3464 fields quoted in the text (a report forwarded inline, WorkMail's "Technical report").
   const failed = get('x-failed-recipients');
+  const inText = failed || looksLikeBounce(top, subject, from, fromAddress, head) ? textFields(body) : null;
+  if (inText?.recipients.length) {
+    const recipients = inText.recipients;
+    fillFromProse(recipients, head, excluded, subject);
+    return report({ kind: 'bounce', format: 'rfc3464', recipients, originalEnvelopeId: inText.envelopeId, originalMessageId: originalMessageId(), feedbackType: null, source: 'delivery-status-text' });
+  }
   if (failed) {
     const known = addressesIn(failed);
     const recipients = freeTextRecipients(head, { excluded, known, subject });
@@ -227,6 +227,24 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
     if (known.length) recipients = freeTextRecipients(head, { excluded, subject, known });
   }
   return report({ kind: 'bounce', format: 'free-text', recipients, originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null, source: 'text' });
+}
+
+/** A report without a Diagnostic-Code (or Status) still explains itself in its human-readable part. */
+function fillFromProse(recipients: DeliveryReportRecipient[], head: string, excluded: Set<string>, subject: string) {
+  if (recipients.every((r) => r.diagnostic && r.status)) return;
+  const prose = freeTextRecipients(head, { excluded, subject, known: recipients.map((r) => r.address) });
+  for (const r of recipients) {
+    const said = prose.find((p) => p.address === r.address);
+    r.diagnostic ??= said?.diagnostic ?? cleanDiagnostic(head.split('\n').find((l) => l.trim().length > 8));
+    r.status ??= said?.status ?? null;
+  }
+}
+
+/** Delivery-status field groups written into a text part: only groups with a recipient and an Action or Status. */
+function textFields(body: string) {
+  if (!/^[ \t]*final-recipient[ \t]*:/im.test(body)) return null;
+  const fields = parseDeliveryStatus(body);
+  return { ...fields, recipients: fields.recipients.filter((r) => r.status || r.diagnostic) };
 }
 
 function looksLikeBounce(top: Header[], subject: string, from: string, fromAddress: string, head: string): boolean {

@@ -11,7 +11,8 @@ import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-r
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 // Enhanced status code (RFC 3463), not part of an IP address or a version number.
 const STATUS = /(?<![\d.])([245])\.([0-7]|\d{2,3})\.(\d{1,3})(?![\d]|\.\d)/;
-const REPLY_CODE = /(?:^|[\s(:'"])[245]\d\d(?:[ -]|$)/;
+const REPLY_CODE = /(?:^|[\s(:'"])[45]\d\d(?:[ -]|$)/;
+const FAILURE_STATUS = /(?<![\d.])[45]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?![\d]|\.\d)/;
 const MAX_LINES = 600;
 const MAX_RECIPIENTS = 50;
 
@@ -27,7 +28,7 @@ const COPY_MARKER = new RegExp(
   'i',
 );
 const MESSAGE_HEADER = /^(?:received|return-path|delivered-to|dkim-signature|message-id|mime-version|x-[a-z0-9-]+|from|to|subject|date|content-type|reply-to|sender):[ \t]/i;
-const TRACE_HEADER = /^(?:received|return-path|delivered-to|dkim-signature|message-id|mime-version):[ \t]/i;
+const TRACE_HEADER = /^(?:received:[ \t]?|(?:return-path|delivered-to|dkim-signature|message-id|mime-version):[ \t])/i;
 
 // Prefixes that introduce the failed recipient, and those that introduce someone else (help desk, sender).
 const RECIPIENT_INTRO = new RegExp(
@@ -55,9 +56,10 @@ export function reportHead(text: string): { head: string; copy: string } {
   return { head: lines.slice(0, limit).join('\n'), copy: lines.slice(limit).join('\n') };
 }
 
+/** The first failure status (4.x.x, 5.x.x) in a text, else a success one (2.x.x). */
 export function findStatus(text: string | null): string | null {
-  const m = text ? STATUS.exec(text) : null;
-  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+  const m = text ? (FAILURE_STATUS.exec(text) ?? STATUS.exec(text)) : null;
+  return m ? /[245]\.\d+\.\d+/.exec(m[0])![0] : null;
 }
 
 interface Mention {
@@ -83,6 +85,7 @@ function mentions(lines: string[], excluded: Set<string>): Mention[] {
       const prefix = line.slice(0, m.index).toLowerCase();
       const after = line.slice(m.index + m[0].length);
       if (OTHER_INTRO.test(prefix) && !/rcpt to|deliver|recipient|failed/i.test(prefix)) continue;
+      if (/message-?id\s*[:=]?\s*<?$/i.test(prefix)) continue;
       // "  To: addr" in a quoted header block names the original's addressees, not the failed one.
       const quotedHeader = /^\s*(?:to|cc|from|subject|sent|date|reply-to|message-id)\s*:/i.test(prefix);
       const alone = !quotedHeader && bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
@@ -95,7 +98,7 @@ function mentions(lines: string[], excluded: Set<string>): Mention[] {
 }
 
 // Layout lines that end a recipient's block: separators and section titles.
-const SEPARATOR = /^\s*(?:[-=*_#]{3,}|.*-{3,}\s*$)/;
+const SEPARATOR = /^\s*[-=*_#|]{3,}|-{5,}|-{3,}\s*$/;
 
 function blockAfter(lines: string[], start: number, stopAt: Set<number>): string[] {
   const out: string[] = [];
@@ -103,7 +106,7 @@ function blockAfter(lines: string[], start: number, stopAt: Set<number>): string
     const line = lines[i]!.trim();
     if (stopAt.has(i) || SEPARATOR.test(line)) break;
     if (!line) {
-      if (out.length) break;
+      if (out.some((l) => !l.endsWith(':'))) break;
       continue;
     }
     out.push(line);
@@ -124,7 +127,7 @@ function replyAt(lines: string[], i: number): string {
   return out.join(' ');
 }
 
-const isDiagnosticLine = (line: string) => REPLY_CODE.test(line) || STATUS.test(line);
+const isDiagnosticLine = (line: string) => REPLY_CODE.test(line) || FAILURE_STATUS.test(line);
 const BOILERPLATE = /^(?:hi|hello|dear|this is|this message was created|i'm sorry|i'm afraid|the original message|[-=*#_ ]+)\b/i;
 
 export interface FreeTextOptions {
@@ -150,24 +153,44 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
   const recipientLines = new Set((known?.length ? found : strong).map((m) => m.line));
   const action = actionOf(`${opts.subject ?? ''}\n${head}`);
   return addresses.slice(0, MAX_RECIPIENTS).map((address) => {
-    const own = found.filter((m) => m.address === address);
+    // Where the address is introduced as a recipient first, mere mentions after.
+    const own = found.filter((m) => m.address === address).sort((a, b) => Number(b.strong) - Number(a.strong));
     // 1. a line that names the address and carries a reply code or status (Sendmail transcript, Exim).
     const named = own.find((m) => isDiagnosticLine(lines[m.line]!.replace(address, '')));
     let diagnostic = named ? replyAt(lines, named.line) : null;
     // 2. the block that follows the address (qmail, Exchange, Domino, Postfix).
     const blocks = own.map((m) => {
-      const rest = lines[m.line]!.slice(lines[m.line]!.toLowerCase().indexOf(address) + address.length);
-      const tail = rest.replace(/^[>"'\s]*(?::|\.\.\.)?\s*/, '').trim();
+      const line = lines[m.line]!;
+      const at = line.toLowerCase().indexOf(address);
+      // "addr: reason" keeps the reason; a sentence that names the address is kept whole.
+      const alone = bareLine(line.toLowerCase(), address) === '';
+      const tail = alone
+        ? ''
+        : /^[\s<"'>*-]*$/.test(line.slice(0, at))
+        ? line
+            .slice(at + address.length)
+            .replace(/^[>"'\s]*(?::|\.\.\.)?\s*/, '')
+            .replace(/^on\s+\w{3},?\s.*$/i, '') // Exchange: "addr on Thu, 29 Apr 2010 ..."
+            .trim()
+        : line.trim();
       const others = new Set([...recipientLines].filter((l) => l !== m.line));
       const block = blockAfter(lines, m.line, others);
-      return [tail.length > 3 && !/^<?mailto:/i.test(tail) ? tail : '', ...block].filter(Boolean).join(' ');
+      return [tail.length > 3 && !/^<?mailto:/i.test(tail) ? tail : '', ...block].filter(Boolean);
     });
-    const coded = blocks.find((b) => isDiagnosticLine(b));
+    // From the first line with a reply code or status on: the server's own words.
+    const codedBlock = blocks.find((b) => b.some(isDiagnosticLine));
+    const coded = codedBlock ? codedBlock.slice(codedBlock.findIndex(isDiagnosticLine)).join(' ') : undefined;
     // 3. the single reply line of a report with one recipient.
     const anyIndex = addresses.length === 1 ? lines.findIndex((l) => isDiagnosticLine(l)) : -1;
-    diagnostic ??= coded ?? (anyIndex >= 0 ? replyAt(lines, anyIndex) : null) ?? blocks.find((b) => b) ?? null;
-    diagnostic ??= lines.map((l) => l.trim()).find((l) => l.length > 8 && !BOILERPLATE.test(l)) ?? null;
-    const statusText = [diagnostic, ...blocks].join('\n');
+    diagnostic ??= coded ?? (anyIndex >= 0 ? replyAt(lines, anyIndex) : null) ?? blocks.find((b) => b.length)?.join(' ') ?? null;
+    diagnostic ??= headedBlock(lines, recipientLines);
+    // Last resort: the first sentence that is neither boilerplate nor a greeting to us.
+    diagnostic ??=
+      lines
+        .map((l) => l.trim())
+        .find((l) => l.length > 8 && !BOILERPLATE.test(l) && ![...opts.excluded].some((a) => l.toLowerCase().includes(a))) ??
+      null;
+    const statusText = [diagnostic, ...blocks.map((b) => b.join(' '))].join('\n');
     const status = findStatus(statusText) ?? qmailStatus(statusText);
     return {
       address,
@@ -177,6 +200,14 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
       remoteMta: remoteMtaOf(statusText),
     };
   });
+}
+
+/** The block under a heading like "The following address(es) failed:" (Exim when no address is printed). */
+function headedBlock(lines: string[], recipientLines: Set<number>): string | null {
+  const i = lines.findIndex((l) => /(?:fail|error|recipient|address)[^:]{0,40}:\s*$/i.test(l));
+  if (i < 0) return null;
+  const block = blockAfter(lines, i, new Set()).filter((_, k) => !recipientLines.has(i + 1 + k));
+  return block.length ? block.join(' ') : null;
 }
 
 // qmail writes the status after a hash: "(#5.1.1)".
