@@ -3,7 +3,9 @@ import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-r
 /** Field groups of a message/delivery-status (RFC 3464) or message/feedback-report (RFC 5965) body. */
 
 const ADDRESS = /[^\s<>()[\]"',;:]+@[A-Za-z0-9.-]+\.[A-Za-z0-9-]{2,}/;
-const STATUS = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
+// Enhanced status code (RFC 3463), not part of an IP address or a version number.
+const STATUS = /(?<![\d.])[245]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?!\d|\.\d)/;
+const FAILURE_STATUS = /(?<![\d.])[45]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?!\d|\.\d)/;
 const DIAGNOSTIC_MAX = 1000;
 
 export function fieldGroups(text: string): Array<Map<string, string[]>> {
@@ -49,9 +51,10 @@ export function addressOf(value: string | null | undefined): string | null {
   return m ? m[0].replace(/^[<'"]+|[>'".]+$/g, '').toLowerCase() : null;
 }
 
+/** The first failure status (4.x.x, 5.x.x) in a text, else a success one (2.x.x). */
 export function statusOf(value: string | null | undefined): string | null {
-  const m = value ? STATUS.exec(value) : null;
-  return m ? `${m[1]}.${m[2]}.${m[3]}` : null;
+  const m = value ? (FAILURE_STATUS.exec(value) ?? STATUS.exec(value)) : null;
+  return m ? m[0] : null;
 }
 
 export function cleanDiagnostic(value: string | null | undefined): string | null {
@@ -61,6 +64,25 @@ export function cleanDiagnostic(value: string | null | undefined): string | null
     .replace(/\s+/g, ' ')
     .trim();
   return v ? v.slice(0, DIAGNOSTIC_MAX) : null;
+}
+
+/**
+ * The Status field, unless it is missing or only the generic x.0.0 while the remote server's own reply in
+ * the Diagnostic-Code states a specific code of the same class (Postfix and Sendmail write 5.0.0 for any
+ * 5xx reply without one of their own).
+ */
+/** The status the remote server gave with its reply code ("550 5.2.2 ..."), else the first one in the text. */
+export function replyStatusOf(text: string | null): string | null {
+  const m = text ? /(?:^|[\s'"(:])[45]\d\d[ -]['"]?#?([45]\.(?:[0-7]|\d{2,3})\.\d{1,3})(?!\d|\.\d)/.exec(text) : null;
+  return m ? m[1]! : statusOf(text);
+}
+
+export function chooseStatus(field: string | null, diagnostic: string | null): string | null {
+  if (!field) return diagnostic;
+  if (diagnostic && /^[45]\.0\.0$/.test(field) && diagnostic[0] === field[0] && !diagnostic.startsWith(`${field[0]}.0.`)) {
+    return diagnostic;
+  }
+  return field;
 }
 
 export function normaliseAction(value: string | null, status: string | null): DeliveryReportAction {
@@ -92,8 +114,7 @@ export function parseDeliveryStatus(text: string): DeliveryStatusFields {
     const address = addressOf(first(g, 'final-recipient')) ?? addressOf(first(g, 'original-recipient'));
     if (!address) continue;
     const diagnostic = cleanDiagnostic(g.get('diagnostic-code')?.join(' '));
-    // The Status field first; a report without a valid one may still state it in the diagnostic.
-    const status = statusOf(first(g, 'status')) ?? statusOf(diagnostic);
+    const status = chooseStatus(statusOf(first(g, 'status')), replyStatusOf(diagnostic));
     recipients.push({
       address,
       action: normaliseAction(first(g, 'action'), status),

@@ -1,4 +1,4 @@
-import { cleanDiagnostic } from './delivery-status';
+import { cleanDiagnostic, statusOf } from './delivery-status';
 import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-report.types';
 
 /**
@@ -9,8 +9,6 @@ import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-r
  */
 
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
-// Enhanced status code (RFC 3463), not part of an IP address or a version number.
-const STATUS = /(?<![\d.])([245])\.([0-7]|\d{2,3})\.(\d{1,3})(?![\d]|\.\d)/;
 const REPLY_CODE = /(?:^|[\s(:'"])[45]\d\d(?:[ -]|$)/;
 const FAILURE_STATUS = /(?<![\d.])[45]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?![\d]|\.\d)/;
 const MAX_LINES = 600;
@@ -56,11 +54,7 @@ export function reportHead(text: string): { head: string; copy: string } {
   return { head: lines.slice(0, limit).join('\n'), copy: lines.slice(limit).join('\n') };
 }
 
-/** The first failure status (4.x.x, 5.x.x) in a text, else a success one (2.x.x). */
-export function findStatus(text: string | null): string | null {
-  const m = text ? (FAILURE_STATUS.exec(text) ?? STATUS.exec(text)) : null;
-  return m ? /[245]\.\d+\.\d+/.exec(m[0])![0] : null;
-}
+export const findStatus = statusOf;
 
 interface Mention {
   address: string;
