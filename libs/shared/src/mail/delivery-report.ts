@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { parseSesNotification } from './amazon-ses';
-import { addressOf, cleanDiagnostic, parseDeliveryStatus, parseFeedbackReport } from './delivery-status';
+import {
+  addressOf,
+  chooseStatus,
+  cleanDiagnostic,
+  parseDeliveryStatus,
+  parseFeedbackReport,
+  replyStatusOf,
+} from './delivery-status';
 import type { DeliveryReport, DeliveryReportRecipient } from './delivery-report.types';
 import { freeTextRecipients, reportHead } from './free-text';
 import { decodeCharset, decodeWords, headerValue, mimeParts, splitHeaders, type Header, type MimePart } from './mime-parts';
@@ -236,7 +243,7 @@ function fillFromProse(recipients: DeliveryReportRecipient[], head: string, excl
   for (const r of recipients) {
     const said = prose.find((p) => p.address === r.address);
     r.diagnostic ??= said?.diagnostic ?? cleanDiagnostic(head.split('\n').find((l) => l.trim().length > 8));
-    r.status ??= said?.status ?? null;
+    r.status = chooseStatus(r.status, replyStatusOf(r.diagnostic)) ?? said?.status ?? null;
   }
 }
 

@@ -79,10 +79,7 @@ export function replyStatusOf(text: string | null): string | null {
 
 export function chooseStatus(field: string | null, diagnostic: string | null): string | null {
   if (!field) return diagnostic;
-  if (diagnostic && /^[45]\.0\.0$/.test(field) && diagnostic[0] === field[0] && !diagnostic.startsWith(`${field[0]}.0.`)) {
-    return diagnostic;
-  }
-  return field;
+  return diagnostic && diagnostic[0] === field[0] && !diagnostic.startsWith(`${field[0]}.0.0`) ? diagnostic : field;
 }
 
 export function normaliseAction(value: string | null, status: string | null): DeliveryReportAction {

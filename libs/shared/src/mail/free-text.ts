@@ -84,7 +84,8 @@ function mentions(lines: string[], excluded: Set<string>): Mention[] {
       const quotedHeader = /^\s*(?:to|cc|from|subject|sent|date|reply-to|message-id)\s*:/i.test(prefix);
       const alone = !quotedHeader && bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
       const intro = !quotedHeader && new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i').test(prefix);
-      const leading = /^\s*[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
+      // "addr: reason", "<addr>... reason", and Sendmail's per-recipient "554 <addr>... reason".
+      const leading = /^\s*(?:[45]\d\d[ -])?[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
       out.push({ address, line: i, strong: alone || intro || leading, excluded: excluded.has(address) });
     }
   });
