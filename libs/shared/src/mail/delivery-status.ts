@@ -32,6 +32,8 @@ export function fieldGroups(text: string): Array<Map<string, string[]>> {
     const m = /^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$/.exec(line);
     if (!m) continue;
     const name = m[1]!.toLowerCase();
+    // Some MTAs (AOL) run recipient groups together without the blank line between them.
+    if (name === 'final-recipient' && current.has(name)) flush();
     const values = current.get(name) ?? [];
     values.push(m[2]!.trim());
     current.set(name, values);

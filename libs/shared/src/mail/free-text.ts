@@ -47,7 +47,9 @@ export function reportHead(text: string): { head: string; copy: string } {
   for (let i = 0; i < limit; i++) {
     const line = lines[i]!;
     const next = lines[i + 1] ?? '';
-    if (COPY_MARKER.test(line) || TRACE_HEADER.test(line) || (MESSAGE_HEADER.test(line) && MESSAGE_HEADER.test(next))) {
+    // A quoted header block: a trace header, or three header lines in a row (two can be a summary).
+    const block = MESSAGE_HEADER.test(line) && MESSAGE_HEADER.test(next) && MESSAGE_HEADER.test(lines[i + 2] ?? '');
+    if (COPY_MARKER.test(line) || TRACE_HEADER.test(line) || block) {
       return { head: lines.slice(0, i).join('\n'), copy: lines.slice(i).join('\n') };
     }
   }
