@@ -11,7 +11,11 @@ import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-r
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 const REPLY_CODE = /(?:^|[\s(:'"])[45]\d\d(?:[ -]|$)/;
 const FAILURE_STATUS = /(?<![\d.])[45]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?![\d]|\.\d)/;
+// Bounds on what is scanned: a report's own text is short; anything longer is a quoted copy or abuse.
 const MAX_LINES = 600;
+const MAX_LINE = 2000;
+const MAX_HEAD = 64 * 1024;
+const MAX_MENTIONS = 500;
 const MAX_RECIPIENTS = 50;
 
 // Where a free-text bounce starts quoting the original message (its headers or its body).
@@ -42,7 +46,11 @@ const OTHER_INTRO = /(?:contact|reply|write to|e-?mail us|support|visit|please|f
 
 /** The part of a report's text before its quoted copy of the original. */
 export function reportHead(text: string): { head: string; copy: string } {
-  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const lines = text
+    .slice(0, MAX_HEAD)
+    .replace(/\r\n?/g, '\n')
+    .split('\n', MAX_LINES + 1)
+    .map((l) => l.slice(0, MAX_LINE));
   const limit = Math.min(lines.length, MAX_LINES);
   for (let i = 0; i < limit; i++) {
     const line = lines[i]!;
@@ -76,6 +84,7 @@ const bareLine = (line: string, address: string): string =>
 function mentions(lines: string[], excluded: Set<string>): Mention[] {
   const out: Mention[] = [];
   lines.forEach((line, i) => {
+    if (out.length >= MAX_MENTIONS) return;
     for (const m of line.matchAll(ADDRESS)) {
       const address = m[0].replace(/^[.'`]+|[.'`]+$/g, '').toLowerCase();
       const prefix = line.slice(0, m.index).toLowerCase();
