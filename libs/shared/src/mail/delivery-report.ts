@@ -145,9 +145,10 @@ function htmlToText(html: string): string {
     .replace(/&quot;/g, '"');
 }
 
-function summary(recipients: DeliveryReportRecipient[]) {
+function summary(recipients: DeliveryReportRecipient[], kind: DeliveryReport['kind']) {
   const main = recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? recipients[0];
-  if (!main) return { action: 'complained' as const, status: null, diagnostic: null, finalRecipient: null };
+  const action = kind === 'feedback' ? 'complained' : 'failed';
+  if (!main) return { action, status: null, diagnostic: null, finalRecipient: null } as const;
   return { action: main.action, status: main.status, diagnostic: main.diagnostic, finalRecipient: main.address };
 }
 
@@ -186,12 +187,15 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
     subject: subject || null,
   };
   const originalMessageId = () => originalMessageIdOf(parts, copy, own);
-  const report = (r: Omit<DeliveryReport, keyof typeof base | 'action' | 'status' | 'diagnostic' | 'finalRecipient'>) =>
-    r.recipients.length || r.kind === 'feedback' ? { ...base, ...summary(r.recipients), ...r } : null;
+  type Parts = Omit<DeliveryReport, keyof typeof base | 'action' | 'status' | 'diagnostic' | 'finalRecipient'>;
+  // Nobody named: still a report when it is unmistakably one (a redacted ARF, a daemon's bounce), else null.
+  const report = (r: Parts, unmistakable = false): DeliveryReport | null =>
+    r.recipients.length || unmistakable ? { ...base, ...summary(r.recipients, r.kind), ...r } : null;
 
   const feedback = readFeedback(parts, top, head);
   if (feedback) {
-    return report({ kind: 'feedback', format: 'arf', originalEnvelopeId: null, originalMessageId: originalMessageId(), ...feedback });
+    const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId() };
+    return report({ kind: 'feedback', format: 'arf', ...ids, ...feedback }, true);
   }
 
   const isStatus = (p: MimePart) => p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status';
@@ -203,7 +207,8 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
     const recipients = fields.flatMap((f) => f.recipients);
     fillFromProse(recipients, head, excluded, subject);
     const envelopeId = fields.find((f) => f.envelopeId)?.envelopeId ?? null;
-    const dsn = report({ kind: 'bounce', format: 'rfc3464', recipients, originalEnvelopeId: envelopeId, originalMessageId: originalMessageId(), feedbackType: null, source: 'delivery-status' });
+    const ids = { originalEnvelopeId: envelopeId, originalMessageId: originalMessageId(), feedbackType: null };
+    const dsn = report({ kind: 'bounce', format: 'rfc3464', recipients, ...ids, source: 'delivery-status' });
     if (dsn) return dsn;
   }
 
@@ -213,12 +218,14 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   if (inText?.recipients.length) {
     const recipients = inText.recipients;
     fillFromProse(recipients, head, excluded, subject);
-    return report({ kind: 'bounce', format: 'rfc3464', recipients, originalEnvelopeId: inText.envelopeId, originalMessageId: originalMessageId(), feedbackType: null, source: 'delivery-status-text' });
+    const ids = { originalEnvelopeId: inText.envelopeId, originalMessageId: originalMessageId(), feedbackType: null };
+    return report({ kind: 'bounce', format: 'rfc3464', recipients, ...ids, source: 'delivery-status-text' });
   }
   if (failed) {
     const known = addressesIn(failed);
     const recipients = freeTextRecipients(head, { excluded, known, subject });
-    return report({ kind: 'bounce', format: 'x-failed-recipients', recipients, originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null, source: 'text' });
+    const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null };
+    return report({ kind: 'bounce', format: 'x-failed-recipients', recipients, ...ids, source: 'text' }, true);
   }
 
   const ses = parseSesNotification(body);
@@ -226,14 +233,16 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
     return report({ ...ses, format: 'free-text', originalEnvelopeId: null, source: 'amazon-ses-json' });
   }
 
-  if (!looksLikeBounce(top, subject, from, fromAddress, head)) return null;
+  const likely = looksLikeBounce(top, subject, from, fromAddress, head);
+  if (!likely) return null;
   let recipients = freeTextRecipients(head, { excluded, subject });
   // No address named in the text: the original's addressees (the returned copy's To) failed.
   if (!recipients.length) {
     const known = copyAddressees(parts, copy).filter((a) => !excluded.has(a));
     if (known.length) recipients = freeTextRecipients(head, { excluded, subject, known });
   }
-  return report({ kind: 'bounce', format: 'free-text', recipients, originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null, source: 'text' });
+  const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null };
+  return report({ kind: 'bounce', format: 'free-text', recipients, ...ids, source: 'text' }, likely === 'certain');
 }
 
 /** A report without a Diagnostic-Code (or Status) still explains itself in its human-readable part. */
@@ -254,13 +263,14 @@ function textFields(body: string) {
   return { ...fields, recipients: fields.recipients.filter((r) => r.status || r.diagnostic) };
 }
 
-function looksLikeBounce(top: Header[], subject: string, from: string, fromAddress: string, head: string): boolean {
+/** 'certain': a daemon (or null sender) with a bounce subject; 'likely': one of them plus bounce wording. */
+function looksLikeBounce(top: Header[], subject: string, from: string, fromAddress: string, head: string) {
   const returnPath = headerValue(top, 'return-path');
   const nullSender = returnPath !== null && /^<?\s*>?$/.test(returnPath.trim());
   const daemon = DAEMON.test(fromAddress) || DAEMON_NAME.test(from.replace(/<[^>]*>/g, '')) || nullSender;
   // No Auto-Submitted test: NDRs carry "auto-replied" too (Exchange), so it tells nothing here.
-  if (BOUNCE_SUBJECT.test(subject)) return daemon || BOUNCE_BODY.test(head);
-  return daemon && BOUNCE_BODY.test(head);
+  if (BOUNCE_SUBJECT.test(subject)) return daemon ? 'certain' : BOUNCE_BODY.test(head) && 'likely';
+  return daemon && BOUNCE_BODY.test(head) && 'likely';
 }
 
 function readFeedback(parts: MimePart[], top: Header[], head: string) {

@@ -21,7 +21,11 @@ export interface DeliveryReport {
   format: 'rfc3464' | 'arf' | 'x-failed-recipients' | 'free-text';
   /** The report's own Message-ID, no brackets. */
   messageId: string | null;
-  /** At least one. */
+  /**
+   * At least one, except for a report that names nobody yet is unmistakably one (an ARF whose provider
+   * redacts the recipient, a daemon's bounce that prints no address): then [] and finalRecipient null, and
+   * the caller matches by originalMessageId or addressedTo (VERP).
+   */
   recipients: DeliveryReportRecipient[];
   /** Of the first 'failed' (or 'complained') recipient, else the first. */
   action: DeliveryReportAction;

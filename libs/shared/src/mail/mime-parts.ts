@@ -93,7 +93,6 @@ export function decodeCharset(latin1: string, charset: string | null): string {
   let cs = (charset ?? '').trim().toLowerCase().replace(/^["']|["']$/g, '');
   if (cs.startsWith('ks_c_5601')) cs = 'ks_c_5601';
   cs = CHARSET_ALIASES[cs] ?? cs;
-  // eslint-disable-next-line no-control-regex
   const eightBit = /[\x80-\xff]/.test(latin1);
   if (!eightBit) return latin1.includes('\x1b$') ? decodeIso2022Jp(bytes) : latin1;
   // 8-bit bytes under a 7-bit label (us-ascii, iso-2022-jp) or none: UTF-8 when valid, else latin1.
