@@ -63,7 +63,8 @@ describe('parseDeliveryReport: the real corpus (sisimai set-of-emails)', () => {
       expect(report.format).not.toBe('arf');
       expect(report.feedbackType).toBeNull();
     }
-    const main = report.recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? report.recipients[0];
+    const main =
+      report.recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? report.recipients[0];
     expect(report.finalRecipient).toBe(main?.address ?? null);
     if (main) expect(report).toMatchObject({ action: main.action, status: main.status, diagnostic: main.diagnostic });
     expect(report.sha256).toBe(createHash('sha256').update(raw).digest('hex'));
@@ -89,9 +90,30 @@ describe('parseDeliveryReport: what the notifier and intake already rely on', ()
   it.each([
     ['lhost-postfix-01.eml', 'rfc3464', '5.1.1', /No such user/, 'r@p351355.pool.example.ne.jp', null],
     ['lhost-exchange2007-01.eml', 'rfc3464', '5.1.1', /RESOLVER\.ADR\.RecipNotFound/, 'mikeneko@example.co.jp', null],
-    ['lhost-exim-01.eml', 'x-failed-recipients', '5.7.0', /550 5\.7\.0/, 'kijitora@example.ed.jp', 'E1P1ce6-000Egt-GZ@e1.example.org'],
-    ['lhost-gmail-01.eml', 'x-failed-recipients', '5.1.1', /User Unknown/, 'userunknown@example.jp', 'D992C2C3-F175-4C4D-97E2-53A90E4E5BF5@gmail.com'],
-    ['rfc3464-01.eml', 'rfc3464', '5.1.1', /User Unknown/, 'userunknown@bouncehammer.jp', 'E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org'],
+    [
+      'lhost-exim-01.eml',
+      'x-failed-recipients',
+      '5.7.0',
+      /550 5\.7\.0/,
+      'kijitora@example.ed.jp',
+      'E1P1ce6-000Egt-GZ@e1.example.org',
+    ],
+    [
+      'lhost-gmail-01.eml',
+      'x-failed-recipients',
+      '5.1.1',
+      /User Unknown/,
+      'userunknown@example.jp',
+      'D992C2C3-F175-4C4D-97E2-53A90E4E5BF5@gmail.com',
+    ],
+    [
+      'rfc3464-01.eml',
+      'rfc3464',
+      '5.1.1',
+      /User Unknown/,
+      'userunknown@bouncehammer.jp',
+      'E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org',
+    ],
   ])('reads the notifier fixture %s', (file, format, status, diagnostic, finalRecipient, originalMessageId) => {
     expect(parseDeliveryReport(notifier(file))).toMatchObject({
       kind: 'bounce',
@@ -149,12 +171,21 @@ describe('parseDeliveryReport: what the notifier and intake already rely on', ()
 });
 
 describe('parseDeliveryReport: formats beyond the corpus', () => {
-  const daemon = ['From: "系统管理员" <postmaster@mail.example.cn>', 'To: cs@kefu.example', 'Message-ID: <r1@mail.example.cn>'];
+  const daemon = [
+    'From: "系统管理员" <postmaster@mail.example.cn>',
+    'To: cs@kefu.example',
+    'Message-ID: <r1@mail.example.cn>',
+  ];
   const gbk = (text: string) => iconv.encode(text, 'gbk').toString('base64');
 
   it('reads a Chinese bounce in GBK (系统退信) with a readable diagnostic', () => {
     const raw = mail(
-      [...daemon, 'Subject: =?GBK?B?' + gbk('系统退信') + '?=', 'Content-Type: text/plain; charset=GBK', 'Content-Transfer-Encoding: base64'],
+      [
+        ...daemon,
+        `Subject: =?GBK?B?${gbk('系统退信')}?=`,
+        'Content-Type: text/plain; charset=GBK',
+        'Content-Transfer-Encoding: base64',
+      ],
       gbk('您发送的邮件无法送达以下收件人：\r\n\r\nwang.owner@163.example\r\n原因：550 5.1.1 用户不存在\r\n'),
     );
     expect(parse(raw)).toMatchObject({
@@ -167,7 +198,7 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
   });
 
   it.each([
-    ['From: bounces@mail.example.tw', 'Subject: =?Big5?B?' + iconv.encode('郵件發送失敗', 'big5').toString('base64') + '?='],
+    ['From: bounces@mail.example.tw', `Subject: =?Big5?B?${iconv.encode('郵件發送失敗', 'big5').toString('base64')}?=`],
     ['From: Mail System <system@mail.example.cn>\r\nReturn-Path: <>', 'Subject: 邮件退回'],
     ['From: bounce@esp.example', 'Subject: Delivery Failure'],
   ])('recognises intake\'s daemon/null-sender bounces: %s', (from, subject) => {
@@ -179,7 +210,8 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
   });
 
   it('does not take an owner\'s mail about a refund (退回) for a bounce', () => {
-    const raw = mail(['From: 李女士 <li.owner@example.com>', 'Return-Path: <li.owner@example.com>', 'Subject: 押金退回'], '请退回押金');
+    const headers = ['From: 李女士 <li.owner@example.com>', 'Return-Path: <li.owner@example.com>', 'Subject: 押金退回'];
+    const raw = mail(headers, '请退回押金');
     expect(parse(raw)).toBeNull();
   });
 
@@ -190,7 +222,11 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
 
   it('never takes our own address in the quoted copy for the failed recipient', () => {
     const raw = mail(
-      ['From: MAILER-DAEMON@mx.example', 'To: notify+0f8e0a56-2b5c-4d7e-9c1a-3f2e1d0c9b8a@kefu.example', 'Subject: failure notice'],
+      [
+        'From: MAILER-DAEMON@mx.example',
+        'To: notify+0f8e0a56-2b5c-4d7e-9c1a-3f2e1d0c9b8a@kefu.example',
+        'Subject: failure notice',
+      ],
       [
         'I was unable to deliver your message from <notify@kefu.example> to the following addresses.',
         '',
@@ -204,7 +240,9 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
       ].join('\r\n'),
     );
     expect(parse(raw)).toMatchObject({
-      recipients: [{ address: 'zhao.owner@example.net', status: '5.2.2', diagnostic: '192.0.2.1 said: 550 5.2.2 Mailbox full' }],
+      recipients: [
+        { address: 'zhao.owner@example.net', status: '5.2.2', diagnostic: '192.0.2.1 said: 550 5.2.2 Mailbox full' },
+      ],
       originalMessageId: 'n-42@kefu.example',
       addressedTo: ['notify+0f8e0a56-2b5c-4d7e-9c1a-3f2e1d0c9b8a@kefu.example'],
     });
@@ -212,7 +250,11 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
 
   it('reads message/global-delivery-status (UTF-8 addresses and text)', () => {
     const raw = mail(
-      ['From: postmaster@mx.example', 'Subject: Undeliverable', 'Content-Type: multipart/report; report-type=delivery-status; boundary=b'],
+      [
+        'From: postmaster@mx.example',
+        'Subject: Undeliverable',
+        'Content-Type: multipart/report; report-type=delivery-status; boundary=b',
+      ],
       [
         '--b',
         'Content-Type: text/plain',

@@ -10,7 +10,15 @@ import {
 } from './delivery-status';
 import type { DeliveryReport, DeliveryReportRecipient } from './delivery-report.types';
 import { freeTextRecipients, reportHead } from './free-text';
-import { decodeCharset, decodeWords, headerValue, mimeParts, splitHeaders, type Header, type MimePart } from './mime-parts';
+import {
+  decodeCharset,
+  decodeWords,
+  headerValue,
+  mimeParts,
+  splitHeaders,
+  type Header,
+  type MimePart,
+} from './mime-parts';
 
 /**
  * One reader for delivery reports: RFC 3464 (message/delivery-status and message/global-delivery-status),
@@ -21,9 +29,14 @@ import { decodeCharset, decodeWords, headerValue, mimeParts, splitHeaders, type 
 const MAX_SCAN_BYTES = 4 * 1024 * 1024;
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 
-const DAEMON =
-  /^(?:mailer-?daemon|postmaster|post_master|mail-?daemon|mdaemon|bounces?|mail-?delivery(?:-?system)?|owner-[^@]+|[^@]+-(?:admin|owner|errors?))@/i;
-const DAEMON_NAME = /mail delivery|mailer-?daemon|postmaster|system administrator|mail ?system|interscan|e-?mail interconnect/i;
+// Who sends bounces: MTA daemons, bounce handlers and mailing-list owners (fml's neko-admin@).
+const DAEMON = new RegExp(
+  String.raw`^(?:mailer-?daemon|postmaster|post_master|mail-?daemon|mdaemon|bounces?|mail-?delivery(?:-?system)?` +
+    String.raw`|owner-[^@]+|[^@]+-(?:admin|owner|errors?))@`,
+  'i',
+);
+const DAEMON_NAME =
+  /mail delivery|mailer-?daemon|postmaster|system administrator|mail ?system|interscan|e-?mail interconnect/i;
 const BOUNCE_SUBJECT = new RegExp(
   [
     'undeliver(?:able|ed)',

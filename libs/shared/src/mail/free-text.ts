@@ -21,15 +21,23 @@ const MAX_RECIPIENTS = 50;
 // Where a free-text bounce starts quoting the original message (its headers or its body).
 const COPY_MARKER = new RegExp(
   [
-    String.raw`^\s*-{2,}.*(?:copy of the (?:original )?message|original message|below this line|returned message|undelivered message|header of the original|original mail|message header)`,
-    String.raw`^\s*(?:original message headers|original message follows|original mail as follows|message headers follow|included is a copy of the message header)`,
-    String.raw`^\s*(?:below is a copy of the original message|this is a copy of the|the original message (?:was|is) (?:attached|below))`,
+    String.raw`^\s*-{2,}.*(?:copy of the (?:original )?message|original message|below this line|returned message`,
+    String.raw`undelivered message|header of the original|original mail|message header)`,
+    String.raw`^\s*(?:original message headers|original message follows|original mail as follows`,
+    String.raw`message headers follow`,
+    String.raw`included is a copy of the message header)`,
+    String.raw`^\s*(?:below is a copy of the original message|this is a copy of the`,
+    String.raw`the original message (?:was|is) (?:attached|below))`,
     String.raw`^\s*-{2,}\s*original message\s*-{2,}`,
     String.raw`^\s*\*{3,}\s*end of message`,
   ].join('|'),
   'i',
 );
-const MESSAGE_HEADER = /^(?:received|return-path|delivered-to|dkim-signature|message-id|mime-version|x-[a-z0-9-]+|from|to|subject|date|content-type|reply-to|sender):[ \t]/i;
+const MESSAGE_HEADER = new RegExp(
+  String.raw`^(?:received|return-path|delivered-to|dkim-signature|message-id|mime-version|x-[a-z0-9-]+` +
+    String.raw`|from|to|subject|date|content-type|reply-to|sender):[ \t]`,
+  'i',
+);
 const TRACE_HEADER = /^(?:received:[ \t]?|(?:return-path|delivered-to|dkim-signature|message-id|mime-version):[ \t])/i;
 
 // Prefixes that introduce the failed recipient, and those that introduce someone else (help desk, sender).
@@ -96,7 +104,8 @@ function mentions(lines: string[], excluded: Set<string>): Mention[] {
       const alone = !quotedHeader && bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
       const intro = !quotedHeader && new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i').test(prefix);
       // "addr: reason", "<addr>... reason", and Sendmail's per-recipient "554 <addr>... reason".
-      const leading = /^\s*(?:[45]\d\d[ -])?[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
+      const leading =
+        /^\s*(?:[45]\d\d[ -])?[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
       out.push({ address, line: i, strong: alone || intro || leading, excluded: excluded.has(address) });
     }
   });
@@ -134,7 +143,8 @@ function replyAt(lines: string[], i: number): string {
 }
 
 const isDiagnosticLine = (line: string) => REPLY_CODE.test(line) || FAILURE_STATUS.test(line);
-const BOILERPLATE = /^(?:hi|hello|dear|this is|this message was created|i'm sorry|i'm afraid|the original message|[-=*#_ ]+)\b/i;
+const BOILERPLATE =
+  /^(?:hi|hello|dear|this is|this message was created|i'm sorry|i'm afraid|the original message|[-=*#_ ]+)\b/i;
 
 export interface FreeTextOptions {
   /** Addresses that are not the failed recipient: the report's sender and addressees (our own address). */
@@ -188,13 +198,14 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
     const coded = codedBlock ? codedBlock.slice(codedBlock.findIndex(isDiagnosticLine)).join(' ') : undefined;
     // 3. the single reply line of a report with one recipient.
     const anyIndex = addresses.length === 1 ? lines.findIndex((l) => isDiagnosticLine(l)) : -1;
-    diagnostic ??= coded ?? (anyIndex >= 0 ? replyAt(lines, anyIndex) : null) ?? blocks.find((b) => b.length)?.join(' ') ?? null;
+    diagnostic ??= coded ?? (anyIndex >= 0 ? replyAt(lines, anyIndex) : null);
+    diagnostic ??= blocks.find((b) => b.length)?.join(' ') ?? null;
     diagnostic ??= headedBlock(lines, recipientLines);
     // Last resort: the first sentence that is neither boilerplate nor a greeting to us.
     diagnostic ??=
       lines
         .map((l) => l.trim())
-        .find((l) => l.length > 8 && !BOILERPLATE.test(l) && ![...opts.excluded].some((a) => l.toLowerCase().includes(a))) ??
+        .find((l) => l.length > 8 && !BOILERPLATE.test(l) && !mentionsAny(l, opts.excluded)) ??
       null;
     const statusText = [diagnostic, ...blocks.map((b) => b.join(' '))].join('\n');
     const status = findStatus(statusText) ?? qmailStatus(statusText);
@@ -216,6 +227,11 @@ function headedBlock(lines: string[], recipientLines: Set<number>): string | nul
   return block.length ? block.join(' ') : null;
 }
 
+const mentionsAny = (line: string, addresses: Set<string>) => {
+  const lower = line.toLowerCase();
+  return [...addresses].some((a) => lower.includes(a));
+};
+
 // qmail writes the status after a hash: "(#5.1.1)".
 function qmailStatus(text: string): string | null {
   const m = /#([245]\.\d{1,3}\.\d{1,3})\b/.exec(text);
@@ -223,12 +239,19 @@ function qmailStatus(text: string): string | null {
 }
 
 function remoteMtaOf(text: string): string | null {
-  const m = /(?:remote host|remote server|host:?|server)\s+\[?((?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})\]?/i.exec(text);
+  const host = /(?:remote host|remote server|host:?|server)\s+\[?((?:[a-z0-9-]+\.)+[a-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})/i;
+  const m = host.exec(text);
   return m ? m[1]!.toLowerCase() : null;
 }
 
-const DELAYED = /\b(?:has been delayed|delivery (?:is |has been )?delayed|delayed mail|will (?:be )?retr(?:y|ied)|warning message only|still trying|will keep trying|not yet been delivered|delivery status notification \(delay\))/i;
-const PERMANENT = /\b(?:permanent(?:ly)?|fatal|given up|giving up|will not be retried|no further (?:delivery )?attempts)\b/i;
+const DELAYED = new RegExp(
+  String.raw`\b(?:has been delayed|delivery (?:is |has been )?delayed|delayed mail|will (?:be )?retr(?:y|ied)` +
+    String.raw`|warning message only|still trying|will keep trying|not yet been delivered` +
+    String.raw`|delivery status notification \(delay\))`,
+  'i',
+);
+const PERMANENT =
+  /\b(?:permanent(?:ly)?|fatal|given up|giving up|will not be retried|no further (?:delivery )?attempts)\b/i;
 
 export function actionOf(text: string): DeliveryReportAction {
   return DELAYED.test(text) && !PERMANENT.test(text) ? 'delayed' : 'failed';

@@ -85,7 +85,13 @@ function decodeIso2022Jp(bytes: Buffer): string {
   return iconv.decode(Buffer.from(out), 'euc-jp');
 }
 
-const CHARSET_ALIASES: Record<string, string> = { gb2312: 'gb18030', gbk: 'gb18030', 'x-gbk': 'gb18030', ks_c_5601: 'cp949' };
+// Labels that undersell the text: GB2312/GBK mail routinely carries GB18030-only characters.
+const CHARSET_ALIASES: Record<string, string> = {
+  gb2312: 'gb18030',
+  gbk: 'gb18030',
+  'x-gbk': 'gb18030',
+  ks_c_5601: 'cp949',
+};
 
 /** Bytes (as a latin1 string) in a charset to text; unknown or absent charsets: UTF-8 when valid, else latin1. */
 export function decodeCharset(latin1: string, charset: string | null): string {
@@ -127,7 +133,9 @@ export function decodeWords(value: string): string {
       const bytes =
         enc.toUpperCase() === 'B'
           ? Buffer.from(text, 'base64').toString('latin1')
-          : text.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (__, h: string) => String.fromCharCode(parseInt(h, 16)));
+          : text
+              .replace(/_/g, ' ')
+              .replace(/=([0-9A-Fa-f]{2})/g, (__, h: string) => String.fromCharCode(parseInt(h, 16)));
       return decodeCharset(bytes, cs.replace(/\*.*$/, ''));
     });
 }
