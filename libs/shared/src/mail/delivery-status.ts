@@ -64,6 +64,7 @@ export function cleanDiagnostic(value: string | null | undefined): string | null
   if (!value) return null;
   const v = value
     .replace(/^\s*(?:smtp|x-[a-z0-9-]+|[a-z]+)\s*;\s*/i, '')
+    .replace(/^(?:\s*(?:-{1,}|<<<|>>>|\*+|[;:,.]))+\s*/, '') // layout, not words: "-- 5.4.1 ...", "<<< 550 ..."
     .replace(/\s+/g, ' ')
     .trim();
   return v ? v.slice(0, DIAGNOSTIC_MAX) : null;
@@ -113,7 +114,8 @@ export function parseDeliveryStatus(text: string): DeliveryStatusFields {
     reportingMta ??= mtaOf(first(g, 'reporting-mta'));
     const address = addressOf(first(g, 'final-recipient')) ?? addressOf(first(g, 'original-recipient'));
     if (!address) continue;
-    const diagnostic = cleanDiagnostic(g.get('diagnostic-code')?.join(' '));
+    // Sendmail's "X-Unix; 77" is an exit code, not a reason: the prose part explains it instead.
+    const diagnostic = cleanDiagnostic(g.get('diagnostic-code')?.join(' ')?.replace(/^[^;]*;\s*\d{1,3}\s*$/, ''));
     const status = chooseStatus(statusOf(first(g, 'status')), replyStatusOf(diagnostic));
     recipients.push({
       address,

@@ -166,7 +166,8 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
   const found = strong.length ? all.filter((m) => !m.excluded || strong.includes(m)) : all.filter((m) => !m.excluded);
   const known = opts.known?.map((a) => a.toLowerCase());
   const addresses = known?.length ? known : [...new Set((strong.length ? strong : found).map((m) => m.address))];
-  const recipientLines = new Set((known?.length ? found : strong).map((m) => m.line));
+  const recipientMentions = known?.length ? found : strong;
+  const recipientLines = new Set(recipientMentions.map((m) => m.line));
   const action = actionOf(`${opts.subject ?? ''}\n${head}`);
   return addresses.slice(0, MAX_RECIPIENTS).map((address) => {
     // Where the address is introduced as a recipient first, mere mentions after.
@@ -189,7 +190,8 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
             .replace(/^on\s+\w{3},?\s.*$/i, '') // Exchange: "addr on Thu, 29 Apr 2010 ..."
             .trim()
         : line.trim();
-      const others = new Set([...recipientLines].filter((l) => l !== m.line));
+      // The block ends where another recipient starts (the same one may be repeated inside it).
+      const others = new Set(recipientMentions.filter((o) => o.address !== address).map((o) => o.line));
       const block = blockAfter(lines, m.line, others);
       return [tail.length > 3 && !/^<?mailto:/i.test(tail) ? tail : '', ...block].filter(Boolean);
     });
@@ -205,7 +207,7 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
     diagnostic ??=
       lines
         .map((l) => l.trim())
-        .find((l) => l.length > 8 && !BOILERPLATE.test(l) && !mentionsAny(l, opts.excluded)) ??
+        .find((l, i) => l.length > 8 && !BOILERPLATE.test(l) && !recipientLines.has(i) && !mentionsAny(l, opts.excluded)) ??
       null;
     const statusText = [diagnostic, ...blocks.map((b) => b.join(' '))].join('\n');
     const status = findStatus(statusText) ?? qmailStatus(statusText);
@@ -223,7 +225,8 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
 function headedBlock(lines: string[], recipientLines: Set<number>): string | null {
   const i = lines.findIndex((l) => /(?:fail|error|recipient|address)[^:]{0,40}:\s*$/i.test(l));
   if (i < 0) return null;
-  const block = blockAfter(lines, i, new Set()).filter((_, k) => !recipientLines.has(i + 1 + k));
+  const names = new Set([...recipientLines].map((l) => lines[l]!.trim()));
+  const block = blockAfter(lines, i, new Set()).filter((l) => !names.has(l));
   return block.length ? block.join(' ') : null;
 }
 
