@@ -9,6 +9,7 @@ import {
   replyStatusOf,
 } from './delivery-status';
 import type { DeliveryReport, DeliveryReportRecipient } from './delivery-report.types';
+import { looksLikeBounce } from './bounce-signs';
 import { freeTextRecipients, reportHead } from './free-text';
 import {
   decodeCharset,
@@ -29,87 +30,6 @@ import {
 const MAX_SCAN_BYTES = 4 * 1024 * 1024;
 const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 
-// Who sends bounces: MTA daemons, bounce handlers and mailing-list owners (fml's neko-admin@).
-const DAEMON = new RegExp(
-  String.raw`^(?:mailer-?daemon|postmaster|post_master|mail-?daemon|mdaemon|bounces?|mail-?delivery(?:-?system)?` +
-    String.raw`|owner-[^@]+|[^@]+-(?:admin|owner|errors?))@`,
-  'i',
-);
-const DAEMON_NAME =
-  /mail delivery|mailer-?daemon|postmaster|system administrator|mail ?system|interscan|e-?mail interconnect/i;
-const BOUNCE_SUBJECT = new RegExp(
-  [
-    'undeliver(?:able|ed)',
-    'delivery status notification',
-    'returned mail',
-    'failure notice',
-    'mail delivery failed',
-    'delivery (?:has )?failed',
-    'delivery failure',
-    'could not be delivered',
-    'non-?delivery',
-    'not delivered',
-    'nondeliverable',
-    'delivery notification',
-    'mail system error',
-    'delivery (?:problem|error)',
-    'returning message to sender',
-    'warning: could not send',
-    'delayed mail',
-    'delivery delayed',
-    'email delivery failure',
-    'unzustellbar',
-    'non remis',
-    'returning to sender',
-    'mail failed',
-    'error sending',
-    'errors from',
-    'loop alert',
-    '(?:message|mail) .{0,80}delayed',
-    'メールエラー',
-    '配信できません',
-    '配信エラー',
-    '送信エラー',
-    '未配達',
-    '系统退信',
-    '退信',
-    '投递失败',
-    '未能送达',
-    '无法投递',
-    '發送失敗',
-    '退回',
-  ].join('|'),
-  'i',
-);
-// Opening sentences of a human-readable bounce.
-const BOUNCE_BODY = new RegExp(
-  [
-    'could not be delivered',
-    "wasn't able to deliver",
-    'was not delivered',
-    'permanent(?:ly)? (?:fatal )?error',
-    'delivery has failed',
-    'did not reach the following recipient',
-    'following addresses had',
-    'unable to deliver',
-    'undeliverable',
-    'delivery to the following recipient',
-    'error (?:occurred )?(?:while )?(?:trying to )?deliver',
-    'no such user',
-    'has not yet been delivered',
-    'trouble delivering',
-    'transcript of session follows',
-    'invalid user',
-    'user unknown',
-    'unknown user',
-    'mailbox (?:is )?(?:full|unavailable)',
-    '送信できませんでした',
-    '送信に失敗',
-    '配信できませんでした',
-    '退信',
-  ].join('|'),
-  'i',
-);
 const HEADER_PARTS = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
 const bare = (id: string | null | undefined): string | null => {
@@ -274,16 +194,6 @@ function textFields(body: string) {
   if (!/^[ \t]*final-recipient[ \t]*:/im.test(body)) return null;
   const fields = parseDeliveryStatus(body);
   return { ...fields, recipients: fields.recipients.filter((r) => r.status || r.diagnostic) };
-}
-
-/** 'certain': a daemon (or null sender) with a bounce subject; 'likely': one of them plus bounce wording. */
-function looksLikeBounce(top: Header[], subject: string, from: string, fromAddress: string, head: string) {
-  const returnPath = headerValue(top, 'return-path');
-  const nullSender = returnPath !== null && /^<?\s*>?$/.test(returnPath.trim());
-  const daemon = DAEMON.test(fromAddress) || DAEMON_NAME.test(from.replace(/<[^>]*>/g, '')) || nullSender;
-  // No Auto-Submitted test: NDRs carry "auto-replied" too (Exchange), so it tells nothing here.
-  if (BOUNCE_SUBJECT.test(subject)) return daemon ? 'certain' : BOUNCE_BODY.test(head) && 'likely';
-  return daemon && BOUNCE_BODY.test(head) && 'likely';
 }
 
 function readFeedback(parts: MimePart[], top: Header[], head: string) {
