@@ -177,6 +177,7 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     'Message-ID: <r1@mail.example.cn>',
   ];
   const gbk = (text: string) => iconv.encode(text, 'gbk').toString('base64');
+  const big5 = (text: string) => iconv.encode(text, 'big5').toString('base64');
 
   it('reads a Chinese bounce in GBK (系统退信) with a readable diagnostic', () => {
     const raw = mail(
@@ -198,14 +199,39 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
   });
 
   it.each([
-    ['From: bounces@mail.example.tw', `Subject: =?Big5?B?${iconv.encode('郵件發送失敗', 'big5').toString('base64')}?=`],
-    ['From: Mail System <system@mail.example.cn>\r\nReturn-Path: <>', 'Subject: 邮件退回'],
-    ['From: bounce@esp.example', 'Subject: Delivery Failure'],
-  ])('recognises intake\'s daemon/null-sender bounces: %s', (from, subject) => {
-    const raw = mail([from, subject, 'To: cs@kefu.example'], 'li.owner@example.com\r\n    550 mailbox unavailable\r\n');
+    ['bounces@ (Big5 發送失敗)', 'From: bounces@mail.example.tw', `Subject: =?Big5?B?${big5('郵件發送失敗')}?=`],
+    ['a null sender (退回)', 'From: Mail System <system@mail.example.cn>', 'Return-Path: <>', 'Subject: 邮件退回'],
+    ['bounce@ (delivery failure)', 'From: bounce@esp.example', 'Subject: Delivery Failure'],
+  ])('recognises intake\'s daemon/null-sender bounces: %s', (_name, ...headers) => {
+    const raw = mail([...headers, 'To: cs@kefu.example'], 'li.owner@example.com\r\n    550 mailbox unavailable\r\n');
     expect(parse(raw)).toMatchObject({
       kind: 'bounce',
       recipients: [{ address: 'li.owner@example.com', status: null, diagnostic: '550 mailbox unavailable' }],
+    });
+  });
+
+  it('reads an HTML-only Outlook NDR in Chinese', () => {
+    const html = [
+      '<html><body><p><b>传递到这些收件人或组失败:</b></p>',
+      '<p><a href="mailto:chen.owner@example.com">chen.owner@example.com</a></p>',
+      '<p>找不到该电子邮件地址。</p>',
+      "<p>Remote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found'</p>",
+      '</body></html>',
+    ].join('\r\n');
+    const raw = mail(
+      [
+        'From: Microsoft Outlook <postmaster@outlook.example>',
+        'To: cs@kefu.example',
+        `Subject: =?UTF-8?B?${Buffer.from('无法传递: 漏水').toString('base64')}?=`,
+        'Content-Type: text/html; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+      ],
+      Buffer.from(html).toString('base64'),
+    );
+    expect(parse(raw)).toMatchObject({
+      kind: 'bounce',
+      recipients: [{ address: 'chen.owner@example.com', status: '5.1.10' }],
+      diagnostic: expect.stringContaining('RESOLVER.ADR.RecipientNotFound'),
     });
   });
 
