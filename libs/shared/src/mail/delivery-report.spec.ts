@@ -241,6 +241,14 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     expect(parse(raw)).toBeNull();
   });
 
+  it('does not take a postmaster\'s notice about our own full mailbox for a bounce', () => {
+    const raw = mail(
+      ['From: postmaster@kefu.example', 'To: cs@kefu.example', 'Subject: Quota warning'],
+      'Your mailbox is full:\r\n\r\ncs@kefu.example\r\n\r\nPlease delete some messages.\r\n',
+    );
+    expect(parse(raw)).toBeNull();
+  });
+
   it('keeps an unmistakable bounce that names nobody, with no recipient rather than a guessed one', () => {
     const raw = mail(['From: MAILER-DAEMON@mx.example', 'Subject: Undelivered Mail Returned to Sender'], 'Sorry.\r\n');
     expect(parse(raw)).toMatchObject({ kind: 'bounce', recipients: [], finalRecipient: null, action: 'failed' });

@@ -174,6 +174,9 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
     const known = copyAddressees(parts, copy).filter((a) => !excluded.has(a));
     if (known.length) recipients = freeTextRecipients(head, { excluded, subject, known });
   }
+  // Only an unmistakable bounce may name our own address (anonymised samples); a mere "mailbox full" notice
+  // from a postmaster about our own mailbox is not a bounce.
+  if (likely !== 'certain' && recipients.every((r) => excluded.has(r.address))) return null;
   const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null };
   return report({ kind: 'bounce', format: 'free-text', recipients, ...ids, source: 'text' }, likely === 'certain');
 }
