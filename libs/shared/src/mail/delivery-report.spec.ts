@@ -327,6 +327,20 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     });
   });
 
+  it.each([
+    ['dashes', '-'],
+    ['address characters', 'a'],
+    ['dotted labels', 'a.'],
+  ])('stays linear on long lines of %s', (_name, unit) => {
+    const line = unit.repeat(Math.floor(1999 / unit.length));
+    const raw = mail(['From: MAILER-DAEMON@mx.example', 'Subject: Undelivered Mail'], `${line}\n`.repeat(600));
+    parse(raw);
+    const started = process.hrtime.bigint();
+    parse(raw);
+    // Linear takes ~20 ms; the quadratic address pattern this guards against took 300+ ms.
+    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(150);
+  });
+
   it('stays cheap on a huge or hostile message', () => {
     const raw = mail(
       ['From: MAILER-DAEMON@mx.example', 'Subject: Undelivered Mail', 'Return-Path: <>'],

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { addressesIn } from './address';
 import { parseSesNotification } from './amazon-ses';
 import {
   addressOf,
@@ -28,7 +29,6 @@ import {
  */
 
 const MAX_SCAN_BYTES = 4 * 1024 * 1024;
-const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 
 const HEADER_PARTS = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
@@ -38,8 +38,6 @@ const bare = (id: string | null | undefined): string | null => {
   return v ? v.slice(0, 500) : null;
 };
 
-const addressesIn = (value: string | null): string[] =>
-  [...(value ?? '').matchAll(ADDRESS)].map((m) => m[0].toLowerCase());
 
 /** The bounced mail's Message-ID: returned message or headers part first, else the quoted copy. */
 function originalMessageIdOf(parts: MimePart[], copy: string, ownId: string | null): string | null {
@@ -72,6 +70,8 @@ function htmlToText(html: string): string {
     .replace(/<br\s*\/?>|<\/(?:p|div|tr|li|h\d)>/gi, '\n')
     .replace(/<[^>]{0,2000}>/g, '')
     .replace(/&nbsp;/g, ' ')
+    .replace(/&#(\d{1,7});/g, (_, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&')

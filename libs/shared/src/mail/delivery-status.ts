@@ -3,7 +3,7 @@ import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-r
 /** Field groups of a message/delivery-status (RFC 3464) or message/feedback-report (RFC 5965) body. */
 
 // Unicode local parts and domains too (RFC 6531 reports use utf-8 addresses).
-const ADDRESS = /[^\s<>()[\]"',;:@]+@[^\s<>()[\]"',;:@]+\.[^\s<>()[\]"',;:@.]{2,}/;
+const ADDRESS = /(?<![^\s<>()[\]"',;:@])[^\s<>()[\]"',;:@]{1,64}@[^\s<>()[\]"',;:@]{1,255}\.[^\s<>()[\]"',;:@.]{2,63}/;
 // Enhanced status code (RFC 3463), not part of an IP address or a version number.
 const STATUS = /(?<![\d.])[245]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?!\d|\.\d)/;
 const FAILURE_STATUS = /(?<![\d.])[45]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?!\d|\.\d)/;

@@ -1,3 +1,4 @@
+import { ADDRESS } from './address';
 import { cleanDiagnostic, statusOf } from './delivery-status';
 import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-report.types';
 
@@ -8,7 +9,6 @@ import type { DeliveryReportAction, DeliveryReportRecipient } from './delivery-r
  * line or introduced as a recipient, the diagnostic is the text next to it.
  */
 
-const ADDRESS = /[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}/g;
 const REPLY_CODE = /(?:^|[\s(:'"])[45]\d\d(?:[ -]|$)/;
 const FAILURE_STATUS = /(?<![\d.])[45]\.(?:[0-7]|\d{2,3})\.\d{1,3}(?![\d]|\.\d)/;
 // Bounds on what is scanned: a report's own text is short; anything longer is a quoted copy or abuse.
@@ -65,7 +65,8 @@ export function reportHead(text: string): { head: string; copy: string } {
     const next = lines[i + 1] ?? '';
     // A quoted header block: a trace header, or three header lines in a row (two can be a summary).
     const block = MESSAGE_HEADER.test(line) && MESSAGE_HEADER.test(next) && MESSAGE_HEADER.test(lines[i + 2] ?? '');
-    if (COPY_MARKER.test(line) || TRACE_HEADER.test(line) || block) {
+    // Markers are short lines: test the start only (the pattern backtracks on a long run of dashes).
+    if (COPY_MARKER.test(line.slice(0, 200)) || TRACE_HEADER.test(line) || block) {
       return { head: lines.slice(0, i).join('\n'), copy: lines.slice(i).join('\n') };
     }
   }
@@ -158,7 +159,8 @@ export interface FreeTextOptions {
 /** The recipients of a free-text bounce, or none when no address is introduced as one. */
 export function freeTextRecipients(head: string, opts: FreeTextOptions): DeliveryReportRecipient[] {
   const lines = head.split('\n');
-  const all = mentions(lines, opts.excluded);
+  const excluded = opts.excluded;
+  const all = mentions(lines, excluded);
   // Our own address (the report's addressee) is not the failed recipient, unless nothing else is named
   // (anonymised samples and forwards can make both the same).
   const strongAll = all.filter((m) => m.strong);
@@ -207,7 +209,7 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
     diagnostic ??=
       lines
         .map((l) => l.trim())
-        .find((l, i) => l.length > 8 && !BOILERPLATE.test(l) && !recipientLines.has(i) && !mentionsAny(l, opts.excluded)) ??
+        .find((l, i) => l.length > 8 && !BOILERPLATE.test(l) && !recipientLines.has(i) && !mentionsAny(l, excluded)) ??
       null;
     const statusText = [diagnostic, ...blocks.map((b) => b.join(' '))].join('\n');
     const status = findStatus(statusText) ?? qmailStatus(statusText);
