@@ -122,8 +122,25 @@ export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
   const originalMessageId = () => originalMessageIdOf(parts, copy, own);
   type Parts = Omit<DeliveryReport, keyof typeof base | 'action' | 'status' | 'diagnostic' | 'finalRecipient'>;
   // Nobody named: still a report when it is unmistakably one (a redacted ARF, a daemon's bounce), else null.
-  const report = (r: Parts, unmistakable = false): DeliveryReport | null =>
-    r.recipients.length || unmistakable ? { ...base, ...summary(r.recipients, r.kind), ...r } : null;
+  const report = (r: Parts, unmistakable = false): DeliveryReport | null => {
+    if (!r.recipients.length && !unmistakable) return null;
+    const { kind, format, recipients, originalEnvelopeId, originalMessageId, feedbackType, ...extra } = r;
+    // In the order of the contract, so stored rows read well.
+    return {
+      kind,
+      format,
+      messageId: base.messageId,
+      recipients,
+      ...summary(recipients, kind),
+      originalEnvelopeId,
+      originalMessageId,
+      addressedTo: base.addressedTo,
+      feedbackType,
+      sha256: base.sha256,
+      ...extra,
+      subject: base.subject,
+    };
+  };
 
   const feedback = readFeedback(parts, top, head);
   if (feedback) {
