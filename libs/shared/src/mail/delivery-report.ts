@@ -1,67 +1,36 @@
 import { createHash } from 'node:crypto';
+import { addressesIn } from './address';
+import { parseSesNotification } from './amazon-ses';
+import {
+  addressOf,
+  chooseStatus,
+  cleanDiagnostic,
+  parseDeliveryStatus,
+  parseFeedbackReport,
+  replyStatusOf,
+} from './delivery-status';
+import type { DeliveryReport, DeliveryReportRecipient } from './delivery-report.types';
+import { looksLikeBounce } from './bounce-signs';
+import { freeTextRecipients, reportHead } from './free-text';
+import {
+  decodeCharset,
+  decodeWords,
+  headerValue,
+  mimeParts,
+  splitHeaders,
+  type Header,
+  type MimePart,
+} from './mime-parts';
 
 /**
- * Delivery-status notifications (RFC 3464: multipart/report; report-type=delivery-status) and the
- * older free-text bounces Exim and Gmail still send (X-Failed-Recipients, a quoted copy of the
- * original). Everything the notifier needs to find the notification and say why it bounced.
+ * One reader for delivery reports: RFC 3464 (message/delivery-status and message/global-delivery-status),
+ * ARF feedback (RFC 5965), X-Failed-Recipients, the classic free-text bounces and Amazon SES notifications.
+ * Synchronous and bounded: only the first MAX_SCAN_BYTES of a message are looked at.
  */
-export type DeliveryReportAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded' | 'complained';
-export interface DeliveryReportRecipient {
-  address: string;
-  action: DeliveryReportAction;
-  status: string | null;
-  diagnostic: string | null;
-  remoteMta: string | null;
-}
-type DsnRecipient = DeliveryReportRecipient;
 
-export interface DeliveryReport {
-  kind: 'bounce' | 'feedback';
-  format: 'rfc3464' | 'arf' | 'x-failed-recipients' | 'free-text';
-  feedbackType: string | null;
-  /** The report's own Message-ID (without brackets). */
-  messageId: string | null;
-  /** failed, delayed, delivered, relayed, expanded (of the first failed recipient, else the first). */
-  action: DeliveryReportAction;
-  status: string | null;
-  diagnostic: string | null;
-  finalRecipient: string | null;
-  originalEnvelopeId: string | null;
-  /** Message-ID of the mail that bounced (without brackets), from the returned headers or quoted copy. */
-  originalMessageId: string | null;
-  /** Where the report was delivered (To, Delivered-To, X-Original-To, Envelope-To): a VERP return path shows here. */
-  addressedTo: string[];
-  recipients: DeliveryReportRecipient[];
-  /** sha256 of the raw report (dedupes a report that has no Message-ID). */
-  sha256: string;
-}
+const MAX_SCAN_BYTES = 4 * 1024 * 1024;
 
-const DAEMON = /^(?:mailer-?daemon|postmaster|mail-?daemon|mdaemon|bounces?)@/i;
-const DAEMON_NAME = /mail delivery (?:system|subsystem)|mailer-?daemon/i;
-const BOUNCE_SUBJECT = /undeliver(?:able|ed)|delivery status notification|returned mail|failure notice|mail delivery failed|delivery (?:has )?failed|could not be delivered|non-?delivery|delivery failure|系统退信|發送失敗|退回|退信|投递失败|未能送达|无法投递/i;
-const ADDRESS = /[A-Za-z0-9._%+=-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-const STATUS = /\b([245]\.\d{1,3}\.\d{1,3})\b/;
-const COPY_MARKER = /^(?:-{2,}.*(?:copy of the message|original message|below this line|returned message|undelivered message)|original message headers:|.*this is a copy of the message)/im;
-
-/** Header lines of a header block (unfolded), repeated names kept. */
-export function headerLines(block: string): Array<{ name: string; value: string }> {
-  const out: Array<{ name: string; value: string }> = [];
-  for (const line of block.split(/\r?\n/)) {
-    const last = out[out.length - 1];
-    if (/^[ \t]/.test(line) && last) last.value += ` ${line.trim()}`;
-    else {
-      const i = line.indexOf(':');
-      if (i > 0) out.push({ name: line.slice(0, i).trim().toLowerCase(), value: line.slice(i + 1).trim() });
-    }
-  }
-  return out;
-}
-
-function topHeaders(raw: Buffer): Array<{ name: string; value: string }> {
-  const text = raw.subarray(0, Math.min(raw.length, 256 * 1024)).toString('latin1');
-  const end = /\r?\n\r?\n/.exec(text);
-  return headerLines(end ? text.slice(0, end.index) : text);
-}
+const HEADER_PARTS = new Set(['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers']);
 
 const bare = (id: string | null | undefined): string | null => {
   if (!id) return null;
@@ -69,128 +38,206 @@ const bare = (id: string | null | undefined): string | null => {
   return v ? v.slice(0, 500) : null;
 };
 
-interface MimePart {
-  contentType: string;
-  body: string;
-}
 
-/**
- * The leaf parts of a MIME message, walked by hand: mailparser folds message/delivery-status into the
- * text body and keeps no headers-only parts, and a DSN needs exactly those. Bodies as latin1 text
- * (base64 and quoted-printable decoded); nested multiparts followed; message/rfc822 kept whole.
- */
-export function mimeParts(raw: string, depth = 0): MimePart[] {
-  const end = /\r?\n\r?\n/.exec(raw);
-  const headers = headerLines(end ? raw.slice(0, end.index) : raw);
-  const body = end ? raw.slice(end.index + end[0].length) : '';
-  const type = headers.find((h) => h.name === 'content-type')?.value ?? 'text/plain';
-  const mime = (type.split(';')[0] ?? '').trim().toLowerCase();
-  const boundary = /boundary\s*=\s*(?:"([^"]+)"|([^;\s]+))/i.exec(type);
-  if (mime.startsWith('multipart/') && boundary && depth < 5) {
-    const b = (boundary[1] ?? boundary[2])!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const chunks = body.split(new RegExp(`^--${b}(?:--)?[ \\t]*\\r?$`, 'm')).slice(1, -1);
-    return chunks.flatMap((c) => mimeParts(c.replace(/^\r?\n/, ''), depth + 1));
-  }
-  const encoding = (headers.find((h) => h.name === 'content-transfer-encoding')?.value ?? '').toLowerCase();
-  const decoded =
-    encoding === 'base64'
-      ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('latin1')
-      : encoding === 'quoted-printable'
-        ? body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)))
-        : body;
-  return [{ contentType: mime, body: decoded }];
-}
-
-/** The per-message and per-recipient fields of a message/delivery-status part. */
-export function parseDeliveryStatus(text: string): { envelopeId: string | null; recipients: DsnRecipient[] } {
-  const groups = text.replace(/\r\n/g, '\n').replace(/\n[ \t]+/g, ' ').split(/\n\s*\n/);
-  let envelopeId: string | null = null;
-  const recipients: DsnRecipient[] = [];
-  for (const g of groups) {
-    const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(g)?.[1]?.trim() || null;
-    envelopeId ??= field('Original-Envelope-Id');
-    const recipient = field('Final-Recipient') ?? field('Original-Recipient');
-    if (!recipient) continue;
-    recipients.push({
-      address: recipient.replace(/^[a-z0-9-]+;\s*/i, '').replace(/^<|>$/g, '').trim().toLowerCase(),
-      action: (field('Action')?.toLowerCase() ?? 'failed') as DeliveryReportAction,
-      remoteMta: field('Remote-MTA')?.replace(/^[a-z0-9-]+;\s*/i, '') ?? null,
-      status: field('Status'),
-      diagnostic: field('Diagnostic-Code')?.replace(/^[a-z0-9-]+;\s*/i, '').slice(0, 1000) ?? null,
-    });
-  }
-  return { envelopeId, recipients };
-}
-
-/** Recipients of a free-text bounce: X-Failed-Recipients, else addresses before the quoted copy. */
-function freeTextRecipients(text: string, sender: string, failedHeader: string | null): DsnRecipient[] {
-  const head = text.split(COPY_MARKER)[0] ?? text;
-  const addresses = failedHeader
-    ? failedHeader.split(/[\s,]+/).filter((a) => a.includes('@'))
-    : [...new Set([...head.matchAll(ADDRESS)].map((x) => x[0].toLowerCase()))].filter((a) => a !== sender && !DAEMON.test(a)).slice(0, 20);
-  const lines = head.split('\n');
-  return addresses.map((a) => {
-    const address = a.toLowerCase().replace(/^<|>$/g, '');
-    const line = lines.find((l) => /\b[45]\d\d\b/.test(l) && (l.toLowerCase().includes(address) || STATUS.test(l))) ?? lines.find((l) => /\b[45]\d\d[ -]/.test(l)) ?? null;
-    return { address, action: 'failed', remoteMta: null, status: (line && STATUS.exec(line)?.[1]) ?? null, diagnostic: line?.trim().slice(0, 1000) ?? null };
-  });
-}
-
-/** The bounced mail's Message-ID: from a returned message or headers part, else the quoted copy. */
-function originalMessageId(parts: MimePart[], raw: Buffer, ownId: string | null): string | null {
+/** The bounced mail's Message-ID: returned message or headers part first, else the quoted copy. */
+function originalMessageIdOf(parts: MimePart[], copy: string, ownId: string | null): string | null {
   for (const p of parts) {
-    if (['message/rfc822', 'text/rfc822-headers', 'message/global', 'message/global-headers'].includes(p.contentType)) {
-      const text = p.body.replace(/^\s+/, '');
-      const end = /\r?\n\r?\n/.exec(text);
-      const id = bare(headerLines(end ? text.slice(0, end.index) : text).find((h) => h.name === 'message-id')?.value);
-      if (id) return id;
+    if (!HEADER_PARTS.has(p.type) || p.inAttachedMessage) continue;
+    const id = bare(headerValue(splitHeaders(p.text.replace(/^\s+/, '')).headers, 'message-id'));
+    if (id && id !== ownId) return id;
+  }
+  for (const text of [copy, ...parts.filter((p) => p.type.startsWith('text/')).map((p) => p.text)]) {
+    for (const m of text.matchAll(/^[ \t>]*message-id:[ \t]*<?([^<>\s]+@[^<>\s]+?)>?[ \t]*$/gim)) {
+      if (m[1] !== ownId) return m[1]!.slice(0, 500);
     }
   }
-  for (const match of raw.toString('latin1').matchAll(/^message-id:\s*<([^<>\s]+)>/gim)) if (match[1] !== ownId) return match[1]!.slice(0, 500);
   return null;
 }
 
-/** Parses a delivery-status report, or returns null for mail that is not one (an auto-reply, spam). */
+function readableText(parts: MimePart[]): string {
+  const texts = parts.filter((p) => !p.inAttachedMessage && (p.type === 'text/plain' || p.type === 'text/html'));
+  const plain = texts.filter((p) => p.type === 'text/plain');
+  const chosen = plain.length ? plain : texts;
+  return chosen
+    .map((p) => (p.type === 'text/html' ? htmlToText(p.text) : p.text))
+    .join('\n\n')
+    .slice(0, 256 * 1024);
+}
+
+function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    .replace(/<br\s*\/?>|<\/(?:p|div|tr|li|h\d)>/gi, '\n')
+    .replace(/<[^>]{0,2000}>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&#(\d{1,7});/g, (_, d: string) => String.fromCodePoint(Math.min(Number(d), 0x10ffff)))
+    .replace(/&#x([0-9a-f]{1,6});/gi, (_, h: string) => String.fromCodePoint(Math.min(parseInt(h, 16), 0x10ffff)))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/&quot;/g, '"');
+}
+
+function summary(recipients: DeliveryReportRecipient[], kind: DeliveryReport['kind']) {
+  const main = recipients.find((r) => r.action === 'failed' || r.action === 'complained') ?? recipients[0];
+  const action = kind === 'feedback' ? 'complained' : 'failed';
+  if (!main) return { action, status: null, diagnostic: null, finalRecipient: null } as const;
+  return { action: main.action, status: main.status, diagnostic: main.diagnostic, finalRecipient: main.address };
+}
+
+/** The addressees of the returned original (attached message or headers part, else the quoted copy). */
+function copyAddressees(parts: MimePart[], copy: string): string[] {
+  const returned = parts.find((p) => HEADER_PARTS.has(p.type) && !p.inAttachedMessage);
+  const headers = returned ? splitHeaders(returned.text.replace(/^\s+/, '')).headers : [];
+  const to = headerValue(headers, 'to') ?? /^[ \t]*to:[ \t]*(.+)$/im.exec(copy)?.[1] ?? null;
+  return addressesIn(to).slice(0, 10);
+}
+
+/** Returns null for anything that is not a delivery report or feedback report. */
 export function parseDeliveryReport(raw: Buffer): DeliveryReport | null {
-  const headers = topHeaders(raw);
-  const get = (name: string) => headers.find((h) => h.name === name)?.value ?? null;
-  const contentType = get('content-type') ?? '';
-  const failedHeader = get('x-failed-recipients');
-  const parts = mimeParts(raw.toString('latin1'));
-  const statusPart = parts.find((p) => p.contentType === 'message/delivery-status' || p.contentType === 'message/global-delivery-status');
-  const fromHeader = get('from') ?? '';
-  const fromAddress = ([...fromHeader.matchAll(ADDRESS)][0]?.[0] ?? '').toLowerCase();
-  let format: DeliveryReport['format'] | null = null;
-  if (/multipart\/report/i.test(contentType) && /report-type\s*=\s*"?delivery-status/i.test(contentType) && statusPart) format = 'rfc3464';
-  else if (failedHeader) format = 'x-failed-recipients';
-  else {
-    const daemon = DAEMON.test(fromAddress) || DAEMON_NAME.test(fromHeader);
-    const nullSender = /^<\s*>$/.test(get('return-path') ?? 'x');
-    if (BOUNCE_SUBJECT.test(get('subject') ?? '') && (daemon || nullSender)) format = 'free-text';
-  }
-  if (!format) return null;
-  const ownId = bare(get('message-id'));
-  const dsn = statusPart ? parseDeliveryStatus(statusPart.body) : { envelopeId: null, recipients: [] };
-  const text = parts.filter((p) => p.contentType === 'text/plain').map((p) => p.body).join('\n');
-  const recipients = dsn.recipients.length ? dsn.recipients : freeTextRecipients(text, fromAddress, failedHeader);
-  const main = recipients.find((r) => r.action === 'failed') ?? recipients[0] ?? null;
-  if (!main) return null;
-  const addressedTo = headers
-    .filter((h) => ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].includes(h.name))
-    .flatMap((h) => [...h.value.matchAll(ADDRESS)].map((x) => x[0].toLowerCase()));
-  return {
-    kind: 'bounce',
-    format,
-    feedbackType: null,
-    messageId: ownId,
-    action: main.action,
-    status: main.status,
-    diagnostic: main.diagnostic,
-    finalRecipient: main.address,
-    originalEnvelopeId: dsn.envelopeId,
-    originalMessageId: originalMessageId(parts, raw, ownId),
-    addressedTo: [...new Set(addressedTo)],
-    recipients,
+  const text = raw.subarray(0, Math.min(raw.length, MAX_SCAN_BYTES)).toString('latin1');
+  const top = splitHeaders(text).headers;
+  const get = (name: string) => headerValue(top, name);
+  const parts = mimeParts(text);
+  const own = bare(get('message-id'));
+  const subject = decodeWords(decodeCharset(get('subject') ?? '', null));
+  const from = decodeWords(decodeCharset(get('from') ?? '', null));
+  const fromAddress = addressesIn(from)[0] ?? '';
+  const addressedTo = [
+    ...new Set(
+      top
+        .filter((h) => ['to', 'delivered-to', 'x-original-to', 'envelope-to', 'x-envelope-to'].includes(h.name))
+        .flatMap((h) => addressesIn(h.value)),
+    ),
+  ];
+  const excluded = new Set([fromAddress, ...addressedTo].filter(Boolean));
+  const body = readableText(parts);
+  const { head, copy } = reportHead(body);
+  const base = {
+    messageId: own,
+    addressedTo,
     sha256: createHash('sha256').update(raw).digest('hex'),
+    subject: subject || null,
   };
+  const originalMessageId = () => originalMessageIdOf(parts, copy, own);
+  type Parts = Omit<DeliveryReport, keyof typeof base | 'action' | 'status' | 'diagnostic' | 'finalRecipient'>;
+  // Nobody named: still a report when it is unmistakably one (a redacted ARF, a daemon's bounce), else null.
+  const report = (r: Parts, unmistakable = false): DeliveryReport | null => {
+    if (!r.recipients.length && !unmistakable) return null;
+    const { kind, format, recipients, originalEnvelopeId, originalMessageId, feedbackType, ...extra } = r;
+    // In the order of the contract, so stored rows read well.
+    return {
+      kind,
+      format,
+      messageId: base.messageId,
+      recipients,
+      ...summary(recipients, kind),
+      originalEnvelopeId,
+      originalMessageId,
+      addressedTo: base.addressedTo,
+      feedbackType,
+      sha256: base.sha256,
+      ...extra,
+      subject: base.subject,
+    };
+  };
+
+  const feedback = readFeedback(parts, top, head);
+  if (feedback) {
+    const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId() };
+    return report({ kind: 'feedback', format: 'arf', ...ids, ...feedback }, true);
+  }
+
+  const isStatus = (p: MimePart) => p.type === 'message/delivery-status' || p.type === 'message/global-delivery-status';
+  // A report of our own comes first; a report that comes back attached (forwarded, re-bounced) is read second.
+  const ownStatus = parts.filter((p) => !p.inAttachedMessage && isStatus(p));
+  const statusParts = ownStatus.length ? ownStatus : parts.filter(isStatus);
+  if (statusParts.length) {
+    const fields = statusParts.map((p) => parseDeliveryStatus(p.text));
+    const recipients = fields.flatMap((f) => f.recipients);
+    fillFromProse(recipients, head, excluded, subject);
+    const envelopeId = fields.find((f) => f.envelopeId)?.envelopeId ?? null;
+    const ids = { originalEnvelopeId: envelopeId, originalMessageId: originalMessageId(), feedbackType: null };
+    const dsn = report({ kind: 'bounce', format: 'rfc3464', recipients, ...ids, source: 'delivery-status' });
+    if (dsn) return dsn;
+  }
+
+  // RFC 3464 fields quoted in the text (a report forwarded inline, WorkMail's "Technical report").
+  const failed = get('x-failed-recipients');
+  const inText = failed || looksLikeBounce(top, subject, from, fromAddress, head) ? textFields(body) : null;
+  if (inText?.recipients.length) {
+    const recipients = inText.recipients;
+    fillFromProse(recipients, head, excluded, subject);
+    const ids = { originalEnvelopeId: inText.envelopeId, originalMessageId: originalMessageId(), feedbackType: null };
+    return report({ kind: 'bounce', format: 'rfc3464', recipients, ...ids, source: 'delivery-status-text' });
+  }
+  if (failed) {
+    const known = addressesIn(failed);
+    const recipients = freeTextRecipients(head, { excluded, known, subject });
+    const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null };
+    return report({ kind: 'bounce', format: 'x-failed-recipients', recipients, ...ids, source: 'text' }, true);
+  }
+
+  const ses = parseSesNotification(body);
+  if (ses) {
+    return report({ ...ses, format: 'free-text', originalEnvelopeId: null, source: 'amazon-ses-json' });
+  }
+
+  const likely = looksLikeBounce(top, subject, from, fromAddress, head);
+  if (!likely) return null;
+  let recipients = freeTextRecipients(head, { excluded, subject });
+  // No address named in the text: the original's addressees (the returned copy's To) failed.
+  if (!recipients.length) {
+    const known = copyAddressees(parts, copy).filter((a) => !excluded.has(a));
+    if (known.length) recipients = freeTextRecipients(head, { excluded, subject, known });
+  }
+  // Only an unmistakable bounce may name our own address (anonymised samples); a mere "mailbox full" notice
+  // from a postmaster about our own mailbox is not a bounce.
+  if (likely !== 'certain' && recipients.every((r) => excluded.has(r.address))) return null;
+  const ids = { originalEnvelopeId: null, originalMessageId: originalMessageId(), feedbackType: null };
+  return report({ kind: 'bounce', format: 'free-text', recipients, ...ids, source: 'text' }, likely === 'certain');
+}
+
+/** A report without a Diagnostic-Code (or Status) still explains itself in its human-readable part. */
+function fillFromProse(recipients: DeliveryReportRecipient[], head: string, excluded: Set<string>, subject: string) {
+  if (recipients.every((r) => r.diagnostic && r.status)) return;
+  const prose = freeTextRecipients(head, { excluded, subject, known: recipients.map((r) => r.address) });
+  for (const r of recipients) {
+    const said = prose.find((p) => p.address === r.address);
+    r.diagnostic ??= said?.diagnostic ?? cleanDiagnostic(head.split('\n').find((l) => l.trim().length > 8));
+    r.status = chooseStatus(r.status, replyStatusOf(r.diagnostic)) ?? said?.status ?? null;
+  }
+}
+
+/** Delivery-status field groups written into a text part: only groups with a recipient and an Action or Status. */
+function textFields(body: string) {
+  if (!/^[ \t]*final-recipient[ \t]*:/im.test(body)) return null;
+  const fields = parseDeliveryStatus(body);
+  return { ...fields, recipients: fields.recipients.filter((r) => r.status || r.diagnostic) };
+}
+
+function readFeedback(parts: MimePart[], top: Header[], head: string) {
+  const part = parts.find((p) => !p.inAttachedMessage && p.type === 'message/feedback-report');
+  const contentType = headerValue(top, 'content-type') ?? '';
+  const subject = headerValue(top, 'subject') ?? '';
+  const jmrp = /complaint about message from/i.test(subject) && parts.some((p) => p.type === 'message/rfc822');
+  if (!part && !/report-type\s*=\s*"?feedback-report/i.test(contentType) && !jmrp) return null;
+  const fields = part ? parseFeedbackReport(part.text) : { feedbackType: 'abuse', recipients: [], userAgent: null };
+  // Without Original-Rcpt-To, the complaining recipient is the To of the returned message.
+  const returned = parts.find((p) => HEADER_PARTS.has(p.type) && !p.inAttachedMessage);
+  const returnedHeaders = returned ? splitHeaders(returned.text.replace(/^\s+/, '')).headers : [];
+  const hotmail = addressOf(headerValue(returnedHeaders, 'x-hmxmroriginalrecipient'));
+  const fallback = [hotmail, ...addressesIn(headerValue(returnedHeaders, 'to'))].filter((a): a is string => !!a);
+  const addresses = fields.recipients.length ? fields.recipients : fallback.slice(0, 1);
+  const feedbackType = fields.feedbackType ?? 'abuse';
+  const prose = head.split('\n').map((l) => l.trim()).find((l) => l.length > 8) ?? null;
+  const diagnostic = cleanDiagnostic(prose ?? `Feedback-Type: ${feedbackType}`);
+  const recipients: DeliveryReportRecipient[] = addresses.map((address) => ({
+    address,
+    action: 'complained',
+    status: null,
+    diagnostic,
+    remoteMta: null,
+  }));
+  return { recipients, feedbackType, source: jmrp && !part ? 'jmrp' : 'feedback-report' };
 }

@@ -2,4 +2,5 @@ export * from './mailbox-client';
 export * from './imap-mailbox.client';
 export * from './mime-inspect';
 export * from './mailboxes';
-export * from './delivery-report';
+export { parseDeliveryReport } from './delivery-report';
+export type { DeliveryReport, DeliveryReportAction, DeliveryReportRecipient } from './delivery-report.types';
