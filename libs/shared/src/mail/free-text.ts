@@ -212,6 +212,8 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
         .find((l, i) => l.length > 8 && !BOILERPLATE.test(l) && !recipientLines.has(i) && !mentionsAny(l, excluded)) ??
       null;
     const statusText = [diagnostic, ...blocks.map((b) => b.join(' '))].join('\n');
+    // Decided: a status only where the text states an RFC 3463 code (qmail's "(#5.1.1)" included); a bare
+    // SMTP reply code (550) is not mapped to one (5.0.0 would claim more than the server said).
     const status = findStatus(statusText) ?? qmailStatus(statusText);
     return {
       address,
