@@ -36,6 +36,9 @@ describe('parseDeliveryReport: the real corpus (sisimai set-of-emails)', () => {
     ]);
   });
 
+  // expected.json holds, per file, the kind and each recipient's address, action and status, checked against the
+  // files and sisimai's expectations (see its _about). Free-text bounces with only a reply code (550) expect a
+  // null status: none is derived from a bare reply code.
   it.each(corpus)('%s', (file) => {
     const raw = readFileSync(join(CORPUS, file));
     const report = parseDeliveryReport(raw);

@@ -18,6 +18,11 @@ export interface DeliveryReportRecipient {
 export interface DeliveryReport {
   /** feedback = an ARF complaint: the recipient marked our mail as spam. */
   kind: 'bounce' | 'feedback';
+  /**
+   * rfc3464: delivery-status fields (in a message/(global-)delivery-status part, or quoted in the text);
+   * arf: a feedback report (or Hotmail's JMRP); x-failed-recipients: Exim's header names the recipients;
+   * free-text: everything else, Amazon SES JSON notifications included (see source).
+   */
   format: 'rfc3464' | 'arf' | 'x-failed-recipients' | 'free-text';
   /** The report's own Message-ID, no brackets. */
   messageId: string | null;

@@ -50,6 +50,7 @@ const RECIPIENT_INTRO = new RegExp(
   ].join('|'),
   'i',
 );
+const INTRODUCED = new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i');
 const OTHER_INTRO = /(?:contact|reply|write to|e-?mail us|support|visit|please|from|sender|sent by|by)\b[^.]{0,40}$/i;
 
 /** The part of a report's text before its quoted copy of the original. */
@@ -103,7 +104,7 @@ function mentions(lines: string[], excluded: Set<string>): Mention[] {
       // "  To: addr" in a quoted header block names the original's addressees, not the failed one.
       const quotedHeader = /^\s*(?:to|cc|from|subject|sent|date|reply-to|message-id)\s*:/i.test(prefix);
       const alone = !quotedHeader && bareLine(line.toLowerCase(), m[0].toLowerCase()) === '';
-      const intro = !quotedHeader && new RegExp(`(?:${RECIPIENT_INTRO.source})[\\s<"'(]*$`, 'i').test(prefix);
+      const intro = !quotedHeader && INTRODUCED.test(prefix);
       // "addr: reason", "<addr>... reason", and Sendmail's per-recipient "554 <addr>... reason".
       const leading =
         /^\s*(?:[45]\d\d[ -])?[<"']?$/.test(prefix) && /^[>"']?\s*(?:[:.]|\.\.\.|$|\s+\(|\s+[<(]?\w+@)/.test(after);
@@ -212,6 +213,8 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
         .find((l, i) => l.length > 8 && !BOILERPLATE.test(l) && !recipientLines.has(i) && !mentionsAny(l, excluded)) ??
       null;
     const statusText = [diagnostic, ...blocks.map((b) => b.join(' '))].join('\n');
+    // Decided: a status only where the text states an RFC 3463 code (qmail's "(#5.1.1)" included); a bare
+    // SMTP reply code (550) is not mapped to one (5.0.0 would claim more than the server said).
     const status = findStatus(statusText) ?? qmailStatus(statusText);
     return {
       address,
