@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { headerLines, param } from './mime-parts';
 
 /**
  * Cheap looks at raw MIME before (or instead of) a full parse: the header block, the Message-ID and the
@@ -24,21 +25,7 @@ export function headerBlock(raw: Buffer): HeaderBlock {
   const m = /\r?\n\r?\n/.exec(text);
   const end = m ? m.index : text.length;
   const bodyStart = m ? m.index + m[0].length : raw.length;
-  return { headers: parseHeaderLines(text.slice(0, end)), bodyStart, terminated: !!m };
-}
-
-export function parseHeaderLines(block: string): Array<{ name: string; value: string }> {
-  const out: Array<{ name: string; value: string }> = [];
-  for (const line of block.split(/\r?\n/)) {
-    const last = out[out.length - 1];
-    if (/^[ \t]/.test(line) && last) last.value += ` ${line.trim()}`;
-    else {
-      const c = line.indexOf(':');
-      if (c > 0 && /^[!-9;-~]+$/.test(line.slice(0, c))) out.push({ name: line.slice(0, c).toLowerCase(), value: line.slice(c + 1).trim() });
-      else out.push({ name: '', value: line });
-    }
-  }
-  return out;
+  return { headers: headerLines(text.slice(0, end)), bodyStart, terminated: !!m };
 }
 
 export function header(block: HeaderBlock, name: string): string | null {
@@ -67,11 +54,6 @@ export function contentHashOf(raw: Buffer, block: HeaderBlock): string {
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
-}
-
-function param(value: string, name: string): string | null {
-  const m = new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i').exec(value);
-  return m ? (m[1] ?? m[2] ?? '').trim() : null;
 }
 
 interface MimeLeaf {
@@ -105,7 +87,7 @@ function walk(headers: Array<{ name: string; value: string }>, body: string, dep
   for (const chunk of chunks.slice(1, closed ? -1 : undefined)) {
     const part = chunk.replace(/^\r?\n/, '');
     const m = /\r?\n\r?\n/.exec(part);
-    const problem = walk(m ? parseHeaderLines(part.slice(0, m.index)) : parseHeaderLines(part), m ? part.slice(m.index + m[0].length) : '', depth + 1, leaves);
+    const problem = walk(headerLines(m ? part.slice(0, m.index) : part), m ? part.slice(m.index + m[0].length) : '', depth + 1, leaves);
     if (problem) return problem;
   }
   return null;
@@ -115,9 +97,9 @@ function walk(headers: Array<{ name: string; value: string }>, body: string, dep
 export function inspectStructure(raw: Buffer, block: HeaderBlock): { problem: string | null; leaves: MimeLeaf[] } {
   if (raw.length === 0) return { problem: 'empty message: no bytes at all', leaves: [] };
   // An mbox "From sender date" line before the headers (mail saved from a Unix mailbox) is tolerated.
-  const first = block.headers[0];
-  const leadingJunk = first?.name === '' && !/^From \S+ /.test(first.value);
-  if (!block.headers.some((h) => h.name !== '') || leadingJunk) return { problem: 'unparseable: the message does not start with a header block', leaves: [] };
+  const firstLine = /^[^\r\n]*/.exec(raw.subarray(0, 1000).toString('latin1'))![0];
+  const leadingJunk = !/^[!-9;-~]+:/.test(firstLine) && !/^From \S+ /.test(firstLine);
+  if (block.headers.length === 0 || leadingJunk) return { problem: 'unparseable: the message does not start with a header block', leaves: [] };
   if (!header(block, 'from') && !header(block, 'date') && !header(block, 'message-id')) return { problem: 'unparseable: none of From, Date, Message-ID is present', leaves: [] };
   const text = raw.toString('latin1');
   const leaves: MimeLeaf[] = [];

@@ -56,7 +56,7 @@ export const headerValue = (headers: Header[], name: string): string | null =>
   headers.find((h) => h.name === name)?.value ?? null;
 
 export function param(value: string, name: string): string | null {
-  const m = new RegExp(`;\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i').exec(value);
+  const m = new RegExp(`(?:^|;)\\s*${name}\\s*=\\s*(?:"([^"]*)"|([^;\\s]+))`, 'i').exec(value);
   return m ? (m[1] ?? m[2] ?? '').trim() : null;
 }
 
