@@ -17,5 +17,6 @@ export * from './calendar';
 export * from './sla';
 export * from './outbox';
 export * from './util/with-timeout';
+export * from './util/backoff';
 export * from './util/clock';
 export * from './notifications';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@kefu/shared';
+import { APP_CONFIG, backoffDelay, type AppConfig } from '@kefu/shared';
 import { MAILBOX_CONNECTOR, type MailboxClient, type MailboxConnector } from './mailbox-client';
 import { MailboxRunner } from './mailbox-runner.service';
 import { errorMessage } from './transient-error';
@@ -62,7 +62,7 @@ export class MailboxWatcher implements OnApplicationBootstrap, OnApplicationShut
         if (client && !this.stopped) await client.logout().catch(() => undefined);
       }
       if (this.stopped) break;
-      const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(failures, 6));
+      const delay = backoffDelay(failures, { baseMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS });
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, delay).unref();
