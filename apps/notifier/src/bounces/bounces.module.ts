@@ -1,25 +1,15 @@
-import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, JobRouter, type AppConfig } from '@kefu/shared';
+import { Module } from '@nestjs/common';
 import { BounceMailboxService } from './bounce-mailbox.service';
 import { BounceService } from './bounce.service';
+import { BounceJobs } from './bounces.jobs';
 import { NotificationsModule } from '../notifications/notifications.module';
 
-export const BOUNCE_POLL_TASK = 'bounce-mailbox-poll';
+export { BOUNCE_POLL_TASK } from './bounces.jobs';
 
 /** RFC 3464 bounces: `delivery-report-received` jobs from intake, and the notifier's own bounce mailbox. */
-@Module({ imports: [NotificationsModule], providers: [BounceService, BounceMailboxService], exports: [BounceService, BounceMailboxService] })
-export class BouncesModule implements OnModuleInit {
-  constructor(
-    private readonly router: JobRouter,
-    private readonly bounces: BounceService,
-    private readonly mailbox: BounceMailboxService,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
-
-  onModuleInit(): void {
-    this.router.handle('delivery-report-received', ({ intakeRecordId }) => this.bounces.handleIntakeRecord(intakeRecordId));
-    if (this.mailbox.enabled) {
-      this.router.every('notifier', BOUNCE_POLL_TASK, { every: this.config.BOUNCE_MAILBOX_POLL_SECONDS * 1000 }, () => this.mailbox.poll());
-    }
-  }
-}
+@Module({
+  imports: [NotificationsModule],
+  providers: [BounceService, BounceMailboxService, BounceJobs],
+  exports: [BounceService, BounceMailboxService],
+})
+export class BouncesModule {}
