@@ -4,7 +4,7 @@ import { IntakeRecordsModule } from '../intake-records/intake-records.module';
 import { ImapMailboxConnector, imapSettings } from './imap-mailbox.client';
 import { MAILBOX_CONNECTOR, type MailboxConnector } from './mailbox-client';
 import { MailProcessingModule } from './mail-processing.module';
-import { MailboxPollDisabled, MailboxPollProcessor, MailboxScheduler } from './mailbox-poll.processor';
+import { MailboxJobs } from './mailbox.jobs';
 import { MailboxPollService } from './mailbox-poll.service';
 import { MailboxRunner } from './mailbox-runner.service';
 import { MailboxStore } from './mailbox-store.service';
@@ -12,7 +12,8 @@ import { MailboxWatcher } from './mailbox-watcher.service';
 
 /**
  * Email and fax-to-email intake over IMAP, and the intake-records API (quarantine, re-process).
- * With MAILBOX_URL unset there is no connector: no watcher, no worker, no schedule; the API still works.
+ * With MAILBOX_URL unset there is no connector: no watcher, no worker (IntakeJobsModule), no schedule; the
+ * API still works.
  */
 @Module({
   imports: [MailProcessingModule, IntakeRecordsModule],
@@ -22,17 +23,11 @@ import { MailboxWatcher } from './mailbox-watcher.service';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig): MailboxConnector | null => (config.MAILBOX_URL ? new ImapMailboxConnector(imapSettings(config.MAILBOX_URL, config.MAILBOX_TLS_VERIFY)) : null),
     },
-    {
-      // The BullMQ explorer starts a worker for a factory provider only if the instance is a @Processor.
-      provide: MailboxPollProcessor,
-      inject: [APP_CONFIG, MailboxRunner],
-      useFactory: (config: AppConfig, runner: MailboxRunner) => (config.MAILBOX_URL ? new MailboxPollProcessor(runner, config.MAILBOX_NAME) : new MailboxPollDisabled()),
-    },
     MailboxStore,
     MailboxPollService,
     MailboxRunner,
     MailboxWatcher,
-    MailboxScheduler,
+    MailboxJobs,
   ],
   exports: [MailboxRunner, MailboxPollService],
 })

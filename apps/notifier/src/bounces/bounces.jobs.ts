@@ -19,7 +19,9 @@ export class BounceJobs {
   }
 
   // Only with a bounce mailbox configured (BounceMailboxService.enabled).
-  @OnTask('notifier', BOUNCE_POLL_TASK, (c) => (c.BOUNCE_MAILBOX_URL ? { every: c.BOUNCE_MAILBOX_POLL_SECONDS * 1000 } : null))
+  @OnTask('notifier', BOUNCE_POLL_TASK, (c) =>
+    c.BOUNCE_MAILBOX_URL ? { every: c.BOUNCE_MAILBOX_POLL_SECONDS * 1000 } : null,
+  )
   pollMailbox(): Promise<BouncePollReport> {
     return this.mailbox.poll();
   }

@@ -20,13 +20,18 @@ export const JOB_QUEUE = 'kefu:job-queue';
 
 const SCHEDULE_TIMEOUT_MS = 5_000;
 const TASK_JOB_OPTS: JobsOptions = {
-  attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 },
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 500 },
 };
 const taskJobNames = new Set<string>(Object.values(taskJobName));
 
 type Run = (job: Job) => Promise<unknown>;
 interface Found { meta: JobHandlerMeta; run: Run; owner: string }
 interface Task { queue: TaskQueue; repeat: TaskRepeat; run: TaskHandler }
+/** What each tick of a job scheduler enqueues. */
+export interface ScheduledJob<N extends JobName> { name: N; data: JobPayloads[N]; opts: JobsOptions }
 
 /** The boot check failed: the app must not start (one line, naming each job). */
 export class JobWiringError extends Error {
@@ -93,7 +98,8 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
     for (const { meta, run, owner } of found) {
       if (meta.kind === 'job') {
         if (jobQueue[meta.name] !== this.queue) {
-          problems.push(`${owner} handles job '${meta.name}', which goes to queue '${jobQueue[meta.name]}', not '${this.queue}'`);
+          const to = jobQueue[meta.name];
+          problems.push(`${owner} handles job '${meta.name}', which goes to queue '${to}', not '${this.queue}'`);
           continue;
         }
         byJob.set(meta.name, [...(byJob.get(meta.name) ?? []), owner]);
@@ -165,17 +171,18 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
    * Upserts the BullMQ job scheduler `key` on the job's queue (one schedule however many replicas call
    * this). If Redis is down at boot it keeps trying with backoff; the app serves meanwhile.
    */
-  schedule<N extends JobName>(key: string, repeat: TaskRepeat, job: { name: N; data: JobPayloads[N]; opts: JobsOptions }): void {
+  schedule<N extends JobName>(key: string, repeat: TaskRepeat, job: ScheduledJob<N>): void {
     const queue = this.moduleRef.get<Queue>(getQueueToken(jobQueue[job.name]), { strict: false });
-    const upsert = () =>
-      withTimeout(queue.upsertJobScheduler(key, repeat, job), SCHEDULE_TIMEOUT_MS, `Redis did not answer within ${SCHEDULE_TIMEOUT_MS} ms`);
+    const timeout = `Redis did not answer within ${SCHEDULE_TIMEOUT_MS} ms`;
+    const upsert = () => withTimeout(queue.upsertJobScheduler(key, repeat, job), SCHEDULE_TIMEOUT_MS, timeout);
     void retryWithBackoff(upsert, {
       baseMs: 1_000,
       maxMs: 60_000,
       signal: this.stop.signal,
       onFailure: (err, failures) => {
         if (failures === 1 || failures % 10 === 0) {
-          this.logger.warn({ key, failures, err: err instanceof Error ? err.message : String(err) }, 'cannot schedule yet; retrying');
+          const message = err instanceof Error ? err.message : String(err);
+          this.logger.warn({ key, failures, err: message }, 'cannot schedule yet; retrying');
         }
       },
     });
