@@ -1,5 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Global, Injectable, Module, type Type } from '@nestjs/common';
+import { Global, Injectable, Module, Scope, type Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { APP_CONFIG, configSchema } from '../config';
 import { OnJob, OnTask } from './job-handler.decorators';
@@ -67,6 +67,14 @@ class Sender {
   }
 }
 
+@Injectable({ scope: Scope.REQUEST })
+class PerRequestPlanner {
+  @OnJob('case-received')
+  plan(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 async function boot(...providers: Type[]) {
   const moduleRef = await Test.createTestingModule({
     imports: [Stubs, JobsModule.forQueue('scheduler')],
@@ -115,5 +123,9 @@ describe('JobRouter boot check', () => {
       "task 'morning' is declared 2 times (Ticks.morning, MoreTicks.morning)",
     );
     expect(upsertJobScheduler).not.toHaveBeenCalled();
+  });
+
+  it('refuses to start when a handler is on a request-scoped provider (no instance a worker could call)', async () => {
+    await expect(boot(PerRequestPlanner)).rejects.toThrow('PerRequestPlanner has job handlers but is not a singleton');
   });
 });

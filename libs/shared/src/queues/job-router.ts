@@ -38,27 +38,44 @@ export class JobWiringError extends Error {
   override readonly name = 'JobWiringError';
 }
 
-/** Every `@OnJob` / `@OnTask` method of the app's singleton providers, bound to its instance. */
-function discover(discovery: DiscoveryService, scanner: MetadataScanner): Found[] {
+/** The `@OnJob` / `@OnTask` marks of a prototype's methods. */
+function marked(scanner: MetadataScanner, proto: object): Array<{ method: string; metas: JobHandlerMeta[] }> {
+  return scanner.getAllMethodNames(proto).flatMap((method) => {
+    const fn: unknown = (proto as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') return [];
+    const metas = Reflect.getMetadata(JOB_HANDLER_METADATA, fn) as JobHandlerMeta[] | undefined;
+    return metas ? [{ method, metas }] : [];
+  });
+}
+
+/** Every `@OnJob` / `@OnTask` method of the app's providers, bound to its instance; singletons only. */
+function discover(discovery: DiscoveryService, scanner: MetadataScanner): { found: Found[]; problems: string[] } {
   const found: Found[] = [];
+  const problems: string[] = [];
   for (const wrapper of discovery.getProviders()) {
+    if (!wrapper.isDependencyTreeStatic()) {
+      // Request-scoped or transient: no instance to call from a worker.
+      const proto = (wrapper.metatype as { prototype?: object } | null)?.prototype;
+      if (proto && marked(scanner, proto).length) {
+        problems.push(`${String(wrapper.name)} has job handlers but is not a singleton`);
+      }
+      continue;
+    }
     const instance: unknown = wrapper.instance;
-    if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-    const proto = Object.getPrototypeOf(instance) as Record<string, unknown> | null;
+    if (!instance || typeof instance !== 'object') continue;
+    const proto = Object.getPrototypeOf(instance) as object | null;
     if (!proto) continue;
-    for (const method of scanner.getAllMethodNames(proto)) {
-      const fn = proto[method];
-      if (typeof fn !== 'function') continue;
-      const metas = Reflect.getMetadata(JOB_HANDLER_METADATA, fn) as JobHandlerMeta[] | undefined;
+    for (const { method, metas } of marked(scanner, proto)) {
       const owner = `${instance.constructor.name}.${method}`;
-      const bound = (fn as (...args: unknown[]) => Promise<unknown>).bind(instance);
-      for (const meta of metas ?? []) {
+      const fn = (proto as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!;
+      const bound = fn.bind(instance);
+      for (const meta of metas) {
         const run: Run = meta.kind === 'job' ? (job) => bound(job.data, job) : (job) => bound(job);
         found.push({ meta, run, owner });
       }
     }
   }
-  return found;
+  return { found, problems };
 }
 
 /**
@@ -87,12 +104,12 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
   ) {}
 
   onModuleInit(): void {
-    this.route(discover(this.discovery, this.scanner));
+    const { found, problems } = discover(this.discovery, this.scanner);
+    this.route(found, problems);
     this.routed();
   }
 
-  private route(found: Found[]): void {
-    const problems: string[] = [];
+  private route(found: Found[], problems: string[]): void {
     const byJob = new Map<string, string[]>();
     const byTask = new Map<string, string[]>();
     for (const { meta, run, owner } of found) {
