@@ -1,12 +1,15 @@
-import { getQueueToken } from '@nestjs/bullmq';
-import type { INestApplication } from '@nestjs/common';
+import { getQueueToken, type WorkerHost } from '@nestjs/bullmq';
+import type { INestApplication, Type } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { freePort, JobRouter, Queues, type AppConfig, type AppDefinition, type QueueName } from '@kefu/shared';
 import {
   createTestDatabase, expectEventually, startTestApp, testConfig, type TestDatabase,
 } from '@kefu/shared/testing';
 import { intakeApp } from '../apps/intake/src/intake.app';
+import { IntakeWorker } from '../apps/intake/src/jobs/intake.worker';
+import { NotifierWorker } from '../apps/notifier/src/jobs/notifier.worker';
 import { notifierApp } from '../apps/notifier/src/notifier.app';
+import { SchedulerWorker } from '../apps/scheduler/src/jobs/scheduler.worker';
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
 
 /** The three real apps pass the JobRouter's boot check, and their jobs and schedules are the ones we mean. */
@@ -17,11 +20,17 @@ describe('job wiring of the three apps', () => {
   });
   afterAll(() => db.drop());
 
-  async function withApp(def: AppDefinition, config: AppConfig, fn: (app: INestApplication) => Promise<void>) {
+  type Body = (app: INestApplication) => Promise<void>;
+  async function withApp(def: AppDefinition, config: AppConfig, worker: Type<WorkerHost>, fn: Body) {
     const app = await startTestApp(def, config);
     try {
       await fn(app);
     } finally {
+      // Closing while BullMQ still connects the worker, or mid-way through the first ticks, makes it emit
+      // "Connection is closed" with nobody listening: let it settle first.
+      await app.get(worker).worker.waitUntilReady();
+      const queue = queueOf(app, def.name);
+      await expectEventually(async () => expect(await queue.getActiveCount()).toBe(0));
       await app.close();
     }
   }
@@ -32,7 +41,7 @@ describe('job wiring of the three apps', () => {
       .sort((a, b) => a.key.localeCompare(b.key));
 
   it('scheduler: case-received, and four tasks on their cron patterns in the business time zone', async () => {
-    await withApp(schedulerApp, testConfig({ DATABASE_URL: db.url }), async (app) => {
+    await withApp(schedulerApp, testConfig({ DATABASE_URL: db.url }), SchedulerWorker, async (app) => {
       const router = app.get(JobRouter);
       expect(router.queue).toBe(Queues.Scheduler);
       expect(router.jobNames()).toEqual(['case-received']);
@@ -49,7 +58,7 @@ describe('job wiring of the three apps', () => {
   });
 
   it('notifier: notification-requested, delivery-report-received and the send-due / reconcile tasks', async () => {
-    await withApp(notifierApp, testConfig({ DATABASE_URL: db.url }), async (app) => {
+    await withApp(notifierApp, testConfig({ DATABASE_URL: db.url }), NotifierWorker, async (app) => {
       const router = app.get(JobRouter);
       expect(router.queue).toBe(Queues.Notifier);
       expect(router.jobNames().sort()).toEqual(['delivery-report-received', 'notification-requested']);
@@ -66,7 +75,7 @@ describe('job wiring of the three apps', () => {
   it('intake: mailbox-poll through the one worker, and the resync schedule keyed by the mailbox', async () => {
     const imap = `imap://u:p@127.0.0.1:${await freePort()}`;
     const config = testConfig({ DATABASE_URL: db.url, MAILBOX_URL: imap, MAILBOX_RESYNC_SECONDS: '3600' });
-    await withApp(intakeApp, config, async (app) => {
+    await withApp(intakeApp, config, IntakeWorker, async (app) => {
       const router = app.get(JobRouter);
       expect(router.queue).toBe(Queues.Intake);
       expect(router.jobNames()).toEqual(['mailbox-poll']);
