@@ -16,7 +16,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, dataSourceOptions, FakeClock, type AppConfig, type JobRouter } from '@kefu/shared';
+import { addDays, dataSourceOptions, FakeClock, type AppConfig } from '@kefu/shared';
 import { WarrantyScanService } from '../apps/scheduler/src/warranty/warranty-scan.service';
 import { handoverRanges, type EffectiveItem } from '../apps/scheduler/src/warranty/warranty-windows';
 import { benchServices } from './bench-env';
@@ -162,7 +162,7 @@ export async function runWarrantyScanBench(opts: { databaseUrl: string; units?: 
   await ds.initialize();
   try {
     const clock = new FakeClock(`${DAY}T08:30:00+08:00`);
-    const scanner = new WarrantyScanService(ds, clock, { BUSINESS_TIME_ZONE: 'Asia/Shanghai' } as AppConfig, { every: () => undefined } as unknown as JobRouter);
+    const scanner = new WarrantyScanService(ds, clock, { BUSINESS_TIME_ZONE: 'Asia/Shanghai' } as AppConfig);
     await ds.query(`INSERT INTO scan_states (task, scanned_through, last_success_at) VALUES ('warranty-scan', $1, now()) ON CONFLICT DO NOTHING`, [addDays(DAY, -1)]);
 
     const setup = performance.now();

@@ -3,6 +3,7 @@ import { CoreModule, type AppConfig } from '@kefu/shared';
 import { CasesModule } from './cases/cases.module';
 import { ConsoleModule } from './console/console.module';
 import { HotlineModule } from './hotline/hotline.module';
+import { IntakeJobsModule } from './jobs/intake.worker';
 import { MailboxModule } from './mailbox/mailbox.module';
 import { ReportsModule } from './reports/reports.module';
 import { SuggestionBoxModule } from './suggestion-box/suggestion-box.module';
@@ -12,6 +13,12 @@ import { StaffModule } from './staff/staff.module';
 @Module({})
 export class IntakeModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: IntakeModule, imports: [CoreModule.forRoot('intake', config), StaffModule, CasesModule, HotlineModule, MailboxModule, WebFormModule, SuggestionBoxModule, ReportsModule, ConsoleModule] };
+    return {
+      module: IntakeModule,
+      imports: [
+        CoreModule.forRoot('intake', config), IntakeJobsModule, StaffModule, CasesModule, HotlineModule, MailboxModule,
+        WebFormModule, SuggestionBoxModule, ReportsModule, ConsoleModule,
+      ],
+    };
   }
 }

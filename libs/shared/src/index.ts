@@ -17,6 +17,7 @@ export * from './calendar';
 export * from './sla';
 export * from './outbox';
 export * from './util/with-timeout';
+export * from './util/backoff';
 export * from './util/clock';
 export * from './csv';
 export * from './html/escape-html';

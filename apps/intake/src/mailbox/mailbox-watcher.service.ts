@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { MailboxClient } from '@kefu/shared';
+import { backoffDelay, type MailboxClient } from '@kefu/shared';
 import { MailboxRunner } from './mailbox-runner.service';
 import { MAILBOXES, type Mailbox } from './mailboxes';
 import { errorMessage } from './transient-error';
@@ -69,7 +69,7 @@ export class MailboxWatcher implements OnApplicationBootstrap, OnApplicationShut
         if (client && !this.stopped) await client.logout().catch(() => undefined);
       }
       if (this.stopped) break;
-      const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** Math.min(failures, 6));
+      const delay = backoffDelay(failures, { baseMs: RECONNECT_MIN_MS, maxMs: RECONNECT_MAX_MS });
       await new Promise<void>((resolve) => {
         watch.wake = resolve;
         setTimeout(resolve, delay).unref();

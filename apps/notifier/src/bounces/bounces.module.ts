@@ -1,6 +1,6 @@
-import { Module, type OnModuleInit } from '@nestjs/common';
-import { JobRouter } from '@kefu/shared';
+import { Module } from '@nestjs/common';
 import { BounceService } from './bounce.service';
+import { BounceJobs } from './bounces.jobs';
 import { NotificationsModule } from '../notifications/notifications.module';
 
 /**
@@ -8,14 +8,5 @@ import { NotificationsModule } from '../notifications/notifications.module';
  * (the customer-service mailbox and the bounce mailbox) and stores each report parsed. The notifier only
  * matches a report to its notification and records it.
  */
-@Module({ imports: [NotificationsModule], providers: [BounceService], exports: [BounceService] })
-export class BouncesModule implements OnModuleInit {
-  constructor(
-    private readonly router: JobRouter,
-    private readonly bounces: BounceService,
-  ) {}
-
-  onModuleInit(): void {
-    this.router.handle('delivery-report-received', ({ intakeRecordId }) => this.bounces.handleIntakeRecord(intakeRecordId));
-  }
-}
+@Module({ imports: [NotificationsModule], providers: [BounceService, BounceJobs], exports: [BounceService] })
+export class BouncesModule {}

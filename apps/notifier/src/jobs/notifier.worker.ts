@@ -1,10 +1,10 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { JobRouter, Queues } from '@kefu/shared';
+import { JobRouter, JobsModule, Queues } from '@kefu/shared';
 import { ChannelRegistry } from '../channels/channel-sender';
 
-/** The notifier queue's one worker: hands each job to the feature that registered it with the JobRouter. */
+/** The notifier queue's one worker: hands each job to its `@OnJob` / `@OnTask` handler through the JobRouter. */
 @Processor(Queues.Notifier, { concurrency: 8 })
 export class NotifierWorker extends WorkerHost {
   constructor(private readonly router: JobRouter) {
@@ -16,7 +16,15 @@ export class NotifierWorker extends WorkerHost {
   }
 }
 
-/** Feature modules inject JobRouter (and ChannelRegistry, to register a sender) and register in onModuleInit: `router.handle('notification-requested', …)`, `router.every('notifier', 'reconcile-sending', { every: 60_000 }, …)`. */
+/**
+ * Features mark provider methods `@OnJob('notification-requested')` or `@OnTask('notifier', 'send-due',
+ * { every: 30_000 })`; the router finds them at boot and refuses to start when a job of this queue has no
+ * handler or two. Senders register with the ChannelRegistry in their module's onModuleInit.
+ */
 @Global()
-@Module({ providers: [JobRouter, NotifierWorker, ChannelRegistry], exports: [JobRouter, ChannelRegistry] })
+@Module({
+  imports: [JobsModule.forQueue(Queues.Notifier)],
+  providers: [NotifierWorker, ChannelRegistry],
+  exports: [ChannelRegistry],
+})
 export class NotifierJobsModule {}

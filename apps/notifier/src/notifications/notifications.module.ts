@@ -1,9 +1,10 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, JobRouter, type AppConfig } from '@kefu/shared';
+import { APP_CONFIG, type AppConfig } from '@kefu/shared';
 import { ChannelRegistry } from '../channels/channel-sender';
 import { DeliveryReceiptsService } from './delivery-receipts.service';
 import { NotificationDispatcher } from './notification-dispatcher.service';
 import { NotificationReconciler } from './notification-reconciler.service';
+import { NotificationJobs } from './notifications.jobs';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
 import { ProviderRateLimiter } from './rate-limiter';
@@ -20,6 +21,7 @@ import { TwilioWebhookController } from './twilio-webhook.controller';
   controllers: [NotificationsController, TwilioWebhookController],
   providers: [
     NotificationDispatcher, NotificationReconciler, DeliveryReceiptsService, NotificationsService, ProviderRateLimiter,
+    NotificationJobs,
     { provide: TwilioSmsSender, inject: [APP_CONFIG], useFactory: (c: AppConfig) => (TwilioSmsSender.configured(c) ? new TwilioSmsSender(c) : null) },
     { provide: SmtpEmailSender, inject: [APP_CONFIG], useFactory: (c: AppConfig) => (SmtpEmailSender.configured(c) ? new SmtpEmailSender(c) : null) },
   ],
@@ -27,10 +29,7 @@ import { TwilioWebhookController } from './twilio-webhook.controller';
 })
 export class NotificationsModule implements OnModuleInit {
   constructor(
-    private readonly router: JobRouter,
     private readonly registry: ChannelRegistry,
-    private readonly dispatcher: NotificationDispatcher,
-    private readonly reconciler: NotificationReconciler,
     @Inject(TwilioSmsSender) private readonly sms: TwilioSmsSender | null,
     @Inject(SmtpEmailSender) private readonly email: SmtpEmailSender | null,
   ) {}
@@ -38,8 +37,5 @@ export class NotificationsModule implements OnModuleInit {
   onModuleInit(): void {
     if (this.sms) this.registry.register(this.sms);
     if (this.email) this.registry.register(this.email);
-    this.router.handle('notification-requested', ({ notificationId }) => this.dispatcher.process(notificationId));
-    this.router.every('notifier', 'send-due', { every: 30_000 }, () => this.reconciler.sendDue());
-    this.router.every('notifier', 'reconcile-sending', { every: 60_000 }, () => this.reconciler.reconcile());
   }
 }

@@ -1,8 +1,8 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, JobRouter, requestNotification, unitLabelSql, zonedParts,
+  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, OnTask, requestNotification, unitLabelSql, zonedParts,
   type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
 } from '@kefu/shared';
 import { parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
@@ -69,19 +69,14 @@ const unitLabel = unitLabelSql('u', 'b');
  * the collection sign-off record, reminders to those who have not collected, and the batch's progress.
  */
 @Injectable()
-export class CertificateService implements OnModuleInit {
+export class CertificateService {
   private readonly logger = new Logger(CertificateService.name);
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly router: JobRouter,
   ) {}
-
-  onModuleInit(): void {
-    this.router.every('scheduler', CERTIFICATE_REMINDERS_TASK, { pattern: '0 0 9-18 * * *', tz: this.config.BUSINESS_TIME_ZONE }, () => this.sendReminders());
-  }
 
   private today(): string {
     return zonedParts(this.clock.now(), this.config.BUSINESS_TIME_ZONE).day;
@@ -326,6 +321,7 @@ export class CertificateService implements OnModuleInit {
    * known. Keys make a rerun, a second instance or a catch-up after downtime send each once (late if
    * its day passed while we were down). Collected units get nothing more; nothing after the deadline.
    */
+  @OnTask('scheduler', CERTIFICATE_REMINDERS_TASK, (c) => ({ pattern: '0 0 9-18 * * *', tz: c.BUSINESS_TIME_ZONE }))
   async sendReminders(): Promise<{ reminders: number }> {
     const today = this.today();
     const batches = await this.ds.query<Array<BatchFields & { id: string; estateName: string }>>(

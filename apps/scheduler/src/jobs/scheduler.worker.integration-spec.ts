@@ -1,18 +1,22 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, Module, type INestApplication, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { CoreModule, JobRouter, Queues, type AppDefinition } from '@kefu/shared';
+import { CoreModule, OnJob, OnTask, Queues, type AppDefinition, type JobPayloads, type TaskJob } from '@kefu/shared';
 import { createTestDatabase, expectEventually, startTestApp, testConfig, type TestDatabase } from '@kefu/shared/testing';
 import { SchedulerJobsModule } from './scheduler.worker';
 
 const seen: string[] = [];
 
 @Injectable()
-class Feature implements OnModuleInit {
-  constructor(private readonly router: JobRouter) {}
-  onModuleInit(): void {
-    this.router.handle('case-received', ({ caseId }) => Promise.resolve(seen.push(`case ${caseId}`)));
-    this.router.every('scheduler', 'test-tick', { every: 60_000 }, (job) => Promise.resolve(seen.push(`tick ${job.data.task}`)));
+class Feature {
+  @OnJob('case-received')
+  planCase({ caseId }: JobPayloads['case-received']): Promise<number> {
+    return Promise.resolve(seen.push(`case ${caseId}`));
+  }
+
+  @OnTask('scheduler', 'test-tick', { every: 60_000 })
+  tick(job: TaskJob): Promise<number> {
+    return Promise.resolve(seen.push(`tick ${job.data.task}`));
   }
 }
 @Module({ providers: [Feature] })

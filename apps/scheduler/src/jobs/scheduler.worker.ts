@@ -1,9 +1,9 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { JobRouter, Queues } from '@kefu/shared';
+import { JobRouter, JobsModule, Queues } from '@kefu/shared';
 
-/** The scheduler queue's one worker: hands each job to the feature that registered it with the JobRouter. */
+/** The scheduler queue's one worker: hands each job to its `@OnJob` / `@OnTask` handler through the JobRouter. */
 @Processor(Queues.Scheduler, { concurrency: 4 })
 export class SchedulerWorker extends WorkerHost {
   constructor(private readonly router: JobRouter) {
@@ -15,7 +15,9 @@ export class SchedulerWorker extends WorkerHost {
   }
 }
 
-/** Feature modules inject JobRouter and register in onModuleInit: `router.handle('case-received', …)`, `router.every('scheduler', 'warranty-scan', { pattern }, …)`. */
-@Global()
-@Module({ providers: [JobRouter, SchedulerWorker], exports: [JobRouter] })
+/**
+ * Features mark provider methods `@OnJob('case-received')` or `@OnTask('scheduler', 'warranty-scan', schedule)`;
+ * the router finds them at boot and refuses to start when a job of this queue has no handler or two.
+ */
+@Module({ imports: [JobsModule.forQueue(Queues.Scheduler)], providers: [SchedulerWorker] })
 export class SchedulerJobsModule {}

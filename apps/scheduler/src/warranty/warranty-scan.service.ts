@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addDays, APP_CONFIG, CLOCK, JobRouter, zonedParts, type AppConfig, type Clock } from '@kefu/shared';
+import { addDays, APP_CONFIG, CLOCK, OnTask, zonedParts, type AppConfig, type Clock } from '@kefu/shared';
 import { effectiveItemsSql, notifyOwnersSql, rangeRecordset } from './warranty.sql';
 import { handoverRanges, type EffectiveItem, type HandoverRange } from './warranty-windows';
 
@@ -27,20 +27,14 @@ export interface WarrantyScanResult {
  * serialise on the state row, and after downtime the missed days are scanned once, marked late.
  */
 @Injectable()
-export class WarrantyScanService implements OnModuleInit {
+export class WarrantyScanService {
   private readonly logger = new Logger(WarrantyScanService.name);
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly router: JobRouter,
   ) {}
-
-  onModuleInit(): void {
-    // Hourly through the working day: the day's scan runs once (scan_states); later ticks pick up handover-date changes and a scheduler back from downtime.
-    this.router.every('scheduler', WARRANTY_SCAN_TASK, { pattern: '0 30 8-20 * * *', tz: this.config.BUSINESS_TIME_ZONE }, () => this.scan());
-  }
 
   today(): string {
     return zonedParts(this.clock.now(), this.config.BUSINESS_TIME_ZONE).day;
@@ -50,6 +44,9 @@ export class WarrantyScanService implements OnModuleInit {
     return m.query<EffectiveItem[]>(effectiveItemsSql('($1::uuid IS NULL OR p.id = $1)'), [projectId]);
   }
 
+  // Hourly through the working day: the day's scan runs once (scan_states); later ticks pick up
+  // handover-date changes and a scheduler back from downtime.
+  @OnTask('scheduler', WARRANTY_SCAN_TASK, (c) => ({ pattern: '0 30 8-20 * * *', tz: c.BUSINESS_TIME_ZONE }))
   async scan(): Promise<WarrantyScanResult> {
     const today = this.today();
     const result = await this.ds.transaction(async (m) => {

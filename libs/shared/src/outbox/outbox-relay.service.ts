@@ -4,6 +4,7 @@ import type { PoolClient, QueryResult } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { JobName, JobPayloads } from '../queues/queue.contract';
 import { QueueProducer } from '../queues/queue.module';
+import { backoffDelay } from '../util/backoff';
 import { withTimeout } from '../util/with-timeout';
 
 const BATCH = 200;
@@ -105,7 +106,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.failures = 0;
     } catch (err) {
       this.failures += 1;
-      next = Math.min(MAX_BACKOFF_MS, IDLE_MS * 2 ** Math.min(this.failures, 5));
+      next = backoffDelay(this.failures, { baseMs: IDLE_MS, maxMs: MAX_BACKOFF_MS });
       const message = err instanceof Error ? err.message : String(err);
       if (this.failures === 1 || this.failures % 10 === 0) this.logger.warn({ failures: this.failures, retryInMs: next }, `outbox relay failed, jobs stay in Postgres: ${message}`);
       await this.ds.query(`UPDATE outbox SET last_error = $1 WHERE id = (SELECT min(id) FROM outbox WHERE relayed_at IS NULL)`, [message.slice(0, 500)]).catch(() => undefined);

@@ -1,60 +1,168 @@
 import { getQueueToken } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { UnrecoverableError, type Job, type Queue, type RepeatOptions } from 'bullmq';
-import { taskJobName, type JobName, type JobPayloads, type TaskQueue } from './queue.contract';
+import {
+  Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
+import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq';
+import { APP_CONFIG, type AppConfig } from '../config';
+import { retryWithBackoff } from '../util/backoff';
+import { withTimeout } from '../util/with-timeout';
+import {
+  JOB_HANDLER_METADATA, type JobHandlerMeta, type TaskHandler, type TaskJob, type TaskRepeat,
+} from './job-handler.decorators';
+import {
+  jobQueue, taskJobName, type JobName, type JobPayloads, type QueueName, type TaskQueue,
+} from './queue.contract';
 
-type Handler<N extends JobName> = (data: JobPayloads[N], job: Job<JobPayloads[N]>) => Promise<unknown>;
-type TaskJob = Job<{ task: string }>;
-type TaskHandler = (job: TaskJob) => Promise<unknown>;
-const taskJobNames = new Set<string>(Object.values(taskJobName));
+/** The queue this app's JobRouter serves (JobsModule.forQueue). */
+export const JOB_QUEUE = 'kefu:job-queue';
 
 const SCHEDULE_TIMEOUT_MS = 5_000;
+const TASK_JOB_OPTS: JobsOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 5_000 },
+  removeOnComplete: { count: 100 },
+  removeOnFail: { count: 500 },
+};
+const taskJobNames = new Set<string>(Object.values(taskJobName));
+
+type Run = (job: Job) => Promise<unknown>;
+interface Found { meta: JobHandlerMeta; run: Run; owner: string }
+interface Task { queue: TaskQueue; repeat: TaskRepeat; run: TaskHandler }
+/** What each tick of a job scheduler enqueues. */
+export interface ScheduledJob<N extends JobName> { name: N; data: JobPayloads[N]; opts: JobsOptions }
+
+/** The boot check failed: the app must not start (one line, naming each job). */
+export class JobWiringError extends Error {
+  override readonly name = 'JobWiringError';
+}
+
+/** The `@OnJob` / `@OnTask` marks of a prototype's methods. */
+function marked(scanner: MetadataScanner, proto: object): Array<{ method: string; metas: JobHandlerMeta[] }> {
+  return scanner.getAllMethodNames(proto).flatMap((method) => {
+    const fn: unknown = (proto as Record<string, unknown>)[method];
+    if (typeof fn !== 'function') return [];
+    const metas = Reflect.getMetadata(JOB_HANDLER_METADATA, fn) as JobHandlerMeta[] | undefined;
+    return metas ? [{ method, metas }] : [];
+  });
+}
+
+/** Every `@OnJob` / `@OnTask` method of the app's providers, bound to its instance; singletons only. */
+function discover(discovery: DiscoveryService, scanner: MetadataScanner): { found: Found[]; problems: string[] } {
+  const found: Found[] = [];
+  const problems: string[] = [];
+  for (const wrapper of discovery.getProviders()) {
+    if (!wrapper.isDependencyTreeStatic()) {
+      // Request-scoped or transient: no instance to call from a worker.
+      const proto = (wrapper.metatype as { prototype?: object } | null)?.prototype;
+      if (proto && marked(scanner, proto).length) {
+        problems.push(`${String(wrapper.name)} has job handlers but is not a singleton`);
+      }
+      continue;
+    }
+    const instance: unknown = wrapper.instance;
+    if (!instance || typeof instance !== 'object') continue;
+    const proto = Object.getPrototypeOf(instance) as object | null;
+    if (!proto) continue;
+    for (const { method, metas } of marked(scanner, proto)) {
+      const owner = `${instance.constructor.name}.${method}`;
+      const fn = (proto as Record<string, (...args: unknown[]) => Promise<unknown>>)[method]!;
+      const bound = fn.bind(instance);
+      for (const meta of metas) {
+        const run: Run = meta.kind === 'job' ? (job) => bound(job.data, job) : (job) => bound(job);
+        found.push({ meta, run, owner });
+      }
+    }
+  }
+  return { found, problems };
+}
 
 /**
- * Lets several feature modules share their app's one queue worker: each registers the job names it
- * handles (in `onModuleInit`), and recurring tasks whose clock is a BullMQ job scheduler. The app's
- * `@Processor` calls `dispatch`. A job nobody handles fails for good (a routing bug, not a retry).
+ * Routes the app's one queue to its handlers, found at boot: `@OnJob(name)` and `@OnTask(queue, task,
+ * schedule)` on provider methods (job-handler.decorators.ts). At module init it checks that every job the
+ * contract routes to this queue (`jobQueue`) has exactly one handler, that no handler is for another
+ * queue's job, and that no task is declared twice; otherwise it throws and the app does not start.
+ * The app's thin `@Processor` worker calls `dispatch`. Recurring tasks get a BullMQ job scheduler each.
  */
 @Injectable()
-export class JobRouter implements OnApplicationBootstrap, OnApplicationShutdown {
+export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobRouter.name);
-  private readonly handlers = new Map<string, Handler<JobName>>();
-  private readonly tasks = new Map<string, { queue: TaskQueue; repeat: Omit<RepeatOptions, 'key'>; run: TaskHandler }>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
+  private readonly handlers = new Map<string, Run>();
+  private readonly tasks = new Map<string, Task>();
+  private readonly stop = new AbortController();
+  // Workers may start (BullMQ's own onModuleInit) before discovery: a job waits for it instead of failing.
+  private routed!: () => void;
+  private readonly ready = new Promise<void>((resolve) => (this.routed = resolve));
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(
+    @Inject(JOB_QUEUE) readonly queue: QueueName,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
-  handle<N extends JobName>(name: N, handler: Handler<N>): void {
-    if (taskJobNames.has(name)) throw new Error('register recurring work with every(), not handle()');
-    if (this.handlers.has(name)) throw new Error(`job ${name} already has a handler`);
-    this.handlers.set(name, handler as unknown as Handler<JobName>);
+  onModuleInit(): void {
+    const { found, problems } = discover(this.discovery, this.scanner);
+    this.route(found, problems);
+    this.routed();
   }
 
-  /**
-   * A recurring task on `queue`: `repeat` is BullMQ's `{ every: ms }` or `{ pattern: cron, tz }`. The job
-   * scheduler's key is the task name, so any number of replicas upsert one schedule. The handler gets
-   * the job (its `timestamp` is when the tick was due); it must read "now" from the injected clock.
-   */
-  every(queue: TaskQueue, task: string, repeat: Omit<RepeatOptions, 'key'>, run: TaskHandler): void {
-    if (this.tasks.has(task)) throw new Error(`task ${task} already registered`);
-    this.tasks.set(task, { queue, repeat, run });
+  private route(found: Found[], problems: string[]): void {
+    const byJob = new Map<string, string[]>();
+    const byTask = new Map<string, string[]>();
+    for (const { meta, run, owner } of found) {
+      if (meta.kind === 'job') {
+        if (jobQueue[meta.name] !== this.queue) {
+          const to = jobQueue[meta.name];
+          problems.push(`${owner} handles job '${meta.name}', which goes to queue '${to}', not '${this.queue}'`);
+          continue;
+        }
+        byJob.set(meta.name, [...(byJob.get(meta.name) ?? []), owner]);
+        this.handlers.set(meta.name, run);
+        continue;
+      }
+      if (meta.queue !== this.queue) {
+        problems.push(`${owner} runs task '${meta.task}' on queue '${meta.queue}', not '${this.queue}'`);
+        continue;
+      }
+      byTask.set(meta.task, [...(byTask.get(meta.task) ?? []), owner]);
+      const repeat = typeof meta.schedule === 'function' ? meta.schedule(this.config) : meta.schedule;
+      if (repeat) this.tasks.set(meta.task, { queue: meta.queue, repeat, run });
+    }
+    for (const name of Object.keys(jobQueue) as JobName[]) {
+      if (jobQueue[name] !== this.queue || taskJobNames.has(name)) continue;
+      const owners = byJob.get(name) ?? [];
+      if (owners.length === 0) problems.push(`job '${name}' (queue '${this.queue}') has no @OnJob handler`);
+      if (owners.length > 1) problems.push(`job '${name}' has ${owners.length} @OnJob handlers (${owners.join(', ')})`);
+    }
+    for (const [task, owners] of byTask) {
+      if (owners.length > 1) problems.push(`task '${task}' is declared ${owners.length} times (${owners.join(', ')})`);
+    }
+    if (problems.length) throw new JobWiringError(`job wiring on queue '${this.queue}': ${problems.join('; ')}`);
   }
 
-  /** Registered recurring task names (tests and /healthz-style listings). */
+  /** Jobs with a handler here (tests, listings). */
+  jobNames(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** Recurring tasks scheduled here (tests, listings). */
   taskNames(): string[] {
     return [...this.tasks.keys()];
   }
 
-  /** Runs a registered task now, as its scheduler would (tests; an admin "run now"). */
+  /** Runs a task now, as its scheduler would (tests; an admin "run now"). */
   async runTask(task: string, job?: Partial<TaskJob>): Promise<unknown> {
     const t = this.tasks.get(task);
     if (!t) throw new Error(`no task ${task}`);
     return t.run({ name: taskJobName[t.queue], data: { task }, timestamp: Date.now(), ...job } as TaskJob);
   }
 
+  /** A job nobody handles here fails for good (a routing bug, not a retry). */
   async dispatch(job: Job): Promise<unknown> {
+    await this.ready;
     if (taskJobNames.has(job.name)) {
       const task = (job.data as { task: string }).task;
       const t = this.tasks.get(task);
@@ -63,42 +171,51 @@ export class JobRouter implements OnApplicationBootstrap, OnApplicationShutdown 
     }
     const handler = this.handlers.get(job.name);
     if (!handler) throw new UnrecoverableError(`job ${job.name} has no handler on this queue`);
-    return handler(job.data as JobPayloads[JobName], job as Job<JobPayloads[JobName]>);
+    return handler(job);
   }
 
   onApplicationBootstrap(): void {
-    for (const [task, { queue, repeat }] of this.tasks) void this.upsert(queue, task, repeat, 0);
+    for (const [task, { queue, repeat }] of this.tasks) {
+      this.schedule(task, repeat, { name: taskJobName[queue], data: { task }, opts: TASK_JOB_OPTS });
+    }
   }
 
   onApplicationShutdown(): void {
-    this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
+    this.stop.abort();
   }
 
-  /** If Redis is down at boot, keeps trying with backoff; the app serves meanwhile. */
-  private async upsert(queueName: TaskQueue, task: string, repeat: Omit<RepeatOptions, 'key'>, failures: number): Promise<void> {
-    if (this.stopped) return;
-    const queue = this.moduleRef.get<Queue>(getQueueToken(queueName), { strict: false });
-    let timeout: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        queue.upsertJobScheduler(task, repeat, {
-          name: taskJobName[queueName],
-          data: { task },
-          opts: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } },
-        }),
-        new Promise<never>((_, reject) => (timeout = setTimeout(() => reject(new Error(`Redis did not answer within ${SCHEDULE_TIMEOUT_MS} ms`)), SCHEDULE_TIMEOUT_MS))),
-      ]);
-    } catch (err) {
-      if (failures === 0 || failures % 10 === 0) this.logger.warn({ task, err: err instanceof Error ? err.message : String(err) }, 'cannot schedule the task yet; retrying');
-      const retry = setTimeout(() => {
-        this.timers.delete(retry);
-        void this.upsert(queueName, task, repeat, failures + 1);
-      }, Math.min(60_000, 1_000 * 2 ** Math.min(failures, 6)));
-      retry.unref();
-      this.timers.add(retry);
-    } finally {
-      clearTimeout(timeout);
-    }
+  /**
+   * Upserts the BullMQ job scheduler `key` on the job's queue (one schedule however many replicas call
+   * this). If Redis is down at boot it keeps trying with backoff; the app serves meanwhile.
+   */
+  schedule<N extends JobName>(key: string, repeat: TaskRepeat, job: ScheduledJob<N>): void {
+    const queue = this.moduleRef.get<Queue>(getQueueToken(jobQueue[job.name]), { strict: false });
+    const timeout = `Redis did not answer within ${SCHEDULE_TIMEOUT_MS} ms`;
+    const upsert = () => withTimeout(queue.upsertJobScheduler(key, repeat, job), SCHEDULE_TIMEOUT_MS, timeout);
+    void retryWithBackoff(upsert, {
+      baseMs: 1_000,
+      maxMs: 60_000,
+      signal: this.stop.signal,
+      onFailure: (err, failures) => {
+        if (failures === 1 || failures % 10 === 0) {
+          const message = err instanceof Error ? err.message : String(err);
+          this.logger.warn({ key, failures, err: message }, 'cannot schedule yet; retrying');
+        }
+      },
+    });
+  }
+}
+
+/** The app's JobRouter for the queue it consumes; global, so the app's worker and any feature can reach it. */
+@Module({})
+export class JobsModule {
+  static forQueue(queue: QueueName): DynamicModule {
+    return {
+      module: JobsModule,
+      global: true,
+      imports: [DiscoveryModule],
+      providers: [{ provide: JOB_QUEUE, useValue: queue }, JobRouter],
+      exports: [JobRouter],
+    };
   }
 }

@@ -25,7 +25,7 @@ export interface JobPayloads {
   'notification-requested': { notificationId: string };
   /** A delivery-status report was stored as an intake record: match it to a notification. */
   'delivery-report-received': { intakeRecordId: string };
-  /** A recurring task's tick (BullMQ job scheduler keyed by the task name; see JobRouter.every). */
+  /** A recurring task's tick (BullMQ job scheduler keyed by the task name; see @OnTask). */
   'scheduled-task': { task: string };
   /** The same, for the notifier's own recurring work (reconciling, deferred sends, bounce polling). */
   'notifier-task': { task: string };
