@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addToOutbox, APP_CONFIG, CLOCK, NotificationEntity, QueueProducer, type AppConfig, type Clock, type NotificationKind, type NotificationStatus, type NotifyChannel,
+  APP_CONFIG, CLOCK, fallbackKey, NotificationEntity, QueueProducer, requestNotification, type AppConfig, type Clock,
+  type NotificationKind, type NotificationRequest, type NotificationSourceType, type NotificationStatus,
+  type NotifyChannel,
 } from '@kefu/shared';
 import { ChannelRegistry, type Destination, type SendOutcome } from '../channels/channel-sender';
 import { quietUntil } from './quiet-hours';
@@ -266,15 +268,26 @@ export class NotificationDispatcher {
   async fallback(m: EntityManager, n: FallbackSource, failed: NotifyChannel): Promise<string | null> {
     const next = NEXT_CHANNEL[failed];
     if (!next || !(MUST_ARRIVE.has(n.kind) || n.fallbackOfId)) return null;
-    const root = n.idempotencyKey.replace(/\/fallback:[a-z]+$/, '');
-    const rows = await m.query<Array<{ id: string }>>(
-      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, staff_id, case_id, source_type, source_id, variables, urgent, not_before, late, fallback_of_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [`${root}/fallback:${next}`, n.kind, next, n.recipientType, n.ownerId, n.staffId, n.caseId, n.sourceType, n.sourceId, JSON.stringify(n.variables), n.urgent, this.clock.now(), n.late, n.id],
-    );
-    const id = rows[0]?.id;
-    if (id) await addToOutbox(m, 'notification-requested', { notificationId: id });
-    return id ?? null;
+    // The failed row's variables already passed its kind's contract (rendered before the provider was called).
+    const r = await requestNotification(m, {
+      idempotencyKey: fallbackKey(n.idempotencyKey, next),
+      kind: n.kind,
+      channel: next,
+      recipient:
+        n.recipientType === 'owner' ? { ownerId: n.ownerId! }
+        : n.recipientType === 'staff' ? { staffId: n.staffId! }
+        : { caseReporterOf: n.caseId! },
+      ...(n.caseId ? { caseId: n.caseId } : {}),
+      variables: n.variables,
+      urgent: n.urgent,
+      notBefore: this.clock.now(),
+      late: n.late,
+      ...(n.sourceType && n.sourceId
+        ? { source: { type: n.sourceType as NotificationSourceType, id: n.sourceId } }
+        : {}),
+      fallbackOf: n.id,
+    } as NotificationRequest);
+    return r.created ? r.id : null;
   }
 
   async receipt(m: EntityManager, id: string, at: Date, status: string, source: string, detail: string | null, raw: Record<string, unknown> | null = null, dedupeKey: string | null = null): Promise<boolean> {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, JobRouter, requestNotification, zonedParts,
+  addDays, APP_CONFIG, AppException, CLOCK, JobRouter, notificationKeys, requestNotification, zonedParts,
   type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
 } from '@kefu/shared';
 import { decodeCsv, parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
@@ -148,7 +148,9 @@ export class CertificateService implements OnModuleInit {
     let created = 0;
     for (const channel of channels) {
       const r = await requestNotification(m, {
-        idempotencyKey: `cert:${n.batchId}:${n.unitId}:${n.ownerId}:${stage}:${channel}`,
+        idempotencyKey: notificationKeys.certificate({
+          batchId: n.batchId, unitId: n.unitId, ownerId: n.ownerId, stage, channel,
+        }),
         kind: 'certificate_collection',
         recipient: { ownerId: n.ownerId },
         channel,

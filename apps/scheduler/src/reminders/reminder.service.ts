@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  APP_CONFIG, CalendarService, CLOCK, computeDeadline, initialDeadlines, requestNotification,
+  APP_CONFIG, CalendarService, cancelNotifications, CLOCK, computeDeadline, initialDeadlines, notificationKeys,
+  requestNotifications, type NotificationRequest,
   type AppConfig, type BusinessCalendar, type CaseSeverity, type CaseStatus, type CaseType, type Clock, type DeadlineStep, type ReminderKind,
 } from '@kefu/shared';
 import { AckTokens } from './ack-token';
@@ -201,11 +202,14 @@ export class ReminderService {
           );
           const done: SentMark[] = [];
           const moot: DueRow[] = [];
+          const messages: NotificationRequest[] = [];
           for (const r of rows) {
             if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
             if (r.done || r.deadlineState === 'superseded') moot.push(r);
-            else done.push(await this.send(m, calendar, r, now, people));
+            else done.push(await this.send(m, calendar, r, now, people, messages));
           }
+          // The batch's messages in one statement (one per reminder and channel cost a round trip each).
+          await requestNotifications(m, messages);
           if (moot.length) {
             await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = ANY($1::uuid[])`, [moot.map((r) => r.id), now]);
             await m.query(`UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open'`, [moot.map((r) => r.deadlineId), now]);
@@ -244,8 +248,14 @@ export class ReminderService {
     }
   }
 
-  /** Asks for the messages of one due reminder and does what a missed deadline entails; the caller marks it sent. */
-  private async send(m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date, people: Map<string, Promise<ChainStaff | null>>): Promise<SentMark> {
+  /**
+   * Adds the messages of one due reminder to `messages` and does what a missed deadline entails; the caller
+   * asks for the messages and marks the reminder sent.
+   */
+  private async send(
+    m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date,
+    people: Map<string, Promise<ChainStaff | null>>, messages: NotificationRequest[],
+  ): Promise<SentMark> {
     const memo = (key: string, find: () => Promise<ChainStaff | null>) => {
       let p = people.get(key);
       if (!p) people.set(key, (p = find()));
@@ -263,11 +273,18 @@ export class ReminderService {
     if (recipient) {
       const common = { caseNumber: r.caseNumber, step: r.step, stepLabel: stepLabel[r.step], dueAt: dueAt.toISOString(), ackUrl };
       for (const channel of channelsOf(recipient)) {
-        const base = { idempotencyKey: `reminder:${r.id}:${channel}`, recipient: { staffId: recipient.id }, channel, caseId: r.caseId, urgent: r.severity === 'major', late, source: { type: 'reminder', id: r.id } };
+        const base = {
+          idempotencyKey: notificationKeys.reminder({ reminderId: r.id, channel }),
+          recipient: { staffId: recipient.id }, channel, caseId: r.caseId, urgent: r.severity === 'major', late,
+          source: { type: 'reminder', id: r.id },
+        } as const;
         if (r.kind === 'escalation') {
-          await requestNotification(m, { ...base, kind: 'escalation', variables: { ...common, level: r.level, fromName: responsible?.name ?? null, reason: r.reason ?? '未在时限内确认' } });
+          const reason = r.reason ?? '未在时限内确认';
+          const fromName = responsible?.name ?? null;
+          messages.push({ ...base, kind: 'escalation', variables: { ...common, level: r.level, fromName, reason } });
         } else {
-          await requestNotification(m, { ...base, kind: 'staff_reminder', variables: { ...common, overdue: r.kind === 'due' || now >= dueAt } });
+          const overdue = r.kind === 'due' || now >= dueAt;
+          messages.push({ ...base, kind: 'staff_reminder', variables: { ...common, overdue } });
         }
       }
     } else {
@@ -330,7 +347,7 @@ export class ReminderService {
           if (r.done) {
             await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = $1`, [r.id, now]);
             await m.query(`UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = $1 AND state = 'open'`, [r.deadlineId, now]);
-            await cancelPendingNotifications(m, [r.id]);
+            await cancelNotifications(m, { type: 'reminder', ids: [r.id] });
             continue;
           }
           if (r.level < 3) await this.raise(m, r, r.level + 1, '未在时限内确认提醒', now);
@@ -355,7 +372,7 @@ export class ReminderService {
       if (!stale.length) return 0;
       const ids = stale.map((s) => s.id);
       await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = ANY($1::uuid[]) AND cancelled_at IS NULL AND acknowledged_at IS NULL`, [ids, now]);
-      return cancelPendingNotifications(m, ids);
+      return cancelNotifications(m, { type: 'reminder', ids });
     });
   }
 
@@ -381,7 +398,7 @@ export class ReminderService {
         [reminderId, now, by.staffId, by.via],
       );
       if (rows[0]) {
-        await cancelPendingNotifications(m, [reminderId]);
+        await cancelNotifications(m, { type: 'reminder', ids: [reminderId] });
         return { outcome: 'done', acknowledgedAt: rows[0].acknowledged_at };
       }
       const existing = await m.query<Array<{ acknowledged_at: Date | null }>>(`SELECT acknowledged_at FROM reminders WHERE id = $1 AND sent_at IS NOT NULL`, [reminderId]);
@@ -398,12 +415,3 @@ export function channelsOf(s: Pick<ChainStaff, 'email' | 'mobile'>): Array<'emai
   return out;
 }
 
-/** The notifier skips rows that are not pending. */
-export async function cancelPendingNotifications(m: EntityManager, reminderIds: string[]): Promise<number> {
-  // TypeORM answers UPDATE with [rows, affected].
-  const [, affected] = await m.query<[unknown[], number]>(
-    `UPDATE notifications SET status = 'cancelled', updated_at = now() WHERE source_type = 'reminder' AND source_id = ANY($1::uuid[]) AND status = 'pending'`,
-    [reminderIds],
-  );
-  return affected;
-}

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addDays, APP_CONFIG, CLOCK, JobRouter, zonedParts, type AppConfig, type Clock } from '@kefu/shared';
+import {
+  addDays, APP_CONFIG, cancelNotifications, CLOCK, JobRouter, zonedParts, type AppConfig, type Clock,
+} from '@kefu/shared';
 import { effectiveItemsSql, notifyOwnersSql, rangeRecordset } from './warranty.sql';
 import { handoverRanges, type EffectiveItem, type HandoverRange } from './warranty-windows';
 
@@ -100,7 +102,8 @@ export class WarrantyScanService implements OnModuleInit {
          RETURNING id, unit_id, item_code, item_name, expires_on, late
        ),
        ${notifyOwnersSql('ins')}
-       SELECT (SELECT count(*) FROM ins)::int AS notices, (SELECT count(*) FROM ins WHERE late)::int AS late, (SELECT count(*) FROM queued)::int AS notifications`,
+       SELECT (SELECT count(*) FROM ins)::int AS notices, (SELECT count(*) FROM ins WHERE late)::int AS late,
+              (SELECT count(*) FROM notified)::int AS notifications`,
       [JSON.stringify(ranges), from, through],
     );
     return row!;
@@ -126,10 +129,7 @@ export class WarrantyScanService implements OnModuleInit {
       [units],
     );
     if (superseded.length) {
-      await m.query(
-        `UPDATE notifications SET status = 'cancelled', updated_at = now() WHERE source_type = 'warranty_notice' AND source_id = ANY($1::uuid[]) AND status = 'pending'`,
-        [superseded.map((s) => s.id)],
-      );
+      await cancelNotifications(m, { type: 'warranty_notice', ids: superseded.map((s) => s.id) });
     }
     const [row] = await m.query<Array<{ notices: number; late: number }>>(
       `WITH items AS (${effectiveItemsSql('p.id IN (SELECT project_id FROM units WHERE id = ANY($1::uuid[]))')}),
@@ -156,7 +156,7 @@ export class WarrantyScanService implements OnModuleInit {
          WHERE unit_id = ANY($1::uuid[]) AND status = 'notified' AND expires_on >= $2::date
        ),
        ${notifyOwnersSql('open')}
-       SELECT count(*)::int AS n FROM queued`,
+       SELECT count(*)::int AS n FROM notified`,
       [units, today],
     );
     return {

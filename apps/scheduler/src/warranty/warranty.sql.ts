@@ -1,3 +1,5 @@
+import { notificationKeys, notificationsCte } from '@kefu/shared';
+
 /** SQL shared by the scan, the rechecks and the preview. */
 
 /**
@@ -26,29 +28,33 @@ export const unitLabelSql = (u: string, b: string) => `${b}.name || CASE WHEN ${
 
 /**
  * Notifications for notices (rows of the CTE or table `src` with id, unit_id, item_code, item_name,
- * expires_on, late): one per current owner, under the key `warranty:<unit>:<item>:<expiry>:<owner>`,
- * channel left to the owner's preferences, each with its `notification-requested` outbox entry — what
- * requestNotification writes, set-based. Variables follow notificationVariables.warranty_expiry.
+ * expires_on, late): one per current owner (notificationKeys.warranty), channel left to the owner's
+ * preferences, each with its outbox entry — the CTEs `notified` and `notified_outbox` (notificationsCte).
+ * The owners and the unit's label are LATERAL index look-ups per notice: joined to `src` (whose size the
+ * planner cannot know) they could be hashed whole — all owner_units and units — once per statement.
  */
-export const notifyOwnersSql = (src: string) => `
-  notified AS (
-    INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, source_type, source_id, variables, late)
-    SELECT 'warranty:' || n.unit_id || ':' || n.item_code || ':' || to_char(n.expires_on, 'YYYY-MM-DD') || ':' || ou.owner_id,
-           'warranty_expiry', NULL, 'owner', ou.owner_id, 'warranty_notice', n.id,
-           jsonb_build_object('estateName', p.name, 'unitLabel', ${unitLabelSql('u', 'b')}, 'itemName', n.item_name,
-                              'expiresOn', to_char(n.expires_on, 'YYYY-MM-DD'), 'servicePhone', NULL),
-           n.late
-    FROM ${src} n
-    JOIN owner_units ou ON ou.unit_id = n.unit_id AND ou.until IS NULL
-    JOIN units u ON u.id = n.unit_id
-    JOIN buildings b ON b.id = u.building_id
-    JOIN projects p ON p.id = u.project_id
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id
-  ),
-  queued AS (
-    INSERT INTO outbox (job_name, payload, dedupe_key)
-    SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM notified
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING 1
-  )`;
+export const notifyOwnersSql = (src: string) =>
+  notificationsCte(
+    'notified',
+    `${src} n
+    CROSS JOIN LATERAL (SELECT owner_id FROM owner_units WHERE unit_id = n.unit_id AND until IS NULL OFFSET 0) ou
+    CROSS JOIN LATERAL (
+      SELECT p.name AS estate, ${unitLabelSql('u', 'b')} AS label
+      FROM units u JOIN buildings b ON b.id = u.building_id JOIN projects p ON p.id = u.project_id
+      WHERE u.id = n.unit_id OFFSET 0
+    ) l`,
+    {
+      kind: 'warranty_expiry',
+      idempotencyKey: notificationKeys.warranty.sql({
+        unitId: 'n.unit_id', itemCode: 'n.item_code', ownerId: 'ou.owner_id',
+        expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`,
+      }),
+      recipient: { ownerId: 'ou.owner_id' },
+      source: { type: 'warranty_notice', id: 'n.id' },
+      variables: {
+        estateName: 'l.estate', unitLabel: 'l.label', itemName: 'n.item_name',
+        expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`, servicePhone: 'NULL::text',
+      },
+      late: 'n.late',
+    },
+  );
