@@ -26,6 +26,13 @@ export function staffById(m: EntityManager, id: string): Promise<ChainStaff | nu
   return one(m, 'id = $1', [id]);
 }
 
+/** Active staff by id, in one query (what staffById answers for each). */
+export async function staffByIds(m: EntityManager, ids: readonly string[]): Promise<Map<string, ChainStaff>> {
+  if (!ids.length) return new Map();
+  const rows = await m.query<ChainStaff[]>(`SELECT ${cols} FROM staff WHERE active AND id = ANY($1::uuid[])`, [ids]);
+  return new Map(rows.map((s) => [s.id, s]));
+}
+
 /** Someone of that rank or the first rank above it that has anyone: a department manager of the department if there is one. */
 async function byRank(m: EntityManager, rank: number, departmentId: string | null): Promise<ChainStaff | null> {
   for (let r = Math.max(rank, 1); r <= 3; r++) {

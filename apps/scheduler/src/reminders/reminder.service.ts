@@ -7,7 +7,7 @@ import {
   type AppConfig, type BusinessCalendar, type CaseSeverity, type CaseStatus, type CaseType, type Clock, type DeadlineStep, type ReminderKind,
 } from '@kefu/shared';
 import { AckTokens } from './ack-token';
-import { atLevel, responsibleFor, type ChainStaff } from './chain';
+import { atLevel, responsibleFor, staffByIds, type ChainStaff } from './chain';
 import { ackWindow, advanceReminderAt, stepDoneSql, stepLabel } from './steps';
 
 /** A reminder sent this much after its time is marked late (it fell due while the scheduler was down). */
@@ -203,6 +203,7 @@ export class ReminderService {
           const done: SentMark[] = [];
           const moot: DueRow[] = [];
           const messages: NotificationRequest[] = [];
+          await prefetchAssignees(m, rows, people);
           for (const r of rows) {
             if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
             if (r.done || r.deadlineState === 'superseded') moot.push(r);
@@ -405,6 +406,20 @@ export class ReminderService {
       if (existing[0]?.acknowledged_at) return { outcome: 'already', acknowledgedAt: existing[0].acknowledged_at };
       return { outcome: 'unknown' };
     });
+  }
+}
+
+/** The batch's assignees not known yet, in one query: responsibleFor's first answer, for the whole batch. */
+async function prefetchAssignees(
+  m: EntityManager, rows: DueRow[], people: Map<string, Promise<ChainStaff | null>>,
+): Promise<void> {
+  const key = (r: DueRow) => `${r.assigneeId}|${r.departmentId}`;
+  const wanted = rows.filter((r) => r.assigneeId && !people.has(key(r)));
+  if (!wanted.length) return;
+  const found = await staffByIds(m, [...new Set(wanted.map((r) => r.assigneeId!))]);
+  for (const r of wanted) {
+    const s = found.get(r.assigneeId!);
+    if (s && !people.has(key(r))) people.set(key(r), Promise.resolve(s));
   }
 }
 

@@ -28,21 +28,16 @@ export const unitLabelSql = (u: string, b: string) => `${b}.name || CASE WHEN ${
 
 /**
  * Notifications for notices (rows of the CTE or table `src` with id, unit_id, item_code, item_name,
- * expires_on, late): one per current owner (notificationKeys.warranty), channel left to the owner's
- * preferences, each with its outbox entry — the CTEs `notified` and `notified_outbox` (notificationsCte).
- * The owners and the unit's label are LATERAL index look-ups per notice: joined to `src` (whose size the
- * planner cannot know) they could be hashed whole — all owner_units and units — once per statement.
+ * expires_on, late, and the unit's estate_name and unit_label): one per current owner
+ * (notificationKeys.warranty), channel left to the owner's preferences, each with its outbox entry — the
+ * CTEs `notified` and `notified_outbox` (notificationsCte). The owners are an index look-up per notice: a
+ * join to `src` (whose size the planner cannot know) could hash all of owner_units once per statement.
  */
 export const notifyOwnersSql = (src: string) =>
   notificationsCte(
     'notified',
     `${src} n
-    CROSS JOIN LATERAL (SELECT owner_id FROM owner_units WHERE unit_id = n.unit_id AND until IS NULL OFFSET 0) ou
-    CROSS JOIN LATERAL (
-      SELECT p.name AS estate, ${unitLabelSql('u', 'b')} AS label
-      FROM units u JOIN buildings b ON b.id = u.building_id JOIN projects p ON p.id = u.project_id
-      WHERE u.id = n.unit_id OFFSET 0
-    ) l`,
+     CROSS JOIN LATERAL (SELECT owner_id FROM owner_units WHERE unit_id = n.unit_id AND until IS NULL OFFSET 0) ou`,
     {
       kind: 'warranty_expiry',
       idempotencyKey: notificationKeys.warranty.sql({
@@ -52,9 +47,14 @@ export const notifyOwnersSql = (src: string) =>
       recipient: { ownerId: 'ou.owner_id' },
       source: { type: 'warranty_notice', id: 'n.id' },
       variables: {
-        estateName: 'l.estate', unitLabel: 'l.label', itemName: 'n.item_name',
+        estateName: 'n.estate_name', unitLabel: 'n.unit_label', itemName: 'n.item_name',
         expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`, servicePhone: 'NULL::text',
       },
       late: 'n.late',
     },
   );
+
+/** The estate's name and the unit's label (estate_name, unit_label) of unit `u`, for notifyOwnersSql's source. */
+export const unitNamesSql = (u: string) => `
+  SELECT p.name AS estate_name, ${unitLabelSql(u, 'b')} AS unit_label
+  FROM buildings b, projects p WHERE b.id = ${u}.building_id AND p.id = ${u}.project_id`;
