@@ -1,6 +1,9 @@
 import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, JobRouter, type AppConfig } from '@kefu/shared';
+import { ReminderAcks } from './reminder-ack.service';
+import { ReminderPlanner } from './reminder-planner.service';
 import { ReminderQueryService } from './reminder-query.service';
+import { ReminderSender } from './reminder-sender.service';
 import { ReminderService } from './reminder.service';
 import { AckLinkController, RemindersController } from './reminders.controller';
 
@@ -11,7 +14,11 @@ export const REMINDER_SCAN_EVERY_MS = 60_000;
  * Part 1 of the scheduler: case deadlines from the SLA policy, reminders before and at each deadline,
  * acknowledgement (API and signed link), escalation up the chain, the managers' daily digest.
  */
-@Module({ providers: [ReminderService, ReminderQueryService], controllers: [RemindersController, AckLinkController], exports: [ReminderService, ReminderQueryService] })
+@Module({
+  providers: [ReminderService, ReminderPlanner, ReminderSender, ReminderAcks, ReminderQueryService],
+  controllers: [RemindersController, AckLinkController],
+  exports: [ReminderService, ReminderQueryService],
+})
 export class RemindersModule implements OnModuleInit {
   private readonly logger = new Logger(RemindersModule.name);
 
