@@ -3,7 +3,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines, OutboxRelay,
+  businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines,
+  notificationKeys, notificationsCte, OutboxRelay,
   type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
 } from '@kefu/shared';
 import { classify, matchUnit, textSimilarity, type UnitRef } from '../normalise';
@@ -178,8 +179,8 @@ export class CaseIntakeService {
    * The whole write in ONE statement (each round trip costs more than the SQL): the intake record (the
    * exactly-once guard: on a conflict nothing else is written and null comes back), the case with its
    * number, its events, duplicate links, the `case-received` outbox row, and the reporter's acknowledgement
-   * (a notification row + its outbox row, as requestNotification writes them). Foreign keys are checked at
-   * the end of the statement, so the order of the CTEs does not matter to them.
+   * (notificationsCte: a notification row + its outbox row, as requestNotification writes them). Foreign keys
+   * are checked at the end of the statement, so the order of the CTEs does not matter to them.
    *
    * The number comes from the estate's counter row, locked from here until COMMIT: keep what runs after
    * this (the channel's `extra`) short.
@@ -203,7 +204,6 @@ export class CaseIntakeService {
     if (input.guard && input.adopt) throw new Error('a guard is not for adopted records');
     const guard = input.guard ? `guard AS (${input.guard(p)}),
       ` : '';
-    const ack = acknowledgementChannel(c, input.channel);
     const sql = `
       WITH ${guard}rec AS (${rec}),
       pfx AS (SELECT COALESCE(${p(projectCode)}::text, (SELECT code FROM projects WHERE id = ${p(c.projectId)}::uuid), '${GENERAL_CASE_PREFIX}') AS prefix,
@@ -226,13 +226,7 @@ export class CaseIntakeService {
              ON CONFLICT DO NOTHING),
       ob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
              SELECT 'case-received', jsonb_build_object('caseId', ${caseId}::text), 'case-received:' || ${caseId} FROM rec ON CONFLICT (dedupe_key) DO NOTHING),
-      ack AS (INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, source_type, source_id, variables)
-              SELECT 'case-ack:' || ${caseId}, 'case_acknowledgement', ${p(ack)}::text, 'case_reporter', ${caseId}::uuid, 'case', ${caseId}::uuid,
-                     jsonb_build_object('caseNumber', c.number, 'promisedReplyAt', ${p(c.promisedReplyAt?.toISOString() ?? null)}::text, 'reporterName', ${p(c.reporterName)}::text)
-                FROM c WHERE ${p(ack)}::text IS NOT NULL AND ${p(c.promisedReplyAt)}::timestamptz IS NOT NULL
-              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
-      ackob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
-                SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ack)${this.channelRows(m, input, p, caseId)}
+      ${this.acknowledgementCte(c, input.channel, p, caseId)}${this.channelRows(m, input, p, caseId)}
       SELECT (SELECT number FROM c) AS number${input.guard ? ', EXISTS (SELECT 1 FROM guard) AS admitted' : ''}`;
     try {
       // A few shapes (mail's adoption or an insert, and the channel's rows): prepared; an unusual one (many attachments) is not.
@@ -246,6 +240,24 @@ export class CaseIntakeService {
       }
       throw err;
     }
+  }
+
+  /** The reporter's acknowledgement (受理回执) as CTEs `ack` / `ack_outbox`, written when the case row is (`c`). */
+  private acknowledgementCte(c: CaseEntity, channel: CaseChannel, p: (v: unknown) => string, caseId: string): string {
+    const ack = p(acknowledgementChannel(c, channel));
+    const from = `c WHERE ${ack}::text IS NOT NULL AND ${p(c.promisedReplyAt)}::timestamptz IS NOT NULL`;
+    return notificationsCte('ack', from, {
+      kind: 'case_acknowledgement',
+      idempotencyKey: notificationKeys.caseAck.sql({ caseId }),
+      recipient: { caseReporterOf: caseId },
+      channel: ack,
+      source: { type: 'case', id: caseId },
+      variables: {
+        caseNumber: 'c.number',
+        promisedReplyAt: `${p(c.promisedReplyAt?.toISOString() ?? null)}::text`,
+        reporterName: `${p(c.reporterName)}::text`,
+      },
+    });
   }
 
   /** `input.with` as CTEs: one INSERT … SELECT … FROM rec per row, each value cast to its column's type. */

@@ -2,38 +2,23 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addToOutbox, APP_CONFIG, CLOCK, NotificationEntity, QueueProducer, type AppConfig, type Clock, type NotificationKind, type NotificationStatus, type NotifyChannel,
+  backoffDelay, CLOCK, fallbackKey, NotificationEntity, QueueProducer, requestNotification, type Clock,
+  type NotificationKind, type NotificationRequest, type NotificationSourceType, type NotificationStatus,
+  type NotifyChannel,
 } from '@kefu/shared';
-import { ChannelRegistry, type Destination, type SendOutcome } from '../channels/channel-sender';
-import { quietUntil } from './quiet-hours';
-import { ProviderRateLimiter } from './rate-limiter';
-import { forChannel, renderTemplate, smsSegments, TemplateVariablesError } from './templates';
+import { ChannelRegistry, type SendOutcome } from '../channels/channel-sender';
+import { MessagePreparer, type Prepared } from './message-preparer.service';
 
 /** Notices that must arrive: when one channel fails, the next is tried (SMS → email → letter). */
 export const MUST_ARRIVE: ReadonlySet<NotificationKind> = new Set(['case_reply', 'warranty_expiry', 'certificate_collection']);
 const NEXT_CHANNEL: Partial<Record<NotifyChannel, NotifyChannel>> = { sms: 'email', email: 'letter' };
 /** Automatic attempts for transient errors (429, 5xx, network); a staff retry adds one more. */
 export const MAX_ATTEMPTS = 5;
-const SAME_TEXT_PER_DAY = 3;
 
+/** Wait before automatic attempt `attempt + 1`: 30 s, doubling, at most an hour. */
 export function backoffMs(attempt: number): number {
-  return Math.min(3600_000, 30_000 * 2 ** Math.max(0, attempt - 1));
+  return backoffDelay(Math.max(0, attempt - 1), { baseMs: 30_000, maxMs: 3_600_000 });
 }
-
-interface Recipient {
-  name: string | null;
-  ownerId: string | null;
-  mobile: string | null;
-  email: string | null;
-  postalAddress: string | null;
-  postcode: string | null;
-  preferred: NotifyChannel[];
-  optOuts: NotifyChannel[];
-}
-
-type Prepared =
-  | { ok: true; channel: NotifyChannel; to: Destination; subject: string | null; body: string; html: string | null; segments: number | null }
-  | { ok: false; code: string; message: string; fallback: boolean };
 
 /** What a fallback row copies from the notification it replaces. */
 export type FallbackSource = Pick<NotificationEntity, 'id' | 'kind' | 'idempotencyKey' | 'fallbackOfId' | 'recipientType' | 'ownerId' | 'staffId' | 'caseId' | 'sourceType' | 'sourceId' | 'variables' | 'urgent' | 'late'>;
@@ -46,19 +31,11 @@ export async function updateReturning<T = { id: string }>(m: EntityManager | Dat
   return r[0];
 }
 
-interface OwnerRow { name: string; mobiles: string[]; email: string | null; postal_address: string | null; postcode: string | null; preferred_channels: NotifyChannel[]; opt_outs: NotifyChannel[] }
-interface CaseReporterRow {
-  reporter_name: string | null; reporter_phone: string | null; reporter_email: string | null; owner_id: string | null; owner_name: string | null;
-  postal_address: string | null; postcode: string | null; opt_outs: NotifyChannel[] | null; preferred_channels: NotifyChannel[] | null;
-}
-
-const isMobile = (p: string | null | undefined): p is string => !!p && (/^1\d{10}$/.test(p) || /^\+\d{8,15}$/.test(p));
-
 /**
- * The notification state machine. Every write is guarded by the status it expects (and the attempt
- * number as a fence), so a job delivered twice, a sweep and a job racing, or a late worker do nothing
- * twice. "sending" is committed before the provider is called; a row stuck there is reconciled
- * (NotificationReconciler), never blindly sent again.
+ * The send state machine, the last step of sending (after RecipientResolver and MessagePreparer). Every
+ * write is guarded by the status it expects (and the attempt number as a fence), so a job delivered
+ * twice, a sweep and a job racing, or a late worker do nothing twice. "sending" is committed before the
+ * provider is called; a row stuck there is reconciled (NotificationReconciler), never blindly sent again.
  */
 @Injectable()
 export class NotificationDispatcher {
@@ -67,9 +44,8 @@ export class NotificationDispatcher {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly preparer: MessagePreparer,
     private readonly registry: ChannelRegistry,
-    private readonly limiter: ProviderRateLimiter,
     private readonly producer: QueueProducer,
   ) {}
 
@@ -81,30 +57,33 @@ export class NotificationDispatcher {
       await this.requeue(id, row.notBefore);
       return 'deferred';
     }
-    const p = await this.prepare(row);
+    const p = await this.preparer.prepare(row);
     if (!p.ok) {
       await this.ds.transaction((m) => this.fail(m, row, 'pending', row.channel, { code: p.code, message: p.message }, p.fallback));
       return 'failed';
     }
-    if (p.channel === 'sms' && !row.urgent) {
-      const until = quietUntil(now, this.config.SMS_QUIET_HOURS, this.config.BUSINESS_TIME_ZONE);
-      if (until) {
-        const moved = await this.ds.transaction(async (m) => {
-          const r = await updateReturning(m, `UPDATE notifications SET not_before = $2, updated_at = now() WHERE id = $1 AND status = 'pending' RETURNING id`, [id, until]);
-          if (!r.length) return false;
-          await this.receipt(m, id, now, 'deferred', 'notifier', `quiet hours ${this.config.SMS_QUIET_HOURS}: sending at ${until.toISOString()}`);
-          return true;
-        });
-        if (moved) await this.requeue(id, until);
-        return 'deferred';
-      }
+    const quiet = this.preparer.quietUntil(row, p, now);
+    if (quiet) {
+      const moved = await this.ds.transaction(async (m) => {
+        const r = await updateReturning(m,
+          `UPDATE notifications SET not_before = $2, updated_at = now()
+            WHERE id = $1 AND status = 'pending' RETURNING id`,
+          [id, quiet.until],
+        );
+        if (!r.length) return false;
+        const detail = `quiet hours ${quiet.period}: sending at ${quiet.until.toISOString()}`;
+        await this.receipt(m, id, now, 'deferred', 'notifier', detail);
+        return true;
+      });
+      if (moved) await this.requeue(id, quiet.until);
+      return 'deferred';
     }
     const sender = this.registry.get(p.channel);
     if (!sender) {
       await this.ds.transaction((m) => this.fail(m, row, 'pending', p.channel, { code: 'no_sender', message: `no ${p.channel} sender is configured in this notifier` }, true));
       return 'failed';
     }
-    await this.limiter.acquire(p.channel);
+    await this.preparer.throttle(p.channel);
     const attempt = await this.claim(row, p, now);
     if (attempt === 'skipped') return 'skipped';
     if (attempt === 'limited') return 'failed';
@@ -118,72 +97,17 @@ export class NotificationDispatcher {
     return this.record(sending, outcome);
   }
 
-  /** Recipient, channel, variables, rendering: everything that can fail before a provider is involved. */
-  async prepare(row: NotificationEntity): Promise<Prepared> {
-    const r = await this.recipient(row);
-    if (!r) return { ok: false, code: 'no_recipient', message: `the ${row.recipientType} of this notification no longer exists`, fallback: false };
-    const addressOf = (c: NotifyChannel): string | null => (c === 'sms' ? (isMobile(r.mobile) ? r.mobile : null) : c === 'email' ? r.email : r.postalAddress);
-    let channel: NotifyChannel | undefined;
-    if (row.channel) {
-      if (r.optOuts.includes(row.channel)) return { ok: false, code: 'opted_out', message: `the recipient opted out of ${row.channel}`, fallback: true };
-      if (!addressOf(row.channel)) return { ok: false, code: 'no_address', message: `the recipient has no ${row.channel === 'sms' ? 'mobile number' : row.channel === 'email' ? 'email address' : 'postal address'}`, fallback: true };
-      channel = row.channel;
-    } else {
-      const usable = (c: NotifyChannel) => !r.optOuts.includes(c) && !!addressOf(c);
-      channel = r.preferred.find(usable) ?? (['sms', 'email', 'letter'] as const).find(usable);
-      if (!channel) return { ok: false, code: 'no_address', message: 'the recipient has no address on a channel they have not opted out of', fallback: false };
-    }
-    let rendered;
-    try {
-      rendered = renderTemplate(row.kind, row.variables, r.name);
-    } catch (err) {
-      if (err instanceof TemplateVariablesError) return { ok: false, code: 'bad_variables', message: err.message, fallback: false };
-      throw err;
-    }
-    const msg = forChannel(channel, rendered, this.config.SMS_SIGNATURE);
-    const address = addressOf(channel)!;
-    return { ok: true, channel, to: { name: r.name ?? '', address, postcode: r.postcode }, ...msg, segments: channel === 'sms' ? smsSegments(msg.body) : null };
-  }
-
-  private async recipient(row: NotificationEntity): Promise<Recipient | null> {
-    if (row.recipientType === 'owner') {
-      const [o] = await this.ds.query<OwnerRow[]>(`SELECT name, mobiles, email, postal_address, postcode, preferred_channels, opt_outs FROM owners WHERE id = $1`, [row.ownerId]);
-      return o ? { name: o.name, ownerId: row.ownerId, mobile: o.mobiles.find(isMobile) ?? null, email: o.email, postalAddress: o.postal_address, postcode: o.postcode, preferred: o.preferred_channels, optOuts: o.opt_outs } : null;
-    }
-    if (row.recipientType === 'staff') {
-      const [s] = await this.ds.query<Array<{ name: string; mobile: string | null; email: string | null }>>(`SELECT name, mobile, email FROM staff WHERE id = $1`, [row.staffId]);
-      return s ? { name: s.name, ownerId: null, mobile: s.mobile, email: s.email, postalAddress: null, postcode: null, preferred: ['sms', 'email'], optOuts: [] } : null;
-    }
-    // The case's reporter as they gave themselves; a matched owner's opt-outs and postal address still apply.
-    const [c] = await this.ds.query<CaseReporterRow[]>(
-      `SELECT c.reporter_name, c.reporter_phone, c.reporter_email, c.owner_id, o.name AS owner_name, o.postal_address, o.postcode, o.opt_outs, o.preferred_channels
-         FROM cases c LEFT JOIN owners o ON o.id = c.owner_id WHERE c.id = $1`,
-      [row.caseId],
-    );
-    if (!c) return null;
-    return {
-      name: c.reporter_name ?? c.owner_name ?? null, ownerId: c.owner_id, mobile: c.reporter_phone, email: c.reporter_email,
-      postalAddress: c.postal_address ?? null, postcode: c.postcode ?? null, preferred: c.preferred_channels ?? ['sms', 'email'], optOuts: c.opt_outs ?? [],
-    };
-  }
-
   /**
    * pending → sending, committed before the provider call, with the rendered message and address. SMS:
    * the same text to the same number at most 3 times in 24 h, counted under a per-number advisory lock.
    */
   private claim(row: NotificationEntity, p: Extract<Prepared, { ok: true }>, now: Date): Promise<number | 'skipped' | 'limited'> {
     return this.ds.transaction(async (m) => {
-      if (p.channel === 'sms') {
-        await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('kefu-sms:' || $1, 0))`, [p.to.address]);
-        const [{ n }] = await m.query<[{ n: number }]>(
-          `SELECT count(*)::int AS n FROM notifications WHERE to_address = $1 AND channel = 'sms' AND id <> $2 AND sent_at > $3::timestamptz - interval '24 hours'
-              AND status IN ('sending', 'sent', 'delivered', 'undelivered') AND md5(body) = md5($4)`,
-          [p.to.address, row.id, now, p.body],
-        );
-        if (n >= SAME_TEXT_PER_DAY) {
-          const done = await this.fail(m, row, 'pending', p.channel, { code: 'duplicate_limit', message: `the same text was sent to this number ${n} times in the last 24 hours` }, false);
-          return done ? 'limited' : 'skipped';
-        }
+      const limited = await this.preparer.sameTextLimit(m, row, p, now);
+      if (limited) {
+        const failure = { code: 'duplicate_limit', message: limited };
+        const done = await this.fail(m, row, 'pending', p.channel, failure, false);
+        return done ? 'limited' : 'skipped';
       }
       const rows = await updateReturning<{ attempts: number }>(m,
         `UPDATE notifications SET status = 'sending', channel = $2, attempts = attempts + 1, to_address = $3, subject = $4, body = $5, html = $6, segments = $7,
@@ -266,15 +190,26 @@ export class NotificationDispatcher {
   async fallback(m: EntityManager, n: FallbackSource, failed: NotifyChannel): Promise<string | null> {
     const next = NEXT_CHANNEL[failed];
     if (!next || !(MUST_ARRIVE.has(n.kind) || n.fallbackOfId)) return null;
-    const root = n.idempotencyKey.replace(/\/fallback:[a-z]+$/, '');
-    const rows = await m.query<Array<{ id: string }>>(
-      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, staff_id, case_id, source_type, source_id, variables, urgent, not_before, late, fallback_of_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-      [`${root}/fallback:${next}`, n.kind, next, n.recipientType, n.ownerId, n.staffId, n.caseId, n.sourceType, n.sourceId, JSON.stringify(n.variables), n.urgent, this.clock.now(), n.late, n.id],
-    );
-    const id = rows[0]?.id;
-    if (id) await addToOutbox(m, 'notification-requested', { notificationId: id });
-    return id ?? null;
+    // The failed row's variables already passed its kind's contract (rendered before the provider was called).
+    const r = await requestNotification(m, {
+      idempotencyKey: fallbackKey(n.idempotencyKey, next),
+      kind: n.kind,
+      channel: next,
+      recipient:
+        n.recipientType === 'owner' ? { ownerId: n.ownerId! }
+        : n.recipientType === 'staff' ? { staffId: n.staffId! }
+        : { caseReporterOf: n.caseId! },
+      ...(n.caseId ? { caseId: n.caseId } : {}),
+      variables: n.variables,
+      urgent: n.urgent,
+      notBefore: this.clock.now(),
+      late: n.late,
+      ...(n.sourceType && n.sourceId
+        ? { source: { type: n.sourceType as NotificationSourceType, id: n.sourceId } }
+        : {}),
+      fallbackOf: n.id,
+    } as NotificationRequest);
+    return r.created ? r.id : null;
   }
 
   async receipt(m: EntityManager, id: string, at: Date, status: string, source: string, detail: string | null, raw: Record<string, unknown> | null = null, dedupeKey: string | null = null): Promise<boolean> {

@@ -2,12 +2,14 @@ import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@kefu/shared';
 import { ChannelRegistry } from '../channels/channel-sender';
 import { DeliveryReceiptsService } from './delivery-receipts.service';
+import { MessagePreparer } from './message-preparer.service';
 import { NotificationDispatcher } from './notification-dispatcher.service';
 import { NotificationReconciler } from './notification-reconciler.service';
 import { NotificationJobs } from './notifications.jobs';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
 import { ProviderRateLimiter } from './rate-limiter';
+import { RecipientResolver } from './recipient-resolver';
 import { SmtpEmailSender } from './smtp-email.sender';
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { TwilioWebhookController } from './twilio-webhook.controller';
@@ -21,7 +23,7 @@ import { TwilioWebhookController } from './twilio-webhook.controller';
   controllers: [NotificationsController, TwilioWebhookController],
   providers: [
     NotificationDispatcher, NotificationReconciler, DeliveryReceiptsService, NotificationsService, ProviderRateLimiter,
-    NotificationJobs,
+    NotificationJobs, RecipientResolver, MessagePreparer,
     { provide: TwilioSmsSender, inject: [APP_CONFIG], useFactory: (c: AppConfig) => (TwilioSmsSender.configured(c) ? new TwilioSmsSender(c) : null) },
     { provide: SmtpEmailSender, inject: [APP_CONFIG], useFactory: (c: AppConfig) => (SmtpEmailSender.configured(c) ? new SmtpEmailSender(c) : null) },
   ],

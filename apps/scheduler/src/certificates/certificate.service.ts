@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, OnTask, requestNotification, unitLabelSql, zonedParts,
+  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, notificationKeys, OnTask, requestNotification, unitLabelSql, zonedParts,
   type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
 } from '@kefu/shared';
 import { parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
@@ -143,7 +143,9 @@ export class CertificateService {
     let created = 0;
     for (const channel of channels) {
       const r = await requestNotification(m, {
-        idempotencyKey: `cert:${n.batchId}:${n.unitId}:${n.ownerId}:${stage}:${channel}`,
+        idempotencyKey: notificationKeys.certificate({
+          batchId: n.batchId, unitId: n.unitId, ownerId: n.ownerId, stage, channel,
+        }),
         kind: 'certificate_collection',
         recipient: { ownerId: n.ownerId },
         channel,

@@ -26,6 +26,13 @@ export function staffById(m: EntityManager, id: string): Promise<ChainStaff | nu
   return one(m, 'id = $1', [id]);
 }
 
+/** Active staff by id, in one query (what staffById answers for each). */
+export async function staffByIds(m: EntityManager, ids: readonly string[]): Promise<Map<string, ChainStaff>> {
+  if (!ids.length) return new Map();
+  const rows = await m.query<ChainStaff[]>(`SELECT ${cols} FROM staff WHERE active AND id = ANY($1::uuid[])`, [ids]);
+  return new Map(rows.map((s) => [s.id, s]));
+}
+
 /** Someone of that rank or the first rank above it that has anyone: a department manager of the department if there is one. */
 async function byRank(m: EntityManager, rank: number, departmentId: string | null): Promise<ChainStaff | null> {
   for (let r = Math.max(rank, 1); r <= 3; r++) {
@@ -86,4 +93,30 @@ export async function isAtOrAbove(m: EntityManager, actorId: string, actorRole: 
   const actor = await staffById(m, actorId);
   // Without a reports_to link: a manager of the same department, or a vice GM / GM, is above.
   return roleRank[actorRole] > roleRank[target.role] && (roleRank[actorRole] >= 2 || (actor?.departmentId != null && actor.departmentId === target.departmentId));
+}
+
+/**
+ * The assignees of a batch of cases not known yet, in one query: responsibleFor's first answer, for the whole
+ * batch, memoised in `people` under `<assigneeId>|<departmentId>`.
+ */
+type CaseStaffing = { assigneeId: string | null; departmentId: string | null };
+
+export async function prefetchAssignees(
+  m: EntityManager, rows: CaseStaffing[], people: Map<string, Promise<ChainStaff | null>>,
+): Promise<void> {
+  const key = (r: CaseStaffing) => `${r.assigneeId}|${r.departmentId}`;
+  const wanted = rows.filter((r) => r.assigneeId && !people.has(key(r)));
+  if (!wanted.length) return;
+  const found = await staffByIds(m, [...new Set(wanted.map((r) => r.assigneeId!))]);
+  for (const r of wanted) {
+    const s = found.get(r.assigneeId!);
+    if (s && !people.has(key(r))) people.set(key(r), Promise.resolve(s));
+  }
+}
+
+export function channelsOf(s: Pick<ChainStaff, 'email' | 'mobile'>): Array<'email' | 'sms'> {
+  const out: Array<'email' | 'sms'> = [];
+  if (s.email) out.push('email');
+  if (s.mobile) out.push('sms');
+  return out;
 }

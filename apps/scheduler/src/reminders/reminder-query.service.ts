@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addDays, APP_CONFIG, CLOCK, requestNotification, zonedParts, zonedToUtc, type AppConfig, type Clock, type DeadlineStep, type StaffRole } from '@kefu/shared';
+import {
+  addDays, APP_CONFIG, CLOCK, notificationKeys, requestNotification, zonedParts,
+  zonedToUtc, type AppConfig, type Clock, type DeadlineStep, type StaffRole,
+} from '@kefu/shared';
 import { stepDoneSql, stepLabel } from './steps';
 
 export type ReminderListState = 'due' | 'overdue' | 'unacknowledged' | 'acknowledged' | 'all';
@@ -119,7 +122,7 @@ export class ReminderQueryService {
       const count = (s: string) => items.filter((i) => i.state === s).length;
       const created = await this.ds.transaction((m) =>
         requestNotification(m, {
-          idempotencyKey: `digest:${manager.id}:${today}`,
+          idempotencyKey: notificationKeys.digest({ staffId: manager.id, day: today }),
           kind: 'staff_digest',
           recipient: { staffId: manager.id },
           channel: manager.email ? 'email' : 'sms',

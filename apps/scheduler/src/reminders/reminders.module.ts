@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ReminderAcks } from './reminder-ack.service';
+import { ReminderPlanner } from './reminder-planner.service';
 import { ReminderQueryService } from './reminder-query.service';
+import { ReminderSender } from './reminder-sender.service';
 import { ReminderService } from './reminder.service';
 import { ReminderJobs } from './reminders.jobs';
 import { AckLinkController, RemindersController } from './reminders.controller';
@@ -11,7 +14,7 @@ export { REMINDER_SCAN_EVERY_MS } from './reminders.jobs';
  * acknowledgement (API and signed link), escalation up the chain, the managers' daily digest.
  */
 @Module({
-  providers: [ReminderService, ReminderQueryService, ReminderJobs],
+  providers: [ReminderService, ReminderPlanner, ReminderSender, ReminderAcks, ReminderQueryService, ReminderJobs],
   controllers: [RemindersController, AckLinkController],
   exports: [ReminderService, ReminderQueryService],
 })

@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addDays, APP_CONFIG, CLOCK, OnTask, zonedParts, type AppConfig, type Clock } from '@kefu/shared';
-import { effectiveItemsSql, notifyOwnersSql, rangeRecordset } from './warranty.sql';
+import { addDays, APP_CONFIG, cancelNotifications, CLOCK, OnTask, zonedParts, type AppConfig, type Clock } from '@kefu/shared';
+import { effectiveItemsSql, notifyOwnersSql, rangeRecordset, unitNamesSql } from './warranty.sql';
 import { handoverRanges, type EffectiveItem, type HandoverRange } from './warranty-windows';
 
 export const WARRANTY_SCAN_TASK = 'warranty-scan';
@@ -83,11 +83,13 @@ export class WarrantyScanService {
       `WITH r AS (SELECT * FROM ${rangeRecordset}),
        due AS (
          SELECT u.id AS unit_id, r."projectId" AS project_id, r.code, r.name, u.handover_date, e.expires_on,
-                (e.expires_on - make_interval(months => r."monthsAhead"))::date AS due_on
+                (e.expires_on - make_interval(months => r."monthsAhead"))::date AS due_on, names.*
          FROM r
          -- LATERAL: one index range scan of ix_units_project_handover per band, whatever the planner guesses of the bands
          CROSS JOIN LATERAL (SELECT * FROM units u WHERE u.project_id = r."projectId" AND u.handover_date BETWEEN r."handoverFrom" AND r."handoverTo" OFFSET 0) u
          CROSS JOIN LATERAL (SELECT warranty_expiry(u.handover_date, r.basis, r.amount, r."seasonStart", r."seasonEnd") AS expires_on) e
+         -- the unit's row is at hand here: its label now, rather than a second look-up per notice
+         CROSS JOIN LATERAL (${unitNamesSql('u')}) names
        ),
        ins AS (
          INSERT INTO warranty_notices (unit_id, project_id, item_code, item_name, handover_date, expires_on, due_on, late)
@@ -96,8 +98,13 @@ export class WarrantyScanService {
          ON CONFLICT (unit_id, item_code, expires_on) DO NOTHING
          RETURNING id, unit_id, item_code, item_name, expires_on, late
        ),
-       ${notifyOwnersSql('ins')}
-       SELECT (SELECT count(*) FROM ins)::int AS notices, (SELECT count(*) FROM ins WHERE late)::int AS late, (SELECT count(*) FROM queued)::int AS notifications`,
+       told AS (
+         SELECT ins.*, due.estate_name, due.unit_label
+         FROM ins JOIN due ON due.unit_id = ins.unit_id AND due.code = ins.item_code AND due.expires_on = ins.expires_on
+       ),
+       ${notifyOwnersSql('told')}
+       SELECT (SELECT count(*) FROM ins)::int AS notices, (SELECT count(*) FROM ins WHERE late)::int AS late,
+              (SELECT count(*) FROM notified)::int AS notifications`,
       [JSON.stringify(ranges), from, through],
     );
     return row!;
@@ -123,10 +130,7 @@ export class WarrantyScanService {
       [units],
     );
     if (superseded.length) {
-      await m.query(
-        `UPDATE notifications SET status = 'cancelled', updated_at = now() WHERE source_type = 'warranty_notice' AND source_id = ANY($1::uuid[]) AND status = 'pending'`,
-        [superseded.map((s) => s.id)],
-      );
+      await cancelNotifications(m, { type: 'warranty_notice', ids: superseded.map((s) => s.id) });
     }
     const [row] = await m.query<Array<{ notices: number; late: number }>>(
       `WITH items AS (${effectiveItemsSql('p.id IN (SELECT project_id FROM units WHERE id = ANY($1::uuid[]))')}),
@@ -149,11 +153,12 @@ export class WarrantyScanService {
     );
     const [told] = await m.query<Array<{ n: number }>>(
       `WITH open AS (
-         SELECT id, unit_id, item_code, item_name, expires_on, late FROM warranty_notices
-         WHERE unit_id = ANY($1::uuid[]) AND status = 'notified' AND expires_on >= $2::date
+         SELECT wn.id, wn.unit_id, wn.item_code, wn.item_name, wn.expires_on, wn.late, names.*
+         FROM warranty_notices wn JOIN units u ON u.id = wn.unit_id CROSS JOIN LATERAL (${unitNamesSql('u')}) names
+         WHERE wn.unit_id = ANY($1::uuid[]) AND wn.status = 'notified' AND wn.expires_on >= $2::date
        ),
        ${notifyOwnersSql('open')}
-       SELECT count(*)::int AS n FROM queued`,
+       SELECT count(*)::int AS n FROM notified`,
       [units, today],
     );
     return {

@@ -1,3 +1,5 @@
+import { notificationKeys, notificationsCte, unitLabelSql } from '@kefu/shared';
+
 /** SQL shared by the scan, the rechecks and the preview. */
 
 /**
@@ -21,34 +23,36 @@ export const effectiveItemsSql = (projectFilter: string) => `
 /** Columns of the JSON recordset of handover ranges (HandoverRange). */
 export const rangeRecordset = `jsonb_to_recordset($1::jsonb) AS r("projectId" uuid, code text, name text, basis text, amount int, "monthsAhead" int, "seasonStart" text, "seasonEnd" text, "handoverFrom" date, "handoverTo" date)`;
 
-/** unit label as owners and staff say it: 3栋2单元1502. */
-export const unitLabelSql = (u: string, b: string) => `${b}.name || CASE WHEN ${u}.entrance <> '' THEN ${u}.entrance || '单元' ELSE '' END || ${u}.room`;
 
 /**
  * Notifications for notices (rows of the CTE or table `src` with id, unit_id, item_code, item_name,
- * expires_on, late): one per current owner, under the key `warranty:<unit>:<item>:<expiry>:<owner>`,
- * channel left to the owner's preferences, each with its `notification-requested` outbox entry — what
- * requestNotification writes, set-based. Variables follow notificationVariables.warranty_expiry.
+ * expires_on, late, and the unit's estate_name and unit_label): one per current owner
+ * (notificationKeys.warranty), channel left to the owner's preferences, each with its outbox entry — the
+ * CTEs `notified` and `notified_outbox` (notificationsCte). The owners are an index look-up per notice: a
+ * join to `src` (whose size the planner cannot know) could hash all of owner_units once per statement.
  */
-export const notifyOwnersSql = (src: string) => `
-  notified AS (
-    INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, source_type, source_id, variables, late)
-    SELECT 'warranty:' || n.unit_id || ':' || n.item_code || ':' || to_char(n.expires_on, 'YYYY-MM-DD') || ':' || ou.owner_id,
-           'warranty_expiry', NULL, 'owner', ou.owner_id, 'warranty_notice', n.id,
-           jsonb_build_object('estateName', p.name, 'unitLabel', ${unitLabelSql('u', 'b')}, 'itemName', n.item_name,
-                              'expiresOn', to_char(n.expires_on, 'YYYY-MM-DD'), 'servicePhone', NULL),
-           n.late
-    FROM ${src} n
-    JOIN owner_units ou ON ou.unit_id = n.unit_id AND ou.until IS NULL
-    JOIN units u ON u.id = n.unit_id
-    JOIN buildings b ON b.id = u.building_id
-    JOIN projects p ON p.id = u.project_id
-    ON CONFLICT (idempotency_key) DO NOTHING
-    RETURNING id
-  ),
-  queued AS (
-    INSERT INTO outbox (job_name, payload, dedupe_key)
-    SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM notified
-    ON CONFLICT (dedupe_key) DO NOTHING
-    RETURNING 1
-  )`;
+export const notifyOwnersSql = (src: string) =>
+  notificationsCte(
+    'notified',
+    `${src} n
+     CROSS JOIN LATERAL (SELECT owner_id FROM owner_units WHERE unit_id = n.unit_id AND until IS NULL OFFSET 0) ou`,
+    {
+      kind: 'warranty_expiry',
+      idempotencyKey: notificationKeys.warranty.sql({
+        unitId: 'n.unit_id', itemCode: 'n.item_code', ownerId: 'ou.owner_id',
+        expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`,
+      }),
+      recipient: { ownerId: 'ou.owner_id' },
+      source: { type: 'warranty_notice', id: 'n.id' },
+      variables: {
+        estateName: 'n.estate_name', unitLabel: 'n.unit_label', itemName: 'n.item_name',
+        expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`, servicePhone: 'NULL::text',
+      },
+      late: 'n.late',
+    },
+  );
+
+/** The estate's name and the unit's label (estate_name, unit_label) of unit `u`, for notifyOwnersSql's source. */
+export const unitNamesSql = (u: string) => `
+  SELECT p.name AS estate_name, ${unitLabelSql(u, 'b')} AS unit_label
+  FROM buildings b, projects p WHERE b.id = ${u}.building_id AND p.id = ${u}.project_id`;

@@ -1,12 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import type { NotificationKind, NotifyChannel } from '../database/entities';
-import { addToOutbox } from '../outbox/outbox';
+import { insertNotificationsCte, notificationColumns, type NotificationSourceType } from './notification-rows.sql';
 import type { NotificationVariables } from './variables';
 
 export type NotificationRecipient = { ownerId: string } | { staffId: string } | { caseReporterOf: string };
 
-export interface NotificationRequest<K extends NotificationKind = NotificationKind> {
-  /** Exactly-once key, unique in Postgres: e.g. `case-ack:<caseId>`, `warranty:<unit>:<item>:<expiry>:<owner>:<channel>`. */
+interface RequestFields<K extends NotificationKind> {
+  /** Exactly-once key, unique in Postgres: build it with notificationKeys (keys.ts). */
   idempotencyKey: string;
   kind: K;
   recipient: NotificationRecipient;
@@ -21,33 +21,83 @@ export interface NotificationRequest<K extends NotificationKind = NotificationKi
   notBefore?: Date;
   /** The notice fell due during downtime and is sent on catching up. */
   late?: boolean;
-  source?: { type: string; id: string };
+  source?: { type: NotificationSourceType; id: string };
+  /** The notifier's next-channel row for a failed must-arrive notice (key: fallbackKey). */
+  fallbackOf?: string;
 }
 
-/**
- * Asks the notifier for a message, in the caller's transaction: inserts the notification row and its
- * `notification-requested` outbox entry. The idempotency key is unique, so asking twice (a retried job,
- * two scheduler instances) yields one row and one job. Returns the row id and whether this call created it.
- */
-export async function requestNotification<K extends NotificationKind>(m: EntityManager, req: NotificationRequest<K>): Promise<{ id: string; created: boolean }> {
+/** One notification asked for; a union over the kinds: a list may mix kinds, each checked against its variables. */
+export type NotificationRequest<K extends NotificationKind = NotificationKind> =
+  K extends NotificationKind ? RequestFields<K> : never;
+
+type Queryable = Pick<EntityManager, 'query'>;
+
+function toRow(req: NotificationRequest): Record<(typeof notificationColumns)[number], unknown> {
   const r = req.recipient;
-  const [recipientType, ownerId, staffId] =
-    'ownerId' in r ? ['owner', r.ownerId, null] : 'staffId' in r ? ['staff', null, r.staffId] : ['case_reporter', null, null];
-  const caseId = 'caseReporterOf' in r ? r.caseReporterOf : (req.caseId ?? null);
-  const rows = await m.query<Array<{ id: string }>>(
-    `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, staff_id, case_id, source_type, source_id, variables, urgent, not_before, late)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, COALESCE($12, now()), $13)
-     ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-    [
-      req.idempotencyKey, req.kind, req.channel ?? null, recipientType, ownerId, staffId, caseId,
-      req.source?.type ?? null, req.source?.id ?? null, JSON.stringify(req.variables), req.urgent ?? false, req.notBefore ?? null, req.late ?? false,
-    ],
-  );
-  const inserted = rows[0];
-  if (inserted) {
-    await addToOutbox(m, 'notification-requested', { notificationId: inserted.id });
-    return { id: inserted.id, created: true };
+  return {
+    idempotency_key: req.idempotencyKey,
+    kind: req.kind,
+    channel: req.channel ?? null,
+    recipient_type: 'ownerId' in r ? 'owner' : 'staffId' in r ? 'staff' : 'case_reporter',
+    owner_id: 'ownerId' in r ? r.ownerId : null,
+    staff_id: 'staffId' in r ? r.staffId : null,
+    case_id: 'caseReporterOf' in r ? r.caseReporterOf : (req.caseId ?? null),
+    source_type: req.source?.type ?? null,
+    source_id: req.source?.id ?? null,
+    variables: req.variables,
+    urgent: req.urgent ?? false,
+    not_before: req.notBefore?.toISOString() ?? null,
+    late: req.late ?? false,
+    fallback_of_id: req.fallbackOf ?? null,
+  };
+}
+
+const recordset = `jsonb_to_recordset($1::jsonb) AS r(${notificationColumns
+  .map((c) => `${c} ${c === 'variables' ? 'jsonb' : c === 'urgent' || c === 'late' ? 'boolean' : 'text'}`)
+  .join(', ')})`;
+
+const REQUEST_SQL = `WITH ${insertNotificationsCte('ins', recordset, {
+  ...Object.fromEntries(notificationColumns.map((c) => [c, `r.${c}`])),
+  not_before: 'COALESCE(r.not_before::timestamptz, now())',
+} as Record<(typeof notificationColumns)[number], string>)}
+SELECT id, idempotency_key AS key FROM ins`;
+
+/**
+ * Asks the notifier for messages, in the caller's transaction, in one statement whatever their number:
+ * inserts the notification rows and their `notification-requested` outbox entries. The idempotency key
+ * is unique, so asking twice (a retried job, two scheduler instances) yields one row and one job.
+ * Returns, in the order asked, each row's id and whether this call created it.
+ */
+export async function requestNotifications(
+  m: Queryable,
+  reqs: readonly NotificationRequest[],
+): Promise<Array<{ id: string; created: boolean }>> {
+  if (!reqs.length) return [];
+  const inserted = await m.query<Array<{ id: string; key: string }>>(REQUEST_SQL, [JSON.stringify(reqs.map(toRow))]);
+  const ids = new Map(inserted.map((r) => [r.key, r.id]));
+  const created = new Set(ids.keys());
+  const missing = reqs.map((r) => r.idempotencyKey).filter((k) => !ids.has(k));
+  if (missing.length) {
+    // Rows another transaction committed (or committed while this one waited on the key): visible to a new statement.
+    const existing = await m.query<Array<{ id: string; key: string }>>(
+      `SELECT id, idempotency_key AS key FROM notifications WHERE idempotency_key = ANY($1::text[])`,
+      [missing],
+    );
+    for (const r of existing) ids.set(r.key, r.id);
   }
-  const existing = await m.query<Array<{ id: string }>>(`SELECT id FROM notifications WHERE idempotency_key = $1`, [req.idempotencyKey]);
-  return { id: existing[0]!.id, created: false };
+  const seen = new Set<string>();
+  return reqs.map((r) => {
+    const first = created.has(r.idempotencyKey) && !seen.has(r.idempotencyKey);
+    seen.add(r.idempotencyKey);
+    return { id: ids.get(r.idempotencyKey)!, created: first };
+  });
+}
+
+/** requestNotifications for one message. */
+export async function requestNotification<K extends NotificationKind>(
+  m: Queryable,
+  req: NotificationRequest<K>,
+): Promise<{ id: string; created: boolean }> {
+  const [r] = await requestNotifications(m, [req]);
+  return r!;
 }

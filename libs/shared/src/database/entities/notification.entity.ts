@@ -23,9 +23,9 @@ export const recipientTypes = ['owner', 'staff', 'case_reporter'] as const;
 export type RecipientType = (typeof recipientTypes)[number];
 
 /**
- * A message someone asked for. Intake and the scheduler insert rows (libs/shared/src/notifications);
- * only the notifier renders, sends and records receipts. The idempotency key is the exactly-once
- * guard: e.g. `warranty:{unit}:{item}:{expiry}:{owner}:{channel}`.
+ * A message someone asked for. Intake and the scheduler insert rows, only through
+ * libs/shared/src/notifications; only the notifier renders, sends and records receipts. The idempotency
+ * key is the exactly-once guard, built by notificationKeys (e.g. `warranty:{unit}:{item}:{expiry}:{owner}`).
  */
 @Entity({ name: 'notifications' })
 @Unique('uq_notifications_idempotency_key', ['idempotencyKey'])

@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { APP_CONFIG, type AppConfig, type NotificationEntity, type NotifyChannel } from '@kefu/shared';
+import type { Destination } from '../channels/channel-sender';
+import { quietUntil } from './quiet-hours';
+import { ProviderRateLimiter } from './rate-limiter';
+import { RecipientResolver } from './recipient-resolver';
+import { forChannel, renderTemplate, smsSegments, TemplateVariablesError } from './templates';
+
+/** The same SMS text to the same number at most this often in 24 hours. */
+const SAME_TEXT_PER_DAY = 3;
+
+/** A message ready for its provider, or why there is none (and whether the next channel should be tried). */
+export type Prepared =
+  | {
+      ok: true; channel: NotifyChannel; to: Destination;
+      subject: string | null; body: string; html: string | null; segments: number | null;
+    }
+  | { ok: false; code: string; message: string; fallback: boolean };
+
+/**
+ * Message preparation, between resolving the recipient and the send state machine: the channel, the
+ * rendered message and the address; and the rules on when and how often it may go (SMS quiet hours, the
+ * same-text limit, the providers' rates).
+ */
+@Injectable()
+export class MessagePreparer {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly recipients: RecipientResolver,
+    private readonly limiter: ProviderRateLimiter,
+  ) {}
+
+  /** Recipient, channel, variables, rendering: everything that can fail before a provider is involved. */
+  async prepare(row: NotificationEntity): Promise<Prepared> {
+    const r = await this.recipients.resolve(row);
+    if (!r) {
+      const message = `the ${row.recipientType} of this notification no longer exists`;
+      return { ok: false, code: 'no_recipient', message, fallback: false };
+    }
+    const addressOf = (c: NotifyChannel): string | null => this.recipients.addressOf(r, c);
+    let channel: NotifyChannel | undefined;
+    if (row.channel) {
+      if (r.optOuts.includes(row.channel)) {
+        return { ok: false, code: 'opted_out', message: `the recipient opted out of ${row.channel}`, fallback: true };
+      }
+      if (!addressOf(row.channel)) {
+        const what =
+          row.channel === 'sms' ? 'mobile number' : row.channel === 'email' ? 'email address' : 'postal address';
+        return { ok: false, code: 'no_address', message: `the recipient has no ${what}`, fallback: true };
+      }
+      channel = row.channel;
+    } else {
+      const usable = (c: NotifyChannel) => !r.optOuts.includes(c) && !!addressOf(c);
+      channel = r.preferred.find(usable) ?? (['sms', 'email', 'letter'] as const).find(usable);
+      if (!channel) {
+        const message = 'the recipient has no address on a channel they have not opted out of';
+        return { ok: false, code: 'no_address', message, fallback: false };
+      }
+    }
+    let rendered;
+    try {
+      rendered = renderTemplate(row.kind, row.variables, r.name);
+    } catch (err) {
+      if (err instanceof TemplateVariablesError) {
+        return { ok: false, code: 'bad_variables', message: err.message, fallback: false };
+      }
+      throw err;
+    }
+    const msg = forChannel(channel, rendered, this.config.SMS_SIGNATURE);
+    const address = addressOf(channel)!;
+    const to = { name: r.name ?? '', address, postcode: r.postcode };
+    return { ok: true, channel, to, ...msg, segments: channel === 'sms' ? smsSegments(msg.body) : null };
+  }
+
+  /** Until when a prepared message must wait (a non-urgent SMS in quiet hours, `period`), or null to send now. */
+  quietUntil(
+    row: Pick<NotificationEntity, 'urgent'>, p: { channel: NotifyChannel }, now: Date,
+  ): { until: Date; period: string } | null {
+    if (p.channel !== 'sms' || row.urgent) return null;
+    const until = quietUntil(now, this.config.SMS_QUIET_HOURS, this.config.BUSINESS_TIME_ZONE);
+    return until ? { until, period: this.config.SMS_QUIET_HOURS } : null;
+  }
+
+  /** Waits for the channel's provider rate (per second, across replicas) to allow one more call. */
+  throttle(channel: NotifyChannel): Promise<void> {
+    return this.limiter.acquire(channel);
+  }
+
+  /**
+   * SMS: why this text may not go to this number again (already sent 3 times in 24 h), or null. Run it in
+   * the transaction that claims the row: it counts under a per-number advisory lock held until commit.
+   */
+  async sameTextLimit(
+    m: EntityManager, row: Pick<NotificationEntity, 'id'>, p: Extract<Prepared, { ok: true }>, now: Date,
+  ): Promise<string | null> {
+    if (p.channel !== 'sms') return null;
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('kefu-sms:' || $1, 0))`, [p.to.address]);
+    const [{ n }] = await m.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM notifications
+        WHERE to_address = $1 AND channel = 'sms' AND id <> $2 AND sent_at > $3::timestamptz - interval '24 hours'
+          AND status IN ('sending', 'sent', 'delivered', 'undelivered') AND md5(body) = md5($4)`,
+      [p.to.address, row.id, now, p.body],
+    );
+    return n >= SAME_TEXT_PER_DAY ? `the same text was sent to this number ${n} times in the last 24 hours` : null;
+  }
+}

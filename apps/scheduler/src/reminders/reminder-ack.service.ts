@@ -1,0 +1,53 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, cancelNotifications, CLOCK, type AppConfig, type Clock } from '@kefu/shared';
+import { AckTokens } from './ack-token';
+
+/** Acknowledgement: the signed one-click link in each reminder, and recording that someone took it on. */
+@Injectable()
+export class ReminderAcks {
+  readonly tokens: AckTokens;
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.tokens = new AckTokens(config.AUTH_TOKEN_SECRET);
+  }
+
+  ackUrl(reminderId: string, now: Date): string {
+    const expires = new Date(now.getTime() + this.config.REMINDER_ACK_LINK_TTL_HOURS * 3_600_000);
+    const token = this.tokens.sign(reminderId, expires);
+    return `${this.config.SCHEDULER_PUBLIC_URL.replace(/\/+$/, '')}/ack/${token}`;
+  }
+
+  /**
+   * Acknowledge once: acknowledged_at is the guard. Pending messages about it are withdrawn.
+   * 'done' the first time, 'already' (with when) after that, 'unknown' for no such sent reminder.
+   */
+  async acknowledge(
+    reminderId: string, by: { staffId: string | null; via: 'api' | 'link' },
+  ): Promise<{ outcome: 'done' | 'already' | 'unknown'; acknowledgedAt?: Date }> {
+    const now = this.clock.now();
+    return this.ds.transaction(async (m) => {
+      const [rows] = await m.query<[Array<{ acknowledged_at: Date }>, number]>(
+        `UPDATE reminders
+         SET acknowledged_at = $2, acknowledged_by_id = COALESCE($3, recipient_staff_id), acknowledged_via = $4
+         WHERE id = $1 AND sent_at IS NOT NULL AND acknowledged_at IS NULL RETURNING acknowledged_at`,
+        [reminderId, now, by.staffId, by.via],
+      );
+      if (rows[0]) {
+        await cancelNotifications(m, { type: 'reminder', ids: [reminderId] });
+        return { outcome: 'done', acknowledgedAt: rows[0].acknowledged_at };
+      }
+      const existing = await m.query<Array<{ acknowledged_at: Date | null }>>(
+        `SELECT acknowledged_at FROM reminders WHERE id = $1 AND sent_at IS NOT NULL`,
+        [reminderId],
+      );
+      if (existing[0]?.acknowledged_at) return { outcome: 'already', acknowledgedAt: existing[0].acknowledged_at };
+      return { outcome: 'unknown' };
+    });
+  }
+}

@@ -1,0 +1,312 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  APP_CONFIG, cancelNotifications, computeDeadline, notificationKeys, requestNotifications,
+  type AppConfig, type BusinessCalendar, type CaseSeverity, type CaseType, type DeadlineStep, type NotificationRequest,
+  type ReminderKind,
+} from '@kefu/shared';
+import { atLevel, channelsOf, prefetchAssignees, responsibleFor, type ChainStaff } from './chain';
+import { ReminderAcks } from './reminder-ack.service';
+import { ackWindow, stepDoneSql, stepLabel } from './steps';
+
+/** A reminder sent this much after its time is marked late (it fell due while the scheduler was down). */
+export const LATE_AFTER_MS = 5 * 60_000;
+
+interface SentMark {
+  id: string;
+  recipientId: string | null;
+  late: boolean;
+  ackDueAt: Date;
+}
+
+interface DueRow {
+  id: string;
+  kind: ReminderKind;
+  level: number;
+  sendAt: Date;
+  reason: string | null;
+  deadlineId: string;
+  step: DeadlineStep;
+  dueAt: Date;
+  deadlineState: string;
+  responsibleStaffId: string | null;
+  caseId: string;
+  caseNumber: string;
+  type: CaseType;
+  severity: CaseSeverity;
+  assigneeId: string | null;
+  departmentId: string | null;
+  escalationLevel: number;
+  done: boolean;
+}
+
+/**
+ * Sending: due reminders become notifications (one statement per batch), missed deadlines are raised up
+ * the chain, unacknowledged reminders escalate, messages about steps already done are withdrawn. Each pass
+ * takes its rows with FOR UPDATE SKIP LOCKED in batches of one transaction each.
+ */
+@Injectable()
+export class ReminderSender {
+  private readonly logger = new Logger(ReminderSender.name);
+
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly acks: ReminderAcks,
+  ) {}
+
+  async sendDue(
+    calendar: BusinessCalendar, now: Date, batchSize: number, budget: { left: number }, parallel: number,
+  ): Promise<{ sent: number; cancelled: number }> {
+    let sent = 0;
+    let cancelled = 0;
+    // Staff rarely change within a scan: who answers for an (assignee, department) and who is n levels up,
+    // looked up once.
+    const people = new Map<string, Promise<ChainStaff | null>>();
+    const loop = async (): Promise<void> => {
+      for (;;) {
+        const n = await this.retryDeadlock(() => this.ds.transaction(async (m) => {
+          const rows = await m.query<DueRow[]>(
+            `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step,
+                    d.due_at AS "dueAt", d.state AS "deadlineState", d.responsible_staff_id AS "responsibleStaffId",
+                    c.id AS "caseId", c.number AS "caseNumber", c.type, c.severity, c.assignee_id AS "assigneeId",
+                    c.department_id AS "departmentId", c.escalation_level AS "escalationLevel", ${stepDoneSql()} AS done
+             FROM reminders r JOIN case_deadlines d ON d.id = r.deadline_id JOIN cases c ON c.id = r.case_id
+             WHERE r.sent_at IS NULL AND r.cancelled_at IS NULL AND r.send_at <= $1
+             ORDER BY r.send_at LIMIT $2
+             FOR UPDATE OF r SKIP LOCKED`,
+            [now, batchSize],
+          );
+          const done: SentMark[] = [];
+          const moot: DueRow[] = [];
+          const messages: NotificationRequest[] = [];
+          await prefetchAssignees(m, rows, people);
+          for (const r of rows) {
+            if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
+            if (r.done || r.deadlineState === 'superseded') moot.push(r);
+            else done.push(await this.send(m, calendar, r, now, people, messages));
+          }
+          // The batch's messages in one statement (one per reminder and channel cost a round trip each).
+          await requestNotifications(m, messages);
+          if (moot.length) {
+            const mootIds = moot.map((r) => r.id);
+            await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = ANY($1::uuid[])`, [mootIds, now]);
+            await m.query(
+              `UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open'`,
+              [moot.map((r) => r.deadlineId), now],
+            );
+          }
+          if (done.length) {
+            await m.query(
+              `UPDATE reminders r
+               SET sent_at = $1, recipient_staff_id = v.recipient, late = v.late, ack_due_at = v.ack_due_at
+               FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS recipient, unnest($4::boolean[]) AS late,
+                            unnest($5::timestamptz[]) AS ack_due_at) v
+               WHERE r.id = v.id`,
+              [
+                now, done.map((d) => d.id), done.map((d) => d.recipientId), done.map((d) => d.late),
+                done.map((d) => d.ackDueAt),
+              ],
+            );
+          }
+          sent += done.length;
+          cancelled += moot.length;
+          return rows.length;
+        }));
+        // Until a batch comes back empty: a missed deadline raises an escalation that is due at once.
+        if (n === 0) return;
+      }
+    };
+    // Several transactions at once, each taking its own rows (SKIP LOCKED): the work is round trips, not CPU.
+    const results = await Promise.allSettled(Array.from({ length: parallel }, loop));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { sent, cancelled };
+  }
+
+  /**
+   * Parallel batches may touch the same case or deadline in another order; Postgres then aborts one, which
+   * simply runs again.
+   */
+  private async retryDeadlock<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (attempt >= 3 || (err as { code?: string }).code !== '40P01') throw err;
+      }
+    }
+  }
+
+  /**
+   * Adds the messages of one due reminder to `messages` and does what a missed deadline entails; the caller
+   * asks for the messages and marks the reminder sent.
+   */
+  private async send(
+    m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date,
+    people: Map<string, Promise<ChainStaff | null>>, messages: NotificationRequest[],
+  ): Promise<SentMark> {
+    const memo = (key: string, find: () => Promise<ChainStaff | null>) => {
+      let p = people.get(key);
+      if (!p) people.set(key, (p = find()));
+      return p;
+    };
+    const who = `${r.assigneeId}|${r.departmentId}`;
+    const responsible = await memo(who, () => responsibleFor(m, r));
+    const recipient =
+      r.level === 0 ? responsible : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
+    if (responsible && responsible.id !== r.responsibleStaffId) {
+      await m.query(
+        `UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`,
+        [r.deadlineId, responsible.id],
+      );
+    }
+    const late = now.getTime() - new Date(r.sendAt).getTime() > LATE_AFTER_MS;
+    const dueAt = new Date(r.dueAt);
+    const ackUrl = this.acks.ackUrl(r.id, now);
+    if (recipient) {
+      const common = {
+        caseNumber: r.caseNumber, step: r.step, stepLabel: stepLabel[r.step], dueAt: dueAt.toISOString(), ackUrl,
+      };
+      for (const channel of channelsOf(recipient)) {
+        const base = {
+          idempotencyKey: notificationKeys.reminder({ reminderId: r.id, channel }),
+          recipient: { staffId: recipient.id }, channel, caseId: r.caseId, urgent: r.severity === 'major', late,
+          source: { type: 'reminder', id: r.id },
+        } as const;
+        if (r.kind === 'escalation') {
+          const reason = r.reason ?? '未在时限内确认';
+          const fromName = responsible?.name ?? null;
+          messages.push({ ...base, kind: 'escalation', variables: { ...common, level: r.level, fromName, reason } });
+        } else {
+          const overdue = r.kind === 'due' || now >= dueAt;
+          messages.push({ ...base, kind: 'staff_reminder', variables: { ...common, overdue } });
+        }
+      }
+    } else {
+      const about = { reminderId: r.id, caseId: r.caseId, level: r.level };
+      this.logger.warn(about, 'no active staff member to remind; recorded as sent to nobody');
+    }
+    const ackDueAt = computeDeadline(calendar, now, ackWindow(this.config.SLA_POLICY, r)).at;
+
+    if (r.kind === 'escalation' && r.level > r.escalationLevel) {
+      await m.query(
+        `UPDATE cases SET escalation_level = GREATEST(escalation_level, $2) WHERE id = $1`,
+        [r.caseId, r.level],
+      );
+      await m.query(
+        `INSERT INTO case_events (case_id, kind, actor_id, actor_label, details)
+         VALUES ($1, 'escalated', NULL, 'scheduler', $2)`,
+        [r.caseId, JSON.stringify({
+          from: r.escalationLevel, to: r.level, step: r.step, reason: r.reason, reminderId: r.id,
+          toStaffId: recipient?.id ?? null,
+        })],
+      );
+    }
+    if (r.kind === 'due') {
+      // The deadline has passed with the step not done: missed, and raised one level further up.
+      await m.query(
+        `UPDATE case_deadlines SET state = 'missed', closed_at = $2 WHERE id = $1 AND state = 'open'`,
+        [r.deadlineId, now],
+      );
+      let level: number;
+      let reason: string;
+      const missedReplies =
+        r.step === 'firstReply'
+          ? Number((await m.query<Array<{ n: string }>>(
+            `SELECT count(*) AS n FROM case_deadlines WHERE case_id = $1 AND step = 'firstReply' AND state = 'missed'`,
+            [r.caseId],
+          ))[0]!.n)
+          : 0;
+      if (missedReplies >= 2) {
+        level = 3;
+        reason = `第${missedReplies}次错过承诺答复日期，直接升级至总经理`;
+      } else {
+        const top = await m.query<Array<{ level: number | null }>>(
+          `SELECT max(level) AS level FROM reminders WHERE deadline_id = $1 AND kind = 'escalation'`,
+          [r.deadlineId],
+        );
+        level = Math.min(3, (top[0]?.level ?? 0) + 1);
+        reason = `已超过${stepLabel[r.step]}时限`;
+      }
+      await this.raise(m, r, level, reason, now);
+    }
+    return { id: r.id, recipientId: recipient?.id ?? null, late, ackDueAt };
+  }
+
+  private raise(
+    m: EntityManager, r: { deadlineId: string; caseId: string }, level: number, reason: string, now: Date,
+  ): Promise<unknown> {
+    return m.query(
+      `INSERT INTO reminders (deadline_id, case_id, kind, level, send_at, reason)
+       VALUES ($1, $2, 'escalation', $3, $4, $5)
+       ON CONFLICT (deadline_id, kind, level) DO NOTHING`,
+      [r.deadlineId, r.caseId, level, now, reason],
+    );
+  }
+
+  /**
+   * Sent, not acknowledged within the window: raised one level up (the new reminder goes out in the same or
+   * the next scan).
+   */
+  async escalateUnacknowledged(now: Date, batchSize: number, budget: { left: number }): Promise<number> {
+    let escalated = 0;
+    for (;;) {
+      const n = await this.ds.transaction(async (m) => {
+        type Row = { id: string; level: number; deadlineId: string; caseId: string; step: DeadlineStep; done: boolean };
+        const rows = await m.query<Row[]>(
+          `SELECT r.id, r.level, r.deadline_id AS "deadlineId", r.case_id AS "caseId", d.step,
+                  (${stepDoneSql()} OR d.state = 'superseded') AS done
+           FROM reminders r JOIN case_deadlines d ON d.id = r.deadline_id JOIN cases c ON c.id = r.case_id
+           WHERE r.sent_at IS NOT NULL AND r.acknowledged_at IS NULL AND r.escalated_at IS NULL
+             AND r.cancelled_at IS NULL AND r.ack_due_at <= $1
+           ORDER BY r.ack_due_at LIMIT $2
+           FOR UPDATE OF r SKIP LOCKED`,
+          [now, batchSize],
+        );
+        for (const r of rows) {
+          if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
+          if (r.done) {
+            await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = $1`, [r.id, now]);
+            await m.query(
+              `UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = $1 AND state = 'open'`,
+              [r.deadlineId, now],
+            );
+            await cancelNotifications(m, { type: 'reminder', ids: [r.id] });
+            continue;
+          }
+          if (r.level < 3) await this.raise(m, r, r.level + 1, '未在时限内确认提醒', now);
+          await m.query(`UPDATE reminders SET escalated_at = $2 WHERE id = $1`, [r.id, now]);
+          escalated++;
+        }
+        return rows.length;
+      });
+      if (n < batchSize) break;
+    }
+    return escalated;
+  }
+
+  /**
+   * Reminder messages still waiting at the notifier (quiet hours, retries) whose case has moved past the
+   * step: cancelled.
+   */
+  async cancelStaleNotifications(now: Date): Promise<number> {
+    return this.ds.transaction(async (m) => {
+      const stale = await m.query<Array<{ id: string }>>(
+        `SELECT DISTINCT r.id FROM notifications n
+         JOIN reminders r ON r.id = n.source_id JOIN case_deadlines d ON d.id = r.deadline_id
+         JOIN cases c ON c.id = r.case_id
+         WHERE n.status = 'pending' AND n.source_type = 'reminder' AND (${stepDoneSql()} OR d.state = 'superseded')`,
+      );
+      if (!stale.length) return 0;
+      const ids = stale.map((s) => s.id);
+      await m.query(
+        `UPDATE reminders SET cancelled_at = $2
+         WHERE id = ANY($1::uuid[]) AND cancelled_at IS NULL AND acknowledged_at IS NULL`,
+        [ids, now],
+      );
+      return cancelNotifications(m, { type: 'reminder', ids });
+    });
+  }
+}
