@@ -5,10 +5,22 @@ import { Client as PgClient } from 'pg';
 import { ensureDatabase, freePort, runMigrations, startEmbeddedPostgres, startRedisServer } from '@kefu/shared';
 
 /** A throwaway Postgres + Redis for one benchmark run, like the test harness. */
-export async function benchServices(): Promise<{ databaseUrl: string; redisUrl: string; postgresPid: number | null; redisPid: number | null; stop: () => Promise<void> }> {
+export async function benchServices(): Promise<{
+  databaseUrl: string;
+  redisUrl: string;
+  postgresPid: number | null;
+  redisPid: number | null;
+  stop: () => Promise<void>;
+}> {
   const root = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
   const [pg, redis] = await Promise.all([
-    (async () => startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), password: 'bench', ephemeral: true }))(),
+    (async () =>
+      startEmbeddedPostgres({
+        dataDir: join(root, 'pg'),
+        port: await freePort(),
+        password: 'bench',
+        ephemeral: true,
+      }))(),
     (async () => startRedisServer({ port: await freePort(), dir: join(root, 'redis'), persistent: false }))(),
   ]);
   await ensureDatabase(pg.url(), 'kefu');
@@ -41,7 +53,11 @@ export interface RunStats {
 }
 
 /** Runs `task(i)` n times with `concurrency` in flight; latency per task. */
-export async function runConcurrent(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; started: number }> {
+export async function runConcurrent(
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; started: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = performance.now();
@@ -65,7 +81,11 @@ export function stats(n: number, started: number, finished: number, latencies: n
 }
 
 /** CPU seconds used so far: this process (all its threads), the bench's Postgres (postmaster and its children) and Redis (Linux /proc; 0 elsewhere). */
-export function cpuSnapshot(services: { postgresPid: number | null; redisPid: number | null }): { node: number; postgres: number; redis: number } {
+export function cpuSnapshot(services: { postgresPid: number | null; redisPid: number | null }): {
+  node: number;
+  postgres: number;
+  redis: number;
+} {
   const own = process.cpuUsage();
   const out = { node: (own.user + own.system) / 1e6, postgres: 0, redis: 0 };
   const tick = 100; // USER_HZ on Linux
@@ -78,11 +98,12 @@ export function cpuSnapshot(services: { postgresPid: number | null; redisPid: nu
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-            const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const used = (Number(fields[11]) + Number(fields[12])) / tick;
       const ppid = Number(fields[1]);
       // The postmaster's own time includes its reaped children's (cutime, cstime): backends that ended still count.
-      if (services.postgresPid !== null && Number(pid) === services.postgresPid) out.postgres += used + (Number(fields[13]) + Number(fields[14])) / tick;
+      if (services.postgresPid !== null && Number(pid) === services.postgresPid)
+        out.postgres += used + (Number(fields[13]) + Number(fields[14])) / tick;
       else if (services.postgresPid !== null && ppid === services.postgresPid) out.postgres += used;
       else if (Number(pid) === services.redisPid) out.redis += used;
     } catch {

@@ -1,9 +1,43 @@
 /** The load of bench:intake: varied complaint texts and the HTTP clients that send them. */
 // Varied complaints, as a real day brings: mostly unrelated texts, so duplicate linking does realistic work.
-export const places = ['客厅', '主卧', '次卧', '厨房', '阳台', '车库', '大堂', '电梯间', '楼道', '花园', '门禁', '地下室'];
-export const problems = ['墙面开裂', '窗户关不严', '地砖空鼓', '天花板渗水', '插座没电', '下水道堵塞', '门锁坏了', '灯不亮', '有异味', '噪音很大', '瓷砖脱落', '暖气不热'];
-export const asks = ['请尽快派人来看', '已经反映过一次了', '希望本周内处理', '什么时候能修好', '请给个答复', '影响正常生活'];
-export const complaint = (i: number) => `${places[i % places.length]}${problems[Math.floor(i / places.length) % problems.length]}，${asks[Math.floor(i / 144) % asks.length]}`;
+export const places = [
+  '客厅',
+  '主卧',
+  '次卧',
+  '厨房',
+  '阳台',
+  '车库',
+  '大堂',
+  '电梯间',
+  '楼道',
+  '花园',
+  '门禁',
+  '地下室',
+];
+export const problems = [
+  '墙面开裂',
+  '窗户关不严',
+  '地砖空鼓',
+  '天花板渗水',
+  '插座没电',
+  '下水道堵塞',
+  '门锁坏了',
+  '灯不亮',
+  '有异味',
+  '噪音很大',
+  '瓷砖脱落',
+  '暖气不热',
+];
+export const asks = [
+  '请尽快派人来看',
+  '已经反映过一次了',
+  '希望本周内处理',
+  '什么时候能修好',
+  '请给个答复',
+  '影响正常生活',
+];
+export const complaint = (i: number) =>
+  `${places[i % places.length]}${problems[Math.floor(i / places.length) % problems.length]}，${asks[Math.floor(i / 144) % asks.length]}`;
 
 /**
  * The HTTP clients, in a worker thread: owners' phones and browsers are not in the server's process, so

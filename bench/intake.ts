@@ -15,7 +15,15 @@ import { Worker } from 'node:worker_threads';
 import { Queue } from 'bullmq';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { configSchema, createApp, dataSourceOptions, freePort, Queues, redisConnection, type AppConfig } from '@kefu/shared';
+import {
+  configSchema,
+  createApp,
+  dataSourceOptions,
+  freePort,
+  Queues,
+  redisConnection,
+  type AppConfig,
+} from '@kefu/shared';
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service';
 import { loadDemoData } from '../tools/demo-data';
@@ -28,7 +36,15 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const EMAILS = Number(process.env.BENCH_EMAILS ?? 5000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const queries = queryCounter();
-const summaries = ['3栋2单元1502卫生间漏水，楼下天花板也渗水了', '电梯经常停运，物业不处理', '小区门口路灯坏了一周了', '请问房产证什么时候可以办理', '建议在儿童游乐区增加遮阳棚', '楼上装修噪音太大，晚上十点还在施工', '车库入口道闸经常抬不起来'];
+const summaries = [
+  '3栋2单元1502卫生间漏水，楼下天花板也渗水了',
+  '电梯经常停运，物业不处理',
+  '小区门口路灯坏了一周了',
+  '请问房产证什么时候可以办理',
+  '建议在儿童游乐区增加遮阳棚',
+  '楼上装修噪音太大，晚上十点还在施工',
+  '车库入口道闸经常抬不起来',
+];
 
 async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Promise<number> {
   const deadline = performance.now() + timeoutMs;
@@ -41,7 +57,6 @@ async function waitForJobs(queue: Queue, count: number, timeoutMs = 120_000): Pr
   }
 }
 
-
 interface Sample {
   started: number;
   finished: number;
@@ -49,17 +64,38 @@ interface Sample {
   clientBusyMs: number;
 }
 
-async function kefuRun(base: string, queue: Queue, token: string, kind: 'hotline' | 'web', offset: number, n: number, projectId: string): Promise<Sample> {
-  const before = Object.values(await queue.getJobCounts('waiting', 'active', 'completed', 'delayed')).reduce((a, b) => a + b, 0);
-  const worker = new Worker(clientSource, { eval: true, workerData: { base, token, kind, offset, projectId, n, concurrency: CONCURRENCY } });
-  const result = await new Promise<{ started: number; latencies: number[]; clientBusyMs: number; error?: string }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+async function kefuRun(
+  base: string,
+  queue: Queue,
+  token: string,
+  kind: 'hotline' | 'web',
+  offset: number,
+  n: number,
+  projectId: string,
+): Promise<Sample> {
+  const before = Object.values(await queue.getJobCounts('waiting', 'active', 'completed', 'delayed')).reduce(
+    (a, b) => a + b,
+    0,
+  );
+  const worker = new Worker(clientSource, {
+    eval: true,
+    workerData: { base, token, kind, offset, projectId, n, concurrency: CONCURRENCY },
   });
+  const result = await new Promise<{ started: number; latencies: number[]; clientBusyMs: number; error?: string }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
   await worker.terminate();
   if (result.error) throw new Error(result.error);
   const finished = await waitForJobs(queue, before + n);
-  return { started: result.started - performance.timeOrigin, finished, latencies: result.latencies, clientBusyMs: result.clientBusyMs };
+  return {
+    started: result.started - performance.timeOrigin,
+    finished,
+    latencies: result.latencies,
+    clientBusyMs: result.clientBusyMs,
+  };
 }
 
 /** BENCH_PROFILE=dir: a V8 CPU profile of this process's main thread per phase (dir/<phase>.cpuprofile, for Chrome DevTools). */
@@ -68,7 +104,10 @@ async function profiled<T>(label: string, run: () => Promise<T>): Promise<T> {
   if (!dir) return run();
   const session = new Session();
   session.connect();
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+    );
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: 200 });
   await post('Profiler.start');
@@ -138,8 +177,16 @@ function line(label: string, s: RunStats): string {
 async function main(): Promise<void> {
   const services = await benchServices();
   const config: AppConfig = configSchema.parse({
-    DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!', LOG_LEVEL: 'silent',
-    NODE_ENV: 'production', TRUST_PROXY: 'true', DB_POOL_SIZE: String(CONCURRENCY + 4), WEB_FORM_POW_BITS: '0', WEB_FORM_MAX_PER_IP_PER_HOUR: '10000', QUEUE_PREFIX: 'bench',
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    TRUST_PROXY: 'true',
+    DB_POOL_SIZE: String(CONCURRENCY + 4),
+    WEB_FORM_POW_BITS: '0',
+    WEB_FORM_MAX_PER_IP_PER_HOUR: '10000',
+    QUEUE_PREFIX: 'bench',
   });
   const ds = new DataSource(dataSourceOptions(services.databaseUrl, { poolSize: 2 }));
   await ds.initialize();
@@ -147,13 +194,17 @@ async function main(): Promise<void> {
   // A large estate for the callers: 5,000 units, one owner each (mobiles 13900000000 + n), so a caller's
   // recent cases stay as few as on a real day and duplicate checks do realistic work.
   await ds.query(`INSERT INTO projects (code, name, city) VALUES ('BENCH001', '压测花园', '深圳')`);
-  await ds.query(`INSERT INTO buildings (project_id, name) SELECT p.id, b || '栋' FROM projects p, generate_series(1, 50) b WHERE p.code = 'BENCH001'`);
+  await ds.query(
+    `INSERT INTO buildings (project_id, name) SELECT p.id, b || '栋' FROM projects p, generate_series(1, 50) b WHERE p.code = 'BENCH001'`,
+  );
   await ds.query(`INSERT INTO units (project_id, building_id, entrance, room, floor, handover_date)
                   SELECT b.project_id, b.id, '1', (f * 100 + r)::text, f, date '2022-06-30' FROM buildings b JOIN projects p ON p.id = b.project_id, generate_series(1, 20) f, generate_series(1, 5) r WHERE p.code = 'BENCH001'`);
   await ds.query(`WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM units WHERE project_id = (SELECT id FROM projects WHERE code = 'BENCH001')),
                        o AS (INSERT INTO owners (name, mobiles) SELECT '业主' || n, ARRAY[(13900000000 + n)::text] FROM u RETURNING id, mobiles)
                   INSERT INTO owner_units (owner_id, unit_id, relation, is_primary_contact) SELECT o.id, u.id, 'owner', true FROM o JOIN u ON o.mobiles[1] = (13900000000 + u.n)::text`);
-  const [{ id: projectId }] = (await ds.query<Array<{ id: string }>>(`SELECT id FROM projects WHERE code = 'BENCH001'`)) as [{ id: string }];
+  const [{ id: projectId }] = (await ds.query<Array<{ id: string }>>(
+    `SELECT id FROM projects WHERE code = 'BENCH001'`,
+  )) as [{ id: string }];
   // What autovacuum does to a freshly loaded table within a minute or so, before the clock starts: a bulk
   // load leaves its GIN index entries (owners' mobiles) in the pending list, which every look-up then
   // reads through (0.9 ms instead of 0.01 ms per look-up), a state no running installation stays in.
@@ -164,7 +215,11 @@ async function main(): Promise<void> {
   const port = await freePort();
   await app.listen(port, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'operator', password: 'bench-password-1' }) });
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login: 'operator', password: 'bench-password-1' }),
+  });
   const { accessToken } = (await login.json()) as { accessToken: string };
   const queue = new Queue(Queues.Scheduler, { connection: redisConnection(services.redisUrl), prefix: 'bench' });
   const pool = new Pool({ connectionString: services.databaseUrl, max: CONCURRENCY + 4 });
@@ -172,7 +227,9 @@ async function main(): Promise<void> {
 
   const out: string[] = [];
   try {
-    process.stdout.write(`kefu bench:intake — N=${N} per kind in ${ROUNDS} rounds, concurrency ${CONCURRENCY}, ${new Date().toISOString()}\n`);
+    process.stdout.write(
+      `kefu bench:intake — N=${N} per kind in ${ROUNDS} rounds, concurrency ${CONCURRENCY}, ${new Date().toISOString()}\n`,
+    );
     // Warm-up: JIT, pools, the calendar cache.
     await kefuRun(base, queue, accessToken, 'hotline', 900_000, Math.min(N, 500), projectId).catch(() => undefined);
 
@@ -189,14 +246,25 @@ async function main(): Promise<void> {
       if (n <= 0) break;
       const from = r * perRound;
       await raw.round(services, r, async () => {
-        const { latencies, started } = await runConcurrent(n, CONCURRENCY, (i) => rawCaseWrite(pool, rawQueue, from + i, summaries[(from + i) % summaries.length]!));
+        const { latencies, started } = await runConcurrent(n, CONCURRENCY, (i) =>
+          rawCaseWrite(pool, rawQueue, from + i, summaries[(from + i) % summaries.length]!),
+        );
         return { started, finished: performance.now(), latencies, clientBusyMs: 0 };
       });
       // Diagnostic: the intake pipeline alone (no HTTP, no Nest request handling), same concurrency.
       await direct.round(services, r, async () => {
         const { latencies, started } = await runConcurrent(n, CONCURRENCY, async (i) => {
           const mobile = String(13900000000 + (((from + i) * 7919) % 5000) + 1);
-          await intake.create({ channel: 'hotline', source: 'bench', externalId: null, raw: {}, receivedAt: new Date(), reporter: { contact: mobile, phones: [mobile] }, description: complaint(500_000 + from + i), actor: { kind: 'system', label: 'bench' } });
+          await intake.create({
+            channel: 'hotline',
+            source: 'bench',
+            externalId: null,
+            raw: {},
+            receivedAt: new Date(),
+            reporter: { contact: mobile, phones: [mobile] },
+            description: complaint(500_000 + from + i),
+            actor: { kind: 'system', label: 'bench' },
+          });
         });
         return { started, finished: performance.now(), latencies, clientBusyMs: 0 };
       });
@@ -206,9 +274,17 @@ async function main(): Promise<void> {
     for (const phase of [raw, direct, hotline, web]) process.stdout.write(`${phase.cpuLine}\n`);
     if (raw.failed || hotline.failed) throw new Error(raw.failed ?? hotline.failed ?? '');
     process.stdout.write(`${line('  (diagnostic) intake service, no HTTP', direct.stats)}\n`);
-    out.push(line('raw baseline (pg tx + BullMQ add)', raw.stats), line('kefu hotline (HTTP → case → Redis)', hotline.stats), `  ratio hotline / raw: ${(hotline.stats.perSecond / raw.stats.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
+    out.push(
+      line('raw baseline (pg tx + BullMQ add)', raw.stats),
+      line('kefu hotline (HTTP → case → Redis)', hotline.stats),
+      `  ratio hotline / raw: ${(hotline.stats.perSecond / raw.stats.perSecond).toFixed(2)}  (aim ≥ 0.60)`,
+    );
     if (web.failed) out.push(`kefu web form: not run (${web.failed})`);
-    else out.push(line('kefu web form (HTTP → case → Redis)', web.stats), `  ratio web / raw: ${(web.stats.perSecond / raw.stats.perSecond).toFixed(2)}  (aim ≥ 0.60)`);
+    else
+      out.push(
+        line('kefu web form (HTTP → case → Redis)', web.stats),
+        `  ratio web / raw: ${(web.stats.perSecond / raw.stats.perSecond).toFixed(2)}  (aim ≥ 0.60)`,
+      );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await Promise.all([queue.close(), rawQueue.close(), pool.end()]);
@@ -219,9 +295,17 @@ async function main(): Promise<void> {
     try {
       // Loaded by name so this file builds before bench/intake-email.ts exists.
       const emailBench: string = './intake-email';
-      const { benchEmail } = (await import(emailBench)) as { benchEmail: (o: { messages: number; databaseUrl: string; redisUrl: string }) => Promise<{ messages: number; seconds: number; emailsPerSecond: number }> };
+      const { benchEmail } = (await import(emailBench)) as {
+        benchEmail: (o: {
+          messages: number;
+          databaseUrl: string;
+          redisUrl: string;
+        }) => Promise<{ messages: number; seconds: number; emailsPerSecond: number }>;
+      };
       const r = await benchEmail({ messages: EMAILS, databaseUrl: services.databaseUrl, redisUrl: services.redisUrl });
-      process.stdout.write(`kefu email drain (Dovecot → cases)    ${r.emailsPerSecond.toFixed(0).padStart(7)} /s   (${r.messages} messages in ${r.seconds.toFixed(2)} s; aim ≥ 200/s)\n`);
+      process.stdout.write(
+        `kefu email drain (Dovecot → cases)    ${r.emailsPerSecond.toFixed(0).padStart(7)} /s   (${r.messages} messages in ${r.seconds.toFixed(2)} s; aim ≥ 200/s)\n`,
+      );
     } catch (err) {
       process.stdout.write(`email drain: not run (${err instanceof Error ? err.message : String(err)})\n`);
     }

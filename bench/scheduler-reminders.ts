@@ -46,9 +46,16 @@ async function seed(outer: DataSource, cases: number, due: number): Promise<void
   await outer.transaction(async (ds) => {
     // Bulk seeding of a million rows outlasts the apps' statement timeout.
     await ds.query(`SET LOCAL statement_timeout = 0`);
-    const [{ id: departmentId }] = (await ds.query<Array<{ id: string }>>(`INSERT INTO departments (code, name) VALUES ('BENCHENG', '工程部') RETURNING id`)) as [{ id: string }];
-    const [{ id: gm }] = (await ds.query<Array<{ id: string }>>(`INSERT INTO staff (login, name, role, email) VALUES ('bench-gm', '总经理', 'gm', 'gm@example.com') RETURNING id`)) as [{ id: string }];
-    const [{ id: vice }] = (await ds.query<Array<{ id: string }>>(`INSERT INTO staff (login, name, role, reports_to_id, email) VALUES ('bench-vice', '副总', 'vice_gm', $1, 'vice@example.com') RETURNING id`, [gm])) as [{ id: string }];
+    const [{ id: departmentId }] = (await ds.query<Array<{ id: string }>>(
+      `INSERT INTO departments (code, name) VALUES ('BENCHENG', '工程部') RETURNING id`,
+    )) as [{ id: string }];
+    const [{ id: gm }] = (await ds.query<Array<{ id: string }>>(
+      `INSERT INTO staff (login, name, role, email) VALUES ('bench-gm', '总经理', 'gm', 'gm@example.com') RETURNING id`,
+    )) as [{ id: string }];
+    const [{ id: vice }] = (await ds.query<Array<{ id: string }>>(
+      `INSERT INTO staff (login, name, role, reports_to_id, email) VALUES ('bench-vice', '副总', 'vice_gm', $1, 'vice@example.com') RETURNING id`,
+      [gm],
+    )) as [{ id: string }];
     const [{ id: manager }] = (await ds.query<Array<{ id: string }>>(
       `INSERT INTO staff (login, name, role, department_id, reports_to_id, email, mobile) VALUES ('bench-mgr', '经理', 'dept_manager', $1, $2, 'mgr@example.com', '13900000000') RETURNING id`,
       [departmentId, vice],
@@ -113,16 +120,30 @@ UPDATE reminders SET sent_at = $1, ack_due_at = $1::timestamptz + interval '2 ho
 async function reset(ds: DataSource): Promise<void> {
   await ds.query(`DELETE FROM outbox`);
   await ds.query(`DELETE FROM notifications`);
-  await ds.query(`UPDATE reminders SET sent_at = NULL, ack_due_at = NULL, recipient_staff_id = NULL, late = false WHERE sent_at IS NOT NULL`);
+  await ds.query(
+    `UPDATE reminders SET sent_at = NULL, ack_due_at = NULL, recipient_staff_id = NULL, late = false WHERE sent_at IS NOT NULL`,
+  );
   await ds.query(`VACUUM ANALYZE reminders`);
 }
 
-export async function runReminderScanBench(opts: { cases: number; duePermille?: number; databaseUrl?: string; redisUrl?: string }): Promise<ReminderScanBench> {
-  const services = opts.databaseUrl && opts.redisUrl ? { databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, stop: () => Promise.resolve() } : await benchServices();
+export async function runReminderScanBench(opts: {
+  cases: number;
+  duePermille?: number;
+  databaseUrl?: string;
+  redisUrl?: string;
+}): Promise<ReminderScanBench> {
+  const services =
+    opts.databaseUrl && opts.redisUrl
+      ? { databaseUrl: opts.databaseUrl, redisUrl: opts.redisUrl, stop: () => Promise.resolve() }
+      : await benchServices();
   const due = Math.round((opts.cases * (opts.duePermille ?? 10)) / 1000);
   const config = configSchema.parse({
-    DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!', LOG_LEVEL: 'silent',
-    NODE_ENV: 'production', QUEUE_PREFIX: 'benchrem',
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!',
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'production',
+    QUEUE_PREFIX: 'benchrem',
   });
   const ds = new DataSource(dataSourceOptions(services.databaseUrl, { poolSize: 2 }));
   let app: INestApplication | undefined;
@@ -148,7 +169,8 @@ export async function runReminderScanBench(opts: { cases: number; duePermille?: 
       baseline: { ms: Math.round(base.ms), sent: baselineSent },
       ratio: Number((ours.ms / base.ms).toFixed(2)),
     };
-    if (r.ours.sent !== due || r.baseline.sent !== due) throw new Error(`expected ${due} reminders sent, got ours ${r.ours.sent}, baseline ${r.baseline.sent}`);
+    if (r.ours.sent !== due || r.baseline.sent !== due)
+      throw new Error(`expected ${due} reminders sent, got ours ${r.ours.sent}, baseline ${r.baseline.sent}`);
     return r;
   } finally {
     await app?.close();
@@ -161,7 +183,9 @@ if (require.main === module) {
   const cases = Number(process.env.BENCH_REMINDER_CASES ?? 100_000);
   runReminderScanBench({ cases, duePermille: Number(process.env.BENCH_REMINDER_DUE_PERMILLE ?? 10) }).then(
     (r) => {
-      process.stdout.write(`${r.label}\n  ours      ${String(r.ours.ms).padStart(7)} ms   peak RSS ${r.ours.rssMb} MB   (${r.ours.sent} sent)\n  raw SQL   ${String(r.baseline.ms).padStart(7)} ms   (${r.baseline.sent} sent)\n  ratio     ${r.ratio}×\n`);
+      process.stdout.write(
+        `${r.label}\n  ours      ${String(r.ours.ms).padStart(7)} ms   peak RSS ${r.ours.rssMb} MB   (${r.ours.sent} sent)\n  raw SQL   ${String(r.baseline.ms).padStart(7)} ms   (${r.baseline.sent} sent)\n  ratio     ${r.ratio}×\n`,
+      );
       process.exit(0);
     },
     (err: unknown) => {

@@ -83,7 +83,9 @@ const BASELINE_SQL = `
 
 /** Units i in [from, to): project i % 100, handover spread over ten years; `avoid` bands are moved 37 days on. One owner each. */
 async function addUnits(ds: DataSource, from: number, to: number, avoid: Array<[string, string]>): Promise<void> {
-  const shifted = avoid.length ? `CASE WHEN ${avoid.map(([a, b]) => `d BETWEEN '${a}' AND '${b}'`).join(' OR ')} THEN d + 37 ELSE d END` : 'd';
+  const shifted = avoid.length
+    ? `CASE WHEN ${avoid.map(([a, b]) => `d BETWEEN '${a}' AND '${b}'`).join(' OR ')} THEN d + 37 ELSE d END`
+    : 'd';
   await ds.transaction(async (m) => {
     await m.query(`SET LOCAL statement_timeout = 0`);
     await m.query(`SET LOCAL session_replication_role = replica`); // bulk load: no triggers (no recheck queue), no FK checks
@@ -98,8 +100,12 @@ async function addUnits(ds: DataSource, from: number, to: number, avoid: Array<[
       `INSERT INTO units (id, project_id, building_id, entrance, room, floor, handover_date)
        SELECT g.unit_id, bp.project_id, bp.building_id, '1', g.i::text, 1, g.d FROM bench_gen g JOIN bench_bp bp ON bp.n = g.i % ${PROJECTS}`,
     );
-    await m.query(`INSERT INTO owners (id, name, mobiles) SELECT owner_id, 'B' || i, ARRAY[(13000000000 + i)::text] FROM bench_gen`);
-    await m.query(`INSERT INTO owner_units (owner_id, unit_id, relation, is_primary_contact, since) SELECT owner_id, unit_id, 'owner', true, d FROM bench_gen`);
+    await m.query(
+      `INSERT INTO owners (id, name, mobiles) SELECT owner_id, 'B' || i, ARRAY[(13000000000 + i)::text] FROM bench_gen`,
+    );
+    await m.query(
+      `INSERT INTO owner_units (owner_id, unit_id, relation, is_primary_contact, since) SELECT owner_id, unit_id, 'owner', true, d FROM bench_gen`,
+    );
   });
   await ds.query(`VACUUM ANALYZE units`);
   await ds.query(`VACUUM ANALYZE owners`);
@@ -126,13 +132,23 @@ async function peakRss<T>(run: () => Promise<T>): Promise<{ value: T; ms: number
   }
 }
 
-async function measure(ds: DataSource, scanner: WarrantyScanService, clock: FakeClock, label: string, units: number, day: string, withBaseline = true): Promise<WarrantyBenchRow> {
+async function measure(
+  ds: DataSource,
+  scanner: WarrantyScanService,
+  clock: FakeClock,
+  label: string,
+  units: number,
+  day: string,
+  withBaseline = true,
+): Promise<WarrantyBenchRow> {
   const best = { ours: Infinity, baseline: Infinity, peak: 0, notices: 0, notifications: 0 };
   for (let round = 0; round < (withBaseline ? 2 : 1); round++) {
     await clearNotices(ds);
     let baselineCounts: { notices: number; notifications: number } | null = null;
     if (withBaseline) {
-      const base = await peakRss(() => ds.query<Array<{ notices: number; notifications: number }>>(BASELINE_SQL, [day]));
+      const base = await peakRss(() =>
+        ds.query<Array<{ notices: number; notifications: number }>>(BASELINE_SQL, [day]),
+      );
       best.baseline = Math.min(best.baseline, base.ms);
       baselineCounts = base.value[0]!;
     }
@@ -144,17 +160,37 @@ async function measure(ds: DataSource, scanner: WarrantyScanService, clock: Fake
     best.peak = Math.max(best.peak, ours.peakMb);
     best.notices = ours.value.notices;
     best.notifications = ours.value.notifications;
-    if (baselineCounts && (ours.value.notices !== baselineCounts.notices || ours.value.notifications !== baselineCounts.notifications)) {
-      throw new Error(`${label}: ours found ${ours.value.notices}/${ours.value.notifications}, the baseline ${baselineCounts.notices}/${baselineCounts.notifications}`);
+    if (
+      baselineCounts &&
+      (ours.value.notices !== baselineCounts.notices || ours.value.notifications !== baselineCounts.notifications)
+    ) {
+      throw new Error(
+        `${label}: ours found ${ours.value.notices}/${ours.value.notifications}, the baseline ${baselineCounts.notices}/${baselineCounts.notifications}`,
+      );
     }
   }
   await clearNotices(ds);
   const baselineMs = withBaseline ? best.baseline : null;
-  return { label, units, day, notices: best.notices, notifications: best.notifications, oursMs: best.ours, baselineMs, ratio: baselineMs ? best.ours / baselineMs : null, peakRssMb: best.peak };
+  return {
+    label,
+    units,
+    day,
+    notices: best.notices,
+    notifications: best.notifications,
+    oursMs: best.ours,
+    baselineMs,
+    ratio: baselineMs ? best.ours / baselineMs : null,
+    peakRssMb: best.peak,
+  };
 }
 
 /** Builds the estates in `databaseUrl` (a migrated, empty Kefu database) and runs the three measurements. */
-export async function runWarrantyScanBench(opts: { databaseUrl: string; units?: number; smallUnits?: number; log?: (s: string) => void }): Promise<WarrantyBenchReport> {
+export async function runWarrantyScanBench(opts: {
+  databaseUrl: string;
+  units?: number;
+  smallUnits?: number;
+  log?: (s: string) => void;
+}): Promise<WarrantyBenchReport> {
   const units = opts.units ?? 1_000_000;
   const small = Math.min(units, opts.smallUnits ?? 100_000);
   const log = opts.log ?? (() => undefined);
@@ -163,12 +199,19 @@ export async function runWarrantyScanBench(opts: { databaseUrl: string; units?: 
   try {
     const clock = new FakeClock(`${DAY}T08:30:00+08:00`);
     const scanner = new WarrantyScanService(ds, clock, { BUSINESS_TIME_ZONE: 'Asia/Shanghai' } as AppConfig);
-    await ds.query(`INSERT INTO scan_states (task, scanned_through, last_success_at) VALUES ('warranty-scan', $1, now()) ON CONFLICT DO NOTHING`, [addDays(DAY, -1)]);
+    await ds.query(
+      `INSERT INTO scan_states (task, scanned_through, last_success_at) VALUES ('warranty-scan', $1, now()) ON CONFLICT DO NOTHING`,
+      [addDays(DAY, -1)],
+    );
 
     const setup = performance.now();
-    await ds.query(`INSERT INTO projects (code, name, city) SELECT 'W' || lpad(n::text, 4, '0'), '压测花园' || n, (ARRAY['北京', '深圳', '上海'])[1 + n % 3] FROM generate_series(0, ${PROJECTS - 1}) n`);
+    await ds.query(
+      `INSERT INTO projects (code, name, city) SELECT 'W' || lpad(n::text, 4, '0'), '压测花园' || n, (ARRAY['北京', '深圳', '上海'])[1 + n % 3] FROM generate_series(0, ${PROJECTS - 1}) n`,
+    );
     await ds.query(`INSERT INTO buildings (project_id, name) SELECT id, '1栋' FROM projects WHERE code LIKE 'W%'`);
-    await ds.query(`CREATE TABLE bench_bp AS SELECT substr(p.code, 2)::int AS n, p.id AS project_id, b.id AS building_id FROM projects p JOIN buildings b ON b.project_id = p.id WHERE p.code LIKE 'W%'`);
+    await ds.query(
+      `CREATE TABLE bench_bp AS SELECT substr(p.code, 2)::int AS n, p.id AS project_id, b.id AS building_id FROM projects p JOIN buildings b ON b.project_id = p.id WHERE p.code LIKE 'W%'`,
+    );
     log(`generating ${small.toLocaleString()} units…`);
     await addUnits(ds, 0, small, []);
     let setupSeconds = (performance.now() - setup) / 1000;
@@ -180,14 +223,23 @@ export async function runWarrantyScanBench(opts: { databaseUrl: string; units?: 
     if (units > small) {
       // D's handover bands (month-based items; nothing season-based is due on D), to keep the added units out of them.
       const items: EffectiveItem[] = await scanner.effectiveItems(ds);
-      const bands = [...new Map(items.flatMap((i) => handoverRanges(i, addDays(DAY, -1), DAY)).map((r) => [`${r.handoverFrom}:${r.handoverTo}`, [r.handoverFrom, r.handoverTo] as [string, string]])).values()];
+      const bands = [
+        ...new Map(
+          items
+            .flatMap((i) => handoverRanges(i, addDays(DAY, -1), DAY))
+            .map((r) => [`${r.handoverFrom}:${r.handoverTo}`, [r.handoverFrom, r.handoverTo] as [string, string]]),
+        ).values(),
+      ];
       const t = performance.now();
       log(`generating ${(units - small).toLocaleString()} more units…`);
       await addUnits(ds, small, units, bands);
       setupSeconds += (performance.now() - t) / 1000;
       rows.push(await measure(ds, scanner, clock, `${units / 1000}k units, day D (same notices due)`, units, DAY));
       rows.push(await measure(ds, scanner, clock, `${units / 1000}k units, day D2`, units, DAY2));
-      if (process.env.BENCH_HEATING_DAY !== '0') rows.push(await measure(ds, scanner, clock, `${units / 1000}k units, heating notice day`, units, HEATING_DAY, false));
+      if (process.env.BENCH_HEATING_DAY !== '0')
+        rows.push(
+          await measure(ds, scanner, clock, `${units / 1000}k units, heating notice day`, units, HEATING_DAY, false),
+        );
     }
     return { rows, setupSeconds };
   } finally {
@@ -197,9 +249,15 @@ export async function runWarrantyScanBench(opts: { databaseUrl: string; units?: 
 
 export function formatWarrantyBench(report: WarrantyBenchReport): string {
   const head = `${'warranty scan'.padEnd(40)} ${'notices'.padStart(8)} ${'messages'.padStart(9)} ${'ours'.padStart(9)} ${'raw SQL'.padStart(9)} ${'ratio'.padStart(6)} ${'peak RSS'.padStart(9)}`;
-  const lines = report.rows.map((r) =>
-    `${r.label.padEnd(40)} ${String(r.notices).padStart(8)} ${String(r.notifications).padStart(9)} ${`${r.oursMs.toFixed(0)} ms`.padStart(9)} ${(r.baselineMs === null ? 'n/a' : `${r.baselineMs.toFixed(0)} ms`).padStart(9)} ${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(6)} ${`${r.peakRssMb.toFixed(0)} MB`.padStart(9)}`);
-  return [head, ...lines, `(data generation ${report.setupSeconds.toFixed(1)} s, not timed; ours = the scan's one transaction: notices, owners' notifications, outbox jobs)`].join('\n');
+  const lines = report.rows.map(
+    (r) =>
+      `${r.label.padEnd(40)} ${String(r.notices).padStart(8)} ${String(r.notifications).padStart(9)} ${`${r.oursMs.toFixed(0)} ms`.padStart(9)} ${(r.baselineMs === null ? 'n/a' : `${r.baselineMs.toFixed(0)} ms`).padStart(9)} ${(r.ratio === null ? '' : r.ratio.toFixed(2)).padStart(6)} ${`${r.peakRssMb.toFixed(0)} MB`.padStart(9)}`,
+  );
+  return [
+    head,
+    ...lines,
+    `(data generation ${report.setupSeconds.toFixed(1)} s, not timed; ours = the scan's one transaction: notices, owners' notifications, outbox jobs)`,
+  ].join('\n');
 }
 
 async function main(): Promise<void> {

@@ -21,11 +21,16 @@ async function main(): Promise<void> {
       smallUnits: Number(process.env.BENCH_SMALL_UNITS ?? 100_000),
       log: (s) => process.stderr.write(`${s}\n`),
     });
-    process.stdout.write(`${formatWarrantyBench(report)}\n  aim: under 5 s and 300 MB RSS at 1M units, cost growing with the notices due\n\n`);
+    process.stdout.write(
+      `${formatWarrantyBench(report)}\n  aim: under 5 s and 300 MB RSS at 1M units, cost growing with the notices due\n\n`,
+    );
   } finally {
     await services.stop();
   }
-  const r = await runReminderScanBench({ cases: Number(process.env.BENCH_REMINDER_CASES ?? 100_000), duePermille: Number(process.env.BENCH_REMINDER_DUE_PERMILLE ?? 10) });
+  const r = await runReminderScanBench({
+    cases: Number(process.env.BENCH_REMINDER_CASES ?? 100_000),
+    duePermille: Number(process.env.BENCH_REMINDER_DUE_PERMILLE ?? 10),
+  });
   process.stdout.write(
     `${r.label}\n  ours      ${String(r.ours.ms).padStart(7)} ms   peak RSS ${r.ours.rssMb} MB   (${r.ours.sent} sent)\n  raw SQL   ${String(r.baseline.ms).padStart(7)} ms   (${r.baseline.sent} sent)\n  ratio     ${r.ratio}× the raw time\n`,
   );

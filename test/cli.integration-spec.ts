@@ -10,7 +10,11 @@ const repo = resolve(__dirname, '..');
 /** The CLI as `npm run admin:create` runs it, from source (dist is not built in `npm test`). */
 async function cli(db: TestDatabase, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run('node', ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/cli.ts', ...args], { cwd: repo, env: { ...process.env, DATABASE_URL: db.url } });
+    const { stdout, stderr } = await run(
+      'node',
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/cli.ts', ...args],
+      { cwd: repo, env: { ...process.env, DATABASE_URL: db.url } },
+    );
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };
@@ -30,7 +34,12 @@ describe('kefu CLI', () => {
     expect(first.code).toBe(0);
     const password = /Password \(shown once\): (\S+)/.exec(first.stdout)?.[1];
     expect(password).toHaveLength(16);
-    const staff = await db.dataSource.getRepository(StaffEntity).createQueryBuilder('s').addSelect('s.passwordHash').where({ login: 'boss' }).getOneOrFail();
+    const staff = await db.dataSource
+      .getRepository(StaffEntity)
+      .createQueryBuilder('s')
+      .addSelect('s.passwordHash')
+      .where({ login: 'boss' })
+      .getOneOrFail();
     expect(staff.role).toBe('admin');
     expect(await verifyPassword(password!, staff.passwordHash!)).toBe(true);
 
@@ -43,7 +52,11 @@ describe('kefu CLI', () => {
     const bad = await cli(db, 'create-admin', '--login', 'x', '--password', 'short');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('usage');
-    const { stdout, stderr } = await run('node', ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/cli.ts', 'migrate'], { cwd: repo, env: { ...process.env, DATABASE_URL: '' } }).catch((e: { stdout: string; stderr: string }) => e);
+    const { stdout, stderr } = await run(
+      'node',
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'tools/cli.ts', 'migrate'],
+      { cwd: repo, env: { ...process.env, DATABASE_URL: '' } },
+    ).catch((e: { stdout: string; stderr: string }) => e);
     expect(stdout).toBe('');
     expect(stderr).toMatch(/DATABASE_URL: is required/);
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -54,4 +67,3 @@ describe('kefu CLI', () => {
     expect(r).toMatchObject({ code: 0, stdout: 'Database is up to date.\n' });
   }, 60_000);
 });
-

@@ -14,7 +14,11 @@ const readText = (file: string): string => readFileSync(join(root, file), 'utf8'
 
 const apps: readonly AppName[] = ['intake', 'scheduler', 'notifier'];
 const configKeys = Object.keys(configSchema.shape).sort();
-const portVariable: Record<AppName, string> = { intake: 'INTAKE_PORT', scheduler: 'SCHEDULER_PORT', notifier: 'NOTIFIER_PORT' };
+const portVariable: Record<AppName, string> = {
+  intake: 'INTAKE_PORT',
+  scheduler: 'SCHEDULER_PORT',
+  notifier: 'NOTIFIER_PORT',
+};
 
 /* ---------- compose interpolation (the subset Compose implements and this file uses) ---------- */
 
@@ -26,26 +30,35 @@ const interpolation = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\
 
 /** `$$`, `$V`, `${V}`, `${V:-default}`, `${V-default}`, `${V:?error}`, `${V?error}`, as `docker compose` resolves them. */
 function interpolate(text: string, env: Env): string {
-  return text.replace(interpolation, (match: string, braced: string | undefined, op: string | undefined, arg: string | undefined, bare: string | undefined) => {
-    if (match === '$$') return '$';
-    const name = braced ?? bare ?? '';
-    const value = env[name];
-    switch (op) {
-      case ':-':
-        return value ? value : (arg ?? '');
-      case '-':
-        return value ?? arg ?? '';
-      case ':?':
-        if (!value) throw new MissingVariableError(`${name}: ${arg ?? ''}`);
-        return value;
-      case '?':
-        if (value === undefined) throw new MissingVariableError(`${name}: ${arg ?? ''}`);
-        return value;
-      case undefined:
-      default:
-        return value ?? '';
-    }
-  });
+  return text.replace(
+    interpolation,
+    (
+      match: string,
+      braced: string | undefined,
+      op: string | undefined,
+      arg: string | undefined,
+      bare: string | undefined,
+    ) => {
+      if (match === '$$') return '$';
+      const name = braced ?? bare ?? '';
+      const value = env[name];
+      switch (op) {
+        case ':-':
+          return value ? value : (arg ?? '');
+        case '-':
+          return value ?? arg ?? '';
+        case ':?':
+          if (!value) throw new MissingVariableError(`${name}: ${arg ?? ''}`);
+          return value;
+        case '?':
+          if (value === undefined) throw new MissingVariableError(`${name}: ${arg ?? ''}`);
+          return value;
+        case undefined:
+        default:
+          return value ?? '';
+      }
+    },
+  );
 }
 
 function interpolateDeep(value: unknown, env: Env): unknown {
@@ -193,7 +206,9 @@ describe('docker-compose.yml', () => {
   const compose = loadCompose();
 
   it('defines postgres, redis, the migrate job and the three apps', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(expect.arrayContaining(['intake', 'migrate', 'notifier', 'postgres', 'redis', 'scheduler']));
+    expect(Object.keys(compose.services).sort()).toEqual(
+      expect.arrayContaining(['intake', 'migrate', 'notifier', 'postgres', 'redis', 'scheduler']),
+    );
   });
 
   it('refuses to start without AUTH_TOKEN_SECRET or POSTGRES_PASSWORD', () => {
@@ -308,7 +323,8 @@ describe('docker-compose.yml', () => {
     for (const s of Object.values(compose.services)) {
       for (const v of s.volumes ?? []) {
         const source = v.split(':')[0] ?? '';
-        if (!source.startsWith('.') && !source.startsWith('/')) expect(Object.keys(compose.volumes ?? {})).toContain(source);
+        if (!source.startsWith('.') && !source.startsWith('/'))
+          expect(Object.keys(compose.volumes ?? {})).toContain(source);
       }
     }
   });
@@ -343,7 +359,9 @@ describe('Dockerfile', () => {
     const npmCi = allInstructions.filter((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
     expect(npmCi.length).toBeGreaterThanOrEqual(2);
     for (const i of npmCi) expect(i.args).toContain('--ignore-scripts');
-    expect(stageNamed('deps').instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))?.args).toContain('--omit=dev');
+    expect(
+      stageNamed('deps').instructions.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args))?.args,
+    ).toContain('--omit=dev');
     expect(allInstructions.some((i) => /\bnpm (install|i)\b/.test(i.args))).toBe(false);
   });
 
@@ -352,7 +370,15 @@ describe('Dockerfile', () => {
     expect(build.instructions.some((i) => i.keyword === 'RUN' && /\bnest build\b/.test(i.args))).toBe(true);
     const copied = contextCopies(build).map((p) => p.replace(/^\.\//, '').replace(/\/$/, ''));
     for (const glob of tsconfigBuild.include) expect(copied).toContain(glob.split('/')[0]);
-    expect(copied).toEqual(expect.arrayContaining(['nest-cli.json', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']));
+    expect(copied).toEqual(
+      expect.arrayContaining([
+        'nest-cli.json',
+        'tsconfig.json',
+        'tsconfig.build.json',
+        'package.json',
+        'package-lock.json',
+      ]),
+    );
   });
 
   it('runtime: NODE_ENV=production, dist from build, node_modules from deps, non-root user, no HEALTHCHECK', () => {
@@ -360,8 +386,14 @@ describe('Dockerfile', () => {
     const ins = runtime.instructions;
     expect(ins.some((i) => i.keyword === 'ENV' && /\bNODE_ENV=production\b/.test(i.args))).toBe(true);
     expect(ins.some((i) => i.keyword === 'WORKDIR' && i.args === '/app')).toBe(true);
-    expect(ins.some((i) => i.keyword === 'COPY' && /--from=build\s+\/app\/dist\s+(\.\/)?dist\/?$/.test(i.args))).toBe(true);
-    expect(ins.some((i) => i.keyword === 'COPY' && /--from=deps\s+\/app\/node_modules\s+(\.\/)?node_modules\/?$/.test(i.args))).toBe(true);
+    expect(ins.some((i) => i.keyword === 'COPY' && /--from=build\s+\/app\/dist\s+(\.\/)?dist\/?$/.test(i.args))).toBe(
+      true,
+    );
+    expect(
+      ins.some(
+        (i) => i.keyword === 'COPY' && /--from=deps\s+\/app\/node_modules\s+(\.\/)?node_modules\/?$/.test(i.args),
+      ),
+    ).toBe(true);
     const user = ins.filter((i) => i.keyword === 'USER').at(-1)?.args;
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
@@ -378,7 +410,8 @@ describe('Dockerfile', () => {
       .filter((l) => l && !l.startsWith('#'));
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.data', '.git', '.env']));
     for (const stage of stages) {
-      for (const src of contextCopies(stage)) expect(ignored).not.toContain(src.replace(/^\.\//, '').replace(/\/$/, ''));
+      for (const src of contextCopies(stage))
+        expect(ignored).not.toContain(src.replace(/^\.\//, '').replace(/\/$/, ''));
     }
   });
 });

@@ -22,7 +22,10 @@ describe('/healthz', () => {
 
   it('answers 503 naming Redis, within the timeout, when Redis is unreachable', async () => {
     const deadPort = await freePort();
-    const app = await startTestApp(intakeApp, testConfig({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${deadPort}`, HEALTH_TIMEOUT_MS: '500' }));
+    const app = await startTestApp(
+      intakeApp,
+      testConfig({ DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${deadPort}`, HEALTH_TIMEOUT_MS: '500' }),
+    );
     try {
       const started = Date.now();
       const res = await request(app.getHttpServer()).get('/healthz').expect(503);

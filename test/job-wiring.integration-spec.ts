@@ -3,7 +3,11 @@ import type { INestApplication, Type } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { freePort, JobRouter, Queues, type AppConfig, type AppDefinition, type QueueName } from '@kefu/shared';
 import {
-  createTestDatabase, expectEventually, startTestApp, testConfig, type TestDatabase,
+  createTestDatabase,
+  expectEventually,
+  startTestApp,
+  testConfig,
+  type TestDatabase,
 } from '@kefu/shared/testing';
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { IntakeWorker } from '../apps/intake/src/jobs/intake.worker';
@@ -47,12 +51,14 @@ describe('job wiring of the three apps', () => {
       expect(router.jobNames()).toEqual(['case-received']);
       const tz = 'Asia/Shanghai';
       await expectEventually(async () =>
-        expect(await schedules(queueOf(app, Queues.Scheduler))).toEqual([
-          { key: 'certificate-reminders', pattern: '0 0 9-18 * * *', tz },
-          { key: 'reminder-digest', pattern: '30 8 * * *', tz },
-          { key: 'reminder-scan', every: 60_000 },
-          { key: 'warranty-scan', pattern: '0 30 8-20 * * *', tz },
-        ].map((s) => ({ every: undefined, pattern: undefined, tz: undefined, ...s }))),
+        expect(await schedules(queueOf(app, Queues.Scheduler))).toEqual(
+          [
+            { key: 'certificate-reminders', pattern: '0 0 9-18 * * *', tz },
+            { key: 'reminder-digest', pattern: '30 8 * * *', tz },
+            { key: 'reminder-scan', every: 60_000 },
+            { key: 'warranty-scan', pattern: '0 30 8-20 * * *', tz },
+          ].map((s) => ({ every: undefined, pattern: undefined, tz: undefined, ...s })),
+        ),
       );
     });
   });
@@ -75,8 +81,12 @@ describe('job wiring of the three apps', () => {
   it('intake: mailbox-poll through the one worker, and a resync schedule keyed by each mailbox', async () => {
     const imap = `imap://u:p@127.0.0.1:${await freePort()}`;
     const config = testConfig({
-      DATABASE_URL: db.url, MAILBOX_URL: imap, MAILBOX_RESYNC_SECONDS: '3600',
-      BOUNCE_MAILBOX_URL: imap, BOUNCE_MAILBOX_FOLDER: 'Bounces', BOUNCE_MAILBOX_POLL_SECONDS: '1800',
+      DATABASE_URL: db.url,
+      MAILBOX_URL: imap,
+      MAILBOX_RESYNC_SECONDS: '3600',
+      BOUNCE_MAILBOX_URL: imap,
+      BOUNCE_MAILBOX_FOLDER: 'Bounces',
+      BOUNCE_MAILBOX_POLL_SECONDS: '1800',
     });
     await withApp(intakeApp, config, IntakeWorker, async (app) => {
       const router = app.get(JobRouter);

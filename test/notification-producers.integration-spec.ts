@@ -1,9 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
+import { JobRouter, notificationKeys, notificationVariables, type NotificationKind } from '@kefu/shared';
 import {
-  JobRouter, notificationKeys, notificationVariables, type NotificationKind,
-} from '@kefu/shared';
-import {
-  createTestDatabase, factories, startTestApp, testConfig, useFakeClock, type TestDatabase,
+  createTestDatabase,
+  factories,
+  startTestApp,
+  testConfig,
+  useFakeClock,
+  type TestDatabase,
 } from '@kefu/shared/testing';
 import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service';
 import { intakeApp } from '../apps/intake/src/intake.app';
@@ -49,13 +52,16 @@ describe('notification producers and the per-kind variable contract', () => {
     return app;
   };
 
-  it('writes rows whose variables satisfy their kind\'s schema, from every producer', async () => {
+  it("writes rows whose variables satisfy their kind's schema, from every producer", async () => {
     const ds = db.dataSource;
     const project = await factories.createProject(ds, { code: 'CTR01', name: '碧海云天', city: '北京' });
     const building = await factories.createBuilding(ds, { projectId: project.id, name: '3栋' });
     // Handed over 2021-08-10: the 5-year items' notices fall due on 2026-06-10.
     const unit = await factories.createUnit(ds, {
-      buildingId: building.id, entrance: '2', room: '1501', handoverDate: '2021-08-10',
+      buildingId: building.id,
+      entrance: '2',
+      room: '1501',
+      handoverDate: '2021-08-10',
     });
     const owner = await factories.createOwner(ds, { name: '业主甲' });
     await factories.linkOwner(ds, owner.id, unit.id, { relation: 'owner', isPrimaryContact: true });
@@ -63,8 +69,13 @@ describe('notification producers and the per-kind variable contract', () => {
     // Intake: the reporter's acknowledgement, written inside the case's one statement.
     const intake = await start(intakeApp);
     const { caseRow: intakeCase } = await intake.get(CaseIntakeService).create({
-      channel: 'hotline', source: 'test', externalId: 'contract-1', raw: {}, receivedAt: new Date(),
-      description: '厨房下水道堵塞', actor: { kind: 'system', label: 'test' },
+      channel: 'hotline',
+      source: 'test',
+      externalId: 'contract-1',
+      raw: {},
+      receivedAt: new Date(),
+      description: '厨房下水道堵塞',
+      actor: { kind: 'system', label: 'test' },
       reporter: { name: '李女士', contact: '13912345678', phones: ['13912345678'] },
     });
 
@@ -77,11 +88,23 @@ describe('notification producers and the per-kind variable contract', () => {
     const gm = await factories.createStaff(ds, { role: 'gm', name: '总经理' });
     const vice = await factories.createStaff(ds, { role: 'vice_gm', name: '副总', reportsToId: gm.id });
     const manager = await factories.createStaff(ds, {
-      role: 'dept_manager', name: '经理', departmentId, reportsToId: vice.id,
+      role: 'dept_manager',
+      name: '经理',
+      departmentId,
+      reportsToId: vice.id,
     });
-    const rep = await factories.createStaff(ds, { role: 'cs_rep', name: '王工', departmentId, reportsToId: manager.id });
+    const rep = await factories.createStaff(ds, {
+      role: 'cs_rep',
+      name: '王工',
+      departmentId,
+      reportsToId: manager.id,
+    });
     const c = await factories.createCase(ds, {
-      type: 'complaint', severity: 'minor', status: 'assigned', assigneeId: rep.id, departmentId,
+      type: 'complaint',
+      severity: 'minor',
+      status: 'assigned',
+      assigneeId: rep.id,
+      departmentId,
       receivedAt: new Date('2026-06-10T09:00:00+08:00'),
     });
     await scheduler.get(ReminderService).planCase(c.id);
@@ -113,7 +136,10 @@ describe('notification producers and the per-kind variable contract', () => {
     const produced = (p: (r: Row) => boolean) => rows.filter(p).length;
     expect(produced((r) => r.idempotency_key === notificationKeys.caseAck({ caseId: intakeCase.id }))).toBe(1);
     const roofKey = notificationKeys.warranty({
-      unitId: unit.id, itemCode: 'roof_waterproofing', expiresOn: '2026-08-10', ownerId: owner.id,
+      unitId: unit.id,
+      itemCode: 'roof_waterproofing',
+      expiresOn: '2026-08-10',
+      ownerId: owner.id,
     });
     expect(produced((r) => r.source_type === 'warranty_notice' && r.idempotency_key === roofKey)).toBe(1);
     expect(produced((r) => r.source_type === 'reminder' && r.kind === 'staff_reminder')).toBeGreaterThan(0);

@@ -31,19 +31,38 @@ describe('Postgres down', () => {
 
   it('answers 503 with Retry-After and no stack trace, and recovers when Postgres returns', async () => {
     const token = await tokenFor(app, 'operator');
-    const call = { callerNumber: '13812345678', startedAt: new Date().toISOString(), durationSeconds: 20, summary: '停车场道闸坏了' };
-    await request(app.getHttpServer()).post('/api/v1/hotline/calls').set('Authorization', `Bearer ${token}`).send(call).expect(201);
+    const call = {
+      callerNumber: '13812345678',
+      startedAt: new Date().toISOString(),
+      durationSeconds: 20,
+      summary: '停车场道闸坏了',
+    };
+    await request(app.getHttpServer())
+      .post('/api/v1/hotline/calls')
+      .set('Authorization', `Bearer ${token}`)
+      .send(call)
+      .expect(201);
 
     await pg.stop();
-    const down = await request(app.getHttpServer()).post('/api/v1/hotline/calls').set('Authorization', `Bearer ${token}`).send({ ...call, summary: '又坏了' }).expect(503);
+    const down = await request(app.getHttpServer())
+      .post('/api/v1/hotline/calls')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ ...call, summary: '又坏了' })
+      .expect(503);
     expect(down.headers['retry-after']).toBe('30');
-    expect(down.body).toEqual({ error: { code: 'service_unavailable', message: expect.stringContaining('database is not reachable') } });
+    expect(down.body).toEqual({
+      error: { code: 'service_unavailable', message: expect.stringContaining('database is not reachable') },
+    });
     await request(app.getHttpServer()).get('/api/v1/cases').set('Authorization', `Bearer ${token}`).expect(503);
     const health = await request(app.getHttpServer()).get('/healthz').expect(503);
     expect(health.body.error.details).toMatchObject({ postgres: { status: 'down' } });
 
     pg = await start();
-    const back = await request(app.getHttpServer()).post('/api/v1/hotline/calls').set('Authorization', `Bearer ${token}`).send({ ...call, summary: '又坏了' }).expect(201);
+    const back = await request(app.getHttpServer())
+      .post('/api/v1/hotline/calls')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ ...call, summary: '又坏了' })
+      .expect(201);
     expect(back.body.case.number).toMatch(/-00002$/);
   }, 60_000);
 });

@@ -10,7 +10,10 @@ const repo = resolve(__dirname, '..');
 /** The tracked and new (not ignored) files: what a clone of this commit would hold, without .data or dist. */
 function cleanCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'kefu-clone-'));
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo }).toString().split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo })
+    .toString()
+    .split('\0')
+    .filter(Boolean);
   for (const f of files) {
     if (!existsSync(join(repo, f))) continue; // deleted in the working tree
     mkdirSync(dirname(join(dir, f)), { recursive: true });
@@ -24,15 +27,32 @@ function cleanCopy(): string {
 const portOpen = (port: number) =>
   new Promise<boolean>((res) => {
     const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => { s.destroy(); res(true); });
+    s.once('connect', () => {
+      s.destroy();
+      res(true);
+    });
     s.once('error', () => res(false));
   });
 
 describe('README command 1 (npm start)', () => {
   it('brings up the whole system from a clean clone, healthy, and Ctrl-C stops everything', async () => {
     const dir = cleanCopy();
-    const [pg, redis, intake, scheduler, notifier] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const env: NodeJS.ProcessEnv = { ...process.env, KEFU_PG_PORT: String(pg), KEFU_REDIS_PORT: String(redis), INTAKE_PORT: String(intake), SCHEDULER_PORT: String(scheduler), NOTIFIER_PORT: String(notifier), LOG_LEVEL: 'warn' };
+    const [pg, redis, intake, scheduler, notifier] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      KEFU_PG_PORT: String(pg),
+      KEFU_REDIS_PORT: String(redis),
+      INTAKE_PORT: String(intake),
+      SCHEDULER_PORT: String(scheduler),
+      NOTIFIER_PORT: String(notifier),
+      LOG_LEVEL: 'warn',
+    };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
     const child = spawn('npm', ['start'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -42,14 +62,18 @@ describe('README command 1 (npm start)', () => {
     const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
     try {
       const deadline = Date.now() + 240_000;
-      while (!output.includes('Kefu is up') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 250));
+      while (!output.includes('Kefu is up') && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 250));
       if (!output.includes('Kefu is up')) throw new Error(`npm start did not come up:\n${output}`);
       expect(output).toMatch(/staff logins \(password for all: demo-[0-9a-f]+\): admin \(admin\)/);
 
       for (const port of [intake, scheduler, notifier]) {
         const res = await fetch(`http://127.0.0.1:${port}/healthz`);
         expect(res.status).toBe(200);
-        expect(await res.json()).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, redis: { status: 'up' } } });
+        expect(await res.json()).toMatchObject({
+          status: 'ok',
+          info: { postgres: { status: 'up' }, redis: { status: 'up' } },
+        });
       }
 
       // The console comes from the build (nest-cli.json copies it beside the app) and reaches the
@@ -59,10 +83,16 @@ describe('README command 1 (npm start)', () => {
       expect(await consolePage.text()).toContain('/console/app.js');
       expect((await fetch(`http://127.0.0.1:${intake}/console/app.js`)).status).toBe(200);
       const password = /password for all: (demo-[0-9a-f]+)/.exec(output)?.[1];
-      const login = await fetch(`http://127.0.0.1:${intake}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'admin', password }) });
+      const login = await fetch(`http://127.0.0.1:${intake}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'admin', password }),
+      });
       const { accessToken } = (await login.json()) as { accessToken: string };
       for (const path of ['/api/v1/reminders', '/api/v1/notifications']) {
-        const res = await fetch(`http://127.0.0.1:${intake}${path}`, { headers: { authorization: `Bearer ${accessToken}` } });
+        const res = await fetch(`http://127.0.0.1:${intake}${path}`, {
+          headers: { authorization: `Bearer ${accessToken}` },
+        });
         expect([path, res.status]).toEqual([path, 200]);
       }
 
@@ -71,7 +101,10 @@ describe('README command 1 (npm start)', () => {
       const before = output.length;
       process.kill(-child.pid!, 'SIGINT');
       let timer: NodeJS.Timeout | undefined;
-      const code = await Promise.race([exited, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 30_000)))]);
+      const code = await Promise.race([
+        exited,
+        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 30_000))),
+      ]);
       clearTimeout(timer);
       if (!/\[kefu\] stopped\./.test(output)) throw new Error(`no orderly stop:\n${output}`);
       const stopping = output.slice(before);

@@ -7,7 +7,14 @@
  * Reads DATABASE_URL.
  */
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, generatePassword, hashPassword, loadDatabaseUrl, runMigrations, StaffEntity } from '@kefu/shared';
+import {
+  dataSourceOptions,
+  generatePassword,
+  hashPassword,
+  loadDatabaseUrl,
+  runMigrations,
+  StaffEntity,
+} from '@kefu/shared';
 import { loadDemoData } from './demo-data';
 
 function flag(args: string[], name: string): string | undefined {
@@ -58,7 +65,9 @@ async function main(argv: string[]): Promise<number> {
           process.stderr.write(`A staff member with login "${login}" already exists; nothing changed.\n`);
           return 1;
         }
-        await repo.save(repo.create({ login, name, role: 'admin', passwordHash: await hashPassword(password), active: true }));
+        await repo.save(
+          repo.create({ login, name, role: 'admin', passwordHash: await hashPassword(password), active: true }),
+        );
         process.stdout.write(`Created admin "${login}".${given ? '' : ` Password (shown once): ${password}`}\n`);
         return 0;
       });
@@ -67,7 +76,11 @@ async function main(argv: string[]): Promise<number> {
       return withDataSource(async (ds) => {
         const password = flag(args, 'password') ?? generatePassword();
         const summary = await loadDemoData(ds, password);
-        process.stdout.write(summary.created ? `Demo estate loaded: ${summary.units} units, ${summary.owners} owners; staff password: ${password}\n` : 'Demo estate already present; nothing changed.\n');
+        process.stdout.write(
+          summary.created
+            ? `Demo estate loaded: ${summary.units} units, ${summary.owners} owners; staff password: ${password}\n`
+            : 'Demo estate already present; nothing changed.\n',
+        );
         return 0;
       });
     case undefined:

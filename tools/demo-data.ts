@@ -1,6 +1,14 @@
 import type { DataSource } from 'typeorm';
 import {
-  BuildingEntity, DepartmentEntity, hashPassword, OwnerEntity, OwnerUnitEntity, ProjectEntity, StaffEntity, UnitEntity, type StaffRole,
+  BuildingEntity,
+  DepartmentEntity,
+  hashPassword,
+  OwnerEntity,
+  OwnerUnitEntity,
+  ProjectEntity,
+  StaffEntity,
+  UnitEntity,
+  type StaffRole,
 } from '@kefu/shared';
 
 export const DEMO_PROJECT_CODE = 'COBZS001';
@@ -17,7 +25,34 @@ function prng(seed: number): () => number {
 }
 
 const surnames = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈';
-const given = ['伟', '芳', '娜', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀英', '霞', '平', '刚', '桂英', '建华', '志强', '晓东', '海燕'];
+const given = [
+  '伟',
+  '芳',
+  '娜',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀英',
+  '霞',
+  '平',
+  '刚',
+  '桂英',
+  '建华',
+  '志强',
+  '晓东',
+  '海燕',
+];
 
 function isoDay(d: Date): string {
   return d.toISOString().slice(0, 10);
@@ -52,7 +87,14 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
   const hash = await hashPassword(password);
 
   return ds.transaction(async (m) => {
-    const project = await m.save(m.create(ProjectEntity, { code: DEMO_PROJECT_CODE, name: '碧海云天', city: '深圳', address: '深圳市宝安区碧海大道88号' }));
+    const project = await m.save(
+      m.create(ProjectEntity, {
+        code: DEMO_PROJECT_CODE,
+        name: '碧海云天',
+        city: '深圳',
+        address: '深圳市宝安区碧海大道88号',
+      }),
+    );
     const [cs] = await m.save([
       m.create(DepartmentEntity, { code: 'CS', name: '客户服务部' }),
       m.create(DepartmentEntity, { code: 'ENG', name: '工程部' }),
@@ -64,7 +106,15 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
       const departmentId = s.role === 'gm' || s.role === 'vice_gm' || s.role === 'admin' ? null : cs!.id;
       const seq = staffList.indexOf(s) + 1;
       const saved: StaffEntity = await m.save(
-        m.create(StaffEntity, { ...s, departmentId, reportsToId: s.role === 'admin' ? null : reportsToId, mobile: `1370000000${seq}`, email: `${s.login}@kefu.example.com`, passwordHash: hash, active: true }),
+        m.create(StaffEntity, {
+          ...s,
+          departmentId,
+          reportsToId: s.role === 'admin' ? null : reportsToId,
+          mobile: `1370000000${seq}`,
+          email: `${s.login}@kefu.example.com`,
+          passwordHash: hash,
+          active: true,
+        }),
       );
       if (s.role !== 'admin') reportsToId = saved.id;
     }
@@ -81,8 +131,13 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
             const ageDays = Math.floor((b * 2 + Number(entrance) - 1) * 270 + rand() * 60 + 30);
             const unit = await m.save(
               m.create(UnitEntity, {
-                projectId: project.id, buildingId: building.id, entrance, room: `${floor}0${r}`, floor,
-                handoverDate: isoDay(new Date(today.getTime() - ageDays * dayMs)), finish: b % 2 === 0 ? 'fitted' : 'rough',
+                projectId: project.id,
+                buildingId: building.id,
+                entrance,
+                room: `${floor}0${r}`,
+                floor,
+                handoverDate: isoDay(new Date(today.getTime() - ageDays * dayMs)),
+                finish: b % 2 === 0 ? 'fitted' : 'rough',
               }),
             );
             units += 1;
@@ -92,14 +147,26 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
               const n = owners + 1;
               const owner = await m.save(
                 m.create(OwnerEntity, {
-                  name: pick(surnames) + pick(given), mobiles: [`1380013${String(n).padStart(4, '0')}`],
+                  name: pick(surnames) + pick(given),
+                  mobiles: [`1380013${String(n).padStart(4, '0')}`],
                   email: rand() < 0.6 ? `owner${n}@example.com` : null,
-                  postalAddress: `深圳市宝安区碧海大道88号碧海云天${bName}${entrance}单元${floor}0${r}室`, postcode: '518101',
-                  preferredChannels: rand() < 0.3 ? ['sms', 'email'] : ['sms'], optOuts: [],
+                  postalAddress: `深圳市宝安区碧海大道88号碧海云天${bName}${entrance}单元${floor}0${r}室`,
+                  postcode: '518101',
+                  preferredChannels: rand() < 0.3 ? ['sms', 'email'] : ['sms'],
+                  optOuts: [],
                 }),
               );
               owners += 1;
-              await m.save(m.create(OwnerUnitEntity, { ownerId: owner.id, unitId: unit.id, relation: k === 0 ? 'owner' : 'co_owner', isPrimaryContact: k === 0, since: unit.handoverDate, until: null }));
+              await m.save(
+                m.create(OwnerUnitEntity, {
+                  ownerId: owner.id,
+                  unitId: unit.id,
+                  relation: k === 0 ? 'owner' : 'co_owner',
+                  isPrimaryContact: k === 0,
+                  since: unit.handoverDate,
+                  until: null,
+                }),
+              );
             }
           }
         }

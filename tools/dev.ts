@@ -10,8 +10,17 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import {
-  dataSourceOptions, ensureDatabase, hasRedisServer, reachableDataDir, redisInstallHint, runMigrations, startEmbeddedPostgres, startRedisServer, stopStalePostgres,
-  type LocalPostgres, type LocalRedis,
+  dataSourceOptions,
+  ensureDatabase,
+  hasRedisServer,
+  reachableDataDir,
+  redisInstallHint,
+  runMigrations,
+  startEmbeddedPostgres,
+  startRedisServer,
+  stopStalePostgres,
+  type LocalPostgres,
+  type LocalRedis,
 } from '@kefu/shared';
 import { loadDemoData } from './demo-data';
 
@@ -32,7 +41,11 @@ const say = (msg: string) => process.stdout.write(`${paint(1, '[kefu]')} ${msg}\
 function localSecrets(): { pgPassword: string; tokenSecret: string; staffPassword: string } {
   const file = join(dataDir, 'local-secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof localSecrets>;
-  const secrets = { pgPassword: randomBytes(12).toString('hex'), tokenSecret: randomBytes(32).toString('hex'), staffPassword: `demo-${randomBytes(5).toString('hex')}` };
+  const secrets = {
+    pgPassword: randomBytes(12).toString('hex'),
+    tokenSecret: randomBytes(32).toString('hex'),
+    staffPassword: `demo-${randomBytes(5).toString('hex')}`,
+  };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
@@ -42,10 +55,16 @@ function ensureRedisInstalled(): void {
   const debian = existsSync('/etc/debian_version');
   if (process.getuid?.() === 0 && debian) {
     say('redis-server is missing: installing it with apt-get (Debian/Ubuntu, as root)…');
-    const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'], { stdio: 'inherit' });
+    const r = spawnSync(
+      'sh',
+      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server'],
+      { stdio: 'inherit' },
+    );
     if (r.status === 0 && hasRedisServer()) return;
   }
-  throw new Error(`redis-server is not installed. Install it, then run npm start again:\n  ${redisInstallHint()}\nor point REDIS_URL at a running Redis.`);
+  throw new Error(
+    `redis-server is not installed. Install it, then run npm start again:\n  ${redisInstallHint()}\nor point REDIS_URL at a running Redis.`,
+  );
 }
 
 /** The letter PDFs' CJK font (LETTER_FONT_PATH's default): installed like redis-server; without it letters wait, nothing fails. */
@@ -54,9 +73,16 @@ function ensureLetterFont(): void {
   if (existsSync(font)) return;
   if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
     say('the letter font is missing: installing fonts-wqy-microhei with apt-get…');
-    spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei'], { stdio: 'inherit' });
+    spawnSync(
+      'sh',
+      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei'],
+      { stdio: 'inherit' },
+    );
   }
-  if (!existsSync(font)) say(`no CJK font at ${font}: EMS letters will wait until one is installed (apt-get install fonts-wqy-microhei, or set LETTER_FONT_PATH)`);
+  if (!existsSync(font))
+    say(
+      `no CJK font at ${font}: EMS letters will wait until one is installed (apt-get install fonts-wqy-microhei, or set LETTER_FONT_PATH)`,
+    );
 }
 
 async function waitHealthy(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
@@ -97,12 +123,18 @@ async function main(): Promise<void> {
     stopping = true;
     say('stopping…');
     await Promise.all(
-      children.map((c) => new Promise<void>((res) => {
-        if (c.exitCode !== null || c.signalCode !== null) return res();
-        const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
-        c.once('exit', () => { clearTimeout(kill); res(); });
-        c.kill('SIGTERM');
-      })),
+      children.map(
+        (c) =>
+          new Promise<void>((res) => {
+            if (c.exitCode !== null || c.signalCode !== null) return res();
+            const kill = setTimeout(() => c.kill('SIGKILL'), 10_000);
+            c.once('exit', () => {
+              clearTimeout(kill);
+              res();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
     );
     await redis?.stop();
     await pg?.stop();
@@ -140,7 +172,10 @@ async function main(): Promise<void> {
     const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 2, applicationName: 'kefu-dev' }));
     await ds.initialize();
     const demo = await loadDemoData(ds, secrets.staffPassword).finally(() => ds.destroy());
-    if (demo.created) say(`demo data loaded: estate 碧海云天 (COBZS001), ${demo.units} units, ${demo.owners} owners, one staff member per role`);
+    if (demo.created)
+      say(
+        `demo data loaded: estate 碧海云天 (COBZS001), ${demo.units} units, ${demo.owners} owners, one staff member per role`,
+      );
 
     const env = {
       ...process.env,
@@ -158,7 +193,11 @@ async function main(): Promise<void> {
       NOTIFIER_INTERNAL_URL: process.env.NOTIFIER_INTERNAL_URL ?? `http://127.0.0.1:${apps[2].port}`,
     };
     for (const app of apps) {
-      const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'src', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'src', 'main.js')],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       const label = paint(app.color, `[${app.name.padEnd(9)}]`);
       prefixLines(child.stdout, label);
       prefixLines(child.stderr, label);
@@ -170,15 +209,26 @@ async function main(): Promise<void> {
       });
       children.push(child);
     }
-    await Promise.all(apps.map((app, i) => waitHealthy(app.port, children[i]!, 60_000).catch((err: Error) => {
-      throw new Error(`${app.name}: ${err.message}`);
-    })));
+    await Promise.all(
+      apps.map((app, i) =>
+        waitHealthy(app.port, children[i]!, 60_000).catch((err: Error) => {
+          throw new Error(`${app.name}: ${err.message}`);
+        }),
+      ),
+    );
 
     say('Kefu is up:');
-    for (const app of apps) say(`  ${app.name.padEnd(9)} http://localhost:${app.port}   (API docs http://localhost:${app.port}/api/docs, health /healthz)`);
+    for (const app of apps)
+      say(
+        `  ${app.name.padEnd(9)} http://localhost:${app.port}   (API docs http://localhost:${app.port}/api/docs, health /healthz)`,
+      );
     say(`  console   http://localhost:${apps[0].port}/console   (operators, staff and managers work here)`);
-    say(`staff logins (password for all: ${secrets.staffPassword}): ${demo.staff.map((s) => `${s.login} (${s.role})`).join(', ')}`);
-    say(`  e.g. curl -s -XPOST localhost:${apps[0].port}/api/v1/auth/login -H 'content-type: application/json' -d '{"login":"admin","password":"${secrets.staffPassword}"}'`);
+    say(
+      `staff logins (password for all: ${secrets.staffPassword}): ${demo.staff.map((s) => `${s.login} (${s.role})`).join(', ')}`,
+    );
+    say(
+      `  e.g. curl -s -XPOST localhost:${apps[0].port}/api/v1/auth/login -H 'content-type: application/json' -d '{"login":"admin","password":"${secrets.staffPassword}"}'`,
+    );
     say('Ctrl-C stops everything.');
   } catch (err) {
     process.stderr.write(`[kefu] could not start: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -21,10 +21,18 @@ async function main(): Promise<number> {
   let cleanup: () => Promise<void> = () => Promise.resolve();
   if (!url) {
     const root = mkdtempSync(join(tmpdir(), 'kefu-migrate-'));
-    const pg = await startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: await freePort(), password: 'migrate', ephemeral: true });
+    const pg = await startEmbeddedPostgres({
+      dataDir: join(root, 'pg'),
+      port: await freePort(),
+      password: 'migrate',
+      ephemeral: true,
+    });
     await ensureDatabase(pg.url(), 'kefu');
     url = pg.url('kefu');
-    cleanup = async () => { await pg.stop(); rmSync(root, { recursive: true, force: true }); };
+    cleanup = async () => {
+      await pg.stop();
+      rmSync(root, { recursive: true, force: true });
+    };
   }
   try {
     await runMigrations(url);
@@ -37,7 +45,9 @@ async function main(): Promise<number> {
         process.stdout.write('Entities and migrations agree.\n');
         return 0;
       }
-      process.stderr.write(`Entities and migrations drift; a migration would run:\n${sql.upQueries.map((q) => `  ${q.query};`).join('\n')}\nRun: npm run migration:generate -- <Name>\n`);
+      process.stderr.write(
+        `Entities and migrations drift; a migration would run:\n${sql.upQueries.map((q) => `  ${q.query};`).join('\n')}\nRun: npm run migration:generate -- <Name>\n`,
+      );
       return 1;
     }
     if (sql.upQueries.length === 0) {
@@ -46,10 +56,23 @@ async function main(): Promise<number> {
     }
     const ts = Date.now();
     const q = (s: string) => '`' + s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
-    const up = sql.upQueries.map((x) => `    await queryRunner.query(${q(x.query)}${x.parameters?.length ? `, ${JSON.stringify(x.parameters)}` : ''});`).join('\n');
-    const down = sql.downQueries.reverse().map((x) => `    await queryRunner.query(${q(x.query)}${x.parameters?.length ? `, ${JSON.stringify(x.parameters)}` : ''});`).join('\n');
+    const up = sql.upQueries
+      .map(
+        (x) =>
+          `    await queryRunner.query(${q(x.query)}${x.parameters?.length ? `, ${JSON.stringify(x.parameters)}` : ''});`,
+      )
+      .join('\n');
+    const down = sql.downQueries
+      .reverse()
+      .map(
+        (x) =>
+          `    await queryRunner.query(${q(x.query)}${x.parameters?.length ? `, ${JSON.stringify(x.parameters)}` : ''});`,
+      )
+      .join('\n');
     const file = join('libs/shared/src/database/migrations', `${ts}-${name}.ts`);
-    writeFileSync(file, `import type { MigrationInterface, QueryRunner } from 'typeorm';
+    writeFileSync(
+      file,
+      `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${name}${ts} implements MigrationInterface {
   name = '${name}${ts}';
@@ -62,7 +85,8 @@ ${up}
 ${down}
   }
 }
-`);
+`,
+    );
     process.stdout.write(`Wrote ${file}; add ${name}${ts} to migrations/index.ts.\n`);
     return 0;
   } finally {
@@ -70,7 +94,10 @@ ${down}
   }
 }
 
-main().then((code) => process.exit(code), (err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -3,7 +3,10 @@ import type { Page } from 'playwright-core';
 import { startConsoleStack, type ConsoleStack } from './stack';
 
 /** A real 4×3 PNG, so the thumbnail has pixels to decode. */
-const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4EaABRww4OQAsNg8BoqhHXQAAAABJRU5ErkJggg==', 'base64');
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4EaABRww4OQAsNg8BoqhHXQAAAABJRU5ErkJggg==',
+  'base64',
+);
 const pdf = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
 );
@@ -24,12 +27,17 @@ describe('case detail and quarantine in a real browser', () => {
     await stack?.close();
   });
 
-  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) => stack.db.dataSource.query<T[]>(sql, params);
+  const q = <T = Record<string, unknown>>(sql: string, params: unknown[] = []) =>
+    stack.db.dataSource.query<T[]>(sql, params);
 
   /** A faxed complaint with a photo and the fax PDF, an SMS acknowledgement delivered, a reminder the manager acknowledged. */
   async function seedCase() {
     const c = await factories.createCase(stack.db.dataSource, {
-      type: 'complaint', channel: 'fax', description: '12栋外墙渗水，传真附照片', reporterName: '林女士', reporterContact: '13812341234',
+      type: 'complaint',
+      channel: 'fax',
+      description: '12栋外墙渗水，传真附照片',
+      reporterName: '林女士',
+      reporterContact: '13812341234',
       promisedReplyAt: new Date(Date.now() + 20 * 3600_000),
     });
     const [record] = await q<{ id: string }>(
@@ -54,7 +62,10 @@ describe('case detail and quarantine in a real browser', () => {
          ($1, now() - interval '19 minutes', 'sent', 'twilio', '{"MessageSid": "SM-E2E-1"}'), ($1, now() - interval '18 minutes', 'delivered', 'twilio', '{"MessageSid": "SM-E2E-1"}')`,
       [sms!.id],
     );
-    const [deadline] = await q<{ id: string }>(`INSERT INTO case_deadlines (case_id, step, due_at, responsible_staff_id) VALUES ($1, 'departmentPlan', now() + interval '1 day', $2) RETURNING id`, [c.id, manager.id]);
+    const [deadline] = await q<{ id: string }>(
+      `INSERT INTO case_deadlines (case_id, step, due_at, responsible_staff_id) VALUES ($1, 'departmentPlan', now() + interval '1 day', $2) RETURNING id`,
+      [c.id, manager.id],
+    );
     await q(
       `INSERT INTO reminders (deadline_id, case_id, kind, level, send_at, sent_at, recipient_staff_id, ack_due_at, acknowledged_at, acknowledged_by_id, acknowledged_via)
        VALUES ($1, $2, 'before', 0, now() - interval '15 minutes', now() - interval '15 minutes', $3, now() + interval '1 hour', now() - interval '10 minutes', $3, 'link')`,
@@ -65,10 +76,11 @@ describe('case detail and quarantine in a real browser', () => {
 
   const fact = (page: Page, name: string) => page.locator(`[data-fact="${name}"]`);
   /** Waits (bounded) until the status fact reads `text`. */
-  const status = (page: Page, text: string) => page.locator('[data-fact="status"]', { hasText: text }).waitFor({ timeout: 10_000 });
+  const status = (page: Page, text: string) =>
+    page.locator('[data-fact="status"]', { hasText: text }).waitFor({ timeout: 10_000 });
   const activeId = (page: Page) => page.evaluate<string | undefined>('document.activeElement?.id');
 
-  it('shows a case\'s whole timeline and moves it through accept, assign and a confirmed reject', async () => {
+  it("shows a case's whole timeline and moves it through accept, assign and a confirmed reject", async () => {
     const c = await seedCase();
     const { page, context } = await stack.loggedIn(rep);
     const errors: string[] = [];
@@ -93,8 +105,14 @@ describe('case detail and quarantine in a real browser', () => {
     // The photo is fetched with the token and decoded for real.
     const thumb = page.locator(`img[data-thumb="${c.photoId}"]`);
     await thumb.waitFor();
-    await page.waitForFunction(`(() => { const img = document.querySelector('img[data-thumb="${c.photoId}"]'); return !!img && img.complete && img.naturalWidth > 0; })()`, undefined, { timeout: 10_000 });
-    await expect(page.evaluate<number>(`document.querySelector('img[data-thumb="${c.photoId}"]').naturalWidth`)).resolves.toBe(4);
+    await page.waitForFunction(
+      `(() => { const img = document.querySelector('img[data-thumb="${c.photoId}"]'); return !!img && img.complete && img.naturalWidth > 0; })()`,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await expect(
+      page.evaluate<number>(`document.querySelector('img[data-thumb="${c.photoId}"]').naturalWidth`),
+    ).resolves.toBe(4);
     // The fax PDF opens in a frame from an object URL.
     await page.getByRole('button', { name: '查看' }).click();
     await page.locator('#case-pdf-frame[src^="blob:"]').waitFor();
@@ -120,7 +138,9 @@ describe('case detail and quarantine in a real browser', () => {
     await dialog.waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    await expect(page.evaluate<string | undefined>('document.activeElement?.dataset.transition')).resolves.toBe('assign');
+    await expect(page.evaluate<string | undefined>('document.activeElement?.dataset.transition')).resolves.toBe(
+      'assign',
+    );
 
     // Assign to the engineering department's manager.
     await assign.click();
@@ -180,7 +200,9 @@ describe('case detail and quarantine in a real browser', () => {
   });
 
   it('lists the quarantine with reasons, hands out the raw message and re-processes it', async () => {
-    const fixed = Buffer.from('From: =?UTF-8?B?6ZmI5aWz5aOr?= <chen.owner@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0800\r\nMessage-ID: <e2e-fixed-1@example.com>\r\nSubject: 水压太低\r\n\r\n12栋高层水压太低，洗澡都困难\r\n');
+    const fixed = Buffer.from(
+      'From: =?UTF-8?B?6ZmI5aWz5aOr?= <chen.owner@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0800\r\nMessage-ID: <e2e-fixed-1@example.com>\r\nSubject: 水压太低\r\n\r\n12栋高层水压太低，洗澡都困难\r\n',
+    );
     const garbage = Buffer.from('\u0000\u0001 not a mail at all');
     const [good] = await q<{ id: string }>(
       `INSERT INTO intake_records (channel, source, external_id, raw, raw_bytes, message_id, content_hash, received_at, outcome, outcome_reason, attempts, processed_at)

@@ -4,11 +4,21 @@ import { expectEventually, factories } from '@kefu/shared/testing';
 import { startConsoleStack, type ConsoleStack } from './stack';
 
 /** What the page has focused (id), for keyboard-only steps. */
-const focused = (page: Page): Promise<string> => page.evaluate('document.activeElement ? document.activeElement.id : ""');
+const focused = (page: Page): Promise<string> =>
+  page.evaluate('document.activeElement ? document.activeElement.id : ""');
 /** Bounded wait until `fn` gives `want`. */
-const poll = <T>(fn: () => Promise<T>, want: T) => expectEventually(async () => expect(await fn()).toEqual(want), { timeoutMs: 5000 });
+const poll = <T>(fn: () => Promise<T>, want: T) =>
+  expectEventually(async () => expect(await fn()).toEqual(want), { timeoutMs: 5000 });
 const beijing = (d: Date) =>
-  new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  new Intl.DateTimeFormat('zh-CN', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(d);
 
 describe('operator console: hotline and case queue in a real browser', () => {
   let stack: ConsoleStack;
@@ -26,12 +36,24 @@ describe('operator console: hotline and case queue in a real browser', () => {
     const owner = await factories.createOwner(ds, { name: '王先生', mobiles: ['13800138000'] });
     await factories.linkOwner(ds, owner.id, unit.id);
     openCase = await factories.createCase(ds, {
-      projectCode: 'OPE2E', projectId: project.id, unitId, ownerId: owner.id, reporterPhone: '13800138000', type: 'repair', description: '厨房下水道堵塞',
+      projectCode: 'OPE2E',
+      projectId: project.id,
+      unitId,
+      ownerId: owner.id,
+      reporterPhone: '13800138000',
+      type: 'repair',
+      description: '厨房下水道堵塞',
       promisedReplyAt: new Date(Date.now() + 3 * 86_400_000),
     });
     overdueCase = await factories.createCase(ds, {
-      projectCode: 'OPE2E', projectId: project.id, channel: 'email', description: '外墙渗水一直没人答复', severity: 'major', category: 'engineering_quality',
-      receivedAt: new Date(Date.now() - 5 * 86_400_000), promisedReplyAt: new Date(Date.now() - 2 * 86_400_000),
+      projectCode: 'OPE2E',
+      projectId: project.id,
+      channel: 'email',
+      description: '外墙渗水一直没人答复',
+      severity: 'major',
+      category: 'engineering_quality',
+      receivedAt: new Date(Date.now() - 5 * 86_400_000),
+      promisedReplyAt: new Date(Date.now() - 2 * 86_400_000),
     });
   });
   afterAll(async () => {
@@ -53,7 +75,9 @@ describe('operator console: hotline and case queue in a real browser', () => {
     const typedAt = Date.now();
     await expect(caller.textContent()).resolves.toContain('王先生');
     await expect(caller.textContent()).resolves.toContain('碧海云天 3栋2单元1502');
-    await expect(caller.getByRole('link', { name: openCase.number }).getAttribute('href')).resolves.toBe(`#/cases/${openCase.id}`);
+    await expect(caller.getByRole('link', { name: openCase.number }).getAttribute('href')).resolves.toBe(
+      `#/cases/${openCase.id}`,
+    );
     await expect(page.locator('#hl-unitId').inputValue()).resolves.toBe(unitId);
     await stack.screenshot(page, 'hotline');
 
@@ -88,13 +112,26 @@ describe('operator console: hotline and case queue in a real browser', () => {
     const readback = page.locator('#hl-readback');
     await readback.waitFor();
     await poll(() => focused(page), 'hl-readback');
-    const stored = await stack.db.dataSource.getRepository(CaseEntity).findOneByOrFail({ description: '卫生间漏水，楼下天花板也渗水了' });
-    expect(stored).toMatchObject({ channel: 'hotline', type: 'repair', severity: 'minor', unitId, reporterPhone: '13800138000' });
+    const stored = await stack.db.dataSource
+      .getRepository(CaseEntity)
+      .findOneByOrFail({ description: '卫生间漏水，楼下天花板也渗水了' });
+    expect(stored).toMatchObject({
+      channel: 'hotline',
+      type: 'repair',
+      severity: 'minor',
+      unitId,
+      reporterPhone: '13800138000',
+    });
     expect(stored.promisedReplyAt).not.toBeNull();
     await expect(page.locator('#hl-case-number').textContent()).resolves.toBe(stored.number);
     // The call started when its number was typed (not when the page opened), and lasted until the save.
     const call = await stack.db.dataSource.getRepository(CallEntity).findOneByOrFail({ caseId: stored.id });
-    expect(call).toMatchObject({ callerNumber: '+86 138-0013-8000', callerDigits: '13800138000', direction: 'in', voicemail: false });
+    expect(call).toMatchObject({
+      callerNumber: '+86 138-0013-8000',
+      callerDigits: '13800138000',
+      direction: 'in',
+      voicemail: false,
+    });
     expect(call.startedAt.getTime()).toBeGreaterThan(typedAt - 10_000);
     expect(call.startedAt.getTime()).toBeLessThanOrEqual(typedAt);
     expect(call.durationSeconds).toBeLessThan(60);
@@ -122,7 +159,9 @@ describe('operator console: hotline and case queue in a real browser', () => {
     const rows = page.locator('table.q-table tbody tr');
     await rows.first().waitFor();
     await expect(rows.count()).resolves.toBe(1);
-    await expect(rows.first().getByRole('link', { name: stored.number }).getAttribute('href')).resolves.toBe(`#/cases/${stored.id}`);
+    await expect(rows.first().getByRole('link', { name: stored.number }).getAttribute('href')).resolves.toBe(
+      `#/cases/${stored.id}`,
+    );
     const badge = rows.first().locator('.due');
     await expect(badge.getAttribute('class')).resolves.toMatch(/due-(soon|ok)/);
     await expect(badge.textContent()).resolves.toMatch(/^还剩 /);
@@ -155,7 +194,9 @@ describe('operator console: hotline and case queue in a real browser', () => {
     await page.getByLabel('Caller number').waitFor();
     await page.goto('/console#/cases?status=new');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Case queue');
-    await expect(page.getByLabel('Assignee').locator('option').allTextContents()).resolves.toContain('赵经理（Department manager）');
+    await expect(page.getByLabel('Assignee').locator('option').allTextContents()).resolves.toContain(
+      '赵经理（Department manager）',
+    );
     await context.close();
   });
 });

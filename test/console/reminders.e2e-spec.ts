@@ -3,7 +3,8 @@ import { ReminderService } from '../../apps/scheduler/src/reminders/reminder.ser
 import { startConsoleStack, type ConsoleStack } from './stack';
 
 /** YYYY-MM-DD in Beijing time, n days from now. */
-const shanghaiDay = (n = 0) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + n * 86_400_000));
+const shanghaiDay = (n = 0) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(Date.now() + n * 86_400_000));
 
 describe('scheduler pages in a real browser: reminders, certificate batches, warranty notices', () => {
   let stack: ConsoleStack;
@@ -18,7 +19,11 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
 
   /** A JSON call through intake's pass-through, as the given staff member. */
   const apiAs = async (who: { login: string; password: string }, path: string, body?: unknown) => {
-    const login = await fetch(`${stack.baseUrl}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: who.login, password: who.password }) });
+    const login = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: who.login, password: who.password }),
+    });
     const { accessToken: token } = (await login.json()) as { accessToken: string };
     const res = await fetch(`${stack.baseUrl}/api/v1/${path}`, {
       method: body === undefined ? 'GET' : 'POST',
@@ -32,8 +37,20 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
   it('a staff member sees an overdue reminder and acknowledges it with one click', async () => {
     const ds = stack.db.dataSource;
     // A case assigned to the rep three weeks ago: every short deadline has passed; the scan plans and sends (late).
-    const c = await factories.createCase(ds, { type: 'complaint', severity: 'minor', status: 'assigned', assigneeId: rep.id, receivedAt: new Date(Date.now() - 21 * 86_400_000) });
-    const sent = async () => (await ds.query<unknown[]>(`SELECT 1 FROM reminders WHERE case_id = $1 AND recipient_staff_id = $2 AND sent_at IS NOT NULL`, [c.id, rep.id])).length;
+    const c = await factories.createCase(ds, {
+      type: 'complaint',
+      severity: 'minor',
+      status: 'assigned',
+      assigneeId: rep.id,
+      receivedAt: new Date(Date.now() - 21 * 86_400_000),
+    });
+    const sent = async () =>
+      (
+        await ds.query<unknown[]>(
+          `SELECT 1 FROM reminders WHERE case_id = $1 AND recipient_staff_id = $2 AND sent_at IS NOT NULL`,
+          [c.id, rep.id],
+        )
+      ).length;
     // The scheduler's own minute tick may hold the rows (SKIP LOCKED) while ours runs: scan again, a bounded number of times.
     for (let i = 0; i < 10 && (await sent()) === 0; i++) await stack.scheduler.get(ReminderService).scan();
     expect(await sent()).toBeGreaterThan(0);
@@ -49,7 +66,11 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await expect(heading.textContent()).resolves.toContain(`已逾期 ${before} 条`);
     expect(await page.locator('tr[data-row]', { hasText: c.number }).first().locator('.due-overdue').count()).toBe(1);
     // The most overdue first.
-    const dues = await Promise.all((await page.locator('tr[data-row]').all()).map(async (tr) => Date.parse((await tr.getAttribute('data-due')) ?? '')));
+    const dues = await Promise.all(
+      (await page.locator('tr[data-row]').all()).map(async (tr) =>
+        Date.parse((await tr.getAttribute('data-due')) ?? ''),
+      ),
+    );
     expect(dues.length).toBeGreaterThan(1);
     expect(dues).toEqual([...dues].sort((a, b) => a - b));
     await stack.screenshot(page, 'reminders');
@@ -64,12 +85,17 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     // Focus went on to the next waiting row, or stayed in this row.
     await expect(page.locator('tr[data-row]:focus-within').count()).resolves.toBe(1);
     const [stored] = await stack.db.dataSource.query<Array<{ acknowledgedAt: Date | null; by: string | null }>>(
-      `SELECT acknowledged_at AS "acknowledgedAt", acknowledged_by_id AS by FROM reminders WHERE id = $1`, [id]);
+      `SELECT acknowledged_at AS "acknowledgedAt", acknowledged_by_id AS by FROM reminders WHERE id = $1`,
+      [id],
+    );
     expect(stored!.acknowledgedAt).toBeInstanceOf(Date);
     expect(stored!.by).toBe(rep.id);
 
     // Acknowledged meanwhile elsewhere (the link in the SMS, another tab): the click gets the API's 409 message.
-    const other = page.locator('tr[data-row]').filter({ has: page.getByRole('button', { name: /确认提醒/ }) }).first();
+    const other = page
+      .locator('tr[data-row]')
+      .filter({ has: page.getByRole('button', { name: /确认提醒/ }) })
+      .first();
     const otherId = (await other.getAttribute('data-row'))!;
     await apiAs(rep, `reminders/${otherId}/ack`, {});
     await other.getByRole('button', { name: /确认提醒/ }).click();
@@ -78,8 +104,14 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
 
     // Both are now under "acknowledged".
     await page.goto('/console#/reminders?state=acknowledged');
-    await page.locator(`tr[data-row="${id}"]`).getByText(/已确认/).waitFor();
-    await page.locator(`tr[data-row="${otherId}"]`).getByText(/已确认/).waitFor();
+    await page
+      .locator(`tr[data-row="${id}"]`)
+      .getByText(/已确认/)
+      .waitFor();
+    await page
+      .locator(`tr[data-row="${otherId}"]`)
+      .getByText(/已确认/)
+      .waitFor();
     expect(errors).toEqual([]);
 
     // The GM (in English) sees the rep's reminders under "My team" (a scope a rep is not offered).
@@ -97,7 +129,7 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await context.close();
   });
 
-  it('shows a certificate batch\'s progress and records a collection sign-off through the form', async () => {
+  it("shows a certificate batch's progress and records a collection sign-off through the form", async () => {
     const ds = stack.db.dataSource;
     const projectId = (await factories.createProject(ds, { code: 'BHYT01', name: '碧海云天' })).id;
     const building = await factories.createBuilding(ds, { projectId, name: '3栋' });
@@ -110,7 +142,14 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     }
     const finance = await stack.staff('dept_manager', { name: '财务 刘会计' });
     const batch = await apiAs(finance, 'certificate-batches', {
-      projectId, unitIds, place: '售楼处二楼财务室', hours: '工作日 9:00-17:00', documents: ['身份证原件', '购房合同'], fromDate: shanghaiDay(-5), deadline: shanghaiDay(60), reference: '2026-BZ-03',
+      projectId,
+      unitIds,
+      place: '售楼处二楼财务室',
+      hours: '工作日 9:00-17:00',
+      documents: ['身份证原件', '购房合同'],
+      fromDate: shanghaiDay(-5),
+      deadline: shanghaiDay(60),
+      reference: '2026-BZ-03',
     });
 
     const { page, context } = await stack.loggedIn(rep);
@@ -144,7 +183,10 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     // Only the uncollected unit is left to sign for.
     await expect(page.getByLabel('房号').locator('option').allTextContents()).resolves.toEqual(['3栋2单元1502']);
     await stack.screenshot(page, 'certificate-batch');
-    const [row] = await ds.query<Array<{ masked: string }>>(`SELECT id_number_masked AS masked FROM certificate_collections WHERE batch_id = $1`, [batch.id]);
+    const [row] = await ds.query<Array<{ masked: string }>>(
+      `SELECT id_number_masked AS masked FROM certificate_collections WHERE batch_id = $1`,
+      [batch.id],
+    );
     expect(row!.masked).toBe('1101**********002X');
     await context.close();
 
@@ -153,8 +195,13 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     await asFinance.page.goto('/console#/certificates');
     await asFinance.page.locator(`tr[data-batch="${String(batch.id)}"]`).waitFor();
     const header = '楼盘编码,楼栋,单元,房号,领取地点,办理时间,所需资料,开始日期,截止日期,批次号';
-    const line = (room: string) => `BHYT01,3栋,2,${room},售楼处二楼财务室,工作日 9:00-17:00,身份证原件;购房合同,${shanghaiDay(-1)},${shanghaiDay(30)},2026-BZ-04`;
-    const file = (rows: string[]) => ({ name: 'batch.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...rows].join('\r\n')) });
+    const line = (room: string) =>
+      `BHYT01,3栋,2,${room},售楼处二楼财务室,工作日 9:00-17:00,身份证原件;购房合同,${shanghaiDay(-1)},${shanghaiDay(30)},2026-BZ-04`;
+    const file = (rows: string[]) => ({
+      name: 'batch.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from([header, ...rows].join('\r\n')),
+    });
     await asFinance.page.getByLabel('CSV 文件').setInputFiles(file([line('1502'), line('9999')]));
     await asFinance.page.getByRole('button', { name: '导入并通知业主' }).click();
     await expect(asFinance.page.locator('.sched-rows').textContent()).resolves.toContain('第 3 行');
@@ -185,11 +232,16 @@ describe('scheduler pages in a real browser: reminders, certificate batches, war
     const row = page.locator('tr', { hasText: '5栋1单元802' });
     await row.waitFor();
     await expect(row.textContent()).resolves.toContain('灯具、电器开关');
-    await expect(page.locator('#warranty-summary').textContent()).resolves.toMatch(/丽景苑：未来 60 天将发出 [1-9]\d* 条/);
+    await expect(page.locator('#warranty-summary').textContent()).resolves.toMatch(
+      /丽景苑：未来 60 天将发出 [1-9]\d* 条/,
+    );
     await stack.screenshot(page, 'warranty');
 
     // The sent-notices CSV comes through the API with the session's token, as a download.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /下载近 60 天已发通知/ }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /下载近 60 天已发通知/ }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^warranty-notices-\d{4}-\d{2}-\d{2}\.csv$/);
     await context.close();
   });

@@ -24,9 +24,15 @@ export interface ConsoleStack {
   baseUrl: string;
   browser: Browser;
   /** A staff member who can log in with `password`. */
-  staff: (role: StaffRole, o?: { login?: string; name?: string; password?: string; departmentId?: string | null }) => Promise<{ id: string; login: string; password: string; name: string }>;
+  staff: (
+    role: StaffRole,
+    o?: { login?: string; name?: string; password?: string; departmentId?: string | null },
+  ) => Promise<{ id: string; login: string; password: string; name: string }>;
   /** A fresh browser context (own localStorage) on the console's login page, logged in as that staff member through the form. */
-  loggedIn: (who: { login: string; password: string }, o?: { lang?: 'zh' | 'en' }) => Promise<{ page: Page; context: BrowserContext }>;
+  loggedIn: (
+    who: { login: string; password: string },
+    o?: { lang?: 'zh' | 'en' },
+  ) => Promise<{ page: Page; context: BrowserContext }>;
   /** Saves a full-page screenshot as test-artifacts/console/<name>.png. */
   screenshot: (page: Page, name: string) => Promise<void>;
   close: () => Promise<void>;
@@ -42,9 +48,13 @@ async function listen(app: INestApplication): Promise<string> {
  * The real stack for end-to-end tests: the three apps in this process on free ports, sharing the
  * harness's Postgres (a fresh database) and Redis (one queue prefix), and a headless chromium.
  */
-export async function startConsoleStack(overrides: Partial<Record<keyof AppConfig, string>> = {}): Promise<ConsoleStack> {
+export async function startConsoleStack(
+  overrides: Partial<Record<keyof AppConfig, string>> = {},
+): Promise<ConsoleStack> {
   if (!existsSync(chromiumPath)) {
-    throw new Error(`The console's browser tests need Debian's chromium at ${chromiumPath}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH.`);
+    throw new Error(
+      `The console's browser tests need Debian's chromium at ${chromiumPath}: apt-get install chromium (as .ci/run does), or set CHROMIUM_PATH.`,
+    );
   }
   const db = await createTestDatabase();
   const base = testConfig({ DATABASE_URL: db.url, ...overrides });
@@ -53,7 +63,10 @@ export async function startConsoleStack(overrides: Partial<Record<keyof AppConfi
   const config: AppConfig = { ...base, SCHEDULER_INTERNAL_URL: schedulerUrl, NOTIFIER_INTERNAL_URL: notifierUrl };
   const intake = await startTestApp(intakeApp, config);
   const baseUrl = await listen(intake);
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   mkdirSync(screenshotDir, { recursive: true });
   let n = 0;
 
@@ -69,11 +82,22 @@ export async function startConsoleStack(overrides: Partial<Record<keyof AppConfi
       const login = o.login ?? `${role.replace('_', '')}${++n}${Date.now().toString(36)}`;
       const password = o.password ?? `pass-${login}-123`;
       const name = o.name ?? `测试${role}${n}`;
-      const row = await factories.createStaff(db.dataSource, { role, login, name, password, departmentId: o.departmentId ?? null });
+      const row = await factories.createStaff(db.dataSource, {
+        role,
+        login,
+        name,
+        password,
+        departmentId: o.departmentId ?? null,
+      });
       return { id: row.id, login, password, name };
     },
     loggedIn: async (who, o = {}) => {
-      const context = await browser.newContext({ baseURL: baseUrl, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({
+        baseURL: baseUrl,
+        locale: 'zh-CN',
+        timezoneId: 'Asia/Shanghai',
+        viewport: { width: 1280, height: 900 },
+      });
       const page = await context.newPage();
       if (o.lang === 'en') await page.addInitScript("localStorage.setItem('kefu.lang', 'en')");
       await page.goto('/console#/login');

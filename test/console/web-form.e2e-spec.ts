@@ -7,7 +7,9 @@ import { startConsoleStack, type ConsoleStack } from './stack';
 
 /** Leading zero bits of sha256(challenge + nonce): what the server checks of pow.js's work. */
 function zeroBits(challenge: string, nonce: string): number {
-  const d = createHash('sha256').update(challenge + nonce).digest();
+  const d = createHash('sha256')
+    .update(challenge + nonce)
+    .digest();
   let n = 0;
   for (const byte of d) {
     if (byte === 0) {
@@ -33,8 +35,14 @@ describe('public web form (/complaint) in a real browser, JavaScript on', () => 
     projectId = project.id;
     await factories.createProject(stack.db.dataSource, { name: '翠湖山庄' });
     const building = await factories.createBuilding(stack.db.dataSource, { projectId, name: '3栋' });
-    unitId = (await factories.createUnit(stack.db.dataSource, { buildingId: building.id, entrance: '2', room: '1502' })).id;
-    context = await stack.browser.newContext({ baseURL: stack.baseUrl, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 900, height: 900 } });
+    unitId = (await factories.createUnit(stack.db.dataSource, { buildingId: building.id, entrance: '2', room: '1502' }))
+      .id;
+    context = await stack.browser.newContext({
+      baseURL: stack.baseUrl,
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+      viewport: { width: 900, height: 900 },
+    });
     page = await context.newPage();
     page.on('pageerror', (e) => errors.push(e.message));
     // Script errors only: the browser also logs the form's own 400 answers as console errors.
@@ -50,7 +58,7 @@ describe('public web form (/complaint) in a real browser, JavaScript on', () => 
   const errorOf = (field: string) => page.locator(`#f-${field}-error`).textContent();
   const invalid = (field: string) => page.locator(`#f-${field}`).getAttribute('aria-invalid');
 
-  it('stops an empty form, then shows the server\'s message for each field in Chinese', async () => {
+  it("stops an empty form, then shows the server's message for each field in Chinese", async () => {
     await page.goto('/complaint');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('业主投诉与报修');
     // pow.js (the page's own script) does the proof-of-work in the browser and fills in the nonce.
@@ -68,7 +76,11 @@ describe('public web form (/complaint) in a real browser, JavaScript on', () => 
 
     // A browser without those checks sends it empty: the server answers field by field.
     await page.evaluate("document.getElementById('complaint-form').noValidate = true");
-    await Promise.all([page.waitForURL(/\/complaint$/), page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), page.getByRole('button', { name: '提交' }).click()]);
+    await Promise.all([
+      page.waitForURL(/\/complaint$/),
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400),
+      page.getByRole('button', { name: '提交' }).click(),
+    ]);
     const summary = page.getByRole('alert').filter({ hasText: '提交未成功' });
     await expect(summary.locator('h2').textContent()).resolves.toBe('提交未成功，请修改以下6处：');
     await expect(summary.locator('li').allTextContents()).resolves.toEqual([
@@ -97,8 +109,13 @@ describe('public web form (/complaint) in a real browser, JavaScript on', () => 
     await page.getByLabel('报修').check();
     await page.getByLabel('问题描述').fill('漏水');
     await page.evaluate("document.getElementById('complaint-form').noValidate = false");
-    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400), page.getByRole('button', { name: '提交' }).click()]);
-    await expect(page.getByRole('alert').filter({ hasText: '提交未成功' }).locator('li').allTextContents()).resolves.toEqual([
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 400),
+      page.getByRole('button', { name: '提交' }).click(),
+    ]);
+    await expect(
+      page.getByRole('alert').filter({ hasText: '提交未成功' }).locator('li').allTextContents(),
+    ).resolves.toEqual([
       '手机号：请填写正确的中国大陆手机号（11位），例如 138 1234 5678',
       '问题描述：问题描述至少5个字，请写清楚发生了什么',
     ]);
@@ -114,16 +131,30 @@ describe('public web form (/complaint) in a real browser, JavaScript on', () => 
     await expectEventually(async () => expect(await nonce()).not.toBe(''), { timeoutMs: 30_000 });
     await page.getByLabel('手机号').fill('138 1234 5678');
     await page.getByLabel('问题描述').fill('卫生间天花板漏水，已经一周了');
-    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 200), page.getByRole('button', { name: '提交' }).click()]);
+    await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.status() === 200),
+      page.getByRole('button', { name: '提交' }).click(),
+    ]);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('提交成功');
     const receipt = page.getByRole('status');
     const number = (await receipt.locator('.receipt strong').first().textContent()) ?? '';
     expect(number).toMatch(/^BHYT01-/);
 
     const c = await stack.db.dataSource.getRepository(CaseEntity).findOneByOrFail({ number });
-    expect(c).toMatchObject({ channel: 'web', type: 'repair', projectId, unitId, reporterName: '王先生', reporterPhone: '13812345678', description: '卫生间天花板漏水，已经一周了', status: 'new' });
+    expect(c).toMatchObject({
+      channel: 'web',
+      type: 'repair',
+      projectId,
+      unitId,
+      reporterName: '王先生',
+      reporterPhone: '13812345678',
+      description: '卫生间天花板漏水，已经一周了',
+      status: 'new',
+    });
     expect(c.promisedReplyAt).not.toBeNull();
-    await expect(receipt.textContent()).resolves.toContain(`我们会在${formatPromise(c.promisedReplyAt!, 'Asia/Shanghai')}前答复您。`);
+    await expect(receipt.textContent()).resolves.toContain(
+      `我们会在${formatPromise(c.promisedReplyAt!, 'Asia/Shanghai')}前答复您。`,
+    );
     await stack.screenshot(page, 'web-form-success');
     expect(errors).toEqual([]);
   });

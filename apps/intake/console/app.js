@@ -23,7 +23,14 @@ const pages = [hotline, cases, caseDetail, reminders, certificates, warranty, da
 for (const p of [login, ...pages]) register(p.messages);
 
 /** Where each role starts. @type {Record<Role, string>} */
-const home = { operator: '/hotline', cs_rep: '/cases', dept_manager: '/reminders', vice_gm: '/dashboard', gm: '/dashboard', admin: '/dashboard' };
+const home = {
+  operator: '/hotline',
+  cs_rep: '/cases',
+  dept_manager: '/reminders',
+  vice_gm: '/dashboard',
+  gm: '/dashboard',
+  admin: '/dashboard',
+};
 
 /** @param {string} pattern @param {string} path @returns {Record<string, string> | null} */
 function match(pattern, path) {
@@ -58,9 +65,16 @@ function chrome() {
   const current = location.hash.slice(1).split('?')[0] ?? '';
   mount(
     $('#nav'),
-    html`<ul>${pages
-      .filter((p) => p.nav && (!p.roles || session.staff.role === 'admin' || p.roles.includes(session.staff.role)))
-      .map((p) => html`<li><a href="#${p.path}" ${current.startsWith(p.path) ? html`aria-current="page"` : ''}>${t(p.nav ?? '')}</a></li>`)}</ul>`,
+    html`<ul>
+      ${pages
+        .filter((p) => p.nav && (!p.roles || session.staff.role === 'admin' || p.roles.includes(session.staff.role)))
+        .map(
+          (p) =>
+            html`<li>
+              <a href="#${p.path}" ${current.startsWith(p.path) ? html`aria-current="page"` : ''}>${t(p.nav ?? '')}</a>
+            </li>`,
+        )}
+    </ul>`,
   );
 }
 
@@ -92,7 +106,13 @@ async function route() {
   try {
     await found.p.render(view, { session, params: found.params, query, navigate, setTitle });
   } catch (err) {
-    if (mine === renderCount) mount(main, html`<h1>${t('app.error')}</h1>${errorBox(err)}<p><button type="button" id="retry">${t('app.retry')}</button></p>`);
+    if (mine === renderCount)
+      mount(
+        main,
+        html`<h1>${t('app.error')}</h1>
+          ${errorBox(err)}
+          <p><button type="button" id="retry">${t('app.retry')}</button></p>`,
+      );
     document.getElementById('retry')?.addEventListener('click', () => void route());
   }
 }
@@ -109,7 +129,8 @@ function setTitle(title) {
 
 whenUnauthenticated(() => {
   flash(t('app.sessionExpired'));
-  if (!location.hash.startsWith('#/login')) location.hash = `#/login?next=${encodeURIComponent(location.hash.slice(1))}`;
+  if (!location.hash.startsWith('#/login'))
+    location.hash = `#/login?next=${encodeURIComponent(location.hash.slice(1))}`;
 });
 
 $('#lang').addEventListener('click', () => {

@@ -16,8 +16,16 @@ export class IntakeModule {
     return {
       module: IntakeModule,
       imports: [
-        CoreModule.forRoot('intake', config), IntakeJobsModule, StaffModule, CasesModule, HotlineModule, MailboxModule,
-        WebFormModule, SuggestionBoxModule, ReportsModule, ConsoleModule,
+        CoreModule.forRoot('intake', config),
+        IntakeJobsModule,
+        StaffModule,
+        CasesModule,
+        HotlineModule,
+        MailboxModule,
+        WebFormModule,
+        SuggestionBoxModule,
+        ReportsModule,
+        ConsoleModule,
       ],
     };
   }

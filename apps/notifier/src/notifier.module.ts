@@ -8,6 +8,15 @@ import { BouncesModule } from './bounces/bounces.module';
 @Module({})
 export class NotifierModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: NotifierModule, imports: [CoreModule.forRoot('notifier', config), NotifierJobsModule, NotificationsModule, LettersModule, BouncesModule] };
+    return {
+      module: NotifierModule,
+      imports: [
+        CoreModule.forRoot('notifier', config),
+        NotifierJobsModule,
+        NotificationsModule,
+        LettersModule,
+        BouncesModule,
+      ],
+    };
   }
 }

@@ -11,7 +11,14 @@ export class SchedulerModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, CalendarApiModule, RemindersModule, WarrantyModule, CertificateModule],
+      imports: [
+        CoreModule.forRoot('scheduler', config),
+        SchedulerJobsModule,
+        CalendarApiModule,
+        RemindersModule,
+        WarrantyModule,
+        CertificateModule,
+      ],
     };
   }
 }

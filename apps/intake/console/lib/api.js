@@ -38,7 +38,8 @@ export const whenUnauthenticated = (fn) => (onUnauthenticated = fn);
 /** @param {string} path @param {RequestOptions['query']} [query] */
 export function apiUrl(path, query) {
   const url = new URL(path.startsWith('/') ? path : `/api/v1/${path}`, location.origin);
-  for (const [k, v] of Object.entries(query ?? {})) if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(query ?? {}))
+    if (v !== null && v !== undefined && v !== '') url.searchParams.set(k, String(v));
   return url.pathname + url.search;
 }
 
@@ -69,7 +70,12 @@ async function send(path, opts) {
   } catch {
     // not our error shape (a proxy's page): status alone
   }
-  const err = new ApiError(res.status, payload?.error?.code ?? `http_${res.status}`, payload?.error?.message ?? res.statusText, payload?.error?.details);
+  const err = new ApiError(
+    res.status,
+    payload?.error?.code ?? `http_${res.status}`,
+    payload?.error?.message ?? res.statusText,
+    payload?.error?.details,
+  );
   if (res.status === 401 && path !== 'auth/login') {
     clearSession();
     onUnauthenticated();
@@ -101,7 +107,8 @@ export async function apiObjectUrl(path) {
 }
 
 let lastActivity = Date.now();
-for (const type of ['keydown', 'pointerdown']) addEventListener(type, () => (lastActivity = Date.now()), { passive: true, capture: true });
+for (const type of ['keydown', 'pointerdown'])
+  addEventListener(type, () => (lastActivity = Date.now()), { passive: true, capture: true });
 
 /**
  * Keeps an active operator signed in: tokens are short-lived (AUTH_TOKEN_TTL_SECONDS), so once two

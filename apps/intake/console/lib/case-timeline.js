@@ -33,12 +33,19 @@ function named(prefix, value) {
 /** One attachment: thumbnail placeholder (filled once its bytes are fetched), PDF viewer button, download. @param {any} a */
 export function attachmentView(a) {
   return html`<li class="case-attachment" data-attachment="${a.id}">
-    ${isImage(a) ? html`<img class="case-thumb" alt="${a.filename}" data-thumb="${a.id}" width="160" height="120">` : ''}
-    <span class="case-file"><strong>${a.filename}</strong>
-      <span class="muted">${named('role', a.role)} · ${a.contentType} · ${fileSize(a.size)}${a.pageCount ? html` · ${t('case-detail.pages', { n: a.pageCount })}` : ''}</span></span>
+    ${isImage(a) ? html`<img class="case-thumb" alt="${a.filename}" data-thumb="${a.id}" width="160" height="120" />` : ''}
+    <span class="case-file"
+      ><strong>${a.filename}</strong>
+      <span class="muted"
+        >${named('role', a.role)} · ${a.contentType} ·
+        ${fileSize(a.size)}${a.pageCount ? html` · ${t('case-detail.pages', { n: a.pageCount })}` : ''}</span
+      ></span
+    >
     <span class="actions">
       ${isPdf(a) ? html`<button type="button" class="secondary" data-view-pdf="${a.id}" data-filename="${a.filename}">${t('case-detail.viewPdf')}</button>` : ''}
-      <button type="button" class="secondary" data-download="${a.id}" data-filename="${a.filename}">${t('case-detail.download')}</button>
+      <button type="button" class="secondary" data-download="${a.id}" data-filename="${a.filename}">
+        ${t('case-detail.download')}
+      </button>
     </span>
   </li>`;
 }
@@ -51,22 +58,32 @@ function eventDetails(d, names) {
   const line = (key, value) => {
     if (value === null || value === undefined || value === '') return;
     const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
-    parts.push(html`<div><span class="muted">${t(`case-detail.field.${key}`)}：</span><span class="pre">${text}</span></div>`);
+    parts.push(
+      html`<div><span class="muted">${t(`case-detail.field.${key}`)}：</span><span class="pre">${text}</span></div>`,
+    );
   };
-  if (d.fromStatus && d.toStatus) parts.push(html`<div>${label('status', d.fromStatus)} → <strong>${label('status', d.toStatus)}</strong></div>`);
+  if (d.fromStatus && d.toStatus)
+    parts.push(html`<div>${label('status', d.fromStatus)} → <strong>${label('status', d.toStatus)}</strong></div>`);
   if (d.departmentId) line('department', names[d.departmentId] ?? d.departmentId);
   if (d.assigneeId) line('assignee', names[d.assigneeId] ?? d.assigneeId);
   if (d.via) line('via', named('via', d.via));
   line('content', d.content);
   line('result', d.result);
-  if (typeof d.satisfied === 'boolean') line('satisfied', d.satisfied ? t('case-detail.satisfied') : t('case-detail.unsatisfied'));
+  if (typeof d.satisfied === 'boolean')
+    line('satisfied', d.satisfied ? t('case-detail.satisfied') : t('case-detail.unsatisfied'));
   line('comments', d.comments);
   line('openProblems', d.openProblems);
   if (d.to !== undefined && typeof d.to === 'string') line('newDate', dateTime(d.to));
   if (typeof d.to === 'number') line('level', d.toLabel ?? String(d.to));
   line('reason', d.reason);
   line('note', d.note);
-  if (d.before && d.after) line('changes', Object.keys(d.after).map((k) => `${k}: ${String(d.before[k] ?? '—')} → ${String(d.after[k] ?? '—')}`).join('; '));
+  if (d.before && d.after)
+    line(
+      'changes',
+      Object.keys(d.after)
+        .map((k) => `${k}: ${String(d.before[k] ?? '—')} → ${String(d.after[k] ?? '—')}`)
+        .join('; '),
+    );
   if (d.of) line('duplicateOf', d.of);
   line('subject', d.subject);
   line('text', d.text);
@@ -76,31 +93,57 @@ function eventDetails(d, names) {
 /** @param {any} n */
 function notificationView(n) {
   const letter = n.letter;
-  return html`<div><strong>${named('notification', n.kind)}</strong> · ${named('channel', n.channel)} → ${n.recipient?.name ?? named('recipient', n.recipient?.type)}
+  return html`<div>
+      <strong>${named('notification', n.kind)}</strong> · ${named('channel', n.channel)} →
+      ${n.recipient?.name ?? named('recipient', n.recipient?.type)}
       ${n.recipient?.address ? html`<span class="muted">(${n.recipient.address})</span>` : ''}
-      <span class="badge case-n-${n.status}">${named('nstatus', n.status)}</span></div>
-    <div class="muted">${t('case-detail.sentAt')} ${dateTime(n.sentAt)}${n.deliveredAt ? html` · ${t('case-detail.deliveredAt')} ${dateTime(n.deliveredAt)}` : ''}${n.providerId ? html` · ${t('case-detail.providerId')} ${n.providerId}` : ''}${n.fallbackOfId ? html` · ${t('case-detail.fallback')}` : ''}</div>
+      <span class="badge case-n-${n.status}">${named('nstatus', n.status)}</span>
+    </div>
+    <div class="muted">
+      ${t('case-detail.sentAt')}
+      ${dateTime(n.sentAt)}${n.deliveredAt ? html` · ${t('case-detail.deliveredAt')} ${dateTime(n.deliveredAt)}` : ''}${n.providerId ? html` · ${t('case-detail.providerId')} ${n.providerId}` : ''}${n.fallbackOfId ? html` · ${t('case-detail.fallback')}` : ''}
+    </div>
     ${n.errorMessage ? html`<div class="muted">${n.errorCode ?? ''} ${n.errorMessage}</div>` : ''}
     ${letter ? html`<div>${t('case-detail.letter')} ${letter.reference}${letter.waybill ? html` · EMS ${letter.waybill}` : ''} · ${named('nstatus', letter.status)}${letter.signedAt ? html` · <strong>${t('case-detail.signedFor', { who: letter.signer ?? '—', at: dateTime(letter.signedAt) })}</strong>` : ''}</div>` : ''}
-    ${n.receipts.length > 0
-      ? html`<ul class="case-receipts" aria-label="${t('case-detail.receipts')}">${n.receipts.map(
-          (/** @type {any} */ r) => html`<li><span class="badge case-n-${r.status}">${named('nstatus', r.status)}</span> ${dateTime(r.at)} <span class="muted">${r.source}${r.providerId ? ` · ${r.providerId}` : ''}</span>${r.details ? html` — ${r.details}` : ''}</li>`,
-        )}</ul>`
-      : html`<div class="muted">${t('case-detail.noReceipts')}</div>`}`;
+    ${
+      n.receipts.length > 0
+        ? html`<ul class="case-receipts" aria-label="${t('case-detail.receipts')}">
+            ${n.receipts.map(
+              (/** @type {any} */ r) =>
+                html`<li>
+                  <span class="badge case-n-${r.status}">${named('nstatus', r.status)}</span> ${dateTime(r.at)}
+                  <span class="muted">${r.source}${r.providerId ? ` · ${r.providerId}` : ''}</span
+                  >${r.details ? html` — ${r.details}` : ''}
+                </li>`,
+            )}
+          </ul>`
+        : html`<div class="muted">${t('case-detail.noReceipts')}</div>`
+    }`;
 }
 
 /** @param {any} r */
 function reminderView(r) {
-  return html`<div><strong>${r.kind === 'escalation' ? t('case-detail.reminderEscalation', { level: r.escalationLevel }) : t('case-detail.reminder')}</strong> · ${named('step', r.step)}
-      · ${t('case-detail.due')} ${dateTime(r.dueAt)} → ${r.recipientName ?? '—'}</div>
-    <div class="muted">${r.sentAt ? html`${t('case-detail.sentAt')} ${dateTime(r.sentAt)}` : r.cancelledAt ? t('case-detail.reminderCancelled') : html`${t('case-detail.planned')} ${dateTime(r.sendAt)}`}${r.reason ? ` · ${r.reason}` : ''}</div>
-    ${r.acknowledgedAt
-      ? html`<div class="case-ack">✔ ${t('case-detail.acknowledged', { who: r.acknowledgedByName ?? '—', at: dateTime(r.acknowledgedAt) })}${r.acknowledgedVia ? html` <span class="muted">(${named('ackVia', r.acknowledgedVia)})</span>` : ''}</div>`
-      : r.escalatedAt
-        ? html`<div class="case-unack">${t('case-detail.escalatedUnacked', { at: dateTime(r.escalatedAt) })}</div>`
-        : r.sentAt && !r.cancelledAt
-          ? html`<div class="case-unack">${t('case-detail.unacknowledged')}</div>`
-          : ''}`;
+  return html`<div>
+      <strong
+        >${r.kind === 'escalation' ? t('case-detail.reminderEscalation', { level: r.escalationLevel }) : t('case-detail.reminder')}</strong
+      >
+      · ${named('step', r.step)} · ${t('case-detail.due')} ${dateTime(r.dueAt)} → ${r.recipientName ?? '—'}
+    </div>
+    <div class="muted">
+      ${r.sentAt ? html`${t('case-detail.sentAt')} ${dateTime(r.sentAt)}` : r.cancelledAt ? t('case-detail.reminderCancelled') : html`${t('case-detail.planned')} ${dateTime(r.sendAt)}`}${r.reason ? ` · ${r.reason}` : ''}
+    </div>
+    ${
+      r.acknowledgedAt
+        ? html`<div class="case-ack">
+            ✔
+            ${t('case-detail.acknowledged', { who: r.acknowledgedByName ?? '—', at: dateTime(r.acknowledgedAt) })}${r.acknowledgedVia ? html` <span class="muted">(${named('ackVia', r.acknowledgedVia)})</span>` : ''}
+          </div>`
+        : r.escalatedAt
+          ? html`<div class="case-unack">${t('case-detail.escalatedUnacked', { at: dateTime(r.escalatedAt) })}</div>`
+          : r.sentAt && !r.cancelledAt
+            ? html`<div class="case-unack">${t('case-detail.unacknowledged')}</div>`
+            : ''
+    }`;
 }
 
 /**
@@ -117,30 +160,60 @@ export function timelineItems(d) {
   const names = d.names ?? {};
 
   for (const e of d.events) {
-    add(e.at, 'event', html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor">${e.actor ?? '—'}</span></div>${eventDetails(e.details ?? {}, names)}`);
+    add(
+      e.at,
+      'event',
+      html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor">${e.actor ?? '—'}</span></div>
+        ${eventDetails(e.details ?? {}, names)}`,
+    );
   }
   /** @type {Map<string, any[]>} */
   const byRecord = new Map();
   for (const a of d.attachments) {
-    if (a.intakeRecordId && d.intakeRecords.some((/** @type {any} */ r) => r.id === a.intakeRecordId)) byRecord.set(a.intakeRecordId, [...(byRecord.get(a.intakeRecordId) ?? []), a]);
-    else add(a.createdAt, 'attachment', html`<div><strong>${t('case-detail.attachment')}</strong></div><ul class="case-attachments">${attachmentView(a)}</ul>`);
+    if (a.intakeRecordId && d.intakeRecords.some((/** @type {any} */ r) => r.id === a.intakeRecordId))
+      byRecord.set(a.intakeRecordId, [...(byRecord.get(a.intakeRecordId) ?? []), a]);
+    else
+      add(
+        a.createdAt,
+        'attachment',
+        html`<div><strong>${t('case-detail.attachment')}</strong></div>
+          <ul class="case-attachments">
+            ${attachmentView(a)}
+          </ul>`,
+      );
   }
   for (const r of d.intakeRecords) {
     const files = byRecord.get(r.id) ?? [];
     add(
       r.receivedAt,
       'message',
-      html`<div><strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)} <span class="muted">${r.source}</span> · ${named('outcome', r.outcome)}</div>
+      html`<div>
+          <strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)}
+          <span class="muted">${r.source}</span> · ${named('outcome', r.outcome)}
+        </div>
         ${r.outcomeReason ? html`<div class="muted">${r.outcomeReason}</div>` : ''}
-        ${files.length > 0 ? html`<ul class="case-attachments">${files.map(attachmentView)}</ul>` : ''}`,
+        ${
+          files.length > 0
+            ? html`<ul class="case-attachments">
+                ${files.map(attachmentView)}
+              </ul>`
+            : ''
+        }`,
     );
   }
   for (const c of d.calls) {
     add(
       c.startedAt,
       'call',
-      html`<div><strong>${c.missed ? t('case-detail.callMissed') : c.voicemail ? t('case-detail.voicemail') : t('case-detail.call')}</strong> · ${t('case-detail.duration', { s: c.durationSeconds })}</div>
-        <div class="muted">${t('case-detail.recording')}：${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}</div>`,
+      html`<div>
+          <strong
+            >${c.missed ? t('case-detail.callMissed') : c.voicemail ? t('case-detail.voicemail') : t('case-detail.call')}</strong
+          >
+          · ${t('case-detail.duration', { s: c.durationSeconds })}
+        </div>
+        <div class="muted">
+          ${t('case-detail.recording')}：${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}
+        </div>`,
     );
   }
   for (const n of d.notifications ?? []) add(n.createdAt, 'notification', notificationView(n));
@@ -151,7 +224,15 @@ export function timelineItems(d) {
 /** @param {TimelineItem[]} items */
 export function timelineView(items) {
   if (items.length === 0) return html`<p class="muted">${t('app.none')}</p>`;
-  return html`<ol class="timeline case-timeline">${items.map(
-    (i) => html`<li class="case-tl-${i.kind}"><div class="muted"><time datetime="${i.at}">${dateTime(i.at)}</time> · ${t(`case-detail.kind.${i.kind}`)}</div>${i.body}</li>`,
-  )}</ol>`;
+  return html`<ol class="timeline case-timeline">
+    ${items.map(
+      (i) =>
+        html`<li class="case-tl-${i.kind}">
+          <div class="muted">
+            <time datetime="${i.at}">${dateTime(i.at)}</time> · ${t(`case-detail.kind.${i.kind}`)}
+          </div>
+          ${i.body}
+        </li>`,
+    )}
+  </ol>`;
 }

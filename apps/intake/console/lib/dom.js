@@ -19,7 +19,8 @@ export function $(selector, root = document) {
  * @param {ParentNode} [root]
  * @returns {T[]}
  */
-export const $$ = (selector, root = document) => /** @type {T[]} */ (/** @type {unknown} */ ([...root.querySelectorAll(selector)]));
+export const $$ = (selector, root = document) =>
+  /** @type {T[]} */ (/** @type {unknown} */ ([...root.querySelectorAll(selector)]));
 
 /**
  * Event delegation: `handler` runs for events on elements matching `selector` inside `root`.

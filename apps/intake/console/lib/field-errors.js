@@ -32,7 +32,10 @@ export function showFieldErrors(form, fields, errorId) {
     const name = f.field.split('.')[0] ?? f.field;
     const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (!(control instanceof HTMLElement)) return { ...f, control: null };
-    const target = control instanceof HTMLInputElement && control.type === 'radio' ? (control.closest('fieldset') ?? control) : control;
+    const target =
+      control instanceof HTMLInputElement && control.type === 'radio'
+        ? (control.closest('fieldset') ?? control)
+        : control;
     const id = errorId(name);
     let p = document.getElementById(id);
     if (!p) {

@@ -9,14 +9,24 @@ const locale = () => (getLang() === 'zh' ? 'zh-CN' : 'en-GB');
 export function dateTime(v) {
   if (!v) return '—';
   const d = new Date(v);
-  return new Intl.DateTimeFormat(locale(), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(d);
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: TZ,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(d);
 }
 
 /** A calendar date: `2026-11-23` stays that day (no time zone shift); a timestamp is shown in Beijing time. @param {string | null | undefined} v */
 export function date(v) {
   if (!v) return '—';
   const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T12:00:00+08:00`) : new Date(v);
-  return new Intl.DateTimeFormat(locale(), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+  return new Intl.DateTimeFormat(locale(), { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(
+    d,
+  );
 }
 
 /**
@@ -29,7 +39,12 @@ export function countdown(due, now = Date.now()) {
   const ms = new Date(due).getTime() - now;
   const abs = Math.abs(ms);
   const minutes = Math.round(abs / 60_000);
-  const amount = minutes < 60 ? t('time.minutes', { n: minutes }) : minutes < 48 * 60 ? t('time.hours', { n: Math.round(minutes / 60) }) : t('time.days', { n: Math.round(minutes / 1440) });
+  const amount =
+    minutes < 60
+      ? t('time.minutes', { n: minutes })
+      : minutes < 48 * 60
+        ? t('time.hours', { n: Math.round(minutes / 60) })
+        : t('time.days', { n: Math.round(minutes / 1440) });
   if (ms < 0) return { text: t('time.overdue', { amount }), state: 'overdue' };
   return { text: t('time.left', { amount }), state: ms < 24 * 3600_000 ? 'soon' : 'ok' };
 }

@@ -10,7 +10,15 @@ const TZ = 'Asia/Shanghai';
  */
 export function beijingLocal(d) {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    new Intl.DateTimeFormat('en-CA', {
+      timeZone: TZ,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .formatToParts(d)
       .map((p) => [p.type, p.value]),
   );
@@ -18,7 +26,12 @@ export function beijingLocal(d) {
 }
 
 /** `2026-11-23T09:30` (Beijing time) → `2026-11-23T09:30:00+08:00`; anything else is passed on for the API to refuse. @param {string} v */
-export const fromBeijingLocal = (v) => (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v) ? `${v}:00+08:00` : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(v) ? `${v}+08:00` : v);
+export const fromBeijingLocal = (v) =>
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(v)
+    ? `${v}:00+08:00`
+    : /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(v)
+      ? `${v}+08:00`
+      : v;
 
 /**
  * @template {unknown[]} A

@@ -34,5 +34,10 @@ export async function postCsv(path, file) {
     clearSession();
     location.hash = `#/login?next=${encodeURIComponent(location.hash.slice(1) || '/')}`;
   }
-  throw new ApiError(res.status, payload?.error?.code ?? `http_${res.status}`, payload?.error?.message ?? res.statusText, payload?.error?.details);
+  throw new ApiError(
+    res.status,
+    payload?.error?.code ?? `http_${res.status}`,
+    payload?.error?.message ?? res.statusText,
+    payload?.error?.details,
+  );
 }

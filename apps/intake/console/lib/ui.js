@@ -4,19 +4,47 @@ import { html } from './html.js';
 import { register, t } from './i18n.js';
 
 register({
-  zh: { 'time.minutes': '{n} 分钟', 'time.hours': '{n} 小时', 'time.days': '{n} 天', 'time.left': '还剩 {amount}', 'time.overdue': '逾期 {amount}' },
-  en: { 'time.minutes': '{n} min', 'time.hours': '{n} h', 'time.days': '{n} days', 'time.left': '{amount} left', 'time.overdue': 'overdue by {amount}' },
+  zh: {
+    'time.minutes': '{n} 分钟',
+    'time.hours': '{n} 小时',
+    'time.days': '{n} 天',
+    'time.left': '还剩 {amount}',
+    'time.overdue': '逾期 {amount}',
+  },
+  en: {
+    'time.minutes': '{n} min',
+    'time.hours': '{n} h',
+    'time.days': '{n} days',
+    'time.left': '{amount} left',
+    'time.overdue': 'overdue by {amount}',
+  },
 });
 
 /** What went wrong, for people: our API's message (and each bad field), or a plain sentence. @param {unknown} err */
 export function errorBox(err) {
   if (err instanceof ApiError) {
-    const text = err.status === 0 ? t('app.unreachable') : err.status === 403 ? `${t('app.forbidden')} (${err.message})` : err.status === 502 || err.status === 503 ? t('app.unreachable') : err.message;
-    return html`<div class="alert" role="alert"><p>${text}</p>${
-      err.fields.length > 0 && html`<p>${t('app.fields')}</p><ul>${err.fields.map((f) => html`<li><strong>${f.field}</strong>: ${f.message}</li>`)}</ul>`
-    }</div>`;
+    const text =
+      err.status === 0
+        ? t('app.unreachable')
+        : err.status === 403
+          ? `${t('app.forbidden')} (${err.message})`
+          : err.status === 502 || err.status === 503
+            ? t('app.unreachable')
+            : err.message;
+    return html`<div class="alert" role="alert">
+      <p>${text}</p>
+      ${
+        err.fields.length > 0 &&
+        html`<p>${t('app.fields')}</p>
+          <ul>
+            ${err.fields.map((f) => html`<li><strong>${f.field}</strong>: ${f.message}</li>`)}
+          </ul>`
+      }
+    </div>`;
   }
-  return html`<div class="alert" role="alert"><p>${t('app.error')}: ${err instanceof Error ? err.message : String(err)}</p></div>`;
+  return html`<div class="alert" role="alert">
+    <p>${t('app.error')}: ${err instanceof Error ? err.message : String(err)}</p>
+  </div>`;
 }
 
 /** Says something to everyone, screen readers included (the header's live region). @param {string} message */

@@ -26,26 +26,42 @@ const levelKey = ['staff', 'dept_manager', 'vice_gm', 'gm'];
 
 /** @param {any} c */
 function facts(c) {
-  const due = c.promisedReplyAt && ['new', 'accepted', 'assigned'].includes(c.status) ? dueBadge(countdown(c.promisedReplyAt)) : '';
+  const due =
+    c.promisedReplyAt && ['new', 'accepted', 'assigned'].includes(c.status)
+      ? dueBadge(countdown(c.promisedReplyAt))
+      : '';
   /** @type {Array<[string, import('../lib/html.js').HtmlValue]>} */
   const rows = [
     ['status', html`<span class="badge case-status-${c.status}">${label('status', c.status)}</span>`],
     ['type', label('type', c.type)],
     ['category', label('category', c.category)],
-    ['severity', html`<span class="badge ${c.severity === 'major' ? 'major' : ''}">${label('severity', c.severity)}</span>`],
+    [
+      'severity',
+      html`<span class="badge ${c.severity === 'major' ? 'major' : ''}">${label('severity', c.severity)}</span>`,
+    ],
     ['channel', label('channel', c.channel)],
-    ['estate', c.projectName ? `${c.projectName}（${c.projectCode}）` : c.projectCode ?? '—'],
+    ['estate', c.projectName ? `${c.projectName}（${c.projectCode}）` : (c.projectCode ?? '—')],
     ['unit', c.unitLabel ?? '—'],
     ['owner', c.ownerName ?? '—'],
     ['reporter', c.reporterName ?? '—'],
     ['contact', c.reporterContact ?? '—'],
     ['received', dateTime(c.receivedAt)],
-    ['promised', html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`],
+    [
+      'promised',
+      html`${dateTime(c.promisedReplyAt)}
+      ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`,
+    ],
     ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
     ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
     ['rules', c.classificationRules?.length ? c.classificationRules.join(', ') : '—'],
   ];
-  return html`<dl class="facts case-facts">${rows.map(([k, v]) => html`<dt>${t(`case-detail.fact.${k}`)}</dt><dd data-fact="${k}">${v}</dd>`)}</dl>`;
+  return html`<dl class="facts case-facts">
+    ${rows.map(
+      ([k, v]) =>
+        html`<dt>${t(`case-detail.fact.${k}`)}</dt>
+          <dd data-fact="${k}">${v}</dd>`,
+    )}
+  </dl>`;
 }
 
 /** Roles the API lets move a case (cases.controller.ts `handlers`; admin passes every check). */
@@ -54,41 +70,83 @@ const handlerRoles = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
 /** @param {any} d @param {boolean} mayAct */
 function view(d, mayAct) {
   const c = d.case;
-  return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
+  return html`<div class="case-page">
+    <p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
     <h1 tabindex="-1" id="case-title">${t('case-detail.title')} ${c.number}</h1>
     <section class="card" aria-labelledby="case-actions-h">
       <h2 id="case-actions-h" class="case-h">${t('case-detail.actions')}</h2>
-      ${!mayAct
-        ? html`<p class="muted">${t('case-detail.viewOnly')}</p>`
-        : d.availableTransitions.length > 0
-        ? html`<div class="actions case-transitions">${d.availableTransitions.map(
-            (/** @type {any} */ tr) => html`<button type="button" class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}" data-transition="${tr.name}">${t(`case-detail.tr.${tr.name}`)}</button>`,
-          )}</div>`
-        : html`<p class="muted">${t('case-detail.noActions')}</p>`}
+      ${
+        !mayAct
+          ? html`<p class="muted">${t('case-detail.viewOnly')}</p>`
+          : d.availableTransitions.length > 0
+            ? html`<div class="actions case-transitions">
+                ${d.availableTransitions.map(
+                  (/** @type {any} */ tr) =>
+                    html`<button
+                      type="button"
+                      class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}"
+                      data-transition="${tr.name}"
+                    >
+                      ${t(`case-detail.tr.${tr.name}`)}
+                    </button>`,
+                )}
+              </div>`
+            : html`<p class="muted">${t('case-detail.noActions')}</p>`
+      }
     </section>
     <div class="case-columns">
-      <section class="card" aria-labelledby="case-facts-h"><h2 id="case-facts-h" class="case-h">${t('case-detail.facts')}</h2>${facts(c)}</section>
-      <section class="card" aria-labelledby="case-desc-h"><h2 id="case-desc-h" class="case-h">${t('case-detail.description')}</h2>
+      <section class="card" aria-labelledby="case-facts-h">
+        <h2 id="case-facts-h" class="case-h">${t('case-detail.facts')}</h2>
+        ${facts(c)}
+      </section>
+      <section class="card" aria-labelledby="case-desc-h">
+        <h2 id="case-desc-h" class="case-h">${t('case-detail.description')}</h2>
         <p class="pre">${c.description}</p>
-        ${d.possibleDuplicates.length > 0
-          ? html`<h3>${t('case-detail.duplicates')}</h3><ul>${d.possibleDuplicates.map(
-              (/** @type {any} */ p) => html`<li><a href="#/cases/${p.caseId}">${p.number}</a> <span class="muted">(${t(`case-detail.dup.${p.direction}`)}, ${Math.round(Number(p.score) * 100)}%)</span></li>`,
-            )}</ul>`
-          : ''}
-        ${d.calls.length > 0
-          ? html`<h3>${t('case-detail.calls')}</h3><ul>${d.calls.map(
-              (/** @type {any} */ call) => html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}：${call.recordingRef ?? '—'}</li>`,
-            )}</ul>`
-          : ''}
+        ${
+          d.possibleDuplicates.length > 0
+            ? html`<h3>${t('case-detail.duplicates')}</h3>
+                <ul>
+                  ${d.possibleDuplicates.map(
+                    (/** @type {any} */ p) =>
+                      html`<li>
+                        <a href="#/cases/${p.caseId}">${p.number}</a>
+                        <span class="muted"
+                          >(${t(`case-detail.dup.${p.direction}`)}, ${Math.round(Number(p.score) * 100)}%)</span
+                        >
+                      </li>`,
+                  )}
+                </ul>`
+            : ''
+        }
+        ${
+          d.calls.length > 0
+            ? html`<h3>${t('case-detail.calls')}</h3>
+                <ul>
+                  ${d.calls.map(
+                    (/** @type {any} */ call) =>
+                      html`<li>
+                        ${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} ·
+                        ${t('case-detail.recording')}：${call.recordingRef ?? '—'}
+                      </li>`,
+                  )}
+                </ul>`
+            : ''
+        }
       </section>
     </div>
-    <section aria-labelledby="case-tl-h"><h2 id="case-tl-h">${t('case-detail.timeline')}</h2>${timelineView(timelineItems(d))}</section>
+    <section aria-labelledby="case-tl-h">
+      <h2 id="case-tl-h">${t('case-detail.timeline')}</h2>
+      ${timelineView(timelineItems(d))}
+    </section>
     <section class="card case-pdf" id="case-pdf" hidden aria-labelledby="case-pdf-h">
       <h2 id="case-pdf-h" class="case-h"></h2>
       <iframe id="case-pdf-frame" title="${t('case-detail.pdfViewer')}"></iframe>
-      <div class="actions"><button type="button" class="secondary" id="case-pdf-close">${t('case-detail.closePdf')}</button></div>
+      <div class="actions">
+        <button type="button" class="secondary" id="case-pdf-close">${t('case-detail.closePdf')}</button>
+      </div>
     </section>
-    <dialog id="case-dialog" class="case-dialog"></dialog></div>`;
+    <dialog id="case-dialog" class="case-dialog"></dialog>
+  </div>`;
 }
 
 /** Fetches each image attachment and shows it as a thumbnail (bytes need the staff token, so no plain src). @param {HTMLElement} main @param {string} caseId */
@@ -452,7 +510,8 @@ export default {
       'case-detail.tr.close': 'Close',
       'case-detail.optional': '(optional)',
       'case-detail.assignHint': 'Choose a department, a person or both; a person alone brings their department.',
-      'case-detail.newDateHint': 'Only with the customer\'s agreement, at most twice (moved {n} times so far); a third request goes straight to the GM.',
+      'case-detail.newDateHint':
+        "Only with the customer's agreement, at most twice (moved {n} times so far); a third request goes straight to the GM.",
       'case-detail.escalateHint': 'Escalates to level {level} (handler → department manager → vice GM → GM).',
       'case-detail.next': 'Next',
       'case-detail.back': 'Go back',
@@ -494,29 +553,35 @@ export default {
         });
       });
       on(root, 'click', '[data-download]', (button) => {
-        void objectUrl(`cases/${d.case.id}/attachments/${button.dataset.download ?? ''}`).then((url) => {
-          const a = document.createElement('a');
-          a.href = url;
-          a.download = button.dataset.filename ?? 'attachment';
-          document.body.append(a);
-          a.click();
-          a.remove();
-        }, (err) => flash(err instanceof Error ? err.message : String(err)));
+        void objectUrl(`cases/${d.case.id}/attachments/${button.dataset.download ?? ''}`).then(
+          (url) => {
+            const a = document.createElement('a');
+            a.href = url;
+            a.download = button.dataset.filename ?? 'attachment';
+            document.body.append(a);
+            a.click();
+            a.remove();
+          },
+          (err) => flash(err instanceof Error ? err.message : String(err)),
+        );
       });
       on(root, 'click', '[data-view-pdf]', (button) => {
-        void objectUrl(`cases/${d.case.id}/attachments/${button.dataset.viewPdf ?? ''}`).then((url) => {
-          const box = $('#case-pdf', main);
-          $('#case-pdf-h', main).textContent = button.dataset.filename ?? '';
-          $('#case-pdf-frame', main).setAttribute('src', url);
-          box.hidden = false;
-          box.scrollIntoView({ block: 'nearest' });
-          $('#case-pdf-close', main).focus();
-          $('#case-pdf-close', main).onclick = () => {
-            box.hidden = true;
-            $('#case-pdf-frame', main).removeAttribute('src');
-            button.focus();
-          };
-        }, (err) => flash(err instanceof Error ? err.message : String(err)));
+        void objectUrl(`cases/${d.case.id}/attachments/${button.dataset.viewPdf ?? ''}`).then(
+          (url) => {
+            const box = $('#case-pdf', main);
+            $('#case-pdf-h', main).textContent = button.dataset.filename ?? '';
+            $('#case-pdf-frame', main).setAttribute('src', url);
+            box.hidden = false;
+            box.scrollIntoView({ block: 'nearest' });
+            $('#case-pdf-close', main).focus();
+            $('#case-pdf-close', main).onclick = () => {
+              box.hidden = true;
+              $('#case-pdf-frame', main).removeAttribute('src');
+              button.focus();
+            };
+          },
+          (err) => flash(err instanceof Error ? err.message : String(err)),
+        );
       });
 
       if (focus) {

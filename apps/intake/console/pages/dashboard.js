@@ -25,7 +25,11 @@ const ON_TIME = '#b35900';
 
 /** This month in Beijing time: "2026-11". */
 function thisMonth() {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' }).formatToParts(new Date());
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(new Date());
   return `${parts.find((p) => p.type === 'year')?.value}-${parts.find((p) => p.type === 'month')?.value}`;
 }
 
@@ -33,20 +37,25 @@ function thisMonth() {
 function monthLabel(month) {
   const [y, m] = month.split('-');
   if (getLang() === 'zh') return `${y}年${Number(m)}月`;
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', year: 'numeric', month: 'short' }).format(new Date(`${month}-15T00:00:00Z`));
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', year: 'numeric', month: 'short' }).format(
+    new Date(`${month}-15T00:00:00Z`),
+  );
 }
 
 /** "2026-11" → "11月" / "Nov" (the chart's axis). @param {string} month */
 function shortMonth(month) {
   if (getLang() === 'zh') return `${Number(month.split('-')[1])}月`;
-  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'short' }).format(new Date(`${month}-15T00:00:00Z`));
+  return new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', month: 'short' }).format(
+    new Date(`${month}-15T00:00:00Z`),
+  );
 }
 
 /** Still on the dashboard (the person may have gone to another page while the figures loaded). */
 const isHere = () => location.hash.startsWith('#/dashboard');
 
 /** @param {Estate} e */
-const estateName = (e) => (e.projectId ? `${e.projectName ?? ''}${e.projectCode ? ` (${e.projectCode})` : ''}` : t('dashboard.noEstate'));
+const estateName = (e) =>
+  e.projectId ? `${e.projectName ?? ''}${e.projectCode ? ` (${e.projectCode})` : ''}` : t('dashboard.noEstate');
 /** @param {string | null} c */
 const categoryName = (c) => (c ? label('category', c) : t('dashboard.noCategory'));
 
@@ -54,39 +63,94 @@ const categoryName = (c) => (c ? label('category', c) : t('dashboard.noCategory'
  * A figure card. `name` is both the test hook (data-figure) and part of the ids.
  * @param {string} name @param {string} title @param {string | number} value @param {string} [detail]
  */
-const card = (name, title, value, detail) => html`<section class="card dash-card" aria-labelledby="dash-${name}-label">
-  <h2 id="dash-${name}-label" class="dash-card-title">${title}</h2>
-  <p class="figure" data-figure="${name}">${value}</p>
-  ${detail && html`<p class="muted dash-detail">${detail}</p>`}
-</section>`;
+const card = (name, title, value, detail) =>
+  html`<section class="card dash-card" aria-labelledby="dash-${name}-label">
+    <h2 id="dash-${name}-label" class="dash-card-title">${title}</h2>
+    <p class="figure" data-figure="${name}">${value}</p>
+    ${detail && html`<p class="muted dash-detail">${detail}</p>`}
+  </section>`;
 
 /** @param {Figures} f @param {string} num @param {string} den @param {'closureRate' | 'onTimeReplyRate' | 'returnVisitRate'} r */
-const ratio = (f, num, den, r) => html`<td class="num">${percent(f[r])}${den !== '0' && html`<span class="muted dash-ratio"> (${num}/${den})</span>`}</td>`;
+const ratio = (f, num, den, r) =>
+  html`<td class="num">
+    ${percent(f[r])}${den !== '0' && html`<span class="muted dash-ratio"> (${num}/${den})</span>`}
+  </td>`;
 
 /** The monthly figures as table rows (category or estate first). @param {string} name @param {Figures} f */
-const monthlyRow = (name, f) => html`<tr>
-  <th scope="row">${name}</th>
-  <td class="num">${f.validComplaints}</td>
-  ${ratio(f, String(f.closed), String(f.validComplaints), 'closureRate')}
-  ${ratio(f, String(f.repliedOnTime), String(f.replied), 'onTimeReplyRate')}
-  ${ratio(f, String(f.returnVisited), String(f.finished), 'returnVisitRate')}
-</tr>`;
+const monthlyRow = (name, f) =>
+  html`<tr>
+    <th scope="row">${name}</th>
+    <td class="num">${f.validComplaints}</td>
+    ${ratio(f, String(f.closed), String(f.validComplaints), 'closureRate')}
+    ${ratio(f, String(f.repliedOnTime), String(f.replied), 'onTimeReplyRate')}
+    ${ratio(f, String(f.returnVisited), String(f.finished), 'returnVisitRate')}
+  </tr>`;
 
 /** @param {string} caption @param {string} first @param {Array<{ name: string, f: Figures }>} rows */
-const monthlyTable = (caption, first, rows) => html`<table class="dash-table">
-  <caption>${caption}</caption>
-  <thead><tr><th scope="col">${first}</th><th scope="col" class="num">${t('dashboard.valid')}</th><th scope="col" class="num">${t('dashboard.closureRate')}</th>
-    <th scope="col" class="num">${t('dashboard.onTimeRate')}</th><th scope="col" class="num">${t('dashboard.returnVisitRate')}</th></tr></thead>
-  <tbody>${rows.length ? rows.map((r) => monthlyRow(r.name, r.f)) : html`<tr><td colspan="5" class="muted">${t('dashboard.noneThisMonth')}</td></tr>`}</tbody>
-</table>`;
+const monthlyTable = (caption, first, rows) =>
+  html`<table class="dash-table">
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">${first}</th>
+        <th scope="col" class="num">${t('dashboard.valid')}</th>
+        <th scope="col" class="num">${t('dashboard.closureRate')}</th>
+        <th scope="col" class="num">${t('dashboard.onTimeRate')}</th>
+        <th scope="col" class="num">${t('dashboard.returnVisitRate')}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length
+          ? rows.map((r) => monthlyRow(r.name, r.f))
+          : html`<tr>
+              <td colspan="5" class="muted">${t('dashboard.noneThisMonth')}</td>
+            </tr>`
+      }
+    </tbody>
+  </table>`;
 
 /** @param {string} caption @param {string} first @param {Array<{ name: string, f: OpenFigures }>} rows @param {OpenFigures} total */
-const openTable = (caption, first, rows, total) => html`<table class="dash-table">
-  <caption>${caption}</caption>
-  <thead><tr><th scope="col">${first}</th><th scope="col" class="num">${t('dashboard.open')}</th><th scope="col" class="num">${t('dashboard.overdue')}</th></tr></thead>
-  <tbody>${rows.length ? rows.map((r) => html`<tr><th scope="row">${r.name}</th><td class="num">${r.f.open}</td><td class="num">${r.f.overdue > 0 ? html`<span class="due due-overdue">${r.f.overdue}</span>` : 0}</td></tr>`) : html`<tr><td colspan="3" class="muted">${t('app.none')}</td></tr>`}</tbody>
-  <tfoot><tr><th scope="row">${t('dashboard.total')}</th><td class="num">${total.open}</td><td class="num">${total.overdue}</td></tr></tfoot>
-</table>`;
+const openTable = (caption, first, rows, total) =>
+  html`<table class="dash-table">
+    <caption>
+      ${caption}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">${first}</th>
+        <th scope="col" class="num">${t('dashboard.open')}</th>
+        <th scope="col" class="num">${t('dashboard.overdue')}</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length
+          ? rows.map(
+              (r) =>
+                html`<tr>
+                  <th scope="row">${r.name}</th>
+                  <td class="num">${r.f.open}</td>
+                  <td class="num">
+                    ${r.f.overdue > 0 ? html`<span class="due due-overdue">${r.f.overdue}</span>` : 0}
+                  </td>
+                </tr>`,
+            )
+          : html`<tr>
+              <td colspan="3" class="muted">${t('app.none')}</td>
+            </tr>`
+      }
+    </tbody>
+    <tfoot>
+      <tr>
+        <th scope="row">${t('dashboard.total')}</th>
+        <td class="num">${total.open}</td>
+        <td class="num">${total.overdue}</td>
+      </tr>
+    </tfoot>
+  </table>`;
 
 /** @param {Monthly} m */
 function trendSection(m) {
@@ -96,8 +160,19 @@ function trendSection(m) {
     categories: months.map(shortMonth),
     bars: { label: t('dashboard.valid'), values: m.trend.map((x) => x.validComplaints), color: BAR },
     lines: [
-      { label: t('dashboard.closureRate'), values: m.trend.map((x) => x.closureRate), color: CLOSURE, marker: 'circle' },
-      { label: t('dashboard.onTimeRate'), values: m.trend.map((x) => x.onTimeReplyRate), color: ON_TIME, marker: 'square', dash: '6 4' },
+      {
+        label: t('dashboard.closureRate'),
+        values: m.trend.map((x) => x.closureRate),
+        color: CLOSURE,
+        marker: 'circle',
+      },
+      {
+        label: t('dashboard.onTimeRate'),
+        values: m.trend.map((x) => x.onTimeReplyRate),
+        color: ON_TIME,
+        marker: 'square',
+        dash: '6 4',
+      },
     ],
   });
   return html`<section aria-labelledby="dash-trend">
@@ -106,7 +181,11 @@ function trendSection(m) {
       ${chart}
       <figcaption class="muted">${t('dashboard.chartCaption')}</figcaption>
     </figure>
-    ${monthlyTable(t('dashboard.trendTable'), t('dashboard.month'), m.trend.map((x) => ({ name: monthLabel(x.month), f: x })))}
+    ${monthlyTable(
+      t('dashboard.trendTable'),
+      t('dashboard.month'),
+      m.trend.map((x) => ({ name: monthLabel(x.month), f: x })),
+    )}
   </section>`;
 }
 
@@ -153,7 +232,8 @@ export default {
       'dashboard.chartCaption': '柱：有效投诉数（左轴）；实线圆点：结案率；虚线方块：按时答复率（右轴）。数据见下表。',
       'dashboard.trendTable': '近 6 个月的数据',
       'dashboard.definitions': '口径说明',
-      'dashboard.def.valid': '有效投诉：当月收到、已受理为有效的投诉、报修和索赔（不含咨询、建议）；按北京时间的收到时间计月。',
+      'dashboard.def.valid':
+        '有效投诉：当月收到、已受理为有效的投诉、报修和索赔（不含咨询、建议）；按北京时间的收到时间计月。',
       'dashboard.def.closure': '结案率：其中现已结案的 ÷ 有效投诉数。',
       'dashboard.def.onTime': '按时答复率：首次答复不晚于当时承诺的答复时间的 ÷ 已答复（有承诺日期）的。',
       'dashboard.def.visit': '回访率：已回访（含已结案）的 ÷ 已处理完毕（已处理、已回访、已结案）的。',
@@ -193,14 +273,19 @@ export default {
       'dashboard.noneThisMonth': 'No valid complaints this month.',
       'dashboard.trend': 'Last 6 months',
       'dashboard.chartTitle': '{from} to {to}: valid complaints (bars), closure and on-time reply rates (lines)',
-      'dashboard.chartCaption': 'Bars: valid complaints (left axis); solid line with circles: closure rate; dashed line with squares: on-time reply rate (right axis). The figures are in the table below.',
+      'dashboard.chartCaption':
+        'Bars: valid complaints (left axis); solid line with circles: closure rate; dashed line with squares: on-time reply rate (right axis). The figures are in the table below.',
       'dashboard.trendTable': 'Figures of the last 6 months',
       'dashboard.definitions': 'How the figures are counted',
-      'dashboard.def.valid': 'Valid complaints: complaints, repairs and claims received in the month (Beijing time) and accepted as valid; enquiries and suggestions are not counted.',
+      'dashboard.def.valid':
+        'Valid complaints: complaints, repairs and claims received in the month (Beijing time) and accepted as valid; enquiries and suggestions are not counted.',
       'dashboard.def.closure': 'Closure rate: those now closed ÷ valid complaints.',
-      'dashboard.def.onTime': 'On-time reply rate: first reply no later than the reply date promised at that time ÷ those replied (with a promised date).',
-      'dashboard.def.visit': 'Return-visit rate: return-visited (or closed) ÷ finished (resolved, return-visited or closed).',
-      'dashboard.def.overdue': 'Overdue: the promised reply date has passed and the case is still new, accepted or assigned (as in the case queue).',
+      'dashboard.def.onTime':
+        'On-time reply rate: first reply no later than the reply date promised at that time ÷ those replied (with a promised date).',
+      'dashboard.def.visit':
+        'Return-visit rate: return-visited (or closed) ÷ finished (resolved, return-visited or closed).',
+      'dashboard.def.overdue':
+        'Overdue: the promised reply date has passed and the case is still new, accepted or assigned (as in the case queue).',
     },
   },
   async render(main, ctx) {
@@ -209,10 +294,14 @@ export default {
     const asked = ctx.query.get('month') ?? '';
     const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : current;
     const picker = html`<form class="filters" id="dash-filter" role="search">
-      <div class="field"><label for="dash-month">${t('dashboard.month')}</label>
-        <input type="month" id="dash-month" name="month" value="${month}" max="${current}" required></div>
-      <div class="actions"><button type="submit">${t('dashboard.show')}</button>
-        ${month !== current && html`<a class="button secondary" href="#/dashboard">${t('dashboard.thisMonth')}</a>`}</div>
+      <div class="field">
+        <label for="dash-month">${t('dashboard.month')}</label>
+        <input type="month" id="dash-month" name="month" value="${month}" max="${current}" required />
+      </div>
+      <div class="actions">
+        <button type="submit">${t('dashboard.show')}</button>
+        ${month !== current && html`<a class="button secondary" href="#/dashboard">${t('dashboard.thisMonth')}</a>`}
+      </div>
     </form>`;
 
     const mine = ++renders;
@@ -221,46 +310,74 @@ export default {
     try {
       [m, o] = await Promise.all([api('reports/monthly', { query: { month } }), api('reports/open-cases')]);
     } catch (err) {
-      if (mine === renders && isHere()) mount(main, html`<h1>${t('nav.dashboard')}</h1>${errorBox(err)}`);
+      if (mine === renders && isHere())
+        mount(
+          main,
+          html`<h1>${t('nav.dashboard')}</h1>
+            ${errorBox(err)}`,
+        );
       return;
     }
     if (mine !== renders || !isHere()) return;
     const f = m.totals;
     const ml = monthLabel(m.month);
-    mount(main, html`<h1>${t('nav.dashboard')}</h1>
-      ${picker}
-      <h2 id="dash-month-heading">${t('dashboard.monthHeading', { month: ml })}</h2>
-      <div class="cards" role="group" aria-labelledby="dash-month-heading">
-        ${card('validComplaints', t('dashboard.valid'), f.validComplaints, t('dashboard.validDetail', { month: ml }))}
-        ${card('closureRate', t('dashboard.closureRate'), percent(f.closureRate), t('dashboard.closedOf', { n: f.closed, d: f.validComplaints }))}
-        ${card('onTimeReplyRate', t('dashboard.onTimeRate'), percent(f.onTimeReplyRate), t('dashboard.onTimeOf', { n: f.repliedOnTime, d: f.replied }))}
-        ${card('returnVisitRate', t('dashboard.returnVisitRate'), percent(f.returnVisitRate), t('dashboard.visitedOf', { n: f.returnVisited, d: f.finished }))}
-        ${card('open', t('dashboard.openNow'), o.totals.open, t('dashboard.openDetail'))}
-        ${card('overdue', t('dashboard.overdueNow'), o.totals.overdue, t('dashboard.overdueDetail'))}
-      </div>
-
-      <section aria-labelledby="dash-open">
-        <h2 id="dash-open">${t('dashboard.openSection')}</h2>
-        <div class="dash-pair">
-          ${openTable(t('dashboard.openByCategory'), t('dashboard.category'), o.byCategory.map((r) => ({ name: categoryName(r.category), f: r })), o.totals)}
-          ${openTable(t('dashboard.openByEstate'), t('dashboard.estate'), o.byEstate.map((r) => ({ name: estateName(r), f: r })), o.totals)}
+    mount(
+      main,
+      html`<h1>${t('nav.dashboard')}</h1>
+        ${picker}
+        <h2 id="dash-month-heading">${t('dashboard.monthHeading', { month: ml })}</h2>
+        <div class="cards" role="group" aria-labelledby="dash-month-heading">
+          ${card('validComplaints', t('dashboard.valid'), f.validComplaints, t('dashboard.validDetail', { month: ml }))}
+          ${card('closureRate', t('dashboard.closureRate'), percent(f.closureRate), t('dashboard.closedOf', { n: f.closed, d: f.validComplaints }))}
+          ${card('onTimeReplyRate', t('dashboard.onTimeRate'), percent(f.onTimeReplyRate), t('dashboard.onTimeOf', { n: f.repliedOnTime, d: f.replied }))}
+          ${card('returnVisitRate', t('dashboard.returnVisitRate'), percent(f.returnVisitRate), t('dashboard.visitedOf', { n: f.returnVisited, d: f.finished }))}
+          ${card('open', t('dashboard.openNow'), o.totals.open, t('dashboard.openDetail'))}
+          ${card('overdue', t('dashboard.overdueNow'), o.totals.overdue, t('dashboard.overdueDetail'))}
         </div>
-      </section>
 
-      ${trendSection(m)}
+        <section aria-labelledby="dash-open">
+          <h2 id="dash-open">${t('dashboard.openSection')}</h2>
+          <div class="dash-pair">
+            ${openTable(
+              t('dashboard.openByCategory'),
+              t('dashboard.category'),
+              o.byCategory.map((r) => ({ name: categoryName(r.category), f: r })),
+              o.totals,
+            )}
+            ${openTable(
+              t('dashboard.openByEstate'),
+              t('dashboard.estate'),
+              o.byEstate.map((r) => ({ name: estateName(r), f: r })),
+              o.totals,
+            )}
+          </div>
+        </section>
 
-      <section aria-labelledby="dash-detail">
-        <h2 id="dash-detail">${t('dashboard.monthSection', { month: ml })}</h2>
-        <div class="dash-pair">
-          ${monthlyTable(t('dashboard.monthByCategory', { month: ml }), t('dashboard.category'), m.byCategory.map((r) => ({ name: categoryName(r.category), f: r })))}
-          ${monthlyTable(t('dashboard.monthByEstate', { month: ml }), t('dashboard.estate'), m.byEstate.map((r) => ({ name: estateName(r), f: r })))}
-        </div>
-      </section>
+        ${trendSection(m)}
 
-      <details class="card dash-defs">
-        <summary>${t('dashboard.definitions')}</summary>
-        <ul>${['valid', 'closure', 'onTime', 'visit', 'overdue'].map((k) => html`<li>${t(`dashboard.def.${k}`)}</li>`)}</ul>
-      </details>`);
+        <section aria-labelledby="dash-detail">
+          <h2 id="dash-detail">${t('dashboard.monthSection', { month: ml })}</h2>
+          <div class="dash-pair">
+            ${monthlyTable(
+              t('dashboard.monthByCategory', { month: ml }),
+              t('dashboard.category'),
+              m.byCategory.map((r) => ({ name: categoryName(r.category), f: r })),
+            )}
+            ${monthlyTable(
+              t('dashboard.monthByEstate', { month: ml }),
+              t('dashboard.estate'),
+              m.byEstate.map((r) => ({ name: estateName(r), f: r })),
+            )}
+          </div>
+        </section>
+
+        <details class="card dash-defs">
+          <summary>${t('dashboard.definitions')}</summary>
+          <ul>
+            ${['valid', 'closure', 'onTime', 'visit', 'overdue'].map((k) => html`<li>${t(`dashboard.def.${k}`)}</li>`)}
+          </ul>
+        </details>`,
+    );
 
     // On the form itself (made anew each render), so listeners never pile up on <main>.
     $('#dash-filter', main).addEventListener('submit', (e) => {

@@ -10,8 +10,20 @@ import { errorBox } from '../lib/ui.js';
 export default {
   path: '/login',
   messages: {
-    zh: { 'login.title': '登录', 'login.login': '用户名', 'login.password': '密码', 'login.submit': '登录', 'login.wrong': '用户名或密码错误。' },
-    en: { 'login.title': 'Log in', 'login.login': 'Login', 'login.password': 'Password', 'login.submit': 'Log in', 'login.wrong': 'Wrong login or password.' },
+    zh: {
+      'login.title': '登录',
+      'login.login': '用户名',
+      'login.password': '密码',
+      'login.submit': '登录',
+      'login.wrong': '用户名或密码错误。',
+    },
+    en: {
+      'login.title': 'Log in',
+      'login.login': 'Login',
+      'login.password': 'Password',
+      'login.submit': 'Log in',
+      'login.wrong': 'Wrong login or password.',
+    },
   },
   render(main, ctx) {
     ctx.setTitle(t('login.title'));
@@ -21,8 +33,14 @@ export default {
         <h1>${t('app.name')} · ${t('login.title')}</h1>
         <div id="login-error"></div>
         <form id="login-form" novalidate>
-          <div class="field"><label for="login">${t('login.login')}</label><input id="login" name="login" autocomplete="username" required autofocus></div>
-          <div class="field"><label for="password">${t('login.password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
+          <div class="field">
+            <label for="login">${t('login.login')}</label
+            ><input id="login" name="login" autocomplete="username" required autofocus />
+          </div>
+          <div class="field">
+            <label for="password">${t('login.password')}</label
+            ><input id="password" name="password" type="password" autocomplete="current-password" required />
+          </div>
           <button type="submit">${t('login.submit')}</button>
         </form>
       </section>`,
@@ -42,7 +60,12 @@ export default {
         location.hash = next && next.startsWith('/') && !next.startsWith('/login') ? `#${next}` : '#/';
       } catch (err) {
         const box = $('#login-error', main);
-        mount(box, /** @type {any} */ (err).code === 'invalid_credentials' ? html`<div class="alert" role="alert"><p>${t('login.wrong')}</p></div>` : errorBox(err));
+        mount(
+          box,
+          /** @type {any} */ (err).code === 'invalid_credentials'
+            ? html`<div class="alert" role="alert"><p>${t('login.wrong')}</p></div>`
+            : errorBox(err),
+        );
         $('#password', main).focus();
       } finally {
         button.removeAttribute('disabled');

@@ -5,7 +5,7 @@ import { intakeApp } from '../intake.app';
 import { CaseIntakeService } from './case-intake.service';
 import type { NewCaseInput } from './case-intake.types';
 
-describe('the reporter\'s acknowledgement (受理回执)', () => {
+describe("the reporter's acknowledgement (受理回执)", () => {
   let db: TestDatabase;
   let app: INestApplication;
   beforeAll(async () => {
@@ -19,22 +19,41 @@ describe('the reporter\'s acknowledgement (受理回执)', () => {
 
   const create = (o: Partial<NewCaseInput>) =>
     app.get(CaseIntakeService).create({
-      channel: 'hotline', source: 'test', externalId: `ack-${Math.random()}`, raw: {}, receivedAt: new Date(), reporter: {}, description: '厨房下水道堵塞', actor: { kind: 'system', label: 'test' }, ...o,
+      channel: 'hotline',
+      source: 'test',
+      externalId: `ack-${Math.random()}`,
+      raw: {},
+      receivedAt: new Date(),
+      reporter: {},
+      description: '厨房下水道堵塞',
+      actor: { kind: 'system', label: 'test' },
+      ...o,
     });
   const acks = (caseId: string) =>
-    db.dataSource.query<Array<{ id: string; channel: string; recipient_type: string; variables: Record<string, unknown>; status: string }>>(
-      `SELECT id, channel, recipient_type, variables, status FROM notifications WHERE case_id = $1 AND kind = 'case_acknowledgement'`, [caseId],
+    db.dataSource.query<
+      Array<{ id: string; channel: string; recipient_type: string; variables: Record<string, unknown>; status: string }>
+    >(
+      `SELECT id, channel, recipient_type, variables, status FROM notifications WHERE case_id = $1 AND kind = 'case_acknowledgement'`,
+      [caseId],
     );
 
   it('asks the notifier for one SMS with the case number and promised reply date, queued through the outbox with the case', async () => {
     const { caseRow } = await create({ reporter: { name: '李女士', contact: '13912345678', phones: ['13912345678'] } });
     const [ack, ...more] = await acks(caseRow.id);
     expect(more).toEqual([]);
-    expect(ack).toMatchObject({ channel: 'sms', recipient_type: 'case_reporter', status: 'pending', variables: { caseNumber: caseRow.number, reporterName: '李女士' } });
+    expect(ack).toMatchObject({
+      channel: 'sms',
+      recipient_type: 'case_reporter',
+      status: 'pending',
+      variables: { caseNumber: caseRow.number, reporterName: '李女士' },
+    });
     // The notifier's template contract holds for what intake wrote.
     expect(notificationVariables.case_acknowledgement.safeParse(ack!.variables).success).toBe(true);
     expect(new Date(ack!.variables.promisedReplyAt as string).getTime()).toBe(caseRow.promisedReplyAt!.getTime());
-    const jobs = await db.dataSource.query(`SELECT job_name FROM outbox WHERE payload->>'notificationId' = $1 OR payload->>'caseId' = $2 ORDER BY job_name`, [ack!.id, caseRow.id]);
+    const jobs = await db.dataSource.query(
+      `SELECT job_name FROM outbox WHERE payload->>'notificationId' = $1 OR payload->>'caseId' = $2 ORDER BY job_name`,
+      [ack!.id, caseRow.id],
+    );
     expect(jobs).toEqual([{ job_name: 'case-received' }, { job_name: 'notification-requested' }]);
   });
 
@@ -52,6 +71,10 @@ describe('the reporter\'s acknowledgement (受理回执)', () => {
     expect(second.created).toBe(false);
     expect(second.caseRow.id).toBe(first.caseRow.id);
     expect(await acks(first.caseRow.id)).toHaveLength(1);
-    expect(await db.dataSource.query(`SELECT count(*)::int AS n FROM intake_records WHERE source = 'test' AND external_id = 'ack-same'`)).toEqual([{ n: 1 }]);
+    expect(
+      await db.dataSource.query(
+        `SELECT count(*)::int AS n FROM intake_records WHERE source = 'test' AND external_id = 'ack-same'`,
+      ),
+    ).toEqual([{ n: 1 }]);
   });
 });

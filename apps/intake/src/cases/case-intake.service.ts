@@ -3,13 +3,32 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  businessYear, APP_CONFIG, AppException, CalendarService, CaseEntity, GENERAL_CASE_PREFIX, initialDeadlines,
-  notificationKeys, notificationsCte, OutboxRelay,
-  type AppConfig, type BusinessCalendar, type CaseChannel, type NotifyChannel,
+  businessYear,
+  APP_CONFIG,
+  AppException,
+  CalendarService,
+  CaseEntity,
+  GENERAL_CASE_PREFIX,
+  initialDeadlines,
+  notificationKeys,
+  notificationsCte,
+  OutboxRelay,
+  type AppConfig,
+  type BusinessCalendar,
+  type CaseChannel,
+  type NotifyChannel,
 } from '@kefu/shared';
 import { classify, matchUnit, textSimilarity, type UnitRef } from '../normalise';
 import { actorColumns, IntakeRecordDecided, IntakeRefused, type NewCaseInput } from './case-intake.types';
-import { matchReporter, OWNERS_SQL, reporterKeys, unitRefsOf, type MatchFacts, type OwnerUnitRow, type ReporterKeys } from './case-matcher';
+import {
+  matchReporter,
+  OWNERS_SQL,
+  reporterKeys,
+  unitRefsOf,
+  type MatchFacts,
+  type OwnerUnitRow,
+  type ReporterKeys,
+} from './case-matcher';
 import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
 
@@ -23,7 +42,10 @@ export interface IntakeResult {
 }
 
 /** Column names for jsonb_to_recordset. */
-const snake = (a: { actorId: string | null; actorLabel: string }) => ({ actor_id: a.actorId, actor_label: a.actorLabel });
+const snake = (a: { actorId: string | null; actorLabel: string }) => ({
+  actor_id: a.actorId,
+  actor_label: a.actorLabel,
+});
 
 /**
  * How the reporter hears that the case was taken (受理回执, with the promised reply date): by email when
@@ -114,7 +136,12 @@ export class CaseIntakeService {
     this.relay.kick();
   }
 
-  private async createWith(m: EntityManager, calendar: BusinessCalendar, input: NewCaseInput, extra?: Extra): Promise<IntakeResult> {
+  private async createWith(
+    m: EntityManager,
+    calendar: BusinessCalendar,
+    input: NewCaseInput,
+    extra?: Extra,
+  ): Promise<IntakeResult> {
     const keys = reporterKeys(input);
     const unitRefs = unitRefsOf(input);
     // An item naming a unit of a given estate (the web form): matched ahead against the cached directory,
@@ -122,7 +149,13 @@ export class CaseIntakeService {
     // made after the read, against the directory checked by its version — the same one, nearly always.
     const cached = unitRefs.length > 0 && input.projectId ? this.unitDirectory.cached(input.projectId) : undefined;
     const ahead = cached ? { version: cached.version, match: matchUnit(unitRefs, cached.units) } : undefined;
-    const ctx = await this.readContext(m, input, keys, unitRefs, ahead?.match.status === 'matched' ? ahead.match.unitId : null);
+    const ctx = await this.readContext(
+      m,
+      input,
+      keys,
+      unitRefs,
+      ahead?.match.status === 'matched' ? ahead.match.unitId : null,
+    );
     const match = await matchReporter(input, keys, ctx, async (projectId, refs) =>
       ahead && projectId === input.projectId && ctx.unitVersions.get(projectId) === ahead.version
         ? ahead.match
@@ -131,37 +164,84 @@ export class CaseIntakeService {
     // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
     const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
-    const manual = (['type', 'category', 'severity'] as const).filter((f) => input[f] !== undefined && input[f] !== auto[f]).map((f) => `${by}.${f}`);
+    const manual = (['type', 'category', 'severity'] as const)
+      .filter((f) => input[f] !== undefined && input[f] !== auto[f])
+      .map((f) => `${by}.${f}`);
     const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
-    const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, { type, severity, receivedAt: input.receivedAt });
-    const duplicates = await this.possibleDuplicates(m, { ...match, description: input.description, receivedAt: input.receivedAt }, ctx.recent);
+    const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, {
+      type,
+      severity,
+      receivedAt: input.receivedAt,
+    });
+    const duplicates = await this.possibleDuplicates(
+      m,
+      { ...match, description: input.description, receivedAt: input.receivedAt },
+      ctx.recent,
+    );
 
     const caseRow = m.create(CaseEntity, {
-      id: randomUUID(), type, severity, category: input.category !== undefined ? input.category : auto.category,
-      channel: input.channel, status: 'new', validity: 'pending',
-      projectId: match.projectId, unitId: match.unitId, ownerId: match.ownerId,
-      reporterName: input.reporter.name?.trim() || null, reporterContact: input.reporter.contact?.trim() || null,
-      reporterPhone: match.reporterPhone, reporterEmail: match.reporterEmail,
-      description: input.description, matchStatus: match.status, matchDetails: match.details,
+      id: randomUUID(),
+      type,
+      severity,
+      category: input.category !== undefined ? input.category : auto.category,
+      channel: input.channel,
+      status: 'new',
+      validity: 'pending',
+      projectId: match.projectId,
+      unitId: match.unitId,
+      ownerId: match.ownerId,
+      reporterName: input.reporter.name?.trim() || null,
+      reporterContact: input.reporter.contact?.trim() || null,
+      reporterPhone: match.reporterPhone,
+      reporterEmail: match.reporterEmail,
+      description: input.description,
+      matchStatus: match.status,
+      matchDetails: match.details,
       classificationRules: [...auto.rules, ...manual],
-      promisedReplyAt: deadlines.firstReply.at, promisedReplyRule: deadlines.firstReplyRule,
-      receivedAt: input.receivedAt, escalationLevel: 0, replyDateMoves: 0, departmentId: null, assigneeId: null, closedAt: null,
+      promisedReplyAt: deadlines.firstReply.at,
+      promisedReplyRule: deadlines.firstReplyRule,
+      receivedAt: input.receivedAt,
+      escalationLevel: 0,
+      replyDateMoves: 0,
+      departmentId: null,
+      assigneeId: null,
+      closedAt: null,
     });
     const recordId = input.adopt?.recordId ?? randomUUID();
     const events = [
       {
-        case_id: caseRow.id, kind: 'created', ...snake(actorColumns(input.actor)),
+        case_id: caseRow.id,
+        kind: 'created',
+        ...snake(actorColumns(input.actor)),
         details: {
-          channel: input.channel, intakeRecordId: recordId, match: match.status, classificationRules: caseRow.classificationRules,
-          promisedReplyAt: caseRow.promisedReplyAt?.toISOString() ?? null, promisedReplyRule: deadlines.firstReplyRule,
-          ...(deadlines.firstReply.provisional ? { provisional: 'the promised date depends on a day beyond the holiday data' } : {}),
+          channel: input.channel,
+          intakeRecordId: recordId,
+          match: match.status,
+          classificationRules: caseRow.classificationRules,
+          promisedReplyAt: caseRow.promisedReplyAt?.toISOString() ?? null,
+          promisedReplyRule: deadlines.firstReplyRule,
+          ...(deadlines.firstReply.provisional
+            ? { provisional: 'the promised date depends on a day beyond the holiday data' }
+            : {}),
         },
       },
       ...duplicates.flatMap((d) => [
-        { case_id: caseRow.id, kind: 'possible_duplicate', actor_id: null, actor_label: 'system', details: { of: d.number, caseId: d.id, score: d.score } },
+        {
+          case_id: caseRow.id,
+          kind: 'possible_duplicate',
+          actor_id: null,
+          actor_label: 'system',
+          details: { of: d.number, caseId: d.id, score: d.score },
+        },
         // Our own number is not known yet (it is assigned in the same statement); the case id identifies it.
-        { case_id: d.id, kind: 'possible_duplicate', actor_id: null, actor_label: 'system', details: { caseId: caseRow.id, score: d.score } },
+        {
+          case_id: d.id,
+          kind: 'possible_duplicate',
+          actor_id: null,
+          actor_label: 'system',
+          details: { caseId: caseRow.id, score: d.score },
+        },
       ]),
     ];
 
@@ -186,8 +266,13 @@ export class CaseIntakeService {
    * this (the channel's `extra`) short.
    */
   private async insertCase(
-    m: EntityManager, input: NewCaseInput, c: CaseEntity, recordId: string, projectCode: string | null,
-    events: Array<Record<string, unknown>>, duplicates: Array<{ id: string; score: number }>,
+    m: EntityManager,
+    input: NewCaseInput,
+    c: CaseEntity,
+    recordId: string,
+    projectCode: string | null,
+    events: Array<Record<string, unknown>>,
+    duplicates: Array<{ id: string; score: number }>,
   ): Promise<string | null> {
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
@@ -202,8 +287,10 @@ export class CaseIntakeService {
                 ${p(input.receivedAt)}::timestamptz, 'case_created', ${caseId}::uuid, now()${input.guard ? ' WHERE EXISTS (SELECT 1 FROM guard)' : ''}
          ON CONFLICT (source, external_id) DO NOTHING RETURNING id`;
     if (input.guard && input.adopt) throw new Error('a guard is not for adopted records');
-    const guard = input.guard ? `guard AS (${input.guard(p)}),
-      ` : '';
+    const guard = input.guard
+      ? `guard AS (${input.guard(p)}),
+      `
+      : '';
     const sql = `
       WITH ${guard}rec AS (${rec}),
       pfx AS (SELECT COALESCE(${p(projectCode)}::text, (SELECT code FROM projects WHERE id = ${p(c.projectId)}::uuid), '${GENERAL_CASE_PREFIX}') AS prefix,
@@ -231,12 +318,17 @@ export class CaseIntakeService {
     try {
       // A few shapes (mail's adoption or an insert, and the channel's rows): prepared; an unusual one (many attachments) is not.
       type Row = { number: string | null; admitted?: boolean };
-      const rows = (input.with?.length ?? 0) <= PREPARED_MAX_ROWS ? await preparedQuery<Row>(m, sql, params) : await m.query<Row[]>(sql, params);
+      const rows =
+        (input.with?.length ?? 0) <= PREPARED_MAX_ROWS
+          ? await preparedQuery<Row>(m, sql, params)
+          : await m.query<Row[]>(sql, params);
       if (input.guard && rows[0]?.admitted !== true) throw new IntakeRefused('the item was refused by its guard');
       return rows[0]?.number ?? null;
     } catch (err) {
       if ((err as { constraint?: string }).constraint === 'fk_cases_project') {
-        throw new AppException('validation_failed', 'Invalid input: projectId', { fields: [{ field: 'projectId', message: 'no such estate' }] });
+        throw new AppException('validation_failed', 'Invalid input: projectId', {
+          fields: [{ field: 'projectId', message: 'no such estate' }],
+        });
       }
       throw err;
     }
@@ -268,7 +360,12 @@ export class CaseIntakeService {
         const cols = Object.entries({ ...values, caseId: null, intakeRecordId: null }).map(([prop, v]) => {
           const col = meta.findColumnWithPropertyName(prop);
           if (!col) throw new Error(`${meta.tableName} has no property ${prop}`);
-          const value = prop === 'caseId' ? `${caseId}::uuid` : prop === 'intakeRecordId' ? 'rec.id' : `${p(v)}::${String(col.type)}`;
+          const value =
+            prop === 'caseId'
+              ? `${caseId}::uuid`
+              : prop === 'intakeRecordId'
+                ? 'rec.id'
+                : `${p(v)}::${String(col.type)}`;
           return { name: `"${col.databaseName}"`, value };
         });
         return `,\n      w${i} AS (INSERT INTO "${meta.tableName}" (${cols.map((c) => c.name).join(', ')}) SELECT ${cols.map((c) => c.value).join(', ')} FROM rec)`;
@@ -278,9 +375,13 @@ export class CaseIntakeService {
 
   /** The second delivery of an item: answer with the case the first one created. */
   private async existing(m: EntityManager, input: NewCaseInput): Promise<IntakeResult> {
-    const rec = await m.query<Array<{ id: string; case_id: string | null }>>(`SELECT id, case_id FROM intake_records WHERE source = $1 AND external_id = $2`, [input.source, input.externalId]);
+    const rec = await m.query<Array<{ id: string; case_id: string | null }>>(
+      `SELECT id, case_id FROM intake_records WHERE source = $1 AND external_id = $2`,
+      [input.source, input.externalId],
+    );
     const caseId = rec[0]?.case_id;
-    if (!rec[0] || !caseId) throw new AppException('conflict', 'This item was already received and is still being processed.');
+    if (!rec[0] || !caseId)
+      throw new AppException('conflict', 'This item was already received and is still being processed.');
     return { created: false, caseRow: await m.findOneByOrFail(CaseEntity, { id: caseId }), intakeRecordId: rec[0].id };
   }
 
@@ -294,8 +395,19 @@ export class CaseIntakeService {
    * statistics on a growing cases table) scan a whole week of cases through the unit index, 15 ms a
    * statement (EXPLAIN in the bench).
    */
-  private async readContext(m: EntityManager, input: NewCaseInput, keys: ReporterKeys, unitRefs: UnitRef[], unitAhead: string | null): Promise<IntakeContext> {
-    const [row] = await preparedQuery<{ owners: Array<OwnerUnitRow>; given_unit: { project_id: string } | null; unit_versions: Record<string, string>; recent: RecentCase[] }>(
+  private async readContext(
+    m: EntityManager,
+    input: NewCaseInput,
+    keys: ReporterKeys,
+    unitRefs: UnitRef[],
+    unitAhead: string | null,
+  ): Promise<IntakeContext> {
+    const [row] = await preparedQuery<{
+      owners: Array<OwnerUnitRow>;
+      given_unit: { project_id: string } | null;
+      unit_versions: Record<string, string>;
+      recent: RecentCase[];
+    }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
        gu AS (SELECT project_id FROM units WHERE id = $3::uuid),
@@ -310,7 +422,16 @@ export class CaseIntakeService {
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
               (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions,
               (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent`,
-      [keys.phones, keys.email, input.unitId ?? null, input.projectId ?? null, unitRefs.length > 0, input.receivedAt, keys.phones[0] ?? null, unitAhead],
+      [
+        keys.phones,
+        keys.email,
+        input.unitId ?? null,
+        input.projectId ?? null,
+        unitRefs.length > 0,
+        input.receivedAt,
+        keys.phones[0] ?? null,
+        unitAhead,
+      ],
     );
     const owners = row?.owners ?? [];
     const units = new Set(owners.map((o) => o.unit_id).filter((u): u is string => u !== null));
@@ -332,14 +453,25 @@ export class CaseIntakeService {
    */
   private async possibleDuplicates(
     m: EntityManager,
-    c: { ownerId: string | null; unitId: string | null; reporterPhone: string | null; description: string; receivedAt: Date },
+    c: {
+      ownerId: string | null;
+      unitId: string | null;
+      reporterPhone: string | null;
+      description: string;
+      receivedAt: Date;
+    },
     ahead: RecentCases,
   ): Promise<Array<{ id: string; number: string; score: number }>> {
     if (!c.ownerId && !c.unitId && !c.reporterPhone) return [];
     const recent =
       c.unitId === null || ahead.units.has(c.unitId)
         ? ahead.rows
-            .filter((r) => (c.ownerId !== null && r.owner_id === c.ownerId) || (c.unitId !== null && r.unit_id === c.unitId) || (c.reporterPhone !== null && r.reporter_phone === c.reporterPhone))
+            .filter(
+              (r) =>
+                (c.ownerId !== null && r.owner_id === c.ownerId) ||
+                (c.unitId !== null && r.unit_id === c.unitId) ||
+                (c.reporterPhone !== null && r.reporter_phone === c.reporterPhone),
+            )
             .sort((a, b) => Date.parse(b.received_at) - Date.parse(a.received_at))
             .slice(0, DUPLICATE_CANDIDATES)
         : await m.query<Array<{ id: string; number: string; description: string }>>(
@@ -350,7 +482,11 @@ export class CaseIntakeService {
             [c.receivedAt, DUPLICATE_WINDOW_DAYS, c.ownerId, c.unitId, c.reporterPhone, DUPLICATE_CANDIDATES],
           );
     return recent
-      .map((r) => ({ id: r.id, number: r.number, score: Math.round(textSimilarity(c.description, r.description) * 100) / 100 }))
+      .map((r) => ({
+        id: r.id,
+        number: r.number,
+        score: Math.round(textSimilarity(c.description, r.description) * 100) / 100,
+      }))
       .filter((r) => r.score >= DUPLICATE_MIN_SIMILARITY);
   }
 }

@@ -25,7 +25,14 @@ export interface ReporterKeys {
 
 export function reporterKeys(input: NewCaseInput): ReporterKeys {
   const contact = input.reporter.contact ?? '';
-  const phones = [...new Set([...(input.reporter.phones ?? []).map((p) => normalisePhone(p)?.digits), ...findPhones(contact).map((p) => p.digits)].filter((d): d is string => !!d))];
+  const phones = [
+    ...new Set(
+      [
+        ...(input.reporter.phones ?? []).map((p) => normalisePhone(p)?.digits),
+        ...findPhones(contact).map((p) => p.digits),
+      ].filter((d): d is string => !!d),
+    ),
+  ];
   const email = (input.reporter.email ?? emailPattern.exec(contact)?.[0] ?? null)?.trim().toLowerCase() || null;
   return { phones, email };
 }
@@ -75,22 +82,35 @@ export interface MatchFacts {
  * Anything that fits several candidates stays unset with the candidates listed: never a silent guess.
  * `matchIn` matches unit references against an estate's units.
  */
-export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, facts: MatchFacts, matchIn: (projectId: string, refs: UnitRef[]) => Promise<UnitMatch>): Promise<MatchResult> {
+export async function matchReporter(
+  input: NewCaseInput,
+  keys: ReporterKeys,
+  facts: MatchFacts,
+  matchIn: (projectId: string, refs: UnitRef[]) => Promise<UnitMatch>,
+): Promise<MatchResult> {
   const details: Record<string, unknown> = {};
   const { phones } = keys;
   let ambiguous = false;
 
   const ownerRows = facts.owners;
   const ownerIds = [...new Set(ownerRows.map((o) => o.owner_id))];
-  const ownerUnits = ownerRows.filter((r): r is { owner_id: string; unit_id: string; project_id: string; project_code: string } => r.unit_id !== null);
+  const ownerUnits = ownerRows.filter(
+    (r): r is { owner_id: string; unit_id: string; project_id: string; project_code: string } => r.unit_id !== null,
+  );
   const codes = new Map(ownerUnits.map((u) => [u.project_id, u.project_code]));
 
   let projectId = input.projectId ?? null;
   let unitId: string | null = null;
   if (input.unitId) {
     const unit = facts.givenUnit;
-    if (!unit) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'no such unit' }] });
-    if (projectId && unit.project_id !== projectId) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'is not in the given estate' }] });
+    if (!unit)
+      throw new AppException('validation_failed', 'Invalid input: unitId', {
+        fields: [{ field: 'unitId', message: 'no such unit' }],
+      });
+    if (projectId && unit.project_id !== projectId)
+      throw new AppException('validation_failed', 'Invalid input: unitId', {
+        fields: [{ field: 'unitId', message: 'is not in the given estate' }],
+      });
     unitId = input.unitId;
     projectId = unit.project_id;
     details.unit = 'given';
@@ -138,5 +158,14 @@ export async function matchReporter(input: NewCaseInput, keys: ReporterKeys, fac
   if (ownerId) details.owner = phones.length ? 'phone_or_email' : 'email';
 
   const status = ambiguous ? 'ambiguous' : ownerId || unitId ? 'matched' : 'unmatched';
-  return { projectId, projectCode: projectId ? (codes.get(projectId) ?? null) : null, unitId, ownerId, reporterPhone: phones[0] ?? null, reporterEmail: keys.email, status, details };
+  return {
+    projectId,
+    projectCode: projectId ? (codes.get(projectId) ?? null) : null,
+    unitId,
+    ownerId,
+    reporterPhone: phones[0] ?? null,
+    reporterEmail: keys.email,
+    status,
+    details,
+  };
 }

@@ -67,9 +67,16 @@ export class CaseQueryService {
     if (q.projectId) add((n) => `c.project_id = ${n}`, q.projectId);
     if (q.assigneeId) add((n) => `c.assignee_id = ${n}`, q.assigneeId);
     if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}${OVERDUE}`);
-    if (q.q) add((n) => `(c.number ILIKE ${n} OR c.description ILIKE ${n} OR c.reporter_name ILIKE ${n})`, `%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`);
+    if (q.q)
+      add(
+        (n) => `(c.number ILIKE ${n} OR c.description ILIKE ${n} OR c.reporter_name ILIKE ${n})`,
+        `%${q.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`,
+      );
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = (await this.ds.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM cases c ${filter}`, params)) as [{ total: number }];
+    const [{ total }] = (await this.ds.query<Array<{ total: number }>>(
+      `SELECT count(*)::int AS total FROM cases c ${filter}`,
+      params,
+    )) as [{ total: number }];
     const items = await this.ds.query<CaseRow[]>(
       `${select} ${filter} ORDER BY c.received_at DESC, c.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.pageSize, (q.page - 1) * q.pageSize],
@@ -80,14 +87,29 @@ export class CaseQueryService {
   async detail(id: string, opts: { withAssignTargets?: boolean } = { withAssignTargets: true }) {
     const [row] = await this.ds.query<CaseRow[]>(`${select} WHERE c.id = $1`, [id]);
     if (!row) throw new AppException('not_found', `No case ${id}.`);
-    const full = (await this.ds.query<Array<{ description: string; reporter_contact: string | null; match_status: string; match_details: unknown; classification_rules: string[]; promised_reply_rule: string | null }>>(
-      `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule FROM cases WHERE id = $1`,
-      [id],
-    ))[0]!;
+    const full = (
+      await this.ds.query<
+        Array<{
+          description: string;
+          reporter_contact: string | null;
+          match_status: string;
+          match_details: unknown;
+          classification_rules: string[];
+          promised_reply_rule: string | null;
+        }>
+      >(
+        `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule FROM cases WHERE id = $1`,
+        [id],
+      )
+    )[0]!;
     const [events, calls, records, links, attachments, notifications, reminders] = await Promise.all([
       this.ds.getRepository(CaseEventEntity).find({ where: { caseId: id }, order: { occurredAt: 'ASC', id: 'ASC' } }),
       this.ds.getRepository(CallEntity).find({ where: { caseId: id }, order: { startedAt: 'ASC' } }),
-      this.ds.getRepository(IntakeRecordEntity).find({ where: { caseId: id }, order: { receivedAt: 'ASC' }, select: { id: true, channel: true, source: true, receivedAt: true, outcome: true, outcomeReason: true } }),
+      this.ds.getRepository(IntakeRecordEntity).find({
+        where: { caseId: id },
+        order: { receivedAt: 'ASC' },
+        select: { id: true, channel: true, source: true, receivedAt: true, outcome: true, outcomeReason: true },
+      }),
       this.ds.query<Array<{ case_id: string; number: string; score: number; direction: string }>>(
         `SELECT c.id AS case_id, c.number, l.score, 'earlier' AS direction FROM case_links l JOIN cases c ON c.id = l.linked_case_id WHERE l.case_id = $1
          UNION ALL
@@ -98,20 +120,52 @@ export class CaseQueryService {
       this.ds.getRepository(AttachmentEntity).find({
         where: { caseId: id },
         order: { createdAt: 'ASC' },
-        select: { id: true, role: true, filename: true, contentType: true, size: true, pageCount: true, intakeRecordId: true, createdAt: true },
+        select: {
+          id: true,
+          role: true,
+          filename: true,
+          contentType: true,
+          size: true,
+          pageCount: true,
+          intakeRecordId: true,
+          createdAt: true,
+        },
       }),
       this.caseNotifications(id),
       this.caseReminders(id),
     ]);
     const transitions: TransitionName[] = availableTransitions(row.status as never, row.type as never);
-    const [names, assignTo] = await Promise.all([this.eventNames(events), opts.withAssignTargets && transitions.includes('assign') ? this.assignTargets() : Promise.resolve(null)]);
+    const [names, assignTo] = await Promise.all([
+      this.eventNames(events),
+      opts.withAssignTargets && transitions.includes('assign') ? this.assignTargets() : Promise.resolve(null),
+    ]);
     return {
-      case: { ...row, description: full.description, reporterContact: full.reporter_contact, matchStatus: full.match_status, matchDetails: full.match_details, classificationRules: full.classification_rules, promisedReplyRule: full.promised_reply_rule },
+      case: {
+        ...row,
+        description: full.description,
+        reporterContact: full.reporter_contact,
+        matchStatus: full.match_status,
+        matchDetails: full.match_details,
+        classificationRules: full.classification_rules,
+        promisedReplyRule: full.promised_reply_rule,
+      },
       availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),
-      events: events.map((e) => ({ id: e.id, kind: e.kind, actor: e.actorLabel, actorId: e.actorId, at: e.occurredAt, details: e.details })),
+      events: events.map((e) => ({
+        id: e.id,
+        kind: e.kind,
+        actor: e.actorLabel,
+        actorId: e.actorId,
+        at: e.occurredAt,
+        details: e.details,
+      })),
       calls,
       intakeRecords: records,
-      possibleDuplicates: links.map((l) => ({ caseId: l.case_id, number: l.number, score: l.score, direction: l.direction })),
+      possibleDuplicates: links.map((l) => ({
+        caseId: l.case_id,
+        number: l.number,
+        score: l.score,
+        direction: l.direction,
+      })),
       attachments,
       notifications,
       reminders,
@@ -124,7 +178,12 @@ export class CaseQueryService {
 
   /** One attachment of a case, with its bytes. */
   async attachment(caseId: string, attachmentId: string): Promise<AttachmentEntity> {
-    const a = await this.ds.getRepository(AttachmentEntity).createQueryBuilder('a').addSelect('a.data').where('a.id = :attachmentId AND a.case_id = :caseId', { attachmentId, caseId }).getOne();
+    const a = await this.ds
+      .getRepository(AttachmentEntity)
+      .createQueryBuilder('a')
+      .addSelect('a.data')
+      .where('a.id = :attachmentId AND a.case_id = :caseId', { attachmentId, caseId })
+      .getOne();
     if (!a) throw new AppException('not_found', `Case ${caseId} has no attachment ${attachmentId}.`);
     return a;
   }
@@ -146,10 +205,21 @@ export class CaseQueryService {
   }
 
   /** Departments and active staff (not admins or operators) a case may be assigned to. */
-  private async assignTargets(): Promise<{ departments: Array<{ id: string; name: string }>; staff: Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }> }> {
+  private async assignTargets(): Promise<{
+    departments: Array<{ id: string; name: string }>;
+    staff: Array<{
+      id: string;
+      name: string;
+      role: string;
+      departmentId: string | null;
+      departmentName: string | null;
+    }>;
+  }> {
     const [departments, staff] = await Promise.all([
       this.ds.query<Array<{ id: string; name: string }>>(`SELECT id, name FROM departments ORDER BY name, id`),
-      this.ds.query<Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }>>(
+      this.ds.query<
+        Array<{ id: string; name: string; role: string; departmentId: string | null; departmentName: string | null }>
+      >(
         `SELECT s.id, s.name, s.role, s.department_id AS "departmentId", d.name AS "departmentName"
            FROM staff s LEFT JOIN departments d ON d.id = s.department_id
           WHERE s.active AND s.role NOT IN ('admin', 'operator') ORDER BY d.name NULLS LAST, s.name, s.id`,
@@ -165,7 +235,14 @@ export class CaseQueryService {
    * (which hold acknowledgement links) are not exposed at all.
    */
   private async caseNotifications(caseId: string): Promise<CaseNotification[]> {
-    const rows = await this.ds.query<Array<Omit<CaseNotification, 'recipient' | 'receipts' | 'letter'> & { toAddress: string | null; staffName: string | null }>>(
+    const rows = await this.ds.query<
+      Array<
+        Omit<CaseNotification, 'recipient' | 'receipts' | 'letter'> & {
+          toAddress: string | null;
+          staffName: string | null;
+        }
+      >
+    >(
       `SELECT n.id, n.kind, n.channel, n.recipient_type AS "recipientType", n.to_address AS "toAddress", s.name AS "staffName", n.status, n.attempts,
               n.provider_id AS "providerId", n.error_code AS "errorCode", n.error_message AS "errorMessage", n.fallback_of_id AS "fallbackOfId",
               n.created_at AS "createdAt", n.sent_at AS "sentAt", n.delivered_at AS "deliveredAt"
@@ -176,7 +253,16 @@ export class CaseQueryService {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [receipts, letters] = await Promise.all([
-      this.ds.query<Array<{ notificationId: string; at: string; status: string; source: string; detail: string | null; providerId: string | null }>>(
+      this.ds.query<
+        Array<{
+          notificationId: string;
+          at: string;
+          status: string;
+          source: string;
+          detail: string | null;
+          providerId: string | null;
+        }>
+      >(
         `SELECT notification_id AS "notificationId", occurred_at AS at, status, source, detail,
                 COALESCE(raw->>'MessageSid', raw->>'SmsSid', raw->>'messageId', raw->>'reportMessageId', raw->>'waybill') AS "providerId"
            FROM notification_receipts WHERE notification_id = ANY($1::uuid[]) ORDER BY occurred_at, id`,
@@ -196,8 +282,24 @@ export class CaseQueryService {
         recipient: { type: n.recipientType, name: staffName, address: maskRecipient(n.channel, toAddress) },
         receipts: receipts
           .filter((r) => r.notificationId === n.id)
-          .map((r) => ({ at: r.at, status: r.status, source: r.source, providerId: r.providerId, details: r.detail === null ? null : summary(maskText(r.detail)) })),
-        letter: letter ? { reference: letter.reference, waybill: letter.waybill, status: letter.status, postedAt: letter.postedAt, lastEventAt: letter.lastEventAt, signedAt: letter.signedAt, signer: letter.signer } : null,
+          .map((r) => ({
+            at: r.at,
+            status: r.status,
+            source: r.source,
+            providerId: r.providerId,
+            details: r.detail === null ? null : summary(maskText(r.detail)),
+          })),
+        letter: letter
+          ? {
+              reference: letter.reference,
+              waybill: letter.waybill,
+              status: letter.status,
+              postedAt: letter.postedAt,
+              lastEventAt: letter.lastEventAt,
+              signedAt: letter.signedAt,
+              signer: letter.signer,
+            }
+          : null,
       };
     });
   }

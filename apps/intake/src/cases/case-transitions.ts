@@ -1,9 +1,17 @@
 import type { CaseStatus, CaseType } from '@kefu/shared';
 
 /** Statuses in which a case is still being worked. */
-export const openStatuses: readonly CaseStatus[] = ['new', 'accepted', 'assigned', 'replied', 'resolved', 'return_visited'];
+export const openStatuses: readonly CaseStatus[] = [
+  'new',
+  'accepted',
+  'assigned',
+  'replied',
+  'resolved',
+  'return_visited',
+];
 
-export type TransitionName = 'accept' | 'reject' | 'assign' | 'reply' | 'moveReplyDate' | 'escalate' | 'resolve' | 'returnVisit' | 'close';
+export type TransitionName =
+  'accept' | 'reject' | 'assign' | 'reply' | 'moveReplyDate' | 'escalate' | 'resolve' | 'returnVisit' | 'close';
 
 /**
  * Where each transition may start. One table, so the API, the console's buttons and the tests agree.
@@ -24,7 +32,9 @@ export function allowedFrom(t: TransitionName, type: CaseType): readonly CaseSta
     case 'returnVisit':
       return ['resolved'];
     case 'close':
-      return type === 'enquiry' || type === 'suggestion' ? ['replied', 'resolved', 'return_visited', 'rejected'] : ['return_visited', 'rejected'];
+      return type === 'enquiry' || type === 'suggestion'
+        ? ['replied', 'resolved', 'return_visited', 'rejected']
+        : ['return_visited', 'rejected'];
     case 'moveReplyDate':
     case 'escalate':
       return openStatuses.filter((s) => s !== 'return_visited');
@@ -32,11 +42,26 @@ export function allowedFrom(t: TransitionName, type: CaseType): readonly CaseSta
 }
 
 export const statusLabel: Record<CaseStatus, string> = {
-  new: '新登记', accepted: '已受理', assigned: '处理中', replied: '已答复', resolved: '已处理', return_visited: '已回访', closed: '已结案', rejected: '无效',
+  new: '新登记',
+  accepted: '已受理',
+  assigned: '处理中',
+  replied: '已答复',
+  resolved: '已处理',
+  return_visited: '已回访',
+  closed: '已结案',
+  rejected: '无效',
 };
 
 export const transitionLabel: Record<TransitionName, string> = {
-  accept: '受理', reject: '判为无效', assign: '分派', reply: '答复客户', moveReplyDate: '变更答复日期', escalate: '升级', resolve: '记录处理结果', returnVisit: '回访', close: '结案',
+  accept: '受理',
+  reject: '判为无效',
+  assign: '分派',
+  reply: '答复客户',
+  moveReplyDate: '变更答复日期',
+  escalate: '升级',
+  resolve: '记录处理结果',
+  returnVisit: '回访',
+  close: '结案',
 };
 
 /** The transitions a case in this status may take (for the detail view's buttons). */

@@ -3,11 +3,34 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { z } from 'zod';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppException, CaseEntity, CaseEventEntity, StaffEntity, type StaffPrincipal } from '@kefu/shared';
-import type { acceptSchema, assignSchema, closeSchema, escalateSchema, moveReplyDateSchema, reclassifySchema, rejectSchema, replySchema, resolveSchema, returnVisitSchema } from './case.dto';
+import type {
+  acceptSchema,
+  assignSchema,
+  closeSchema,
+  escalateSchema,
+  moveReplyDateSchema,
+  reclassifySchema,
+  rejectSchema,
+  replySchema,
+  resolveSchema,
+  returnVisitSchema,
+} from './case.dto';
 import { allowedFrom, statusLabel, transitionLabel, type TransitionName } from './case-transitions';
 
 type In<S extends z.ZodType> = z.output<S>;
-type CaseUpdate = Partial<Pick<CaseEntity, 'status' | 'validity' | 'closedAt' | 'departmentId' | 'assigneeId' | 'promisedReplyAt' | 'replyDateMoves' | 'escalationLevel'>>;
+type CaseUpdate = Partial<
+  Pick<
+    CaseEntity,
+    | 'status'
+    | 'validity'
+    | 'closedAt'
+    | 'departmentId'
+    | 'assigneeId'
+    | 'promisedReplyAt'
+    | 'replyDateMoves'
+    | 'escalationLevel'
+  >
+>;
 interface Decision {
   set: CaseUpdate;
   event: Record<string, unknown>;
@@ -27,11 +50,17 @@ export class CaseWorkflowService {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   accept(id: string, b: In<typeof acceptSchema>, by: StaffPrincipal) {
-    return this.step(id, 'accept', by, () => ({ set: { status: 'accepted', validity: 'valid' }, event: { note: b.note } }));
+    return this.step(id, 'accept', by, () => ({
+      set: { status: 'accepted', validity: 'valid' },
+      event: { note: b.note },
+    }));
   }
 
   reject(id: string, b: In<typeof rejectSchema>, by: StaffPrincipal) {
-    return this.step(id, 'reject', by, (c) => ({ set: { status: 'rejected', validity: 'invalid', closedAt: null }, event: { reason: b.reason, previous: c.status } }));
+    return this.step(id, 'reject', by, (c) => ({
+      set: { status: 'rejected', validity: 'invalid', closedAt: null },
+      event: { reason: b.reason, previous: c.status },
+    }));
   }
 
   assign(id: string, b: In<typeof assignSchema>, by: StaffPrincipal) {
@@ -39,18 +68,32 @@ export class CaseWorkflowService {
       let departmentId = b.departmentId ?? c.departmentId;
       if (b.assigneeId) {
         const person = await m.findOneBy(StaffEntity, { id: b.assigneeId, active: true });
-        if (!person) throw new AppException('validation_failed', 'Invalid input: assigneeId', { fields: [{ field: 'assigneeId', message: 'no such active staff member' }] });
+        if (!person)
+          throw new AppException('validation_failed', 'Invalid input: assigneeId', {
+            fields: [{ field: 'assigneeId', message: 'no such active staff member' }],
+          });
         departmentId = b.departmentId ?? person.departmentId ?? departmentId;
       }
-      if (b.departmentId && !(await m.query<unknown[]>('SELECT 1 FROM departments WHERE id = $1', [b.departmentId])).length) {
-        throw new AppException('validation_failed', 'Invalid input: departmentId', { fields: [{ field: 'departmentId', message: 'no such department' }] });
+      if (
+        b.departmentId &&
+        !(await m.query<unknown[]>('SELECT 1 FROM departments WHERE id = $1', [b.departmentId])).length
+      ) {
+        throw new AppException('validation_failed', 'Invalid input: departmentId', {
+          fields: [{ field: 'departmentId', message: 'no such department' }],
+        });
       }
-      return { set: { status: 'assigned', departmentId, assigneeId: b.assigneeId ?? c.assigneeId }, event: { departmentId, assigneeId: b.assigneeId, note: b.note } };
+      return {
+        set: { status: 'assigned', departmentId, assigneeId: b.assigneeId ?? c.assigneeId },
+        event: { departmentId, assigneeId: b.assigneeId, note: b.note },
+      };
     });
   }
 
   reply(id: string, b: In<typeof replySchema>, by: StaffPrincipal) {
-    return this.step(id, 'reply', by, () => ({ set: { status: 'replied' }, event: { via: b.via, content: b.content } }));
+    return this.step(id, 'reply', by, () => ({
+      set: { status: 'replied' },
+      event: { via: b.via, content: b.content },
+    }));
   }
 
   /**
@@ -62,26 +105,53 @@ export class CaseWorkflowService {
       const c = await this.lock(m, id, 'moveReplyDate');
       if (c.replyDateMoves < maxMoves) return null;
       await m.update(CaseEntity, { id }, { escalationLevel: GM_LEVEL });
-      await this.event(m, id, 'escalated', by, { from: c.escalationLevel, to: GM_LEVEL, reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至总经理 (reply date already moved ${maxMoves} times)` });
+      await this.event(m, id, 'escalated', by, {
+        from: c.escalationLevel,
+        to: GM_LEVEL,
+        reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至总经理 (reply date already moved ${maxMoves} times)`,
+      });
       return c;
     });
     if (refused) {
-      throw new AppException('illegal_transition', `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至总经理。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`);
+      throw new AppException(
+        'illegal_transition',
+        `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至总经理。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`,
+      );
     }
     return this.step(id, 'moveReplyDate', by, (c) => {
       const to = new Date(b.newDate);
       if (c.promisedReplyAt && to <= c.promisedReplyAt) {
-        throw new AppException('validation_failed', 'Invalid input: newDate', { fields: [{ field: 'newDate', message: 'must be later than the current promised reply date' }] });
+        throw new AppException('validation_failed', 'Invalid input: newDate', {
+          fields: [{ field: 'newDate', message: 'must be later than the current promised reply date' }],
+        });
       }
-      return { set: { promisedReplyAt: to, replyDateMoves: c.replyDateMoves + 1 }, event: { from: c.promisedReplyAt?.toISOString() ?? null, to: to.toISOString(), move: c.replyDateMoves + 1, reason: b.reason, customerAgreed: true }, kind: 'reply_date_moved' };
+      return {
+        set: { promisedReplyAt: to, replyDateMoves: c.replyDateMoves + 1 },
+        event: {
+          from: c.promisedReplyAt?.toISOString() ?? null,
+          to: to.toISOString(),
+          move: c.replyDateMoves + 1,
+          reason: b.reason,
+          customerAgreed: true,
+        },
+        kind: 'reply_date_moved',
+      };
     });
   }
 
   escalate(id: string, b: In<typeof escalateSchema>, by: StaffPrincipal) {
     return this.step(id, 'escalate', by, (c) => {
-      if (c.escalationLevel >= GM_LEVEL) throw new AppException('illegal_transition', `案件 ${c.number} 已在总经理层级，不能再升级。(Already at the GM.)`);
+      if (c.escalationLevel >= GM_LEVEL)
+        throw new AppException(
+          'illegal_transition',
+          `案件 ${c.number} 已在总经理层级，不能再升级。(Already at the GM.)`,
+        );
       const to = c.escalationLevel + 1;
-      return { set: { escalationLevel: to }, event: { from: c.escalationLevel, to, toLabel: levelLabel[to], reason: b.reason }, kind: 'escalated' };
+      return {
+        set: { escalationLevel: to },
+        event: { from: c.escalationLevel, to, toLabel: levelLabel[to], reason: b.reason },
+        kind: 'escalated',
+      };
     });
   }
 
@@ -93,12 +163,20 @@ export class CaseWorkflowService {
   returnVisit(id: string, b: In<typeof returnVisitSchema>, by: StaffPrincipal) {
     return this.step(id, 'returnVisit', by, () => ({
       set: { status: b.satisfied ? 'return_visited' : 'assigned' },
-      event: { satisfied: b.satisfied, comments: b.comments, openProblems: b.openProblems, ...(b.satisfied ? {} : { reopened: true }) },
+      event: {
+        satisfied: b.satisfied,
+        comments: b.comments,
+        openProblems: b.openProblems,
+        ...(b.satisfied ? {} : { reopened: true }),
+      },
     }));
   }
 
   close(id: string, b: In<typeof closeSchema>, by: StaffPrincipal) {
-    return this.step(id, 'close', by, () => ({ set: { status: 'closed', closedAt: new Date() }, event: { note: b.note } }));
+    return this.step(id, 'close', by, () => ({
+      set: { status: 'closed', closedAt: new Date() },
+      event: { note: b.note },
+    }));
   }
 
   /** Staff override of the keyword classification; the rules that fired stay recorded. */
@@ -147,7 +225,13 @@ export class CaseWorkflowService {
     });
   }
 
-  private async event(m: EntityManager, caseId: string, kind: string, by: StaffPrincipal, details: Record<string, unknown>): Promise<void> {
+  private async event(
+    m: EntityManager,
+    caseId: string,
+    kind: string,
+    by: StaffPrincipal,
+    details: Record<string, unknown>,
+  ): Promise<void> {
     await m.save(m.create(CaseEventEntity, { caseId, kind, actorId: by.id, actorLabel: by.name, details }));
   }
 }

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { caseCategories, caseChannels, caseSeverities, caseStatuses, caseTypes } from '@kefu/shared';
 
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).min(1)).optional();
+  z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).min(1))
+    .optional();
 
 export const listCasesSchema = z.object({
   status: csv(caseStatuses),
@@ -12,7 +14,10 @@ export const listCasesSchema = z.object({
   projectId: z.uuid().optional(),
   assigneeId: z.uuid().optional(),
   /** Promised reply date passed and not yet answered. */
-  overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   q: z.string().trim().min(1).max(100).optional(),
   page: z.coerce.number().int().min(1).default(1),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
@@ -20,10 +25,19 @@ export const listCasesSchema = z.object({
 export type ListCasesQuery = z.output<typeof listCasesSchema>;
 
 export const acceptSchema = z.object({ note: z.string().trim().max(2000).nullable().default(null) });
-export const rejectSchema = z.object({ reason: z.string().trim().min(2, '请说明判为无效的理由 (a reason is required)').max(2000) });
+export const rejectSchema = z.object({
+  reason: z.string().trim().min(2, '请说明判为无效的理由 (a reason is required)').max(2000),
+});
 export const assignSchema = z
-  .object({ departmentId: z.uuid().nullable().default(null), assigneeId: z.uuid().nullable().default(null), note: z.string().trim().max(2000).nullable().default(null) })
-  .refine((v) => v.departmentId || v.assigneeId, { message: '请选择部门或负责人 (a department or a person is required)', path: ['assigneeId'] });
+  .object({
+    departmentId: z.uuid().nullable().default(null),
+    assigneeId: z.uuid().nullable().default(null),
+    note: z.string().trim().max(2000).nullable().default(null),
+  })
+  .refine((v) => v.departmentId || v.assigneeId, {
+    message: '请选择部门或负责人 (a department or a person is required)',
+    path: ['assigneeId'],
+  });
 export const replySchema = z.object({
   via: z.enum(['phone', 'sms', 'email', 'letter', 'in_person']),
   content: z.string().trim().min(2, '请填写答复内容 (the reply is required)').max(10_000),
@@ -34,7 +48,9 @@ export const moveReplyDateSchema = z.object({
   reason: z.string().trim().min(2).max(2000),
 });
 export const escalateSchema = z.object({ reason: z.string().trim().min(2, 'a reason is required').max(2000) });
-export const resolveSchema = z.object({ result: z.string().trim().min(2, '请填写处理结果 (the result is required)').max(10_000) });
+export const resolveSchema = z.object({
+  result: z.string().trim().min(2, '请填写处理结果 (the result is required)').max(10_000),
+});
 export const returnVisitSchema = z.object({
   satisfied: z.boolean(),
   comments: z.string().trim().max(5000).nullable().default(null),
@@ -42,5 +58,11 @@ export const returnVisitSchema = z.object({
 });
 export const closeSchema = z.object({ note: z.string().trim().max(2000).nullable().default(null) });
 export const reclassifySchema = z
-  .object({ type: z.enum(caseTypes).optional(), category: z.enum(caseCategories).nullable().optional(), severity: z.enum(caseSeverities).optional() })
-  .refine((v) => v.type !== undefined || v.category !== undefined || v.severity !== undefined, { message: 'change at least one of type, category, severity' });
+  .object({
+    type: z.enum(caseTypes).optional(),
+    category: z.enum(caseCategories).nullable().optional(),
+    severity: z.enum(caseSeverities).optional(),
+  })
+  .refine((v) => v.type !== undefined || v.category !== undefined || v.severity !== undefined, {
+    message: 'change at least one of type, category, severity',
+  });

@@ -2,9 +2,28 @@ import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, P
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
-import { APP_CONFIG, CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type AppConfig, type CaseEntity, type StaffPrincipal } from '@kefu/shared';
 import {
-  acceptSchema, assignSchema, closeSchema, escalateSchema, listCasesSchema, moveReplyDateSchema, reclassifySchema, rejectSchema, replySchema, resolveSchema, returnVisitSchema,
+  APP_CONFIG,
+  CurrentStaff,
+  jsonSchema,
+  Roles,
+  ZodValidationPipe,
+  type AppConfig,
+  type CaseEntity,
+  type StaffPrincipal,
+} from '@kefu/shared';
+import {
+  acceptSchema,
+  assignSchema,
+  closeSchema,
+  escalateSchema,
+  listCasesSchema,
+  moveReplyDateSchema,
+  reclassifySchema,
+  rejectSchema,
+  replySchema,
+  resolveSchema,
+  returnVisitSchema,
   type ListCasesQuery,
 } from './case.dto';
 import { CaseQueryService } from './case-query.service';
@@ -24,21 +43,35 @@ export class CasesController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Cases, newest first: filter by status, channel, type, category (comma-separated), estate, assignee, overdue, free text' })
+  @ApiOperation({
+    summary:
+      'Cases, newest first: filter by status, channel, type, category (comma-separated), estate, assignee, overdue, free text',
+  })
   list(@Query(new ZodValidationPipe(listCasesSchema)) q: ListCasesQuery) {
     return this.query.list(q);
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One case with its whole timeline, calls, intake records, possible duplicates and the transitions it allows' })
+  @ApiOperation({
+    summary:
+      'One case with its whole timeline, calls, intake records, possible duplicates and the transitions it allows',
+  })
   detail(@Param('id', uuid) caseId: string, @CurrentStaff() s: StaffPrincipal) {
     // The people a case may be assigned to travel with it for those who may assign (a cs_rep cannot list staff).
-    return this.query.detail(caseId, { withAssignTargets: s.role === 'admin' || (handlers as readonly string[]).includes(s.role) });
+    return this.query.detail(caseId, {
+      withAssignTargets: s.role === 'admin' || (handlers as readonly string[]).includes(s.role),
+    });
   }
 
   @Get(':id/attachments/:attachmentId')
-  @ApiOperation({ summary: 'Download an attachment (fax document, photo, mail attachment); always as a download, never rendered' })
-  async attachment(@Param('id', uuid) caseId: string, @Param('attachmentId', uuid) attachmentId: string, @Res() res: Response): Promise<void> {
+  @ApiOperation({
+    summary: 'Download an attachment (fax document, photo, mail attachment); always as a download, never rendered',
+  })
+  async attachment(
+    @Param('id', uuid) caseId: string,
+    @Param('attachmentId', uuid) attachmentId: string,
+    @Res() res: Response,
+  ): Promise<void> {
     const a = await this.query.attachment(caseId, attachmentId);
     // Sent as a download with nosniff: an HTML or SVG attachment must never run in the console's origin.
     res.setHeader('Content-Type', a.contentType || 'application/octet-stream');
@@ -53,7 +86,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: '受理: accept as a valid case' })
   @ApiBody({ schema: jsonSchema(acceptSchema) })
-  accept(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(acceptSchema)) b: z.output<typeof acceptSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  accept(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(acceptSchema)) b: z.output<typeof acceptSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.accept(caseId, b, s);
   }
 
@@ -62,7 +99,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: '无效投诉: reject as invalid, with the reason' })
   @ApiBody({ schema: jsonSchema(rejectSchema) })
-  reject(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(rejectSchema)) b: z.output<typeof rejectSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  reject(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(rejectSchema)) b: z.output<typeof rejectSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.reject(caseId, b, s);
   }
 
@@ -71,7 +112,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: 'Assign to a department and/or a person' })
   @ApiBody({ schema: jsonSchema(assignSchema) })
-  assign(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(assignSchema)) b: z.output<typeof assignSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  assign(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(assignSchema)) b: z.output<typeof assignSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.assign(caseId, b, s);
   }
 
@@ -80,16 +125,27 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: 'Record the reply given to the customer' })
   @ApiBody({ schema: jsonSchema(replySchema) })
-  reply(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(replySchema)) b: z.output<typeof replySchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  reply(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(replySchema)) b: z.output<typeof replySchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.reply(caseId, b, s);
   }
 
   @Post(':id/reply-date')
   @HttpCode(200)
   @Roles(...handlers)
-  @ApiOperation({ summary: 'Move the promised reply date with the customer\'s agreement (at most twice; a third attempt escalates to the GM)' })
+  @ApiOperation({
+    summary:
+      "Move the promised reply date with the customer's agreement (at most twice; a third attempt escalates to the GM)",
+  })
   @ApiBody({ schema: jsonSchema(moveReplyDateSchema) })
-  moveReplyDate(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(moveReplyDateSchema)) b: z.output<typeof moveReplyDateSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  moveReplyDate(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(moveReplyDateSchema)) b: z.output<typeof moveReplyDateSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.moveReplyDate(caseId, b, s, this.config.SLA_POLICY.maxReplyDateMoves);
   }
 
@@ -98,7 +154,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: 'Escalate one level: staff → department manager → vice GM → GM' })
   @ApiBody({ schema: jsonSchema(escalateSchema) })
-  escalate(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(escalateSchema)) b: z.output<typeof escalateSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  escalate(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(escalateSchema)) b: z.output<typeof escalateSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.escalate(caseId, b, s);
   }
 
@@ -107,7 +167,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: 'Record the result of the handling' })
   @ApiBody({ schema: jsonSchema(resolveSchema) })
-  resolve(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(resolveSchema)) b: z.output<typeof resolveSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  resolve(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(resolveSchema)) b: z.output<typeof resolveSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.resolve(caseId, b, s);
   }
 
@@ -116,7 +180,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: '回访: satisfied → ready to close; unsatisfied reopens the case' })
   @ApiBody({ schema: jsonSchema(returnVisitSchema) })
-  returnVisit(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(returnVisitSchema)) b: z.output<typeof returnVisitSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  returnVisit(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(returnVisitSchema)) b: z.output<typeof returnVisitSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.returnVisit(caseId, b, s);
   }
 
@@ -125,7 +193,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: '结案' })
   @ApiBody({ schema: jsonSchema(closeSchema) })
-  close(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(closeSchema)) b: z.output<typeof closeSchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  close(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(closeSchema)) b: z.output<typeof closeSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.close(caseId, b, s);
   }
 
@@ -133,7 +205,11 @@ export class CasesController {
   @Roles(...handlers)
   @ApiOperation({ summary: 'Override type, category or severity; the keyword rules that fired stay recorded' })
   @ApiBody({ schema: jsonSchema(reclassifySchema) })
-  reclassify(@Param('id', uuid) caseId: string, @Body(new ZodValidationPipe(reclassifySchema)) b: z.output<typeof reclassifySchema>, @CurrentStaff() s: StaffPrincipal): Promise<CaseEntity> {
+  reclassify(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(reclassifySchema)) b: z.output<typeof reclassifySchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
     return this.workflow.reclassify(caseId, b, s);
   }
 }

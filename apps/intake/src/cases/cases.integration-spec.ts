@@ -1,7 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { CaseEntity } from '@kefu/shared';
-import { createTestDatabase, factories, startTestApp, testConfig, tokenFor, type TestDatabase } from '@kefu/shared/testing';
+import {
+  createTestDatabase,
+  factories,
+  startTestApp,
+  testConfig,
+  tokenFor,
+  type TestDatabase,
+} from '@kefu/shared/testing';
 import { intakeApp } from '../intake.app';
 
 describe('case API', () => {
@@ -25,8 +32,15 @@ describe('case API', () => {
   });
 
   const logCall = async (summary: string, callerNumber = '13811112222') =>
-    (await http().post('/api/v1/hotline/calls').set(as(operator)).send({ callerNumber, startedAt: new Date().toISOString(), durationSeconds: 60, summary }).expect(201)).body.case as { id: string; number: string };
-  const go = (id: string, step: string, body: Record<string, unknown>, token = rep) => http().post(`/api/v1/cases/${id}/${step}`).set(as(token)).send(body);
+    (
+      await http()
+        .post('/api/v1/hotline/calls')
+        .set(as(operator))
+        .send({ callerNumber, startedAt: new Date().toISOString(), durationSeconds: 60, summary })
+        .expect(201)
+    ).body.case as { id: string; number: string };
+  const go = (id: string, step: string, body: Record<string, unknown>, token = rep) =>
+    http().post(`/api/v1/cases/${id}/${step}`).set(as(token)).send(body);
 
   it('walks a complaint through its life, every step on the timeline with its actor; an unsatisfied return visit reopens it', async () => {
     const { id } = await logCall('物业保安态度恶劣，投诉');
@@ -42,11 +56,28 @@ describe('case API', () => {
     expect(closed.body).toMatchObject({ status: 'closed', validity: 'valid', departmentId });
 
     const detail = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
-    expect(detail.body.events.map((e: { kind: string }) => e.kind)).toEqual(['created', 'accept', 'assign', 'reply', 'resolve', 'return_visit', 'resolve', 'return_visit', 'close']);
+    expect(detail.body.events.map((e: { kind: string }) => e.kind)).toEqual([
+      'created',
+      'accept',
+      'assign',
+      'reply',
+      'resolve',
+      'return_visit',
+      'resolve',
+      'return_visit',
+      'close',
+    ]);
     expect(detail.body.events.slice(1).every((e: { actor: string }) => e.actor === '客服 陈敏')).toBe(true);
-    expect(detail.body.events[5].details).toMatchObject({ satisfied: false, reopened: true, fromStatus: 'resolved', toStatus: 'assigned' });
+    expect(detail.body.events[5].details).toMatchObject({
+      satisfied: false,
+      reopened: true,
+      fromStatus: 'resolved',
+      toStatus: 'assigned',
+    });
     expect(detail.body.calls).toHaveLength(1);
-    expect(detail.body.intakeRecords).toEqual([expect.objectContaining({ channel: 'hotline', outcome: 'case_created' })]);
+    expect(detail.body.intakeRecords).toEqual([
+      expect.objectContaining({ channel: 'hotline', outcome: 'case_created' }),
+    ]);
     expect(detail.body.availableTransitions).toEqual([]);
   });
 
@@ -59,27 +90,32 @@ describe('case API', () => {
     expect((await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ id })).status).toBe('new');
   });
 
-  it('moves the promised reply date twice with the customer\'s agreement; the third attempt is refused and goes to the GM', async () => {
+  it("moves the promised reply date twice with the customer's agreement; the third attempt is refused and goes to the GM", async () => {
     const { id } = await logCall('地下车库渗水严重');
     await go(id, 'accept', {}).expect(200);
     const c0 = await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ id });
     const later = (days: number) => new Date(c0.promisedReplyAt!.getTime() + days * 86_400_000).toISOString();
     await go(id, 'reply-date', { newDate: later(2), customerAgreed: true, reason: '需要勘查' }).expect(200);
     await go(id, 'reply-date', { newDate: later(1), customerAgreed: true, reason: '倒退' }).expect(400);
-    const second = await go(id, 'reply-date', { newDate: later(5), customerAgreed: true, reason: '等待材料' }).expect(200);
+    const second = await go(id, 'reply-date', { newDate: later(5), customerAgreed: true, reason: '等待材料' }).expect(
+      200,
+    );
     expect(second.body).toMatchObject({ replyDateMoves: 2, escalationLevel: 0 });
     const third = await go(id, 'reply-date', { newDate: later(9), customerAgreed: true, reason: '再等等' }).expect(409);
     expect(third.body.error.message).toContain('已升级至总经理');
     const c = await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ id });
     expect(c).toMatchObject({ replyDateMoves: 2, escalationLevel: 3 });
     expect(c.promisedReplyAt!.toISOString()).toBe(later(5));
-    const noAgreement = await go(id, 'reply-date', { newDate: later(9), customerAgreed: false, reason: 'x' }).expect(400);
+    const noAgreement = await go(id, 'reply-date', { newDate: later(9), customerAgreed: false, reason: 'x' }).expect(
+      400,
+    );
     expect(noAgreement.body.error.details.fields[0].field).toBe('customerAgreed');
   });
 
   it('escalates one level at a time up to the GM; rejects as invalid only with a reason', async () => {
     const { id } = await logCall('问一下交房时间');
-    for (const level of [1, 2, 3]) expect((await go(id, 'escalate', { reason: '未解决' }).expect(200)).body.escalationLevel).toBe(level);
+    for (const level of [1, 2, 3])
+      expect((await go(id, 'escalate', { reason: '未解决' }).expect(200)).body.escalationLevel).toBe(level);
     await go(id, 'escalate', { reason: '再升' }).expect(409);
     await go(id, 'reject', {}).expect(400);
     await go(id, 'reject', { reason: '重复来电，已在另一案件处理' }).expect(200);
@@ -93,7 +129,11 @@ describe('case API', () => {
 
   it('lets staff override the classification, keeping the rules that fired', async () => {
     const { id } = await logCall('楼道灯坏了');
-    const res = await http().patch(`/api/v1/cases/${id}/classification`).set(as(rep)).send({ type: 'complaint', severity: 'major' }).expect(200);
+    const res = await http()
+      .patch(`/api/v1/cases/${id}/classification`)
+      .set(as(rep))
+      .send({ type: 'complaint', severity: 'major' })
+      .expect(200);
     expect(res.body).toMatchObject({ type: 'complaint', severity: 'major' });
     expect(res.body.classificationRules).toEqual(expect.arrayContaining(['manual.type', 'manual.severity']));
   });
@@ -108,7 +148,7 @@ describe('case API', () => {
     expect(other.body.possibleDuplicates).toEqual([expect.objectContaining({ caseId: b.id, direction: 'later' })]);
   });
 
-  it('lists a case\'s attachments and serves each as a download, never rendered', async () => {
+  it("lists a case's attachments and serves each as a download, never rendered", async () => {
     const { id } = await logCall('传真投诉，见附件');
     const html = Buffer.from('<html><script>alert(1)</script></html>');
     const [att] = await db.dataSource.query<[{ id: string }]>(
@@ -116,21 +156,31 @@ describe('case API', () => {
       [id, html.length, html],
     );
     const detail = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
-    expect(detail.body.attachments).toEqual([expect.objectContaining({ id: att.id, role: 'fax_document', filename: '投诉 传真.html', size: html.length })]);
+    expect(detail.body.attachments).toEqual([
+      expect.objectContaining({ id: att.id, role: 'fax_document', filename: '投诉 传真.html', size: html.length }),
+    ]);
     expect(detail.body.attachments[0]).not.toHaveProperty('data');
-    const dl = await http().get(`/api/v1/cases/${id}/attachments/${att.id}`).set(as(rep)).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const dl = await http()
+      .get(`/api/v1/cases/${id}/attachments/${att.id}`)
+      .set(as(rep))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     expect(Buffer.compare(dl.body as Buffer, html)).toBe(0);
-    expect(dl.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'content-disposition': expect.stringMatching(/^attachment; filename\*=UTF-8''/) });
+    expect(dl.headers).toMatchObject({
+      'x-content-type-options': 'nosniff',
+      'content-disposition': expect.stringMatching(/^attachment; filename\*=UTF-8''/),
+    });
     const other = await logCall('别的案件');
     await http().get(`/api/v1/cases/${other.id}/attachments/${att.id}`).set(as(rep)).expect(404);
     await http().get(`/api/v1/cases/${id}/attachments/${att.id}`).expect(401);
   });
 
-  it('shows the case\'s notifications with their receipts (recipient masked, letter sign-off) and its reminders with who acknowledged them', async () => {
+  it("shows the case's notifications with their receipts (recipient masked, letter sign-off) and its reminders with who acknowledged them", async () => {
     const { id } = await logCall('外墙渗水，要求书面答复', '13812341234');
     const manager = await factories.createStaff(db.dataSource, { role: 'dept_manager', name: '工程部 王经理' });
     const [sms] = await db.dataSource.query<[{ id: string }]>(
@@ -148,7 +198,10 @@ describe('case API', () => {
       `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, to_address, created_at) VALUES ($1, 'case_reply', 'email', 'case_reporter', $2, 'bounced', 'lin.owner@example.com', now() - interval '7 minutes') RETURNING id`,
       [`test-reply:${id}`, id],
     );
-    await db.dataSource.query(`INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '6 minutes', 'bounced', 'dsn', '5.1.1 <lin.owner@example.com>: user unknown')`, [mail.id]);
+    await db.dataSource.query(
+      `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '6 minutes', 'bounced', 'dsn', '5.1.1 <lin.owner@example.com>: user unknown')`,
+      [mail.id],
+    );
     const [letter] = await db.dataSource.query<[{ id: string }]>(
       `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, to_address, fallback_of_id, created_at, delivered_at)
        VALUES ($1, 'case_reply', 'letter', 'case_reporter', $2, 'signed_for', '广东省深圳市南山区科技园路 8 号 3 栋 1201', $3, now() - interval '5 minutes', now() - interval '1 minute') RETURNING id`,
@@ -159,7 +212,10 @@ describe('case API', () => {
        VALUES ($1, 'L-TEST-0001', '林女士', '广东省深圳市南山区科技园路 8 号 3 栋 1201', '\x25504446', 4, 'x', 'signed_for', 'EA123456789CN', '林女士', now() - interval '4 minutes', now() - interval '1 minute')`,
       [letter.id],
     );
-    await db.dataSource.query(`INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '1 minute', 'signed_for', 'ems', '妥投 深圳南山 签收人：林女士')`, [letter.id]);
+    await db.dataSource.query(
+      `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '1 minute', 'signed_for', 'ems', '妥投 深圳南山 签收人：林女士')`,
+      [letter.id],
+    );
     const [deadline] = await db.dataSource.query<[{ id: string }]>(
       `INSERT INTO case_deadlines (case_id, step, due_at, responsible_staff_id) VALUES ($1, 'firstReply', now() + interval '1 day', $2) RETURNING id`,
       [id, manager.id],
@@ -177,18 +233,44 @@ describe('case API', () => {
     const [n1, n2, n3, own] = detail.body.notifications;
     expect(own).toMatchObject({ kind: 'case_acknowledgement', status: 'pending', receipts: [], letter: null });
     expect(n1).toMatchObject({
-      id: sms.id, kind: 'case_acknowledgement', channel: 'sms', status: 'delivered', providerId: 'SM0001',
+      id: sms.id,
+      kind: 'case_acknowledgement',
+      channel: 'sms',
+      status: 'delivered',
+      providerId: 'SM0001',
       recipient: { type: 'case_reporter', name: null, address: '138****1234' },
-      sentAt: expect.any(String), deliveredAt: expect.any(String), letter: null,
+      sentAt: expect.any(String),
+      deliveredAt: expect.any(String),
+      letter: null,
       receipts: [
         { at: expect.any(String), status: 'sent', source: 'twilio', providerId: 'SM0001', details: null },
-        { at: expect.any(String), status: 'delivered', source: 'twilio', providerId: 'SM0001', details: 'delivered to 138****1234' },
+        {
+          at: expect.any(String),
+          status: 'delivered',
+          source: 'twilio',
+          providerId: 'SM0001',
+          details: 'delivered to 138****1234',
+        },
       ],
     });
-    expect(n2).toMatchObject({ channel: 'email', status: 'bounced', recipient: { address: 'l***@example.com' }, receipts: [{ status: 'bounced', source: 'dsn', details: '5.1.1 <l***@example.com>: user unknown' }] });
+    expect(n2).toMatchObject({
+      channel: 'email',
+      status: 'bounced',
+      recipient: { address: 'l***@example.com' },
+      receipts: [{ status: 'bounced', source: 'dsn', details: '5.1.1 <l***@example.com>: user unknown' }],
+    });
     expect(n3).toMatchObject({
-      channel: 'letter', status: 'signed_for', fallbackOfId: mail.id, recipient: { address: '广东省深圳市****' },
-      letter: { reference: 'L-TEST-0001', waybill: 'EA123456789CN', status: 'signed_for', signer: '林女士', signedAt: expect.any(String) },
+      channel: 'letter',
+      status: 'signed_for',
+      fallbackOfId: mail.id,
+      recipient: { address: '广东省深圳市****' },
+      letter: {
+        reference: 'L-TEST-0001',
+        waybill: 'EA123456789CN',
+        status: 'signed_for',
+        signer: '林女士',
+        signedAt: expect.any(String),
+      },
       receipts: [{ status: 'signed_for', source: 'ems', details: '妥投 深圳南山 签收人：林女士' }],
     });
     const body = JSON.stringify(detail.body.notifications);
@@ -196,24 +278,46 @@ describe('case API', () => {
 
     expect(detail.body.reminders).toEqual([
       expect.objectContaining({
-        step: 'firstReply', kind: 'before', escalationLevel: 0, sentAt: expect.any(String), recipientId: manager.id, recipientName: '工程部 王经理',
-        acknowledgedAt: expect.any(String), acknowledgedById: manager.id, acknowledgedByName: '工程部 王经理', acknowledgedVia: 'console', dueAt: expect.any(String),
+        step: 'firstReply',
+        kind: 'before',
+        escalationLevel: 0,
+        sentAt: expect.any(String),
+        recipientId: manager.id,
+        recipientName: '工程部 王经理',
+        acknowledgedAt: expect.any(String),
+        acknowledgedById: manager.id,
+        acknowledgedByName: '工程部 王经理',
+        acknowledgedVia: 'console',
+        dueAt: expect.any(String),
       }),
-      expect.objectContaining({ kind: 'escalation', escalationLevel: 1, sentAt: null, recipientName: null, acknowledgedAt: null }),
+      expect.objectContaining({
+        kind: 'escalation',
+        escalationLevel: 1,
+        sentAt: null,
+        recipientName: null,
+        acknowledgedAt: null,
+      }),
     ]);
     expect(detail.body.assignTo).toBeNull(); // a new case is accepted first
 
     await go(id, 'accept', {}).expect(200);
     const accepted = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
     expect(accepted.body.assignTo.departments).toEqual(expect.arrayContaining([{ id: departmentId, name: '工程部' }]));
-    expect(accepted.body.assignTo.staff).toEqual(expect.arrayContaining([expect.objectContaining({ id: manager.id, name: '工程部 王经理', role: 'dept_manager' })]));
+    expect(accepted.body.assignTo.staff).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: manager.id, name: '工程部 王经理', role: 'dept_manager' }),
+      ]),
+    );
     expect(accepted.body.assignTo.staff.map((p: { role: string }) => p.role)).not.toContain('operator');
     // An operator may read the case but not assign it, so the colleagues list is not theirs to see.
     expect((await http().get(`/api/v1/cases/${id}`).set(as(operator)).expect(200)).body.assignTo).toBeNull();
     await go(id, 'assign', { departmentId, assigneeId: manager.id }).expect(200);
     const assigned = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
     expect(assigned.body.names).toEqual({ [departmentId]: '工程部', [manager.id]: '工程部 王经理' });
-    const bare = await http().get(`/api/v1/cases/${(await factories.createCase(db.dataSource, { description: '没有通知的案件' })).id}`).set(as(rep)).expect(200);
+    const bare = await http()
+      .get(`/api/v1/cases/${(await factories.createCase(db.dataSource, { description: '没有通知的案件' })).id}`)
+      .set(as(rep))
+      .expect(200);
     expect(bare.body).toMatchObject({ notifications: [], reminders: [] });
   });
 
@@ -223,13 +327,23 @@ describe('case API', () => {
     expect(page.body.total).toBeGreaterThanOrEqual(7);
     const closed = await http().get('/api/v1/cases?status=closed').set(as(rep)).expect(200);
     expect(closed.body.items.every((c: { status: string }) => c.status === 'closed')).toBe(true);
-    const text = await http().get(`/api/v1/cases?q=${encodeURIComponent('门禁卡')}`).set(as(rep)).expect(200);
+    const text = await http()
+      .get(`/api/v1/cases?q=${encodeURIComponent('门禁卡')}`)
+      .set(as(rep))
+      .expect(200);
     expect(text.body.items.map((c: { summary: string }) => c.summary)).toEqual(['门禁卡失灵']);
-    await db.dataSource.query(`UPDATE cases SET promised_reply_at = now() - interval '1 hour' WHERE description = '门禁卡失灵'`);
+    await db.dataSource.query(
+      `UPDATE cases SET promised_reply_at = now() - interval '1 hour' WHERE description = '门禁卡失灵'`,
+    );
     const overdue = await http().get('/api/v1/cases?overdue=true').set(as(rep)).expect(200);
-    expect(overdue.body.items.map((c: { summary: string; overdue: boolean }) => [c.summary, c.overdue])).toEqual([['门禁卡失灵', true]]);
+    expect(overdue.body.items.map((c: { summary: string; overdue: boolean }) => [c.summary, c.overdue])).toEqual([
+      ['门禁卡失灵', true],
+    ]);
     const bad = await http().get('/api/v1/cases?status=lost&pageSize=1000').set(as(rep)).expect(400);
-    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual(['pageSize', 'status.0']);
+    expect(bad.body.error.details.fields.map((f: { field: string }) => f.field).sort()).toEqual([
+      'pageSize',
+      'status.0',
+    ]);
     await http().get('/api/v1/cases/not-a-uuid').set(as(rep)).expect(400);
   });
 });

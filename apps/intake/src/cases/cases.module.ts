@@ -5,5 +5,9 @@ import { CaseQueryService } from './case-query.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { CasesController } from './cases.controller';
 
-@Module({ controllers: [CasesController], providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory], exports: [CaseIntakeService] })
+@Module({
+  controllers: [CasesController],
+  providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory],
+  exports: [CaseIntakeService],
+})
 export class CasesModule {}

@@ -23,8 +23,13 @@ describe('the matching read keeps one plan', () => {
     projectId = (await factories.createProject(db.dataSource, { code: 'PLAN01' })).id;
     const ds = db.dataSource;
     // An estate of 2,000 units with an owner each, as in bench:intake (mobiles 13900000000 + n).
-    await ds.query(`INSERT INTO buildings (project_id, name) SELECT $1, b || '栋' FROM generate_series(1, 20) b`, [projectId]);
-    await ds.query(`INSERT INTO units (project_id, building_id, entrance, room, floor) SELECT b.project_id, b.id, '1', (f * 100 + r)::text, f FROM buildings b, generate_series(1, 20) f, generate_series(1, 5) r WHERE b.project_id = $1`, [projectId]);
+    await ds.query(`INSERT INTO buildings (project_id, name) SELECT $1, b || '栋' FROM generate_series(1, 20) b`, [
+      projectId,
+    ]);
+    await ds.query(
+      `INSERT INTO units (project_id, building_id, entrance, room, floor) SELECT b.project_id, b.id, '1', (f * 100 + r)::text, f FROM buildings b, generate_series(1, 20) f, generate_series(1, 5) r WHERE b.project_id = $1`,
+      [projectId],
+    );
     await ds.query(
       `WITH u AS (SELECT id, row_number() OVER (ORDER BY id) AS n FROM units WHERE project_id = $1),
             o AS (INSERT INTO owners (name, mobiles, email) SELECT '业主' || n, ARRAY[(13900000000 + n)::text], 'owner' || n || '@example.com' FROM u RETURNING id, mobiles)
@@ -42,15 +47,31 @@ describe('the matching read keeps one plan', () => {
     const intake = app.get(CaseIntakeService);
     for (let i = 1; i <= 12; i++) {
       // Callers, mail reporters and unknown numbers in turn: one plan must serve them all.
-      const reporter = i % 3 === 0 ? { email: `Owner${i}@Example.com` } : i % 3 === 1 ? { phones: [String(13900000000 + i * 37)] } : { phones: ['13600000000'] };
-      const { caseRow } = await intake.create({ channel: 'hotline', source: 'plan-test', externalId: `p${i}`, raw: {}, receivedAt: new Date(), reporter, description: `卫生间漏水 ${i}`, actor: { kind: 'system', label: 'test' } });
+      const reporter =
+        i % 3 === 0
+          ? { email: `Owner${i}@Example.com` }
+          : i % 3 === 1
+            ? { phones: [String(13900000000 + i * 37)] }
+            : { phones: ['13600000000'] };
+      const { caseRow } = await intake.create({
+        channel: 'hotline',
+        source: 'plan-test',
+        externalId: `p${i}`,
+        raw: {},
+        receivedAt: new Date(),
+        reporter,
+        description: `卫生间漏水 ${i}`,
+        actor: { kind: 'system', label: 'test' },
+      });
       // Still the right owner, by number or (case-blind) by address.
       if (i % 3 !== 2) expect(caseRow.ownerId).not.toBeNull();
       else expect(caseRow.ownerId).toBeNull();
     }
-    const rows = await app.get(DataSource).query<Array<{ generic_plans: string; custom_plans: string }>>(
-      `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH o AS%'`,
-    );
+    const rows = await app
+      .get(DataSource)
+      .query<Array<{ generic_plans: string; custom_plans: string }>>(
+        `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE 'WITH o AS%'`,
+      );
     expect(rows).toHaveLength(1);
     // Postgres tries 5 custom plans before it compares; every case after those ran on the kept plan.
     expect(Number(rows[0]!.custom_plans)).toBeLessThanOrEqual(5);

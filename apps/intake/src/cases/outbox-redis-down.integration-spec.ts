@@ -5,7 +5,14 @@ import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import request from 'supertest';
 import { freePort, Queues, redisConnection, startRedisServer, type LocalRedis } from '@kefu/shared';
-import { createTestDatabase, expectEventually, startTestApp, testConfig, tokenFor, type TestDatabase } from '@kefu/shared/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  startTestApp,
+  testConfig,
+  tokenFor,
+  type TestDatabase,
+} from '@kefu/shared/testing';
 import { intakeApp } from '../intake.app';
 
 describe('a case taken while Redis is down', () => {
@@ -36,18 +43,37 @@ describe('a case taken while Redis is down', () => {
     const token = await tokenFor(app, 'operator');
     await redis.stop();
 
-    const res = await request(app.getHttpServer()).post('/api/v1/hotline/calls').set('Authorization', `Bearer ${token}`)
-      .send({ callerNumber: '13812345678', startedAt: new Date().toISOString(), durationSeconds: 30, summary: '楼上装修噪音，晚上十点还在施工' })
+    const res = await request(app.getHttpServer())
+      .post('/api/v1/hotline/calls')
+      .set('Authorization', `Bearer ${token}`)
+      .send({
+        callerNumber: '13812345678',
+        startedAt: new Date().toISOString(),
+        durationSeconds: 30,
+        summary: '楼上装修噪音，晚上十点还在施工',
+      })
       .expect(201);
     const caseId = res.body.case.id as string;
-    const pending = () => db.dataSource.query<Array<{ relayed_at: Date | null; last_error: string | null }>>(`SELECT relayed_at, last_error FROM outbox WHERE dedupe_key = $1`, [`case-received:${caseId}`]);
+    const pending = () =>
+      db.dataSource.query<Array<{ relayed_at: Date | null; last_error: string | null }>>(
+        `SELECT relayed_at, last_error FROM outbox WHERE dedupe_key = $1`,
+        [`case-received:${caseId}`],
+      );
     expect((await pending())[0]).toMatchObject({ relayed_at: null });
     // The relay notes its failure on the oldest pending row (the case's job or its acknowledgement's).
-    const noted = () => db.dataSource.query<Array<{ last_error: string }>>(`SELECT last_error FROM outbox WHERE relayed_at IS NULL AND last_error IS NOT NULL`);
-    await expectEventually(async () => expect((await noted())[0]?.last_error).toMatch(/Redis|Connection|closed/i), { timeoutMs: 15_000 });
+    const noted = () =>
+      db.dataSource.query<Array<{ last_error: string }>>(
+        `SELECT last_error FROM outbox WHERE relayed_at IS NULL AND last_error IS NOT NULL`,
+      );
+    await expectEventually(async () => expect((await noted())[0]?.last_error).toMatch(/Redis|Connection|closed/i), {
+      timeoutMs: 15_000,
+    });
 
     redis = await startRedisServer({ port, dir, persistent: false });
-    await expectEventually(async () => expect((await pending())[0]?.relayed_at).not.toBeNull(), { timeoutMs: 45_000, intervalMs: 250 });
+    await expectEventually(async () => expect((await pending())[0]?.relayed_at).not.toBeNull(), {
+      timeoutMs: 45_000,
+      intervalMs: 250,
+    });
 
     const queue = new Queue(Queues.Scheduler, { connection: redisConnection(redis.url), prefix });
     try {

@@ -26,7 +26,13 @@ export class UnitDirectory {
   async units(m: EntityManager, projectId: string, version?: string): Promise<UnitRow[]> {
     const hit = this.cached(projectId);
     if (hit) {
-      const current = version ?? (await m.query<Array<{ v: string }>>(`SELECT units_version::text AS v FROM projects WHERE id = $1`, [projectId]))[0]?.v;
+      const current =
+        version ??
+        (
+          await m.query<Array<{ v: string }>>(`SELECT units_version::text AS v FROM projects WHERE id = $1`, [
+            projectId,
+          ])
+        )[0]?.v;
       if (current === hit.version) return hit.units;
     }
     // The units and the version they are at, from one snapshot.
@@ -35,7 +41,9 @@ export class UnitDirectory {
          FROM projects p LEFT JOIN units u ON u.project_id = p.id LEFT JOIN buildings b ON b.id = u.building_id WHERE p.id = $1`,
       [projectId],
     );
-    const units = rows.filter((r) => r.id !== null).map(({ id, buildingName, entrance, room }) => ({ id, buildingName, entrance, room }));
+    const units = rows
+      .filter((r) => r.id !== null)
+      .map(({ id, buildingName, entrance, room }) => ({ id, buildingName, entrance, room }));
     if (rows[0]) {
       if (this.cache.size >= MAX_ESTATES) this.cache.clear();
       this.cache.set(projectId, { loadedAt: Date.now(), version: rows[0].version, units });

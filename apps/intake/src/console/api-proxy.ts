@@ -15,7 +15,17 @@ export const proxiedPrefixes = {
 } as const;
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded; host is the upstream's.
-const hopByHop = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host']);
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
 
 function forwardable(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};
@@ -28,23 +38,52 @@ function fail(res: Response, app: string, reason: string): void {
     res.destroy();
     return;
   }
-  res.status(502).set('Retry-After', '5').json({ error: { code: 'upstream_unavailable', message: `The ${app} cannot be reached just now (${reason}); try again in a moment.` } });
+  res
+    .status(502)
+    .set('Retry-After', '5')
+    .json({
+      error: {
+        code: 'upstream_unavailable',
+        message: `The ${app} cannot be reached just now (${reason}); try again in a moment.`,
+      },
+    });
 }
 
-export function apiProxy(config: Pick<AppConfig, 'SCHEDULER_INTERNAL_URL' | 'NOTIFIER_INTERNAL_URL'>, timeoutMs = 30_000) {
+export function apiProxy(
+  config: Pick<AppConfig, 'SCHEDULER_INTERNAL_URL' | 'NOTIFIER_INTERNAL_URL'>,
+  timeoutMs = 30_000,
+) {
   const upstreams = [
-    ...proxiedPrefixes.scheduler.map((prefix) => ({ prefix, app: 'scheduler', base: new URL(config.SCHEDULER_INTERNAL_URL) })),
-    ...proxiedPrefixes.notifier.map((prefix) => ({ prefix, app: 'notifier', base: new URL(config.NOTIFIER_INTERNAL_URL) })),
+    ...proxiedPrefixes.scheduler.map((prefix) => ({
+      prefix,
+      app: 'scheduler',
+      base: new URL(config.SCHEDULER_INTERNAL_URL),
+    })),
+    ...proxiedPrefixes.notifier.map((prefix) => ({
+      prefix,
+      app: 'notifier',
+      base: new URL(config.NOTIFIER_INTERNAL_URL),
+    })),
   ];
   return (req: Request, res: Response, next: NextFunction): void => {
     const url = req.originalUrl;
-    const target = upstreams.find((u) => url === u.prefix || url.startsWith(`${u.prefix}/`) || url.startsWith(`${u.prefix}?`));
+    const target = upstreams.find(
+      (u) => url === u.prefix || url.startsWith(`${u.prefix}/`) || url.startsWith(`${u.prefix}?`),
+    );
     if (!target) return next();
     const send = target.base.protocol === 'https:' ? httpsRequest : httpRequest;
     const headers = forwardable(req.headers);
     headers['x-forwarded-for'] = [req.headers['x-forwarded-for'], req.socket.remoteAddress].filter(Boolean).join(', ');
     const upstream = send(
-      { protocol: target.base.protocol, hostname: target.base.hostname, port: target.base.port, path: url, method: req.method, headers, timeout: timeoutMs },
+      {
+        protocol: target.base.protocol,
+        hostname: target.base.hostname,
+        port: target.base.port,
+        path: url,
+        method: req.method,
+        headers,
+        timeout: timeoutMs,
+      },
       (up) => {
         res.status(up.statusCode ?? 502);
         for (const [k, v] of Object.entries(forwardable(up.headers))) if (v !== undefined) res.setHeader(k, v);

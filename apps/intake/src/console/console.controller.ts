@@ -19,7 +19,7 @@ export const consoleHeaders = {
 };
 
 @ApiExcludeController()
-@Public('the operator console: static pages that call the API with the staff member\'s token')
+@Public("the operator console: static pages that call the API with the staff member's token")
 @Controller('console')
 export class ConsoleController {
   private readonly assets: Map<string, ConsoleAsset> = loadConsoleAssets();

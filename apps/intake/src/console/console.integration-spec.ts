@@ -29,7 +29,11 @@ describe('console: static files and the pass-through to the scheduler and notifi
     });
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     const port = (s: { address(): unknown }) => (s.address() as AddressInfo).port;
-    intake = await startTestApp(intakeApp, { ...base, SCHEDULER_INTERNAL_URL: `http://127.0.0.1:${port(scheduler.getHttpServer())}`, NOTIFIER_INTERNAL_URL: `http://127.0.0.1:${port(echo)}` });
+    intake = await startTestApp(intakeApp, {
+      ...base,
+      SCHEDULER_INTERNAL_URL: `http://127.0.0.1:${port(scheduler.getHttpServer())}`,
+      NOTIFIER_INTERNAL_URL: `http://127.0.0.1:${port(echo)}`,
+    });
   });
   afterAll(async () => {
     await Promise.all([intake?.close(), scheduler?.close(), new Promise((r) => echo?.close(r))]);
@@ -44,7 +48,10 @@ describe('console: static files and the pass-through to the scheduler and notifi
     expect(page.text).toContain('<script type="module" src="/console/app.js">');
     const js = await request(intake.getHttpServer()).get('/console/lib/api.js').expect(200);
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
-    await request(intake.getHttpServer()).get('/console/lib/api.js').set('If-None-Match', js.headers.etag as string).expect(304);
+    await request(intake.getHttpServer())
+      .get('/console/lib/api.js')
+      .set('If-None-Match', js.headers.etag as string)
+      .expect(304);
     await request(intake.getHttpServer()).get('/console/tsconfig.json').expect(404);
     await request(intake.getHttpServer()).get('/console/lib/types.d.ts').expect(404);
     await request(intake.getHttpServer()).get('/console/../package.json').expect(404);
@@ -53,24 +60,50 @@ describe('console: static files and the pass-through to the scheduler and notifi
   it("passes the scheduler's API through with the caller's token, so the scheduler's role checks apply", async () => {
     await request(intake.getHttpServer()).get('/api/v1/reminders').expect(401);
     const token = await tokenFor(intake, 'cs_rep');
-    const res = await request(intake.getHttpServer()).get('/api/v1/reminders?state=all').set('Authorization', `Bearer ${token}`).expect(200);
+    const res = await request(intake.getHttpServer())
+      .get('/api/v1/reminders?state=all')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
     expect(res.body).toEqual(expect.any(Array));
-    const forbidden = await request(intake.getHttpServer()).put('/api/v1/calendar/overrides/2026-12-01').set('Authorization', `Bearer ${token}`).send({ working: false }).expect(403);
+    const forbidden = await request(intake.getHttpServer())
+      .put('/api/v1/calendar/overrides/2026-12-01')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ working: false })
+      .expect(403);
     expect(forbidden.body.error.code).toBe('forbidden');
   });
 
   it('forwards method, path, query and the body unparsed to the notifier', async () => {
-    const res = await request(intake.getHttpServer()).post('/api/v1/notifications/abc/retry?x=1').set('Authorization', 'Bearer t0k3n').send({ why: '重发' }).expect(201);
+    const res = await request(intake.getHttpServer())
+      .post('/api/v1/notifications/abc/retry?x=1')
+      .set('Authorization', 'Bearer t0k3n')
+      .send({ why: '重发' })
+      .expect(201);
     expect(res.headers['x-upstream']).toBe('echo');
-    expect(seen.at(-1)).toEqual({ method: 'POST', url: '/api/v1/notifications/abc/retry?x=1', auth: 'Bearer t0k3n', body: '{"why":"重发"}' });
+    expect(seen.at(-1)).toEqual({
+      method: 'POST',
+      url: '/api/v1/notifications/abc/retry?x=1',
+      auth: 'Bearer t0k3n',
+      body: '{"why":"重发"}',
+    });
   });
 
   it("answers 502 with Retry-After and a clear message when the app behind is down, and leaves intake's own API alone", async () => {
-    const down = await startTestApp(intakeApp, testConfig({ DATABASE_URL: db.url, SCHEDULER_INTERNAL_URL: 'http://127.0.0.1:9', NOTIFIER_INTERNAL_URL: 'http://127.0.0.1:9' }));
+    const down = await startTestApp(
+      intakeApp,
+      testConfig({
+        DATABASE_URL: db.url,
+        SCHEDULER_INTERNAL_URL: 'http://127.0.0.1:9',
+        NOTIFIER_INTERNAL_URL: 'http://127.0.0.1:9',
+      }),
+    );
     try {
       const res = await request(down.getHttpServer()).get('/api/v1/warranty/upcoming').expect(502);
       expect(res.headers['retry-after']).toBe('5');
-      expect(res.body.error).toEqual({ code: 'upstream_unavailable', message: expect.stringContaining('The scheduler cannot be reached') });
+      expect(res.body.error).toEqual({
+        code: 'upstream_unavailable',
+        message: expect.stringContaining('The scheduler cannot be reached'),
+      });
       await request(down.getHttpServer()).get('/api/v1/reminderss').expect(404);
       await request(down.getHttpServer()).get('/healthz').expect(200);
     } finally {

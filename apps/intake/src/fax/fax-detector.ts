@@ -25,8 +25,10 @@ export interface FaxDocument {
 
 function documentKind(a: MailPart): 'pdf' | 'tiff' | null {
   const name = a.filename.toLowerCase();
-  if (a.contentType === 'application/pdf' || (a.contentType === 'application/octet-stream' && name.endsWith('.pdf'))) return 'pdf';
-  if (/^image\/tiff?$/.test(a.contentType) || (a.contentType === 'application/octet-stream' && /\.tiff?$/.test(name))) return 'tiff';
+  if (a.contentType === 'application/pdf' || (a.contentType === 'application/octet-stream' && name.endsWith('.pdf')))
+    return 'pdf';
+  if (/^image\/tiff?$/.test(a.contentType) || (a.contentType === 'application/octet-stream' && /\.tiff?$/.test(name)))
+    return 'tiff';
   if (a.content.subarray(0, 5).toString('latin1') === '%PDF-') return 'pdf';
   return null;
 }
@@ -50,11 +52,20 @@ export function detectFax(m: ParsedMessage, rules: FaxGatewayRule[] = faxGateway
     if (!groups) continue;
     const fromBody = (re?: RegExp, name = '') => (re ? re.exec(m.text)?.groups?.[name] : undefined);
     const stationRaw = (groups.station ?? fromBody(rule.body?.station, 'station') ?? '').trim();
-    const number = cleanNumber(groups.number) ?? cleanNumber(fromBody(rule.body?.number, 'number')) ?? cleanNumber(stationRaw);
+    const number =
+      cleanNumber(groups.number) ?? cleanNumber(fromBody(rule.body?.number, 'number')) ?? cleanNumber(stationRaw);
     const pages = Number(groups.pages ?? fromBody(rule.body?.pages, 'pages') ?? NaN);
     // A station id that is only the number again adds nothing; "unknown" is no station at all.
-    const station = unknownStation.test(stationRaw) || cleanNumber(stationRaw) === number ? null : stationRaw.slice(0, 100);
-    return { rule, station, number, pagesClaimed: Number.isFinite(pages) ? pages : null, document, kind: documentKind(document)! };
+    const station =
+      unknownStation.test(stationRaw) || cleanNumber(stationRaw) === number ? null : stationRaw.slice(0, 100);
+    return {
+      rule,
+      station,
+      number,
+      pagesClaimed: Number.isFinite(pages) ? pages : null,
+      document,
+      kind: documentKind(document)!,
+    };
   }
   return null;
 }

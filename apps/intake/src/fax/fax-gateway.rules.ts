@@ -21,7 +21,11 @@ export const faxGatewayRules: FaxGatewayRule[] = [
     gateway: 'HylaFAX',
     sender: /HylaFAX|<(?:fax|faxmaster|uucp)@/i,
     subject: [/^Facsimile received from (?<station>.*)$/i],
-    body: { station: /^\s*Sender:[ \t]*(?<station>\S.*)$/im, number: /^\s*CallID1:[ \t]*(?<number>\+?[\d\s()-]{3,})$/im, pages: /^\s*Pages:\s*(?<pages>\d+)/im },
+    body: {
+      station: /^\s*Sender:[ \t]*(?<station>\S.*)$/im,
+      number: /^\s*CallID1:[ \t]*(?<number>\+?[\d\s()-]{3,})$/im,
+      pages: /^\s*Pages:\s*(?<pages>\d+)/im,
+    },
   },
   {
     // eFax: `From: eFax <message@inbound.efax.com>`,

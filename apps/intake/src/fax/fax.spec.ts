@@ -11,13 +11,23 @@ const fixtures = join(__dirname, '../../test-fixtures/mail');
 const noCases = { byMessageIds: () => Promise.resolve(null), byNumbers: () => Promise.resolve(null) };
 async function faxCase(file: string) {
   const raw = readFileSync(join(fixtures, file));
-  const d: MailDecision = await decide(raw, { maxBytes: 25 * 1024 * 1024, size: raw.length, truncated: false, lookup: noCases });
+  const d: MailDecision = await decide(raw, {
+    maxBytes: 25 * 1024 * 1024,
+    size: raw.length,
+    truncated: false,
+    lookup: noCases,
+  });
   if (d.kind !== 'case' || !d.fax) throw new Error(`${file} was not taken for a fax: ${d.kind}`);
   return d as typeof d & { fax: NonNullable<typeof d.fax> };
 }
 
 describe('TIFF page count (IFD chain)', () => {
-  it.each([['II', 1], ['II', 7], ['MM', 1], ['MM', 5]] as const)('counts a %s TIFF of %i page(s)', (order, pages) => {
+  it.each([
+    ['II', 1],
+    ['II', 7],
+    ['MM', 1],
+    ['MM', 5],
+  ] as const)('counts a %s TIFF of %i page(s)', (order, pages) => {
     expect(tiffPageCount(makeTiff(pages, order))).toBe(pages);
   });
 
@@ -48,7 +58,12 @@ describe('fax-to-email gateways', () => {
   it('HylaFAX faxrcvd with a text PDF: the text layer is the description, number from CallID1, station from Sender', async () => {
     const d = await faxCase('fax-hylafax-pdf.eml');
     expect(d.channel).toBe('fax');
-    expect(d.fax.match).toMatchObject({ rule: { id: 'hylafax' }, station: '+86 755 8334 5678', number: '075583345678', pagesClaimed: 2 });
+    expect(d.fax.match).toMatchObject({
+      rule: { id: 'hylafax' },
+      station: '+86 755 8334 5678',
+      number: '075583345678',
+      pagesClaimed: 2,
+    });
     expect(d.fax.doc).toMatchObject({ pages: 2, problem: null });
     expect(d.description).toMatch(/^致碧海云天客服部：\n我是3栋2单元1502业主王先生/);
     expect(d.reporter.phones).toEqual(['075583345678']);
@@ -73,7 +88,12 @@ describe('fax-to-email gateways', () => {
     expect(rc.fax.match).toMatchObject({ rule: { id: 'ringcentral' }, number: '+8675526881234', pagesClaimed: 2 });
     expect(rc.description).toContain('卫生间漏水至楼下');
     const fpdf = await faxCase('fax-fusionpbx-pdf.eml');
-    expect(fpdf.fax.match).toMatchObject({ rule: { id: 'fusionpbx' }, number: '075583345678', station: null, kind: 'pdf' });
+    expect(fpdf.fax.match).toMatchObject({
+      rule: { id: 'fusionpbx' },
+      number: '075583345678',
+      station: null,
+      kind: 'pdf',
+    });
     const ftif = await faxCase('fax-fusionpbx-tiff.eml');
     expect(ftif.fax.doc.pages).toBe(4);
     expect(ftif.description).toBe('传真 4 页，来自 02161234567（FusionPBX/FreeSWITCH），请查看附件。');
@@ -81,9 +101,15 @@ describe('fax-to-email gateways', () => {
 
   it('needs sender, subject and a PDF/TIFF: the same subject from an owner, or without a document, is mail', async () => {
     const hylafax = readFileSync(join(fixtures, 'fax-hylafax-pdf.eml')).toString('latin1');
-    const fromOwner = await parseMessage(Buffer.from(hylafax.replace('The HylaFAX Receive Agent <fax@fax.kefu.example>', 'owner@example.com'), 'latin1'));
+    const fromOwner = await parseMessage(
+      Buffer.from(hylafax.replace('The HylaFAX Receive Agent <fax@fax.kefu.example>', 'owner@example.com'), 'latin1'),
+    );
     expect(detectFax(fromOwner)).toBeNull();
-    const noDocument = await parseMessage(Buffer.from('From: The HylaFAX Receive Agent <fax@x>\r\nSubject: Facsimile received from X\r\nMessage-ID: <f@x>\r\n\r\nno attachment\r\n'));
+    const noDocument = await parseMessage(
+      Buffer.from(
+        'From: The HylaFAX Receive Agent <fax@x>\r\nSubject: Facsimile received from X\r\nMessage-ID: <f@x>\r\n\r\nno attachment\r\n',
+      ),
+    );
     expect(detectFax(noDocument)).toBeNull();
   });
 });

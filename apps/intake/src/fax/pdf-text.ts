@@ -42,13 +42,23 @@ export async function readPdf(data: Buffer): Promise<PdfText> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const answer = await new Promise<WorkerAnswer>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`reading the PDF took longer than ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`reading the PDF took longer than ${TIMEOUT_MS / 1000} s`)),
+        TIMEOUT_MS,
+      );
       worker.once('message', (m: WorkerAnswer) => resolve(m));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`the PDF reader stopped (exit code ${code})`)));
     });
     if (!answer.ok) throw new Error(`unreadable PDF: ${answer.error}`);
-    return { pages: answer.pages, text: answer.text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim().slice(0, MAX_TEXT_CHARS) };
+    return {
+      pages: answer.pages,
+      text: answer.text
+        .replace(/[ \t]+\n/g, '\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim()
+        .slice(0, MAX_TEXT_CHARS),
+    };
   } finally {
     clearTimeout(timer);
     await worker.terminate();

@@ -7,7 +7,24 @@ import { zonedToUtc } from '@kefu/shared';
  * columns, then uniqueid (loguniqueid=yes), userfield (loguserfield=yes) and, with newcdrcolumns=yes,
  * peeraccount, linkedid, sequence. Dates are the PBX's local time, 'YYYY-MM-DD HH:MM:SS'.
  */
-const columns = ['accountcode', 'src', 'dst', 'dcontext', 'clid', 'channel', 'dstchannel', 'lastapp', 'lastdata', 'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'amaflags'] as const;
+const columns = [
+  'accountcode',
+  'src',
+  'dst',
+  'dcontext',
+  'clid',
+  'channel',
+  'dstchannel',
+  'lastapp',
+  'lastdata',
+  'start',
+  'answer',
+  'end',
+  'duration',
+  'billsec',
+  'disposition',
+  'amaflags',
+] as const;
 
 export interface CdrRow {
   line: number;
@@ -48,7 +65,10 @@ export function parseCdrCsv(text: string, timeZone: string): { rows: CdrRow[]; p
     const parsed: string[][] = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true });
     records = parsed;
   } catch (err) {
-    return { rows: [], problems: [{ line: 0, message: `not a CSV file: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      rows: [],
+      problems: [{ line: 0, message: `not a CSV file: ${err instanceof Error ? err.message : String(err)}` }],
+    };
   }
   const rows: CdrRow[] = [];
   const problems: CdrProblem[] = [];
@@ -58,17 +78,36 @@ export function parseCdrCsv(text: string, timeZone: string): { rows: CdrRow[]; p
       problems.push({ line, message: `has ${rec.length} columns; a cdr_csv line has at least ${columns.length}` });
       return;
     }
-    const f = Object.fromEntries(columns.map((c, j) => [c, (rec[j] ?? '').trim()])) as Record<(typeof columns)[number], string>;
+    const f = Object.fromEntries(columns.map((c, j) => [c, (rec[j] ?? '').trim()])) as Record<
+      (typeof columns)[number],
+      string
+    >;
     const start = localTime(f.start, timeZone);
     const duration = Number(f.duration);
     const billsec = Number(f.billsec);
     if (!start) return problems.push({ line, message: `start "${f.start}" is not a time like 2026-11-23 21:14:03` });
-    if (!Number.isInteger(duration) || !Number.isInteger(billsec)) return problems.push({ line, message: 'duration and billsec must be whole seconds' });
+    if (!Number.isInteger(duration) || !Number.isInteger(billsec))
+      return problems.push({ line, message: 'duration and billsec must be whole seconds' });
     const uniqueid = rec[16]?.trim() || null;
-    const key = uniqueid ?? createHash('sha256').update([f.start, f.src, f.dst, f.channel].join('|')).digest('hex').slice(0, 32);
+    const key =
+      uniqueid ?? createHash('sha256').update([f.start, f.src, f.dst, f.channel].join('|')).digest('hex').slice(0, 32);
     const disposition = f.disposition.toUpperCase();
     const kind = /^voicemail/i.test(f.lastapp) ? 'voicemail' : disposition === 'ANSWERED' ? 'answered' : 'missed';
-    rows.push({ line, src: f.src, dst: f.dst, clid: f.clid, channel: f.channel, lastapp: f.lastapp, start, duration, billsec, disposition, uniqueid, key, kind });
+    rows.push({
+      line,
+      src: f.src,
+      dst: f.dst,
+      clid: f.clid,
+      channel: f.channel,
+      lastapp: f.lastapp,
+      start,
+      duration,
+      billsec,
+      disposition,
+      uniqueid,
+      key,
+      kind,
+    });
   });
   return { rows, problems };
 }

@@ -15,7 +15,11 @@ export class HotlineController {
   @Roles('operator', 'cs_rep')
   @ApiOperation({ summary: 'Log a call as a case; the answer carries the sentence to read back to the caller' })
   @ApiBody({ schema: jsonSchema(logCallSchema) })
-  async logCall(@Body(new ZodValidationPipe(logCallSchema)) dto: LogCallDto, @CurrentStaff() staff: StaffPrincipal, @Res({ passthrough: true }) res: Response): Promise<LoggedCall> {
+  async logCall(
+    @Body(new ZodValidationPipe(logCallSchema)) dto: LogCallDto,
+    @CurrentStaff() staff: StaffPrincipal,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<LoggedCall> {
     const result = await this.hotline.logCall(dto, staff);
     res.status(result.created ? 201 : 200);
     return result;
@@ -32,8 +36,15 @@ export class HotlineController {
   @HttpCode(200)
   @Roles('operator', 'cs_rep')
   @ApiConsumes('text/csv')
-  @ApiOperation({ summary: 'Import the phone system\'s Master.csv: missed and voicemail calls become callback cases; a re-import creates nothing twice' })
-  importCdr(@Body() body: unknown, @Headers('content-type') type: string | undefined, @CurrentStaff() staff: StaffPrincipal): Promise<CdrImportReport> {
+  @ApiOperation({
+    summary:
+      "Import the phone system's Master.csv: missed and voicemail calls become callback cases; a re-import creates nothing twice",
+  })
+  importCdr(
+    @Body() body: unknown,
+    @Headers('content-type') type: string | undefined,
+    @CurrentStaff() staff: StaffPrincipal,
+  ): Promise<CdrImportReport> {
     if (typeof body !== 'string' || !/^text\/(csv|plain)/.test(type ?? '')) {
       throw new AppException('bad_request', 'Send the CDR file as the request body with Content-Type: text/csv.');
     }

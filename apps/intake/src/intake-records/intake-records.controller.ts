@@ -15,7 +15,9 @@ export class IntakeRecordsController {
 
   @Get()
   @Roles(...staff)
-  @ApiOperation({ summary: 'Inbound items as stored, newest first; ?outcome=quarantined lists the quarantine with each reason' })
+  @ApiOperation({
+    summary: 'Inbound items as stored, newest first; ?outcome=quarantined lists the quarantine with each reason',
+  })
   list(@Query(new ZodValidationPipe(listIntakeRecordsSchema)) q: ListIntakeRecordsQuery) {
     return this.records.list(q);
   }
@@ -39,7 +41,9 @@ export class IntakeRecordsController {
   @Post(':id/reprocess')
   @HttpCode(200)
   @Roles(...staff)
-  @ApiOperation({ summary: 'Process a quarantined (or pending) mail again from its stored bytes, e.g. after a fix; attempts + 1' })
+  @ApiOperation({
+    summary: 'Process a quarantined (or pending) mail again from its stored bytes, e.g. after a fix; attempts + 1',
+  })
   reprocess(@Param('id', uuid) id: string, @CurrentStaff() s: StaffPrincipal) {
     return this.records.reprocess(id, s);
   }

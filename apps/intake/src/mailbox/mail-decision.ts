@@ -8,7 +8,14 @@ import {
   type DeliveryReport,
   type MailboxRoute,
 } from '@kefu/shared';
-import { detectFax, faxDescription, faxSender, readFaxDocument, type FaxDocument, type FaxMatch } from '../fax/fax-detector';
+import {
+  detectFax,
+  faxDescription,
+  faxSender,
+  readFaxDocument,
+  type FaxDocument,
+  type FaxMatch,
+} from '../fax/fax-detector';
 import { autoReplyReason } from './auto-reply.rules';
 import { parseMessage, type MailAddress, type MailPart, type ParsedMessage } from './mail-parse';
 
@@ -17,8 +24,24 @@ export type MailDecision =
   | { kind: 'quarantine'; reason: string; summary: Record<string, unknown> | null }
   | { kind: 'bounce'; report: DeliveryReport; summary: Record<string, unknown> }
   | { kind: 'auto_reply'; reason: string; summary: Record<string, unknown> }
-  | { kind: 'reply'; caseId: string; caseNumber: string; matchedBy: string; parsed: ParsedMessage; summary: Record<string, unknown> }
-  | { kind: 'case'; channel: CaseChannel; reporter: NewReporter; description: string; unitText: string; parts: MailPart[]; fax: { match: FaxMatch; doc: FaxDocument } | null; summary: Record<string, unknown> };
+  | {
+      kind: 'reply';
+      caseId: string;
+      caseNumber: string;
+      matchedBy: string;
+      parsed: ParsedMessage;
+      summary: Record<string, unknown>;
+    }
+  | {
+      kind: 'case';
+      channel: CaseChannel;
+      reporter: NewReporter;
+      description: string;
+      unitText: string;
+      parts: MailPart[];
+      fax: { match: FaxMatch; doc: FaxDocument } | null;
+      summary: Record<string, unknown>;
+    };
 
 export interface NewReporter {
   name: string | null;
@@ -36,16 +59,29 @@ export interface CaseLookup {
 // COBZS001-2026-00017, KF-2026-00003: project code (or KF), business year, sequence.
 const CASE_NUMBER = /\b[A-Z][A-Z0-9]{1,29}-(?:19|20)\d{2}-\d{5,}\b/gi;
 const FORWARD_SUBJECT = /^\s*(?:fwd?|fw|转发|轉寄|轉發)\s*[:：]/i;
-const FORWARD_MARKER = /^[ \t>]*(?:-{2,}\s*(?:forwarded message|original message|原始邮件|原始郵件|转发邮件信息|转发的邮件|轉寄郵件)\s*-{2,}|begin forwarded message:|_{10,})[ \t]*$/im;
+const FORWARD_MARKER =
+  /^[ \t>]*(?:-{2,}\s*(?:forwarded message|original message|原始邮件|原始郵件|转发邮件信息|转发的邮件|轉寄郵件)\s*-{2,}|begin forwarded message:|_{10,})[ \t]*$/im;
 const FORWARD_FROM = /^[ \t>]*(?:from|发件人|發件人|寄件者)\s*[:：]\s*(.+)$/im;
 // A phone number the writer gives as their contact ("联系电话：138 1234 5678"), not any number in the text.
-const CONTACT_PHONE = /(?:电话|手机|联系方式|联系|電話|手機|聯繫|tel|mobile|phone)[^\d+\n]{0,8}(\+?\d[\d\s-]{6,18}\d)/gi;
+const CONTACT_PHONE =
+  /(?:电话|手机|联系方式|联系|電話|手機|聯繫|tel|mobile|phone)[^\d+\n]{0,8}(\+?\d[\d\s-]{6,18}\d)/gi;
 
 export function summarise(m: ParsedMessage, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    from: m.from, replyTo: m.replyTo, subject: m.subject.slice(0, 500), date: m.date?.toISOString() ?? null, messageId: m.messageId,
-    to: m.to.slice(0, 20), toCount: m.to.length, ccCount: m.ccCount, inReplyTo: m.inReplyTo.slice(0, 5), references: m.references.slice(-10), htmlOnly: m.htmlOnly,
-    attachments: m.attachments.slice(0, 50).map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, role: a.role })),
+    from: m.from,
+    replyTo: m.replyTo,
+    subject: m.subject.slice(0, 500),
+    date: m.date?.toISOString() ?? null,
+    messageId: m.messageId,
+    to: m.to.slice(0, 20),
+    toCount: m.to.length,
+    ccCount: m.ccCount,
+    inReplyTo: m.inReplyTo.slice(0, 5),
+    references: m.references.slice(-10),
+    htmlOnly: m.htmlOnly,
+    attachments: m.attachments
+      .slice(0, 50)
+      .map((a) => ({ filename: a.filename, contentType: a.contentType, size: a.size, role: a.role })),
     ...extra,
   };
 }
@@ -54,7 +90,16 @@ function parseAddressText(s: string): MailAddress | null {
   const angle = /^\s*"?([^"<[]*?)"?\s*[<[](?:mailto:)?([^>\]\s]+@[^>\]\s]+)[>\]]/.exec(s);
   if (angle) return { name: angle[1]!.trim() || null, address: angle[2]!.toLowerCase() };
   const bare = /([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})/.exec(s);
-  return bare ? { name: s.replace(bare[1]!, '').replace(/[<>"()[\]]/g, '').trim() || null, address: bare[1]!.toLowerCase() } : null;
+  return bare
+    ? {
+        name:
+          s
+            .replace(bare[1]!, '')
+            .replace(/[<>"()[\]]/g, '')
+            .trim() || null,
+        address: bare[1]!.toLowerCase(),
+      }
+    : null;
 }
 
 /** A department passing an owner's mail on (003 §9.2.4): the owner in the quoted header is the reporter. */
@@ -62,7 +107,11 @@ export function forwardedOriginal(m: ParsedMessage): MailAddress | null {
   if (!FORWARD_SUBJECT.test(m.subject)) return null;
   const marker = FORWARD_MARKER.exec(m.text);
   if (!marker) return null;
-  const after = m.text.slice(marker.index + marker[0].length).split('\n').slice(0, 12).join('\n');
+  const after = m.text
+    .slice(marker.index + marker[0].length)
+    .split('\n')
+    .slice(0, 12)
+    .join('\n');
   const from = FORWARD_FROM.exec(after);
   return from ? parseAddressText(from[1]!) : null;
 }
@@ -112,12 +161,21 @@ export interface DecideOptions {
 
 /** Reads a stored mail and decides what it is. Throws only on an unexpected failure (treated as a fault by the caller). */
 export async function decide(raw: Buffer, opts: DecideOptions): Promise<MailDecision> {
-  if (opts.truncated || opts.size > opts.maxBytes) return { kind: 'quarantine', reason: `oversized: ${opts.size} bytes, more than MAIL_MAX_BYTES (${opts.maxBytes})`, summary: null };
+  if (opts.truncated || opts.size > opts.maxBytes)
+    return {
+      kind: 'quarantine',
+      reason: `oversized: ${opts.size} bytes, more than MAIL_MAX_BYTES (${opts.maxBytes})`,
+      summary: null,
+    };
   if (opts.route === 'delivery-reports') {
     // Parsed once, here; the parsed report travels to the notifier in Postgres (intake_records.delivery_report).
     const report = parseDeliveryReport(raw);
     if (report) return { kind: 'bounce', report, summary: reportSummary(report) };
-    return { kind: 'auto_reply', reason: 'not a delivery or feedback report (bounce mailbox): recorded, ignored', summary: {} };
+    return {
+      kind: 'auto_reply',
+      reason: 'not a delivery or feedback report (bounce mailbox): recorded, ignored',
+      summary: {},
+    };
   }
   const block = headerBlock(raw);
   const structure = inspectStructure(raw, block);
@@ -129,22 +187,47 @@ export async function decide(raw: Buffer, opts: DecideOptions): Promise<MailDeci
   try {
     m = await parseMessage(raw);
   } catch (err) {
-    return { kind: 'quarantine', reason: `unparseable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500), summary: null };
+    return {
+      kind: 'quarantine',
+      reason: `unparseable: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
+      summary: null,
+    };
   }
   const report = parseDeliveryReport(raw);
   if (report) return { kind: 'bounce', report, summary: summarise(m, reportSummary(report)) };
   const auto = autoReplyReason(m);
   if (auto) return { kind: 'auto_reply', reason: auto, summary: summarise(m) };
-  if (!m.subject && !m.text.trim() && m.attachments.length === 0) return { kind: 'quarantine', reason: 'empty message: no subject, no text, no attachment', summary: summarise(m) };
+  if (!m.subject && !m.text.trim() && m.attachments.length === 0)
+    return { kind: 'quarantine', reason: 'empty message: no subject, no text, no attachment', summary: summarise(m) };
 
   const fax = detectFax(m);
   if (fax) {
     const doc = await readFaxDocument(fax);
-    const summary = summarise(m, { fax: { gateway: fax.rule.gateway, rule: fax.rule.id, station: fax.station, number: fax.number, pages: doc.pages, textLayer: !!doc.text, ...(doc.problem ? { problem: doc.problem } : {}) } });
+    const summary = summarise(m, {
+      fax: {
+        gateway: fax.rule.gateway,
+        rule: fax.rule.id,
+        station: fax.station,
+        number: fax.number,
+        pages: doc.pages,
+        textLayer: !!doc.text,
+        ...(doc.problem ? { problem: doc.problem } : {}),
+      },
+    });
     return {
-      kind: 'case', channel: 'fax', fax: { match: fax, doc }, summary, parts: m.attachments,
-      reporter: { name: fax.station, contact: `传真 ${faxSender(fax)}`.slice(0, 300), email: null, phones: fax.number ? [fax.number] : [] },
-      description: faxDescription(fax, doc), unitText: `${m.subject} ${doc.text?.slice(0, 2000) ?? ''}`,
+      kind: 'case',
+      channel: 'fax',
+      fax: { match: fax, doc },
+      summary,
+      parts: m.attachments,
+      reporter: {
+        name: fax.station,
+        contact: `传真 ${faxSender(fax)}`.slice(0, 300),
+        email: null,
+        phones: fax.number ? [fax.number] : [],
+      },
+      description: faxDescription(fax, doc),
+      unitText: `${m.subject} ${doc.text?.slice(0, 2000) ?? ''}`,
     };
   }
 
@@ -153,12 +236,25 @@ export async function decide(raw: Buffer, opts: DecideOptions): Promise<MailDeci
   const numbers = [...new Set([...m.subject.matchAll(CASE_NUMBER)].map((x) => x[0].toUpperCase()))];
   const byNumber = !byThread && numbers.length ? await opts.lookup.byNumbers(numbers) : null;
   const target = byThread ?? byNumber;
-  if (target) return { kind: 'reply', caseId: target.id, caseNumber: target.number, matchedBy: byThread ? 'thread' : 'subject', parsed: m, summary: summarise(m) };
+  if (target)
+    return {
+      kind: 'reply',
+      caseId: target.id,
+      caseNumber: target.number,
+      matchedBy: byThread ? 'thread' : 'subject',
+      parsed: m,
+      summary: summarise(m),
+    };
 
   const { reporter, forwardedBy } = reporterOf(m);
   return {
-    kind: 'case', channel: 'email', fax: null, reporter, parts: m.attachments,
-    description: description(m.subject, m.text, m.attachments.length), unitText: m.subject,
+    kind: 'case',
+    channel: 'email',
+    fax: null,
+    reporter,
+    parts: m.attachments,
+    description: description(m.subject, m.text, m.attachments.length),
+    unitText: m.subject,
     summary: summarise(m, forwardedBy ? { forwardedBy } : {}),
   };
 }

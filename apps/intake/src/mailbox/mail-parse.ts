@@ -15,12 +15,16 @@ const htmlText = compile({
   selectors: [
     { selector: 'a', options: { ignoreHref: true } },
     { selector: 'img', format: 'skip' },
-    ...['script', 'style', 'head', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'form'].map((selector) => ({ selector, format: 'skip' })),
+    ...['script', 'style', 'head', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'form'].map(
+      (selector) => ({ selector, format: 'skip' }),
+    ),
   ],
 });
 
 export function htmlToPlainText(html: string): string {
-  return htmlText(html).replace(/\n{3,}/g, '\n\n').trim();
+  return htmlText(html)
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 export interface MailAddress {
@@ -72,7 +76,11 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): MailAddre
 }
 
 function allAddresses(a: AddressObject | AddressObject[] | undefined): string[] {
-  return (Array.isArray(a) ? a : a ? [a] : []).flatMap((o) => o.value).flatMap((v) => v.group ?? [v]).map((v) => v.address ?? '').filter(Boolean);
+  return (Array.isArray(a) ? a : a ? [a] : [])
+    .flatMap((o) => o.value)
+    .flatMap((v) => v.group ?? [v])
+    .map((v) => v.address ?? '')
+    .filter(Boolean);
 }
 
 function headerText(parsed: ParsedMail, name: string): string | null {
@@ -83,17 +91,23 @@ function headerText(parsed: ParsedMail, name: string): string | null {
   if (typeof v === 'object' && 'value' in v) {
     const s = v as { value: unknown; text?: unknown; params?: Record<string, string> };
     if (typeof s.text === 'string') return s.text;
-    const params = Object.entries(s.params ?? {}).map(([k, p]) => `; ${k}=${p}`).join('');
+    const params = Object.entries(s.params ?? {})
+      .map(([k, p]) => `; ${k}=${p}`)
+      .join('');
     return `${String(s.value)}${params}`;
   }
   return Array.isArray(v) ? v.map(String).join(', ') : JSON.stringify(v);
 }
 
 function part(a: Attachment, i: number): MailPart {
-  const inline = !!a.cid && (a.related === true || a.contentDisposition === 'inline') && a.contentType.startsWith('image/');
+  const inline =
+    !!a.cid && (a.related === true || a.contentDisposition === 'inline') && a.contentType.startsWith('image/');
   return {
     role: inline ? 'inline' : 'attachment',
-    filename: (a.filename?.trim() || `${inline ? 'inline' : 'attachment'}-${i + 1}${extension(a.contentType)}`).slice(0, 255),
+    filename: (a.filename?.trim() || `${inline ? 'inline' : 'attachment'}-${i + 1}${extension(a.contentType)}`).slice(
+      0,
+      255,
+    ),
     contentType: a.contentType.slice(0, 150),
     size: a.size,
     sha256: a.checksum,
@@ -103,21 +117,40 @@ function part(a: Attachment, i: number): MailPart {
 }
 
 function extension(type: string): string {
-  const known: Record<string, string> = { 'application/pdf': '.pdf', 'image/tiff': '.tif', 'image/jpeg': '.jpg', 'image/png': '.png', 'image/gif': '.gif', 'message/rfc822': '.eml', 'text/plain': '.txt', 'text/html': '.html' };
+  const known: Record<string, string> = {
+    'application/pdf': '.pdf',
+    'image/tiff': '.tif',
+    'image/jpeg': '.jpg',
+    'image/png': '.png',
+    'image/gif': '.gif',
+    'message/rfc822': '.eml',
+    'text/plain': '.txt',
+    'text/html': '.html',
+  };
   return known[type] ?? '.bin';
 }
 
 /** Parses raw MIME with mailparser (charsets decoded by libmime; GB2312 read as its superset). Throws when unparseable. */
 export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
   const parsed = await withTimeout(
-    simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true, keepCidLinks: true, checksumAlgo: 'sha256', keepDeliveryStatus: true, maxHeadSize: 2 * 1024 * 1024 }),
+    simpleParser(raw, {
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+      skipImageLinks: true,
+      keepCidLinks: true,
+      checksumAlgo: 'sha256',
+      keepDeliveryStatus: true,
+      maxHeadSize: 2 * 1024 * 1024,
+    }),
     PARSE_TIMEOUT_MS,
     `parsing took longer than ${PARSE_TIMEOUT_MS / 1000} s`,
   );
   const html = typeof parsed.html === 'string' ? parsed.html : '';
   const plain = parsed.text?.trim() ?? '';
   const text = (plain || (html ? htmlToPlainText(html) : '')).replace(/\r\n/g, '\n').slice(0, MAX_TEXT_CHARS);
-  const status = parsed.attachments.find((a) => a.contentType === 'message/delivery-status' || a.contentType === 'message/global-delivery-status');
+  const status = parsed.attachments.find(
+    (a) => a.contentType === 'message/delivery-status' || a.contentType === 'message/global-delivery-status',
+  );
   const attachments = parsed.attachments.filter((a) => a !== status).map(part);
   return {
     subject: (parsed.subject ?? '').replace(/\s+/g, ' ').trim(),

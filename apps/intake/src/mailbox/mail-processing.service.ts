@@ -43,12 +43,23 @@ const MAX_EVENT_TEXT = 10_000;
 /** Transient failures tolerated per mail before it is quarantined (a fault misread as transient must not block it forever). */
 const MAX_ATTEMPTS = 10;
 
-const fault = (err: unknown): MailDecision => ({ kind: 'quarantine', reason: `processing error: ${errorMessage(err)}`.slice(0, 1000), summary: null });
+const fault = (err: unknown): MailDecision => ({
+  kind: 'quarantine',
+  reason: `processing error: ${errorMessage(err)}`.slice(0, 1000),
+  summary: null,
+});
 
 /** A decision, or the database failure that kept us from making one. */
 type Attempt = MailDecision | { kind: 'retry'; err: unknown };
 
-type StoredRow = { id: string; source: string; raw_bytes: Buffer | null; received_at: Date; size: string | null; truncated: boolean | null };
+type StoredRow = {
+  id: string;
+  source: string;
+  raw_bytes: Buffer | null;
+  received_at: Date;
+  size: string | null;
+  truncated: boolean | null;
+};
 
 /**
  * Decides what a stored mail is and commits that decision with everything it implies: a case (through
@@ -131,7 +142,13 @@ export class MailProcessingService {
   private async decideSafely(mail: StoredMail): Promise<Attempt> {
     try {
       const { size, truncated, route } = mail;
-      return await decide(mail.raw, { maxBytes: this.config.MAIL_MAX_BYTES, size, truncated, route, lookup: this.lookup() });
+      return await decide(mail.raw, {
+        maxBytes: this.config.MAIL_MAX_BYTES,
+        size,
+        truncated,
+        route,
+        lookup: this.lookup(),
+      });
     } catch (err) {
       if (isTransient(err)) return { kind: 'retry', err };
       this.logger.error({ intakeRecordId: mail.id, err: errorMessage(err) }, 'mail processing failed; quarantined');
@@ -140,11 +157,20 @@ export class MailProcessingService {
   }
 
   /** `attempt` 1 counts this attempt with the outcome; 0 when processMany counted it already. */
-  private async commitOne(mail: StoredMail, d: MailDecision, allow: IntakeOutcome[], attempt: 0 | 1, kick = true): Promise<ProcessResult> {
+  private async commitOne(
+    mail: StoredMail,
+    d: MailDecision,
+    allow: IntakeOutcome[],
+    attempt: 0 | 1,
+    kick = true,
+  ): Promise<ProcessResult> {
     try {
       // A new case is one statement of its own (no transaction around it): the estate's case-number
       // counter stays locked only while that statement runs, not across further round trips.
-      const result = d.kind === 'case' ? await this.writeCase(mail, d, allow, attempt) : await this.ds.transaction((m) => this.write(m, mail, d, allow, attempt));
+      const result =
+        d.kind === 'case'
+          ? await this.writeCase(mail, d, allow, attempt)
+          : await this.ds.transaction((m) => this.write(m, mail, d, allow, attempt));
       if (kick) this.intake.afterCommit();
       return result;
     } catch (err) {
@@ -161,13 +187,30 @@ export class MailProcessingService {
   private lookup(): CaseLookup {
     return {
       byMessageIds: async (ids) =>
-        (await this.ds.query<Array<{ id: string; number: string }>>(`SELECT c.id, c.number FROM sent_messages s JOIN cases c ON c.id = s.case_id WHERE s.message_id = ANY($1::text[]) ORDER BY s.created_at DESC LIMIT 1`, [ids]))[0] ?? null,
-      byNumbers: async (numbers) => (await this.ds.query<Array<{ id: string; number: string }>>(`SELECT id, number FROM cases WHERE number = ANY($1::text[]) LIMIT 1`, [numbers]))[0] ?? null,
+        (
+          await this.ds.query<Array<{ id: string; number: string }>>(
+            `SELECT c.id, c.number FROM sent_messages s JOIN cases c ON c.id = s.case_id WHERE s.message_id = ANY($1::text[]) ORDER BY s.created_at DESC LIMIT 1`,
+            [ids],
+          )
+        )[0] ?? null,
+      byNumbers: async (numbers) =>
+        (
+          await this.ds.query<Array<{ id: string; number: string }>>(
+            `SELECT id, number FROM cases WHERE number = ANY($1::text[]) LIMIT 1`,
+            [numbers],
+          )
+        )[0] ?? null,
     };
   }
 
   /** Writes one decision other than a new case inside the caller's transaction. */
-  private async write(m: EntityManager, mail: StoredMail, d: Exclude<MailDecision, { kind: 'case' }>, allow: IntakeOutcome[], attempt: 0 | 1): Promise<ProcessResult> {
+  private async write(
+    m: EntityManager,
+    mail: StoredMail,
+    d: Exclude<MailDecision, { kind: 'case' }>,
+    allow: IntakeOutcome[],
+    attempt: 0 | 1,
+  ): Promise<ProcessResult> {
     const none = { caseId: null, caseNumber: null };
     switch (d.kind) {
       case 'quarantine':
@@ -185,11 +228,29 @@ export class MailProcessingService {
       }
       case 'reply': {
         const reason = `reply to ${d.caseNumber} (matched by ${d.matchedBy})`;
-        await finishRecord(m, mail.id, allow, { outcome: 'added_to_case', reason, summary: d.summary, caseId: d.caseId }, attempt);
+        await finishRecord(
+          m,
+          mail.id,
+          allow,
+          { outcome: 'added_to_case', reason, summary: d.summary, caseId: d.caseId },
+          attempt,
+        );
         const files = await insertParts(m, d.caseId, mail.id, d.parsed.attachments);
         const p = d.parsed;
-        const details = { intakeRecordId: mail.id, channel: 'email', matchedBy: d.matchedBy, from: p.replyTo ?? p.from, subject: p.subject.slice(0, 500), messageId: p.messageId, text: p.text.slice(0, MAX_EVENT_TEXT), attachments: files };
-        await m.query(`INSERT INTO case_events (case_id, kind, actor_id, actor_label, details) VALUES ($1, 'message_received', NULL, 'email', $2::jsonb)`, [d.caseId, JSON.stringify(details)]);
+        const details = {
+          intakeRecordId: mail.id,
+          channel: 'email',
+          matchedBy: d.matchedBy,
+          from: p.replyTo ?? p.from,
+          subject: p.subject.slice(0, 500),
+          messageId: p.messageId,
+          text: p.text.slice(0, MAX_EVENT_TEXT),
+          attachments: files,
+        };
+        await m.query(
+          `INSERT INTO case_events (case_id, kind, actor_id, actor_label, details) VALUES ($1, 'message_received', NULL, 'email', $2::jsonb)`,
+          [d.caseId, JSON.stringify(details)],
+        );
         return { recordId: mail.id, outcome: 'added_to_case', reason, caseId: d.caseId, caseNumber: d.caseNumber };
       }
     }
@@ -200,24 +261,46 @@ export class MailProcessingService {
    * one of `allow`), the case, and the attachments (the fax document with its page count and text layer)
    * as rows of the case's statement.
    */
-  private async writeCase(mail: StoredMail, d: Extract<MailDecision, { kind: 'case' }>, allow: IntakeOutcome[], attempt: 0 | 1): Promise<ProcessResult> {
+  private async writeCase(
+    mail: StoredMail,
+    d: Extract<MailDecision, { kind: 'case' }>,
+    allow: IntakeOutcome[],
+    attempt: 0 | 1,
+  ): Promise<ProcessResult> {
     const fax = d.fax;
     const result = await this.intake.createIn(this.ds.manager, {
-      channel: d.channel, source: mail.source, externalId: null,
-      raw: d.summary, receivedAt: mail.receivedAt,
-      reporter: d.reporter, description: d.description, unitText: d.unitText.slice(0, 2000),
+      channel: d.channel,
+      source: mail.source,
+      externalId: null,
+      raw: d.summary,
+      receivedAt: mail.receivedAt,
+      reporter: d.reporter,
+      description: d.description,
+      unitText: d.unitText.slice(0, 2000),
       actor: { kind: 'system', label: d.channel === 'fax' ? 'fax' : 'email' },
       // The mail was stored (and its key claimed) before the server was told: the case adopts that record.
       adopt: { recordId: mail.id, allow, attempt },
-      with: d.parts.map((part) => ({ entity: AttachmentEntity, values: partRow(part, fax && part === fax.match.document ? { pages: fax.doc.pages, text: fax.doc.text } : null) })),
+      with: d.parts.map((part) => ({
+        entity: AttachmentEntity,
+        values: partRow(part, fax && part === fax.match.document ? { pages: fax.doc.pages, text: fax.doc.text } : null),
+      })),
     });
-    return { recordId: result.intakeRecordId, outcome: 'case_created', reason: null, caseId: result.caseRow.id, caseNumber: result.caseRow.number };
+    return {
+      recordId: result.intakeRecordId,
+      outcome: 'case_created',
+      reason: null,
+      caseId: result.caseRow.id,
+      caseNumber: result.caseRow.number,
+    };
   }
 
   /** Left pending for the next cycle; after MAX_ATTEMPTS a failure that keeps coming back quarantines the mail instead. */
   private async retryLater(mail: StoredMail, err: unknown, attempt: 0 | 1): Promise<ProcessResult> {
     const reason = `will retry: ${errorMessage(err)}`.slice(0, 500);
-    this.logger.warn({ intakeRecordId: mail.id, err: errorMessage(err) }, 'mail left pending after a transient failure');
+    this.logger.warn(
+      { intakeRecordId: mail.id, err: errorMessage(err) },
+      'mail left pending after a transient failure',
+    );
     const rows = await returning<{ outcome: IntakeOutcome }>(
       this.ds.manager,
       `UPDATE intake_records SET attempts = attempts + $4,
@@ -232,12 +315,22 @@ export class MailProcessingService {
 
   /** Where a record stands now (or, if a new case absorbed it, the record that holds the same mail). */
   private async current(id: string): Promise<ProcessResult> {
-    const rows = await this.ds.query<Array<{ id: string; outcome: IntakeOutcome; outcome_reason: string | null; case_id: string | null; number: string | null }>>(
+    const rows = await this.ds.query<
+      Array<{
+        id: string;
+        outcome: IntakeOutcome;
+        outcome_reason: string | null;
+        case_id: string | null;
+        number: string | null;
+      }>
+    >(
       `SELECT r.id, r.outcome, r.outcome_reason, r.case_id, c.number FROM intake_records r LEFT JOIN cases c ON c.id = r.case_id
         WHERE r.id = $1::uuid OR r.raw->>'claimedFrom' = $2 LIMIT 1`,
       [id, id],
     );
     const r = rows[0];
-    return r ? { recordId: r.id, outcome: r.outcome, reason: r.outcome_reason, caseId: r.case_id, caseNumber: r.number } : { recordId: id, outcome: 'pending', reason: null, caseId: null, caseNumber: null };
+    return r
+      ? { recordId: r.id, outcome: r.outcome, reason: r.outcome_reason, caseId: r.case_id, caseNumber: r.number }
+      : { recordId: id, outcome: 'pending', reason: null, caseId: null, caseNumber: null };
   }
 }

@@ -48,13 +48,30 @@ function setup(n: number, opts: { failStoreOfBatch?: number } = {}) {
       log.push(`decide ${mails[0]!.id}`);
       await tick();
       await tick();
-      return mails.map((m) => ({ recordId: m.id, outcome: 'case_created', reason: null, caseId: null, caseNumber: null }));
+      return mails.map((m) => ({
+        recordId: m.id,
+        outcome: 'case_created',
+        reason: null,
+        caseId: null,
+        caseNumber: null,
+      }));
     },
   } as unknown as MailProcessingService;
-  const runner = { connect: () => Promise.resolve(), query: () => Promise.resolve([{ locked: true }]), release: () => Promise.resolve() };
+  const runner = {
+    connect: () => Promise.resolve(),
+    query: () => Promise.resolve([{ locked: true }]),
+    release: () => Promise.resolve(),
+  };
   const ds = { createQueryRunner: () => runner } as unknown as DataSource;
   const config = { MAIL_MAX_BYTES: 1_000_000, DB_POOL_SIZE: 10 } as AppConfig;
-  const spec = { name: 'cs', source: 'imap:cs', route: 'cases', folder: 'INBOX', processedFolder: 'Processed', quarantineFolder: 'Quarantine' } as MailboxSpec;
+  const spec = {
+    name: 'cs',
+    source: 'imap:cs',
+    route: 'cases',
+    folder: 'INBOX',
+    processedFolder: 'Processed',
+    quarantineFolder: 'Quarantine',
+  } as MailboxSpec;
   const poller = new MailboxPollService(ds, config, store, processing);
   return { log, poll: () => poller.pollOnce({ spec, connector }) };
 }
@@ -78,6 +95,9 @@ describe('MailboxPollService batches', () => {
     const { log, poll } = setup(600, { failStoreOfBatch: 2 });
     await expect(poll()).rejects.toThrow('Postgres is down');
     expect(log).toContain('move 1 Processed');
-    expect(log.filter((e) => e.startsWith('decide') || e.startsWith('move'))).toEqual(['decide r1', 'move 1 Processed']);
+    expect(log.filter((e) => e.startsWith('decide') || e.startsWith('move'))).toEqual([
+      'decide r1',
+      'move 1 Processed',
+    ]);
   });
 });

@@ -42,9 +42,20 @@ interface StoredBatch {
 }
 
 /** A promise that never rejects (its failure is the value): awaited later, it cannot go unhandled meanwhile. */
-const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> => p.then((value) => ({ value }), (error: unknown) => ({ error }));
+const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> =>
+  p.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
 
-const FINAL = new Set<IntakeOutcome>(['case_created', 'added_to_case', 'duplicate', 'auto_reply', 'bounce', 'quarantined']);
+const FINAL = new Set<IntakeOutcome>([
+  'case_created',
+  'added_to_case',
+  'duplicate',
+  'auto_reply',
+  'bounce',
+  'quarantined',
+]);
 
 /**
  * One poll of a mailbox (the customer-service mailbox, the bounce mailbox: what its mail becomes is the
@@ -96,21 +107,37 @@ export class MailboxPollService implements OnApplicationShutdown {
       let lastUid = 0;
       const cursor = await this.store.cursor(mailbox);
       if (!cursor || cursor.uidValidity !== box.uidValidity) {
-        if (cursor) this.logger.warn({ mailbox, from: cursor.uidValidity, to: box.uidValidity }, 'UIDVALIDITY changed: resyncing the whole folder (stored mail is recognised by Message-ID and content)');
+        if (cursor)
+          this.logger.warn(
+            { mailbox, from: cursor.uidValidity, to: box.uidValidity },
+            'UIDVALIDITY changed: resyncing the whole folder (stored mail is recognised by Message-ID and content)',
+          );
         await this.store.resetCursor(mailbox, folder, box.uidValidity);
         report.uidValidityChanged = !!cursor;
       } else lastUid = cursor.lastUid;
       const uids = await client.uids();
       report.seen = uids.length;
       // Above the cursor everything is new; at or below it, a UID still here was stored but not moved (or never stored).
-      const known = await this.store.known(spec.source, box.uidValidity, uids.filter((u) => u <= lastUid));
+      const known = await this.store.known(
+        spec.source,
+        box.uidValidity,
+        uids.filter((u) => u <= lastUid),
+      );
 
       // Stored before (a crash, a failed MOVE, an outage): decide what is still pending, then move.
       const earlier = [...known];
       for (let i = 0; i < earlier.length && !this.stopping; i += BATCH_MESSAGES) {
         const slice = earlier.slice(i, i + BATCH_MESSAGES);
-        const decided = await this.decidePending(slice.filter(([, ref]) => ref.outcome === 'pending').map(([, ref]) => ref.id), report);
-        await this.moveDecided(client, spec, slice.map(([uid, ref]) => ({ uid, outcome: decided.get(ref.id) ?? ref.outcome })), report);
+        const decided = await this.decidePending(
+          slice.filter(([, ref]) => ref.outcome === 'pending').map(([, ref]) => ref.id),
+          report,
+        );
+        await this.moveDecided(
+          client,
+          spec,
+          slice.map(([uid, ref]) => ({ uid, outcome: decided.get(ref.id) ?? ref.outcome })),
+          report,
+        );
       }
 
       const fresh = uids.filter((u) => !known.has(u));
@@ -121,7 +148,10 @@ export class MailboxPollService implements OnApplicationShutdown {
       for (let i = 0; next; i++) {
         const stored = await next;
         if ('error' in stored) throw stored.error;
-        next = i + 1 < batches.length && !this.stopping ? settled(this.fetchStore(client, spec, box, batches[i + 1]!, report)) : null;
+        next =
+          i + 1 < batches.length && !this.stopping
+            ? settled(this.fetchStore(client, spec, box, batches[i + 1]!, report))
+            : null;
         try {
           await this.decideMove(client, spec, stored.value, report);
         } catch (err) {
@@ -168,30 +198,64 @@ export class MailboxPollService implements OnApplicationShutdown {
   }
 
   /** Fetches a batch and stores it (committed before anything happens on the server: from then on the mail is ours). */
-  private async fetchStore(client: MailboxClient, spec: MailboxSpec, box: OpenFolder, batch: { uids: number[]; maxBytes?: number }, report: PollReport): Promise<StoredBatch> {
+  private async fetchStore(
+    client: MailboxClient,
+    spec: MailboxSpec,
+    box: OpenFolder,
+    batch: { uids: number[]; maxBytes?: number },
+    report: PollReport,
+  ): Promise<StoredBatch> {
     let t = performance.now();
     const fetched = await client.fetch(batch.uids, batch.maxBytes ? { maxBytes: batch.maxBytes } : {});
     report.ms.fetch += Math.round(performance.now() - t);
     if (fetched.length === 0) return { messages: [], refs: new Map() };
-    const messages = fetched.map((f) => ({ uid: f.uid, size: f.size, internalDate: f.internalDate, raw: f.source, truncated: batch.maxBytes !== undefined && f.source.length < f.size }));
+    const messages = fetched.map((f) => ({
+      uid: f.uid,
+      size: f.size,
+      internalDate: f.internalDate,
+      raw: f.source,
+      truncated: batch.maxBytes !== undefined && f.source.length < f.size,
+    }));
     t = performance.now();
-    const refs = await this.store.storeBatch({ mailbox: spec.name, source: spec.source, folder: spec.folder, uidValidity: box.uidValidity, messages });
+    const refs = await this.store.storeBatch({
+      mailbox: spec.name,
+      source: spec.source,
+      folder: spec.folder,
+      uidValidity: box.uidValidity,
+      messages,
+    });
     report.stored += messages.length;
     report.ms.store += Math.round(performance.now() - t);
     return { messages, refs };
   }
 
   /** Decides a stored batch's pending mail, then moves every decided one out of the folder. */
-  private async decideMove(client: MailboxClient, spec: MailboxSpec, { messages, refs }: StoredBatch, report: PollReport): Promise<void> {
+  private async decideMove(
+    client: MailboxClient,
+    spec: MailboxSpec,
+    { messages, refs }: StoredBatch,
+    report: PollReport,
+  ): Promise<void> {
     if (messages.length === 0) return;
     let t = performance.now();
     const pending = messages.filter((msg) => refs.get(msg.uid)?.outcome === 'pending');
     const processed = await this.processing.processMany(
-      pending.map((msg) => ({ id: refs.get(msg.uid)!.id, source: spec.source, route: spec.route, raw: msg.raw, receivedAt: msg.internalDate ?? new Date(), size: msg.size, truncated: msg.truncated })),
+      pending.map((msg) => ({
+        id: refs.get(msg.uid)!.id,
+        source: spec.source,
+        route: spec.route,
+        raw: msg.raw,
+        receivedAt: msg.internalDate ?? new Date(),
+        size: msg.size,
+        truncated: msg.truncated,
+      })),
       this.concurrency,
     );
     const byUid = new Map(pending.map((msg, i) => [msg.uid, this.count(processed[i]!, report)]));
-    const results = messages.map((msg) => ({ uid: msg.uid, outcome: byUid.get(msg.uid) ?? refs.get(msg.uid)?.outcome ?? 'pending' }));
+    const results = messages.map((msg) => ({
+      uid: msg.uid,
+      outcome: byUid.get(msg.uid) ?? refs.get(msg.uid)?.outcome ?? 'pending',
+    }));
     report.ms.decide += Math.round(performance.now() - t);
     t = performance.now();
     await this.moveDecided(client, spec, results, report);
@@ -211,7 +275,12 @@ export class MailboxPollService implements OnApplicationShutdown {
   }
 
   /** One MOVE per destination; undecided mail stays for the next cycle. */
-  private async moveDecided(client: MailboxClient, spec: MailboxSpec, results: Array<{ uid: number; outcome: IntakeOutcome }>, report: PollReport): Promise<void> {
+  private async moveDecided(
+    client: MailboxClient,
+    spec: MailboxSpec,
+    results: Array<{ uid: number; outcome: IntakeOutcome }>,
+    report: PollReport,
+  ): Promise<void> {
     const toQuarantine = results.filter((r) => r.outcome === 'quarantined').map((r) => r.uid);
     const toProcessed = results.filter((r) => FINAL.has(r.outcome) && r.outcome !== 'quarantined').map((r) => r.uid);
     report.left += results.length - toQuarantine.length - toProcessed.length;
@@ -224,6 +293,9 @@ export class MailboxPollService implements OnApplicationShutdown {
   private async sweepPending(spec: MailboxSpec, report: PollReport): Promise<void> {
     if (this.stopping) return;
     const pending = await this.store.pending(spec.source, PENDING_SWEEP);
-    await this.decidePending(pending.map((p) => p.id), report);
+    await this.decidePending(
+      pending.map((p) => p.id),
+      report,
+    );
   }
 }

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, ensureDatabase, freePort, runMigrations, startEmbeddedPostgres, type LocalPostgres } from '@kefu/shared';
+import {
+  dataSourceOptions,
+  ensureDatabase,
+  freePort,
+  runMigrations,
+  startEmbeddedPostgres,
+  type LocalPostgres,
+} from '@kefu/shared';
 import { startDovecot, startTestApp, testConfig, type TestDovecot } from '@kefu/shared/testing';
 import { intakeApp } from '../intake.app';
 import { MailboxRunner } from './mailbox-runner.service';
@@ -25,7 +32,10 @@ describe('email intake with Postgres down', () => {
     await ensureDatabase(pg.url(), 'kefu');
     await runMigrations(pg.url('kefu'));
     dovecot = await startDovecot();
-    app = await startTestApp(intakeApp, testConfig({ DATABASE_URL: pg.url('kefu'), MAILBOX_URL: dovecot.url, MAILBOX_RESYNC_SECONDS: '3600' }));
+    app = await startTestApp(
+      intakeApp,
+      testConfig({ DATABASE_URL: pg.url('kefu'), MAILBOX_URL: dovecot.url, MAILBOX_RESYNC_SECONDS: '3600' }),
+    );
     // One good poll first, so the folders exist and the cursor is set.
     await app.get(MailboxRunner).request('test');
   }, 60_000);
@@ -38,7 +48,11 @@ describe('email intake with Postgres down', () => {
 
   it('leaves the mailbox untouched (nothing moved, nothing flagged) and takes the mail once Postgres is back', async () => {
     await pg.stop();
-    await dovecot.appendMessages('INBOX', [fixture('gb2312-foxmail.eml'), fixture('fax-efax-pdf.eml'), fixture('malformed-no-boundary.eml')]);
+    await dovecot.appendMessages('INBOX', [
+      fixture('gb2312-foxmail.eml'),
+      fixture('fax-efax-pdf.eml'),
+      fixture('malformed-no-boundary.eml'),
+    ]);
     await expect(app.get(MailboxRunner).request('test')).rejects.toThrow();
     const inbox = await dovecot.list('INBOX');
     expect(inbox).toHaveLength(3);
@@ -49,13 +63,18 @@ describe('email intake with Postgres down', () => {
     pg = await start();
     await app.get(MailboxRunner).request('test');
     expect(await dovecot.list('INBOX')).toEqual([]);
-    expect((await dovecot.list('Processed')).map((m) => m.messageId).sort()).toEqual(['1795390000.efax.0001@inbound.efax.com', '202611231005112341298@163.com']);
+    expect((await dovecot.list('Processed')).map((m) => m.messageId).sort()).toEqual([
+      '1795390000.efax.0001@inbound.efax.com',
+      '202611231005112341298@163.com',
+    ]);
     expect((await dovecot.list('Quarantine')).map((m) => m.messageId)).toEqual(['malformed-1@example.com']);
     const ds = new DataSource(dataSourceOptions(pg.url('kefu'), { poolSize: 1 }));
     await ds.initialize();
     try {
       expect(await ds.query(`SELECT outcome, channel FROM intake_records ORDER BY outcome, channel`)).toEqual([
-        { outcome: 'case_created', channel: 'email' }, { outcome: 'case_created', channel: 'fax' }, { outcome: 'quarantined', channel: 'email' },
+        { outcome: 'case_created', channel: 'email' },
+        { outcome: 'case_created', channel: 'fax' },
+        { outcome: 'quarantined', channel: 'email' },
       ]);
     } finally {
       await ds.destroy();

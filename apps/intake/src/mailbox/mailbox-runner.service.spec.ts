@@ -4,13 +4,23 @@ import type { Mailbox } from './mailboxes';
 
 const mailboxes = [{ spec: { name: 'cs' } }, { spec: { name: 'bounces' } }] as Mailbox[];
 
-const report = (seen: number): PollReport => ({ uidValidityChanged: false, seen, stored: 0, outcomes: {}, moved: 0, left: 0, ms: { fetch: 0, store: 0, decide: 0, move: 0 } });
+const report = (seen: number): PollReport => ({
+  uidValidityChanged: false,
+  seen,
+  stored: 0,
+  outcomes: {},
+  moved: 0,
+  left: 0,
+  ms: { fetch: 0, store: 0, decide: 0, move: 0 },
+});
 
 describe('MailboxRunner (single flight)', () => {
   it('folds requests made during a poll into exactly one more poll, which starts after the first ends', async () => {
     const releases: Array<() => void> = [];
     let polls = 0;
-    const poller = { pollOnce: () => new Promise<PollReport>((resolve) => releases.push(() => resolve(report(++polls)))) } as unknown as MailboxPollService;
+    const poller = {
+      pollOnce: () => new Promise<PollReport>((resolve) => releases.push(() => resolve(report(++polls)))),
+    } as unknown as MailboxPollService;
     const runner = new MailboxRunner(poller, mailboxes);
     const first = runner.request('a');
     const second = runner.request('b');
@@ -26,7 +36,9 @@ describe('MailboxRunner (single flight)', () => {
 
   it('rejects the caller of a failed poll and runs the next request anew', async () => {
     let fail = true;
-    const poller = { pollOnce: () => (fail ? Promise.reject(new Error('Postgres is down')) : Promise.resolve(report(0))) } as unknown as MailboxPollService;
+    const poller = {
+      pollOnce: () => (fail ? Promise.reject(new Error('Postgres is down')) : Promise.resolve(report(0))),
+    } as unknown as MailboxPollService;
     const runner = new MailboxRunner(poller, mailboxes);
     await expect(runner.request('a')).rejects.toThrow('Postgres is down');
     fail = false;
@@ -36,7 +48,8 @@ describe('MailboxRunner (single flight)', () => {
   it('keeps one flight per mailbox: a poll of one does not hold up or absorb a request for another', async () => {
     const releases = new Map<string, () => void>();
     const poller = {
-      pollOnce: (m: Mailbox) => new Promise<PollReport>((resolve) => releases.set(m.spec.name, () => resolve(report(m.spec.name.length)))),
+      pollOnce: (m: Mailbox) =>
+        new Promise<PollReport>((resolve) => releases.set(m.spec.name, () => resolve(report(m.spec.name.length)))),
     } as unknown as MailboxPollService;
     const runner = new MailboxRunner(poller, mailboxes);
     const cs = runner.request('a');

@@ -38,10 +38,12 @@ export class MailboxRunner {
     const flight = this.flights.get(mailbox.spec.name) ?? { running: null, again: null };
     this.flights.set(mailbox.spec.name, flight);
     if (!flight.running) return this.start(mailbox, flight, reason);
-    flight.again ??= flight.running.catch(() => undefined).then(() => {
-      flight.again = null;
-      return this.start(mailbox, flight, reason);
-    });
+    flight.again ??= flight.running
+      .catch(() => undefined)
+      .then(() => {
+        flight.again = null;
+        return this.start(mailbox, flight, reason);
+      });
     return flight.again;
   }
 

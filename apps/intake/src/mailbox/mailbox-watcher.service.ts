@@ -61,7 +61,10 @@ export class MailboxWatcher implements OnApplicationBootstrap, OnApplicationShut
       } catch (err) {
         failures += 1;
         if (failures === 1 || failures % 10 === 0) {
-          this.logger.warn({ mailbox: spec.name, failures, err: errorMessage(err) }, 'cannot watch the mailbox; retrying');
+          this.logger.warn(
+            { mailbox: spec.name, failures, err: errorMessage(err) },
+            'cannot watch the mailbox; retrying',
+          );
         }
       } finally {
         const client = watch.client;

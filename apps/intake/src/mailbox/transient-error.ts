@@ -4,8 +4,21 @@
  * retry would only repeat: those quarantine the mail with the reason, so the poller keeps going.
  */
 const TRANSIENT_SQLSTATE = /^(08|40|53|57|58)/; // connection, rollback (deadlock/serialization), resources, operator intervention, system
-const TRANSIENT_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'NoConnection', 'CONNECT_TIMEOUT', 'ETIMEOUT']);
-const TRANSIENT_TEXT = /connection terminated|connection refused|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down)|does not allow connections|not currently accepting connections|too many clients|socket hang up|Connection not available|Client has encountered a connection error/i;
+const TRANSIENT_NODE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'NoConnection',
+  'CONNECT_TIMEOUT',
+  'ETIMEOUT',
+]);
+const TRANSIENT_TEXT =
+  /connection terminated|connection refused|timeout exceeded when trying to connect|terminating connection|the database system is (starting up|shutting down)|does not allow connections|not currently accepting connections|too many clients|socket hang up|Connection not available|Client has encountered a connection error/i;
 
 export function isTransient(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {

@@ -3,7 +3,11 @@ import { classificationRules, classify, DEFAULT_TYPE } from './classifier';
 
 describe('classificationRules', () => {
   it('only uses the domain vocabularies, with unique ids and no empty keywords', () => {
-    const allowed = { type: caseTypes as readonly string[], category: caseCategories as readonly string[], severity: caseSeverities as readonly string[] };
+    const allowed = {
+      type: caseTypes as readonly string[],
+      category: caseCategories as readonly string[],
+      severity: caseSeverities as readonly string[],
+    };
     for (const rule of classificationRules) {
       expect(allowed[rule.field]).toContain(rule.value);
       expect(rule.id.startsWith(`${rule.field}.${rule.value}`)).toBe(true);
@@ -14,7 +18,8 @@ describe('classificationRules', () => {
   });
 
   it('covers every type, every category and major severity', () => {
-    const values = (field: string): Set<string> => new Set(classificationRules.filter((r) => r.field === field).map((r) => r.value));
+    const values = (field: string): Set<string> =>
+      new Set(classificationRules.filter((r) => r.field === field).map((r) => r.value));
     expect([...values('type')].sort()).toEqual([...caseTypes].sort());
     expect([...values('category')].sort()).toEqual([...caseCategories].sort());
     expect([...values('severity')]).toEqual(['major']);
@@ -66,7 +71,15 @@ describe('classify: type', () => {
     expect(c.type).toBe('repair');
     expect(c.category).toBe('property_management');
     expect(c.severity).toBe('major');
-    expect(c.rules).toEqual(expect.arrayContaining(['type.complaint:投诉', 'category.property_management:电梯', 'category.property_management:保安', 'severity.major:困人', 'type.hint:repair']));
+    expect(c.rules).toEqual(
+      expect.arrayContaining([
+        'type.complaint:投诉',
+        'category.property_management:电梯',
+        'category.property_management:保安',
+        'severity.major:困人',
+        'type.hint:repair',
+      ]),
+    );
     expect(c.rules).not.toContain('type.default:complaint');
     expect(classify('随便说说', { type: 'enquiry' }).rules).toEqual(['type.hint:enquiry']);
   });
@@ -172,7 +185,9 @@ describe('classify: severity', () => {
   });
 
   it('reports major rules with their keyword', () => {
-    expect(classify('插座漏电，孩子差点触电').rules).toEqual(expect.arrayContaining(['severity.major:漏电', 'severity.major:触电', 'category.engineering_quality:插座']));
+    expect(classify('插座漏电，孩子差点触电').rules).toEqual(
+      expect.arrayContaining(['severity.major:漏电', 'severity.major:触电', 'category.engineering_quality:插座']),
+    );
   });
 
   it('reads full-width and traditional text', () => {

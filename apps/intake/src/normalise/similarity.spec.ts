@@ -51,12 +51,16 @@ describe('textSimilarity', () => {
   });
 
   it('flags a repeat report of the same problem as a possible duplicate', () => {
-    expect(textSimilarity('3栋2单元1502卫生间天花漏水，请尽快安排维修', '3栋2单元1502卫生间天花又漏水了，上次报修还没来')).toBeGreaterThanOrEqual(DUPLICATE);
+    expect(
+      textSimilarity('3栋2单元1502卫生间天花漏水，请尽快安排维修', '3栋2单元1502卫生间天花又漏水了，上次报修还没来'),
+    ).toBeGreaterThanOrEqual(DUPLICATE);
     expect(textSimilarity('3栋1502卫生间漏水', '卫生间又漏水了，3栋1502')).toBeGreaterThanOrEqual(DUPLICATE);
   });
 
   it('does not flag different problems of the same owner', () => {
-    expect(textSimilarity('3栋2单元1502卫生间天花漏水，请尽快安排维修', '请问3栋的房产证什么时候可以领取')).toBeLessThan(DUPLICATE);
+    expect(
+      textSimilarity('3栋2单元1502卫生间天花漏水，请尽快安排维修', '请问3栋的房产证什么时候可以领取'),
+    ).toBeLessThan(DUPLICATE);
     expect(textSimilarity('电梯经常困人，物业不管', '小区绿化养护太差，垃圾没人清理')).toBeLessThan(DUPLICATE);
   });
 });

@@ -2,7 +2,9 @@ import { foldText } from '@kefu/shared';
 
 /** Text reduced for comparison: width and traditional folded, lower-cased, punctuation, symbols and whitespace removed. */
 export function comparableText(text: string): string {
-  return foldText(text).toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  return foldText(text)
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 }
 
 // Character bigrams with counts (a multiset), so '漏水漏水' and '漏水' are not the same text.

@@ -1,6 +1,7 @@
 import { buildingKey, findUnitRefs, matchUnit, unitCandidates, type UnitRef, type UnitRow } from './unit-text';
 
-const refs = (text: string): Array<[string, string | null, string]> => findUnitRefs(text).map((r) => [r.building, r.entrance, r.room]);
+const refs = (text: string): Array<[string, string | null, string]> =>
+  findUnitRefs(text).map((r) => [r.building, r.entrance, r.room]);
 
 describe('findUnitRefs', () => {
   it.each<[string, Array<[string, string | null, string]>]>([
@@ -30,7 +31,13 @@ describe('findUnitRefs', () => {
     ['3-2-1502室', [['3', '2', '1502']]],
     ['我是碧海云天3栋2单元1502的业主，卫生间漏水', [['3', '2', '1502']]],
     ['深圳市宝安区碧海大道88号碧海云天3栋1单元101室', [['3', '1', '101']]], // '88号' is the street
-    ['3栋1502和5栋801都漏水', [['3', null, '1502'], ['5', null, '801']]],
+    [
+      '3栋1502和5栋801都漏水',
+      [
+        ['3', null, '1502'],
+        ['5', null, '801'],
+      ],
+    ],
     ['3栋1502，3栋1502卫生间', [['3', null, '1502']]], // the same unit twice counts once
     ['房号：3-2-1502，电话13812345678', [['3', '2', '1502']]],
   ])('%j', (text, expected) => {
@@ -38,7 +45,10 @@ describe('findUnitRefs', () => {
   });
 
   it('quotes the original text (full width, traditional) of each ref', () => {
-    expect(findUnitRefs('住在３栋２单元１５０２室，也有A座1502').map((r) => r.text)).toEqual(['３栋２单元１５０２室', 'A座1502']);
+    expect(findUnitRefs('住在３栋２单元１５０２室，也有A座1502').map((r) => r.text)).toEqual([
+      '３栋２单元１５０２室',
+      'A座1502',
+    ]);
     expect(findUnitRefs('3棟2單元1502')[0]?.text).toBe('3棟2單元1502');
   });
 
@@ -116,7 +126,11 @@ describe('matchUnit', () => {
       expect(match(text)).toMatchObject({ status: 'matched', unitId: 'u-3-2-1502' });
     }
     expect(match('12栋3单元1203')).toMatchObject({ status: 'matched', unitId: 'u-12-3-1203' });
-    expect(match('A-1502')).toMatchObject({ status: 'matched', unitId: 'u-A-1-1502', ref: { building: 'A', entrance: null, room: '1502' } });
+    expect(match('A-1502')).toMatchObject({
+      status: 'matched',
+      unitId: 'u-A-1-1502',
+      ref: { building: 'A', entrance: null, room: '1502' },
+    });
   });
 
   it('matches a ref without entrance when only one entrance has that room', () => {
@@ -130,7 +144,11 @@ describe('matchUnit', () => {
 
   it('is ambiguous when a ref without entrance fits units in two entrances', () => {
     const result = match('3栋1502卫生间漏水');
-    expect(result).toEqual({ status: 'ambiguous', candidates: ['u-3-1-1502', 'u-3-2-1502'], ref: expect.objectContaining({ building: '3', room: '1502' }) });
+    expect(result).toEqual({
+      status: 'ambiguous',
+      candidates: ['u-3-1-1502', 'u-3-2-1502'],
+      ref: expect.objectContaining({ building: '3', room: '1502' }),
+    });
   });
 
   it('uses a second, more precise ref that agrees with the first', () => {
@@ -138,7 +156,11 @@ describe('matchUnit', () => {
   });
 
   it('is ambiguous when two refs point to different units', () => {
-    expect(match('3栋2单元1502楼上是3栋2单元801')).toEqual({ status: 'ambiguous', candidates: ['u-3-2-1502', 'u-3-2-801'], ref: null });
+    expect(match('3栋2单元1502楼上是3栋2单元801')).toEqual({
+      status: 'ambiguous',
+      candidates: ['u-3-2-1502', 'u-3-2-801'],
+      ref: null,
+    });
     expect(match('A座1502和5栋801')).toEqual({ status: 'ambiguous', candidates: ['u-A-1-1502', 'u-5-801'], ref: null });
   });
 

@@ -1,6 +1,11 @@
 import { foldText, numberKey } from '@kefu/shared';
 
-export interface UnitRef { building: string; entrance: string | null; room: string; text: string }
+export interface UnitRef {
+  building: string;
+  entrance: string | null;
+  room: string;
+  text: string;
+}
 
 const CN = '[一二三四五六七八九十两]';
 // Building number: 1–3 digits, one letter, or a Chinese numeral (三, 十二).
@@ -27,14 +32,23 @@ const DASHED = /(?<![\w\-./])(\d{1,3}|[A-Za-z])\s?-\s?(\d{1,2})\s?-\s?(\d{3,4})(
 // 'A-1502': a letter building then a room. A bare '3-1502' is too ambiguous to read.
 const LETTER_DASHED = /(?<![\w\-./])([A-Za-z])\s?-\s?(\d{3,4})(?![\w\-./:])/g;
 
-interface Found { start: number; end: number; ref: UnitRef }
+interface Found {
+  start: number;
+  end: number;
+  ref: UnitRef;
+}
 
 /** Unit references in free text: "3栋2单元1502", "3-2-1502", "3号楼1502室", "A座1502", "3幢1单元502房", "3栋1502", "B栋二单元801" (Chinese numerals for building/entrance: 一二三四五六七八九十), "A-1502". building is the key ('3', 'A'); room digits only ('1502'); entrance digits or null. */
 export function findUnitRefs(text: string): UnitRef[] {
   const t = foldText(text);
   const found: Found[] = [];
   const add = (start: number, len: number, building: string, entrance: string | undefined, room: string): void => {
-    const ref: UnitRef = { building: numberKey(building), entrance: entrance === undefined ? null : numberKey(entrance), room, text: text.slice(start, start + len).trim() };
+    const ref: UnitRef = {
+      building: numberKey(building),
+      entrance: entrance === undefined ? null : numberKey(entrance),
+      room,
+      text: text.slice(start, start + len).trim(),
+    };
     found.push({ start, end: start + len, ref });
   };
   for (const m of t.matchAll(WITH_SUFFIX)) add(m.index, m[0].length, m[1]!, m[2] ?? m[3], m[4]!);
@@ -71,10 +85,19 @@ function entranceKey(s: string): string {
 }
 
 function roomKey(s: string): string {
-  return numberKey(foldText(s).trim().replace(/[室房号]$/, ''));
+  return numberKey(
+    foldText(s)
+      .trim()
+      .replace(/[室房号]$/, ''),
+  );
 }
 
-export interface UnitRow { id: string; buildingName: string; entrance: string; room: string }
+export interface UnitRow {
+  id: string;
+  buildingName: string;
+  entrance: string;
+  room: string;
+}
 export type UnitMatch =
   | { status: 'matched'; unitId: string; ref: UnitRef }
   | { status: 'ambiguous'; candidates: string[]; ref: UnitRef | null }
@@ -92,7 +115,10 @@ function unitIndex(units: readonly UnitRow[]): Map<string, KeyedUnit[]> {
     index = new Map();
     for (const u of units) {
       const key = `${buildingKey(u.buildingName)}|${roomKey(u.room)}`;
-      index.set(key, [...(index.get(key) ?? []), { id: u.id, entrance: u.entrance, entranceKey: entranceKey(u.entrance) }]);
+      index.set(key, [
+        ...(index.get(key) ?? []),
+        { id: u.id, entrance: u.entrance, entranceKey: entranceKey(u.entrance) },
+      ]);
     }
     indexes.set(units, index);
   }
@@ -118,5 +144,9 @@ export function matchUnit(refs: UnitRef[], units: UnitRow[]): UnitMatch {
   const agreed = all.filter((id) => hits.every((h) => h.ids.includes(id)));
   const pinned = agreed.length === 1 ? hits.find((h) => h.ids.length === 1 && h.ids[0] === agreed[0]) : undefined;
   if (pinned) return { status: 'matched', unitId: pinned.ids[0]!, ref: pinned.ref };
-  return { status: 'ambiguous', candidates: agreed.length > 1 ? agreed : all, ref: hits.length === 1 ? hits[0]!.ref : null };
+  return {
+    status: 'ambiguous',
+    candidates: agreed.length > 1 ? agreed : all,
+    ref: hits.length === 1 ? hits[0]!.ref : null,
+  };
 }

@@ -13,13 +13,19 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('open-cases')
-  @ApiOperation({ summary: 'Open cases (not closed or rejected) and overdue ones (promised reply date passed, not yet answered), by category and by estate' })
+  @ApiOperation({
+    summary:
+      'Open cases (not closed or rejected) and overdue ones (promised reply date passed, not yet answered), by category and by estate',
+  })
   openCases(@Query(new ZodValidationPipe(openCasesSchema)) q: OpenCasesQuery) {
     return this.reports.openCases(q);
   }
 
   @Get('monthly')
-  @ApiOperation({ summary: '客服月报: valid complaints, closure rate, on-time reply rate, return-visit rate for a month (Asia/Shanghai), by category and estate, with the 6-month trend' })
+  @ApiOperation({
+    summary:
+      '客服月报: valid complaints, closure rate, on-time reply rate, return-visit rate for a month (Asia/Shanghai), by category and estate, with the 6-month trend',
+  })
   monthly(@Query(new ZodValidationPipe(monthlySchema)) q: MonthlyQuery) {
     return this.reports.monthly(q);
   }

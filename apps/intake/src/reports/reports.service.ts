@@ -97,7 +97,18 @@ export class ReportsService {
 
   /** One pass over the open cases (ix_cases_status_promised), grouped by category and by estate at once. */
   async openCases(q: OpenCasesQuery) {
-    const rows = await this.ds.query<Array<{ category: CaseCategory | null; project_id: string | null; code: string | null; name: string | null; g_category: number; g_project: number; open: number; overdue: number }>>(
+    const rows = await this.ds.query<
+      Array<{
+        category: CaseCategory | null;
+        project_id: string | null;
+        code: string | null;
+        name: string | null;
+        g_category: number;
+        g_project: number;
+        open: number;
+        overdue: number;
+      }>
+    >(
       `SELECT c.category, c.project_id, p.code, p.name,
               GROUPING(c.category)::int AS g_category, GROUPING(c.project_id, p.code, p.name)::int AS g_project,
               count(*)::int AS open, count(*) FILTER (WHERE ${OVERDUE})::int AS overdue
@@ -112,8 +123,14 @@ export class ReportsService {
     return {
       projectId: q.projectId ?? null,
       totals: total ? pick(total) : { open: 0, overdue: 0 },
-      byCategory: rows.filter((r) => !r.g_category).map((r) => ({ category: r.category, ...pick(r) })).sort(byOpen),
-      byEstate: rows.filter((r) => !r.g_project).map((r) => ({ projectId: r.project_id, projectCode: r.code, projectName: r.name, ...pick(r) })).sort(byOpen),
+      byCategory: rows
+        .filter((r) => !r.g_category)
+        .map((r) => ({ category: r.category, ...pick(r) }))
+        .sort(byOpen),
+      byEstate: rows
+        .filter((r) => !r.g_project)
+        .map((r) => ({ projectId: r.project_id, projectCode: r.code, projectName: r.name, ...pick(r) }))
+        .sort(byOpen),
     };
   }
 
@@ -162,7 +179,10 @@ export class ReportsService {
       timeZone: tz,
       projectId: q.projectId ?? null,
       totals: figures(totals.get(month)),
-      byCategory: mine.filter((r) => !r.g_category).map((r) => ({ category: r.category, ...figures(r) })).sort(byValid),
+      byCategory: mine
+        .filter((r) => !r.g_category)
+        .map((r) => ({ category: r.category, ...figures(r) }))
+        .sort(byValid),
       byEstate: mine
         .filter((r) => !r.g_project)
         .map((r) => ({ projectId: r.project_id, projectCode: r.code, projectName: r.name, ...figures(r) }))
@@ -175,8 +195,10 @@ export class ReportsService {
 /** Largest first; ties by category or estate code, the uncategorised / no-estate row last, so the order is stable. */
 const key = (r: { category?: string | null; projectCode?: string | null }) => r.category ?? r.projectCode ?? '\uffff';
 const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-const byOpen = (a: OpenFigures & Parameters<typeof key>[0], b: OpenFigures & Parameters<typeof key>[0]) => b.open - a.open || cmp(key(a), key(b));
-const byValid = (a: MonthlyFigures & Parameters<typeof key>[0], b: MonthlyFigures & Parameters<typeof key>[0]) => b.validComplaints - a.validComplaints || cmp(key(a), key(b));
+const byOpen = (a: OpenFigures & Parameters<typeof key>[0], b: OpenFigures & Parameters<typeof key>[0]) =>
+  b.open - a.open || cmp(key(a), key(b));
+const byValid = (a: MonthlyFigures & Parameters<typeof key>[0], b: MonthlyFigures & Parameters<typeof key>[0]) =>
+  b.validComplaints - a.validComplaints || cmp(key(a), key(b));
 
 /** "2026-11" in the business time zone. */
 function currentMonth(timeZone: string, now = new Date()): string {

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { normalisePhone, staffRoles } from '@kefu/shared';
 
 export const createStaffSchema = z.object({
-  login: z.string().trim().toLowerCase().regex(/^[a-z0-9._-]{2,60}$/, 'use 2–60 letters, digits, dot, dash or underscore'),
+  login: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9._-]{2,60}$/, 'use 2–60 letters, digits, dot, dash or underscore'),
   name: z.string().trim().min(1, 'is required').max(100),
   role: z.enum(staffRoles),
   password: z.string().min(10, 'must be at least 10 characters').max(200),

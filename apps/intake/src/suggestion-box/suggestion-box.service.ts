@@ -2,8 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  APP_CONFIG, AppException, AttachmentEntity, normalisePhone, SuggestionBoxEntity,
-  type AppConfig, type FieldProblem, type StaffPrincipal,
+  APP_CONFIG,
+  AppException,
+  AttachmentEntity,
+  normalisePhone,
+  SuggestionBoxEntity,
+  type AppConfig,
+  type FieldProblem,
+  type StaffPrincipal,
 } from '@kefu/shared';
 import { checkPhotos, type CheckedPhoto } from '../web-form/photos';
 import type { UploadProblem, Uploads } from '../web-form/uploads';
@@ -46,17 +52,42 @@ const boxSelect = `
     LEFT JOIN staff s ON s.id = lc.collector_id`;
 
 interface BoxRow {
-  id: string; projectId: string; projectCode: string; projectName: string; location: string; active: boolean; createdAt: Date;
-  lastId: string | null; lastAt: Date | null; lastSlips: number | null; lastCollector: string | null; days: number;
+  id: string;
+  projectId: string;
+  projectCode: string;
+  projectName: string;
+  location: string;
+  active: boolean;
+  createdAt: Date;
+  lastId: string | null;
+  lastAt: Date | null;
+  lastSlips: number | null;
+  lastCollector: string | null;
+  days: number;
 }
 
 const toView = (r: BoxRow): BoxView => ({
-  id: r.id, projectId: r.projectId, projectCode: r.projectCode, projectName: r.projectName, location: r.location, active: r.active, createdAt: r.createdAt.toISOString(),
-  lastCollection: r.lastId && r.lastAt ? { id: r.lastId, collectedAt: r.lastAt.toISOString(), slipCount: r.lastSlips ?? 0, collectorName: r.lastCollector ?? '' } : null,
+  id: r.id,
+  projectId: r.projectId,
+  projectCode: r.projectCode,
+  projectName: r.projectName,
+  location: r.location,
+  active: r.active,
+  createdAt: r.createdAt.toISOString(),
+  lastCollection:
+    r.lastId && r.lastAt
+      ? {
+          id: r.lastId,
+          collectedAt: r.lastAt.toISOString(),
+          slipCount: r.lastSlips ?? 0,
+          collectorName: r.lastCollector ?? '',
+        }
+      : null,
   daysSinceEmptied: r.days,
 });
 
-const invalid = (fields: FieldProblem[]) => new AppException('validation_failed', `Invalid input: ${fields.map((f) => f.field).join(', ')}`, { fields });
+const invalid = (fields: FieldProblem[]) =>
+  new AppException('validation_failed', `Invalid input: ${fields.map((f) => f.field).join(', ')}`, { fields });
 
 /** 意见箱: the boxes of each estate and their weekly emptying (002 §7.1.2); each slip becomes a case. */
 @Injectable()
@@ -68,21 +99,33 @@ export class SuggestionBoxService {
   ) {}
 
   async createBox(dto: CreateBoxDto): Promise<BoxView> {
-    if (!(await this.ds.query<unknown[]>(`SELECT 1 FROM projects WHERE id = $1`, [dto.projectId])).length) throw invalid([{ field: 'projectId', message: '没有这个小区 (no such estate)' }]);
+    if (!(await this.ds.query<unknown[]>(`SELECT 1 FROM projects WHERE id = $1`, [dto.projectId])).length)
+      throw invalid([{ field: 'projectId', message: '没有这个小区 (no such estate)' }]);
     const rows = await this.ds.query<Array<{ id: string }>>(
       `INSERT INTO suggestion_boxes (project_id, location) VALUES ($1, $2) ON CONFLICT ON CONSTRAINT uq_suggestion_boxes_location DO NOTHING RETURNING id`,
       [dto.projectId, dto.location],
     );
-    if (!rows[0]) throw new AppException('conflict', `该小区在「${dto.location}」已有意见箱 (this estate already has a box there)`);
+    if (!rows[0])
+      throw new AppException('conflict', `该小区在「${dto.location}」已有意见箱 (this estate already has a box there)`);
     return this.box(rows[0].id);
   }
 
   async updateBox(id: string, dto: UpdateBoxDto): Promise<BoxView> {
     await this.box(id);
     try {
-      await this.ds.getRepository(SuggestionBoxEntity).update({ id }, { ...(dto.location !== undefined ? { location: dto.location } : {}), ...(dto.active !== undefined ? { active: dto.active } : {}) });
+      await this.ds.getRepository(SuggestionBoxEntity).update(
+        { id },
+        {
+          ...(dto.location !== undefined ? { location: dto.location } : {}),
+          ...(dto.active !== undefined ? { active: dto.active } : {}),
+        },
+      );
     } catch (err) {
-      if ((err as { code?: unknown }).code === '23505') throw new AppException('conflict', `该小区在「${dto.location ?? ''}」已有意见箱 (this estate already has a box there)`);
+      if ((err as { code?: unknown }).code === '23505')
+        throw new AppException(
+          'conflict',
+          `该小区在「${dto.location ?? ''}」已有意见箱 (this estate already has a box there)`,
+        );
       throw err;
     }
     return this.box(id);
@@ -111,12 +154,20 @@ export class SuggestionBoxService {
    * nothing half-recorded. The same box and collectedAt again (a retry, a double submit) creates nothing
    * and answers with the collection already recorded (`created: false`).
    */
-  async recordCollection(boxId: string, dto: CollectionDto, uploads: Uploads, staff: StaffPrincipal): Promise<{ created: boolean; collection: CollectionView }> {
+  async recordCollection(
+    boxId: string,
+    dto: CollectionDto,
+    uploads: Uploads,
+    staff: StaffPrincipal,
+  ): Promise<{ created: boolean; collection: CollectionView }> {
     const box = await this.box(boxId);
     if (!box.active) throw new AppException('conflict', '此意见箱已停用 (this box is inactive)');
     const photos = this.slipPhotos(dto, uploads);
     const collectorId = dto.collectorId ?? staff.id;
-    if (dto.collectorId && !(await this.ds.query<unknown[]>(`SELECT 1 FROM staff WHERE id = $1`, [dto.collectorId])).length) {
+    if (
+      dto.collectorId &&
+      !(await this.ds.query<unknown[]>(`SELECT 1 FROM staff WHERE id = $1`, [dto.collectorId])).length
+    ) {
       throw invalid([{ field: 'collectorId', message: '没有这位员工 (no such staff member)' }]);
     }
     const collectedAt = new Date(dto.collectedAt);
@@ -135,19 +186,48 @@ export class SuggestionBoxService {
         await this.intake.createIn(
           m,
           {
-            channel: 'suggestion_box', source: 'suggestion_box', externalId: `${collectionId}:${index}`, receivedAt: collectedAt,
+            channel: 'suggestion_box',
+            source: 'suggestion_box',
+            externalId: `${collectionId}:${index}`,
+            receivedAt: collectedAt,
             raw: {
-              collectionId, boxId, location: box.location, collectedAt: dto.collectedAt, index,
-              slip: { ...slip, photo: photo ? { part: slip.photo, filename: photo.filename, contentType: photo.contentType, size: photo.size, sha256: photo.sha256 } : null },
+              collectionId,
+              boxId,
+              location: box.location,
+              collectedAt: dto.collectedAt,
+              index,
+              slip: {
+                ...slip,
+                photo: photo
+                  ? {
+                      part: slip.photo,
+                      filename: photo.filename,
+                      contentType: photo.contentType,
+                      size: photo.size,
+                      sha256: photo.sha256,
+                    }
+                  : null,
+              },
             },
-            reporter: slip.anonymous ? {} : { name: slip.name, contact: slip.phone, phones: phone ? [phone.digits] : [] },
-            description: slip.content, unitText: slip.anonymous ? null : slip.unitText, projectId: box.projectId,
+            reporter: slip.anonymous
+              ? {}
+              : { name: slip.name, contact: slip.phone, phones: phone ? [phone.digits] : [] },
+            description: slip.content,
+            unitText: slip.anonymous ? null : slip.unitText,
+            projectId: box.projectId,
             actor: { kind: 'staff', id: staff.id, name: staff.name },
           },
           async (mm: EntityManager, c, intakeRecordId) => {
             if (!photo) return;
             await mm.insert(AttachmentEntity, {
-              caseId: c.id, intakeRecordId, role: 'slip_photo', filename: photo.filename, contentType: photo.contentType, size: photo.size, sha256: photo.sha256, data: photo.data,
+              caseId: c.id,
+              intakeRecordId,
+              role: 'slip_photo',
+              filename: photo.filename,
+              contentType: photo.contentType,
+              size: photo.size,
+              sha256: photo.sha256,
+              data: photo.data,
             });
           },
         );
@@ -161,12 +241,26 @@ export class SuggestionBoxService {
   /** The emptyings of a box, newest first, each with the cases its slips became. */
   async history(boxId: string, limit: number): Promise<CollectionView[]> {
     await this.box(boxId);
-    const rows = await this.ds.query<Array<{ id: string }>>(`SELECT id FROM box_collections WHERE box_id = $1 ORDER BY collected_at DESC LIMIT $2`, [boxId, limit]);
+    const rows = await this.ds.query<Array<{ id: string }>>(
+      `SELECT id FROM box_collections WHERE box_id = $1 ORDER BY collected_at DESC LIMIT $2`,
+      [boxId, limit],
+    );
     return Promise.all(rows.map((r) => this.collection(r.id)));
   }
 
   private async collection(id: string): Promise<CollectionView> {
-    const [c] = await this.ds.query<Array<{ id: string; box_id: string; collected_at: Date; collector_id: string; collector_name: string; created_at: Date; slip_count: number; note: string | null }>>(
+    const [c] = await this.ds.query<
+      Array<{
+        id: string;
+        box_id: string;
+        collected_at: Date;
+        collector_id: string;
+        collector_name: string;
+        created_at: Date;
+        slip_count: number;
+        note: string | null;
+      }>
+    >(
       `SELECT bc.id, bc.box_id, bc.collected_at, bc.collector_id, s.name AS collector_name, bc.created_at, bc.slip_count, bc.note
          FROM box_collections bc JOIN staff s ON s.id = bc.collector_id WHERE bc.id = $1`,
       [id],
@@ -178,14 +272,25 @@ export class SuggestionBoxService {
       [keys],
     );
     return {
-      id: c.id, boxId: c.box_id, collectedAt: c.collected_at.toISOString(), collectorId: c.collector_id, collectorName: c.collector_name, recordedAt: c.created_at.toISOString(),
-      slipCount: c.slip_count, note: c.note,
-      cases: cases.map((k) => ({ index: Number(k.external_id.split(':')[1]), caseId: k.id, number: k.number })).sort((a, b) => a.index - b.index),
+      id: c.id,
+      boxId: c.box_id,
+      collectedAt: c.collected_at.toISOString(),
+      collectorId: c.collector_id,
+      collectorName: c.collector_name,
+      recordedAt: c.created_at.toISOString(),
+      slipCount: c.slip_count,
+      note: c.note,
+      cases: cases
+        .map((k) => ({ index: Number(k.external_id.split(':')[1]), caseId: k.id, number: k.number }))
+        .sort((a, b) => a.index - b.index),
     };
   }
 
   private async existingCollection(m: EntityManager, boxId: string, at: Date): Promise<string> {
-    const [row] = await m.query<Array<{ id: string }>>(`SELECT id FROM box_collections WHERE box_id = $1 AND collected_at = $2`, [boxId, at]);
+    const [row] = await m.query<Array<{ id: string }>>(
+      `SELECT id FROM box_collections WHERE box_id = $1 AND collected_at = $2`,
+      [boxId, at],
+    );
     if (!row) throw new AppException('conflict', 'This collection is being recorded right now; retry in a moment.');
     return row.id;
   }
@@ -195,7 +300,8 @@ export class SuggestionBoxService {
     const problems: FieldProblem[] = [];
     const byPart = new Map(uploads.files.map((f) => [f.fieldname, f]));
     for (const name of byPart.keys()) {
-      if (uploads.files.filter((f) => f.fieldname === name).length > 1) problems.push({ field: name, message: `有多个名为 ${name} 的照片 (one file per part name)` });
+      if (uploads.files.filter((f) => f.fieldname === name).length > 1)
+        problems.push({ field: name, message: `有多个名为 ${name} 的照片 (one file per part name)` });
     }
     const used = new Set<string>();
     const out = new Map<number, CheckedPhoto>();
@@ -203,12 +309,21 @@ export class SuggestionBoxService {
       if (!s.photo) return;
       const file = byPart.get(s.photo);
       used.add(s.photo);
-      if (!file) return problems.push({ field: `slips.${i}.photo`, message: `没有名为 ${s.photo} 的照片 (no file part named ${s.photo})` });
+      if (!file)
+        return problems.push({
+          field: `slips.${i}.photo`,
+          message: `没有名为 ${s.photo} 的照片 (no file part named ${s.photo})`,
+        });
       const checked = checkPhotos([file], `slips.${i}.photo`, { max: 1 });
       problems.push(...checked.problems);
       if (checked.photos[0]) out.set(i, checked.photos[0]);
     });
-    for (const f of uploads.files) if (!used.has(f.fieldname)) problems.push({ field: f.fieldname, message: `照片 ${f.fieldname} 不属于任何一张意见 (no slip names this photo)` });
+    for (const f of uploads.files)
+      if (!used.has(f.fieldname))
+        problems.push({
+          field: f.fieldname,
+          message: `照片 ${f.fieldname} 不属于任何一张意见 (no slip names this photo)`,
+        });
     if (problems.length) throw invalid(problems);
     return out;
   }
@@ -225,8 +340,16 @@ export function uploadFailure(problem: UploadProblem | null): AppException | nul
     case 'too_large':
       return new AppException('payload_too_large', '每张照片不能超过10MB (a slip photo is over 10 MB)');
     case 'too_many':
-      return invalid([{ field: 'photos', message: `一次最多 ${SLIP_PHOTOS_MAX} 张照片 (at most ${SLIP_PHOTOS_MAX} photos per collection)` }]);
+      return invalid([
+        {
+          field: 'photos',
+          message: `一次最多 ${SLIP_PHOTOS_MAX} 张照片 (at most ${SLIP_PHOTOS_MAX} photos per collection)`,
+        },
+      ]);
     case 'malformed':
-      return new AppException('bad_request', '上传内容不完整或超出限制 (the multipart body was cut short or exceeds a limit)');
+      return new AppException(
+        'bad_request',
+        '上传内容不完整或超出限制 (the multipart body was cut short or exceeds a limit)',
+      );
   }
 }

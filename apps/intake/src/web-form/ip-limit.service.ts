@@ -21,8 +21,12 @@ export function clientKey(ip: string): string {
   const [head = '', tail] = addr.split('::');
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups =
+    tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 interface Counts {
@@ -120,21 +124,33 @@ export class WebIpLimits implements OnModuleInit, OnModuleDestroy {
   async refused(ipHash: string, pow: PowMode, now: Date): Promise<never> {
     await this.check(ipHash, pow, now);
     // Under the limit again by now (its oldest submission just left the hour): still refused, as it was judged.
-    throw new AppException('rate_limited', '提交过于频繁，请约1分钟后再试。如情况紧急，请致电客服热线。', { retryAfterSeconds: 60 });
+    throw new AppException('rate_limited', '提交过于频繁，请约1分钟后再试。如情况紧急，请致电客服热线。', {
+      retryAfterSeconds: 60,
+    });
   }
 
   /** Deletes the rows of addresses with no submission within the hour. */
   async sweep(now = new Date()): Promise<number> {
-    const rows = await this.ds.query<Array<{ n: number }>>(`WITH d AS (DELETE FROM web_ip_usage WHERE updated_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [new Date(now.getTime() - WINDOW_MS)]);
+    const rows = await this.ds.query<Array<{ n: number }>>(
+      `WITH d AS (DELETE FROM web_ip_usage WHERE updated_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      [new Date(now.getTime() - WINDOW_MS)],
+    );
     return rows[0]?.n ?? 0;
   }
 
   private async counts(ipHash: string, now: Date): Promise<Counts> {
-    const rows = await this.ds.query<Array<{ hits: Date[]; no_js_hits: Date[] }>>(`SELECT hits, no_js_hits FROM web_ip_usage WHERE ip_hash = $1`, [ipHash]);
+    const rows = await this.ds.query<Array<{ hits: Date[]; no_js_hits: Date[] }>>(
+      `SELECT hits, no_js_hits FROM web_ip_usage WHERE ip_hash = $1`,
+      [ipHash],
+    );
     const row = rows[0];
     if (!row) return noCounts;
     const since = now.getTime() - WINDOW_MS;
-    const recent = (ts: Date[]) => ts.map((t) => new Date(t)).filter((t) => t.getTime() > since).sort((a, b) => a.getTime() - b.getTime());
+    const recent = (ts: Date[]) =>
+      ts
+        .map((t) => new Date(t))
+        .filter((t) => t.getTime() > since)
+        .sort((a, b) => a.getTime() - b.getTime());
     const all = recent(row.hits);
     const noJs = recent(row.no_js_hits);
     return { total: all.length, no_js: noJs.length, oldest: all[0] ?? null, oldest_no_js: noJs[0] ?? null };
@@ -143,10 +159,15 @@ export class WebIpLimits implements OnModuleInit, OnModuleDestroy {
   /** The count is of earlier submissions (the one being judged is not written yet). */
   private judge(c: Counts, pow: PowMode, now: Date): void {
     const { total, noJs } = this.limits;
-    const retryAfter = (oldest: Date | null) => Math.max(60, Math.ceil(((oldest?.getTime() ?? now.getTime()) + WINDOW_MS - now.getTime()) / 1000));
+    const retryAfter = (oldest: Date | null) =>
+      Math.max(60, Math.ceil(((oldest?.getTime() ?? now.getTime()) + WINDOW_MS - now.getTime()) / 1000));
     if (c.total >= total) {
       const s = retryAfter(c.oldest);
-      throw new AppException('rate_limited', `提交过于频繁：同一网络每小时最多提交${total}次，请约${Math.ceil(s / 60)}分钟后再试。如情况紧急，请致电客服热线。`, { retryAfterSeconds: s });
+      throw new AppException(
+        'rate_limited',
+        `提交过于频繁：同一网络每小时最多提交${total}次，请约${Math.ceil(s / 60)}分钟后再试。如情况紧急，请致电客服热线。`,
+        { retryAfterSeconds: s },
+      );
     }
     if (pow === 'none' && c.no_js >= noJs) {
       const s = retryAfter(c.oldest_no_js);

@@ -2,7 +2,13 @@ import { checkPhotos, PHOTO_MAX_BYTES, safeFilename, sniffImage } from './photos
 import { images } from './testing/fixtures';
 import type { UploadedPart } from './uploads';
 
-const part = (buffer: Buffer, originalname = 'x.jpg'): UploadedPart => ({ fieldname: 'photos', originalname, mimetype: 'image/jpeg', size: buffer.length, buffer });
+const part = (buffer: Buffer, originalname = 'x.jpg'): UploadedPart => ({
+  fieldname: 'photos',
+  originalname,
+  mimetype: 'image/jpeg',
+  size: buffer.length,
+  buffer,
+});
 
 describe('web-form photos', () => {
   it('knows images by their magic bytes, whatever they are called', () => {
@@ -21,7 +27,12 @@ describe('web-form photos', () => {
     expect(r.problems).toEqual([{ field: 'photos', message: expect.stringContaining('「virus.jpg」不是图片') }]);
     const big = part(Buffer.concat([images.png, Buffer.alloc(PHOTO_MAX_BYTES)]), 'big.png');
     expect(checkPhotos([big], 'photos').problems[0]!.message).toContain('超过10MB');
-    expect(checkPhotos(Array.from({ length: 6 }, () => part(images.jpeg)), 'photos').problems[0]!.message).toBe('最多上传5张照片');
+    expect(
+      checkPhotos(
+        Array.from({ length: 6 }, () => part(images.jpeg)),
+        'photos',
+      ).problems[0]!.message,
+    ).toBe('最多上传5张照片');
   });
 
   it('stores a safe name with the real extension', () => {

@@ -20,7 +20,9 @@ function fakePage(challenge: string, bits: number, nonce = '') {
   };
   const status = { textContent: '' };
   const button = { disabled: false };
-  const document = { getElementById: (id: string) => ({ 'complaint-form': form, 'pow-status': status, 'f-submit': button })[id] ?? null };
+  const document = {
+    getElementById: (id: string) => ({ 'complaint-form': form, 'pow-status': status, 'f-submit': button })[id] ?? null,
+  };
   const globals = { document, crypto: webcrypto, TextEncoder, Promise, setTimeout };
   return { fields, form, status, button, listeners, globals: { ...globals, window: globals } };
 }
@@ -53,7 +55,11 @@ describe('/complaint/pow.js', () => {
 
   it('leaves the form alone where there is no crypto.subtle (it goes without the work)', () => {
     const page = fakePage(pow.issue().challenge, 10);
-    runInNewContext(powScript, { ...page.globals, crypto: undefined, window: { ...page.globals.window, crypto: undefined } });
+    runInNewContext(powScript, {
+      ...page.globals,
+      crypto: undefined,
+      window: { ...page.globals.window, crypto: undefined },
+    });
     expect(page.listeners.submit).toBeUndefined();
     expect(page.fields.nonce!.value).toBe('');
   });

@@ -22,7 +22,12 @@ describe('web-form proof of work', () => {
     expect(pow.open([v, id, String(Number(exp) + 3600), bits, sig].join('.'))).toBeNull();
     expect(pow.open(`${c.challenge.slice(0, -1)}${c.challenge.endsWith('A') ? 'B' : 'A'}`)).toBeNull();
     // Another secret, another key.
-    const other = new PowChallenges(testConfigWithoutDatabase({ WEB_FORM_POW_BITS: '8', AUTH_TOKEN_SECRET: 'another-secret-another-secret-another-1' }));
+    const other = new PowChallenges(
+      testConfigWithoutDatabase({
+        WEB_FORM_POW_BITS: '8',
+        AUTH_TOKEN_SECRET: 'another-secret-another-secret-another-1',
+      }),
+    );
     expect(other.open(c.challenge)).toBeNull();
   });
 

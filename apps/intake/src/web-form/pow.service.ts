@@ -36,7 +36,13 @@ export function leadingZeroBits(digest: Uint8Array): number {
 /** sha256(challenge + nonce) has at least `bits` leading zero bits. */
 export function meetsWork(challenge: string, nonce: string, bits: number): boolean {
   if (bits <= 0) return true;
-  return leadingZeroBits(createHash('sha256').update(challenge + nonce, 'utf8').digest()) >= bits;
+  return (
+    leadingZeroBits(
+      createHash('sha256')
+        .update(challenge + nonce, 'utf8')
+        .digest(),
+    ) >= bits
+  );
 }
 
 const NONCE = /^\d{1,16}$/;

@@ -1,5 +1,13 @@
 import {
-  createParamDecorator, HttpException, Injectable, mixin, PayloadTooLargeException, type CallHandler, type ExecutionContext, type NestInterceptor, type Type,
+  createParamDecorator,
+  HttpException,
+  Injectable,
+  mixin,
+  PayloadTooLargeException,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+  type Type,
 } from '@nestjs/common';
 import { AnyFilesInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
@@ -28,7 +36,12 @@ const state = new WeakMap<object, { kept: number; problem: UploadProblem | null 
 function isUploadedPart(v: unknown): v is UploadedPart {
   if (typeof v !== 'object' || v === null) return false;
   const f = v as Partial<UploadedPart>;
-  return typeof f.fieldname === 'string' && typeof f.originalname === 'string' && typeof f.size === 'number' && Buffer.isBuffer(f.buffer);
+  return (
+    typeof f.fieldname === 'string' &&
+    typeof f.originalname === 'string' &&
+    typeof f.size === 'number' &&
+    Buffer.isBuffer(f.buffer)
+  );
 }
 
 export interface SoftUploadOptions {
@@ -57,7 +70,13 @@ export function SoftUploadsInterceptor(opts: SoftUploadOptions): Type<NestInterc
   const Inner = AnyFilesInterceptor({
     // Browsers send file names as raw UTF-8 ("外墙.jpg"); busboy would read them as latin1.
     defParamCharset: 'utf8',
-    limits: { fileSize: opts.maxFileBytes, files: opts.maxFiles * 4 + 10, fields: 60, fieldSize: opts.maxFieldBytes ?? 200_000, parts: opts.maxFiles * 4 + 80 },
+    limits: {
+      fileSize: opts.maxFileBytes,
+      files: opts.maxFiles * 4 + 10,
+      fields: 60,
+      fieldSize: opts.maxFieldBytes ?? 200_000,
+      parts: opts.maxFiles * 4 + 80,
+    },
     fileFilter: (req: object, file: { fieldname: string }, cb: (error: Error | null, accept: boolean) => void) => {
       if (opts.fieldNames && !opts.fieldNames.includes(file.fieldname)) return cb(null, false);
       const s = entry(req);

@@ -20,7 +20,10 @@ export class WebComplaintsController {
   constructor(private readonly web: WebFormService) {}
 
   @Get('challenge')
-  @ApiOperation({ summary: 'A proof-of-work challenge: find a decimal nonce so that sha256(challenge + nonce) has `bits` leading zero bits; it is also the submission key' })
+  @ApiOperation({
+    summary:
+      'A proof-of-work challenge: find a decimal nonce so that sha256(challenge + nonce) has `bits` leading zero bits; it is also the submission key',
+  })
   challenge() {
     const c = this.web.challenge();
     return { challenge: c.challenge, bits: c.bits, expiresAt: c.expiresAt.toISOString() };
@@ -36,21 +39,35 @@ export class WebComplaintsController {
   @UseInterceptors(WebPhotoUploads)
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ schema: jsonSchema(webComplaintSchema) })
-  @ApiOperation({ summary: 'Submit a complaint; photos as multipart files `photos` (≤ 5, ≤ 10 MB) or in JSON as photos: [{ filename, contentBase64 }] within the 1 MB body limit' })
-  async submit(@Req() req: Request, @UploadedParts() uploads: Uploads, @Res({ passthrough: true }) res: Response): Promise<WebComplaintReply> {
+  @ApiOperation({
+    summary:
+      'Submit a complaint; photos as multipart files `photos` (≤ 5, ≤ 10 MB) or in JSON as photos: [{ filename, contentBase64 }] within the 1 MB body limit',
+  })
+  async submit(
+    @Req() req: Request,
+    @UploadedParts() uploads: Uploads,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WebComplaintReply> {
     const outcome = await this.web.submit({ via: 'api', body: req.body, uploads, ip: clientIp(req) });
     switch (outcome.kind) {
       case 'accepted': {
         res.status(outcome.created ? 201 : 200);
         const promise = outcome.promise ? `我们会在${outcome.promise}前答复您。` : '我们会尽快答复您。';
-        return { case: { number: outcome.number, promisedReplyAt: outcome.promisedReplyAt?.toISOString() ?? null }, message: `已收到您的${outcome.typeLabel}，编号 ${outcome.number}。${promise}` };
+        return {
+          case: { number: outcome.number, promisedReplyAt: outcome.promisedReplyAt?.toISOString() ?? null },
+          message: `已收到您的${outcome.typeLabel}，编号 ${outcome.number}。${promise}`,
+        };
       }
       case 'spam':
         res.status(202);
         return { case: null, message: '感谢您的反馈，我们已收到。' };
       case 'invalid': {
         const names = outcome.problems.map((p) => fieldLabels[p.field as keyof typeof fieldLabels] ?? p.field);
-        throw new AppException(outcome.status === 409 ? 'conflict' : 'validation_failed', `提交未成功，请检查：${[...new Set(names)].join('、')}`, { fields: outcome.problems });
+        throw new AppException(
+          outcome.status === 409 ? 'conflict' : 'validation_failed',
+          `提交未成功，请检查：${[...new Set(names)].join('、')}`,
+          { fields: outcome.problems },
+        );
       }
     }
   }

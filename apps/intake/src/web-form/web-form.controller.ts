@@ -11,7 +11,11 @@ import { renderReceipt, renderThanks } from './result.pages';
 import { SoftUploadsInterceptor, UploadedParts, type Uploads } from './uploads';
 import { WebFormService } from './web-form.service';
 
-export const WebPhotoUploads = SoftUploadsInterceptor({ maxFileBytes: PHOTO_MAX_BYTES, maxFiles: PHOTO_MAX_COUNT, fieldNames: ['photos'] });
+export const WebPhotoUploads = SoftUploadsInterceptor({
+  maxFileBytes: PHOTO_MAX_BYTES,
+  maxFiles: PHOTO_MAX_COUNT,
+  fieldNames: ['photos'],
+});
 
 /** The address the per-IP limits count (Express's `req.ip`: the socket, or X-Forwarded-For where `trust proxy` is set). */
 export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -32,13 +36,21 @@ export class WebFormController {
 
   @Get('pow.js')
   script(@Res({ passthrough: true }) res: Response): string {
-    res.set({ 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=3600', 'X-Content-Type-Options': 'nosniff' });
+    res.set({
+      'Content-Type': 'text/javascript; charset=utf-8',
+      'Cache-Control': 'public, max-age=3600',
+      'X-Content-Type-Options': 'nosniff',
+    });
     return powScript;
   }
 
   @Post()
   @UseInterceptors(WebPhotoUploads)
-  async submit(@Req() req: Request, @UploadedParts() uploads: Uploads, @Res({ passthrough: true }) res: Response): Promise<string> {
+  async submit(
+    @Req() req: Request,
+    @UploadedParts() uploads: Uploads,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<string> {
     const outcome = await this.web.submit({ via: 'form', body: req.body, uploads, ip: clientIp(req) });
     res.set(pageHeaders);
     switch (outcome.kind) {

@@ -7,5 +7,9 @@ import { WebFormController } from './web-form.controller';
 import { WebFormService } from './web-form.service';
 
 /** The public complaint form at /complaint and POST /api/v1/web-complaints. */
-@Module({ imports: [CasesModule], controllers: [WebFormController, WebComplaintsController], providers: [WebFormService, PowChallenges, WebIpLimits] })
+@Module({
+  imports: [CasesModule],
+  controllers: [WebFormController, WebComplaintsController],
+  providers: [WebFormService, PowChallenges, WebIpLimits],
+})
 export class WebFormModule {}

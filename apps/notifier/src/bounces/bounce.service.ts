@@ -1,12 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { isForwardTransition, NotificationEntity, notificationStatuses, parseDeliveryReport, type DeliveryReport } from '@kefu/shared';
+import {
+  isForwardTransition,
+  NotificationEntity,
+  notificationStatuses,
+  parseDeliveryReport,
+  type DeliveryReport,
+} from '@kefu/shared';
 import { NotificationDispatcher, updateReturning } from '../notifications/notification-dispatcher.service';
 import { uuidOf, verpNotificationId } from './verp';
 
 export type BounceOutcome =
-  | { outcome: 'bounced' | 'delayed' | 'complained' | 'recorded'; notificationId: string; matchedBy: MatchedBy; duplicate: boolean }
+  | {
+      outcome: 'bounced' | 'delayed' | 'complained' | 'recorded';
+      notificationId: string;
+      matchedBy: MatchedBy;
+      duplicate: boolean;
+    }
   | { outcome: 'unmatched' | 'not_a_report' | 'missing' };
 export type MatchedBy = 'return_path' | 'envelope_id' | 'message_id';
 
@@ -54,7 +65,15 @@ export class BounceService {
     const match = await this.match(report);
     if (!match) {
       // The logger masks the addresses; nothing here is ours to retry.
-      this.logger.warn({ intakeRecordId, format: report.format, originalMessageId: report.originalMessageId, finalRecipient: report.finalRecipient }, 'delivery report matches no notification');
+      this.logger.warn(
+        {
+          intakeRecordId,
+          format: report.format,
+          originalMessageId: report.originalMessageId,
+          finalRecipient: report.finalRecipient,
+        },
+        'delivery report matches no notification',
+      );
       return { outcome: 'unmatched' };
     }
     const action = report.kind === 'feedback' ? 'complained' : report.action;
@@ -63,8 +82,18 @@ export class BounceService {
     const dedupeKey = `dsn:${match.id}:${report.messageId ?? report.sha256}:${action}`.slice(0, 300);
     const detail = [report.status, report.diagnostic].filter(Boolean).join(' ').slice(0, 1000) || null;
     const raw = {
-      kind: report.kind, format: report.format, feedbackType: report.feedbackType, action, status: report.status, diagnosticCode: report.diagnostic, finalRecipient: report.finalRecipient,
-      originalEnvelopeId: report.originalEnvelopeId, originalMessageId: report.originalMessageId, reportMessageId: report.messageId, intakeRecordId, matchedBy: match.by,
+      kind: report.kind,
+      format: report.format,
+      feedbackType: report.feedbackType,
+      action,
+      status: report.status,
+      diagnosticCode: report.diagnostic,
+      finalRecipient: report.finalRecipient,
+      originalEnvelopeId: report.originalEnvelopeId,
+      originalMessageId: report.originalMessageId,
+      reportMessageId: report.messageId,
+      intakeRecordId,
+      matchedBy: match.by,
     };
     return this.ds.transaction(async (m) => {
       const inserted = await m.query<Array<{ id: string }>>(
@@ -77,24 +106,47 @@ export class BounceService {
         const moved = await updateReturning(
           m,
           `UPDATE notifications SET status = 'bounced', error_code = $3, error_message = $4, updated_at = now() WHERE id = $1 AND status = ANY($2::text[]) RETURNING id`,
-          [match.id, bouncedFrom, `dsn_${report.status ?? 'failed'}`.slice(0, 40), detail ?? 'bounced (no diagnostic given)'],
+          [
+            match.id,
+            bouncedFrom,
+            `dsn_${report.status ?? 'failed'}`.slice(0, 40),
+            detail ?? 'bounced (no diagnostic given)',
+          ],
         );
         // A notice that must arrive goes on by letter (the dispatcher's chain: … → email → letter), once.
-        if (moved.length) await this.dispatcher.fallback(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
+        if (moved.length)
+          await this.dispatcher.fallback(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
       }
       // Marked as spam: the mail arrived (no status change), but the owner gets no more email from us.
       if (!duplicate && action === 'complained') {
         await this.dispatcher.optOut(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
       }
-      if (!duplicate) this.logger.log({ notificationId: match.id, action, status: report.status, matchedBy: match.by }, 'delivery report recorded');
-      const outcome = delayed ? 'delayed' : action === 'failed' ? 'bounced' : action === 'complained' ? 'complained' : 'recorded';
+      if (!duplicate)
+        this.logger.log(
+          { notificationId: match.id, action, status: report.status, matchedBy: match.by },
+          'delivery report recorded',
+        );
+      const outcome = delayed
+        ? 'delayed'
+        : action === 'failed'
+          ? 'bounced'
+          : action === 'complained'
+            ? 'complained'
+            : 'recorded';
       return { outcome, notificationId: match.id, matchedBy: match.by, duplicate };
     });
   }
 
   private async match(report: DeliveryReport): Promise<{ id: string; by: MatchedBy } | null> {
     const email = async (id: string | null) =>
-      id ? ((await this.ds.query<Array<{ id: string }>>(`SELECT id FROM notifications WHERE id = $1 AND channel = 'email'`, [id]))[0]?.id ?? null) : null;
+      id
+        ? ((
+            await this.ds.query<Array<{ id: string }>>(
+              `SELECT id FROM notifications WHERE id = $1 AND channel = 'email'`,
+              [id],
+            )
+          )[0]?.id ?? null)
+        : null;
     for (const address of report.addressedTo) {
       const id = await email(verpNotificationId(address));
       if (id) return { id, by: 'return_path' };

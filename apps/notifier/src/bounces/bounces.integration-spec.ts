@@ -3,7 +3,16 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { JobRouter, requestNotification, type AppConfig } from '@kefu/shared';
-import { createTestDatabase, expectEventually, factories, startDovecot, startTestApp, testConfig, type TestDatabase, type TestDovecot } from '@kefu/shared/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  factories,
+  startDovecot,
+  startTestApp,
+  testConfig,
+  type TestDatabase,
+  type TestDovecot,
+} from '@kefu/shared/testing';
 import { intakeApp } from '../../../intake/src/intake.app';
 import { MailboxRunner } from '../../../intake/src/mailbox/mailbox-runner.service';
 import { notifierApp } from '../notifier.app';
@@ -22,14 +31,30 @@ describe('bounces', () => {
   async function sentEmail(providerId: string | null, status = 'sent'): Promise<string> {
     const owner = await factories.createOwner(db.dataSource);
     const { id } = await db.dataSource.transaction((m) =>
-      requestNotification(m, { idempotencyKey: `mail:${owner.id}`, kind: 'case_reply', recipient: { ownerId: owner.id }, channel: 'email', variables: { caseNumber: 'KF-2026-00001', replyText: '已安排维修。' } }),
+      requestNotification(m, {
+        idempotencyKey: `mail:${owner.id}`,
+        kind: 'case_reply',
+        recipient: { ownerId: owner.id },
+        channel: 'email',
+        variables: { caseNumber: 'KF-2026-00001', replyText: '已安排维修。' },
+      }),
     );
-    await db.dataSource.query(`UPDATE notifications SET status = $2, provider_id = $3, sent_at = now() WHERE id = $1`, [id, status, providerId]);
+    await db.dataSource.query(`UPDATE notifications SET status = $2, provider_id = $3, sent_at = now() WHERE id = $1`, [
+      id,
+      status,
+      providerId,
+    ]);
     return id;
   }
   const state = async (id: string) =>
-    (await db.dataSource.query(`SELECT status, error_code, error_message FROM notifications WHERE id = $1`, [id]))[0] as { status: string; error_code: string | null; error_message: string | null };
-  const receipts = (id: string) => db.dataSource.query(`SELECT status, source, detail, raw FROM notification_receipts WHERE notification_id = $1 ORDER BY id`, [id]);
+    (
+      await db.dataSource.query(`SELECT status, error_code, error_message FROM notifications WHERE id = $1`, [id])
+    )[0] as { status: string; error_code: string | null; error_message: string | null };
+  const receipts = (id: string) =>
+    db.dataSource.query(
+      `SELECT status, source, detail, raw FROM notification_receipts WHERE notification_id = $1 ORDER BY id`,
+      [id],
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -48,18 +73,41 @@ describe('bounces', () => {
     const byIdExim = await sentEmail('E1P1ce6-000Egt-GZ@e1.example.org');
     const byIdGmail = await sentEmail('D992C2C3-F175-4C4D-97E2-53A90E4E5BF5@gmail.com');
     const delayed = await sentEmail('kefu-3@kefu.example.com');
-    const postfix = fixture('lhost-postfix-01.eml').replace('To: shironeko@mx.example.jp', `To: ${verp(byVerpPostfix)}`);
-    const exchange = fixture('lhost-exchange2007-01.eml').replace('X-Original-To: kijitora@example.jp', `X-Original-To: ${verp(byVerpExchange)}`);
+    const postfix = fixture('lhost-postfix-01.eml').replace(
+      'To: shironeko@mx.example.jp',
+      `To: ${verp(byVerpPostfix)}`,
+    );
+    const exchange = fixture('lhost-exchange2007-01.eml').replace(
+      'X-Original-To: kijitora@example.jp',
+      `X-Original-To: ${verp(byVerpExchange)}`,
+    );
     const delay = fixture('lhost-postfix-01.eml')
       .replace('To: shironeko@mx.example.jp', `To: ${verp(delayed)}`)
       .replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <delayed.20130429234532@')
-      .replace('Action: failed', 'Action: delayed').replace('Status: 5.1.1', 'Status: 4.4.7');
+      .replace('Action: failed', 'Action: delayed')
+      .replace('Status: 5.1.1', 'Status: 4.4.7');
     // The customer-service mailbox and the bounce mailbox: two folders of one account here.
-    const mails = [postfix, exchange, fixture('lhost-exim-01.eml'), fixture('lhost-gmail-01.eml'), delay, fixture('rfc3834-01.eml'), fixture('rfc3464-01.eml')];
-    await dovecot.appendMessages('Bounces', mails.map((s) => Buffer.from(s, 'latin1')));
+    const mails = [
+      postfix,
+      exchange,
+      fixture('lhost-exim-01.eml'),
+      fixture('lhost-gmail-01.eml'),
+      delay,
+      fixture('rfc3834-01.eml'),
+      fixture('rfc3464-01.eml'),
+    ];
+    await dovecot.appendMessages(
+      'Bounces',
+      mails.map((s) => Buffer.from(s, 'latin1')),
+    );
     config = testConfig({
-      DATABASE_URL: db.url, MAILBOX_URL: dovecot.url, MAILBOX_RESYNC_SECONDS: '3600',
-      BOUNCE_MAILBOX_URL: dovecot.url, BOUNCE_MAILBOX_FOLDER: 'Bounces', BOUNCE_MAILBOX_PROCESSED_FOLDER: 'BouncesDone', BOUNCE_MAILBOX_POLL_SECONDS: '3600',
+      DATABASE_URL: db.url,
+      MAILBOX_URL: dovecot.url,
+      MAILBOX_RESYNC_SECONDS: '3600',
+      BOUNCE_MAILBOX_URL: dovecot.url,
+      BOUNCE_MAILBOX_FOLDER: 'Bounces',
+      BOUNCE_MAILBOX_PROCESSED_FOLDER: 'BouncesDone',
+      BOUNCE_MAILBOX_POLL_SECONDS: '3600',
     });
     app = await startTestApp(notifierApp, config);
     intake = await startTestApp(intakeApp, config);
@@ -70,17 +118,41 @@ describe('bounces', () => {
     await expectEventually(async () => expect(await receipts(delayed)).toHaveLength(1));
     await expectEventually(async () => expect((await state(byIdGmail)).status).toBe('bounced'));
 
-    expect(await state(byVerpPostfix)).toEqual({ status: 'bounced', error_code: 'dsn_5.1.1', error_message: expect.stringContaining('No such user') });
-    expect(await state(byVerpExchange)).toEqual({ status: 'bounced', error_code: 'dsn_5.1.1', error_message: expect.stringContaining('RESOLVER.ADR.RecipNotFound') });
+    expect(await state(byVerpPostfix)).toEqual({
+      status: 'bounced',
+      error_code: 'dsn_5.1.1',
+      error_message: expect.stringContaining('No such user'),
+    });
+    expect(await state(byVerpExchange)).toEqual({
+      status: 'bounced',
+      error_code: 'dsn_5.1.1',
+      error_message: expect.stringContaining('RESOLVER.ADR.RecipNotFound'),
+    });
     expect(await state(byIdExim)).toMatchObject({ status: 'bounced', error_code: 'dsn_5.7.0' });
-    expect(await state(byIdGmail)).toMatchObject({ status: 'bounced', error_message: expect.stringContaining('User Unknown') });
-    expect(await receipts(byVerpPostfix)).toEqual([{ status: 'bounced', source: 'dsn', detail: expect.stringContaining('5.1.1'), raw: expect.objectContaining({ action: 'failed', matchedBy: 'return_path', format: 'rfc3464' }) }]);
-    expect((await receipts(byIdGmail))[0].raw).toMatchObject({ matchedBy: 'message_id', format: 'x-failed-recipients' });
+    expect(await state(byIdGmail)).toMatchObject({
+      status: 'bounced',
+      error_message: expect.stringContaining('User Unknown'),
+    });
+    expect(await receipts(byVerpPostfix)).toEqual([
+      {
+        status: 'bounced',
+        source: 'dsn',
+        detail: expect.stringContaining('5.1.1'),
+        raw: expect.objectContaining({ action: 'failed', matchedBy: 'return_path', format: 'rfc3464' }),
+      },
+    ]);
+    expect((await receipts(byIdGmail))[0].raw).toMatchObject({
+      matchedBy: 'message_id',
+      format: 'x-failed-recipients',
+    });
     expect(await state(delayed)).toMatchObject({ status: 'sent' });
     expect(await receipts(delayed)).toEqual([expect.objectContaining({ status: 'delayed', source: 'dsn' })]);
     // A reply to the customer must arrive: the bounced email goes on as a letter; a delayed one does not.
-    const fallbacks = (id: string) => db.dataSource.query(`SELECT channel, idempotency_key FROM notifications WHERE fallback_of_id = $1`, [id]);
-    expect(await fallbacks(byVerpPostfix)).toEqual([{ channel: 'letter', idempotency_key: expect.stringMatching(/\/fallback:letter$/) }]);
+    const fallbacks = (id: string) =>
+      db.dataSource.query(`SELECT channel, idempotency_key FROM notifications WHERE fallback_of_id = $1`, [id]);
+    expect(await fallbacks(byVerpPostfix)).toEqual([
+      { channel: 'letter', idempotency_key: expect.stringMatching(/\/fallback:letter$/) },
+    ]);
     expect(await fallbacks(delayed)).toEqual([]);
 
     const records = await db.dataSource.query(
@@ -88,7 +160,10 @@ describe('bounces', () => {
               count(delivery_report)::int AS parsed
          FROM intake_records WHERE source = 'imap-bounce:bounces' GROUP BY outcome ORDER BY outcome`,
     );
-    expect(records).toEqual([{ outcome: 'auto_reply', n: 1, kept: true, parsed: 0 }, { outcome: 'bounce', n: 6, kept: true, parsed: 6 }]);
+    expect(records).toEqual([
+      { outcome: 'auto_reply', n: 1, kept: true, parsed: 0 },
+      { outcome: 'bounce', n: 6, kept: true, parsed: 6 },
+    ]);
 
     // The same report again (a second delivery): a duplicate record at most, nothing changes.
     await dovecot.appendMessage('Bounces', Buffer.from(postfix, 'latin1'));
@@ -127,9 +202,16 @@ describe('bounces', () => {
     ].join('\r\n');
     await dovecot.appendMessage('INBOX', Buffer.from(mail, 'utf8'));
     await intake!.get(MailboxRunner).request('test', 'cs');
-    const [record] = await db.dataSource.query(`SELECT outcome, delivery_report FROM intake_records WHERE message_id = 'bounce-cn-1@mail.example.cn'`);
-    expect(record).toMatchObject({ outcome: 'bounce', delivery_report: { kind: 'bounce', finalRecipient: 'zhang.san@example.cn', status: '5.1.1' } });
-    await expectEventually(async () => expect(await state(n)).toMatchObject({ status: 'bounced', error_code: 'dsn_5.1.1' }));
+    const [record] = await db.dataSource.query(
+      `SELECT outcome, delivery_report FROM intake_records WHERE message_id = 'bounce-cn-1@mail.example.cn'`,
+    );
+    expect(record).toMatchObject({
+      outcome: 'bounce',
+      delivery_report: { kind: 'bounce', finalRecipient: 'zhang.san@example.cn', status: '5.1.1' },
+    });
+    await expectEventually(async () =>
+      expect(await state(n)).toMatchObject({ status: 'bounced', error_code: 'dsn_5.1.1' }),
+    );
   });
 
   it('takes a feedback report (ARF) as "marked as spam": a receipt, and no more email to that owner', async () => {
@@ -173,40 +255,70 @@ describe('bounces', () => {
       expect(await receipts(n)).toEqual([expect.objectContaining({ status: 'complained', source: 'arf' })]),
     );
     expect(await state(n)).toMatchObject({ status: 'sent' });
-    const [owner] = await db.dataSource.query(`SELECT o.opt_outs FROM notifications n JOIN owners o ON o.id = n.owner_id WHERE n.id = $1`, [n]);
+    const [owner] = await db.dataSource.query(
+      `SELECT o.opt_outs FROM notifications n JOIN owners o ON o.id = n.owner_id WHERE n.id = $1`,
+      [n],
+    );
     expect(owner.opt_outs).toEqual(['email']);
   });
 
   it('handles delivery-report-received from intake: matched by Message-ID, forward only, once, unmatched completes', async () => {
     const rfc = Buffer.from(fixture('rfc3464-01.eml'), 'latin1');
     const store = async (raw: Buffer) =>
-      (await db.dataSource.query(
-        `INSERT INTO intake_records (channel, source, external_id, raw_bytes, received_at, outcome) VALUES ('email', 'imap:cs', $1, $2, now(), 'bounce') RETURNING id`,
-        [`1:${Math.random()}`, raw],
-      ))[0].id as string;
-    const job = (intakeRecordId: string) => app.get(JobRouter).dispatch({ name: 'delivery-report-received', data: { intakeRecordId } } as unknown as Job);
+      (
+        await db.dataSource.query(
+          `INSERT INTO intake_records (channel, source, external_id, raw_bytes, received_at, outcome) VALUES ('email', 'imap:cs', $1, $2, now(), 'bounce') RETURNING id`,
+          [`1:${Math.random()}`, raw],
+        )
+      )[0].id as string;
+    const job = (intakeRecordId: string) =>
+      app.get(JobRouter).dispatch({ name: 'delivery-report-received', data: { intakeRecordId } } as unknown as Job);
 
     const unmatchedRecord = await store(rfc);
     expect(await job(unmatchedRecord)).toEqual({ outcome: 'unmatched' });
 
     const n = await sentEmail('E1C50F1B-1C83-4820-BC36-AC6FBFBE8568@example.org');
     const record = await store(rfc);
-    expect(await job(record)).toMatchObject({ outcome: 'bounced', notificationId: n, matchedBy: 'message_id', duplicate: false });
+    expect(await job(record)).toMatchObject({
+      outcome: 'bounced',
+      notificationId: n,
+      matchedBy: 'message_id',
+      duplicate: false,
+    });
     expect(await job(record)).toMatchObject({ outcome: 'bounced', duplicate: true });
     expect(await state(n)).toMatchObject({ status: 'bounced', error_message: expect.stringContaining('User Unknown') });
     expect(await receipts(n)).toHaveLength(1);
 
     // The ENVID we may set on the envelope (RFC 3461) carries the notification id.
     const byEnvid = await sentEmail('other@kefu.example.com');
-    const envid = Buffer.from(fixture('lhost-postfix-01.eml').replace('Reporting-MTA: dns;', `Original-Envelope-Id: ${byEnvid}\nReporting-MTA: dns;`).replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <envid.1@'), 'latin1');
-    expect(await job(await store(envid))).toMatchObject({ outcome: 'bounced', notificationId: byEnvid, matchedBy: 'envelope_id' });
+    const envid = Buffer.from(
+      fixture('lhost-postfix-01.eml')
+        .replace('Reporting-MTA: dns;', `Original-Envelope-Id: ${byEnvid}\nReporting-MTA: dns;`)
+        .replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <envid.1@'),
+      'latin1',
+    );
+    expect(await job(await store(envid))).toMatchObject({
+      outcome: 'bounced',
+      notificationId: byEnvid,
+      matchedBy: 'envelope_id',
+    });
   });
 
   it('never moves a notification back: a report about mail already delivered is a receipt only', async () => {
     const n = await sentEmail(null, 'delivered');
-    const raw = Buffer.from(fixture('lhost-postfix-01.eml').replace('To: shironeko@mx.example.jp', `To: ${verp(n)}`).replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <late.1@'), 'latin1');
-    const [{ id }] = await db.dataSource.query(`INSERT INTO intake_records (channel, source, external_id, raw_bytes, received_at, outcome) VALUES ('email', 'imap:cs', 'late-1', $1, now(), 'bounce') RETURNING id`, [raw]);
-    await app.get(JobRouter).dispatch({ name: 'delivery-report-received', data: { intakeRecordId: id } } as unknown as Job);
+    const raw = Buffer.from(
+      fixture('lhost-postfix-01.eml')
+        .replace('To: shironeko@mx.example.jp', `To: ${verp(n)}`)
+        .replace('Message-Id: <20130429234532.00000000000@', 'Message-Id: <late.1@'),
+      'latin1',
+    );
+    const [{ id }] = await db.dataSource.query(
+      `INSERT INTO intake_records (channel, source, external_id, raw_bytes, received_at, outcome) VALUES ('email', 'imap:cs', 'late-1', $1, now(), 'bounce') RETURNING id`,
+      [raw],
+    );
+    await app
+      .get(JobRouter)
+      .dispatch({ name: 'delivery-report-received', data: { intakeRecordId: id } } as unknown as Job);
     expect(await state(n)).toMatchObject({ status: 'delivered' });
     expect(await receipts(n)).toEqual([expect.objectContaining({ status: 'bounced' })]);
   });

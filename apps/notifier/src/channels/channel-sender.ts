@@ -21,7 +21,14 @@ export interface Destination {
  */
 export type SendOutcome =
   | { kind: 'sent'; providerId: string; segments?: number; detail?: string; raw?: Record<string, unknown> }
-  | { kind: 'failed'; code: string; message: string; optOut?: boolean; undelivered?: boolean; raw?: Record<string, unknown> }
+  | {
+      kind: 'failed';
+      code: string;
+      message: string;
+      optOut?: boolean;
+      undelivered?: boolean;
+      raw?: Record<string, unknown>;
+    }
   | { kind: 'retry'; code: string; message: string; retryAfterMs?: number };
 
 /** One per channel: SMS (Twilio), email (SMTP), letter (EMS). Each sender's module registers it with the ChannelRegistry. */

@@ -28,7 +28,12 @@ export class LetterFontMissingError extends Error {}
 
 /** 2026年11月23日 in the given zone. */
 export function chineseDate(d: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' }).formatToParts(d);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+  }).formatToParts(d);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   return `${get('year')}年${Number(get('month'))}月${Number(get('day'))}日`;
 }
@@ -40,13 +45,22 @@ export function chineseDate(d: Date, timeZone: string): string {
  */
 export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buffer> {
   if (!existsSync(font.path)) {
-    return Promise.reject(new LetterFontMissingError(`letter font ${font.path} not found (install fonts-wqy-microhei or set LETTER_FONT_PATH)`));
+    return Promise.reject(
+      new LetterFontMissingError(
+        `letter font ${font.path} not found (install fonts-wqy-microhei or set LETTER_FONT_PATH)`,
+      ),
+    );
   }
   return new Promise<Buffer>((resolve, reject) => {
     const doc = new PDFDocument({
       size: 'A4',
       margins: { top: 56, bottom: 56, left: 64, right: 64 },
-      info: { Title: c.subject ?? c.reference, Author: c.letterhead.companyName, Subject: c.reference, CreationDate: c.date },
+      info: {
+        Title: c.subject ?? c.reference,
+        Author: c.letterhead.companyName,
+        Subject: c.reference,
+        CreationDate: c.date,
+      },
       compress: true,
     });
     const chunks: Buffer[] = [];
@@ -59,10 +73,19 @@ export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buf
       const width = doc.page.width - 128;
       // Letterhead
       doc.fontSize(18).text(c.letterhead.companyName, { align: 'center', width });
-      const contact = [c.letterhead.address && `地址：${c.letterhead.address}`, c.letterhead.hotline && `服务热线：${c.letterhead.hotline}`].filter(Boolean).join('    ');
+      const contact = [
+        c.letterhead.address && `地址：${c.letterhead.address}`,
+        c.letterhead.hotline && `服务热线：${c.letterhead.hotline}`,
+      ]
+        .filter(Boolean)
+        .join('    ');
       if (contact) doc.moveDown(0.3).fontSize(9).text(contact, { align: 'center', width });
       const lineY = doc.y + 6;
-      doc.moveTo(64, lineY).lineTo(64 + width, lineY).lineWidth(0.8).stroke();
+      doc
+        .moveTo(64, lineY)
+        .lineTo(64 + width, lineY)
+        .lineWidth(0.8)
+        .stroke();
       // Address block (window-envelope position)
       doc.y = lineY + 24;
       doc.fontSize(11);

@@ -30,10 +30,14 @@ export class LetterSender implements ChannelSender {
   ) {}
 
   async send(n: NotificationEntity, to: Destination, message: RenderedMessage): Promise<SendOutcome> {
-    const existing = await this.ds.query<Array<{ reference: string }>>(`SELECT reference FROM letters WHERE notification_id = $1`, [n.id]);
+    const existing = await this.ds.query<Array<{ reference: string }>>(
+      `SELECT reference FROM letters WHERE notification_id = $1`,
+      [n.id],
+    );
     if (existing[0]) return { kind: 'sent', providerId: existing[0].reference, detail: 'letter already made' };
     const address = to.address?.trim();
-    if (!address) return { kind: 'failed', code: 'no_address', message: 'The recipient has no postal address for a letter.' };
+    if (!address)
+      return { kind: 'failed', code: 'no_address', message: 'The recipient has no postal address for a letter.' };
     const name = to.name?.trim() || '业主';
     const postcode = to.postcode?.trim() || null;
     const reference = letterReference(n.id);
@@ -41,7 +45,11 @@ export class LetterSender implements ChannelSender {
     try {
       pdf = await renderLetterPdf(
         {
-          letterhead: { companyName: this.config.LETTER_COMPANY_NAME, address: this.config.LETTER_COMPANY_ADDRESS, hotline: this.config.LETTER_COMPANY_HOTLINE },
+          letterhead: {
+            companyName: this.config.LETTER_COMPANY_NAME,
+            address: this.config.LETTER_COMPANY_ADDRESS,
+            hotline: this.config.LETTER_COMPANY_HOTLINE,
+          },
           recipient: { name, address, postcode },
           subject: message.subject,
           body: message.body,
@@ -53,7 +61,8 @@ export class LetterSender implements ChannelSender {
       );
     } catch (err) {
       // An installation problem, not the letter's: retried once the font is there.
-      if (err instanceof LetterFontMissingError) return { kind: 'retry', code: 'letter_font_missing', message: err.message };
+      if (err instanceof LetterFontMissingError)
+        return { kind: 'retry', code: 'letter_font_missing', message: err.message };
       throw err;
     }
     const phone = await this.phoneOf(n);
@@ -65,8 +74,14 @@ export class LetterSender implements ChannelSender {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING reference`,
       [n.id, reference, name.slice(0, 100), address.slice(0, 300), postcode, phone, pdf, pdf.length, sha],
     );
-    if (rows[0]) this.logger.log({ notificationId: n.id, reference, bytes: pdf.length }, 'letter made, awaiting a manifest');
-    return { kind: 'sent', providerId: reference, detail: `letter ${reference} awaits a manifest`, raw: { reference, pdfSize: pdf.length, pdfSha256: sha } };
+    if (rows[0])
+      this.logger.log({ notificationId: n.id, reference, bytes: pdf.length }, 'letter made, awaiting a manifest');
+    return {
+      kind: 'sent',
+      providerId: reference,
+      detail: `letter ${reference} awaits a manifest`,
+      raw: { reference, pdfSize: pdf.length, pdfSha256: sha },
+    };
   }
 
   /** The phone the EMS order form asks for (the courier calls ahead): the owner's first mobile, the staff member's, the reporter's. */

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, StreamableFile } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  StreamableFile,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
@@ -25,7 +37,9 @@ export class LettersController {
 
   @Get('manifests')
   @Roles(...staff)
-  @ApiOperation({ summary: 'Manifests (batches handed to the post office), newest first, with how many letters have a waybill number' })
+  @ApiOperation({
+    summary: 'Manifests (batches handed to the post office), newest first, with how many letters have a waybill number',
+  })
   manifests() {
     return this.letters.manifests();
   }
@@ -40,9 +54,14 @@ export class LettersController {
   @Get('manifests/:id/csv')
   @Roles(...staff)
   @Header('Content-Type', 'text/csv; charset=utf-8')
-  @ApiOperation({ summary: 'The manifest as a bulk EMS order (UTF-8 CSV with BOM for Excel): recipient, phone, address, postcode, reference, weight, 内件, sender; 邮件号 left to fill' })
+  @ApiOperation({
+    summary:
+      'The manifest as a bulk EMS order (UTF-8 CSV with BOM for Excel): recipient, phone, address, postcode, reference, weight, 内件, sender; 邮件号 left to fill',
+  })
   async manifestCsv(@Param('id', uuid) id: string): Promise<StreamableFile> {
-    return new StreamableFile(Buffer.from(await this.letters.manifestCsv(id), 'utf8'), { disposition: `attachment; filename="ems-manifest-${id}.csv"` });
+    return new StreamableFile(Buffer.from(await this.letters.manifestCsv(id), 'utf8'), {
+      disposition: `attachment; filename="ems-manifest-${id}.csv"`,
+    });
   }
 
   @Post('waybills')
@@ -50,7 +69,10 @@ export class LettersController {
   @Roles(...staff)
   @ApiConsumes('application/json', 'text/csv', 'application/octet-stream')
   @ApiBody({ schema: jsonSchema(recordWaybillsSchema) })
-  @ApiOperation({ summary: 'Record waybill numbers: JSON items, or the filled-in manifest CSV (参考号 + 邮件号; UTF-8 or GBK). All or nothing; bad rows are named' })
+  @ApiOperation({
+    summary:
+      'Record waybill numbers: JSON items, or the filled-in manifest CSV (参考号 + 邮件号; UTF-8 or GBK). All or nothing; bad rows are named',
+  })
   async recordWaybills(@Req() req: Request, @Body() body: unknown): Promise<WaybillReport> {
     if (req.is('application/json')) {
       const dto = waybillsPipe.transform(body);
@@ -63,7 +85,10 @@ export class LettersController {
   @HttpCode(200)
   @Roles(...staff)
   @ApiConsumes('text/csv', 'application/octet-stream')
-  @ApiOperation({ summary: 'Import the carrier\'s tracking export (邮件号, 时间, 处理动作, 地点, 签收人; UTF-8 or GBK): receipts and statuses, bad rows reported; a re-import changes nothing' })
+  @ApiOperation({
+    summary:
+      "Import the carrier's tracking export (邮件号, 时间, 处理动作, 地点, 签收人; UTF-8 or GBK): receipts and statuses, bad rows reported; a re-import changes nothing",
+  })
   async importTracking(@Req() req: Request): Promise<TrackingReport> {
     return this.letters.importTracking(await readCsvUpload(req));
   }

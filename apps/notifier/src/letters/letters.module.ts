@@ -5,7 +5,11 @@ import { LettersController } from './letters.controller';
 import { LettersService } from './letters.service';
 
 /** EMS letters: the letter sender (PDF + letters row), manifests, waybill numbers and tracking imports. */
-@Module({ controllers: [LettersController], providers: [LetterSender, LettersService], exports: [LetterSender, LettersService] })
+@Module({
+  controllers: [LettersController],
+  providers: [LetterSender, LettersService],
+  exports: [LetterSender, LettersService],
+})
 export class LettersModule implements OnModuleInit {
   constructor(
     private readonly registry: ChannelRegistry,

@@ -13,7 +13,16 @@ import {
   type StaffPrincipal,
 } from '@kefu/shared';
 import type { ListLettersQuery, RecordWaybillsDto } from './letters.dto';
-import { findColumn, letterStatusesBefore, letterStatusOf, notificationStatusOf, parseCsvRows, parseTrackingCsv, type RowProblem, type TrackingRow } from './tracking';
+import {
+  findColumn,
+  letterStatusesBefore,
+  letterStatusOf,
+  notificationStatusOf,
+  parseCsvRows,
+  parseTrackingCsv,
+  type RowProblem,
+  type TrackingRow,
+} from './tracking';
 import { checkWaybill } from './waybill';
 
 export interface LetterView {
@@ -49,7 +58,21 @@ export interface TrackingReport {
 }
 
 /** Lines of a manifest: what a bulk EMS order (大宗邮件 / 批量寄件) needs per item. */
-const MANIFEST_HEADER = ['序号', '收件人', '收件人电话', '收件地址', '邮编', '参考号', '重量(千克)', '内件', '件数', '寄件人', '寄件人电话', '寄件地址', '邮件号'];
+const MANIFEST_HEADER = [
+  '序号',
+  '收件人',
+  '收件人电话',
+  '收件地址',
+  '邮编',
+  '参考号',
+  '重量(千克)',
+  '内件',
+  '件数',
+  '寄件人',
+  '寄件人电话',
+  '寄件地址',
+  '邮件号',
+];
 /** A one-page A4 letter in a C5/DL envelope weighs about 20 g; the post office weighs each item anyway. */
 const LETTER_WEIGHT_KG = '0.02';
 const ITEM_TYPE = '文件';
@@ -74,7 +97,10 @@ export class LettersService {
     if (q.status) where.push(`l.status = ANY($${params.push(q.status)}::text[])`);
     if (q.manifestId) where.push(`l.manifest_id = $${params.push(q.manifestId)}`);
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.ds.query<[{ total: number }]>(`SELECT count(*)::int AS total FROM letters l ${w}`, params);
+    const [{ total }] = await this.ds.query<[{ total: number }]>(
+      `SELECT count(*)::int AS total FROM letters l ${w}`,
+      params,
+    );
     const items = await this.ds.query<LetterView[]>(
       `SELECT ${columns} FROM letters l ${w} ORDER BY l.created_at DESC, l.id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.pageSize, (q.page - 1) * q.pageSize],
@@ -83,7 +109,10 @@ export class LettersService {
   }
 
   async pdf(id: string): Promise<{ reference: string; pdf: Buffer }> {
-    const rows = await this.ds.query<Array<{ reference: string; pdf: Buffer }>>(`SELECT reference, pdf FROM letters WHERE id = $1`, [id]);
+    const rows = await this.ds.query<Array<{ reference: string; pdf: Buffer }>>(
+      `SELECT reference, pdf FROM letters WHERE id = $1`,
+      [id],
+    );
     if (!rows[0]) throw new AppException('not_found', `Letter ${id} not found.`);
     return rows[0];
   }
@@ -91,18 +120,26 @@ export class LettersService {
   /** Puts every letter not yet in a manifest into a new one (oldest first), or answers 409 when there is none. */
   async createManifest(staff: StaffPrincipal): Promise<{ id: string; letterCount: number }> {
     return this.ds.transaction(async (m) => {
-      const [manifest] = await m.query<[{ id: string }]>(`INSERT INTO letter_manifests (letter_count, created_by_id) VALUES (0, $1) RETURNING id`, [staff.id]);
+      const [manifest] = await m.query<[{ id: string }]>(
+        `INSERT INTO letter_manifests (letter_count, created_by_id) VALUES (0, $1) RETURNING id`,
+        [staff.id],
+      );
       const picked = await m.query<Array<{ id: string }>>(
         `SELECT id FROM letters WHERE manifest_id IS NULL AND status = 'generated' ORDER BY created_at, id LIMIT 10000 FOR UPDATE SKIP LOCKED`,
       );
-      await m.query(`UPDATE letters SET manifest_id = $1, status = 'manifested', updated_at = now() WHERE id = ANY($2::uuid[])`, [manifest.id, picked.map((p) => p.id)]);
+      await m.query(
+        `UPDATE letters SET manifest_id = $1, status = 'manifested', updated_at = now() WHERE id = ANY($2::uuid[])`,
+        [manifest.id, picked.map((p) => p.id)],
+      );
       if (picked.length === 0) throw new AppException('conflict', 'No letters are waiting for a manifest.');
       await m.query(`UPDATE letter_manifests SET letter_count = $2 WHERE id = $1`, [manifest.id, picked.length]);
       return { id: manifest.id, letterCount: picked.length };
     });
   }
 
-  async manifests(): Promise<Array<{ id: string; letterCount: number; createdAt: Date; createdBy: string | null; withWaybill: number }>> {
+  async manifests(): Promise<
+    Array<{ id: string; letterCount: number; createdAt: Date; createdBy: string | null; withWaybill: number }>
+  > {
     return this.ds.query(
       `SELECT m.id, m.letter_count AS "letterCount", m.created_at AS "createdAt", s.name AS "createdBy",
               (SELECT count(*)::int FROM letters l WHERE l.manifest_id = m.id AND l.waybill IS NOT NULL) AS "withWaybill"
@@ -114,7 +151,16 @@ export class LettersService {
   async manifestCsv(id: string): Promise<string> {
     const exists = await this.ds.query<Array<{ id: string }>>(`SELECT id FROM letter_manifests WHERE id = $1`, [id]);
     if (!exists[0]) throw new AppException('not_found', `Manifest ${id} not found.`);
-    const rows = await this.ds.query<Array<{ recipient_name: string; phone: string | null; postal_address: string; postcode: string | null; reference: string; waybill: string | null }>>(
+    const rows = await this.ds.query<
+      Array<{
+        recipient_name: string;
+        phone: string | null;
+        postal_address: string;
+        postcode: string | null;
+        reference: string;
+        waybill: string | null;
+      }>
+    >(
       `SELECT recipient_name, phone, postal_address, postcode, reference, waybill FROM letters WHERE manifest_id = $1 ORDER BY created_at, id`,
       [id],
     );
@@ -123,8 +169,17 @@ export class LettersService {
     return excelCsv([
       MANIFEST_HEADER,
       ...rows.map((r, i) => [
-        i + 1, r.recipient_name, r.phone, r.postal_address, r.postcode, r.reference,
-        LETTER_WEIGHT_KG, ITEM_TYPE, 1, ...company, r.waybill,
+        i + 1,
+        r.recipient_name,
+        r.phone,
+        r.postal_address,
+        r.postcode,
+        r.reference,
+        LETTER_WEIGHT_KG,
+        ITEM_TYPE,
+        1,
+        ...company,
+        r.waybill,
       ]),
     ]);
   }
@@ -140,7 +195,8 @@ export class LettersService {
     const header = lines[0] ?? [];
     const ref = findColumn(header, ['参考号', 'reference']);
     const way = findColumn(header, ['邮件号', '邮件号码', '运单号', 'waybill']);
-    if (ref < 0 || way < 0) throw new AppException('bad_request', 'The CSV needs the columns 参考号 (reference) and 邮件号 (waybill).');
+    if (ref < 0 || way < 0)
+      throw new AppException('bad_request', 'The CSV needs the columns 参考号 (reference) and 邮件号 (waybill).');
     // Lines whose 邮件号 is still empty are letters not posted yet: skipped, not refused.
     return lines
       .slice(1)
@@ -169,12 +225,18 @@ export class LettersService {
         }
         const letter = (
           await m.query<Array<{ id: string; waybill: string | null }>>(
-            item.letterId ? `SELECT id, waybill FROM letters WHERE id = $1 FOR UPDATE` : `SELECT id, waybill FROM letters WHERE reference = $1 FOR UPDATE`,
+            item.letterId
+              ? `SELECT id, waybill FROM letters WHERE id = $1 FOR UPDATE`
+              : `SELECT id, waybill FROM letters WHERE reference = $1 FOR UPDATE`,
             [item.letterId ?? item.reference?.toUpperCase()],
           )
         )[0];
         if (!letter) {
-          problems.push({ row, waybill: check.waybill, message: `no letter with ${item.letterId ? `id ${item.letterId}` : `reference ${item.reference}`}` });
+          problems.push({
+            row,
+            waybill: check.waybill,
+            message: `no letter with ${item.letterId ? `id ${item.letterId}` : `reference ${item.reference}`}`,
+          });
           continue;
         }
         if (letter.waybill && letter.waybill !== check.waybill) {
@@ -187,15 +249,29 @@ export class LettersService {
           continue;
         }
         seen.set(check.waybill, row);
-        const other = await m.query<Array<{ reference: string }>>(`SELECT reference FROM letters WHERE waybill = $1 AND id <> $2`, [check.waybill, letter.id]);
+        const other = await m.query<Array<{ reference: string }>>(
+          `SELECT reference FROM letters WHERE waybill = $1 AND id <> $2`,
+          [check.waybill, letter.id],
+        );
         if (other[0]) {
-          problems.push({ row, waybill: check.waybill, message: `waybill already recorded for letter ${other[0].reference}` });
+          problems.push({
+            row,
+            waybill: check.waybill,
+            message: `waybill already recorded for letter ${other[0].reference}`,
+          });
           continue;
         }
         updates.push({ id: letter.id, waybill: check.waybill, current: letter.waybill });
       }
       if (problems.length) {
-        throw new AppException('validation_failed', `${problems.length} row(s) refused; nothing was recorded: ${problems.slice(0, 5).map((p) => `row ${p.row}: ${p.message}`).join('; ')}`, { rows: problems });
+        throw new AppException(
+          'validation_failed',
+          `${problems.length} row(s) refused; nothing was recorded: ${problems
+            .slice(0, 5)
+            .map((p) => `row ${p.row}: ${p.message}`)
+            .join('; ')}`,
+          { rows: problems },
+        );
       }
       let recorded = 0;
       for (const u of updates.filter((x) => x.current === null)) {
@@ -205,7 +281,10 @@ export class LettersService {
           [u.id, u.waybill],
         );
         // notifications.provider_id of a letter is its EMS waybill number once the post office gave one.
-        await m.query(`UPDATE notifications SET provider_id = $2, updated_at = now() WHERE id = (SELECT notification_id FROM letters WHERE id = $1)`, [u.id, u.waybill]);
+        await m.query(
+          `UPDATE notifications SET provider_id = $2, updated_at = now() WHERE id = (SELECT notification_id FROM letters WHERE id = $1)`,
+          [u.id, u.waybill],
+        );
         recorded++;
       }
       return { recorded, unchanged: updates.length - recorded };
@@ -223,23 +302,37 @@ export class LettersService {
     let duplicates = 0;
     for (const r of rows) {
       const outcome = await this.ds.transaction((m) => this.applyTracking(m, r));
-      if (outcome === 'unknown') problems.push({ row: r.row, waybill: r.waybill, message: 'no letter has this waybill number' });
+      if (outcome === 'unknown')
+        problems.push({ row: r.row, waybill: r.waybill, message: 'no letter has this waybill number' });
       else if (outcome === 'duplicate') duplicates++;
       else recorded++;
     }
     problems.sort((a, b) => a.row - b.row);
-    if (problems.length) this.logger.warn({ problems: problems.length, recorded }, 'tracking import had rows it could not use');
+    if (problems.length)
+      this.logger.warn({ problems: problems.length, recorded }, 'tracking import had rows it could not use');
     return { rows: lines, recorded, duplicates, problems };
   }
 
   private async applyTracking(m: EntityManager, r: TrackingRow): Promise<'unknown' | 'duplicate' | 'recorded'> {
-    const letter = (await m.query<Array<{ id: string; notification_id: string }>>(`SELECT id, notification_id FROM letters WHERE waybill = $1`, [r.waybill]))[0];
+    const letter = (
+      await m.query<Array<{ id: string; notification_id: string }>>(
+        `SELECT id, notification_id FROM letters WHERE waybill = $1`,
+        [r.waybill],
+      )
+    )[0];
     if (!letter) return 'unknown';
     const detail = [r.action, r.place, r.signer && `签收人：${r.signer}`].filter(Boolean).join(' ');
     const inserted = await m.query<Array<{ id: string }>>(
       `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)
        VALUES ($1, $2, $3, 'ems', $4, $5, $6) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
-      [letter.notification_id, r.occurredAt, r.event, detail.slice(0, 1000), JSON.stringify({ ...r.raw, event: r.event }), `ems:${r.waybill}:${r.occurredAt.toISOString()}:${r.action}`.slice(0, 300)],
+      [
+        letter.notification_id,
+        r.occurredAt,
+        r.event,
+        detail.slice(0, 1000),
+        JSON.stringify({ ...r.raw, event: r.event }),
+        `ems:${r.waybill}:${r.occurredAt.toISOString()}:${r.action}`.slice(0, 300),
+      ],
     );
     if (inserted.length === 0) return 'duplicate';
     const to = letterStatusOf[r.event];

@@ -6,10 +6,12 @@ describe('EMS waybill numbers', () => {
     expect(s10CheckDigit('12345678')).toBe(5);
     // weighted sums 1→ 11-(sum%11)=10 and =11 cases
     expect(s10CheckDigit('00000000')).toBe(5);
-    const ten = [...Array(100_000).keys()].map((n) => String(n).padStart(8, '0')).find((s) => {
-      const sum = [...s].reduce((a, d, i) => a + Number(d) * [8, 6, 4, 2, 3, 5, 9, 7][i]!, 0);
-      return 11 - (sum % 11) === 10;
-    })!;
+    const ten = [...Array(100_000).keys()]
+      .map((n) => String(n).padStart(8, '0'))
+      .find((s) => {
+        const sum = [...s].reduce((a, d, i) => a + Number(d) * [8, 6, 4, 2, 3, 5, 9, 7][i]!, 0);
+        return 11 - (sum % 11) === 10;
+      })!;
     expect(s10CheckDigit(ten)).toBe(0);
   });
 
@@ -45,13 +47,18 @@ describe('tracking export', () => {
   });
 
   it('reports bad rows by line number and a header it cannot use', () => {
-    const r = parseTrackingCsv('邮件号,时间,处理动作,地点,签收人\nEA123456785CN,2026-10-02 09:15:00,收寄,深圳,\n,2026-10-02 10:00,到达,,\nEA123456785CN,soon,到达,,\nEA123456785CN,2026-10-03 10:00,喝茶,,\n');
+    const r = parseTrackingCsv(
+      '邮件号,时间,处理动作,地点,签收人\nEA123456785CN,2026-10-02 09:15:00,收寄,深圳,\n,2026-10-02 10:00,到达,,\nEA123456785CN,soon,到达,,\nEA123456785CN,2026-10-03 10:00,喝茶,,\n',
+    );
     expect(r.rows.map((x) => [x.row, x.event])).toEqual([[2, 'accepted']]);
     expect(r.problems).toEqual([
       { row: 3, message: 'no waybill number' },
       { row: 4, waybill: 'EA123456785CN', message: expect.stringContaining('"soon"') },
       { row: 5, waybill: 'EA123456785CN', message: 'unknown action "喝茶"' },
     ]);
-    expect(parseTrackingCsv('a,b\n1,2\n').problems[0]).toMatchObject({ row: 1, message: expect.stringContaining('邮件号') });
+    expect(parseTrackingCsv('a,b\n1,2\n').problems[0]).toMatchObject({
+      row: 1,
+      message: expect.stringContaining('邮件号'),
+    });
   });
 });

@@ -21,21 +21,39 @@ export function trackingEvent(action: string): TrackingEvent | null {
 
 /** The letter's status after an event (moves forward only, see letterRank). */
 export const letterStatusOf: Record<TrackingEvent, LetterStatus> = {
-  accepted: 'accepted', in_transit: 'in_transit', out_for_delivery: 'out_for_delivery', undelivered: 'undelivered', signed_for: 'signed_for', returned: 'returned',
+  accepted: 'accepted',
+  in_transit: 'in_transit',
+  out_for_delivery: 'out_for_delivery',
+  undelivered: 'undelivered',
+  signed_for: 'signed_for',
+  returned: 'returned',
 };
 
 /**
  * The notification status an event settles: only the outcomes. A failed delivery attempt (未妥投) is
  * a receipt, not a status: the post office tries again or returns the letter, and either settles it.
  */
-export const notificationStatusOf: Partial<Record<TrackingEvent, NotificationStatus>> = { signed_for: 'signed_for', returned: 'returned' };
+export const notificationStatusOf: Partial<Record<TrackingEvent, NotificationStatus>> = {
+  signed_for: 'signed_for',
+  returned: 'returned',
+};
 
 const letterRank: Record<LetterStatus, number> = {
-  generated: 0, manifested: 1, posted: 2, accepted: 3, in_transit: 4, out_for_delivery: 5, undelivered: 6, signed_for: 7, returned: 7,
+  generated: 0,
+  manifested: 1,
+  posted: 2,
+  accepted: 3,
+  in_transit: 4,
+  out_for_delivery: 5,
+  undelivered: 6,
+  signed_for: 7,
+  returned: 7,
 };
 /** Statuses a letter may move to `to` from (an undelivered letter can go out for delivery again). */
 export function letterStatusesBefore(to: LetterStatus): LetterStatus[] {
-  return (Object.keys(letterRank) as LetterStatus[]).filter((s) => letterRank[s] < letterRank[to] || (s === 'undelivered' && to === 'out_for_delivery'));
+  return (Object.keys(letterRank) as LetterStatus[]).filter(
+    (s) => letterRank[s] < letterRank[to] || (s === 'undelivered' && to === 'out_for_delivery'),
+  );
 }
 
 export interface TrackingRow {
@@ -81,12 +99,24 @@ export function parseChinaTime(s: string): Date | null {
   const [, y, mo, d, h = '0', mi = '0', se = '0'] = m;
   const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h) - 8, Number(mi), Number(se));
   const check = new Date(t + 8 * 3600_000);
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(se) > 59) return null;
+  if (
+    check.getUTCMonth() !== Number(mo) - 1 ||
+    check.getUTCDate() !== Number(d) ||
+    Number(h) > 23 ||
+    Number(mi) > 59 ||
+    Number(se) > 59
+  )
+    return null;
   return new Date(t);
 }
 
 export function parseCsvRows(text: string): string[][] {
-  const rows: string[][] = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
+  const rows: string[][] = parse(text.replace(/^\uFEFF/, ''), {
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    bom: true,
+  });
   return rows;
 }
 
@@ -96,16 +126,29 @@ export function parseTrackingCsv(text: string): { lines: number; rows: TrackingR
   try {
     lines = parseCsvRows(text);
   } catch (err) {
-    return { lines: 0, rows: [], problems: [{ row: 0, message: `not a CSV file: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      lines: 0,
+      rows: [],
+      problems: [{ row: 0, message: `not a CSV file: ${err instanceof Error ? err.message : String(err)}` }],
+    };
   }
   const header = lines[0] ?? [];
   const col = {
-    waybill: findColumn(header, COLUMNS.waybill), time: findColumn(header, COLUMNS.time), action: findColumn(header, COLUMNS.action),
-    place: findColumn(header, COLUMNS.place), signer: findColumn(header, COLUMNS.signer),
+    waybill: findColumn(header, COLUMNS.waybill),
+    time: findColumn(header, COLUMNS.time),
+    action: findColumn(header, COLUMNS.action),
+    place: findColumn(header, COLUMNS.place),
+    signer: findColumn(header, COLUMNS.signer),
   };
   const missing = (['waybill', 'time', 'action'] as const).filter((k) => col[k] < 0);
   if (missing.length) {
-    return { lines: Math.max(0, lines.length - 1), rows: [], problems: [{ row: 1, message: `header lacks ${missing.map((k) => `${k} (${COLUMNS[k].join(' / ')})`).join(', ')}` }] };
+    return {
+      lines: Math.max(0, lines.length - 1),
+      rows: [],
+      problems: [
+        { row: 1, message: `header lacks ${missing.map((k) => `${k} (${COLUMNS[k].join(' / ')})`).join(', ')}` },
+      ],
+    };
   }
   const rows: TrackingRow[] = [];
   const problems: RowProblem[] = [];
@@ -118,9 +161,24 @@ export function parseTrackingCsv(text: string): { lines: number; rows: TrackingR
     const action = get(col.action);
     const event = trackingEvent(action);
     if (!waybill) problems.push({ row, message: 'no waybill number' });
-    else if (!occurredAt) problems.push({ row, waybill, message: `time "${get(col.time)}" is not a date and time like 2026-10-02 09:15:00` });
+    else if (!occurredAt)
+      problems.push({
+        row,
+        waybill,
+        message: `time "${get(col.time)}" is not a date and time like 2026-10-02 09:15:00`,
+      });
     else if (!event) problems.push({ row, waybill, message: `unknown action "${action}"` });
-    else rows.push({ row, waybill, occurredAt, action, event, place: get(col.place) || null, signer: get(col.signer) || null, raw });
+    else
+      rows.push({
+        row,
+        waybill,
+        occurredAt,
+        action,
+        event,
+        place: get(col.place) || null,
+        signer: get(col.signer) || null,
+        raw,
+      });
   }
   return { lines: lines.length - 1, rows, problems };
 }

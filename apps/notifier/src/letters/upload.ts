@@ -13,13 +13,17 @@ export async function readCsvUpload(req: Request): Promise<string> {
   if (typeof body === 'string') return body.replace(/^\uFEFF/, '');
   if (Buffer.isBuffer(body)) return decodeCsv(body).text;
   if (req.readableEnded || req.complete) {
-    throw new AppException('bad_request', 'Send the CSV file as the request body (Content-Type: text/csv or application/octet-stream).');
+    throw new AppException(
+      'bad_request',
+      'Send the CSV file as the request body (Content-Type: text/csv or application/octet-stream).',
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_UPLOAD_BYTES) throw new AppException('payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes.`);
+    if (size > MAX_UPLOAD_BYTES)
+      throw new AppException('payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes.`);
     chunks.push(chunk);
   }
   if (size === 0) throw new AppException('bad_request', 'The request body is empty: send the CSV file as the body.');

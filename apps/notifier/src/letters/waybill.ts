@@ -20,11 +20,17 @@ export function s10CheckDigit(serial: string): number {
 /** Normalises (trim, upper case, inner spaces removed) and validates a waybill number. */
 export function checkWaybill(input: string): WaybillCheck {
   const waybill = input.replace(/\s+/g, '').toUpperCase();
-  if (waybill.length !== 13) return { ok: false, reason: `"${waybill}" has ${waybill.length} characters; an EMS number has 13` };
+  if (waybill.length !== 13)
+    return { ok: false, reason: `"${waybill}" has ${waybill.length} characters; an EMS number has 13` };
   if (DOMESTIC.test(waybill)) return { ok: true, waybill, kind: 'domestic' };
   const m = S10.exec(waybill);
-  if (!m) return { ok: false, reason: `"${waybill}" is neither a UPU S10 number (2 letters, 9 digits, 2 letters, e.g. EA123456785CN) nor 13 digits` };
+  if (!m)
+    return {
+      ok: false,
+      reason: `"${waybill}" is neither a UPU S10 number (2 letters, 9 digits, 2 letters, e.g. EA123456785CN) nor 13 digits`,
+    };
   const expected = s10CheckDigit(m[2]!);
-  if (Number(m[3]) !== expected) return { ok: false, reason: `"${waybill}" has check digit ${m[3]}, expected ${expected}` };
+  if (Number(m[3]) !== expected)
+    return { ok: false, reason: `"${waybill}" has check digit ${m[3]}, expected ${expected}` };
   return { ok: true, waybill, kind: 's10' };
 }

@@ -28,7 +28,11 @@ export class DeliveryReceiptsService {
     private readonly dispatcher: NotificationDispatcher,
   ) {}
 
-  async twilioStatus(notificationId: string | null, body: TwilioStatusCallback, attempt: number | null = null): Promise<{ applied: boolean; status?: NotificationStatus }> {
+  async twilioStatus(
+    notificationId: string | null,
+    body: TwilioStatusCallback,
+    attempt: number | null = null,
+  ): Promise<{ applied: boolean; status?: NotificationStatus }> {
     const sid = body.MessageSid ?? body.SmsSid ?? null;
     const reported = String(body.MessageStatus ?? body.SmsStatus ?? '').toLowerCase();
     if (!sid || !reported) return { applied: false };
@@ -36,7 +40,9 @@ export class DeliveryReceiptsService {
     return this.ds.transaction(async (m) => {
       // Only the columns a receipt needs (this runs for every callback), locked against a concurrent record.
       const byId = !!notificationId && /^[0-9a-f-]{36}$/i.test(notificationId);
-      const [row] = await m.query<Array<FallbackSource & { status: NotificationStatus; providerId: string | null; attempts: number }>>(
+      const [row] = await m.query<
+        Array<FallbackSource & { status: NotificationStatus; providerId: string | null; attempts: number }>
+      >(
         `SELECT id, status, attempts, provider_id AS "providerId", kind, idempotency_key AS "idempotencyKey", fallback_of_id AS "fallbackOfId", recipient_type AS "recipientType",
                 owner_id AS "ownerId", staff_id AS "staffId", case_id AS "caseId", source_type AS "sourceType", source_id AS "sourceId", variables, urgent, late
            FROM notifications WHERE ${byId ? 'id = $1' : 'provider_id = $1'} FOR UPDATE`,
@@ -48,14 +54,29 @@ export class DeliveryReceiptsService {
       if (reported === 'sent') to = 'sent';
       else if (reported === 'delivered') to = 'delivered';
       else if (reported === 'undelivered' || reported === 'failed') {
-        const c = classifyTwilioError({ code: body.ErrorCode ?? null, status: 400, message: body.ErrorMessage ?? reported });
+        const c = classifyTwilioError({
+          code: body.ErrorCode ?? null,
+          status: 400,
+          message: body.ErrorMessage ?? reported,
+        });
         to = reported === 'undelivered' || (c.kind === 'failed' && c.undelivered) ? 'undelivered' : 'failed';
         failure = { code: c.code, message: c.message, optOut: c.kind === 'failed' ? c.optOut : undefined };
       }
-      const fresh = await this.dispatcher.receipt(m, row.id, now, reported, 'twilio', body.ErrorCode ? `error ${body.ErrorCode}` : null, { ...body }, `twilio:${sid}:${reported}`);
+      const fresh = await this.dispatcher.receipt(
+        m,
+        row.id,
+        now,
+        reported,
+        'twilio',
+        body.ErrorCode ? `error ${body.ErrorCode}` : null,
+        { ...body },
+        `twilio:${sid}:${reported}`,
+      );
       // A callback about an earlier attempt (before a staff retry) is kept as a receipt but moves nothing.
-      if (!fresh || !to || (attempt !== null && attempt !== row.attempts) || !isForwardTransition(row.status, to)) return { applied: false };
-      const r = await updateReturning(m,
+      if (!fresh || !to || (attempt !== null && attempt !== row.attempts) || !isForwardTransition(row.status, to))
+        return { applied: false };
+      const r = await updateReturning(
+        m,
         `UPDATE notifications SET status = $3, provider_id = COALESCE(provider_id, $4), delivered_at = COALESCE($5, delivered_at),
                 error_code = COALESCE($6, error_code), error_message = COALESCE($7, error_message), updated_at = now()
           WHERE id = $1 AND status = $2 RETURNING id`,

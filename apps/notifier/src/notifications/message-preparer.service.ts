@@ -13,8 +13,13 @@ const SAME_TEXT_PER_DAY = 3;
 /** A message ready for its provider, or why there is none (and whether the next channel should be tried). */
 export type Prepared =
   | {
-      ok: true; channel: NotifyChannel; to: Destination;
-      subject: string | null; body: string; html: string | null; segments: number | null;
+      ok: true;
+      channel: NotifyChannel;
+      to: Destination;
+      subject: string | null;
+      body: string;
+      html: string | null;
+      segments: number | null;
     }
   | { ok: false; code: string; message: string; fallback: boolean };
 
@@ -75,7 +80,9 @@ export class MessagePreparer {
 
   /** Until when a prepared message must wait (a non-urgent SMS in quiet hours, `period`), or null to send now. */
   quietUntil(
-    row: Pick<NotificationEntity, 'urgent'>, p: { channel: NotifyChannel }, now: Date,
+    row: Pick<NotificationEntity, 'urgent'>,
+    p: { channel: NotifyChannel },
+    now: Date,
   ): { until: Date; period: string } | null {
     if (p.channel !== 'sms' || row.urgent) return null;
     const until = quietUntil(now, this.config.SMS_QUIET_HOURS, this.config.BUSINESS_TIME_ZONE);
@@ -92,7 +99,10 @@ export class MessagePreparer {
    * the transaction that claims the row: it counts under a per-number advisory lock held until commit.
    */
   async sameTextLimit(
-    m: EntityManager, row: Pick<NotificationEntity, 'id'>, p: Extract<Prepared, { ok: true }>, now: Date,
+    m: EntityManager,
+    row: Pick<NotificationEntity, 'id'>,
+    p: Extract<Prepared, { ok: true }>,
+    now: Date,
   ): Promise<string | null> {
     if (p.channel !== 'sms') return null;
     await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('kefu-sms:' || $1, 0))`, [p.to.address]);

@@ -29,9 +29,15 @@ export class NotificationReconciler {
 
   async reconcile(): Promise<{ recorded: number; requeued: number; failed: number }> {
     const now = this.clock.now();
-    const stuck = await this.ds.getRepository(NotificationEntity).createQueryBuilder('n')
-      .where(`n.status = 'sending' AND n.sent_at < :before AND n.channel IN ('sms', 'email')`, { before: new Date(now.getTime() - STUCK_AFTER_MS) })
-      .orderBy('n.sent_at').limit(200).getMany();
+    const stuck = await this.ds
+      .getRepository(NotificationEntity)
+      .createQueryBuilder('n')
+      .where(`n.status = 'sending' AND n.sent_at < :before AND n.channel IN ('sms', 'email')`, {
+        before: new Date(now.getTime() - STUCK_AFTER_MS),
+      })
+      .orderBy('n.sent_at')
+      .limit(200)
+      .getMany();
     const out = { recorded: 0, requeued: 0, failed: 0 };
     for (const n of stuck) {
       try {
@@ -40,17 +46,41 @@ export class NotificationReconciler {
           if (!(sms instanceof TwilioSmsSender)) continue;
           const candidates = await sms.lookup({ sid: n.providerId, to: n.toAddress!, body: n.body!, since: n.sentAt! });
           const claimed = candidates.length
-            ? new Set((await this.ds.query<Array<{ provider_id: string }>>(`SELECT provider_id FROM notifications WHERE provider_id = ANY($1::text[]) AND id <> $2`, [candidates.map((c) => c.sid), n.id])).map((r) => r.provider_id))
+            ? new Set(
+                (
+                  await this.ds.query<Array<{ provider_id: string }>>(
+                    `SELECT provider_id FROM notifications WHERE provider_id = ANY($1::text[]) AND id <> $2`,
+                    [candidates.map((c) => c.sid), n.id],
+                  )
+                ).map((r) => r.provider_id),
+              )
             : new Set<string>();
           const found = candidates.find((c) => !claimed.has(c.sid));
           if (found) {
-            await this.dispatcher.record(n, { kind: 'sent', providerId: found.sid, segments: n.segments ?? undefined, detail: `reconciled: Twilio has ${found.sid} (${found.status})`, raw: { ...found } });
+            await this.dispatcher.record(n, {
+              kind: 'sent',
+              providerId: found.sid,
+              segments: n.segments ?? undefined,
+              detail: `reconciled: Twilio has ${found.sid} (${found.status})`,
+              raw: { ...found },
+            });
             out.recorded++;
           } else {
             const moved = await this.ds.transaction(async (m) => {
-              const r = await updateReturning(m, `UPDATE notifications SET status = 'pending', not_before = $3, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'sending' RETURNING id`, [n.id, n.attempts, now]);
+              const r = await updateReturning(
+                m,
+                `UPDATE notifications SET status = 'pending', not_before = $3, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'sending' RETURNING id`,
+                [n.id, n.attempts, now],
+              );
               if (!r.length) return false;
-              await this.dispatcher.receipt(m, n.id, now, 'reconciled', 'notifier', 'the worker stopped before Twilio received the message; sending again');
+              await this.dispatcher.receipt(
+                m,
+                n.id,
+                now,
+                'reconciled',
+                'notifier',
+                'the worker stopped before Twilio received the message; sending again',
+              );
               return true;
             });
             if (moved) {
@@ -60,12 +90,27 @@ export class NotificationReconciler {
           }
         } else {
           const done = await this.ds.transaction((m) =>
-            this.dispatcher.fail(m, n, 'sending', 'email', { code: 'unconfirmed', message: 'the notifier stopped while handing this mail to the SMTP server; it may not have been sent. Retry to send it again.' }, false, n.attempts),
+            this.dispatcher.fail(
+              m,
+              n,
+              'sending',
+              'email',
+              {
+                code: 'unconfirmed',
+                message:
+                  'the notifier stopped while handing this mail to the SMTP server; it may not have been sent. Retry to send it again.',
+              },
+              false,
+              n.attempts,
+            ),
           );
           if (done) out.failed++;
         }
       } catch (err) {
-        this.logger.warn({ notificationId: n.id, err: err instanceof Error ? err.message : String(err) }, 'could not reconcile yet');
+        this.logger.warn(
+          { notificationId: n.id, err: err instanceof Error ? err.message : String(err) },
+          'could not reconcile yet',
+        );
       }
     }
     return out;

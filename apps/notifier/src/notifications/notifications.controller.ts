@@ -1,7 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
-import { listNotificationsSchema, previewSchema, type ListNotificationsQuery, type PreviewBody } from './notifications.dto';
+import {
+  listNotificationsSchema,
+  previewSchema,
+  type ListNotificationsQuery,
+  type PreviewBody,
+} from './notifications.dto';
 import { NotificationsService } from './notifications.service';
 
 const staff = ['cs_rep', 'dept_manager', 'vice_gm', 'gm'] as const;
@@ -15,7 +20,10 @@ export class NotificationsController {
 
   @Get('notifications')
   @Roles(...staff)
-  @ApiOperation({ summary: 'Notifications, newest first, filtered by case, owner, channel, status, kind; failed ones carry errorCode and errorMessage' })
+  @ApiOperation({
+    summary:
+      'Notifications, newest first, filtered by case, owner, channel, status, kind; failed ones carry errorCode and errorMessage',
+  })
   list(@Query(new ZodValidationPipe(listNotificationsSchema)) q: ListNotificationsQuery) {
     return this.notifications.list(q);
   }
@@ -30,7 +38,9 @@ export class NotificationsController {
   @Post('notifications/:id/retry')
   @HttpCode(200)
   @Roles(...staff)
-  @ApiOperation({ summary: 'A fresh attempt for a failed, undelivered or bounced notification (once, however often clicked)' })
+  @ApiOperation({
+    summary: 'A fresh attempt for a failed, undelivered or bounced notification (once, however often clicked)',
+  })
   retry(@Param('id', uuid) id: string, @CurrentStaff() s: StaffPrincipal) {
     return this.notifications.retry(id, s);
   }
@@ -38,7 +48,9 @@ export class NotificationsController {
   @Post('notification-templates/:kind/preview')
   @HttpCode(200)
   @Roles(...staff)
-  @ApiOperation({ summary: 'Render a template with the given variables (SMS, email and letter forms); 400 names each bad variable' })
+  @ApiOperation({
+    summary: 'Render a template with the given variables (SMS, email and letter forms); 400 names each bad variable',
+  })
   @ApiBody({ schema: jsonSchema(previewSchema) })
   preview(@Param('kind') kind: string, @Body(new ZodValidationPipe(previewSchema)) body: PreviewBody) {
     return this.notifications.preview(kind, body);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { notificationKinds, notificationStatuses, notifyChannels } from '@kefu/shared';
 
 const csv = <T extends readonly [string, ...string[]]>(values: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).min(1)).optional();
+  z
+    .preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.enum(values)).min(1))
+    .optional();
 
 export const listNotificationsSchema = z.object({
   caseId: z.uuid().optional(),

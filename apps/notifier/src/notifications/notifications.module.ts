@@ -22,10 +22,24 @@ import { TwilioWebhookController } from './twilio-webhook.controller';
 @Module({
   controllers: [NotificationsController, TwilioWebhookController],
   providers: [
-    NotificationDispatcher, NotificationReconciler, DeliveryReceiptsService, NotificationsService, ProviderRateLimiter,
-    NotificationJobs, RecipientResolver, MessagePreparer,
-    { provide: TwilioSmsSender, inject: [APP_CONFIG], useFactory: (c: AppConfig) => (TwilioSmsSender.configured(c) ? new TwilioSmsSender(c) : null) },
-    { provide: SmtpEmailSender, inject: [APP_CONFIG], useFactory: (c: AppConfig) => (SmtpEmailSender.configured(c) ? new SmtpEmailSender(c) : null) },
+    NotificationDispatcher,
+    NotificationReconciler,
+    DeliveryReceiptsService,
+    NotificationsService,
+    ProviderRateLimiter,
+    NotificationJobs,
+    RecipientResolver,
+    MessagePreparer,
+    {
+      provide: TwilioSmsSender,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => (TwilioSmsSender.configured(c) ? new TwilioSmsSender(c) : null),
+    },
+    {
+      provide: SmtpEmailSender,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => (SmtpEmailSender.configured(c) ? new SmtpEmailSender(c) : null),
+    },
   ],
   exports: [NotificationDispatcher],
 })

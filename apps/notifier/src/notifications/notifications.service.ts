@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addToOutbox, APP_CONFIG, AppException, CLOCK, notificationKinds, type AppConfig, type Clock, type NotificationKind, type NotificationStatus, type NotifyChannel, type StaffPrincipal } from '@kefu/shared';
+import {
+  addToOutbox,
+  APP_CONFIG,
+  AppException,
+  CLOCK,
+  notificationKinds,
+  type AppConfig,
+  type Clock,
+  type NotificationKind,
+  type NotificationStatus,
+  type NotifyChannel,
+  type StaffPrincipal,
+} from '@kefu/shared';
 import type { ListNotificationsQuery, PreviewBody } from './notifications.dto';
 import { forChannel, renderTemplate, smsSegments, TemplateVariablesError } from './templates';
 
@@ -14,12 +26,38 @@ const columns = `
 const RETRYABLE: NotificationStatus[] = ['failed', 'undelivered', 'bounced'];
 
 export interface NotificationListItem {
-  id: string; idempotencyKey: string; kind: NotificationKind; channel: NotifyChannel | null; recipientType: string; ownerId: string | null; staffId: string | null;
-  caseId: string | null; caseNumber: string | null; status: NotificationStatus; attempts: number; urgent: boolean; notBefore: Date; toAddress: string | null;
-  segments: number | null; providerId: string | null; errorCode: string | null; errorMessage: string | null; fallbackOfId: string | null;
-  sentAt: Date | null; deliveredAt: Date | null; createdAt: Date; updatedAt: Date;
+  id: string;
+  idempotencyKey: string;
+  kind: NotificationKind;
+  channel: NotifyChannel | null;
+  recipientType: string;
+  ownerId: string | null;
+  staffId: string | null;
+  caseId: string | null;
+  caseNumber: string | null;
+  status: NotificationStatus;
+  attempts: number;
+  urgent: boolean;
+  notBefore: Date;
+  toAddress: string | null;
+  segments: number | null;
+  providerId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  fallbackOfId: string | null;
+  sentAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
 }
-export interface ReceiptItem { occurredAt: Date; status: string; source: string; detail: string | null; raw: Record<string, unknown> | null; recordedAt: Date }
+export interface ReceiptItem {
+  occurredAt: Date;
+  status: string;
+  source: string;
+  detail: string | null;
+  raw: Record<string, unknown> | null;
+  recordedAt: Date;
+}
 
 /** Staff's view of notifications: lists (failed ones with their reason), detail with the receipt timeline, retry, template preview. */
 @Injectable()
@@ -44,20 +82,30 @@ export class NotificationsService {
     if (q.kind) add((n) => `n.kind = ANY(${n}::text[])`, q.kind);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [items, total] = await Promise.all([
-      this.ds.query<NotificationListItem[]>(`SELECT ${columns} FROM notifications n LEFT JOIN cases c ON c.id = n.case_id ${filter} ORDER BY n.created_at DESC, n.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`, [...params, q.pageSize, (q.page - 1) * q.pageSize]),
+      this.ds.query<NotificationListItem[]>(
+        `SELECT ${columns} FROM notifications n LEFT JOIN cases c ON c.id = n.case_id ${filter} ORDER BY n.created_at DESC, n.id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+        [...params, q.pageSize, (q.page - 1) * q.pageSize],
+      ),
       this.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM notifications n ${filter}`, params),
     ]);
     return { items, total: total[0]?.n ?? 0, page: q.page, pageSize: q.pageSize };
   }
 
   async detail(id: string) {
-    const [row] = await this.ds.query<Array<NotificationListItem & { subject: string | null; body: string | null; variables: Record<string, unknown> }>>(`SELECT ${columns}, n.subject, n.body, n.variables FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.id = $1`, [id]);
+    const [row] = await this.ds.query<
+      Array<NotificationListItem & { subject: string | null; body: string | null; variables: Record<string, unknown> }>
+    >(
+      `SELECT ${columns}, n.subject, n.body, n.variables FROM notifications n LEFT JOIN cases c ON c.id = n.case_id WHERE n.id = $1`,
+      [id],
+    );
     if (!row) throw new AppException('not_found', `No notification ${id}.`);
     const receipts = await this.ds.query<ReceiptItem[]>(
       `SELECT occurred_at AS "occurredAt", status, source, detail, raw, created_at AS "recordedAt" FROM notification_receipts WHERE notification_id = $1 ORDER BY occurred_at, id`,
       [id],
     );
-    const fallbacks = await this.ds.query<Array<{ id: string; channel: NotifyChannel | null; status: NotificationStatus }>>(`SELECT id, channel, status FROM notifications WHERE fallback_of_id = $1 ORDER BY created_at`, [id]);
+    const fallbacks = await this.ds.query<
+      Array<{ id: string; channel: NotifyChannel | null; status: NotificationStatus }>
+    >(`SELECT id, channel, status FROM notifications WHERE fallback_of_id = $1 ORDER BY created_at`, [id]);
     return { ...row, receipts, fallbacks };
   }
 
@@ -68,11 +116,22 @@ export class NotificationsService {
    */
   async retry(id: string, staff: StaffPrincipal) {
     return this.ds.transaction(async (m) => {
-      const [row] = await m.query<Array<{ status: NotificationStatus; attempts: number }>>(`SELECT status, attempts FROM notifications WHERE id = $1 FOR UPDATE`, [id]);
+      const [row] = await m.query<Array<{ status: NotificationStatus; attempts: number }>>(
+        `SELECT status, attempts FROM notifications WHERE id = $1 FOR UPDATE`,
+        [id],
+      );
       if (!row) throw new AppException('not_found', `No notification ${id}.`);
-      if (!RETRYABLE.includes(row.status)) throw new AppException('illegal_transition', `Only failed, undelivered or bounced notifications can be retried; this one is ${row.status}.`, { status: row.status });
+      if (!RETRYABLE.includes(row.status))
+        throw new AppException(
+          'illegal_transition',
+          `Only failed, undelivered or bounced notifications can be retried; this one is ${row.status}.`,
+          { status: row.status },
+        );
       const now = this.clock.now();
-      await m.query(`UPDATE notifications SET status = 'pending', not_before = $2, updated_at = now() WHERE id = $1 AND status = $3`, [id, now, row.status]);
+      await m.query(
+        `UPDATE notifications SET status = 'pending', not_before = $2, updated_at = now() WHERE id = $1 AND status = $3`,
+        [id, now, row.status],
+      );
       const [receipt] = await m.query<Array<{ id: string }>>(
         `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, $2, 'retry', 'staff', $3) RETURNING id`,
         [id, now, `retry requested by ${staff.name} (${staff.id}) after ${row.status}`],
@@ -83,20 +142,24 @@ export class NotificationsService {
   }
 
   preview(kind: string, body: PreviewBody) {
-    if (!(notificationKinds as readonly string[]).includes(kind)) throw new AppException('not_found', `No template "${kind}"; kinds: ${notificationKinds.join(', ')}.`);
+    if (!(notificationKinds as readonly string[]).includes(kind))
+      throw new AppException('not_found', `No template "${kind}"; kinds: ${notificationKinds.join(', ')}.`);
     let r;
     try {
       r = renderTemplate(kind as NotificationKind, body.variables, body.recipientName ?? null);
     } catch (err) {
       if (!(err instanceof TemplateVariablesError)) throw err;
       const fields = err.problems.map((p) => ({ field: `variables.${p.field}`, message: p.message }));
-      throw new AppException('validation_failed', `Invalid variables: ${fields.map((f) => f.field).join(', ')}`, { fields });
+      throw new AppException('validation_failed', `Invalid variables: ${fields.map((f) => f.field).join(', ')}`, {
+        fields,
+      });
     }
     const sms = forChannel('sms', r, this.config.SMS_SIGNATURE);
     const email = forChannel('email', r, this.config.SMS_SIGNATURE);
     const letter = forChannel('letter', r, this.config.SMS_SIGNATURE);
     return {
-      kind, text: r.text,
+      kind,
+      text: r.text,
       sms: { body: sms.body, segments: smsSegments(sms.body), characters: sms.body.length },
       email: { subject: email.subject, text: email.body, html: email.html },
       letter: { subject: letter.subject, text: letter.body },

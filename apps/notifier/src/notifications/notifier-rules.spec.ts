@@ -23,7 +23,9 @@ describe('quiet hours', () => {
     expect(q('2026-11-24T21:00:00+08:00')).toBe('2026-11-25T00:00:00.000Z');
     expect(q('2026-11-25T03:10:00+08:00')).toBe('2026-11-25T00:00:00.000Z');
     expect(q('2026-11-25T08:00:00+08:00')).toBeNull();
-    expect(quietUntil(new Date('2026-11-24T13:30:00+08:00'), '12:00-14:00', 'Asia/Shanghai')?.toISOString()).toBe('2026-11-24T06:00:00.000Z');
+    expect(quietUntil(new Date('2026-11-24T13:30:00+08:00'), '12:00-14:00', 'Asia/Shanghai')?.toISOString()).toBe(
+      '2026-11-24T06:00:00.000Z',
+    );
   });
 });
 
@@ -32,7 +34,8 @@ describe('Twilio error classification', () => {
     expect(classifyTwilioError({ status: 400, code: 21211 })).toMatchObject({ kind: 'failed', code: '21211' });
     expect(classifyTwilioError({ status: 400, code: 21614 })).toMatchObject({ kind: 'failed', code: '21614' });
     expect(classifyTwilioError({ status: 400, code: 21610 })).toMatchObject({ kind: 'failed', optOut: true });
-    for (const code of [30003, 30005, 30008]) expect(classifyTwilioError({ status: 400, code })).toMatchObject({ kind: 'failed', undelivered: true });
+    for (const code of [30003, 30005, 30008])
+      expect(classifyTwilioError({ status: 400, code })).toMatchObject({ kind: 'failed', undelivered: true });
     expect(classifyTwilioError({ status: 429, code: 20429 })).toMatchObject({ kind: 'retry' });
     expect(classifyTwilioError({ status: 503 })).toMatchObject({ kind: 'retry', code: 'http_503' });
     expect(classifyTwilioError({ networkCode: 'ECONNRESET' })).toMatchObject({ kind: 'retry', code: 'ECONNRESET' });
@@ -54,11 +57,32 @@ describe('email addressing', () => {
 
 describe('templates', () => {
   it('has one Chinese template per kind and names bad variables', () => {
-    const r = renderTemplate('certificate_collection', { estateName: '碧海云天', unitLabel: '3栋2单元1502', place: '售楼处', hours: '9:00-17:00', documents: ['身份证'], fromDate: '2026-12-01', deadline: '2026-12-31', stage: 'final_reminder' }, '张三');
+    const r = renderTemplate(
+      'certificate_collection',
+      {
+        estateName: '碧海云天',
+        unitLabel: '3栋2单元1502',
+        place: '售楼处',
+        hours: '9:00-17:00',
+        documents: ['身份证'],
+        fromDate: '2026-12-01',
+        deadline: '2026-12-31',
+        stage: 'final_reminder',
+      },
+      '张三',
+    );
     expect(r.subject).toBe('办证最后提醒：碧海云天3栋2单元1502');
-    expect(forChannel('sms', r, '【碧海物业】').body.startsWith('【碧海物业】张三您好：请于2026年12月1日至2026年12月31日')).toBe(true);
-    expect(() => renderTemplate('staff_reminder', { caseNumber: 'KF-2026-00001' }, null)).toThrow(TemplateVariablesError);
-    const html = forChannel('email', renderTemplate('case_reply', { caseNumber: 'KF-2026-00001', replyText: '<b>已处理</b>' }, null), '').html!;
+    expect(
+      forChannel('sms', r, '【碧海物业】').body.startsWith('【碧海物业】张三您好：请于2026年12月1日至2026年12月31日'),
+    ).toBe(true);
+    expect(() => renderTemplate('staff_reminder', { caseNumber: 'KF-2026-00001' }, null)).toThrow(
+      TemplateVariablesError,
+    );
+    const html = forChannel(
+      'email',
+      renderTemplate('case_reply', { caseNumber: 'KF-2026-00001', replyText: '<b>已处理</b>' }, null),
+      '',
+    ).html!;
     expect(html).toContain('&lt;b&gt;已处理&lt;/b&gt;');
   });
 });

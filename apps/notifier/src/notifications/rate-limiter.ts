@@ -12,7 +12,10 @@ export class ProviderRateLimiter {
   private readonly logger = new Logger(ProviderRateLimiter.name);
   private readonly limits: Partial<Record<NotifyChannel, number>>;
 
-  constructor(@Inject(REDIS) private readonly redis: Redis, @Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
     this.limits = { sms: config.SMS_RATE_PER_SECOND, email: config.EMAIL_RATE_PER_SECOND };
   }
 
@@ -27,7 +30,10 @@ export class ProviderRateLimiter {
         const r = await this.redis.multi().incr(key).pexpire(key, 2000).exec();
         n = Number(r?.[0]?.[1] ?? 0);
       } catch (err) {
-        this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'rate limiter unavailable; sending unthrottled');
+        this.logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'rate limiter unavailable; sending unthrottled',
+        );
         return;
       }
       if (n <= limit) return;

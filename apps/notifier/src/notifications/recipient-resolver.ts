@@ -16,15 +16,25 @@ export interface Recipient {
 }
 
 interface OwnerRow {
-  name: string; mobiles: string[]; email: string | null; postal_address: string | null; postcode: string | null;
-  preferred_channels: NotifyChannel[]; opt_outs: NotifyChannel[];
+  name: string;
+  mobiles: string[];
+  email: string | null;
+  postal_address: string | null;
+  postcode: string | null;
+  preferred_channels: NotifyChannel[];
+  opt_outs: NotifyChannel[];
 }
 interface CaseReporterRow {
-  reporter_name: string | null; reporter_phone: string | null; reporter_email: string | null; owner_id: string | null;
-  owner_name: string | null; postal_address: string | null; postcode: string | null; opt_outs: NotifyChannel[] | null;
+  reporter_name: string | null;
+  reporter_phone: string | null;
+  reporter_email: string | null;
+  owner_id: string | null;
+  owner_name: string | null;
+  postal_address: string | null;
+  postcode: string | null;
+  opt_outs: NotifyChannel[] | null;
   preferred_channels: NotifyChannel[] | null;
 }
-
 
 /** Recipient resolution, the first step of sending: the row's owner, staff member or case reporter, re-read. */
 @Injectable()
@@ -42,8 +52,14 @@ export class RecipientResolver {
       );
       if (!o) return null;
       return {
-        name: o.name, ownerId: row.ownerId, mobile: o.mobiles.find(isSmsNumber) ?? null, email: o.email,
-        postalAddress: o.postal_address, postcode: o.postcode, preferred: o.preferred_channels, optOuts: o.opt_outs,
+        name: o.name,
+        ownerId: row.ownerId,
+        mobile: o.mobiles.find(isSmsNumber) ?? null,
+        email: o.email,
+        postalAddress: o.postal_address,
+        postcode: o.postcode,
+        preferred: o.preferred_channels,
+        optOuts: o.opt_outs,
       };
     }
     if (row.recipientType === 'staff') {
@@ -53,8 +69,14 @@ export class RecipientResolver {
       );
       if (!s) return null;
       return {
-        name: s.name, ownerId: null, mobile: s.mobile, email: s.email, postalAddress: null, postcode: null,
-        preferred: ['sms', 'email'], optOuts: [],
+        name: s.name,
+        ownerId: null,
+        mobile: s.mobile,
+        email: s.email,
+        postalAddress: null,
+        postcode: null,
+        preferred: ['sms', 'email'],
+        optOuts: [],
       };
     }
     // The case's reporter as they gave themselves; a matched owner's opt-outs and postal address still apply.
@@ -66,10 +88,14 @@ export class RecipientResolver {
     );
     if (!c) return null;
     return {
-      name: c.reporter_name ?? c.owner_name ?? null, ownerId: c.owner_id,
-      mobile: c.reporter_phone, email: c.reporter_email,
-      postalAddress: c.postal_address ?? null, postcode: c.postcode ?? null,
-      preferred: c.preferred_channels ?? ['sms', 'email'], optOuts: c.opt_outs ?? [],
+      name: c.reporter_name ?? c.owner_name ?? null,
+      ownerId: c.owner_id,
+      mobile: c.reporter_phone,
+      email: c.reporter_email,
+      postalAddress: c.postal_address ?? null,
+      postcode: c.postcode ?? null,
+      preferred: c.preferred_channels ?? ['sms', 'email'],
+      optOuts: c.opt_outs ?? [],
     };
   }
 

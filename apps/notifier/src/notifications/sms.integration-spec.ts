@@ -6,7 +6,12 @@ import { startNotifierTestEnv, tomorrowAt, type NotifierTestEnv } from '../testi
 import { NotificationDispatcher } from './notification-dispatcher.service';
 import { ProviderRateLimiter } from './rate-limiter';
 
-const warranty = (itemName = '屋面防水') => ({ estateName: '碧海云天', unitLabel: '3栋2单元1502', itemName, expiresOn: '2027-01-31' });
+const warranty = (itemName = '屋面防水') => ({
+  estateName: '碧海云天',
+  unitLabel: '3栋2单元1502',
+  itemName,
+  expiresOn: '2027-01-31',
+});
 
 describe('notifier: SMS through Twilio', () => {
   let env: NotifierTestEnv;
@@ -29,33 +34,66 @@ describe('notifier: SMS through Twilio', () => {
 
   it('renders, signs and sends a requested SMS once, with a status callback, and records delivery receipts', async () => {
     const owner = await factories.createOwner(ds);
-    const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty() });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      variables: warranty(),
+    });
     const row = await env.waitFor(id, ['delivered']);
     expect(env.twilio.messages).toHaveLength(1);
     const m = env.twilio.messages[0]!;
-    expect(m).toMatchObject({ to: `+86${owner.mobiles[0]}`, messagingServiceSid: expect.stringMatching(/^MG/), statusCallback: `${env.baseUrl}/webhooks/twilio/status?n=${id}&a=1` });
-    expect(m.body).toBe('【客户服务部】张三您好：您的房屋碧海云天3栋2单元1502的「屋面防水」保修期将于2027年1月31日届满，如有问题请在此之前报修。');
-    expect(row).toMatchObject({ channel: 'sms', status: 'delivered', provider_id: m.sid, to_address: owner.mobiles[0], body: m.body, segments: m.body.length <= 70 ? 1 : 2, attempts: 1 });
+    expect(m).toMatchObject({
+      to: `+86${owner.mobiles[0]}`,
+      messagingServiceSid: expect.stringMatching(/^MG/),
+      statusCallback: `${env.baseUrl}/webhooks/twilio/status?n=${id}&a=1`,
+    });
+    expect(m.body).toBe(
+      '【客户服务部】张三您好：您的房屋碧海云天3栋2单元1502的「屋面防水」保修期将于2027年1月31日届满，如有问题请在此之前报修。',
+    );
+    expect(row).toMatchObject({
+      channel: 'sms',
+      status: 'delivered',
+      provider_id: m.sid,
+      to_address: owner.mobiles[0],
+      body: m.body,
+      segments: m.body.length <= 70 ? 1 : 2,
+      attempts: 1,
+    });
     expect(row.delivered_at).not.toBeNull();
     // The worker's record of the send and the two callbacks, in whatever order they committed.
     const receipts = await expectEventually(async () => {
       const r = await env.receipts(id);
-      expect(r.map((x) => `${x.source}:${x.status}`).sort()).toEqual(['twilio:delivered', 'twilio:sent', 'twilio:sent']);
+      expect(r.map((x) => `${x.source}:${x.status}`).sort()).toEqual([
+        'twilio:delivered',
+        'twilio:sent',
+        'twilio:sent',
+      ]);
       return r;
     });
-    expect(receipts.find((r) => r.status === 'delivered')!.raw).toMatchObject({ MessageSid: m.sid, MessageStatus: 'delivered' });
+    expect(receipts.find((r) => r.status === 'delivered')!.raw).toMatchObject({
+      MessageSid: m.sid,
+      MessageStatus: 'delivered',
+    });
     expect(receipts.find((r) => r.dedupe_key === `twilio:sent:${id}:1`)!.raw).toMatchObject({ sid: m.sid });
     expect(env.twilio.callbacks.every((c) => c.status === 204)).toBe(true);
   });
 
   it('sends one message when the same job is delivered twice (and a sweep races it)', async () => {
     const owner = await factories.createOwner(ds);
-    const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('外墙') });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      variables: warranty('外墙'),
+    });
     const dispatcher = env.app.get(NotificationDispatcher);
     const producer = env.app.get(QueueProducer);
     await Promise.all([
-      dispatcher.process(id), dispatcher.process(id),
-      producer.enqueue('notification-requested', { notificationId: id }), producer.enqueue('notification-requested', { notificationId: id }),
+      dispatcher.process(id),
+      dispatcher.process(id),
+      producer.enqueue('notification-requested', { notificationId: id }),
+      producer.enqueue('notification-requested', { notificationId: id }),
       env.app.get(JobRouter).runTask('send-due'),
     ]);
     await env.waitFor(id, ['delivered']);
@@ -67,23 +105,42 @@ describe('notifier: SMS through Twilio', () => {
   it('refuses a callback with a bad or missing signature (403, nothing changes) and applies only forward transitions', async () => {
     const owner = await factories.createOwner(ds);
     env.twilio.defaultCallbacks = { kind: 'callbacks', statuses: ['delivered'] };
-    const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('门窗') });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      variables: warranty('门窗'),
+    });
     const row = await env.waitFor(id, ['delivered']);
     await env.twilio.settled();
     const url = `${env.baseUrl}/webhooks/twilio/status?n=${id}&a=1`;
-    const params = { AccountSid: env.twilio.accountSid, MessageSid: row.provider_id!, MessageStatus: 'undelivered', SmsSid: row.provider_id!, SmsStatus: 'undelivered', To: `+86${owner.mobiles[0]}`, ErrorCode: '30005' };
+    const params = {
+      AccountSid: env.twilio.accountSid,
+      MessageSid: row.provider_id!,
+      MessageStatus: 'undelivered',
+      SmsSid: row.provider_id!,
+      SmsStatus: 'undelivered',
+      To: `+86${owner.mobiles[0]}`,
+      ErrorCode: '30005',
+    };
     // The callback can overtake the worker's own record of the send: wait for both.
-    const before = (await expectEventually(async () => {
-      const r = await env.receipts(id);
-      expect(r.map((x) => x.status).sort()).toEqual(['delivered', 'sent']);
-      return r;
-    })).length;
+    const before = (
+      await expectEventually(async () => {
+        const r = await env.receipts(id);
+        expect(r.map((x) => x.status).sort()).toEqual(['delivered', 'sent']);
+        return r;
+      })
+    ).length;
     expect(await env.twilio.postSigned(url, params, 'bm90IGEgc2lnbmF0dXJl')).toBe(403);
     expect(await env.twilio.postSigned(url, params, null)).toBe(403);
-    expect(await env.twilio.postSigned(url, params, twilioSignature('some-other-token-0000000000', url, params))).toBe(403);
+    expect(await env.twilio.postSigned(url, params, twilioSignature('some-other-token-0000000000', url, params))).toBe(
+      403,
+    );
     expect((await env.receipts(id)).length).toBe(before);
     // A late "sent" and a late "undelivered" after "delivered": recorded as receipts, the status stays.
-    expect(await env.twilio.postSigned(url, { ...params, MessageStatus: 'sent', SmsStatus: 'sent', ErrorCode: '' })).toBe(204);
+    expect(
+      await env.twilio.postSigned(url, { ...params, MessageStatus: 'sent', SmsStatus: 'sent', ErrorCode: '' }),
+    ).toBe(204);
     expect(await env.twilio.postSigned(url, params)).toBe(204);
     // A replay of the same callback adds nothing.
     expect(await env.twilio.postSigned(url, params)).toBe(204);
@@ -94,10 +151,22 @@ describe('notifier: SMS through Twilio', () => {
   it('keeps a late callback about an earlier attempt as a receipt without moving the status', async () => {
     const owner = await factories.createOwner(ds);
     env.twilio.defaultCallbacks = { kind: 'callbacks', statuses: ['sent'] };
-    const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('阳台') });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      variables: warranty('阳台'),
+    });
     const row = await env.waitFor(id, ['sent']);
     await env.twilio.settled();
-    const params = { AccountSid: env.twilio.accountSid, MessageSid: row.provider_id!, MessageStatus: 'delivered', SmsSid: row.provider_id!, SmsStatus: 'delivered', To: `+86${owner.mobiles[0]}` };
+    const params = {
+      AccountSid: env.twilio.accountSid,
+      MessageSid: row.provider_id!,
+      MessageStatus: 'delivered',
+      SmsSid: row.provider_id!,
+      SmsStatus: 'delivered',
+      To: `+86${owner.mobiles[0]}`,
+    };
     expect(await env.twilio.postSigned(`${env.baseUrl}/webhooks/twilio/status?n=${id}&a=7`, params)).toBe(204);
     expect((await env.row(id)).status).toBe('sent');
     expect((await env.receipts(id)).map((r) => r.status)).toContain('delivered');
@@ -106,18 +175,42 @@ describe('notifier: SMS through Twilio', () => {
   it('classifies Twilio errors in one place: invalid number fails without retry; STOP opts the owner out', async () => {
     const bad = await factories.createOwner(ds);
     env.twilio.behave(`+86${bad.mobiles[0]}`, { kind: 'error', status: 400, code: 21211 });
-    const a = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: bad.id }, variables: warranty() });
-    expect(await env.waitFor(a, ['failed'])).toMatchObject({ error_code: '21211', attempts: 1, error_message: expect.stringContaining('invalid number') });
+    const a = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: bad.id },
+      variables: warranty(),
+    });
+    expect(await env.waitFor(a, ['failed'])).toMatchObject({
+      error_code: '21211',
+      attempts: 1,
+      error_message: expect.stringContaining('invalid number'),
+    });
     expect(env.twilio.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
 
     const stop = await factories.createOwner(ds);
-    env.twilio.behave(`+86${stop.mobiles[0]}`, { kind: 'error', status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' });
-    const b = await env.request({ idempotencyKey: key(), kind: 'case_acknowledgement', recipient: { ownerId: stop.id }, variables: { caseNumber: 'KF-2026-00001', promisedReplyAt: '2026-11-25T10:00:00+08:00' } });
+    env.twilio.behave(`+86${stop.mobiles[0]}`, {
+      kind: 'error',
+      status: 400,
+      code: 21610,
+      message: 'Attempt to send to unsubscribed recipient',
+    });
+    const b = await env.request({
+      idempotencyKey: key(),
+      kind: 'case_acknowledgement',
+      recipient: { ownerId: stop.id },
+      variables: { caseNumber: 'KF-2026-00001', promisedReplyAt: '2026-11-25T10:00:00+08:00' },
+    });
     expect(await env.waitFor(b, ['failed'])).toMatchObject({ error_code: '21610' });
     const [o] = await ds.query(`SELECT opt_outs FROM owners WHERE id = $1`, [stop.id]);
     expect(o.opt_outs).toEqual(['sms']);
     // Next time the notifier chooses another channel for this owner.
-    const c = await env.request({ idempotencyKey: key(), kind: 'case_acknowledgement', recipient: { ownerId: stop.id }, variables: { caseNumber: 'KF-2026-00002', promisedReplyAt: '2026-11-25T10:00:00+08:00' } });
+    const c = await env.request({
+      idempotencyKey: key(),
+      kind: 'case_acknowledgement',
+      recipient: { ownerId: stop.id },
+      variables: { caseNumber: 'KF-2026-00002', promisedReplyAt: '2026-11-25T10:00:00+08:00' },
+    });
     expect(await env.waitFor(c, ['sent'])).toMatchObject({ channel: 'email', to_address: stop.email });
   });
 
@@ -125,7 +218,12 @@ describe('notifier: SMS through Twilio', () => {
     const owner = await factories.createOwner(ds);
     env.twilio.failNext(1, 503);
     env.twilio.failNext(1, 429);
-    const id = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('电梯') });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      variables: warranty('电梯'),
+    });
     const first = await expectRetry(id, 1);
     expect(first.error_code).toBe('20500');
     const wait1 = new Date(first.not_before).getTime() - env.clock.now().getTime();
@@ -151,8 +249,27 @@ describe('notifier: SMS through Twilio', () => {
   it('defers non-urgent SMS in quiet hours (21:00–08:00 Shanghai) to 08:00, sends urgent ones at once', async () => {
     env.clock.set(tomorrowAt('22:30'));
     const owner = await factories.createOwner(ds);
-    const calm = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, variables: warranty('地下室') });
-    const urgent = await env.request({ idempotencyKey: key(), kind: 'escalation', recipient: { ownerId: owner.id }, urgent: true, variables: { caseNumber: 'KF-2026-00009', step: 'solution', stepLabel: '处理方案', dueAt: '2026-11-25T10:00:00+08:00', level: 2, reason: '超时未确认', ackUrl: 'https://kefu.example.com/ack/x' } });
+    const calm = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      variables: warranty('地下室'),
+    });
+    const urgent = await env.request({
+      idempotencyKey: key(),
+      kind: 'escalation',
+      recipient: { ownerId: owner.id },
+      urgent: true,
+      variables: {
+        caseNumber: 'KF-2026-00009',
+        step: 'solution',
+        stepLabel: '处理方案',
+        dueAt: '2026-11-25T10:00:00+08:00',
+        level: 2,
+        reason: '超时未确认',
+        ackUrl: 'https://kefu.example.com/ack/x',
+      },
+    });
     await env.waitFor(urgent, ['sent', 'delivered']);
     const morning = new Date(new Date(tomorrowAt('08:00')).getTime() + 86_400_000);
     const deferred = await expectEventually(async () => {
@@ -170,19 +287,40 @@ describe('notifier: SMS through Twilio', () => {
   it('sends the same text to the same number at most 3 times in 24 hours', async () => {
     const owner = await factories.createOwner(ds);
     const ids: string[] = [];
-    for (let i = 0; i < 4; i++) ids.push(await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, channel: 'sms', variables: warranty('同一条') }));
+    for (let i = 0; i < 4; i++)
+      ids.push(
+        await env.request({
+          idempotencyKey: key(),
+          kind: 'warranty_expiry',
+          recipient: { ownerId: owner.id },
+          channel: 'sms',
+          variables: warranty('同一条'),
+        }),
+      );
     const rows = await Promise.all(ids.map((id) => env.waitFor(id, ['sent', 'delivered', 'failed'])));
     expect(rows.filter((r) => r.status === 'failed').map((r) => r.error_code)).toEqual(['duplicate_limit']);
     expect(env.twilio.messages).toHaveLength(3);
     // A day later it may go again.
     env.clock.advance(24 * 3600_000 + 1000);
-    const later = await env.request({ idempotencyKey: key(), kind: 'warranty_expiry', recipient: { ownerId: owner.id }, channel: 'sms', variables: warranty('同一条') });
+    const later = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: owner.id },
+      channel: 'sms',
+      variables: warranty('同一条'),
+    });
     await env.waitFor(later, ['sent', 'delivered']);
   });
 
   it('counts Chinese text in UCS-2 segments (70, then 67 per part)', async () => {
     const owner = await factories.createOwner(ds, { mobiles: [fakeMobile()] });
-    const id = await env.request({ idempotencyKey: key(), kind: 'case_reply', recipient: { ownerId: owner.id }, channel: 'sms', variables: { caseNumber: 'KF-2026-00003', replyText: '维'.repeat(150) } });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'case_reply',
+      recipient: { ownerId: owner.id },
+      channel: 'sms',
+      variables: { caseNumber: 'KF-2026-00003', replyText: '维'.repeat(150) },
+    });
     const row = await env.waitFor(id, ['sent', 'delivered']);
     expect(row.segments).toBe(Math.ceil(row.body.length / 67));
     expect(row.body.length).toBeGreaterThan(140);
@@ -190,10 +328,15 @@ describe('notifier: SMS through Twilio', () => {
 
   it('limits provider calls per second per provider, across replicas (a window in Redis)', async () => {
     const config = { ...env.config, SMS_RATE_PER_SECOND: 5, QUEUE_PREFIX: `${env.config.QUEUE_PREFIX}rl` };
-    const replicas = [new ProviderRateLimiter(env.app.get(REDIS), config), new ProviderRateLimiter(env.app.get(REDIS), config)];
+    const replicas = [
+      new ProviderRateLimiter(env.app.get(REDIS), config),
+      new ProviderRateLimiter(env.app.get(REDIS), config),
+    ];
     const times: number[] = [];
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 12 }, (_, i) => replicas[i % 2]!.acquire('sms').then(() => times.push(Date.now()))));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) => replicas[i % 2]!.acquire('sms').then(() => times.push(Date.now()))),
+    );
     const perSecond = new Map<number, number>();
     for (const t of times) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(5);

@@ -28,7 +28,12 @@ export class SmtpEmailSender implements ChannelSender, OnApplicationShutdown {
   private readonly transport: Transporter<SMTPPool.SentMessageInfo>;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.transport = nodemailer.createTransport({ url: config.SMTP_URL, pool: true, maxConnections: config.SMTP_POOL_SIZE, maxMessages: Infinity } as SMTPPool.Options);
+    this.transport = nodemailer.createTransport({
+      url: config.SMTP_URL,
+      pool: true,
+      maxConnections: config.SMTP_POOL_SIZE,
+      maxMessages: Infinity,
+    } as SMTPPool.Options);
   }
 
   static configured(config: AppConfig): boolean {
@@ -50,13 +55,26 @@ export class SmtpEmailSender implements ChannelSender, OnApplicationShutdown {
         headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
         ...(returnPath ? { envelope: { from: returnPath, to: [to.address] } } : {}),
       });
-      const raw = { messageId, accepted: info.accepted.map(String), rejected: info.rejected.map(String), response: info.response, envelope: info.envelope };
-      if (info.accepted.length === 0) return { kind: 'failed', code: 'rejected', message: `recipient rejected: ${info.response}`, raw };
+      const raw = {
+        messageId,
+        accepted: info.accepted.map(String),
+        rejected: info.rejected.map(String),
+        response: info.response,
+        envelope: info.envelope,
+      };
+      if (info.accepted.length === 0)
+        return { kind: 'failed', code: 'rejected', message: `recipient rejected: ${info.response}`, raw };
       return { kind: 'sent', providerId: messageId, detail: info.response, raw };
     } catch (err) {
       const e = err as { responseCode?: number; code?: string; message?: string; response?: string };
       const message = e.response ?? e.message ?? String(err);
-      if (e.responseCode && e.responseCode >= 500) return { kind: 'failed', code: `smtp_${e.responseCode}`, message, raw: { responseCode: e.responseCode, response: e.response ?? null } };
+      if (e.responseCode && e.responseCode >= 500)
+        return {
+          kind: 'failed',
+          code: `smtp_${e.responseCode}`,
+          message,
+          raw: { responseCode: e.responseCode, response: e.response ?? null },
+        };
       return { kind: 'retry', code: e.responseCode ? `smtp_${e.responseCode}` : (e.code ?? 'network_error'), message };
     }
   }

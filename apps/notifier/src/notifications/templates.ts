@@ -9,7 +9,15 @@ import {
 
 const TZ = 'Asia/Shanghai';
 const fmtTime = (iso: string) =>
-  new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+  new Intl.DateTimeFormat('zh-CN', {
+    timeZone: TZ,
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(iso));
 const fmtDay = (day: string) => `${Number(day.slice(0, 4))}年${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
 
 /** What a template produces; SMS uses `text` only, email all three, letters `subject` + `text`. */
@@ -49,7 +57,10 @@ const templates: { [K in NotificationKind]: Template<K> } = {
     subject: `客服日报 ${fmtDay(v.date)}：超时${v.overdue}，今日到期${v.dueToday}，未确认${v.unacknowledged}`,
     text: [
       `${hello(name)}${fmtDay(v.date)}：超时${v.overdue}件，今日到期${v.dueToday}件，未确认${v.unacknowledged}件。`,
-      ...v.items.map((i) => `${i.caseNumber} ${i.stepLabel} ${fmtTime(i.dueAt)} ${{ overdue: '超时', due_today: '今日到期', unacknowledged: '未确认' }[i.state]}`),
+      ...v.items.map(
+        (i) =>
+          `${i.caseNumber} ${i.stepLabel} ${fmtTime(i.dueAt)} ${{ overdue: '超时', due_today: '今日到期', unacknowledged: '未确认' }[i.state]}`,
+      ),
     ].join('\n'),
     caseNumber: null,
   }),
@@ -79,16 +90,27 @@ export class TemplateVariablesError extends Error {
 /** Checks the variables against the kind's contract and renders; throws TemplateVariablesError naming each bad variable. */
 export function renderTemplate(kind: NotificationKind, variables: unknown, recipientName: string | null): Rendered {
   const parsed = notificationVariables[kind].safeParse(variables);
-  if (!parsed.success) throw new TemplateVariablesError(parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(variables)', message: i.message })));
+  if (!parsed.success)
+    throw new TemplateVariablesError(
+      parsed.error.issues.map((i) => ({ field: i.path.join('.') || '(variables)', message: i.message })),
+    );
   return (templates[kind] as Template<NotificationKind>)(parsed.data, recipientName);
 }
 
 /** The message a channel sends: SMS gets the company signature first, email a case tag in the subject and an HTML body. */
-export function forChannel(channel: NotifyChannel, r: Rendered, smsSignature: string): { subject: string | null; body: string; html: string | null } {
+export function forChannel(
+  channel: NotifyChannel,
+  r: Rendered,
+  smsSignature: string,
+): { subject: string | null; body: string; html: string | null } {
   if (channel === 'sms') return { subject: null, body: `${smsSignature}${r.text.replace(/\n/g, ' ')}`, html: null };
   if (channel === 'email') {
-    const subject = r.caseNumber && !r.subject.includes(`[${r.caseNumber}]`) ? `[${r.caseNumber}] ${r.subject}` : r.subject;
-    const paragraphs = r.text.split('\n').map((l) => `<p>${escapeHtml(l)}</p>`).join('');
+    const subject =
+      r.caseNumber && !r.subject.includes(`[${r.caseNumber}]`) ? `[${r.caseNumber}] ${r.subject}` : r.subject;
+    const paragraphs = r.text
+      .split('\n')
+      .map((l) => `<p>${escapeHtml(l)}</p>`)
+      .join('');
     const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${paragraphs}<p style="color:#888">此邮件由系统自动发送；直接回复即可联系客户服务部。</p></body></html>`;
     return { subject, body: `${r.text}\n\n此邮件由系统自动发送；直接回复即可联系客户服务部。`, html };
   }

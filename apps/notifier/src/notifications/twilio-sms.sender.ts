@@ -12,7 +12,10 @@ export class RebasedRequestClient extends RequestClient {
     super({ keepAlive: true, timeout: 15_000 });
   }
   override request<T>(opts: RequestClient.RequestOptions<T>) {
-    return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[a-z0-9.-]*twilio\.com/, this.base.replace(/\/$/, '')) });
+    return super.request({
+      ...opts,
+      uri: opts.uri.replace(/^https:\/\/[a-z0-9.-]*twilio\.com/, this.base.replace(/\/$/, '')),
+    });
   }
 }
 
@@ -32,11 +35,18 @@ export class TwilioSmsSender implements ChannelSender {
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const base = config.TWILIO_API_BASE_URL;
-    this.client = twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, { ...(base ? { httpClient: new RebasedRequestClient(base) } : {}), autoRetry: false });
+    this.client = twilio(config.TWILIO_ACCOUNT_SID, config.TWILIO_AUTH_TOKEN, {
+      ...(base ? { httpClient: new RebasedRequestClient(base) } : {}),
+      autoRetry: false,
+    });
   }
 
   static configured(config: AppConfig): boolean {
-    return !!(config.TWILIO_ACCOUNT_SID && config.TWILIO_AUTH_TOKEN && (config.TWILIO_MESSAGING_SERVICE_SID || config.TWILIO_FROM));
+    return !!(
+      config.TWILIO_ACCOUNT_SID &&
+      config.TWILIO_AUTH_TOKEN &&
+      (config.TWILIO_MESSAGING_SERVICE_SID || config.TWILIO_FROM)
+    );
   }
 
   /**
@@ -48,19 +58,30 @@ export class TwilioSmsSender implements ChannelSender {
   }
 
   callbackBase(): string {
-    return this.config.TWILIO_STATUS_CALLBACK_URL ?? `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/twilio/status`;
+    return (
+      this.config.TWILIO_STATUS_CALLBACK_URL ??
+      `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/webhooks/twilio/status`
+    );
   }
 
   async send(n: NotificationEntity, to: Destination, message: RenderedMessage): Promise<SendOutcome> {
     try {
-      const sender = this.config.TWILIO_MESSAGING_SERVICE_SID ? { messagingServiceSid: this.config.TWILIO_MESSAGING_SERVICE_SID } : { from: this.config.TWILIO_FROM! };
+      const sender = this.config.TWILIO_MESSAGING_SERVICE_SID
+        ? { messagingServiceSid: this.config.TWILIO_MESSAGING_SERVICE_SID }
+        : { from: this.config.TWILIO_FROM! };
       const m = await this.client.messages.create({
         to: smsE164(to.address),
         body: message.body,
         statusCallback: this.callbackUrl(n.id, n.attempts),
         ...sender,
       });
-      return { kind: 'sent', providerId: m.sid, segments: smsSegments(message.body), detail: m.status, raw: { sid: m.sid, status: m.status, numSegments: m.numSegments } };
+      return {
+        kind: 'sent',
+        providerId: m.sid,
+        segments: smsSegments(message.body),
+        detail: m.status,
+        raw: { sid: m.sid, status: m.status, numSegments: m.numSegments },
+      };
     } catch (err) {
       return classifyTwilioError(describe(err));
     }
@@ -72,7 +93,13 @@ export class TwilioSmsSender implements ChannelSender {
    * takes one whose SID no other notification has claimed.
    */
   async lookup(q: { sid?: string | null; to: string; body: string; since: Date }): Promise<TwilioMessageLookup[]> {
-    const pick = (m: { sid: string; status: string; to: string; body: string; dateCreated: Date | null }) => ({ sid: m.sid, status: m.status, to: m.to, body: m.body, dateCreated: m.dateCreated });
+    const pick = (m: { sid: string; status: string; to: string; body: string; dateCreated: Date | null }) => ({
+      sid: m.sid,
+      status: m.status,
+      to: m.to,
+      body: m.body,
+      dateCreated: m.dateCreated,
+    });
     if (q.sid) return [pick(await this.client.messages(q.sid).fetch())];
     const since = new Date(q.since.getTime() - 24 * 3600_000);
     const list = await this.client.messages.list({ to: smsE164(q.to), dateSentAfter: since, limit: 100 });
@@ -83,6 +110,14 @@ export class TwilioSmsSender implements ChannelSender {
 function describe(err: unknown): { code?: number; status?: number; message?: string; networkCode?: string } {
   const e = err as { code?: unknown; status?: unknown; message?: unknown };
   const status = typeof e.status === 'number' ? e.status : undefined;
-  if (status) return { status, code: typeof e.code === 'number' ? e.code : undefined, message: typeof e.message === 'string' ? e.message : '' };
-  return { networkCode: typeof e.code === 'string' ? e.code : 'network_error', message: typeof e.message === 'string' ? e.message : String(err) };
+  if (status)
+    return {
+      status,
+      code: typeof e.code === 'number' ? e.code : undefined,
+      message: typeof e.message === 'string' ? e.message : '',
+    };
+  return {
+    networkCode: typeof e.code === 'string' ? e.code : 'network_error',
+    message: typeof e.message === 'string' ? e.message : String(err),
+  };
 }

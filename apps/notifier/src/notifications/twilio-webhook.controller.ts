@@ -22,13 +22,20 @@ export class TwilioWebhookController {
   @Post('status')
   @HttpCode(204)
   @Public('Twilio status callback; verified by X-Twilio-Signature')
-  async status(@Req() req: Request, @Headers('x-twilio-signature') signature: string | undefined, @Query('n') n: string | undefined, @Query('a') a: string | undefined, @Body() body: TwilioStatusCallback): Promise<void> {
+  async status(
+    @Req() req: Request,
+    @Headers('x-twilio-signature') signature: string | undefined,
+    @Query('n') n: string | undefined,
+    @Query('a') a: string | undefined,
+    @Body() body: TwilioStatusCallback,
+  ): Promise<void> {
     const token = this.config.TWILIO_AUTH_TOKEN;
     // Twilio signs the URL it was given (our configured callback URL plus the query string we added), not the Host we see behind a proxy.
     const q = req.originalUrl.indexOf('?');
     const url = this.base + (q >= 0 ? req.originalUrl.slice(q) : '');
     const params = (body && typeof body === 'object' ? body : {}) as Record<string, string>;
-    if (!token || !signature || !twilio.validateRequest(token, signature, url, params)) throw new AppException('forbidden', 'Invalid or missing X-Twilio-Signature.');
+    if (!token || !signature || !twilio.validateRequest(token, signature, url, params))
+      throw new AppException('forbidden', 'Invalid or missing X-Twilio-Signature.');
     await this.receipts.twilioStatus(n ?? null, params, a && /^\d+$/.test(a) ? Number(a) : null);
   }
 }

@@ -32,7 +32,9 @@ export const TEST_MESSAGING_SERVICE_SID = `MG${'fedcba9876543210'.repeat(2)}`;
 
 /** X-Twilio-Signature for a POST to `url` with these form params (Twilio's algorithm). */
 export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params).sort().reduce((acc, k) => acc + k + params[k], url);
+  const data = Object.keys(params)
+    .sort()
+    .reduce((acc, k) => acc + k + params[k], url);
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf-8')).digest('base64');
 }
 
@@ -58,7 +60,10 @@ export class FakeTwilio {
   /** Twilio's clock for DateCreated (and the list API's DateSent filter); tests put it on the app's fake clock. */
   now: () => Date = () => new Date();
 
-  constructor(readonly accountSid = TEST_ACCOUNT_SID, readonly authToken = TEST_AUTH_TOKEN) {}
+  constructor(
+    readonly accountSid = TEST_ACCOUNT_SID,
+    readonly authToken = TEST_AUTH_TOKEN,
+  ) {}
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
@@ -102,7 +107,11 @@ export class FakeTwilio {
 
   private send(res: ServerResponse, status: number, body: unknown): void {
     const json = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json), 'twilio-request-id': `RQ${randomBytes(16).toString('hex')}` });
+    res.writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(json),
+      'twilio-request-id': `RQ${randomBytes(16).toString('hex')}`,
+    });
     res.end(json);
   }
 
@@ -113,9 +122,26 @@ export class FakeTwilio {
   private json(m: FakeMessage): Record<string, unknown> {
     const uri = `/2010-04-01/Accounts/${this.accountSid}/Messages/${m.sid}.json`;
     return {
-      account_sid: this.accountSid, api_version: '2010-04-01', body: m.body, date_created: rfc2822(m.dateCreated), date_sent: null, date_updated: rfc2822(m.dateCreated),
-      direction: 'outbound-api', error_code: null, error_message: null, from: m.from, messaging_service_sid: m.messagingServiceSid, num_media: '0',
-      num_segments: String(m.numSegments), price: null, price_unit: 'USD', sid: m.sid, status: m.status, subresource_uris: { media: uri.replace('.json', '/Media.json') }, to: m.to, uri,
+      account_sid: this.accountSid,
+      api_version: '2010-04-01',
+      body: m.body,
+      date_created: rfc2822(m.dateCreated),
+      date_sent: null,
+      date_updated: rfc2822(m.dateCreated),
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: m.from,
+      messaging_service_sid: m.messagingServiceSid,
+      num_media: '0',
+      num_segments: String(m.numSegments),
+      price: null,
+      price_unit: 'USD',
+      sid: m.sid,
+      status: m.status,
+      subresource_uris: { media: uri.replace('.json', '/Media.json') },
+      to: m.to,
+      uri,
     };
   }
 
@@ -125,21 +151,42 @@ export class FakeTwilio {
     const u = new URL(req.url ?? '/', 'http://x');
     if (this.keep) this.requests.push({ method: req.method ?? '', path: u.pathname });
     const auth = Buffer.from((req.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString();
-    if (auth !== `${this.accountSid}:${this.authToken}`) return this.error(res, 401, 20003, 'Authentication Error - invalid username');
+    if (auth !== `${this.accountSid}:${this.authToken}`)
+      return this.error(res, 401, 20003, 'Authentication Error - invalid username');
     const base = `/2010-04-01/Accounts/${this.accountSid}/Messages`;
     if (req.method === 'POST' && u.pathname === `${base}.json`) {
       const p = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString()));
       const queued = this.queue.shift();
-      if (queued) return this.error(res, queued.status, queued.code, queued.status === 429 ? 'Too Many Requests' : 'Internal Server Error');
+      if (queued)
+        return this.error(
+          res,
+          queued.status,
+          queued.code,
+          queued.status === 429 ? 'Too Many Requests' : 'Internal Server Error',
+        );
       if (!p.To || !p.Body) return this.error(res, 400, 21604, "A 'To' phone number is required.");
-      if (!p.From && !p.MessagingServiceSid) return this.error(res, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
+      if (!p.From && !p.MessagingServiceSid)
+        return this.error(res, 400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required");
       const b = this.byNumber.get(p.To);
-      if (b?.kind === 'error') return this.error(res, b.status, b.code, b.message ?? `The 'To' number ${p.To} is not a valid phone number.`);
+      if (b?.kind === 'error')
+        return this.error(res, b.status, b.code, b.message ?? `The 'To' number ${p.To} is not a valid phone number.`);
       const ucs2 = /[^\x20-\x7E\n\r]/.test(p.Body);
       const m: FakeMessage = {
-        sid: `SM${randomBytes(16).toString('hex')}`, to: p.To, from: p.From ?? null, messagingServiceSid: p.MessagingServiceSid ?? null, body: p.Body,
-        status: p.MessagingServiceSid ? 'accepted' : 'queued', statusCallback: p.StatusCallback ?? null, dateCreated: this.now(),
-        numSegments: ucs2 ? (p.Body.length <= 70 ? 1 : Math.ceil(p.Body.length / 67)) : p.Body.length <= 160 ? 1 : Math.ceil(p.Body.length / 153),
+        sid: `SM${randomBytes(16).toString('hex')}`,
+        to: p.To,
+        from: p.From ?? null,
+        messagingServiceSid: p.MessagingServiceSid ?? null,
+        body: p.Body,
+        status: p.MessagingServiceSid ? 'accepted' : 'queued',
+        statusCallback: p.StatusCallback ?? null,
+        dateCreated: this.now(),
+        numSegments: ucs2
+          ? p.Body.length <= 70
+            ? 1
+            : Math.ceil(p.Body.length / 67)
+          : p.Body.length <= 160
+            ? 1
+            : Math.ceil(p.Body.length / 153),
       };
       if (this.keep) this.messages.push(m);
       this.send(res, 201, this.json(m));
@@ -151,15 +198,30 @@ export class FakeTwilio {
     const one = new RegExp(`^${base}/(SM[0-9a-f]{32})\\.json$`).exec(u.pathname);
     if (req.method === 'GET' && one) {
       const m = this.messages.find((x) => x.sid === one[1]);
-      return m ? this.send(res, 200, this.json(m)) : this.error(res, 404, 20404, `The requested resource ${u.pathname} was not found`);
+      return m
+        ? this.send(res, 200, this.json(m))
+        : this.error(res, 404, 20404, `The requested resource ${u.pathname} was not found`);
     }
     if (req.method === 'GET' && u.pathname === `${base}.json`) {
       const to = u.searchParams.get('To');
       const after = u.searchParams.get('DateSent>');
       const pageSize = Number(u.searchParams.get('PageSize') ?? 50);
-      const list = this.messages.filter((m) => (!to || m.to === to) && (!after || m.dateCreated.getTime() >= new Date(after).getTime())).reverse().slice(0, pageSize);
+      const list = this.messages
+        .filter((m) => (!to || m.to === to) && (!after || m.dateCreated.getTime() >= new Date(after).getTime()))
+        .reverse()
+        .slice(0, pageSize);
       const uri = `${base}.json${u.search}`;
-      return this.send(res, 200, { end: Math.max(0, list.length - 1), first_page_uri: uri, messages: list.map((m) => this.json(m)), next_page_uri: null, page: 0, page_size: pageSize, previous_page_uri: null, start: 0, uri });
+      return this.send(res, 200, {
+        end: Math.max(0, list.length - 1),
+        first_page_uri: uri,
+        messages: list.map((m) => this.json(m)),
+        next_page_uri: null,
+        page: 0,
+        page_size: pageSize,
+        previous_page_uri: null,
+        start: 0,
+        uri,
+      });
     }
     this.error(res, 404, 20404, `The requested resource ${u.pathname} was not found`);
   }
@@ -181,12 +243,22 @@ export class FakeTwilio {
     void p.finally(() => this.pendingCallbacks.delete(p));
   }
 
-  private async postCallbacks(m: FakeMessage, statuses: Behaviour & { kind: 'callbacks' } extends { statuses: infer S } ? S : never): Promise<void> {
+  private async postCallbacks(
+    m: FakeMessage,
+    statuses: Behaviour & { kind: 'callbacks' } extends { statuses: infer S } ? S : never,
+  ): Promise<void> {
     for (const s of statuses) {
       const status = typeof s === 'string' ? s : s.status;
       m.status = status;
       const params: Record<string, string> = {
-        AccountSid: this.accountSid, ApiVersion: '2010-04-01', From: m.from ?? '+8610690000', MessageSid: m.sid, MessageStatus: status, SmsSid: m.sid, SmsStatus: status, To: m.to,
+        AccountSid: this.accountSid,
+        ApiVersion: '2010-04-01',
+        From: m.from ?? '+8610690000',
+        MessageSid: m.sid,
+        MessageStatus: status,
+        SmsSid: m.sid,
+        SmsStatus: status,
+        To: m.to,
         ...(m.messagingServiceSid ? { MessagingServiceSid: m.messagingServiceSid } : {}),
         ...(typeof s === 'string' ? {} : { ErrorCode: String(s.errorCode) }),
       };
@@ -195,11 +267,20 @@ export class FakeTwilio {
   }
 
   /** POSTs a form-encoded, signed callback the way Twilio does (also usable to replay or forge one in a test). */
-  async postSigned(url: string, params: Record<string, string>, signature: string | null = twilioSignature(this.authToken, url, params)): Promise<number> {
+  async postSigned(
+    url: string,
+    params: Record<string, string>,
+    signature: string | null = twilioSignature(this.authToken, url, params),
+  ): Promise<number> {
     try {
       const res = await fetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': 'TwilioProxy/1.1', 'i-twilio-idempotency-token': randomBytes(8).toString('hex'), ...(signature ? { 'x-twilio-signature': signature } : {}) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+          'user-agent': 'TwilioProxy/1.1',
+          'i-twilio-idempotency-token': randomBytes(8).toString('hex'),
+          ...(signature ? { 'x-twilio-signature': signature } : {}),
+        },
         body: new URLSearchParams(params).toString(),
       });
       await res.arrayBuffer();

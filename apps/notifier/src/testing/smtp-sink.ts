@@ -24,13 +24,21 @@ export class SmtpSink {
       disabledCommands: ['STARTTLS'],
       logger: false,
       size: 10 * 1024 * 1024,
-      onRcptTo: (addr, _s, cb) => (this.rejected.has(addr.address.toLowerCase()) ? cb(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 })) : cb()),
+      onRcptTo: (addr, _s, cb) =>
+        this.rejected.has(addr.address.toLowerCase())
+          ? cb(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }))
+          : cb(),
       onData: (stream, session, cb) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => this.keep && chunks.push(c));
         stream.on('end', () => {
           this.count++;
-          if (this.keep) this.mails.push({ mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks) });
+          if (this.keep)
+            this.mails.push({
+              mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+              rcptTo: session.envelope.rcptTo.map((r) => r.address),
+              raw: Buffer.concat(chunks),
+            });
           cb();
         });
       },

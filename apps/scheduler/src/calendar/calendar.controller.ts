@@ -4,7 +4,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import {
-  addDays, AppException, CalendarOverrideEntity, CalendarService, computeDeadline, jsonSchema, Roles, ZodValidationPipe, type DayInfo,
+  addDays,
+  AppException,
+  CalendarOverrideEntity,
+  CalendarService,
+  computeDeadline,
+  jsonSchema,
+  Roles,
+  ZodValidationPipe,
+  type DayInfo,
 } from '@kefu/shared';
 import { daysQuerySchema, deadlineQuerySchema, overrideBodySchema, overrideParamSchema } from './calendar.dto';
 
@@ -30,10 +38,14 @@ export class CalendarController {
 
   @Get('deadline')
   @ApiOperation({ summary: 'A deadline from a start time: e.g. 2 working_days (start day not counted), 24 hours' })
-  async deadline(@Query(new ZodValidationPipe(deadlineQuerySchema)) q: z.output<typeof deadlineQuerySchema>): Promise<{ at: string; provisional: boolean }> {
+  async deadline(
+    @Query(new ZodValidationPipe(deadlineQuerySchema)) q: z.output<typeof deadlineQuerySchema>,
+  ): Promise<{ at: string; provisional: boolean }> {
     const calendar = await this.calendars.current();
     if ((q.unit === 'days' || q.unit === 'working_days') && !Number.isInteger(q.amount)) {
-      throw new AppException('validation_failed', 'Invalid input: amount', { fields: [{ field: 'amount', message: `must be a whole number of ${q.unit}` }] });
+      throw new AppException('validation_failed', 'Invalid input: amount', {
+        fields: [{ field: 'amount', message: `must be a whole number of ${q.unit}` }],
+      });
     }
     const r = computeDeadline(calendar, new Date(q.start), { amount: q.amount, unit: q.unit });
     return { at: r.at.toISOString(), provisional: r.provisional };
@@ -47,13 +59,18 @@ export class CalendarController {
 
   @Put('overrides/:day')
   @Roles('gm', 'vice_gm')
-  @ApiOperation({ summary: 'Declare a day a working day or a day off (e.g. next year\'s make-up days before the data package knows them)' })
+  @ApiOperation({
+    summary:
+      "Declare a day a working day or a day off (e.g. next year's make-up days before the data package knows them)",
+  })
   @ApiBody({ schema: jsonSchema(overrideBodySchema) })
   async upsert(
     @Param(new ZodValidationPipe(overrideParamSchema)) p: z.output<typeof overrideParamSchema>,
     @Body(new ZodValidationPipe(overrideBodySchema)) body: z.output<typeof overrideBodySchema>,
   ): Promise<DayInfo> {
-    await this.ds.getRepository(CalendarOverrideEntity).upsert({ day: p.day, kind: body.kind, note: body.note }, ['day']);
+    await this.ds
+      .getRepository(CalendarOverrideEntity)
+      .upsert({ day: p.day, kind: body.kind, note: body.note }, ['day']);
     this.calendars.invalidate();
     return (await this.calendars.current()).dayInfo(p.day);
   }
@@ -62,7 +79,9 @@ export class CalendarController {
   @HttpCode(204)
   @Roles('gm', 'vice_gm')
   @ApiOperation({ summary: 'Remove a local correction' })
-  async remove(@Param(new ZodValidationPipe(overrideParamSchema)) p: z.output<typeof overrideParamSchema>): Promise<void> {
+  async remove(
+    @Param(new ZodValidationPipe(overrideParamSchema)) p: z.output<typeof overrideParamSchema>,
+  ): Promise<void> {
     const { affected } = await this.ds.getRepository(CalendarOverrideEntity).delete({ day: p.day });
     if (!affected) throw new AppException('not_found', `There is no override for ${p.day}.`);
     this.calendars.invalidate();

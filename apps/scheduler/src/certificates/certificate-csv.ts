@@ -35,7 +35,10 @@ export function parseBatchCsv(text: string): { rows: CsvRow[]; problems: CsvProb
     records = parsed;
   } catch (err) {
     const line = typeof err === 'object' && err && 'lines' in err ? Number((err as { lines: number }).lines) : 1;
-    return { rows: [], problems: [{ line, message: `not readable as CSV: ${err instanceof Error ? err.message : String(err)}` }] };
+    return {
+      rows: [],
+      problems: [{ line, message: `not readable as CSV: ${err instanceof Error ? err.message : String(err)}` }],
+    };
   }
   const [header, ...body] = records;
   if (!header) return { rows: [], problems: [{ line: 1, message: 'the file is empty' }] };
@@ -44,12 +47,19 @@ export function parseBatchCsv(text: string): { rows: CsvRow[]; problems: CsvProb
   const problems: CsvProblem[] = [];
   for (const [col, names] of Object.entries(csvColumns) as Array<[CsvColumn, readonly string[]]>) {
     index[col] = header.findIndex((h) => names.includes(norm(h)));
-    if (index[col] < 0 && !optional.includes(col)) problems.push({ line: 1, field: col, message: `missing column ${col} (${names.filter((n) => /[^\x20-\x7e]/.test(n)).join(' / ')})` });
+    if (index[col] < 0 && !optional.includes(col))
+      problems.push({
+        line: 1,
+        field: col,
+        message: `missing column ${col} (${names.filter((n) => /[^\x20-\x7e]/.test(n)).join(' / ')})`,
+      });
   }
   if (problems.length) return { rows: [], problems };
   const rows = body.map((cells, i) => ({
     line: i + 2,
-    values: Object.fromEntries((Object.keys(csvColumns) as CsvColumn[]).map((c) => [c, index[c] >= 0 ? (cells[index[c]] ?? '').trim() : ''])) as Record<CsvColumn, string>,
+    values: Object.fromEntries(
+      (Object.keys(csvColumns) as CsvColumn[]).map((c) => [c, index[c] >= 0 ? (cells[index[c]] ?? '').trim() : '']),
+    ) as Record<CsvColumn, string>,
   }));
   if (!rows.length) problems.push({ line: 2, message: 'no units listed' });
   return { rows, problems };

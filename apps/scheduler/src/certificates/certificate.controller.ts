@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nes
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { AppException, CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
-import { batchParamSchema, collectionSchema, createBatchSchema, listQuerySchema, type CollectionDto, type CreateBatchDto } from './certificate.dto';
+import {
+  batchParamSchema,
+  collectionSchema,
+  createBatchSchema,
+  listQuerySchema,
+  type CollectionDto,
+  type CreateBatchDto,
+} from './certificate.dto';
 import { CertificateService, type BatchUnitView, type BatchView, type CreatedBatch } from './certificate.service';
 
 /** Finance releases the notice (000 §6.2.2); there is no finance role yet: its department manager, or the GM's office. */
@@ -19,9 +26,14 @@ export class CertificateController {
 
   @Post()
   @Roles(...releasers)
-  @ApiOperation({ summary: 'A 办证通知 batch: every owner of the units gets an SMS, an EMS letter and an email where known' })
+  @ApiOperation({
+    summary: 'A 办证通知 batch: every owner of the units gets an SMS, an EMS letter and an email where known',
+  })
   @ApiBody({ schema: jsonSchema(createBatchSchema) })
-  create(@Body(new ZodValidationPipe(createBatchSchema)) dto: CreateBatchDto, @CurrentStaff() staff: StaffPrincipal): Promise<CreatedBatch> {
+  create(
+    @Body(new ZodValidationPipe(createBatchSchema)) dto: CreateBatchDto,
+    @CurrentStaff() staff: StaffPrincipal,
+  ): Promise<CreatedBatch> {
     const { unitIds, ...fields } = dto;
     return this.certificates.create(fields, unitIds, staff);
   }
@@ -30,15 +42,23 @@ export class CertificateController {
   @Roles(...releasers)
   @ApiConsumes('text/csv')
   @ApiOperation({
-    summary: 'Batches from a spreadsheet (UTF-8 or GBK CSV): columns estate, building, entrance, room, place, hours, documents (separated by ;), from_date, deadline [, reference] or their Chinese headers. Rows with the same estate and batch fields form one batch. Any bad row → 400 naming each, nothing imported',
+    summary:
+      'Batches from a spreadsheet (UTF-8 or GBK CSV): columns estate, building, entrance, room, place, hours, documents (separated by ;), from_date, deadline [, reference] or their Chinese headers. Rows with the same estate and batch fields form one batch. Any bad row → 400 naming each, nothing imported',
   })
-  importCsv(@Req() req: RawBodyRequest<Request>, @Headers('content-type') type: string | undefined, @CurrentStaff() staff: StaffPrincipal): Promise<{ encoding: string; batches: CreatedBatch[] }> {
-    if (!req.rawBody || !/^text\/(csv|plain)/.test(type ?? '')) throw new AppException('bad_request', 'Send the CSV file as the request body with Content-Type: text/csv.');
+  importCsv(
+    @Req() req: RawBodyRequest<Request>,
+    @Headers('content-type') type: string | undefined,
+    @CurrentStaff() staff: StaffPrincipal,
+  ): Promise<{ encoding: string; batches: CreatedBatch[] }> {
+    if (!req.rawBody || !/^text\/(csv|plain)/.test(type ?? ''))
+      throw new AppException('bad_request', 'Send the CSV file as the request body with Content-Type: text/csv.');
     return this.certificates.importCsv(req.rawBody, staff);
   }
 
   @Get()
-  @ApiOperation({ summary: 'Batches with their progress: notified, delivered, letters signed for, collected, outstanding' })
+  @ApiOperation({
+    summary: 'Batches with their progress: notified, delivered, letters signed for, collected, outstanding',
+  })
   list(@Query(new ZodValidationPipe(listQuerySchema)) q: z.output<typeof listQuerySchema>): Promise<BatchView[]> {
     return this.certificates.list(q.projectId);
   }
@@ -50,23 +70,36 @@ export class CertificateController {
   }
 
   @Get(':id/units')
-  @ApiOperation({ summary: 'The batch\'s units: owners, notified, delivered, letters signed for, and the collection if signed for' })
-  units(@Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>): Promise<BatchUnitView[]> {
+  @ApiOperation({
+    summary: "The batch's units: owners, notified, delivered, letters signed for, and the collection if signed for",
+  })
+  units(
+    @Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>,
+  ): Promise<BatchUnitView[]> {
     return this.certificates.units(p.id);
   }
 
   @Post(':id/collections')
   @HttpCode(201)
   @Roles(...signOff)
-  @ApiOperation({ summary: 'Record a collection (领取签收记录): who collected, relation, ID (stored masked), date; once per unit per batch' })
+  @ApiOperation({
+    summary:
+      'Record a collection (领取签收记录): who collected, relation, ID (stored masked), date; once per unit per batch',
+  })
   @ApiBody({ schema: jsonSchema(collectionSchema) })
-  collect(@Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>, @Body(new ZodValidationPipe(collectionSchema)) dto: CollectionDto, @CurrentStaff() staff: StaffPrincipal): Promise<Record<string, unknown>> {
+  collect(
+    @Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>,
+    @Body(new ZodValidationPipe(collectionSchema)) dto: CollectionDto,
+    @CurrentStaff() staff: StaffPrincipal,
+  ): Promise<Record<string, unknown>> {
     return this.certificates.recordCollection(p.id, dto, staff);
   }
 
   @Get(':id/collections')
-  @ApiOperation({ summary: 'The batch\'s sign-off record' })
-  collections(@Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>): Promise<Array<Record<string, unknown>>> {
+  @ApiOperation({ summary: "The batch's sign-off record" })
+  collections(
+    @Param(new ZodValidationPipe(batchParamSchema)) p: z.output<typeof batchParamSchema>,
+  ): Promise<Array<Record<string, unknown>>> {
     return this.certificates.collections(p.id);
   }
 }

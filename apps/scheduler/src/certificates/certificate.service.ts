@@ -2,8 +2,20 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, APP_CONFIG, AppException, CLOCK, decodeCsv, notificationKeys, OnTask, requestNotification, unitLabelSql, zonedParts,
-  type AppConfig, type Clock, type NotifyChannel, type StaffPrincipal,
+  addDays,
+  APP_CONFIG,
+  AppException,
+  CLOCK,
+  decodeCsv,
+  notificationKeys,
+  OnTask,
+  requestNotification,
+  unitLabelSql,
+  zonedParts,
+  type AppConfig,
+  type Clock,
+  type NotifyChannel,
+  type StaffPrincipal,
 } from '@kefu/shared';
 import { parseBatchCsv, type CsvProblem, type CsvRow } from './certificate-csv';
 import { batchFieldsSchema, type BatchFields, type CollectionDto } from './certificate.dto';
@@ -60,7 +72,14 @@ export interface BatchUnitView {
   collection: { collectedBy: string; relation: string; idNumberMasked: string; collectedOn: string } | null;
 }
 
-interface UnitOwner { unitId: string; unitLabel: string; ownerId: string; mobiles: string[]; email: string | null; postalAddress: string | null }
+interface UnitOwner {
+  unitId: string;
+  unitLabel: string;
+  ownerId: string;
+  mobiles: string[];
+  email: string | null;
+  postalAddress: string | null;
+}
 
 const unitLabel = unitLabelSql('u', 'b');
 
@@ -84,32 +103,67 @@ export class CertificateService {
 
   async create(fields: BatchFields, unitIds: string[], staff: StaffPrincipal): Promise<CreatedBatch> {
     const { id, unreachable } = await this.ds.transaction(async (m) => {
-      const known = await m.query<Array<{ id: string }>>(`SELECT id FROM units WHERE id = ANY($1::uuid[]) AND project_id = $2`, [unitIds, fields.projectId]);
+      const known = await m.query<Array<{ id: string }>>(
+        `SELECT id FROM units WHERE id = ANY($1::uuid[]) AND project_id = $2`,
+        [unitIds, fields.projectId],
+      );
       const missing = unitIds.filter((u) => !known.some((k) => k.id === u));
       if (missing.length) {
-        throw new AppException('validation_failed', 'Invalid input: unitIds', { fields: missing.map((u) => ({ field: `unitIds.${unitIds.indexOf(u)}`, message: `${u} is not a unit of this estate` })) });
+        throw new AppException('validation_failed', 'Invalid input: unitIds', {
+          fields: missing.map((u) => ({
+            field: `unitIds.${unitIds.indexOf(u)}`,
+            message: `${u} is not a unit of this estate`,
+          })),
+        });
       }
       return this.insertBatch(m, fields, unitIds, staff);
     });
     return { ...(await this.get(id)), unreachable };
   }
 
-  private async assertProject(m: Pick<EntityManager, 'query'>, projectId: string): Promise<{ name: string; code: string }> {
-    const [p] = await m.query<Array<{ name: string; code: string }>>(`SELECT name, code FROM projects WHERE id = $1`, [projectId]);
-    if (!p) throw new AppException('validation_failed', 'Invalid input: projectId', { fields: [{ field: 'projectId', message: 'is not an estate' }] });
+  private async assertProject(
+    m: Pick<EntityManager, 'query'>,
+    projectId: string,
+  ): Promise<{ name: string; code: string }> {
+    const [p] = await m.query<Array<{ name: string; code: string }>>(`SELECT name, code FROM projects WHERE id = $1`, [
+      projectId,
+    ]);
+    if (!p)
+      throw new AppException('validation_failed', 'Invalid input: projectId', {
+        fields: [{ field: 'projectId', message: 'is not an estate' }],
+      });
     return p;
   }
 
   /** The batch, its units, one notice per current owner, and the first SMS / letter / email of each. */
-  private async insertBatch(m: EntityManager, f: BatchFields, unitIds: string[], staff: StaffPrincipal): Promise<{ id: string; unreachable: CreatedBatch['unreachable'] }> {
+  private async insertBatch(
+    m: EntityManager,
+    f: BatchFields,
+    unitIds: string[],
+    staff: StaffPrincipal,
+  ): Promise<{ id: string; unreachable: CreatedBatch['unreachable'] }> {
     const project = await this.assertProject(m, f.projectId);
     const [batch] = await m.query<Array<{ id: string }>>(
       `INSERT INTO certificate_batches (project_id, reference, place, hours, documents, from_date, deadline, reminder_after_days, final_reminder_days_before, created_by_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-      [f.projectId, f.reference ?? null, f.place, f.hours, f.documents, f.fromDate, f.deadline, f.reminderAfterDays, f.finalReminderDaysBefore, staff.id],
+      [
+        f.projectId,
+        f.reference ?? null,
+        f.place,
+        f.hours,
+        f.documents,
+        f.fromDate,
+        f.deadline,
+        f.reminderAfterDays,
+        f.finalReminderDaysBefore,
+        staff.id,
+      ],
     );
     const batchId = batch!.id;
-    await m.query(`INSERT INTO certificate_batch_units (batch_id, unit_id) SELECT $1, unnest($2::uuid[])`, [batchId, unitIds]);
+    await m.query(`INSERT INTO certificate_batch_units (batch_id, unit_id) SELECT $1, unnest($2::uuid[])`, [
+      batchId,
+      unitIds,
+    ]);
     const owners = await m.query<UnitOwner[]>(
       `SELECT u.id AS "unitId", ${unitLabel} AS "unitLabel", o.id AS "ownerId", o.mobiles, o.email, o.postal_address AS "postalAddress"
        FROM units u JOIN buildings b ON b.id = u.building_id
@@ -120,14 +174,23 @@ export class CertificateService {
     const unreachable: CreatedBatch['unreachable'] = [];
     for (const o of owners) {
       const [notice] = await m.query<Array<{ id: string }>>(
-        `INSERT INTO certificate_notices (batch_id, unit_id, owner_id) VALUES ($1, $2, $3) RETURNING id`, [batchId, o.unitId, o.ownerId]);
+        `INSERT INTO certificate_notices (batch_id, unit_id, owner_id) VALUES ($1, $2, $3) RETURNING id`,
+        [batchId, o.unitId, o.ownerId],
+      );
       const channels: NotifyChannel[] = [];
       const missing: NotifyChannel[] = [];
       (o.mobiles.length ? channels : missing).push('sms');
       (o.postalAddress ? channels : missing).push('letter');
       if (o.email) channels.push('email');
       if (missing.length) unreachable.push({ unitId: o.unitId, ownerId: o.ownerId, missing });
-      await this.ask(m, { batchId, noticeId: notice!.id, unitId: o.unitId, ownerId: o.ownerId, unitLabel: o.unitLabel }, { ...f, estateName: project.name }, 'notice', channels, false);
+      await this.ask(
+        m,
+        { batchId, noticeId: notice!.id, unitId: o.unitId, ownerId: o.ownerId, unitLabel: o.unitLabel },
+        { ...f, estateName: project.name },
+        'notice',
+        channels,
+        false,
+      );
     }
     return { id: batchId, unreachable };
   }
@@ -135,7 +198,9 @@ export class CertificateService {
   private async ask(
     m: EntityManager,
     n: { batchId: string; noticeId: string; unitId: string; ownerId: string; unitLabel: string },
-    f: Pick<BatchFields, 'place' | 'hours' | 'documents' | 'fromDate' | 'deadline' | 'reference'> & { estateName: string },
+    f: Pick<BatchFields, 'place' | 'hours' | 'documents' | 'fromDate' | 'deadline' | 'reference'> & {
+      estateName: string;
+    },
     stage: Stage,
     channels: NotifyChannel[],
     late: boolean,
@@ -144,7 +209,11 @@ export class CertificateService {
     for (const channel of channels) {
       const r = await requestNotification(m, {
         idempotencyKey: notificationKeys.certificate({
-          batchId: n.batchId, unitId: n.unitId, ownerId: n.ownerId, stage, channel,
+          batchId: n.batchId,
+          unitId: n.unitId,
+          ownerId: n.ownerId,
+          stage,
+          channel,
         }),
         kind: 'certificate_collection',
         recipient: { ownerId: n.ownerId },
@@ -152,8 +221,15 @@ export class CertificateService {
         late,
         source: { type: 'certificate_notice', id: n.noticeId },
         variables: {
-          estateName: f.estateName, unitLabel: n.unitLabel, place: f.place, hours: f.hours, documents: f.documents,
-          fromDate: f.fromDate, deadline: f.deadline, stage, reference: f.reference ?? null,
+          estateName: f.estateName,
+          unitLabel: n.unitLabel,
+          place: f.place,
+          hours: f.hours,
+          documents: f.documents,
+          fromDate: f.fromDate,
+          deadline: f.deadline,
+          stage,
+          reference: f.reference ?? null,
         },
       });
       if (r.created) created++;
@@ -169,7 +245,11 @@ export class CertificateService {
     const { text, encoding } = decodeCsv(bytes);
     const { rows, problems } = parseBatchCsv(text);
     const report = (ps: CsvProblem[]) =>
-      new AppException('validation_failed', `The file has ${ps.length} problem${ps.length === 1 ? '' : 's'}; nothing was imported.`, { encoding, rows: ps.sort((a, b) => a.line - b.line) });
+      new AppException(
+        'validation_failed',
+        `The file has ${ps.length} problem${ps.length === 1 ? '' : 's'}; nothing was imported.`,
+        { encoding, rows: ps.sort((a, b) => a.line - b.line) },
+      );
     if (problems.length) throw report(problems);
 
     const groups = new Map<string, { fields: BatchFields; unitIds: string[] }>();
@@ -179,16 +259,43 @@ export class CertificateService {
       const v = row.values;
       const key = `${v.estate}|${v.building}|${v.entrance}|${v.room}`;
       const first = seen.get(key);
-      if (first) { problems.push({ line: row.line, message: `duplicates line ${first} (${v.building}${v.entrance ? `${v.entrance}单元` : ''}${v.room})` }); continue; }
+      if (first) {
+        problems.push({
+          line: row.line,
+          message: `duplicates line ${first} (${v.building}${v.entrance ? `${v.entrance}单元` : ''}${v.room})`,
+        });
+        continue;
+      }
       seen.set(key, row.line);
       const unit = ids.get(key);
-      if (!unit) { problems.push({ line: row.line, field: 'room', message: `no unit ${v.building}${v.entrance ? ` ${v.entrance}单元` : ''} ${v.room} in estate ${v.estate || '(blank)'}` }); }
+      if (!unit) {
+        problems.push({
+          line: row.line,
+          field: 'room',
+          message: `no unit ${v.building}${v.entrance ? ` ${v.entrance}单元` : ''} ${v.room} in estate ${v.estate || '(blank)'}`,
+        });
+      }
       const parsed = batchFieldsSchema.safeParse({
-        projectId: unit?.projectId ?? '00000000-0000-4000-8000-000000000000', reference: v.reference || null, place: v.place, hours: v.hours,
-        documents: v.documents.split(/[;；、|\n]/).map((d) => d.trim()).filter(Boolean), fromDate: v.fromDate, deadline: v.deadline,
+        projectId: unit?.projectId ?? '00000000-0000-4000-8000-000000000000',
+        reference: v.reference || null,
+        place: v.place,
+        hours: v.hours,
+        documents: v.documents
+          .split(/[;；、|\n]/)
+          .map((d) => d.trim())
+          .filter(Boolean),
+        fromDate: v.fromDate,
+        deadline: v.deadline,
       });
-      if (!parsed.success) { for (const i of parsed.error.issues) problems.push({ line: row.line, field: String(i.path[0] ?? ''), message: i.message }); continue; }
-      if (parsed.data.deadline < parsed.data.fromDate) { problems.push({ line: row.line, field: 'deadline', message: 'is before the from date' }); continue; }
+      if (!parsed.success) {
+        for (const i of parsed.error.issues)
+          problems.push({ line: row.line, field: String(i.path[0] ?? ''), message: i.message });
+        continue;
+      }
+      if (parsed.data.deadline < parsed.data.fromDate) {
+        problems.push({ line: row.line, field: 'deadline', message: 'is before the from date' });
+        continue;
+      }
       if (!unit) continue;
       const f = parsed.data;
       const gk = JSON.stringify([f.projectId, f.reference, f.place, f.hours, f.documents, f.fromDate, f.deadline]);
@@ -223,7 +330,9 @@ export class CertificateService {
 
   async list(projectId?: string): Promise<BatchView[]> {
     const ids = await this.ds.query<Array<{ id: string }>>(
-      `SELECT id FROM certificate_batches WHERE $1::uuid IS NULL OR project_id = $1 ORDER BY created_at DESC LIMIT 200`, [projectId ?? null]);
+      `SELECT id FROM certificate_batches WHERE $1::uuid IS NULL OR project_id = $1 ORDER BY created_at DESC LIMIT 200`,
+      [projectId ?? null],
+    );
     const out: BatchView[] = [];
     for (const { id } of ids) out.push(await this.get(id));
     return out;
@@ -288,12 +397,23 @@ export class CertificateService {
   /** The sign-off record (领取签收记录): one per unit per batch; the ID number is kept masked only. */
   async recordCollection(batchId: string, dto: CollectionDto, staff: StaffPrincipal): Promise<Record<string, unknown>> {
     const batch = await this.get(batchId);
-    const inBatch = await this.ds.query<unknown[]>(`SELECT 1 FROM certificate_batch_units WHERE batch_id = $1 AND unit_id = $2`, [batchId, dto.unitId]);
-    if (!inBatch.length) throw new AppException('validation_failed', 'Invalid input: unitId', { fields: [{ field: 'unitId', message: 'is not a unit of this batch' }] });
+    const inBatch = await this.ds.query<unknown[]>(
+      `SELECT 1 FROM certificate_batch_units WHERE batch_id = $1 AND unit_id = $2`,
+      [batchId, dto.unitId],
+    );
+    if (!inBatch.length)
+      throw new AppException('validation_failed', 'Invalid input: unitId', {
+        fields: [{ field: 'unitId', message: 'is not a unit of this batch' }],
+      });
     const mask = maskIdNumber(dto.idType, dto.idNumber);
-    if ('error' in mask) throw new AppException('validation_failed', 'Invalid input: idNumber', { fields: [{ field: 'idNumber', message: mask.error }] });
+    if ('error' in mask)
+      throw new AppException('validation_failed', 'Invalid input: idNumber', {
+        fields: [{ field: 'idNumber', message: mask.error }],
+      });
     if (dto.collectedOn < batch.fromDate || dto.collectedOn > this.today()) {
-      throw new AppException('validation_failed', 'Invalid input: collectedOn', { fields: [{ field: 'collectedOn', message: `must be between ${batch.fromDate} and today` }] });
+      throw new AppException('validation_failed', 'Invalid input: collectedOn', {
+        fields: [{ field: 'collectedOn', message: `must be between ${batch.fromDate} and today` }],
+      });
     }
     const rows = await this.ds.query<Array<Record<string, unknown>>>(
       `INSERT INTO certificate_collections (batch_id, unit_id, collected_by, relation, id_type, id_number_masked, collected_on, recorded_by_id)
@@ -302,7 +422,7 @@ export class CertificateService {
                  id_number_masked AS "idNumberMasked", to_char(collected_on, 'YYYY-MM-DD') AS "collectedOn", recorded_by_id AS "recordedById", created_at AS "createdAt"`,
       [batchId, dto.unitId, dto.collectedBy, dto.relation, dto.idType, mask.masked, dto.collectedOn, staff.id],
     );
-    if (!rows[0]) throw new AppException('conflict', 'This unit\'s certificate is already signed for in this batch.');
+    if (!rows[0]) throw new AppException('conflict', "This unit's certificate is already signed for in this batch.");
     return rows[0];
   }
 
@@ -348,8 +468,18 @@ export class CertificateService {
         );
         let n = 0;
         for (const o of open) {
-          const channels: NotifyChannel[] = [...(o.mobiles.length ? ['sms' as const] : []), ...(o.email ? ['email' as const] : [])];
-          n += await this.ask(m, { batchId: b.id, noticeId: o.noticeId, unitId: o.unitId, ownerId: o.ownerId, unitLabel: o.unitLabel }, b, stage, channels, dueOn < today);
+          const channels: NotifyChannel[] = [
+            ...(o.mobiles.length ? ['sms' as const] : []),
+            ...(o.email ? ['email' as const] : []),
+          ];
+          n += await this.ask(
+            m,
+            { batchId: b.id, noticeId: o.noticeId, unitId: o.unitId, ownerId: o.ownerId, unitLabel: o.unitLabel },
+            b,
+            stage,
+            channels,
+            dueOn < today,
+          );
         }
         return n;
       });

@@ -16,7 +16,8 @@ export function residentIdValid(id: string): boolean {
  */
 export function maskIdNumber(type: IdDocumentType, raw: string): { masked: string } | { error: string } {
   const id = raw.replace(/[\s-]/g, '').toUpperCase();
-  if (type === 'resident_id' && !residentIdValid(id)) return { error: 'is not a valid 18-character resident ID number' };
+  if (type === 'resident_id' && !residentIdValid(id))
+    return { error: 'is not a valid 18-character resident ID number' };
   if (!/^[0-9A-Z()]{5,30}$/.test(id)) return { error: 'must be 5 to 30 letters and digits' };
   const keep = id.length >= 12 ? 4 : id.length >= 8 ? 2 : 1;
   return { masked: `${id.slice(0, keep)}${'*'.repeat(id.length - 2 * keep)}${id.slice(-keep)}` };

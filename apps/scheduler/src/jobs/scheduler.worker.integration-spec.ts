@@ -2,7 +2,13 @@ import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { CoreModule, OnJob, OnTask, Queues, type AppDefinition, type JobPayloads, type TaskJob } from '@kefu/shared';
-import { createTestDatabase, expectEventually, startTestApp, testConfig, type TestDatabase } from '@kefu/shared/testing';
+import {
+  createTestDatabase,
+  expectEventually,
+  startTestApp,
+  testConfig,
+  type TestDatabase,
+} from '@kefu/shared/testing';
 import { SchedulerJobsModule } from './scheduler.worker';
 
 const seen: string[] = [];
@@ -23,8 +29,13 @@ class Feature {
 class FeatureModule {}
 
 const def: AppDefinition = {
-  name: 'scheduler', title: 't', description: 't',
-  module: (config) => ({ module: class RouterTestModule {}, imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, FeatureModule] }),
+  name: 'scheduler',
+  title: 't',
+  description: 't',
+  module: (config) => ({
+    module: class RouterTestModule {},
+    imports: [CoreModule.forRoot('scheduler', config), SchedulerJobsModule, FeatureModule],
+  }),
 };
 
 describe('JobRouter', () => {
@@ -39,7 +50,7 @@ describe('JobRouter', () => {
     await db.drop();
   });
 
-  it('runs registered jobs and recurring tasks on the app\'s one worker, and upserts one job scheduler per task', async () => {
+  it("runs registered jobs and recurring tasks on the app's one worker, and upserts one job scheduler per task", async () => {
     const queue = app.get<Queue>(getQueueToken(Queues.Scheduler), { strict: false });
     await queue.add('case-received', { caseId: 'c1' });
     await expectEventually(() => expect(seen).toContain('case c1'));

@@ -14,11 +14,21 @@ export interface ChainStaff {
 const cols = `id, name, role, department_id AS "departmentId", reports_to_id AS "reportsToId", email, mobile`;
 
 /** Rank on the escalation chain: staff 0, department manager 1, vice GM 2, GM 3. */
-export const roleRank: Record<StaffRole, number> = { operator: 0, cs_rep: 0, admin: 0, dept_manager: 1, vice_gm: 2, gm: 3 };
+export const roleRank: Record<StaffRole, number> = {
+  operator: 0,
+  cs_rep: 0,
+  admin: 0,
+  dept_manager: 1,
+  vice_gm: 2,
+  gm: 3,
+};
 const roleAtRank: Record<number, StaffRole> = { 1: 'dept_manager', 2: 'vice_gm', 3: 'gm' };
 
 async function one(m: EntityManager, where: string, params: unknown[]): Promise<ChainStaff | null> {
-  const rows = await m.query<ChainStaff[]>(`SELECT ${cols} FROM staff WHERE active AND ${where} ORDER BY created_at, id LIMIT 1`, params);
+  const rows = await m.query<ChainStaff[]>(
+    `SELECT ${cols} FROM staff WHERE active AND ${where} ORDER BY created_at, id LIMIT 1`,
+    params,
+  );
   return rows[0] ?? null;
 }
 
@@ -37,7 +47,9 @@ export async function staffByIds(m: EntityManager, ids: readonly string[]): Prom
 async function byRank(m: EntityManager, rank: number, departmentId: string | null): Promise<ChainStaff | null> {
   for (let r = Math.max(rank, 1); r <= 3; r++) {
     const role = roleAtRank[r]!;
-    const found = (r === 1 && departmentId ? await one(m, `role = $1 AND department_id = $2`, [role, departmentId]) : null) ?? (await one(m, `role = $1`, [role]));
+    const found =
+      (r === 1 && departmentId ? await one(m, `role = $1 AND department_id = $2`, [role, departmentId]) : null) ??
+      (await one(m, `role = $1`, [role]));
     if (found) return found;
   }
   return null;
@@ -47,7 +59,10 @@ async function byRank(m: EntityManager, rank: number, departmentId: string | nul
  * Who answers for a case's deadlines: its assignee if any; else the responsible department's manager;
  * else customer service (a cs_rep), as intake hands every new case to customer service first.
  */
-export async function responsibleFor(m: EntityManager, c: { assigneeId: string | null; departmentId: string | null }): Promise<ChainStaff | null> {
+export async function responsibleFor(
+  m: EntityManager,
+  c: { assigneeId: string | null; departmentId: string | null },
+): Promise<ChainStaff | null> {
   if (c.assigneeId) {
     const s = await staffById(m, c.assigneeId);
     if (s) return s;
@@ -71,7 +86,11 @@ export async function above(m: EntityManager, s: ChainStaff): Promise<ChainStaff
 }
 
 /** The person `level` steps up the chain from the responsible one; level 3 is always the GM. */
-export async function atLevel(m: EntityManager, responsible: ChainStaff | null, level: number): Promise<ChainStaff | null> {
+export async function atLevel(
+  m: EntityManager,
+  responsible: ChainStaff | null,
+  level: number,
+): Promise<ChainStaff | null> {
   if (level >= 3) return byRank(m, 3, null);
   let s = responsible;
   for (let i = 0; i < level && s; i++) s = (await above(m, s)) ?? s;
@@ -79,7 +98,12 @@ export async function atLevel(m: EntityManager, responsible: ChainStaff | null, 
 }
 
 /** Is `actorId` the staff member `staffId` or anyone above them (reports_to chain, or a higher role)? */
-export async function isAtOrAbove(m: EntityManager, actorId: string, actorRole: StaffRole, staffId: string): Promise<boolean> {
+export async function isAtOrAbove(
+  m: EntityManager,
+  actorId: string,
+  actorRole: StaffRole,
+  staffId: string,
+): Promise<boolean> {
   if (actorId === staffId || actorRole === 'admin') return true;
   const rows = await m.query<Array<{ id: string }>>(
     `WITH RECURSIVE up AS (SELECT id, reports_to_id, 0 AS depth FROM staff WHERE id = $1
@@ -92,7 +116,10 @@ export async function isAtOrAbove(m: EntityManager, actorId: string, actorRole: 
   if (!target) return roleRank[actorRole] >= 2;
   const actor = await staffById(m, actorId);
   // Without a reports_to link: a manager of the same department, or a vice GM / GM, is above.
-  return roleRank[actorRole] > roleRank[target.role] && (roleRank[actorRole] >= 2 || (actor?.departmentId != null && actor.departmentId === target.departmentId));
+  return (
+    roleRank[actorRole] > roleRank[target.role] &&
+    (roleRank[actorRole] >= 2 || (actor?.departmentId != null && actor.departmentId === target.departmentId))
+  );
 }
 
 /**
@@ -102,7 +129,9 @@ export async function isAtOrAbove(m: EntityManager, actorId: string, actorRole: 
 type CaseStaffing = { assigneeId: string | null; departmentId: string | null };
 
 export async function prefetchAssignees(
-  m: EntityManager, rows: CaseStaffing[], people: Map<string, Promise<ChainStaff | null>>,
+  m: EntityManager,
+  rows: CaseStaffing[],
+  people: Map<string, Promise<ChainStaff | null>>,
 ): Promise<void> {
   const key = (r: CaseStaffing) => `${r.assigneeId}|${r.departmentId}`;
   const wanted = rows.filter((r) => r.assigneeId && !people.has(key(r)));

@@ -28,7 +28,8 @@ export class ReminderAcks {
    * 'done' the first time, 'already' (with when) after that, 'unknown' for no such sent reminder.
    */
   async acknowledge(
-    reminderId: string, by: { staffId: string | null; via: 'api' | 'link' },
+    reminderId: string,
+    by: { staffId: string | null; via: 'api' | 'link' },
   ): Promise<{ outcome: 'done' | 'already' | 'unknown'; acknowledgedAt?: Date }> {
     const now = this.clock.now();
     return this.ds.transaction(async (m) => {

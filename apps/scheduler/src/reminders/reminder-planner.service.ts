@@ -2,9 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  APP_CONFIG, CalendarService, CLOCK, initialDeadlines,
-  type AppConfig, type BusinessCalendar, type CaseSeverity, type CaseStatus, type CaseType, type Clock,
-  type DeadlineStep, type ReminderKind,
+  APP_CONFIG,
+  CalendarService,
+  CLOCK,
+  initialDeadlines,
+  type AppConfig,
+  type BusinessCalendar,
+  type CaseSeverity,
+  type CaseStatus,
+  type CaseType,
+  type Clock,
+  type DeadlineStep,
+  type ReminderKind,
 } from '@kefu/shared';
 import { responsibleFor } from './chain';
 import { advanceReminderAt } from './steps';
@@ -83,14 +92,22 @@ export class ReminderPlanner {
     const round = c.replyDateMoves;
     const plan: Array<{ step: DeadlineStep; round: number; due: Date; provisional: boolean; from: Date }> = [
       {
-        step: 'firstReply', round, due: c.promisedReplyAt ?? d.firstReply.at,
-        provisional: round === 0 && d.firstReply.provisional, from: round === 0 ? c.receivedAt : now,
+        step: 'firstReply',
+        round,
+        due: c.promisedReplyAt ?? d.firstReply.at,
+        provisional: round === 0 && d.firstReply.provisional,
+        from: round === 0 ? c.receivedAt : now,
       },
     ];
     // The other steps have one round; planned with the first, a no-op (unique key) when a moved date is planned.
     const skip = firstReplyDuplicates[d.firstReplyRule];
     for (const step of [
-      'departmentPlan', 'departmentAnalysis', 'reportToHead', 'solution', 'engineerContact', 'siteSurvey',
+      'departmentPlan',
+      'departmentAnalysis',
+      'reportToHead',
+      'solution',
+      'engineerContact',
+      'siteSurvey',
     ] as const) {
       const at = d[step];
       if (at && step !== skip) {
@@ -103,7 +120,11 @@ export class ReminderPlanner {
        SELECT $1, unnest($2::varchar[]), unnest($3::smallint[]), unnest($4::timestamptz[]), unnest($5::boolean[]), $6
        ON CONFLICT (case_id, step, round) DO NOTHING RETURNING id, step`,
       [
-        c.id, plan.map((p) => p.step), plan.map((p) => p.round), plan.map((p) => p.due), plan.map((p) => p.provisional),
+        c.id,
+        plan.map((p) => p.step),
+        plan.map((p) => p.round),
+        plan.map((p) => p.due),
+        plan.map((p) => p.provisional),
         responsible?.id ?? null,
       ],
     );

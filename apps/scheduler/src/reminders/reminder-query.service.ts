@@ -2,8 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
-  addDays, APP_CONFIG, CLOCK, notificationKeys, requestNotification, zonedParts,
-  zonedToUtc, type AppConfig, type Clock, type DeadlineStep, type StaffRole,
+  addDays,
+  APP_CONFIG,
+  CLOCK,
+  notificationKeys,
+  requestNotification,
+  zonedParts,
+  zonedToUtc,
+  type AppConfig,
+  type Clock,
+  type DeadlineStep,
+  type StaffRole,
 } from '@kefu/shared';
 import { stepDoneSql, stepLabel } from './steps';
 
@@ -52,7 +61,10 @@ export class ReminderQueryService {
   ) {}
 
   /** "My reminders" (or my team's): sent reminders, newest first, filtered by state. */
-  async list(staffId: string, q: { state: ReminderListState; scope: 'mine' | 'team'; limit: number }): Promise<ReminderView[]> {
+  async list(
+    staffId: string,
+    q: { state: ReminderListState; scope: 'mine' | 'team'; limit: number },
+  ): Promise<ReminderView[]> {
     const now = this.clock.now();
     const who = q.scope === 'team' ? `r.recipient_staff_id IN ${teamSql('$1')}` : `r.recipient_staff_id = $1`;
     const open = `r.acknowledged_at IS NULL AND r.cancelled_at IS NULL AND NOT ${stepDoneSql()} AND d.state <> 'superseded'`;
@@ -63,7 +75,15 @@ export class ReminderQueryService {
       overdue: `${open} AND d.due_at < $2`,
       due: `${open} AND d.due_at >= $2`,
     }[q.state];
-    const rows = await this.ds.query<Array<Omit<ReminderView, 'stepLabel' | 'recipient' | 'overdue'> & { recipientName: string | null; recipientId: string | null; done: boolean }>>(
+    const rows = await this.ds.query<
+      Array<
+        Omit<ReminderView, 'stepLabel' | 'recipient' | 'overdue'> & {
+          recipientName: string | null;
+          recipientId: string | null;
+          done: boolean;
+        }
+      >
+    >(
       `SELECT r.id, r.case_id AS "caseId", c.number AS "caseNumber", d.step, r.kind, r.level, d.due_at AS "dueAt", r.sent_at AS "sentAt", r.late,
               r.ack_due_at AS "ackDueAt", r.acknowledged_at AS "acknowledgedAt", r.recipient_staff_id AS "recipientId", s.name AS "recipientName", r.reason,
               ${stepDoneSql()} AS done
@@ -85,7 +105,10 @@ export class ReminderQueryService {
   }
 
   async recipientOf(reminderId: string): Promise<{ recipientStaffId: string | null } | null> {
-    const rows = await this.ds.query<Array<{ recipientStaffId: string | null }>>(`SELECT recipient_staff_id AS "recipientStaffId" FROM reminders WHERE id = $1 AND sent_at IS NOT NULL`, [reminderId]);
+    const rows = await this.ds.query<Array<{ recipientStaffId: string | null }>>(
+      `SELECT recipient_staff_id AS "recipientStaffId" FROM reminders WHERE id = $1 AND sent_at IS NOT NULL`,
+      [reminderId],
+    );
     return rows[0] ?? null;
   }
 
@@ -100,12 +123,21 @@ export class ReminderQueryService {
     const today = zonedParts(now, tz).day;
     if (!force && (this.lastDigestDay === today || now < zonedToUtc(today, DIGEST_LOCAL_TIME * 60_000, tz))) return 0;
     const endOfToday = zonedToUtc(addDays(today, 1), 0, tz);
-    const managers = await this.ds.query<Array<{ id: string; role: StaffRole; email: string | null; mobile: string | null }>>(
+    const managers = await this.ds.query<
+      Array<{ id: string; role: StaffRole; email: string | null; mobile: string | null }>
+    >(
       `SELECT id, role, email, mobile FROM staff WHERE active AND role IN ('dept_manager', 'vice_gm', 'gm') AND (email IS NOT NULL OR mobile IS NOT NULL) ORDER BY id`,
     );
     let sent = 0;
     for (const manager of managers) {
-      const items = await this.ds.query<Array<{ caseNumber: string; step: DeadlineStep; dueAt: Date; state: 'overdue' | 'due_today' | 'unacknowledged' }>>(
+      const items = await this.ds.query<
+        Array<{
+          caseNumber: string;
+          step: DeadlineStep;
+          dueAt: Date;
+          state: 'overdue' | 'due_today' | 'unacknowledged';
+        }>
+      >(
         `WITH team AS ${teamSql('$1')}
          SELECT c.number AS "caseNumber", d.step, d.due_at AS "dueAt", CASE WHEN d.due_at < $2 THEN 'overdue' ELSE 'due_today' END AS state
          FROM case_deadlines d JOIN cases c ON c.id = d.case_id
@@ -127,8 +159,16 @@ export class ReminderQueryService {
           recipient: { staffId: manager.id },
           channel: manager.email ? 'email' : 'sms',
           variables: {
-            date: today, overdue: count('overdue'), dueToday: count('due_today'), unacknowledged: count('unacknowledged'),
-            items: items.slice(0, 200).map((i) => ({ caseNumber: i.caseNumber, stepLabel: stepLabel[i.step], dueAt: new Date(i.dueAt).toISOString(), state: i.state })),
+            date: today,
+            overdue: count('overdue'),
+            dueToday: count('due_today'),
+            unacknowledged: count('unacknowledged'),
+            items: items.slice(0, 200).map((i) => ({
+              caseNumber: i.caseNumber,
+              stepLabel: stepLabel[i.step],
+              dueAt: new Date(i.dueAt).toISOString(),
+              state: i.state,
+            })),
           },
           source: { type: 'digest', id: manager.id },
         }),

@@ -2,8 +2,17 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  APP_CONFIG, cancelNotifications, computeDeadline, notificationKeys, requestNotifications,
-  type AppConfig, type BusinessCalendar, type CaseSeverity, type CaseType, type DeadlineStep, type NotificationRequest,
+  APP_CONFIG,
+  cancelNotifications,
+  computeDeadline,
+  notificationKeys,
+  requestNotifications,
+  type AppConfig,
+  type BusinessCalendar,
+  type CaseSeverity,
+  type CaseType,
+  type DeadlineStep,
+  type NotificationRequest,
   type ReminderKind,
 } from '@kefu/shared';
 import { atLevel, channelsOf, prefetchAssignees, responsibleFor, type ChainStaff } from './chain';
@@ -57,7 +66,11 @@ export class ReminderSender {
   ) {}
 
   async sendDue(
-    calendar: BusinessCalendar, now: Date, batchSize: number, budget: { left: number }, parallel: number,
+    calendar: BusinessCalendar,
+    now: Date,
+    batchSize: number,
+    budget: { left: number },
+    parallel: number,
   ): Promise<{ sent: number; cancelled: number }> {
     let sent = 0;
     let cancelled = 0;
@@ -66,9 +79,10 @@ export class ReminderSender {
     const people = new Map<string, Promise<ChainStaff | null>>();
     const loop = async (): Promise<void> => {
       for (;;) {
-        const n = await this.retryDeadlock(() => this.ds.transaction(async (m) => {
-          const rows = await m.query<DueRow[]>(
-            `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step,
+        const n = await this.retryDeadlock(() =>
+          this.ds.transaction(async (m) => {
+            const rows = await m.query<DueRow[]>(
+              `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step,
                     d.due_at AS "dueAt", d.state AS "deadlineState", d.responsible_staff_id AS "responsibleStaffId",
                     c.id AS "caseId", c.number AS "caseNumber", c.type, c.severity, c.assignee_id AS "assigneeId",
                     c.department_id AS "departmentId", c.escalation_level AS "escalationLevel", ${stepDoneSql()} AS done
@@ -76,44 +90,48 @@ export class ReminderSender {
              WHERE r.sent_at IS NULL AND r.cancelled_at IS NULL AND r.send_at <= $1
              ORDER BY r.send_at LIMIT $2
              FOR UPDATE OF r SKIP LOCKED`,
-            [now, batchSize],
-          );
-          const done: SentMark[] = [];
-          const moot: DueRow[] = [];
-          const messages: NotificationRequest[] = [];
-          await prefetchAssignees(m, rows, people);
-          for (const r of rows) {
-            if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
-            if (r.done || r.deadlineState === 'superseded') moot.push(r);
-            else done.push(await this.send(m, calendar, r, now, people, messages));
-          }
-          // The batch's messages in one statement (one per reminder and channel cost a round trip each).
-          await requestNotifications(m, messages);
-          if (moot.length) {
-            const mootIds = moot.map((r) => r.id);
-            await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = ANY($1::uuid[])`, [mootIds, now]);
-            await m.query(
-              `UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open'`,
-              [moot.map((r) => r.deadlineId), now],
+              [now, batchSize],
             );
-          }
-          if (done.length) {
-            await m.query(
-              `UPDATE reminders r
+            const done: SentMark[] = [];
+            const moot: DueRow[] = [];
+            const messages: NotificationRequest[] = [];
+            await prefetchAssignees(m, rows, people);
+            for (const r of rows) {
+              if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
+              if (r.done || r.deadlineState === 'superseded') moot.push(r);
+              else done.push(await this.send(m, calendar, r, now, people, messages));
+            }
+            // The batch's messages in one statement (one per reminder and channel cost a round trip each).
+            await requestNotifications(m, messages);
+            if (moot.length) {
+              const mootIds = moot.map((r) => r.id);
+              await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = ANY($1::uuid[])`, [mootIds, now]);
+              await m.query(
+                `UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = ANY($1::uuid[]) AND state = 'open'`,
+                [moot.map((r) => r.deadlineId), now],
+              );
+            }
+            if (done.length) {
+              await m.query(
+                `UPDATE reminders r
                SET sent_at = $1, recipient_staff_id = v.recipient, late = v.late, ack_due_at = v.ack_due_at
                FROM (SELECT unnest($2::uuid[]) AS id, unnest($3::uuid[]) AS recipient, unnest($4::boolean[]) AS late,
                             unnest($5::timestamptz[]) AS ack_due_at) v
                WHERE r.id = v.id`,
-              [
-                now, done.map((d) => d.id), done.map((d) => d.recipientId), done.map((d) => d.late),
-                done.map((d) => d.ackDueAt),
-              ],
-            );
-          }
-          sent += done.length;
-          cancelled += moot.length;
-          return rows.length;
-        }));
+                [
+                  now,
+                  done.map((d) => d.id),
+                  done.map((d) => d.recipientId),
+                  done.map((d) => d.late),
+                  done.map((d) => d.ackDueAt),
+                ],
+              );
+            }
+            sent += done.length;
+            cancelled += moot.length;
+            return rows.length;
+          }),
+        );
         // Until a batch comes back empty: a missed deadline raises an escalation that is due at once.
         if (n === 0) return;
       }
@@ -144,8 +162,12 @@ export class ReminderSender {
    * asks for the messages and marks the reminder sent.
    */
   private async send(
-    m: EntityManager, calendar: BusinessCalendar, r: DueRow, now: Date,
-    people: Map<string, Promise<ChainStaff | null>>, messages: NotificationRequest[],
+    m: EntityManager,
+    calendar: BusinessCalendar,
+    r: DueRow,
+    now: Date,
+    people: Map<string, Promise<ChainStaff | null>>,
+    messages: NotificationRequest[],
   ): Promise<SentMark> {
     const memo = (key: string, find: () => Promise<ChainStaff | null>) => {
       let p = people.get(key);
@@ -157,22 +179,30 @@ export class ReminderSender {
     const recipient =
       r.level === 0 ? responsible : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
     if (responsible && responsible.id !== r.responsibleStaffId) {
-      await m.query(
-        `UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`,
-        [r.deadlineId, responsible.id],
-      );
+      await m.query(`UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`, [
+        r.deadlineId,
+        responsible.id,
+      ]);
     }
     const late = now.getTime() - new Date(r.sendAt).getTime() > LATE_AFTER_MS;
     const dueAt = new Date(r.dueAt);
     const ackUrl = this.acks.ackUrl(r.id, now);
     if (recipient) {
       const common = {
-        caseNumber: r.caseNumber, step: r.step, stepLabel: stepLabel[r.step], dueAt: dueAt.toISOString(), ackUrl,
+        caseNumber: r.caseNumber,
+        step: r.step,
+        stepLabel: stepLabel[r.step],
+        dueAt: dueAt.toISOString(),
+        ackUrl,
       };
       for (const channel of channelsOf(recipient)) {
         const base = {
           idempotencyKey: notificationKeys.reminder({ reminderId: r.id, channel }),
-          recipient: { staffId: recipient.id }, channel, caseId: r.caseId, urgent: r.severity === 'major', late,
+          recipient: { staffId: recipient.id },
+          channel,
+          caseId: r.caseId,
+          urgent: r.severity === 'major',
+          late,
           source: { type: 'reminder', id: r.id },
         } as const;
         if (r.kind === 'escalation') {
@@ -191,33 +221,44 @@ export class ReminderSender {
     const ackDueAt = computeDeadline(calendar, now, ackWindow(this.config.SLA_POLICY, r)).at;
 
     if (r.kind === 'escalation' && r.level > r.escalationLevel) {
-      await m.query(
-        `UPDATE cases SET escalation_level = GREATEST(escalation_level, $2) WHERE id = $1`,
-        [r.caseId, r.level],
-      );
+      await m.query(`UPDATE cases SET escalation_level = GREATEST(escalation_level, $2) WHERE id = $1`, [
+        r.caseId,
+        r.level,
+      ]);
       await m.query(
         `INSERT INTO case_events (case_id, kind, actor_id, actor_label, details)
          VALUES ($1, 'escalated', NULL, 'scheduler', $2)`,
-        [r.caseId, JSON.stringify({
-          from: r.escalationLevel, to: r.level, step: r.step, reason: r.reason, reminderId: r.id,
-          toStaffId: recipient?.id ?? null,
-        })],
+        [
+          r.caseId,
+          JSON.stringify({
+            from: r.escalationLevel,
+            to: r.level,
+            step: r.step,
+            reason: r.reason,
+            reminderId: r.id,
+            toStaffId: recipient?.id ?? null,
+          }),
+        ],
       );
     }
     if (r.kind === 'due') {
       // The deadline has passed with the step not done: missed, and raised one level further up.
-      await m.query(
-        `UPDATE case_deadlines SET state = 'missed', closed_at = $2 WHERE id = $1 AND state = 'open'`,
-        [r.deadlineId, now],
-      );
+      await m.query(`UPDATE case_deadlines SET state = 'missed', closed_at = $2 WHERE id = $1 AND state = 'open'`, [
+        r.deadlineId,
+        now,
+      ]);
       let level: number;
       let reason: string;
       const missedReplies =
         r.step === 'firstReply'
-          ? Number((await m.query<Array<{ n: string }>>(
-            `SELECT count(*) AS n FROM case_deadlines WHERE case_id = $1 AND step = 'firstReply' AND state = 'missed'`,
-            [r.caseId],
-          ))[0]!.n)
+          ? Number(
+              (
+                await m.query<Array<{ n: string }>>(
+                  `SELECT count(*) AS n FROM case_deadlines WHERE case_id = $1 AND step = 'firstReply' AND state = 'missed'`,
+                  [r.caseId],
+                )
+              )[0]!.n,
+            )
           : 0;
       if (missedReplies >= 2) {
         level = 3;
@@ -236,7 +277,11 @@ export class ReminderSender {
   }
 
   private raise(
-    m: EntityManager, r: { deadlineId: string; caseId: string }, level: number, reason: string, now: Date,
+    m: EntityManager,
+    r: { deadlineId: string; caseId: string },
+    level: number,
+    reason: string,
+    now: Date,
   ): Promise<unknown> {
     return m.query(
       `INSERT INTO reminders (deadline_id, case_id, kind, level, send_at, reason)
@@ -269,10 +314,10 @@ export class ReminderSender {
           if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
           if (r.done) {
             await m.query(`UPDATE reminders SET cancelled_at = $2 WHERE id = $1`, [r.id, now]);
-            await m.query(
-              `UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = $1 AND state = 'open'`,
-              [r.deadlineId, now],
-            );
+            await m.query(`UPDATE case_deadlines SET state = 'met', closed_at = $2 WHERE id = $1 AND state = 'open'`, [
+              r.deadlineId,
+              now,
+            ]);
             await cancelNotifications(m, { type: 'reminder', ids: [r.id] });
             continue;
           }

@@ -85,7 +85,8 @@ export class ReminderService {
    * 'done' the first time, 'already' (with when) after that, 'unknown' for no such sent reminder.
    */
   acknowledge(
-    reminderId: string, by: { staffId: string | null; via: 'api' | 'link' },
+    reminderId: string,
+    by: { staffId: string | null; via: 'api' | 'link' },
   ): Promise<{ outcome: 'done' | 'already' | 'unknown'; acknowledgedAt?: Date }> {
     return this.acks.acknowledge(reminderId, by);
   }

@@ -23,13 +23,22 @@ export class RemindersController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'My reminders (scope=team: my team\'s, for managers): state=due, overdue, unacknowledged (default), acknowledged, all' })
+  @ApiOperation({
+    summary:
+      "My reminders (scope=team: my team's, for managers): state=due, overdue, unacknowledged (default), acknowledged, all",
+  })
   @ApiQuery({ name: 'state', required: false, enum: ['due', 'overdue', 'unacknowledged', 'acknowledged', 'all'] })
   @ApiQuery({ name: 'scope', required: false, enum: ['mine', 'team'] })
   @ApiQuery({ name: 'limit', required: false, example: 100 })
-  async list(@Query(new ZodValidationPipe(listRemindersSchema)) q: ListRemindersQuery, @CurrentStaff() s: StaffPrincipal): Promise<ReminderView[]> {
+  async list(
+    @Query(new ZodValidationPipe(listRemindersSchema)) q: ListRemindersQuery,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<ReminderView[]> {
     if (q.scope === 'team' && !['dept_manager', 'vice_gm', 'gm', 'admin'].includes(s.role)) {
-      throw new AppException('forbidden', '只有部门经理及以上可查看团队的提醒。(Only managers see their team\'s reminders.)');
+      throw new AppException(
+        'forbidden',
+        "只有部门经理及以上可查看团队的提醒。(Only managers see their team's reminders.)",
+      );
     }
     return this.query.list(s.id, q);
   }
@@ -37,14 +46,24 @@ export class RemindersController {
   @Post(':id/ack')
   @HttpCode(200)
   @ApiOperation({ summary: 'Acknowledge a reminder: its recipient, anyone above them on the chain, or an admin' })
-  async ack(@Param('id', uuid) id: string, @CurrentStaff() s: StaffPrincipal): Promise<{ id: string; acknowledgedAt: string }> {
+  async ack(
+    @Param('id', uuid) id: string,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<{ id: string; acknowledgedAt: string }> {
     const target = await this.query.recipientOf(id);
     if (!target) throw new AppException('not_found', `没有这条提醒 (no reminder ${id}).`);
-    const allowed = target.recipientStaffId ? await isAtOrAbove(this.ds.manager, s.id, s.role, target.recipientStaffId) : ['admin', 'gm', 'vice_gm', 'dept_manager'].includes(s.role);
-    if (!allowed) throw new AppException('forbidden', '只有提醒的接收人或其上级可以确认。(Only the recipient or someone above them may acknowledge.)');
+    const allowed = target.recipientStaffId
+      ? await isAtOrAbove(this.ds.manager, s.id, s.role, target.recipientStaffId)
+      : ['admin', 'gm', 'vice_gm', 'dept_manager'].includes(s.role);
+    if (!allowed)
+      throw new AppException(
+        'forbidden',
+        '只有提醒的接收人或其上级可以确认。(Only the recipient or someone above them may acknowledge.)',
+      );
     const r = await this.reminders.acknowledge(id, { staffId: s.id, via: 'api' });
     if (r.outcome === 'unknown') throw new AppException('not_found', `没有这条提醒 (no reminder ${id}).`);
-    if (r.outcome === 'already') throw new AppException('conflict', `此提醒已于 ${r.acknowledgedAt!.toISOString()} 确认。(Already acknowledged.)`);
+    if (r.outcome === 'already')
+      throw new AppException('conflict', `此提醒已于 ${r.acknowledgedAt!.toISOString()} 确认。(Already acknowledged.)`);
     return { id, acknowledgedAt: r.acknowledgedAt!.toISOString() };
   }
 }
@@ -57,13 +76,19 @@ export class AckLinkController {
   constructor(private readonly reminders: ReminderService) {}
 
   @Get(':token')
-  @ApiOperation({ summary: 'Acknowledge a reminder from its signed link (HTML page): 200 done, 400 invalid, 409 already used, 410 expired' })
+  @ApiOperation({
+    summary:
+      'Acknowledge a reminder from its signed link (HTML page): 200 done, 400 invalid, 409 already used, 410 expired',
+  })
   async ack(@Param('token') token: string, @Res({ passthrough: true }) res: Response): Promise<string> {
     res.set(ackPageHeaders);
     const claim = this.reminders.tokens.verify(token);
     if (!claim) {
       res.status(400);
-      return ackPage('链接无效', '此确认链接无效或已被改动。请从提醒邮件或短信中重新打开，或登录系统在“我的提醒”中确认。');
+      return ackPage(
+        '链接无效',
+        '此确认链接无效或已被改动。请从提醒邮件或短信中重新打开，或登录系统在“我的提醒”中确认。',
+      );
     }
     if (claim.expiresAt <= this.reminders.now()) {
       res.status(410);

@@ -1,4 +1,12 @@
-import { addDays, type BusinessCalendar, type CaseSeverity, type CaseType, type DeadlineStep, type SlaPolicy, type Duration } from '@kefu/shared';
+import {
+  addDays,
+  type BusinessCalendar,
+  type CaseSeverity,
+  type CaseType,
+  type DeadlineStep,
+  type SlaPolicy,
+  type Duration,
+} from '@kefu/shared';
 
 /** How each step is named to staff (templates, lists, digests). */
 export const stepLabel: Record<DeadlineStep, string> = {
@@ -30,13 +38,17 @@ const doneAtRank: Record<DeadlineStep, number> = {
 /** SQL: true when case `c` has moved past deadline `d`'s step (or closed). One definition for the scan, the list and the digest. */
 export function stepDoneSql(c = 'c', d = 'd'): string {
   const rank = `array_position(ARRAY['new','accepted','assigned','replied','resolved','return_visited','closed']::varchar[], ${c}.status) - 1`;
-  const need = `CASE ${d}.step ${Object.entries(doneAtRank).map(([s, r]) => `WHEN '${s}' THEN ${r}`).join(' ')} END`;
+  const need = `CASE ${d}.step ${Object.entries(doneAtRank)
+    .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
+    .join(' ')} END`;
   return `(${c}.status IN ('closed', 'rejected') OR ${rank} >= ${need} OR (${d}.step = 'reportToHead' AND ${c}.escalation_level >= 1) OR (${d}.step = 'firstReply' AND ${d}.round < ${c}.reply_date_moves))`;
 }
 
 /** The acknowledgement window: 10 minutes for a major complaint (the seeds), else the policy default (2 working hours). */
 export function ackWindow(policy: SlaPolicy, c: { type: CaseType; severity: CaseSeverity }): Duration {
-  return c.type === 'complaint' && c.severity === 'major' ? policy.reminder.acknowledgeMajor : policy.reminder.acknowledge;
+  return c.type === 'complaint' && c.severity === 'major'
+    ? policy.reminder.acknowledgeMajor
+    : policy.reminder.acknowledge;
 }
 
 /** Working milliseconds between two instants (working periods of working days only). */

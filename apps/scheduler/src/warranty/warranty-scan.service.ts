@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { addDays, APP_CONFIG, cancelNotifications, CLOCK, OnTask, zonedParts, type AppConfig, type Clock } from '@kefu/shared';
+import {
+  addDays,
+  APP_CONFIG,
+  cancelNotifications,
+  CLOCK,
+  OnTask,
+  zonedParts,
+  type AppConfig,
+  type Clock,
+} from '@kefu/shared';
 import { effectiveItemsSql, notifyOwnersSql, rangeRecordset, unitNamesSql } from './warranty.sql';
 import { handoverRanges, type EffectiveItem, type HandoverRange } from './warranty-windows';
 
@@ -50,17 +59,34 @@ export class WarrantyScanService {
   async scan(): Promise<WarrantyScanResult> {
     const today = this.today();
     const result = await this.ds.transaction(async (m) => {
-      await m.query(`INSERT INTO scan_states (task, scanned_through, last_success_at) VALUES ($1, $2, now()) ON CONFLICT (task) DO NOTHING`, [WARRANTY_SCAN_TASK, addDays(today, -1)]);
-      const [state] = await m.query<Array<{ through: string }>>(`SELECT to_char(scanned_through, 'YYYY-MM-DD') AS through FROM scan_states WHERE task = $1 FOR UPDATE`, [WARRANTY_SCAN_TASK]);
+      await m.query(
+        `INSERT INTO scan_states (task, scanned_through, last_success_at) VALUES ($1, $2, now()) ON CONFLICT (task) DO NOTHING`,
+        [WARRANTY_SCAN_TASK, addDays(today, -1)],
+      );
+      const [state] = await m.query<Array<{ through: string }>>(
+        `SELECT to_char(scanned_through, 'YYYY-MM-DD') AS through FROM scan_states WHERE task = $1 FOR UPDATE`,
+        [WARRANTY_SCAN_TASK],
+      );
       const from = state!.through < today ? state!.through : null;
-      const out: WarrantyScanResult = { from, through: today, notices: 0, late: 0, notifications: 0, rechecked: 0, superseded: 0 };
+      const out: WarrantyScanResult = {
+        from,
+        through: today,
+        notices: 0,
+        late: 0,
+        notifications: 0,
+        rechecked: 0,
+        superseded: 0,
+      };
       if (from) {
         const items = await this.effectiveItems(m);
         const ranges = items.flatMap((i) => handoverRanges(i, from, today));
         // Month-based bands are a few days of handovers each: one statement. A season band is a whole year of
         // one estate's handovers (the day a heating season's notices fall due): one statement each, so no
         // single statement grows with the whole portfolio (statement_timeout is per statement).
-        const chunks = [ranges.filter((r) => r.basis === 'months'), ...ranges.filter((r) => r.basis !== 'months').map((r) => [r])];
+        const chunks = [
+          ranges.filter((r) => r.basis === 'months'),
+          ...ranges.filter((r) => r.basis !== 'months').map((r) => [r]),
+        ];
         for (const chunk of chunks) {
           const r = await this.insertDue(m, chunk, from, today);
           out.notices += r.notices;
@@ -69,7 +95,10 @@ export class WarrantyScanService {
         }
       }
       Object.assign(out, await this.recheck(m, today, out));
-      await m.query(`UPDATE scan_states SET scanned_through = GREATEST(scanned_through, $2::date), last_success_at = now() WHERE task = $1`, [WARRANTY_SCAN_TASK, today]);
+      await m.query(
+        `UPDATE scan_states SET scanned_through = GREATEST(scanned_through, $2::date), last_success_at = now() WHERE task = $1`,
+        [WARRANTY_SCAN_TASK, today],
+      );
       return out;
     });
     if (result.notices || result.rechecked) this.logger.log(result, 'warranty scan');
@@ -77,7 +106,12 @@ export class WarrantyScanService {
   }
 
   /** Notices due in (from, through] for the given handover ranges, with their notifications. */
-  private async insertDue(m: EntityManager, ranges: HandoverRange[], from: string, through: string): Promise<Pick<WarrantyScanResult, 'notices' | 'late' | 'notifications'>> {
+  private async insertDue(
+    m: EntityManager,
+    ranges: HandoverRange[],
+    from: string,
+    through: string,
+  ): Promise<Pick<WarrantyScanResult, 'notices' | 'late' | 'notifications'>> {
     if (!ranges.length) return { notices: 0, late: 0, notifications: 0 };
     const [row] = await m.query<Array<{ notices: number; late: number; notifications: number }>>(
       `WITH r AS (SELECT * FROM ${rangeRecordset}),
@@ -117,11 +151,17 @@ export class WarrantyScanService {
    * current owner of the unit is told about its open notices (a buyer hears what the seller heard: the
    * key includes the owner). Cost follows the changes, not the notices or units held.
    */
-  private async recheck(m: EntityManager, today: string, out: WarrantyScanResult): Promise<Pick<WarrantyScanResult, 'rechecked' | 'superseded' | 'notices' | 'late' | 'notifications'>> {
-    const units = (await m.query<Array<{ unit_id: string }>>(
-      // (a data-modifying CTE, so TypeORM returns plain rows rather than [rows, count])
-      `WITH d AS (DELETE FROM warranty_rechecks WHERE unit_id IN (SELECT unit_id FROM warranty_rechecks ORDER BY changed_at LIMIT 10000 FOR UPDATE SKIP LOCKED) RETURNING unit_id) SELECT unit_id FROM d`,
-    )).map((r) => r.unit_id);
+  private async recheck(
+    m: EntityManager,
+    today: string,
+    out: WarrantyScanResult,
+  ): Promise<Pick<WarrantyScanResult, 'rechecked' | 'superseded' | 'notices' | 'late' | 'notifications'>> {
+    const units = (
+      await m.query<Array<{ unit_id: string }>>(
+        // (a data-modifying CTE, so TypeORM returns plain rows rather than [rows, count])
+        `WITH d AS (DELETE FROM warranty_rechecks WHERE unit_id IN (SELECT unit_id FROM warranty_rechecks ORDER BY changed_at LIMIT 10000 FOR UPDATE SKIP LOCKED) RETURNING unit_id) SELECT unit_id FROM d`,
+      )
+    ).map((r) => r.unit_id);
     if (!units.length) return out;
     const superseded = await m.query<Array<{ id: string }>>(
       `WITH s AS (UPDATE warranty_notices wn SET status = 'superseded' FROM units u
@@ -162,8 +202,11 @@ export class WarrantyScanService {
       [units, today],
     );
     return {
-      rechecked: units.length, superseded: superseded.length,
-      notices: out.notices + row!.notices, late: out.late + row!.late, notifications: out.notifications + told!.n,
+      rechecked: units.length,
+      superseded: superseded.length,
+      notices: out.notices + row!.notices,
+      late: out.late + row!.late,
+      notifications: out.notifications + told!.n,
     };
   }
 }

@@ -1,7 +1,25 @@
 import { handoverRanges, warrantyExpiry, type EffectiveItem } from './warranty-windows';
 
-const heating: EffectiveItem = { projectId: 'p', code: 'heating', name: '供热系统', basis: 'heating_seasons', amount: 2, monthsAhead: 2, seasonStart: '11-15', seasonEnd: '03-15' };
-const roof: EffectiveItem = { projectId: 'p', code: 'roof_waterproofing', name: '屋面防水', basis: 'months', amount: 60, monthsAhead: 2, seasonStart: null, seasonEnd: null };
+const heating: EffectiveItem = {
+  projectId: 'p',
+  code: 'heating',
+  name: '供热系统',
+  basis: 'heating_seasons',
+  amount: 2,
+  monthsAhead: 2,
+  seasonStart: '11-15',
+  seasonEnd: '03-15',
+};
+const roof: EffectiveItem = {
+  projectId: 'p',
+  code: 'roof_waterproofing',
+  name: '屋面防水',
+  basis: 'months',
+  amount: 60,
+  monthsAhead: 2,
+  seasonStart: null,
+  seasonEnd: null,
+};
 
 describe('warranty expiry', () => {
   it('counts months from handover, clamping to month end', () => {

@@ -26,7 +26,10 @@ const MARGIN_DAYS = 4; // month-end clamping moves a date by at most 3 days; SQL
  * WarrantyAndCertificateNotices): handover + N months, or the last day of the Nth full season — the
  * first full season is the first one that starts on or after the handover date.
  */
-export function warrantyExpiry(handover: string, item: Pick<EffectiveItem, 'basis' | 'amount' | 'seasonStart' | 'seasonEnd'>): string | null {
+export function warrantyExpiry(
+  handover: string,
+  item: Pick<EffectiveItem, 'basis' | 'amount' | 'seasonStart' | 'seasonEnd'>,
+): string | null {
   if (item.basis === 'months') return addMonths(handover, item.amount);
   if (!item.seasonStart || !item.seasonEnd) return null;
   const y = Number(handover.slice(0, 4));
@@ -43,7 +46,13 @@ export function warrantyExpiry(handover: string, item: Pick<EffectiveItem, 'basi
 export function handoverRanges(item: EffectiveItem, fromExclusive: string, toInclusive: string): HandoverRange[] {
   if (item.basis === 'months') {
     const shift = item.monthsAhead - item.amount;
-    return [{ ...item, handoverFrom: addDays(addMonths(addDays(fromExclusive, 1), shift), -MARGIN_DAYS), handoverTo: addDays(addMonths(toInclusive, shift), MARGIN_DAYS) }];
+    return [
+      {
+        ...item,
+        handoverFrom: addDays(addMonths(addDays(fromExclusive, 1), shift), -MARGIN_DAYS),
+        handoverTo: addDays(addMonths(toInclusive, shift), MARGIN_DAYS),
+      },
+    ];
   }
   if (!item.seasonStart || !item.seasonEnd) return [];
   const out: HandoverRange[] = [];
@@ -57,7 +66,11 @@ export function handoverRanges(item: EffectiveItem, fromExclusive: string, toInc
     // The Nth season ends on `expires`; the first full season started amount-1 years before it.
     const firstStart = `${y - (wraps ? 1 : 0) - (item.amount - 1)}-${item.seasonStart}`;
     // Handovers after the previous season's start and up to this one's start count this one first.
-    out.push({ ...item, handoverFrom: addDays(`${Number(firstStart.slice(0, 4)) - 1}-${item.seasonStart}`, 1), handoverTo: firstStart });
+    out.push({
+      ...item,
+      handoverFrom: addDays(`${Number(firstStart.slice(0, 4)) - 1}-${item.seasonStart}`, 1),
+      handoverTo: firstStart,
+    });
   }
   return out;
 }

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
-  addDays, AppException, excelCsv, unitLabelSql, WarrantyItemEntity, WarrantySeasonEntity, type WarrantyBasis,
+  addDays,
+  AppException,
+  excelCsv,
+  unitLabelSql,
+  WarrantyItemEntity,
+  WarrantySeasonEntity,
+  type WarrantyBasis,
 } from '@kefu/shared';
 import type { ItemBody } from './warranty.dto';
 import { WarrantyScanService } from './warranty-scan.service';
@@ -74,17 +80,25 @@ export class WarrantyService {
     const current = (await this.catalogue(projectId)).find((i) => i.code === code);
     if (!current && (!body.name || !body.basis || !body.amount)) {
       throw new AppException('validation_failed', 'Invalid input: a new item needs name, basis and amount', {
-        fields: (['name', 'basis', 'amount'] as const).filter((f) => !body[f]).map((field) => ({ field, message: 'required for a new item' })),
+        fields: (['name', 'basis', 'amount'] as const)
+          .filter((f) => !body[f])
+          .map((field) => ({ field, message: 'required for a new item' })),
       });
     }
     const row = {
-      projectId, code,
-      name: body.name ?? current!.name, basis: body.basis ?? current!.basis, amount: body.amount ?? current!.amount,
-      monthsAhead: body.monthsAhead ?? current?.monthsAhead ?? 2, active: body.active ?? current?.active ?? true,
+      projectId,
+      code,
+      name: body.name ?? current!.name,
+      basis: body.basis ?? current!.basis,
+      amount: body.amount ?? current!.amount,
+      monthsAhead: body.monthsAhead ?? current?.monthsAhead ?? 2,
+      active: body.active ?? current?.active ?? true,
       source: body.source !== undefined ? body.source : (current?.source ?? null),
     };
     if (row.basis === 'months' && row.monthsAhead >= row.amount) {
-      throw new AppException('validation_failed', 'Invalid input: monthsAhead', { fields: [{ field: 'monthsAhead', message: 'must be shorter than the warranty period' }] });
+      throw new AppException('validation_failed', 'Invalid input: monthsAhead', {
+        fields: [{ field: 'monthsAhead', message: 'must be shorter than the warranty period' }],
+      });
     }
     await this.ds.query(
       `INSERT INTO warranty_items (project_id, code, name, basis, amount, months_ahead, active, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -160,8 +174,14 @@ export function noticesCsv(rows: NoticeRow[]): string {
   return excelCsv([
     header,
     ...rows.map((r) => [
-      r.unitLabel, r.itemName, r.handoverDate, r.expiresOn, r.dueOn, r.owners,
-      r.status === 'superseded' ? '已作废' : '已通知', r.late ? '是' : '',
+      r.unitLabel,
+      r.itemName,
+      r.handoverDate,
+      r.expiresOn,
+      r.dueOn,
+      r.owners,
+      r.status === 'superseded' ? '已作废' : '已通知',
+      r.late ? '是' : '',
     ]),
   ]);
 }

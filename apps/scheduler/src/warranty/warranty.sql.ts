@@ -23,7 +23,6 @@ export const effectiveItemsSql = (projectFilter: string) => `
 /** Columns of the JSON recordset of handover ranges (HandoverRange). */
 export const rangeRecordset = `jsonb_to_recordset($1::jsonb) AS r("projectId" uuid, code text, name text, basis text, amount int, "monthsAhead" int, "seasonStart" text, "seasonEnd" text, "handoverFrom" date, "handoverTo" date)`;
 
-
 /**
  * Notifications for notices (rows of the CTE or table `src` with id, unit_id, item_code, item_name,
  * expires_on, late, and the unit's estate_name and unit_label): one per current owner
@@ -39,14 +38,19 @@ export const notifyOwnersSql = (src: string) =>
     {
       kind: 'warranty_expiry',
       idempotencyKey: notificationKeys.warranty.sql({
-        unitId: 'n.unit_id', itemCode: 'n.item_code', ownerId: 'ou.owner_id',
+        unitId: 'n.unit_id',
+        itemCode: 'n.item_code',
+        ownerId: 'ou.owner_id',
         expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`,
       }),
       recipient: { ownerId: 'ou.owner_id' },
       source: { type: 'warranty_notice', id: 'n.id' },
       variables: {
-        estateName: 'n.estate_name', unitLabel: 'n.unit_label', itemName: 'n.item_name',
-        expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`, servicePhone: 'NULL::text',
+        estateName: 'n.estate_name',
+        unitLabel: 'n.unit_label',
+        itemName: 'n.item_name',
+        expiresOn: `to_char(n.expires_on, 'YYYY-MM-DD')`,
+        servicePhone: 'NULL::text',
       },
       late: 'n.late',
     },

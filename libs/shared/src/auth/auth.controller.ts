@@ -28,7 +28,9 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'A new token for the signed-in staff member (the console renews its session with it while in use)' })
+  @ApiOperation({
+    summary: 'A new token for the signed-in staff member (the console renews its session with it while in use)',
+  })
   refresh(@CurrentStaff() staff: StaffPrincipal): Promise<LoginResult> {
     return this.auth.refresh(staff);
   }

@@ -27,12 +27,17 @@ export class AuthGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<Request & { staff?: StaffPrincipal }>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match?.[1]) throw new AppException('unauthenticated', 'Log in first: this endpoint needs an `Authorization: Bearer <token>` header.');
+    if (!match?.[1])
+      throw new AppException(
+        'unauthenticated',
+        'Log in first: this endpoint needs an `Authorization: Bearer <token>` header.',
+      );
     let claims: TokenClaims;
     try {
       claims = await this.jwt.verifyAsync<TokenClaims>(match[1], { algorithms: ['HS256'] });
     } catch (err) {
-      if (err instanceof TokenExpiredError) throw new AppException('token_expired', 'Your session has expired; log in again.');
+      if (err instanceof TokenExpiredError)
+        throw new AppException('token_expired', 'Your session has expired; log in again.');
       throw new AppException('unauthenticated', 'The bearer token is not valid.');
     }
     if (claims.typ !== 'staff' || !staffRoles.includes(claims.role as StaffRole)) {
@@ -42,7 +47,10 @@ export class AuthGuard implements CanActivate {
     req.staff = staff;
     const roles = this.reflector.getAllAndOverride<StaffRole[] | undefined>(ROLES, targets);
     if (roles && staff.role !== 'admin' && !roles.includes(staff.role)) {
-      throw new AppException('forbidden', `This action needs one of the roles: ${roles.join(', ')}; you are ${staff.role}.`);
+      throw new AppException(
+        'forbidden',
+        `This action needs one of the roles: ${roles.join(', ')}; you are ${staff.role}.`,
+      );
     }
     return true;
   }

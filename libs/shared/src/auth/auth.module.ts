@@ -14,7 +14,11 @@ import { AuthService } from './auth.service';
       inject: [APP_CONFIG],
       // A KeyObject, made once: given a string, jsonwebtoken first tries (and fails) to parse it as a
       // public key on every verify, which cost 5 % of a request's CPU.
-      useFactory: (config: AppConfig) => ({ secret: createSecretKey(Buffer.from(config.AUTH_TOKEN_SECRET)), signOptions: { algorithm: 'HS256', issuer: 'kefu' }, verifyOptions: { issuer: 'kefu' } }),
+      useFactory: (config: AppConfig) => ({
+        secret: createSecretKey(Buffer.from(config.AUTH_TOKEN_SECRET)),
+        signOptions: { algorithm: 'HS256', issuer: 'kefu' },
+        verifyOptions: { issuer: 'kefu' },
+      }),
     }),
   ],
   controllers: [AuthController],

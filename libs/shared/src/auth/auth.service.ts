@@ -43,7 +43,8 @@ export class AuthService {
   /** A fresh token for a signed-in staff member, read again from the database: a deactivated account or a changed role takes effect here. */
   async refresh(principal: StaffPrincipal): Promise<LoginResult> {
     const staff = await this.ds.getRepository(StaffEntity).findOneBy({ id: principal.id });
-    if (!staff || !staff.active) throw new AppException('unauthenticated', 'This account is no longer active; ask an administrator.');
+    if (!staff || !staff.active)
+      throw new AppException('unauthenticated', 'This account is no longer active; ask an administrator.');
     return this.issue({ id: staff.id, role: staff.role, name: staff.name });
   }
 

@@ -1,4 +1,10 @@
-import { BusinessCalendar, chineseDaysHolidayData, createBusinessCalendar, type CalendarOverrideKind, type HolidayDataSource } from '.';
+import {
+  BusinessCalendar,
+  chineseDaysHolidayData,
+  createBusinessCalendar,
+  type CalendarOverrideKind,
+  type HolidayDataSource,
+} from '.';
 
 const HOURS = [
   { start: '09:00', end: '12:00' },
@@ -50,7 +56,13 @@ describe.each([
 ])('official calendar $year', ({ off, makeUp, after }) => {
   it.each(off)('%s to %s are days off (%s)', (from, to, name) => {
     for (const day of range(from, to)) {
-      expect(cal.dayInfo(day)).toEqual({ day, working: false, reason: 'holiday', holidayName: expect.stringMatching(`^(${name})$`), provisional: false });
+      expect(cal.dayInfo(day)).toEqual({
+        day,
+        working: false,
+        reason: 'holiday',
+        holidayName: expect.stringMatching(`^(${name})$`),
+        provisional: false,
+      });
     }
   });
 
@@ -66,7 +78,12 @@ describe.each([
 
 describe('BusinessCalendar days', () => {
   it('applies the weekend rule to ordinary days', () => {
-    expect(cal.dayInfo('2026-03-07')).toEqual({ day: '2026-03-07', working: false, reason: 'weekend', provisional: false });
+    expect(cal.dayInfo('2026-03-07')).toEqual({
+      day: '2026-03-07',
+      working: false,
+      reason: 'weekend',
+      provisional: false,
+    });
     expect(cal.isWorkingDay('2026-03-09')).toBe(true);
   });
 
@@ -76,8 +93,18 @@ describe('BusinessCalendar days', () => {
   });
 
   it('flags days beyond the data as provisional and answers them by the weekend rule', () => {
-    expect(cal.dayInfo('2027-01-01')).toEqual({ day: '2027-01-01', working: true, reason: 'workday', provisional: true });
-    expect(cal.dayInfo('2027-03-06')).toEqual({ day: '2027-03-06', working: false, reason: 'weekend', provisional: true });
+    expect(cal.dayInfo('2027-01-01')).toEqual({
+      day: '2027-01-01',
+      working: true,
+      reason: 'workday',
+      provisional: true,
+    });
+    expect(cal.dayInfo('2027-03-06')).toEqual({
+      day: '2027-03-06',
+      working: false,
+      reason: 'weekend',
+      provisional: true,
+    });
   });
 
   it('lets an override decide a 2027 day, which is then not provisional', () => {
@@ -86,9 +113,21 @@ describe('BusinessCalendar days', () => {
       ['2027-02-20', 'workday'],
     ]);
     const withOverrides = createBusinessCalendar(config, overrides);
-    expect(withOverrides.dayInfo('2027-01-01')).toEqual({ day: '2027-01-01', working: false, reason: 'override_day_off', provisional: false });
-    expect(withOverrides.dayInfo('2027-02-20')).toMatchObject({ working: true, reason: 'override_workday', provisional: false });
-    expect(withOverrides.addWorkingDays(sh('2026-12-31 10:00'), 1)).toEqual({ at: new Date('2027-01-04T10:00:00Z'), provisional: true });
+    expect(withOverrides.dayInfo('2027-01-01')).toEqual({
+      day: '2027-01-01',
+      working: false,
+      reason: 'override_day_off',
+      provisional: false,
+    });
+    expect(withOverrides.dayInfo('2027-02-20')).toMatchObject({
+      working: true,
+      reason: 'override_workday',
+      provisional: false,
+    });
+    expect(withOverrides.addWorkingDays(sh('2026-12-31 10:00'), 1)).toEqual({
+      at: new Date('2027-01-04T10:00:00Z'),
+      provisional: true,
+    });
   });
 
   it('lets an override win over the package data', () => {
@@ -115,14 +154,19 @@ describe('BusinessCalendar days', () => {
     expect(() => cal.dayInfo('2026-02-30')).toThrow(RangeError);
     expect(() => cal.dayInfo('2026/10/01')).toThrow(RangeError);
     expect(() => createBusinessCalendar({ ...config, BUSINESS_TIME_ZONE: 'Mars/Olympus' })).toThrow(RangeError);
-    expect(() => createBusinessCalendar({ ...config, WORKING_HOURS: [{ start: '09:00', end: '14:00' }, ...HOURS.slice(1)] })).toThrow('overlap');
+    expect(() =>
+      createBusinessCalendar({ ...config, WORKING_HOURS: [{ start: '09:00', end: '14:00' }, ...HOURS.slice(1)] }),
+    ).toThrow('overlap');
     expect(() => cal.addWorkingDays(sh('2026-03-02 10:00'), 1.5)).toThrow(RangeError);
   });
 });
 
 describe('BusinessCalendar working-day deadlines', () => {
   it('skips National Day: 2026-09-30 14:00 + 2 working days = end of Fri 2026-10-09 (18:00 Shanghai = 10:00Z)', () => {
-    expect(cal.addWorkingDays(sh('2026-09-30 14:00'), 2)).toEqual({ at: new Date('2026-10-09T10:00:00Z'), provisional: false });
+    expect(cal.addWorkingDays(sh('2026-09-30 14:00'), 2)).toEqual({
+      at: new Date('2026-10-09T10:00:00Z'),
+      provisional: false,
+    });
   });
 
   it('counts a make-up Saturday: 2026-10-09 + 1 working day = Sat 2026-10-10', () => {
@@ -142,13 +186,19 @@ describe('BusinessCalendar working-day deadlines', () => {
   });
 
   it('marks a deadline that reaches into uncovered 2027 as provisional', () => {
-    expect(cal.addWorkingDays(sh('2026-12-31 10:00'), 1)).toEqual({ at: new Date('2027-01-01T10:00:00Z'), provisional: true });
+    expect(cal.addWorkingDays(sh('2026-12-31 10:00'), 1)).toEqual({
+      at: new Date('2027-01-01T10:00:00Z'),
+      provisional: true,
+    });
   });
 });
 
 describe('BusinessCalendar calendar-day and hour deadlines', () => {
   it('keeps the time of day when the target is a working day', () => {
-    expect(cal.addCalendarDays(sh('2026-03-02 10:00'), 2)).toEqual({ at: new Date('2026-03-04T02:00:00Z'), provisional: false });
+    expect(cal.addCalendarDays(sh('2026-03-02 10:00'), 2)).toEqual({
+      at: new Date('2026-03-04T02:00:00Z'),
+      provisional: false,
+    });
     expect(iso(cal.addCalendarDays(sh('2026-10-09 11:00'), 1).at)).toBe('2026-10-10T03:00:00.000Z');
   });
 
@@ -191,7 +241,11 @@ describe('BusinessCalendar in a zone with daylight saving', () => {
     holidayName: () => undefined,
     coveredYears: () => ({ first: 2000, last: 2100 }),
   };
-  const london = new BusinessCalendar({ timeZone: 'Europe/London', workingHours: [{ start: '09:00', end: '17:30' }], data: noHolidays });
+  const london = new BusinessCalendar({
+    timeZone: 'Europe/London',
+    workingHours: [{ start: '09:00', end: '17:30' }],
+    data: noHolidays,
+  });
 
   it('converts with the offset in force on each day (BST starts 2026-03-29)', () => {
     expect(iso(london.endOfWorkingDay('2026-03-27'))).toBe('2026-03-27T17:30:00.000Z');

@@ -59,7 +59,8 @@ export class BusinessCalendar {
     const overrides = new Map<string, CalendarOverrideKind>();
     for (const [day, kind] of opts.overrides ?? []) {
       assertDay(day);
-      if (kind !== 'workday' && kind !== 'day_off') throw new RangeError(`override for ${day} has unknown kind "${String(kind)}"`);
+      if (kind !== 'workday' && kind !== 'day_off')
+        throw new RangeError(`override for ${day} has unknown kind "${String(kind)}"`);
       overrides.set(day, kind);
     }
     this.overrides = overrides; // a private copy: later changes to the caller's Map do not leak in
@@ -174,7 +175,8 @@ export class BusinessCalendar {
 
   /** addWorkingHours in whole or fractional minutes, for windows such as "10 working minutes". */
   addWorkingMinutes(start: Date, minutes: number): CalendarResult {
-    if (!Number.isFinite(minutes) || minutes < 0) throw new RangeError(`minutes must be a non-negative number, got ${minutes}`);
+    if (!Number.isFinite(minutes) || minutes < 0)
+      throw new RangeError(`minutes must be a non-negative number, got ${minutes}`);
     return this.addWorkingMs(start, Math.round(minutes * MS_PER_MINUTE));
   }
 

@@ -21,7 +21,11 @@ describe('calendar overrides from the database', () => {
       ]),
     );
     const calendar = await loadBusinessCalendar(config, db.dataSource);
-    expect(calendar.dayInfo('2027-01-01')).toMatchObject({ working: false, reason: 'override_day_off', provisional: false });
+    expect(calendar.dayInfo('2027-01-01')).toMatchObject({
+      working: false,
+      reason: 'override_day_off',
+      provisional: false,
+    });
     expect(calendar.isWorkingDay('2026-10-03')).toBe(true);
   });
 

@@ -9,14 +9,21 @@ export function createBusinessCalendar(
   overrides: ReadonlyMap<string, CalendarOverrideKind> = new Map(),
   data: HolidayDataSource = chineseDaysHolidayData(),
 ): BusinessCalendar {
-  return new BusinessCalendar({ timeZone: config.BUSINESS_TIME_ZONE, workingHours: config.WORKING_HOURS, data, overrides });
+  return new BusinessCalendar({
+    timeZone: config.BUSINESS_TIME_ZONE,
+    workingHours: config.WORKING_HOURS,
+    data,
+    overrides,
+  });
 }
 
 /**
  * Reads calendar_overrides into a Map (no Nest needed, so CLI tools and tests can use it).
  * `day::text` keeps the date as 'YYYY-MM-DD': pg would otherwise turn it into a local-midnight Date.
  */
-export async function loadCalendarOverrides(dataSource: Pick<DataSource, 'query'>): Promise<Map<string, CalendarOverrideKind>> {
+export async function loadCalendarOverrides(
+  dataSource: Pick<DataSource, 'query'>,
+): Promise<Map<string, CalendarOverrideKind>> {
   const rows: unknown = await dataSource.query('SELECT day::text AS day, kind FROM calendar_overrides');
   if (!Array.isArray(rows)) throw new Error('calendar_overrides query did not return rows');
   const out = new Map<string, CalendarOverrideKind>();

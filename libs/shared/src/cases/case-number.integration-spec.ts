@@ -13,7 +13,9 @@ describe('case numbers', () => {
     const project = await factories.createProject(db.dataSource, { code: 'COBZS001' });
     const at = new Date('2026-03-02T02:00:00Z');
     const created = await Promise.all(
-      Array.from({ length: 50 }, () => factories.createCase(db.dataSource, { projectId: project.id, projectCode: project.code, receivedAt: at })),
+      Array.from({ length: 50 }, () =>
+        factories.createCase(db.dataSource, { projectId: project.id, projectCode: project.code, receivedAt: at }),
+      ),
     );
     const numbers = created.map((c) => c.number).sort();
     expect(new Set(numbers).size).toBe(50);
@@ -22,7 +24,8 @@ describe('case numbers', () => {
 
   it('count per project and per business year; cases with no project use the general prefix', async () => {
     const a = await factories.createProject(db.dataSource, { code: 'AAA001' });
-    const create = (iso: string) => factories.createCase(db.dataSource, { projectId: a.id, projectCode: a.code, receivedAt: new Date(iso) });
+    const create = (iso: string) =>
+      factories.createCase(db.dataSource, { projectId: a.id, projectCode: a.code, receivedAt: new Date(iso) });
     // 15:30Z on 31 December is 23:30 in Shanghai, still 2026; 16:00Z is already New Year's Day there.
     expect((await create('2026-12-31T15:30:00Z')).number).toBe('AAA001-2026-00001');
     expect((await create('2026-12-31T16:00:00Z')).number).toBe('AAA001-2027-00001');
@@ -44,7 +47,9 @@ describe('case numbers', () => {
     ).rejects.toThrow('insert failed');
     const c = await factories.createCase(db.dataSource, { projectId: p.id, projectCode: p.code, receivedAt: at });
     expect(c.number).toBe('RBK001-2026-00001');
-    await expect(allocateCaseNumber(db.dataSource.manager, { projectCode: p.code, at, timeZone: 'Asia/Shanghai' })).rejects.toThrow(/inside the transaction/);
+    await expect(
+      allocateCaseNumber(db.dataSource.manager, { projectCode: p.code, at, timeZone: 'Asia/Shanghai' }),
+    ).rejects.toThrow(/inside the transaction/);
     expect(await db.dataSource.getRepository(CaseEntity).countBy({ projectId: p.id })).toBe(1);
   });
 });

@@ -23,13 +23,14 @@ export function formatCaseNumber(prefix: string, year: number, seq: number): str
  * Must run inside the transaction that inserts the case: the upsert locks the counter row until commit,
  * so concurrent creators queue behind each other, and a rolled-back case gives its number back (no gaps).
  */
-export async function allocateCaseNumber(manager: EntityManager, opts: { projectCode: string | null; at: Date; timeZone: string }): Promise<string> {
-  if (!manager.queryRunner?.isTransactionActive) throw new Error('allocateCaseNumber must run inside the transaction that creates the case');
+export async function allocateCaseNumber(
+  manager: EntityManager,
+  opts: { projectCode: string | null; at: Date; timeZone: string },
+): Promise<string> {
+  if (!manager.queryRunner?.isTransactionActive)
+    throw new Error('allocateCaseNumber must run inside the transaction that creates the case');
   const prefix = opts.projectCode ?? GENERAL_CASE_PREFIX;
   const year = businessYear(opts.at, opts.timeZone);
-  const rows = await manager.query<Array<{ last_value: number }>>(
-    COUNTER_UPSERT,
-    [prefix, year],
-  );
+  const rows = await manager.query<Array<{ last_value: number }>>(COUNTER_UPSERT, [prefix, year]);
   return formatCaseNumber(prefix, year, rows[0]!.last_value);
 }

@@ -9,27 +9,53 @@ const valid = {
 describe('loadConfig', () => {
   it('applies defaults: Asia/Shanghai, ports, working hours', () => {
     const c = loadConfig(valid);
-    expect(c).toMatchObject({ BUSINESS_TIME_ZONE: 'Asia/Shanghai', INTAKE_PORT: 3000, SCHEDULER_PORT: 3001, NOTIFIER_PORT: 3002, AUTH_TOKEN_TTL_SECONDS: 900 });
-    expect(c.WORKING_HOURS).toEqual([{ start: '09:00', end: '12:00' }, { start: '13:00', end: '18:00' }]);
+    expect(c).toMatchObject({
+      BUSINESS_TIME_ZONE: 'Asia/Shanghai',
+      INTAKE_PORT: 3000,
+      SCHEDULER_PORT: 3001,
+      NOTIFIER_PORT: 3002,
+      AUTH_TOKEN_TTL_SECONDS: 900,
+    });
+    expect(c.WORKING_HOURS).toEqual([
+      { start: '09:00', end: '12:00' },
+      { start: '13:00', end: '18:00' },
+    ]);
   });
 
   it('lists every bad variable at once', () => {
     let err: unknown;
     try {
-      loadConfig({ REDIS_URL: 'http://nope', INTAKE_PORT: '99999', BUSINESS_TIME_ZONE: 'Mars/Olympus', AUTH_TOKEN_SECRET: 'short', WORKING_HOURS: '18:00-09:00' });
+      loadConfig({
+        REDIS_URL: 'http://nope',
+        INTAKE_PORT: '99999',
+        BUSINESS_TIME_ZONE: 'Mars/Olympus',
+        AUTH_TOKEN_SECRET: 'short',
+        WORKING_HOURS: '18:00-09:00',
+      });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems.join('\n');
-    for (const name of ['DATABASE_URL: is required', 'REDIS_URL', 'INTAKE_PORT', 'BUSINESS_TIME_ZONE', 'AUTH_TOKEN_SECRET', 'WORKING_HOURS']) {
+    for (const name of [
+      'DATABASE_URL: is required',
+      'REDIS_URL',
+      'INTAKE_PORT',
+      'BUSINESS_TIME_ZONE',
+      'AUTH_TOKEN_SECRET',
+      'WORKING_HOURS',
+    ]) {
       expect(problems).toContain(name);
     }
     expect((err as ConfigError).problems).toHaveLength(6);
   });
 
   it('treats empty variables as unset and resolves SLA_POLICY onto the defaults', () => {
-    const c = loadConfig({ ...valid, LOG_LEVEL: '', SLA_POLICY: '{"departmentPlan":{"amount":3,"unit":"working_days"}}' });
+    const c = loadConfig({
+      ...valid,
+      LOG_LEVEL: '',
+      SLA_POLICY: '{"departmentPlan":{"amount":3,"unit":"working_days"}}',
+    });
     expect(c.LOG_LEVEL).toBe('info');
     expect(c.SLA_POLICY.departmentPlan).toEqual({ amount: 3, unit: 'working_days' });
     expect(c.SLA_POLICY.maxReplyDateMoves).toBe(2);
@@ -40,10 +66,17 @@ describe('loadConfig', () => {
   it('reports a bad SLA_POLICY key at boot, together with the other problems', () => {
     let err: unknown;
     try {
-      loadConfig({ ...valid, REDIS_URL: 'nope', SLA_POLICY: '{"major":{"reportToHeadd":{"amount":5,"unit":"minutes"}}}' });
+      loadConfig({
+        ...valid,
+        REDIS_URL: 'nope',
+        SLA_POLICY: '{"major":{"reportToHeadd":{"amount":5,"unit":"minutes"}}}',
+      });
     } catch (e) {
       err = e;
     }
-    expect((err as ConfigError).problems).toEqual([expect.stringMatching(/^REDIS_URL/), 'SLA_POLICY: major.reportToHeadd: unknown key']);
+    expect((err as ConfigError).problems).toEqual([
+      expect.stringMatching(/^REDIS_URL/),
+      'SLA_POLICY: major.reportToHeadd: unknown key',
+    ]);
   });
 });

@@ -2,7 +2,9 @@ import { configSchema, type AppConfig } from './config.schema';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -29,6 +31,7 @@ export function appPort(config: AppConfig, app: 'intake' | 'scheduler' | 'notifi
 /** DATABASE_URL alone, for CLI commands that need nothing else. */
 export function loadDatabaseUrl(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DATABASE_URL;
-  if (!url || !/^postgres(ql)?:\/\//.test(url)) throw new ConfigError(['DATABASE_URL: is required (a postgres:// URL)']);
+  if (!url || !/^postgres(ql)?:\/\//.test(url))
+    throw new ConfigError(['DATABASE_URL: is required (a postgres:// URL)']);
   return url;
 }

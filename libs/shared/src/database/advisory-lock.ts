@@ -20,7 +20,10 @@ export async function withTryAdvisoryLock<T>(
   const runner = ds.createQueryRunner();
   await runner.connect();
   try {
-    const rows = (await runner.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [lockClass, name])) as Array<{
+    const rows = (await runner.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS locked`, [
+      lockClass,
+      name,
+    ])) as Array<{
       locked: boolean;
     }>;
     if (!rows[0]?.locked) return { locked: false };

@@ -15,7 +15,13 @@ describe('case_events', () => {
     expect(event?.kind).toBe('created');
     await expect(repo.update({ id: event!.id }, { kind: 'tampered' })).rejects.toThrow(/append-only: UPDATE refused/);
     await expect(repo.delete({ id: event!.id })).rejects.toThrow(/append-only: DELETE refused/);
-    await repo.insert({ caseId: c.id, kind: 'note', actorId: null, actorLabel: 'system', details: { text: 'still possible' } });
+    await repo.insert({
+      caseId: c.id,
+      kind: 'note',
+      actorId: null,
+      actorLabel: 'system',
+      details: { text: 'still possible' },
+    });
     expect(await repo.countBy({ caseId: c.id })).toBe(2);
   });
 });

@@ -19,7 +19,10 @@ class PoolClient extends Client {
 }
 
 /** The one set of TypeORM options: apps, CLI, migrations and tests. Never `synchronize`. */
-export function dataSourceOptions(url: string, extra: { poolSize?: number; applicationName?: string } = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  extra: { poolSize?: number; applicationName?: string } = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -37,6 +40,11 @@ export function dataSourceOptions(url: string, extra: { poolSize?: number; appli
     applicationName: extra.applicationName ?? 'kefu',
     // Fail fast when Postgres is down, so HTTP answers 503 instead of hanging.
     connectTimeoutMS: 5000,
-    extra: { Client: PoolClient, connectionTimeoutMillis: 5000, statement_timeout: 30_000, idle_in_transaction_session_timeout: 60_000 },
+    extra: {
+      Client: PoolClient,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 30_000,
+      idle_in_transaction_session_timeout: 60_000,
+    },
   };
 }

@@ -4,7 +4,11 @@ import { dataSourceOptions } from './data-source.options';
 import { revertAllMigrations, runMigrations } from './migrate';
 
 const tables = async (ds: DataSource) =>
-  (await ds.query<Array<{ tablename: string }>>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).map((r) => r.tablename);
+  (
+    await ds.query<Array<{ tablename: string }>>(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    )
+  ).map((r) => r.tablename);
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -19,7 +23,19 @@ describe('migrations', () => {
     const applied = await runMigrations(db.url);
     expect(applied.length).toBeGreaterThan(0);
     expect(await tables(db.dataSource)).toEqual(
-      expect.arrayContaining(['projects', 'buildings', 'units', 'owners', 'owner_units', 'departments', 'staff', 'cases', 'case_events', 'case_number_counters', 'calendar_overrides']),
+      expect.arrayContaining([
+        'projects',
+        'buildings',
+        'units',
+        'owners',
+        'owner_units',
+        'departments',
+        'staff',
+        'cases',
+        'case_events',
+        'case_number_counters',
+        'calendar_overrides',
+      ]),
     );
     // Running again is a no-op (a second replica booting).
     expect(await runMigrations(db.url)).toEqual([]);

@@ -14,11 +14,21 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && pgUnavailable.has(code)) return true;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED/i.test(message)
+  );
 }
 
 const codeOfStatus: Record<number, ErrorCode> = {
-  400: 'bad_request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limited', 503: 'service_unavailable',
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+  503: 'service_unavailable',
 };
 
 /** body-parser's own errors (bad JSON, too large) carry a `type`. */
@@ -33,9 +43,17 @@ function fromHttpException(err: HttpException): AppException {
   const status = err.getStatus();
   const code = codeOfStatus[status] ?? (status >= 500 ? 'internal_error' : 'bad_request');
   const body = err.getResponse();
-  const message = typeof body === 'string' ? body : typeof body === 'object' && body && 'message' in body ? String((body).message) : err.message;
+  const message =
+    typeof body === 'string'
+      ? body
+      : typeof body === 'object' && body && 'message' in body
+        ? String(body.message)
+        : err.message;
   // Terminus reports each indicator under `details`: keep it, orchestrators and people read it.
-  const details = typeof body === 'object' && body && 'details' in body ? (body as { details: Record<string, unknown> }).details : undefined;
+  const details =
+    typeof body === 'object' && body && 'details' in body
+      ? (body as { details: Record<string, unknown> }).details
+      : undefined;
   return new AppException(code, status === 503 && details ? 'A dependency is down; see details.' : message, details);
 }
 
@@ -52,7 +70,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
     else if (parseErr) appErr = parseErr;
     else if (err instanceof HttpException) appErr = fromHttpException(err);
     else if (isDatabaseUnavailable(err)) {
-      appErr = new AppException('service_unavailable', 'The database is not reachable; nothing was changed. Please retry shortly.', { retryAfterSeconds: 30 });
+      appErr = new AppException(
+        'service_unavailable',
+        'The database is not reachable; nothing was changed. Please retry shortly.',
+        { retryAfterSeconds: 30 },
+      );
     } else {
       this.logger.error({ err }, 'Unhandled error');
       appErr = new AppException('internal_error', 'An internal error occurred; it has been logged.');

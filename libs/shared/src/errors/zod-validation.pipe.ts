@@ -10,7 +10,10 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value);
     if (result.success) return result.data;
-    const fields: FieldProblem[] = result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }));
+    const fields: FieldProblem[] = result.error.issues.map((i) => ({
+      field: i.path.join('.') || '(body)',
+      message: i.message,
+    }));
     throw new AppException('validation_failed', `Invalid input: ${fields.map((f) => f.field).join(', ')}`, { fields });
   }
 }

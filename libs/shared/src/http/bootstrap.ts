@@ -30,13 +30,22 @@ function bodyParserErrors(err: unknown, _req: Request, res: Response, next: Next
 /** A fully configured app, not yet listening (tests drive it with supertest). */
 export async function createApp(def: AppDefinition, config: AppConfig): Promise<INestApplication> {
   // Our own body parsers, so a malformed or oversized body gets our error shape (Nest's drop the reason).
-  const app = await NestFactory.create<NestExpressApplication>(def.module(config), { bufferLogs: true, abortOnError: false, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(def.module(config), {
+    bufferLogs: true,
+    abortOnError: false,
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   // Behind nginx every visitor would otherwise share the proxy's address (and the web form's per-IP limit).
   app.set('trust proxy', config.TRUST_PROXY);
   def.beforeBodyParsers?.(app, config);
-  app.use(json({ limit: '1mb' }), urlencoded({ extended: false, limit: '1mb' }), text({ type: ['text/csv', 'text/plain'], limit: '20mb', verify: keepRawBody }), bodyParserErrors);
+  app.use(
+    json({ limit: '1mb' }),
+    urlencoded({ extended: false, limit: '1mb' }),
+    text({ type: ['text/csv', 'text/plain'], limit: '20mb', verify: keepRawBody }),
+    bodyParserErrors,
+  );
   app.enableShutdownHooks();
   setupOpenApi(app, def.title, def.description);
   return app;

@@ -26,14 +26,23 @@ export class CoreModule {
         LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: (c: AppConfig) => loggerModuleParams(c, app) }),
         TypeOrmModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (c: AppConfig) => ({ ...dataSourceOptions(c.DATABASE_URL, { poolSize: c.DB_POOL_SIZE, applicationName: `kefu-${app}` }), retryAttempts: 3, retryDelay: 1000 }),
+          useFactory: (c: AppConfig) => ({
+            ...dataSourceOptions(c.DATABASE_URL, { poolSize: c.DB_POOL_SIZE, applicationName: `kefu-${app}` }),
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
         }),
         RedisModule,
         QueueModule.forRoot(),
         AuthModule,
         HealthModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }, { provide: CLOCK, useClass: AppClock }, CalendarService, OutboxRelay],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: CLOCK, useClass: AppClock },
+        CalendarService,
+        OutboxRelay,
+      ],
       exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay, CLOCK],
     };
   }

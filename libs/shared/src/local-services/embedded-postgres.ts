@@ -34,10 +34,13 @@ function postgresAccount(): RunAs | null {
   const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   if (id('-u').status !== 0) {
     spawnSync('groupadd', ['-f', 'postgres'], { stdio: 'ignore' });
-    spawnSync('useradd', ['-r', '-g', 'postgres', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+    spawnSync('useradd', ['-r', '-g', 'postgres', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', 'postgres'], {
+      stdio: 'ignore',
+    });
   }
   const [uid, gid] = [id('-u'), id('-g')];
-  if (uid.status !== 0 || gid.status !== 0) throw new Error('Postgres cannot run as root and there is no postgres user (useradd failed)');
+  if (uid.status !== 0 || gid.status !== 0)
+    throw new Error('Postgres cannot run as root and there is no postgres user (useradd failed)');
   return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
@@ -107,7 +110,11 @@ export function reachableDataDir(preferred: string): string {
 
 function run(file: string, args: string[], account: RunAs | null, onLog: (l: string) => void): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn(file, args, { ...(account ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+    const child = spawn(file, args, {
+      ...(account ?? {}),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, LC_MESSAGES: 'C' },
+    });
     let errors = '';
     child.stdout.on('data', (b: Buffer) => onLog(b.toString()));
     child.stderr.on('data', (b: Buffer) => {
@@ -115,7 +122,11 @@ function run(file: string, args: string[], account: RunAs | null, onLog: (l: str
       onLog(b.toString());
     });
     child.once('error', (err) => fail(err));
-    child.once('close', (code) => (code === 0 ? done() : fail(new Error(`${basename(file)} failed (exit code ${code}): ${errors.trim().split('\n').pop() ?? ''}`))));
+    child.once('close', (code) =>
+      code === 0
+        ? done()
+        : fail(new Error(`${basename(file)} failed (exit code ${code}): ${errors.trim().split('\n').pop() ?? ''}`)),
+    );
   });
 }
 
@@ -142,7 +153,9 @@ export async function startEmbeddedPostgres(opts: {
   if (account) {
     if (statSync(parent).uid === userInfo().uid && (statSync(parent).mode & 0o005) !== 0o005) chmodSync(parent, 0o755);
     if (!canReach(account, parent)) {
-      throw new Error(`the postgres user cannot reach ${parent}: ${closedAncestor(account, parent)} is closed to other users (choose a data folder outside it)`);
+      throw new Error(
+        `the postgres user cannot reach ${parent}: ${closedAncestor(account, parent)} is closed to other users (choose a data folder outside it)`,
+      );
     }
   }
   const bin = postgresBinaries(account);
@@ -154,12 +167,25 @@ export async function startEmbeddedPostgres(opts: {
     writeFileSync(pwfile, `${opts.password}\n`, { mode: 0o600 });
     if (account) chownSync(pwfile, account.uid, account.gid);
     const args = [`--pgdata=${opts.dataDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${pwfile}`];
-    await run(join(bin, 'initdb'), [...args, '--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C'], account, onLog).finally(
-      () => rmSync(pwfile, { force: true }),
-    );
+    await run(
+      join(bin, 'initdb'),
+      [...args, '--encoding=UTF8', '--locale=C.UTF-8', '--lc-messages=C'],
+      account,
+      onLog,
+    ).finally(() => rmSync(pwfile, { force: true }));
   }
-  const durability = opts.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [];
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300', ...durability];
+  const durability = opts.ephemeral
+    ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
+    : [];
+  const flags = [
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'unix_socket_directories=',
+    '-c',
+    'max_connections=300',
+    ...durability,
+  ];
   const child = spawn(join(bin, 'postgres'), ['-D', opts.dataDir, '-p', String(opts.port), ...flags], {
     ...(account ?? {}),
     detached: opts.detached ?? false,
@@ -178,10 +204,15 @@ export async function startEmbeddedPostgres(opts: {
     child.once('error', (err) => fail(err));
     child.once('exit', (code) => {
       const last = tail.trim().split('\n').pop() ?? '';
-      fail(new Error(`Postgres did not start on port ${opts.port} (data in ${opts.dataDir}; exit code ${code})${last ? `: ${last}` : ''}`));
+      fail(
+        new Error(
+          `Postgres did not start on port ${opts.port} (data in ${opts.dataDir}; exit code ${code})${last ? `: ${last}` : ''}`,
+        ),
+      );
     });
   });
-  const url = (database = 'postgres') => `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`;
+  const url = (database = 'postgres') =>
+    `postgres://postgres:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/${database}`;
   // Ctrl-C may reach the whole process group, so Postgres may have exited already: never wait for an exit that passed.
   const stop = () =>
     new Promise<void>((done) => {
@@ -198,7 +229,10 @@ export async function ensureDatabase(adminUrl: string, name: string, template?: 
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}${template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : ''}`);
+    if (!rowCount)
+      await client.query(
+        `CREATE DATABASE ${client.escapeIdentifier(name)}${template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : ''}`,
+      );
   } finally {
     await client.end();
   }
@@ -209,7 +243,10 @@ export function stopStalePostgres(dataDir: string): void {
   const pidFile = resolve(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   try {
-    execFileSync('sh', ['-c', `kill -INT $(head -1 '${pidFile}') 2>/dev/null; for i in $(seq 50); do [ -f '${pidFile}' ] || exit 0; sleep 0.1; done`]);
+    execFileSync('sh', [
+      '-c',
+      `kill -INT $(head -1 '${pidFile}') 2>/dev/null; for i in $(seq 50); do [ -f '${pidFile}' ] || exit 0; sleep 0.1; done`,
+    ]);
   } catch {
     // Not running: postgres removes a stale pid file itself on start.
   }

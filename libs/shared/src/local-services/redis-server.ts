@@ -23,7 +23,10 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const attempt = () => {
       const sock = createConnection({ port, host: '127.0.0.1' });
-      sock.once('connect', () => { sock.end(); resolve(); });
+      sock.once('connect', () => {
+        sock.end();
+        resolve();
+      });
       sock.once('error', () => {
         sock.destroy();
         if (Date.now() > deadline) reject(new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`));
@@ -48,12 +51,25 @@ export async function startRedisServer(opts: {
 }): Promise<LocalRedis> {
   if (!hasRedisServer()) throw new Error(`redis-server is not installed. Install it with:\n  ${redisInstallHint()}`);
   mkdirSync(opts.dir, { recursive: true });
-  const args = ['--port', String(opts.port), '--bind', '127.0.0.1', '--dir', opts.dir, '--save', '', '--protected-mode', 'yes'];
+  const args = [
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    opts.dir,
+    '--save',
+    '',
+    '--protected-mode',
+    'yes',
+  ];
   args.push('--appendonly', opts.persistent ? 'yes' : 'no');
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   child.stdout?.on('data', (b: Buffer) => opts.onLog?.(b.toString()));
   child.stderr?.on('data', (b: Buffer) => opts.onLog?.(b.toString()));
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before it was ready`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`redis-server exited with code ${code} before it was ready`))),
+  );
   await Promise.race([waitForPort(opts.port, 10_000), exited]);
   const stop = () =>
     new Promise<void>((resolve) => {

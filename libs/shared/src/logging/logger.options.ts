@@ -12,11 +12,23 @@ export function pinoOptions(config: Pick<AppConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>,
     hooks: {
       // Masks the message string itself; objects go through formatters.log.
       logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? maskText(a) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? maskText(a) : a)),
+        );
       },
     },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
-    transport: config.LOG_FORMAT === 'pretty' ? { target: 'pino-pretty', options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } : undefined,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      censor: '[redacted]',
+    },
+    transport:
+      config.LOG_FORMAT === 'pretty'
+        ? {
+            target: 'pino-pretty',
+            options: { singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+          }
+        : undefined,
   };
 }
 
@@ -29,7 +41,11 @@ export function loggerModuleParams(config: AppConfig, app: AppName): Params {
       // copied, addresses read) on every request, only for ours to keep three fields of it.
       wrapSerializers: false,
       serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({ id: req.id, method: req.method, url: maskText((req.originalUrl ?? req.url ?? '').split('?')[0] ?? '') }),
+        req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: maskText((req.originalUrl ?? req.url ?? '').split('?')[0] ?? ''),
+        }),
         res: pino.stdSerializers.res,
         err: pino.stdSerializers.err,
       },

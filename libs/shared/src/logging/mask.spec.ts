@@ -20,7 +20,13 @@ describe('masking personal data in logs', () => {
   });
 
   it('redacts secrets by key and masks nested values', () => {
-    expect(maskValue({ password: 'hunter2', req: { headers: { authorization: 'Bearer abc' } }, owner: { mobiles: ['13912345678'] } })).toEqual({
+    expect(
+      maskValue({
+        password: 'hunter2',
+        req: { headers: { authorization: 'Bearer abc' } },
+        owner: { mobiles: ['13912345678'] },
+      }),
+    ).toEqual({
       password: '[redacted]',
       req: { headers: { authorization: '[redacted]' } },
       owner: { mobiles: ['139****5678'] },
@@ -32,13 +38,28 @@ describe('pino options', () => {
   it('mask personal data in messages and objects, redact secrets, and leave class instances to serializers', () => {
     const lines: string[] = [];
     const stream = { write: (s: string) => lines.push(s) };
-    const logger = pino({ ...pinoOptions({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, 'intake'), serializers: { res: (r: { statusCode: number }) => ({ statusCode: r.statusCode }) } }, stream);
+    const logger = pino(
+      {
+        ...pinoOptions({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, 'intake'),
+        serializers: { res: (r: { statusCode: number }) => ({ statusCode: r.statusCode }) },
+      },
+      stream,
+    );
     class FakeResponse {
       statusCode = 201;
     }
-    logger.info({ caller: '13812345678', token: 'abc', res: new FakeResponse() }, 'call from owner@example.com on 13912345678');
+    logger.info(
+      { caller: '13812345678', token: 'abc', res: new FakeResponse() },
+      'call from owner@example.com on 13912345678',
+    );
     const entry = JSON.parse(lines[0]!) as Record<string, unknown>;
-    expect(entry).toMatchObject({ app: 'intake', caller: '138****5678', token: '[redacted]', res: { statusCode: 201 }, msg: 'call from o***@example.com on 139****5678' });
+    expect(entry).toMatchObject({
+      app: 'intake',
+      caller: '138****5678',
+      token: '[redacted]',
+      res: { statusCode: 201 },
+      msg: 'call from o***@example.com on 139****5678',
+    });
     expect(lines[0]).not.toMatch(/13812345678|13912345678|owner@/);
   });
 });

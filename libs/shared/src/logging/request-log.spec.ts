@@ -9,8 +9,16 @@ describe('the per-request log line', () => {
   const lines: string[] = [];
 
   beforeAll(async () => {
-    const config = configSchema.parse({ DATABASE_URL: 'postgres://x@localhost/x', REDIS_URL: 'redis://localhost', AUTH_TOKEN_SECRET: 'a-secret-of-at-least-thirty-two-characters!', LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
-    const logger = pinoHttp(loggerModuleParams(config, 'intake').pinoHttp as Options, { write: (s: string) => lines.push(s) });
+    const config = configSchema.parse({
+      DATABASE_URL: 'postgres://x@localhost/x',
+      REDIS_URL: 'redis://localhost',
+      AUTH_TOKEN_SECRET: 'a-secret-of-at-least-thirty-two-characters!',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    });
+    const logger = pinoHttp(loggerModuleParams(config, 'intake').pinoHttp as Options, {
+      write: (s: string) => lines.push(s),
+    });
     server = createServer((req, res) => {
       logger(req, res);
       res.setHeader('set-cookie', 'session=abc');
@@ -25,9 +33,17 @@ describe('the per-request log line', () => {
 
   it('holds the method, the masked path without its query and the status; no headers of the request, no cookie of the response', async () => {
     const { port } = server.address() as AddressInfo;
-    await (await fetch(`http://127.0.0.1:${port}/api/v1/hotline/callers/13812345678?number=13912345678`, { headers: { authorization: 'Bearer secret-token' } })).text();
+    await (
+      await fetch(`http://127.0.0.1:${port}/api/v1/hotline/callers/13812345678?number=13912345678`, {
+        headers: { authorization: 'Bearer secret-token' },
+      })
+    ).text();
     await new Promise((r) => setImmediate(r));
-    const entry = JSON.parse(lines.at(-1)!) as { req: Record<string, unknown>; res: { statusCode: number; headers: Record<string, unknown> }; msg: string };
+    const entry = JSON.parse(lines.at(-1)!) as {
+      req: Record<string, unknown>;
+      res: { statusCode: number; headers: Record<string, unknown> };
+      msg: string;
+    };
     expect(entry.msg).toBe('request completed');
     expect(entry.req).toEqual({ id: expect.anything(), method: 'GET', url: '/api/v1/hotline/callers/138****5678' });
     expect(entry.res.statusCode).toBe(201);

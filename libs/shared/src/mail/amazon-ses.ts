@@ -23,7 +23,10 @@ function parseJson(text: string): Json | null {
   if (start < 0 || end <= start) return null;
   try {
     // SNS folds long lines as "!" CRLF SP (RFC 5322's 998-character limit); other line breaks are whitespace.
-    const json = text.slice(start, end + 1).replace(/!\r?\n /g, '').replace(/\r?\n/g, ' ');
+    const json = text
+      .slice(start, end + 1)
+      .replace(/!\r?\n /g, '')
+      .replace(/\r?\n/g, ' ');
     const v = obj(JSON.parse(json));
     const inner = str(v?.Message); // an SNS envelope carries the notification as a string
     return inner?.startsWith('{') ? parseJson(inner) : v;

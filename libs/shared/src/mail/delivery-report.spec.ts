@@ -205,7 +205,7 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     ['bounces@ (Big5 發送失敗)', 'From: bounces@mail.example.tw', `Subject: =?Big5?B?${big5('郵件發送失敗')}?=`],
     ['a null sender (退回)', 'From: Mail System <system@mail.example.cn>', 'Return-Path: <>', 'Subject: 邮件退回'],
     ['bounce@ (delivery failure)', 'From: bounce@esp.example', 'Subject: Delivery Failure'],
-  ])('recognises intake\'s daemon/null-sender bounces: %s', (_name, ...headers) => {
+  ])("recognises intake's daemon/null-sender bounces: %s", (_name, ...headers) => {
     const raw = mail([...headers, 'To: cs@kefu.example'], 'li.owner@example.com\r\n    550 mailbox unavailable\r\n');
     expect(parse(raw)).toMatchObject({
       kind: 'bounce',
@@ -238,13 +238,13 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     });
   });
 
-  it('does not take an owner\'s mail about a refund (退回) for a bounce', () => {
+  it("does not take an owner's mail about a refund (退回) for a bounce", () => {
     const headers = ['From: 李女士 <li.owner@example.com>', 'Return-Path: <li.owner@example.com>', 'Subject: 押金退回'];
     const raw = mail(headers, '请退回押金');
     expect(parse(raw)).toBeNull();
   });
 
-  it('does not take a postmaster\'s notice about our own full mailbox for a bounce', () => {
+  it("does not take a postmaster's notice about our own full mailbox for a bounce", () => {
     const raw = mail(
       ['From: postmaster@kefu.example', 'To: cs@kefu.example', 'Subject: Quota warning'],
       'Your mailbox is full:\r\n\r\ncs@kefu.example\r\n\r\nPlease delete some messages.\r\n',

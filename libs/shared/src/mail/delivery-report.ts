@@ -38,7 +38,6 @@ const bare = (id: string | null | undefined): string | null => {
   return v ? v.slice(0, 500) : null;
 };
 
-
 /** The bounced mail's Message-ID: returned message or headers part first, else the quoted copy. */
 function originalMessageIdOf(parts: MimePart[], copy: string, ownId: string | null): string | null {
   for (const p of parts) {
@@ -230,7 +229,11 @@ function readFeedback(parts: MimePart[], top: Header[], head: string) {
   const fallback = [hotmail, ...addressesIn(headerValue(returnedHeaders, 'to'))].filter((a): a is string => !!a);
   const addresses = fields.recipients.length ? fields.recipients : fallback.slice(0, 1);
   const feedbackType = fields.feedbackType ?? 'abuse';
-  const prose = head.split('\n').map((l) => l.trim()).find((l) => l.length > 8) ?? null;
+  const prose =
+    head
+      .split('\n')
+      .map((l) => l.trim())
+      .find((l) => l.length > 8) ?? null;
   const diagnostic = cleanDiagnostic(prose ?? `Feedback-Type: ${feedbackType}`);
   const recipients: DeliveryReportRecipient[] = addresses.map((address) => ({
     address,

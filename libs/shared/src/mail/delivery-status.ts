@@ -115,7 +115,12 @@ export function parseDeliveryStatus(text: string): DeliveryStatusFields {
     const address = addressOf(first(g, 'final-recipient')) ?? addressOf(first(g, 'original-recipient'));
     if (!address) continue;
     // Sendmail's "X-Unix; 77" is an exit code, not a reason: the prose part explains it instead.
-    const diagnostic = cleanDiagnostic(g.get('diagnostic-code')?.join(' ')?.replace(/^[^;]*;\s*\d{1,3}\s*$/, ''));
+    const diagnostic = cleanDiagnostic(
+      g
+        .get('diagnostic-code')
+        ?.join(' ')
+        ?.replace(/^[^;]*;\s*\d{1,3}\s*$/, ''),
+    );
     const status = chooseStatus(statusOf(first(g, 'status')), replyStatusOf(diagnostic));
     recipients.push({
       address,

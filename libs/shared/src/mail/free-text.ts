@@ -187,12 +187,12 @@ export function freeTextRecipients(head: string, opts: FreeTextOptions): Deliver
       const tail = alone
         ? ''
         : /^[\s<"'>*-]*$/.test(line.slice(0, at))
-        ? line
-            .slice(at + address.length)
-            .replace(/^[>"'\s]*(?::|\.\.\.)?\s*/, '')
-            .replace(/^on\s+\w{3},?\s.*$/i, '') // Exchange: "addr on Thu, 29 Apr 2010 ..."
-            .trim()
-        : line.trim();
+          ? line
+              .slice(at + address.length)
+              .replace(/^[>"'\s]*(?::|\.\.\.)?\s*/, '')
+              .replace(/^on\s+\w{3},?\s.*$/i, '') // Exchange: "addr on Thu, 29 Apr 2010 ..."
+              .trim()
+          : line.trim();
       // The block ends where another recipient starts (the same one may be repeated inside it).
       const others = new Set(recipientMentions.filter((o) => o.address !== address).map((o) => o.line));
       const block = blockAfter(lines, m.line, others);

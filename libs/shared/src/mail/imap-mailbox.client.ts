@@ -15,7 +15,14 @@ export interface ImapSettings {
 export function imapSettings(url: string, tlsVerify: boolean): ImapSettings {
   const u = new URL(url);
   const secure = u.protocol === 'imaps:';
-  return { host: u.hostname, port: Number(u.port || (secure ? 993 : 143)), secure, user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), tlsVerify };
+  return {
+    host: u.hostname,
+    port: Number(u.port || (secure ? 993 : 143)),
+    secure,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    tlsVerify,
+  };
 }
 
 const logger = new Logger('ImapFlow');
@@ -38,7 +45,8 @@ class ImapMailboxClient implements MailboxClient {
 
   async ensureFolders(folders: string[]): Promise<void> {
     const existing = new Set((await this.flow.list()).map((m) => m.path));
-    for (const folder of folders) if (folder.toUpperCase() !== 'INBOX' && !existing.has(folder)) await this.flow.mailboxCreate(folder);
+    for (const folder of folders)
+      if (folder.toUpperCase() !== 'INBOX' && !existing.has(folder)) await this.flow.mailboxCreate(folder);
   }
 
   async uids(): Promise<number[]> {
@@ -55,7 +63,11 @@ class ImapMailboxClient implements MailboxClient {
   async fetch(uids: number[], opts: { maxBytes?: number } = {}): Promise<FetchedRaw[]> {
     if (uids.length === 0) return [];
     // fetchAll collects every response before it resolves: no other command runs inside the FETCH.
-    const rows = await this.flow.fetchAll(uidSet(uids), { uid: true, size: true, internalDate: true, source: opts.maxBytes ? { maxLength: opts.maxBytes } : true }, { uid: true });
+    const rows = await this.flow.fetchAll(
+      uidSet(uids),
+      { uid: true, size: true, internalDate: true, source: opts.maxBytes ? { maxLength: opts.maxBytes } : true },
+      { uid: true },
+    );
     return rows.map((r) => ({
       uid: r.uid,
       size: r.size ?? r.source?.length ?? 0,

@@ -44,7 +44,7 @@ export const MAILBOX_CONNECTOR = Symbol('MAILBOX_CONNECTOR');
 export function uidSet(uids: number[]): string {
   const sorted = [...new Set(uids)].sort((a, b) => a - b);
   const ranges: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     ranges.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);

@@ -57,6 +57,8 @@ export function configuredMailboxes(config: AppConfig): MailboxSpec[] {
 
 /** The route of stored mail by its intake record's source (re-processing reads it back); `cases` for any other. */
 export function routeOfSource(config: AppConfig, source: string): MailboxRoute {
-  return configuredMailboxes(config).find((m) => m.source === source)?.route ??
-    (source.startsWith('imap-bounce:') ? 'delivery-reports' : 'cases');
+  return (
+    configuredMailboxes(config).find((m) => m.source === source)?.route ??
+    (source.startsWith('imap-bounce:') ? 'delivery-reports' : 'cases')
+  );
 }

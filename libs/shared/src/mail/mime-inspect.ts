@@ -46,7 +46,8 @@ export function messageIdOf(block: HeaderBlock): string | null {
  */
 export function contentHashOf(raw: Buffer, block: HeaderBlock): string {
   const h = createHash('sha256');
-  for (const name of ['from', 'to', 'subject', 'date']) h.update(`${name}:${(header(block, name) ?? '').replace(/\s+/g, ' ')}\n`);
+  for (const name of ['from', 'to', 'subject', 'date'])
+    h.update(`${name}:${(header(block, name) ?? '').replace(/\s+/g, ' ')}\n`);
   h.update('\n');
   h.update(raw.subarray(block.bodyStart));
   return h.digest('hex');
@@ -69,11 +70,20 @@ const MAX_DEPTH = 20;
  * problem: a multipart without a boundary, or whose boundary never occurs. mailparser accepts both and
  * returns an empty or garbled message; a quarantined original is better evidence than a wrong case.
  */
-function walk(headers: Array<{ name: string; value: string }>, body: string, depth: number, leaves: MimeLeaf[]): string | null {
+function walk(
+  headers: Array<{ name: string; value: string }>,
+  body: string,
+  depth: number,
+  leaves: MimeLeaf[],
+): string | null {
   const ct = headers.find((h) => h.name === 'content-type')?.value ?? 'text/plain';
   const disposition = headers.find((h) => h.name === 'content-disposition')?.value ?? '';
   if (!/^multipart\//i.test(ct)) {
-    leaves.push({ contentType: ct.split(';')[0]!.trim().toLowerCase(), charset: param(ct, 'charset'), attachment: /^\s*attachment/i.test(disposition) || /^message\//i.test(ct) });
+    leaves.push({
+      contentType: ct.split(';')[0]!.trim().toLowerCase(),
+      charset: param(ct, 'charset'),
+      attachment: /^\s*attachment/i.test(disposition) || /^message\//i.test(ct),
+    });
     return null;
   }
   const boundary = param(ct, 'boundary');
@@ -87,7 +97,12 @@ function walk(headers: Array<{ name: string; value: string }>, body: string, dep
   for (const chunk of chunks.slice(1, closed ? -1 : undefined)) {
     const part = chunk.replace(/^\r?\n/, '');
     const m = /\r?\n\r?\n/.exec(part);
-    const problem = walk(headerLines(m ? part.slice(0, m.index) : part), m ? part.slice(m.index + m[0].length) : '', depth + 1, leaves);
+    const problem = walk(
+      headerLines(m ? part.slice(0, m.index) : part),
+      m ? part.slice(m.index + m[0].length) : '',
+      depth + 1,
+      leaves,
+    );
     if (problem) return problem;
   }
   return null;
@@ -99,8 +114,10 @@ export function inspectStructure(raw: Buffer, block: HeaderBlock): { problem: st
   // An mbox "From sender date" line before the headers (mail saved from a Unix mailbox) is tolerated.
   const firstLine = /^[^\r\n]*/.exec(raw.subarray(0, 1000).toString('latin1'))![0];
   const leadingJunk = !/^[!-9;-~]+:/.test(firstLine) && !/^From \S+ /.test(firstLine);
-  if (block.headers.length === 0 || leadingJunk) return { problem: 'unparseable: the message does not start with a header block', leaves: [] };
-  if (!header(block, 'from') && !header(block, 'date') && !header(block, 'message-id')) return { problem: 'unparseable: none of From, Date, Message-ID is present', leaves: [] };
+  if (block.headers.length === 0 || leadingJunk)
+    return { problem: 'unparseable: the message does not start with a header block', leaves: [] };
+  if (!header(block, 'from') && !header(block, 'date') && !header(block, 'message-id'))
+    return { problem: 'unparseable: none of From, Date, Message-ID is present', leaves: [] };
   const text = raw.toString('latin1');
   const leaves: MimeLeaf[] = [];
   const problem = walk(block.headers, text.slice(block.bodyStart), 0, leaves);
@@ -109,11 +126,31 @@ export function inspectStructure(raw: Buffer, block: HeaderBlock): { problem: st
 
 // Names mail software uses that the WHATWG encoding list (what TextDecoder knows) spells differently.
 const CHARSET_ALIASES: Record<string, string> = {
-  cp936: 'gbk', ms936: 'gbk', 'windows-936': 'gbk', 'euc-cn': 'gbk', 'x-euc-cn': 'gbk', 'x-gbk': 'gbk', gb_2312: 'gbk', 'gb2312-80': 'gbk',
-  cp950: 'big5', ms950: 'big5', 'windows-950': 'big5', 'x-big5': 'big5',
-  cp932: 'shift_jis', 'windows-932': 'shift_jis', cp949: 'euc-kr', 'windows-949': 'euc-kr',
-  utf8: 'utf-8', 'unicode-1-1-utf-8': 'utf-8', ascii: 'us-ascii', 'iso646-us': 'us-ascii', '7bit': 'us-ascii', '8bit': 'utf-8',
-  cp1252: 'windows-1252', latin1: 'iso-8859-1', 'iso8859-1': 'iso-8859-1',
+  cp936: 'gbk',
+  ms936: 'gbk',
+  'windows-936': 'gbk',
+  'euc-cn': 'gbk',
+  'x-euc-cn': 'gbk',
+  'x-gbk': 'gbk',
+  gb_2312: 'gbk',
+  'gb2312-80': 'gbk',
+  cp950: 'big5',
+  ms950: 'big5',
+  'windows-950': 'big5',
+  'x-big5': 'big5',
+  cp932: 'shift_jis',
+  'windows-932': 'shift_jis',
+  cp949: 'euc-kr',
+  'windows-949': 'euc-kr',
+  utf8: 'utf-8',
+  'unicode-1-1-utf-8': 'utf-8',
+  ascii: 'us-ascii',
+  'iso646-us': 'us-ascii',
+  '7bit': 'us-ascii',
+  '8bit': 'utf-8',
+  cp1252: 'windows-1252',
+  latin1: 'iso-8859-1',
+  'iso8859-1': 'iso-8859-1',
 };
 
 /** Whether our MIME stack can decode text in this charset. UTF-7 is refused on purpose (markup smuggling). */
@@ -121,7 +158,9 @@ export function isKnownCharset(name: string): boolean {
   const n = name.trim().toLowerCase().replace(/^"|"$/g, '');
   if (!n) return true;
   if (/^(utf-?7|unicode-1-1-utf-7|csunicode11utf7)$/.test(n)) return false;
-  const label = CHARSET_ALIASES[n] ?? n.replace(/^iso[-_]?8859[-_]?(\d+)$/, 'iso-8859-$1').replace(/^win(?:dows)?[-_]?(12\d\d)$/, 'windows-$1');
+  const label =
+    CHARSET_ALIASES[n] ??
+    n.replace(/^iso[-_]?8859[-_]?(\d+)$/, 'iso-8859-$1').replace(/^win(?:dows)?[-_]?(12\d\d)$/, 'windows-$1');
   try {
     new TextDecoder(label);
     return true;
@@ -138,6 +177,8 @@ export function unknownCharset(block: HeaderBlock, leaves: MimeLeaf[]): string |
   for (const h of block.headers) {
     for (const m of h.value.matchAll(/=\?([^?*\s]+)(?:\*[^?]*)?\?[bq]\?/gi)) if (!isKnownCharset(m[1]!)) return m[1]!;
   }
-  for (const leaf of leaves) if (leaf.contentType.startsWith('text/') && !leaf.attachment && leaf.charset && !isKnownCharset(leaf.charset)) return leaf.charset;
+  for (const leaf of leaves)
+    if (leaf.contentType.startsWith('text/') && !leaf.attachment && leaf.charset && !isKnownCharset(leaf.charset))
+      return leaf.charset;
   return null;
 }

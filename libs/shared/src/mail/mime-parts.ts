@@ -96,7 +96,10 @@ const CHARSET_ALIASES: Record<string, string> = {
 /** Bytes (as a latin1 string) in a charset to text; unknown or absent charsets: UTF-8 when valid, else latin1. */
 export function decodeCharset(latin1: string, charset: string | null): string {
   const bytes = Buffer.from(latin1, 'latin1');
-  let cs = (charset ?? '').trim().toLowerCase().replace(/^["']|["']$/g, '');
+  let cs = (charset ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   if (cs.startsWith('ks_c_5601')) cs = 'ks_c_5601';
   cs = CHARSET_ALIASES[cs] ?? cs;
   const eightBit = /[\x80-\xff]/.test(latin1);

@@ -7,15 +7,38 @@ export type NotificationSourceType = 'case' | 'reminder' | 'digest' | 'warranty_
 
 /** The columns a producer fills, in the order of the INSERT. */
 export const notificationColumns = [
-  'idempotency_key', 'kind', 'channel', 'recipient_type', 'owner_id', 'staff_id', 'case_id',
-  'source_type', 'source_id', 'variables', 'urgent', 'not_before', 'late', 'fallback_of_id',
+  'idempotency_key',
+  'kind',
+  'channel',
+  'recipient_type',
+  'owner_id',
+  'staff_id',
+  'case_id',
+  'source_type',
+  'source_id',
+  'variables',
+  'urgent',
+  'not_before',
+  'late',
+  'fallback_of_id',
 ] as const;
 export type NotificationColumn = (typeof notificationColumns)[number];
 
 const columnTypes: Record<NotificationColumn, string> = {
-  idempotency_key: 'text', kind: 'text', channel: 'text', recipient_type: 'text', owner_id: 'uuid', staff_id: 'uuid',
-  case_id: 'uuid', source_type: 'text', source_id: 'uuid', variables: 'jsonb', urgent: 'boolean',
-  not_before: 'timestamptz', late: 'boolean', fallback_of_id: 'uuid',
+  idempotency_key: 'text',
+  kind: 'text',
+  channel: 'text',
+  recipient_type: 'text',
+  owner_id: 'uuid',
+  staff_id: 'uuid',
+  case_id: 'uuid',
+  source_type: 'text',
+  source_id: 'uuid',
+  variables: 'jsonb',
+  urgent: 'boolean',
+  not_before: 'timestamptz',
+  late: 'boolean',
+  fallback_of_id: 'uuid',
 };
 
 /**

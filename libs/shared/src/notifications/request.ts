@@ -27,8 +27,9 @@ interface RequestFields<K extends NotificationKind> {
 }
 
 /** One notification asked for; a union over the kinds: a list may mix kinds, each checked against its variables. */
-export type NotificationRequest<K extends NotificationKind = NotificationKind> =
-  K extends NotificationKind ? RequestFields<K> : never;
+export type NotificationRequest<K extends NotificationKind = NotificationKind> = K extends NotificationKind
+  ? RequestFields<K>
+  : never;
 
 type Queryable = Pick<EntityManager, 'query'>;
 

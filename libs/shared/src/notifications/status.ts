@@ -27,4 +27,11 @@ export function isForwardTransition(from: NotificationStatus, to: NotificationSt
 }
 
 /** Statuses after which nothing more is sent for this row (fallbacks are new rows). */
-export const finalStatuses: readonly NotificationStatus[] = ['delivered', 'failed', 'bounced', 'returned', 'signed_for', 'cancelled'];
+export const finalStatuses: readonly NotificationStatus[] = [
+  'delivered',
+  'failed',
+  'bounced',
+  'returned',
+  'signed_for',
+  'cancelled',
+];

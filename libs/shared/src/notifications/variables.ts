@@ -49,7 +49,16 @@ export const notificationVariables = {
     overdue: z.number().int().min(0),
     dueToday: z.number().int().min(0),
     unacknowledged: z.number().int().min(0),
-    items: z.array(z.object({ caseNumber: z.string(), stepLabel: z.string(), dueAt: isoTime, state: z.enum(['overdue', 'due_today', 'unacknowledged']) })).max(200),
+    items: z
+      .array(
+        z.object({
+          caseNumber: z.string(),
+          stepLabel: z.string(),
+          dueAt: isoTime,
+          state: z.enum(['overdue', 'due_today', 'unacknowledged']),
+        }),
+      )
+      .max(200),
   }),
   /** 保修期满提醒, 2 months ahead (000 §6.6.3): one item of one unit. */
   warranty_expiry: z.object({

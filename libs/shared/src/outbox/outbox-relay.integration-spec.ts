@@ -7,7 +7,12 @@ import type { AppDefinition } from '../http/bootstrap';
 import { CoreModule } from '../http/core.module';
 import { OutboxRelay } from './outbox-relay.service';
 
-const bare: AppDefinition = { name: 'intake', title: 't', description: 't', module: (config) => ({ module: class RelayTestModule {}, imports: [CoreModule.forRoot('intake', config)] }) };
+const bare: AppDefinition = {
+  name: 'intake',
+  title: 't',
+  description: 't',
+  module: (config) => ({ module: class RelayTestModule {}, imports: [CoreModule.forRoot('intake', config)] }),
+};
 
 describe('outbox relay', () => {
   let db: TestDatabase;
@@ -54,7 +59,9 @@ describe('outbox relay', () => {
       expect(await state(ids)).toEqual([{ relayed: 0, attempts: [0] }]);
       refuse.mockRestore();
       // The claim was rolled back: nothing stays locked.
-      await expectEventually(async () => expect(await state(ids)).toEqual([{ relayed: 5, attempts: [1] }]), { timeoutMs: 20_000 });
+      await expectEventually(async () => expect(await state(ids)).toEqual([{ relayed: 5, attempts: [1] }]), {
+        timeoutMs: 20_000,
+      });
     } finally {
       refuse.mockRestore();
     }

@@ -63,19 +63,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     // The driver's own client: TypeORM's query() drops the results of a multi-statement query.
     const client = (await runner.connect()) as PoolClient;
     try {
-      const claimed = (await client.query(`BEGIN; SELECT id, job_name, payload FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`)) as unknown as [
-        QueryResult,
-        QueryResult<{ id: string; job_name: JobName; payload: JobPayloads[JobName] }>,
-      ];
+      const claimed = (await client.query(
+        `BEGIN; SELECT id, job_name, payload FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`,
+      )) as unknown as [QueryResult, QueryResult<{ id: string; job_name: JobName; payload: JobPayloads[JobName] }>];
       const rows = claimed[1].rows;
       if (rows.length === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      await withTimeout(this.producer.enqueueBulk(rows.map((r) => ({ name: r.job_name, data: r.payload, jobId: `ob-${r.id}` }))), ADD_TIMEOUT_MS, `Redis did not accept the jobs within ${ADD_TIMEOUT_MS} ms`);
+      await withTimeout(
+        this.producer.enqueueBulk(rows.map((r) => ({ name: r.job_name, data: r.payload, jobId: `ob-${r.id}` }))),
+        ADD_TIMEOUT_MS,
+        `Redis did not accept the jobs within ${ADD_TIMEOUT_MS} ms`,
+      );
       const ids = rows.map((r) => String(r.id));
       if (!ids.every((id) => /^\d+$/.test(id))) throw new Error('outbox ids must be integers');
-      await client.query(`UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`);
+      await client.query(
+        `UPDATE outbox SET relayed_at = now(), attempts = attempts + 1 WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`,
+      );
       return rows.length;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -108,8 +113,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       this.failures += 1;
       next = backoffDelay(this.failures, { baseMs: IDLE_MS, maxMs: MAX_BACKOFF_MS });
       const message = err instanceof Error ? err.message : String(err);
-      if (this.failures === 1 || this.failures % 10 === 0) this.logger.warn({ failures: this.failures, retryInMs: next }, `outbox relay failed, jobs stay in Postgres: ${message}`);
-      await this.ds.query(`UPDATE outbox SET last_error = $1 WHERE id = (SELECT min(id) FROM outbox WHERE relayed_at IS NULL)`, [message.slice(0, 500)]).catch(() => undefined);
+      if (this.failures === 1 || this.failures % 10 === 0)
+        this.logger.warn(
+          { failures: this.failures, retryInMs: next },
+          `outbox relay failed, jobs stay in Postgres: ${message}`,
+        );
+      await this.ds
+        .query(`UPDATE outbox SET last_error = $1 WHERE id = (SELECT min(id) FROM outbox WHERE relayed_at IS NULL)`, [
+          message.slice(0, 500),
+        ])
+        .catch(() => undefined);
     }
     this.schedule(next);
   }

@@ -6,7 +6,12 @@ import type { JobName, JobPayloads } from '../queues/queue.contract';
  * (default: job name and payload ids) is unique in Postgres, so the same fact is queued once however
  * often the transaction's work is retried. Returns false when the key was already there.
  */
-export async function addToOutbox<N extends JobName>(m: EntityManager, name: N, payload: JobPayloads[N], dedupeKey?: string): Promise<boolean> {
+export async function addToOutbox<N extends JobName>(
+  m: EntityManager,
+  name: N,
+  payload: JobPayloads[N],
+  dedupeKey?: string,
+): Promise<boolean> {
   const key = dedupeKey ?? `${name}:${Object.values(payload).join(':')}`;
   const rows = await m.query<Array<{ id: string }>>(
     `INSERT INTO outbox (job_name, payload, dedupe_key) VALUES ($1, $2, $3) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,

@@ -51,7 +51,11 @@ describe('normalisePhone', () => {
     ['手机：138-1234-5678（张先生）', '13812345678', '138 1234 5678'],
     ['Tel: +86 138 1234 5678', '13812345678', '138 1234 5678'],
   ])('%j → %s', (raw, digits, display) => {
-    expect(normalisePhone(raw)).toEqual({ kind: digits.length === 11 && digits.startsWith('1') ? 'mobile' : 'landline', digits, display });
+    expect(normalisePhone(raw)).toEqual({
+      kind: digits.length === 11 && digits.startsWith('1') ? 'mobile' : 'landline',
+      digits,
+      display,
+    });
   });
 
   it.each([
@@ -112,7 +116,9 @@ describe('findPhones', () => {
   });
 
   it('de-duplicates by digits, whatever the spelling', () => {
-    expect(digitsOf('13812345678，再打 138-1234-5678 或 +86 138 1234 5678，或 (0755)83345678 / 0755-8334-5678')).toEqual(['13812345678', '075583345678']);
+    expect(
+      digitsOf('13812345678，再打 138-1234-5678 或 +86 138 1234 5678，或 (0755)83345678 / 0755-8334-5678'),
+    ).toEqual(['13812345678', '075583345678']);
   });
 
   it.each([

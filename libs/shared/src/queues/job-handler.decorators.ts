@@ -18,8 +18,7 @@ export type TaskJob = Job<{ task: string }>;
 export type TaskHandler = (job: TaskJob) => Promise<unknown>;
 
 export type JobHandlerMeta =
-  | { kind: 'job'; name: HandledJobName }
-  | { kind: 'task'; queue: TaskQueue; task: string; schedule: TaskSchedule };
+  { kind: 'job'; name: HandledJobName } | { kind: 'task'; queue: TaskQueue; task: string; schedule: TaskSchedule };
 
 export const JOB_HANDLER_METADATA = 'kefu:job-handler';
 

@@ -7,8 +7,11 @@ import { JobRouter, JobsModule } from './job-router';
 import type { JobPayloads } from './queue.contract';
 
 const config = configSchema.parse({
-  NODE_ENV: 'test', DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x', REDIS_URL: 'redis://127.0.0.1:1',
-  AUTH_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123', BUSINESS_TIME_ZONE: 'Asia/Shanghai',
+  NODE_ENV: 'test',
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:1/x',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  AUTH_TOKEN_SECRET: 'test-secret-test-secret-test-secret-0123',
+  BUSINESS_TIME_ZONE: 'Asia/Shanghai',
 });
 const upsertJobScheduler = jest.fn((..._args: unknown[]) => Promise.resolve(undefined));
 
@@ -115,7 +118,7 @@ describe('JobRouter boot check', () => {
     );
   });
 
-  it('refuses to start when a handler is for another queue\'s job, or a task is declared twice', async () => {
+  it("refuses to start when a handler is for another queue's job, or a task is declared twice", async () => {
     await expect(boot(Planner, Sender)).rejects.toThrow(
       "Sender.send handles job 'notification-requested', which goes to queue 'notifier', not 'scheduler'",
     );

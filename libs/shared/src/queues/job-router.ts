@@ -1,6 +1,12 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import {
-  Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
@@ -9,10 +15,19 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { retryWithBackoff } from '../util/backoff';
 import { withTimeout } from '../util/with-timeout';
 import {
-  JOB_HANDLER_METADATA, type JobHandlerMeta, type TaskHandler, type TaskJob, type TaskRepeat,
+  JOB_HANDLER_METADATA,
+  type JobHandlerMeta,
+  type TaskHandler,
+  type TaskJob,
+  type TaskRepeat,
 } from './job-handler.decorators';
 import {
-  jobQueue, taskJobName, type JobName, type JobPayloads, type QueueName, type TaskQueue,
+  jobQueue,
+  taskJobName,
+  type JobName,
+  type JobPayloads,
+  type QueueName,
+  type TaskQueue,
 } from './queue.contract';
 
 /** The queue this app's JobRouter serves (JobsModule.forQueue). */
@@ -28,10 +43,22 @@ const TASK_JOB_OPTS: JobsOptions = {
 const taskJobNames = new Set<string>(Object.values(taskJobName));
 
 type Run = (job: Job) => Promise<unknown>;
-interface Found { meta: JobHandlerMeta; run: Run; owner: string }
-interface Task { queue: TaskQueue; repeat: TaskRepeat; run: TaskHandler }
+interface Found {
+  meta: JobHandlerMeta;
+  run: Run;
+  owner: string;
+}
+interface Task {
+  queue: TaskQueue;
+  repeat: TaskRepeat;
+  run: TaskHandler;
+}
 /** What each tick of a job scheduler enqueues. */
-export interface ScheduledJob<N extends JobName> { name: N; data: JobPayloads[N]; opts: JobsOptions }
+export interface ScheduledJob<N extends JobName> {
+  name: N;
+  data: JobPayloads[N];
+  opts: JobsOptions;
+}
 
 /** The boot check failed: the app must not start (one line, naming each job). */
 export class JobWiringError extends Error {

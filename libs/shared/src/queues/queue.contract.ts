@@ -43,7 +43,10 @@ export const jobQueue: { [N in JobName]: QueueName } = {
 };
 
 /** The job name that carries recurring-task ticks on each queue that has them. */
-export const taskJobName = { [Queues.Scheduler]: 'scheduled-task', [Queues.Notifier]: 'notifier-task' } as const satisfies Partial<Record<QueueName, JobName>>;
+export const taskJobName = {
+  [Queues.Scheduler]: 'scheduled-task',
+  [Queues.Notifier]: 'notifier-task',
+} as const satisfies Partial<Record<QueueName, JobName>>;
 export type TaskQueue = keyof typeof taskJobName;
 
 /** Applied to every job unless a producer has a reason to differ. */

@@ -6,7 +6,12 @@ import { defaultJobOptions, jobQueue, QueueProducer, Queues, redisConnection } f
 import type { AppDefinition } from '../http/bootstrap';
 import { CoreModule } from '../http/core.module';
 
-const bare: AppDefinition = { name: 'intake', title: 't', description: 't', module: (config) => ({ module: class QueueTestModule {}, imports: [CoreModule.forRoot('intake', config)] }) };
+const bare: AppDefinition = {
+  name: 'intake',
+  title: 't',
+  description: 't',
+  module: (config) => ({ module: class QueueTestModule {}, imports: [CoreModule.forRoot('intake', config)] }),
+};
 
 describe('queue contract', () => {
   let db: TestDatabase;
@@ -20,7 +25,7 @@ describe('queue contract', () => {
     await db.drop();
   });
 
-  it('routes each job to its consumer\'s queue in Redis, with the default options and an ids-only payload', async () => {
+  it("routes each job to its consumer's queue in Redis, with the default options and an ids-only payload", async () => {
     const producer = app.get(QueueProducer);
     const caseId = '2f1d7a52-3c1e-4a49-9a51-000000000001';
     const id = await producer.enqueue('case-received', { caseId });
@@ -39,7 +44,13 @@ describe('queue contract', () => {
   });
 
   it('parses Redis URLs with credentials, database and TLS', () => {
-    expect(redisConnection('rediss://:p%40ss@cache.internal:6380/2')).toMatchObject({ host: 'cache.internal', port: 6380, password: 'p@ss', db: 2, tls: {} });
+    expect(redisConnection('rediss://:p%40ss@cache.internal:6380/2')).toMatchObject({
+      host: 'cache.internal',
+      port: 6380,
+      password: 'p@ss',
+      db: 2,
+      tls: {},
+    });
     expect(redisConnection('redis://127.0.0.1')).toMatchObject({ port: 6379, db: 0, tls: undefined });
   });
 });

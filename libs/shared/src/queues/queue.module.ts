@@ -37,7 +37,9 @@ export class QueueProducer {
     for (const j of jobs) byQueue.set(jobQueue[j.name], [...(byQueue.get(jobQueue[j.name]) ?? []), j]);
     await Promise.all(
       [...byQueue].map(([queueName, list]) =>
-        this.moduleRef.get<Queue>(getQueueToken(queueName), { strict: false }).addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
+        this.moduleRef
+          .get<Queue>(getQueueToken(queueName), { strict: false })
+          .addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
       ),
     );
   }
@@ -54,7 +56,11 @@ export class QueueModule {
       imports: [
         BullModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({ connection: redisConnection(config.REDIS_URL), prefix: config.QUEUE_PREFIX, defaultJobOptions }),
+          useFactory: (config: AppConfig) => ({
+            connection: redisConnection(config.REDIS_URL),
+            prefix: config.QUEUE_PREFIX,
+            defaultJobOptions,
+          }),
         }),
         BullModule.registerQueue(...queues),
       ],
@@ -63,4 +69,3 @@ export class QueueModule {
     };
   }
 }
-

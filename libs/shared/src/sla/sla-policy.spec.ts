@@ -1,6 +1,13 @@
 import { createBusinessCalendar } from '../calendar';
 import { configSchema } from '../config/config.schema';
-import { computeDeadline, defaultSlaPolicy, initialDeadlines, resolveSlaPolicy, SlaPolicyError, warrantyNoticeDay } from '.';
+import {
+  computeDeadline,
+  defaultSlaPolicy,
+  initialDeadlines,
+  resolveSlaPolicy,
+  SlaPolicyError,
+  warrantyNoticeDay,
+} from '.';
 
 const calendar = createBusinessCalendar({
   BUSINESS_TIME_ZONE: 'Asia/Shanghai',
@@ -30,7 +37,10 @@ describe('SLA policy', () => {
       },
       complaintReturnVisit: { amount: 24, unit: 'hours' },
       maxReplyDateMoves: 2,
-      reminder: { acknowledge: { amount: 2, unit: 'working_hours' }, acknowledgeMajor: { amount: 10, unit: 'minutes' } },
+      reminder: {
+        acknowledge: { amount: 2, unit: 'working_hours' },
+        acknowledgeMajor: { amount: 10, unit: 'minutes' },
+      },
       warrantyNoticeLead: { amount: 2, unit: 'months' },
     });
     expect(resolveSlaPolicy({})).toEqual(defaultSlaPolicy);
@@ -38,7 +48,9 @@ describe('SLA policy', () => {
   });
 
   it('takes a figure from the SLA_POLICY JSON and keeps the rest', () => {
-    const policy = resolveSlaPolicy(fromEnv('{"repair":{"siteSurvey":{"amount":3}},"minor":{"firstFeedback":{"amount":1,"unit":"working_days"}}}'));
+    const policy = resolveSlaPolicy(
+      fromEnv('{"repair":{"siteSurvey":{"amount":3}},"minor":{"firstFeedback":{"amount":1,"unit":"working_days"}}}'),
+    );
     expect(policy.repair.siteSurvey).toEqual({ amount: 3, unit: 'working_days' });
     expect(policy.minor.firstFeedback).toEqual({ amount: 1, unit: 'working_days' });
     expect(policy.repair.engineerContact).toEqual(defaultSlaPolicy.repair.engineerContact);
@@ -62,7 +74,13 @@ describe('SLA policy', () => {
     expect(error).toBeInstanceOf(SlaPolicyError);
     const problems = (error as SlaPolicyError).problems;
     expect(problems).toHaveLength(5);
-    for (const key of ['repair.siteSurvey.unit', 'repair.inspectionNotice.amount', 'major.reportToHeadd: unknown key', 'maxReplyDateMoves', 'departmentPlan.amount']) {
+    for (const key of [
+      'repair.siteSurvey.unit',
+      'repair.inspectionNotice.amount',
+      'major.reportToHeadd: unknown key',
+      'maxReplyDateMoves',
+      'departmentPlan.amount',
+    ]) {
       expect((error as Error).message).toContain(key);
     }
   });
@@ -73,13 +91,19 @@ describe('deadlines', () => {
     const start = sh('2026-09-30 17:30');
     expect(iso(computeDeadline(calendar, start, { amount: 10, unit: 'minutes' }))).toBe('2026-09-30T09:40:00.000Z');
     expect(iso(computeDeadline(calendar, start, { amount: 24, unit: 'hours' }))).toBe('2026-10-01T09:30:00.000Z');
-    expect(iso(computeDeadline(calendar, start, { amount: 2, unit: 'working_hours' }))).toBe('2026-10-08T02:30:00.000Z');
+    expect(iso(computeDeadline(calendar, start, { amount: 2, unit: 'working_hours' }))).toBe(
+      '2026-10-08T02:30:00.000Z',
+    );
     expect(iso(computeDeadline(calendar, start, { amount: 2, unit: 'days' }))).toBe('2026-10-08T10:00:00.000Z');
     expect(iso(computeDeadline(calendar, start, { amount: 1, unit: 'working_days' }))).toBe('2026-10-08T10:00:00.000Z');
   });
 
   it('schedules a repair site survey across National Day', () => {
-    const d = initialDeadlines(calendar, defaultSlaPolicy, { type: 'repair', severity: 'minor', receivedAt: sh('2026-09-30 14:00') });
+    const d = initialDeadlines(calendar, defaultSlaPolicy, {
+      type: 'repair',
+      severity: 'minor',
+      receivedAt: sh('2026-09-30 14:00'),
+    });
     expect(d.siteSurvey).toEqual({ at: new Date('2026-10-09T10:00:00Z'), provisional: false });
     expect(iso(d.engineerContact)).toBe('2026-10-01T06:00:00.000Z');
     expect(d.firstReplyRule).toBe('repair.engineerContact');
@@ -87,7 +111,11 @@ describe('deadlines', () => {
   });
 
   it('promises a minor complaint the 24 h first feedback', () => {
-    const d = initialDeadlines(calendar, defaultSlaPolicy, { type: 'complaint', severity: 'minor', receivedAt: sh('2026-03-02 10:00') });
+    const d = initialDeadlines(calendar, defaultSlaPolicy, {
+      type: 'complaint',
+      severity: 'minor',
+      receivedAt: sh('2026-03-02 10:00'),
+    });
     expect(d.firstReplyRule).toBe('minor.firstFeedback');
     expect(iso(d.firstReply)).toBe('2026-03-03T02:00:00.000Z');
     expect(iso(d.departmentAnalysis)).toBe('2026-03-02T03:00:00.000Z');
@@ -97,7 +125,11 @@ describe('deadlines', () => {
   });
 
   it('gives a major complaint the head report and the 12 h solution as its promise', () => {
-    const d = initialDeadlines(calendar, defaultSlaPolicy, { type: 'complaint', severity: 'major', receivedAt: sh('2026-03-02 10:00') });
+    const d = initialDeadlines(calendar, defaultSlaPolicy, {
+      type: 'complaint',
+      severity: 'major',
+      receivedAt: sh('2026-03-02 10:00'),
+    });
     expect(iso(d.reportToHead)).toBe('2026-03-02T02:10:00.000Z');
     expect(iso(d.solution)).toBe('2026-03-02T14:00:00.000Z');
     expect(d.firstReplyRule).toBe('major.solution');
@@ -105,16 +137,28 @@ describe('deadlines', () => {
   });
 
   it('promises enquiries the department reply, and never promises later than the plan', () => {
-    const enquiry = initialDeadlines(calendar, defaultSlaPolicy, { type: 'enquiry', severity: 'minor', receivedAt: sh('2026-09-30 14:00') });
+    const enquiry = initialDeadlines(calendar, defaultSlaPolicy, {
+      type: 'enquiry',
+      severity: 'minor',
+      receivedAt: sh('2026-09-30 14:00'),
+    });
     expect(enquiry.firstReplyRule).toBe('departmentPlan');
     expect(iso(enquiry.firstReply)).toBe('2026-10-09T10:00:00.000Z');
     const slow = resolveSlaPolicy({ minor: { firstFeedback: { amount: 5, unit: 'working_days' } } });
-    const complaint = initialDeadlines(calendar, slow, { type: 'complaint', severity: 'minor', receivedAt: sh('2026-03-02 10:00') });
+    const complaint = initialDeadlines(calendar, slow, {
+      type: 'complaint',
+      severity: 'minor',
+      receivedAt: sh('2026-03-02 10:00'),
+    });
     expect(complaint.firstReplyRule).toBe('departmentPlan');
   });
 
   it('flags deadlines that reach into years the holiday data does not cover', () => {
-    const d = initialDeadlines(calendar, defaultSlaPolicy, { type: 'repair', severity: 'minor', receivedAt: sh('2026-12-30 10:00') });
+    const d = initialDeadlines(calendar, defaultSlaPolicy, {
+      type: 'repair',
+      severity: 'minor',
+      receivedAt: sh('2026-12-30 10:00'),
+    });
     expect(d.siteSurvey?.provisional).toBe(true);
     expect(d.engineerContact?.provisional).toBe(false);
   });

@@ -93,7 +93,9 @@ function deepFreeze<T>(value: T): T {
 
 export class SlaPolicyError extends Error {
   constructor(readonly problems: string[]) {
-    super(`Invalid SLA_POLICY (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid SLA_POLICY (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
     this.name = 'SlaPolicyError';
   }
 }

@@ -53,7 +53,13 @@ function accounts(): { internal: string; login: string; mailUid: number; mailGid
   // Dovecot refuses uid 0 for mail access: the mail belongs to `nobody`, the temp folder is made traversable.
   const nobody = spawnSync('id', ['-u', 'nobody'], { encoding: 'utf8' });
   const nogroup = spawnSync('id', ['-g', 'nobody'], { encoding: 'utf8' });
-  return { internal: 'dovecot', login: 'dovenull', mailUid: Number(nobody.stdout.trim() || 65534), mailGid: Number(nogroup.stdout.trim() || 65534), root: true };
+  return {
+    internal: 'dovecot',
+    login: 'dovenull',
+    mailUid: Number(nobody.stdout.trim() || 65534),
+    mailGid: Number(nogroup.stdout.trim() || 65534),
+    root: true,
+  };
 }
 
 function config(dir: string, port: number, a: ReturnType<typeof accounts>): string {
@@ -106,7 +112,8 @@ function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
       let seen = '';
       const retry = (why: string) => {
         sock.destroy();
-        if (Date.now() > deadline) reject(new Error(`dovecot did not greet on ${port} within ${timeoutMs} ms (${why})`));
+        if (Date.now() > deadline)
+          reject(new Error(`dovecot did not greet on ${port} within ${timeoutMs} ms (${why})`));
         else setTimeout(attempt, 50);
       };
       sock.setTimeout(2000, () => retry('timeout'));
@@ -124,12 +131,28 @@ function waitForGreeting(port: number, timeoutMs: number): Promise<void> {
 }
 
 function client(port: number, user: string, password: string): ImapFlow {
-  const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false, disableAutoIdle: true, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 120_000 });
+  const c = new ImapFlow({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    doSTARTTLS: false,
+    auth: { user, pass: password },
+    logger: false,
+    disableAutoIdle: true,
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 120_000,
+  });
   c.on('error', () => undefined);
   return c;
 }
 
-async function withClient<T>(port: number, user: string, password: string, fn: (c: ImapFlow) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  port: number,
+  user: string,
+  password: string,
+  fn: (c: ImapFlow) => Promise<T>,
+): Promise<T> {
   const c = client(port, user, password);
   await c.connect();
   try {
@@ -150,7 +173,8 @@ async function ensureFolder(c: ImapFlow, folder: string): Promise<void> {
  * a maildir in a temp folder, no TLS, its own base/state dirs and log. Installed by `.ci/run` (dovecot-imapd).
  */
 export async function startDovecot(opts: { user?: string; password?: string } = {}): Promise<TestDovecot> {
-  if (!hasDovecot()) throw new Error('Dovecot is not installed. Install it with:\n  apt-get update && apt-get install -y dovecot-imapd');
+  if (!hasDovecot())
+    throw new Error('Dovecot is not installed. Install it with:\n  apt-get update && apt-get install -y dovecot-imapd');
   const user = opts.user ?? 'cs';
   const password = opts.password ?? randomBytes(8).toString('hex');
   const dir = mkdtempSync(join(tmpdir(), 'kefu-dovecot-'));
@@ -171,7 +195,9 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
     const file = join(dir, 'dovecot.log');
     return output + (existsSync(file) ? readFileSync(file, 'utf8') : '');
   };
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`dovecot exited with code ${code} before it was ready:\n${log()}`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`dovecot exited with code ${code} before it was ready:\n${log()}`))),
+  );
   exited.catch(() => undefined);
   try {
     await Promise.race([waitForGreeting(port, 15_000), exited]);
@@ -228,11 +254,21 @@ export async function startDovecot(opts: { user?: string; password?: string } = 
         if (folder.toUpperCase() !== 'INBOX' && !(await c.list()).some((m) => m.path === folder)) return [];
         await c.mailboxOpen(folder, { readOnly: true });
         const all = await c.fetchAll('1:*', { uid: true, flags: true, envelope: true }, { uid: true });
-        return all.map((m) => ({ uid: m.uid, flags: [...(m.flags ?? [])].sort(), messageId: m.envelope?.messageId?.replace(/^<|>$/g, '') ?? null }));
+        return all.map((m) => ({
+          uid: m.uid,
+          flags: [...(m.flags ?? [])].sort(),
+          messageId: m.envelope?.messageId?.replace(/^<|>$/g, '') ?? null,
+        }));
       }),
     setUidValidity: (folder, uidValidity) => {
-      const res = spawnSync(DOVEADM, ['-c', conf, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder], { encoding: 'utf8' });
-      return res.status === 0 ? Promise.resolve() : Promise.reject(new Error(`doveadm mailbox update failed: ${res.stderr}`));
+      const res = spawnSync(
+        DOVEADM,
+        ['-c', conf, 'mailbox', 'update', '-u', user, '--uid-validity', String(uidValidity), folder],
+        { encoding: 'utf8' },
+      );
+      return res.status === 0
+        ? Promise.resolve()
+        : Promise.reject(new Error(`doveadm mailbox update failed: ${res.stderr}`));
     },
     log,
     stop,

@@ -1,5 +1,8 @@
 /** Retries an assertion until it passes or the time is up (bounded waits, never a bare sleep). */
-export async function expectEventually<T>(fn: () => Promise<T> | T, opts: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function expectEventually<T>(
+  fn: () => Promise<T> | T,
+  opts: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
   for (;;) {
     try {

@@ -19,7 +19,13 @@ export default async function globalSetup(): Promise<void> {
   const logs: string[] = [];
   const [pgPort, redisPort] = [await freePort(), await freePort()];
   const started = await Promise.allSettled([
-    startEmbeddedPostgres({ dataDir: join(root, 'pg'), port: pgPort, password, ephemeral: true, onLog: (l) => logs.push(l) }),
+    startEmbeddedPostgres({
+      dataDir: join(root, 'pg'),
+      port: pgPort,
+      password,
+      ephemeral: true,
+      onLog: (l) => logs.push(l),
+    }),
     startRedisServer({ port: redisPort, dir: join(root, 'redis'), persistent: false }),
   ]);
   const pg = started[0].status === 'fulfilled' ? started[0].value : null;

@@ -10,6 +10,9 @@ export const TEMPLATE_DB = 'kefu_template';
 
 export function harnessState(): HarnessState {
   const raw = process.env.KEFU_TEST_HARNESS;
-  if (!raw) throw new Error('The test harness is not running: run tests with `npm test` (jest globalSetup starts Postgres and Redis).');
+  if (!raw)
+    throw new Error(
+      'The test harness is not running: run tests with `npm test` (jest globalSetup starts Postgres and Redis).',
+    );
   return JSON.parse(raw) as HarnessState;
 }

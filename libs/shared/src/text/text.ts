@@ -46,7 +46,18 @@ export function foldText(text: string): string {
   return out;
 }
 
-const CN_DIGITS: Readonly<Record<string, number>> = { 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const CN_DIGITS: Readonly<Record<string, number>> = {
+  一: 1,
+  二: 2,
+  两: 2,
+  三: 3,
+  四: 4,
+  五: 5,
+  六: 6,
+  七: 7,
+  八: 8,
+  九: 9,
+};
 
 /** '三' → 3, '十' → 10, '十二' → 12, '二十' → 20, '二十三' → 23; null for anything else (up to 99). */
 export function chineseNumeral(s: string): number | null {

@@ -22,7 +22,7 @@ export interface RetryOptions extends Backoff {
  * and may wait (scheduling a task while Redis is down), not for a request someone is waiting on.
  */
 export async function retryWithBackoff<T>(fn: () => Promise<T>, opts: RetryOptions): Promise<T | undefined> {
-  for (let failures = 0; !opts.signal?.aborted; ) {
+  for (let failures = 0; !opts.signal?.aborted;) {
     try {
       return await fn();
     } catch (err) {

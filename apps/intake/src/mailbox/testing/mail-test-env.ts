@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { AppConfig } from '@kefu/shared';
-import { createTestDatabase, startDovecot, startTestApp, testConfig, type TestDatabase, type TestDovecot } from '@kefu/shared/testing';
+import {
+  createTestDatabase,
+  startDovecot,
+  startTestApp,
+  testConfig,
+  type TestDatabase,
+  type TestDovecot,
+} from '@kefu/shared/testing';
 import { intakeApp } from '../../intake.app';
 import { MailboxRunner } from '../mailbox-runner.service';
 import type { PollReport } from '../mailbox-poll.service';
@@ -18,7 +25,17 @@ export interface MailTestEnv {
   /** A poll that starts after this call, to completion. */
   poll: () => Promise<PollReport>;
   /** Intake records by Message-ID (a mail absorbed into a case's record keeps its Message-ID). */
-  record: (messageId: string) => Promise<{ id: string; outcome: string; outcome_reason: string | null; case_id: string | null; channel: string; attempts: number } | undefined>;
+  record: (messageId: string) => Promise<
+    | {
+        id: string;
+        outcome: string;
+        outcome_reason: string | null;
+        case_id: string | null;
+        channel: string;
+        attempts: number;
+      }
+    | undefined
+  >;
   close: () => Promise<void>;
 }
 
@@ -26,7 +43,12 @@ export interface MailTestEnv {
 export async function startMailTestEnv(overrides: Partial<Record<keyof AppConfig, string>> = {}): Promise<MailTestEnv> {
   const db = await createTestDatabase();
   const dovecot = await startDovecot();
-  const config = testConfig({ DATABASE_URL: db.url, MAILBOX_URL: dovecot.url, MAILBOX_RESYNC_SECONDS: '3600', ...overrides });
+  const config = testConfig({
+    DATABASE_URL: db.url,
+    MAILBOX_URL: dovecot.url,
+    MAILBOX_RESYNC_SECONDS: '3600',
+    ...overrides,
+  });
   const app = await startTestApp(intakeApp, config);
   return {
     db,

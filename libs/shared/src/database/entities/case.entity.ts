@@ -1,12 +1,34 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { DepartmentEntity } from './department.entity';
 import { OwnerEntity } from './owner.entity';
 import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 import {
-  caseCategories, caseChannels, caseSeverities, caseStatuses, caseTypes, caseValidities, inList,
-  type CaseCategory, type CaseChannel, type CaseSeverity, type CaseStatus, type CaseType, type CaseValidity,
+  caseCategories,
+  caseChannels,
+  caseSeverities,
+  caseStatuses,
+  caseTypes,
+  caseValidities,
+  inList,
+  type CaseCategory,
+  type CaseChannel,
+  type CaseSeverity,
+  type CaseStatus,
+  type CaseType,
+  type CaseValidity,
 } from './enums';
 
 /** 投诉处理单: one normalised case, whatever channel it came by. */

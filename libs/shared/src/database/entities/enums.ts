@@ -7,7 +7,14 @@ export const caseTypes = ['complaint', 'repair', 'enquiry', 'suggestion', 'claim
 export type CaseType = (typeof caseTypes)[number];
 
 /** 工程质量, 规划设计, 销售管理, 物业管理, 客户服务, 其他 (001 §3). */
-export const caseCategories = ['engineering_quality', 'planning_design', 'sales', 'property_management', 'customer_service', 'other'] as const;
+export const caseCategories = [
+  'engineering_quality',
+  'planning_design',
+  'sales',
+  'property_management',
+  'customer_service',
+  'other',
+] as const;
 export type CaseCategory = (typeof caseCategories)[number];
 
 /** 轻微 minor, 重大 major (004 篇2 §1). */
@@ -21,7 +28,16 @@ export type CaseValidity = (typeof caseValidities)[number];
 export const caseChannels = ['hotline', 'email', 'fax', 'web', 'suggestion_box', 'walk_in'] as const;
 export type CaseChannel = (typeof caseChannels)[number];
 
-export const caseStatuses = ['new', 'accepted', 'assigned', 'replied', 'resolved', 'return_visited', 'closed', 'rejected'] as const;
+export const caseStatuses = [
+  'new',
+  'accepted',
+  'assigned',
+  'replied',
+  'resolved',
+  'return_visited',
+  'closed',
+  'rejected',
+] as const;
 export type CaseStatus = (typeof caseStatuses)[number];
 
 /** 毛坯 rough shell, 精装 fitted out. */

@@ -21,37 +21,114 @@ import { UnitEntity } from './unit.entity';
 import { WebIpUsageEntity } from './web-ip-usage.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
-import { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity } from './warranty.entity';
-import { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity } from './certificate.entity';
+import {
+  ScanStateEntity,
+  WarrantyItemEntity,
+  WarrantyNoticeEntity,
+  WarrantyRecheckEntity,
+  WarrantySeasonEntity,
+} from './warranty.entity';
+import {
+  CertificateBatchEntity,
+  CertificateBatchUnitEntity,
+  CertificateCollectionEntity,
+  CertificateNoticeEntity,
+} from './certificate.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
 export { attachmentRoles, type AttachmentRole } from './attachment.entity';
 export { letterStatuses, type LetterStatus } from './letter.entity';
-export { notificationKinds, notificationStatuses, recipientTypes, type NotificationKind, type NotificationStatus, type RecipientType } from './notification.entity';
 export {
-  BuildingEntity, CalendarOverrideEntity, CaseEventEntity, CaseNumberCounterEntity, CaseEntity, DepartmentEntity,
-  OwnerUnitEntity, OwnerEntity, ProjectEntity, StaffEntity, UnitEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
-  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity,
-  NotificationEntity, NotificationReceiptEntity,
-  LetterEntity, LetterManifestEntity, WebIpUsageEntity,
+  notificationKinds,
+  notificationStatuses,
+  recipientTypes,
+  type NotificationKind,
+  type NotificationStatus,
+  type RecipientType,
+} from './notification.entity';
+export {
+  BuildingEntity,
+  CalendarOverrideEntity,
+  CaseEventEntity,
+  CaseNumberCounterEntity,
+  CaseEntity,
+  DepartmentEntity,
+  OwnerUnitEntity,
+  OwnerEntity,
+  ProjectEntity,
+  StaffEntity,
+  UnitEntity,
+  IntakeRecordEntity,
+  OutboxEntity,
+  CallEntity,
+  CaseLinkEntity,
+  AttachmentEntity,
+  MailboxCursorEntity,
+  SentMessageEntity,
+  SuggestionBoxEntity,
+  BoxCollectionEntity,
+  NotificationEntity,
+  NotificationReceiptEntity,
+  LetterEntity,
+  LetterManifestEntity,
+  WebIpUsageEntity,
 };
 export { CaseDeadlineEntity, ReminderEntity };
-export { deadlineSteps, deadlineStates, reminderKinds, type DeadlineStep, type DeadlineState, type ReminderKind } from './reminder.entity';
-export { warrantyBases, warrantyNoticeStatuses, type WarrantyBasis, type WarrantyNoticeStatus } from './warranty.entity';
+export {
+  deadlineSteps,
+  deadlineStates,
+  reminderKinds,
+  type DeadlineStep,
+  type DeadlineState,
+  type ReminderKind,
+} from './reminder.entity';
+export {
+  warrantyBases,
+  warrantyNoticeStatuses,
+  type WarrantyBasis,
+  type WarrantyNoticeStatus,
+} from './warranty.entity';
 export { idDocumentTypes, collectorRelations, type IdDocumentType, type CollectorRelation } from './certificate.entity';
 export { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity };
 export { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity };
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
-  ProjectEntity, BuildingEntity, UnitEntity, OwnerEntity, OwnerUnitEntity, DepartmentEntity, StaffEntity,
-  CaseEntity, CaseEventEntity, CaseNumberCounterEntity, CalendarOverrideEntity, IntakeRecordEntity, OutboxEntity, CallEntity, CaseLinkEntity,
-  AttachmentEntity, MailboxCursorEntity, SentMessageEntity, SuggestionBoxEntity, BoxCollectionEntity,
-  NotificationEntity, NotificationReceiptEntity,
-  LetterEntity, LetterManifestEntity,
-  CaseDeadlineEntity, ReminderEntity,
-  WarrantyItemEntity, WarrantySeasonEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, ScanStateEntity,
-  CertificateBatchEntity, CertificateBatchUnitEntity, CertificateNoticeEntity, CertificateCollectionEntity,
+  ProjectEntity,
+  BuildingEntity,
+  UnitEntity,
+  OwnerEntity,
+  OwnerUnitEntity,
+  DepartmentEntity,
+  StaffEntity,
+  CaseEntity,
+  CaseEventEntity,
+  CaseNumberCounterEntity,
+  CalendarOverrideEntity,
+  IntakeRecordEntity,
+  OutboxEntity,
+  CallEntity,
+  CaseLinkEntity,
+  AttachmentEntity,
+  MailboxCursorEntity,
+  SentMessageEntity,
+  SuggestionBoxEntity,
+  BoxCollectionEntity,
+  NotificationEntity,
+  NotificationReceiptEntity,
+  LetterEntity,
+  LetterManifestEntity,
+  CaseDeadlineEntity,
+  ReminderEntity,
+  WarrantyItemEntity,
+  WarrantySeasonEntity,
+  WarrantyNoticeEntity,
+  WarrantyRecheckEntity,
+  ScanStateEntity,
+  CertificateBatchEntity,
+  CertificateBatchUnitEntity,
+  CertificateNoticeEntity,
+  CertificateCollectionEntity,
   WebIpUsageEntity,
 ];

@@ -1,8 +1,26 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { CaseEntity } from './case.entity';
 import { caseChannels, inList, type CaseChannel } from './enums';
 
-export const intakeOutcomes = ['pending', 'case_created', 'added_to_case', 'duplicate', 'auto_reply', 'bounce', 'quarantined'] as const;
+export const intakeOutcomes = [
+  'pending',
+  'case_created',
+  'added_to_case',
+  'duplicate',
+  'auto_reply',
+  'bounce',
+  'quarantined',
+] as const;
 export type IntakeOutcome = (typeof intakeOutcomes)[number];
 
 /**

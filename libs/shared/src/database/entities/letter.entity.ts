@@ -1,4 +1,15 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { inList } from './enums';
 import { NotificationEntity } from './notification.entity';
 import { StaffEntity } from './staff.entity';
@@ -8,7 +19,17 @@ import { StaffEntity } from './staff.entity';
  * post office) → posted (waybill recorded) → accepted (收寄) → in_transit → out_for_delivery (派送中) →
  * signed_for (妥投) / returned (退回); undelivered (未妥投) is an interim failed attempt.
  */
-export const letterStatuses = ['generated', 'manifested', 'posted', 'accepted', 'in_transit', 'out_for_delivery', 'undelivered', 'signed_for', 'returned'] as const;
+export const letterStatuses = [
+  'generated',
+  'manifested',
+  'posted',
+  'accepted',
+  'in_transit',
+  'out_for_delivery',
+  'undelivered',
+  'signed_for',
+  'returned',
+] as const;
 export type LetterStatus = (typeof letterStatuses)[number];
 
 /** A batch of letters handed to the post office as one bulk EMS order (its CSV is the order form). */

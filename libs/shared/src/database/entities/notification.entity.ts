@@ -1,4 +1,15 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { CaseEntity } from './case.entity';
 import { inList, notifyChannels, type NotifyChannel } from './enums';
 import { OwnerEntity } from './owner.entity';
@@ -6,8 +17,14 @@ import { StaffEntity } from './staff.entity';
 
 /** One template per kind (apps/notifier renders them). */
 export const notificationKinds = [
-  'case_acknowledgement', 'case_reply', 'staff_reminder', 'escalation', 'staff_digest',
-  'warranty_expiry', 'certificate_collection', 'return_visit_request',
+  'case_acknowledgement',
+  'case_reply',
+  'staff_reminder',
+  'escalation',
+  'staff_digest',
+  'warranty_expiry',
+  'certificate_collection',
+  'return_visit_request',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -15,7 +32,18 @@ export type NotificationKind = (typeof notificationKinds)[number];
  * pending → sending → sent → delivered / undelivered / failed / bounced / returned / signed_for;
  * cancelled when what it was about no longer holds (a reminder for a step already done).
  */
-export const notificationStatuses = ['pending', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'bounced', 'returned', 'signed_for', 'cancelled'] as const;
+export const notificationStatuses = [
+  'pending',
+  'sending',
+  'sent',
+  'delivered',
+  'undelivered',
+  'failed',
+  'bounced',
+  'returned',
+  'signed_for',
+  'cancelled',
+] as const;
 export type NotificationStatus = (typeof notificationStatuses)[number];
 
 /** owner: an owner row; staff: a staff row; case_reporter: whoever reported the case (its reporter phone / email), matched or not. */
@@ -40,7 +68,10 @@ export type RecipientType = (typeof recipientTypes)[number];
 @Check('ck_notifications_status', inList('status', notificationStatuses))
 @Check('ck_notifications_recipient_type', inList('recipient_type', recipientTypes))
 @Check('ck_notifications_channel', `"channel" IS NULL OR ${inList('channel', notifyChannels)}`)
-@Check('ck_notifications_recipient', `("recipient_type" = 'owner') = ("owner_id" IS NOT NULL) AND ("recipient_type" = 'staff') = ("staff_id" IS NOT NULL) AND ("recipient_type" <> 'case_reporter' OR "case_id" IS NOT NULL)`)
+@Check(
+  'ck_notifications_recipient',
+  `("recipient_type" = 'owner') = ("owner_id" IS NOT NULL) AND ("recipient_type" = 'staff') = ("staff_id" IS NOT NULL) AND ("recipient_type" <> 'case_reporter' OR "case_id" IS NOT NULL)`,
+)
 export class NotificationEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'varchar', length: 200 }) idempotencyKey!: string;

@@ -1,10 +1,28 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+} from 'typeorm';
 import { CaseEntity } from './case.entity';
 import { inList } from './enums';
 import { StaffEntity } from './staff.entity';
 
 /** The SLA steps a case is held to (libs/shared/src/sla initialDeadlines). */
-export const deadlineSteps = ['firstReply', 'departmentPlan', 'departmentAnalysis', 'reportToHead', 'solution', 'engineerContact', 'siteSurvey'] as const;
+export const deadlineSteps = [
+  'firstReply',
+  'departmentPlan',
+  'departmentAnalysis',
+  'reportToHead',
+  'solution',
+  'engineerContact',
+  'siteSurvey',
+] as const;
 export type DeadlineStep = (typeof deadlineSteps)[number];
 
 /** open until the case moves past the step (met), the time passes (missed) or the deadline is replaced (superseded: a moved reply date). */
@@ -54,7 +72,9 @@ export class CaseDeadlineEntity {
 @Entity({ name: 'reminders' })
 @Unique('uq_reminders_deadline_kind_level', ['deadlineId', 'kind', 'level'])
 @Index('ix_reminders_unsent_due', ['sendAt'], { where: `"sent_at" IS NULL AND "cancelled_at" IS NULL` })
-@Index('ix_reminders_unacked', ['ackDueAt'], { where: `"sent_at" IS NOT NULL AND "acknowledged_at" IS NULL AND "escalated_at" IS NULL AND "cancelled_at" IS NULL` })
+@Index('ix_reminders_unacked', ['ackDueAt'], {
+  where: `"sent_at" IS NOT NULL AND "acknowledged_at" IS NULL AND "escalated_at" IS NULL AND "cancelled_at" IS NULL`,
+})
 @Index('ix_reminders_recipient', ['recipientStaffId', 'sentAt'])
 @Index('ix_reminders_case', ['caseId'])
 @Check('ck_reminders_kind', inList('kind', reminderKinds))

@@ -1,4 +1,16 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
 import { inList } from './enums';
 import { ProjectEntity } from './project.entity';
 import { UnitEntity } from './unit.entity';
@@ -50,7 +62,10 @@ export class WarrantyItemEntity {
  * central heating in Shenzhen), so items counted in it give no notices there.
  */
 @Entity({ name: 'warranty_seasons' })
-@Check('ck_warranty_seasons_dates', `("heating_start" IS NULL) = ("heating_end" IS NULL) AND ("cooling_start" IS NULL) = ("cooling_end" IS NULL)`)
+@Check(
+  'ck_warranty_seasons_dates',
+  `("heating_start" IS NULL) = ("heating_end" IS NULL) AND ("cooling_start" IS NULL) = ("cooling_end" IS NULL)`,
+)
 export class WarrantySeasonEntity {
   @PrimaryColumn({ type: 'varchar', length: 50 }) city!: string;
   @Column({ type: 'char', length: 5, nullable: true }) heatingStart!: string | null;

@@ -4,31 +4,55 @@ export class Intake1795436748074 implements MigrationInterface {
   name = 'Intake1795436748074';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "intake_records" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "channel" character varying(20) NOT NULL, "source" character varying(100) NOT NULL, "external_id" character varying(300), "raw" jsonb, "content_hash" character varying(64), "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "outcome" character varying(20) NOT NULL DEFAULT 'pending', "outcome_reason" text, "case_id" uuid, "attempts" integer NOT NULL DEFAULT '0', "processed_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_intake_records_source_external" UNIQUE ("source", "external_id"), CONSTRAINT "ck_intake_records_outcome" CHECK ("outcome" IN ('pending', 'case_created', 'added_to_case', 'duplicate', 'auto_reply', 'bounce', 'quarantined')), CONSTRAINT "ck_intake_records_channel" CHECK ("channel" IN ('hotline', 'email', 'fax', 'web', 'suggestion_box', 'walk_in')), CONSTRAINT "PK_5ef2cd7bf37ec56b51bce591c5d" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "intake_records" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "channel" character varying(20) NOT NULL, "source" character varying(100) NOT NULL, "external_id" character varying(300), "raw" jsonb, "content_hash" character varying(64), "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "outcome" character varying(20) NOT NULL DEFAULT 'pending', "outcome_reason" text, "case_id" uuid, "attempts" integer NOT NULL DEFAULT '0', "processed_at" TIMESTAMP WITH TIME ZONE, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_intake_records_source_external" UNIQUE ("source", "external_id"), CONSTRAINT "ck_intake_records_outcome" CHECK ("outcome" IN ('pending', 'case_created', 'added_to_case', 'duplicate', 'auto_reply', 'bounce', 'quarantined')), CONSTRAINT "ck_intake_records_channel" CHECK ("channel" IN ('hotline', 'email', 'fax', 'web', 'suggestion_box', 'walk_in')), CONSTRAINT "PK_5ef2cd7bf37ec56b51bce591c5d" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_intake_records_case" ON "intake_records" ("case_id") `);
     await queryRunner.query(`CREATE INDEX "ix_intake_records_outcome" ON "intake_records" ("outcome", "received_at") `);
-    await queryRunner.query(`CREATE TABLE "calls" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "case_id" uuid NOT NULL, "intake_record_id" uuid NOT NULL, "caller_number" character varying(40) NOT NULL, "caller_digits" character varying(20), "started_at" TIMESTAMP WITH TIME ZONE NOT NULL, "duration_seconds" integer NOT NULL DEFAULT '0', "direction" character varying(3) NOT NULL DEFAULT 'in', "voicemail" boolean NOT NULL DEFAULT false, "missed" boolean NOT NULL DEFAULT false, "recording_ref" character varying(300), "recording_keep_until" date, "operator_id" uuid, "summary" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_calls_duration" CHECK ("duration_seconds" >= 0), CONSTRAINT "ck_calls_direction" CHECK ("direction" IN ('in', 'out')), CONSTRAINT "PK_d9171d91f8dd1a649659f1b6a20" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "calls" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "case_id" uuid NOT NULL, "intake_record_id" uuid NOT NULL, "caller_number" character varying(40) NOT NULL, "caller_digits" character varying(20), "started_at" TIMESTAMP WITH TIME ZONE NOT NULL, "duration_seconds" integer NOT NULL DEFAULT '0', "direction" character varying(3) NOT NULL DEFAULT 'in', "voicemail" boolean NOT NULL DEFAULT false, "missed" boolean NOT NULL DEFAULT false, "recording_ref" character varying(300), "recording_keep_until" date, "operator_id" uuid, "summary" text NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "ck_calls_duration" CHECK ("duration_seconds" >= 0), CONSTRAINT "ck_calls_direction" CHECK ("direction" IN ('in', 'out')), CONSTRAINT "PK_d9171d91f8dd1a649659f1b6a20" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_calls_case" ON "calls" ("case_id") `);
     await queryRunner.query(`CREATE INDEX "ix_calls_caller" ON "calls" ("caller_digits", "started_at") `);
-    await queryRunner.query(`CREATE TABLE "case_links" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "case_id" uuid NOT NULL, "linked_case_id" uuid NOT NULL, "kind" character varying(30) NOT NULL DEFAULT 'possible_duplicate', "score" real NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_case_links_pair" UNIQUE ("case_id", "linked_case_id", "kind"), CONSTRAINT "PK_7990ae0bb82ab6395f6fdbb4ca9" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "case_links" ("id" uuid NOT NULL DEFAULT gen_random_uuid(), "case_id" uuid NOT NULL, "linked_case_id" uuid NOT NULL, "kind" character varying(30) NOT NULL DEFAULT 'possible_duplicate', "score" real NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "uq_case_links_pair" UNIQUE ("case_id", "linked_case_id", "kind"), CONSTRAINT "PK_7990ae0bb82ab6395f6fdbb4ca9" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_case_links_linked" ON "case_links" ("linked_case_id") `);
-    await queryRunner.query(`CREATE TABLE "outbox" ("id" bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL, "job_name" character varying(60) NOT NULL, "payload" jsonb NOT NULL, "dedupe_key" character varying(200) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "relayed_at" TIMESTAMP WITH TIME ZONE, "attempts" integer NOT NULL DEFAULT '0', "last_error" text, CONSTRAINT "uq_outbox_dedupe_key" UNIQUE ("dedupe_key"), CONSTRAINT "PK_340ab539f309f03bdaa14aa7649" PRIMARY KEY ("id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "outbox" ("id" bigint GENERATED BY DEFAULT AS IDENTITY NOT NULL, "job_name" character varying(60) NOT NULL, "payload" jsonb NOT NULL, "dedupe_key" character varying(200) NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "relayed_at" TIMESTAMP WITH TIME ZONE, "attempts" integer NOT NULL DEFAULT '0', "last_error" text, CONSTRAINT "uq_outbox_dedupe_key" UNIQUE ("dedupe_key"), CONSTRAINT "PK_340ab539f309f03bdaa14aa7649" PRIMARY KEY ("id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_outbox_pending" ON "outbox" ("id") WHERE "relayed_at" IS NULL`);
     await queryRunner.query(`ALTER TABLE "cases" ADD "reporter_phone" character varying(20)`);
     await queryRunner.query(`ALTER TABLE "cases" ADD "reporter_email" character varying(254)`);
-    await queryRunner.query(`ALTER TABLE "cases" ADD "match_status" character varying(12) NOT NULL DEFAULT 'unmatched'`);
+    await queryRunner.query(
+      `ALTER TABLE "cases" ADD "match_status" character varying(12) NOT NULL DEFAULT 'unmatched'`,
+    );
     await queryRunner.query(`ALTER TABLE "cases" ADD "match_details" jsonb NOT NULL DEFAULT '{}'`);
     await queryRunner.query(`ALTER TABLE "cases" ADD "classification_rules" text array NOT NULL DEFAULT '{}'`);
     await queryRunner.query(`ALTER TABLE "cases" ADD "promised_reply_rule" character varying(40)`);
     await queryRunner.query(`CREATE INDEX "ix_cases_unit" ON "cases" ("unit_id", "received_at") `);
     await queryRunner.query(`CREATE INDEX "ix_cases_reporter_phone" ON "cases" ("reporter_phone") `);
-    await queryRunner.query(`ALTER TABLE "cases" ADD CONSTRAINT "ck_cases_match_status" CHECK ("match_status" IN ('matched', 'ambiguous', 'unmatched'))`);
-    await queryRunner.query(`ALTER TABLE "intake_records" ADD CONSTRAINT "fk_intake_records_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "calls" ADD CONSTRAINT "fk_calls_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "calls" ADD CONSTRAINT "fk_calls_intake_record" FOREIGN KEY ("intake_record_id") REFERENCES "intake_records"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "calls" ADD CONSTRAINT "fk_calls_operator" FOREIGN KEY ("operator_id") REFERENCES "staff"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "case_links" ADD CONSTRAINT "fk_case_links_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
-    await queryRunner.query(`ALTER TABLE "case_links" ADD CONSTRAINT "fk_case_links_linked_case" FOREIGN KEY ("linked_case_id") REFERENCES "cases"("id") ON DELETE CASCADE ON UPDATE NO ACTION`);
+    await queryRunner.query(
+      `ALTER TABLE "cases" ADD CONSTRAINT "ck_cases_match_status" CHECK ("match_status" IN ('matched', 'ambiguous', 'unmatched'))`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "intake_records" ADD CONSTRAINT "fk_intake_records_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "calls" ADD CONSTRAINT "fk_calls_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "calls" ADD CONSTRAINT "fk_calls_intake_record" FOREIGN KEY ("intake_record_id") REFERENCES "intake_records"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "calls" ADD CONSTRAINT "fk_calls_operator" FOREIGN KEY ("operator_id") REFERENCES "staff"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "case_links" ADD CONSTRAINT "fk_case_links_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
+    await queryRunner.query(
+      `ALTER TABLE "case_links" ADD CONSTRAINT "fk_case_links_linked_case" FOREIGN KEY ("linked_case_id") REFERENCES "cases"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

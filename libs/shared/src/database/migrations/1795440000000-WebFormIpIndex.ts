@@ -5,7 +5,9 @@ export class WebFormIpIndex1795440000000 implements MigrationInterface {
   name = 'WebFormIpIndex1795440000000';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE INDEX "ix_intake_records_web_ip" ON "intake_records" ((raw->'client'->>'ipHash'), "received_at") WHERE "source" = 'web'`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_intake_records_web_ip" ON "intake_records" ((raw->'client'->>'ipHash'), "received_at") WHERE "source" = 'web'`,
+    );
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {

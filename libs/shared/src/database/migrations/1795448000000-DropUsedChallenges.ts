@@ -12,7 +12,9 @@ export class DropUsedChallenges1795448000000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`CREATE TABLE "used_challenges" ("challenge_id" character varying(64) NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_283bca40de5219ce246bd99d0b8" PRIMARY KEY ("challenge_id"))`);
+    await queryRunner.query(
+      `CREATE TABLE "used_challenges" ("challenge_id" character varying(64) NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_283bca40de5219ce246bd99d0b8" PRIMARY KEY ("challenge_id"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_used_challenges_expires" ON "used_challenges" ("expires_at") `);
   }
 }

@@ -25,15 +25,22 @@ export class UnitsVersion1795450000000 implements MigrationInterface {
         RETURN NULL;
       END $$`);
     for (const table of ['units', 'buildings']) {
-      await queryRunner.query(`CREATE TRIGGER "tr_${table}_version_ins" AFTER INSERT ON "${table}" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kefu_bump_units_version()`);
-      await queryRunner.query(`CREATE TRIGGER "tr_${table}_version_upd" AFTER UPDATE ON "${table}" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kefu_bump_units_version()`);
-      await queryRunner.query(`CREATE TRIGGER "tr_${table}_version_del" AFTER DELETE ON "${table}" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kefu_bump_units_version()`);
+      await queryRunner.query(
+        `CREATE TRIGGER "tr_${table}_version_ins" AFTER INSERT ON "${table}" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kefu_bump_units_version()`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER "tr_${table}_version_upd" AFTER UPDATE ON "${table}" REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kefu_bump_units_version()`,
+      );
+      await queryRunner.query(
+        `CREATE TRIGGER "tr_${table}_version_del" AFTER DELETE ON "${table}" REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION kefu_bump_units_version()`,
+      );
     }
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
     for (const table of ['units', 'buildings']) {
-      for (const op of ['ins', 'upd', 'del']) await queryRunner.query(`DROP TRIGGER "tr_${table}_version_${op}" ON "${table}"`);
+      for (const op of ['ins', 'upd', 'del'])
+        await queryRunner.query(`DROP TRIGGER "tr_${table}_version_${op}" ON "${table}"`);
     }
     await queryRunner.query(`DROP FUNCTION kefu_bump_units_version()`);
     await queryRunner.query(`ALTER TABLE "projects" DROP COLUMN "units_version"`);

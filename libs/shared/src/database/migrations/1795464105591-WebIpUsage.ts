@@ -12,7 +12,9 @@ export class WebIpUsage1795464105591 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "public"."ix_intake_records_web_ip"`);
-    await queryRunner.query(`CREATE TABLE "web_ip_usage" ("ip_hash" character varying(32) NOT NULL, "hits" TIMESTAMP WITH TIME ZONE array NOT NULL DEFAULT '{}', "no_js_hits" TIMESTAMP WITH TIME ZONE array NOT NULL DEFAULT '{}', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_a28b973eedebbe5292f46956b09" PRIMARY KEY ("ip_hash"))`);
+    await queryRunner.query(
+      `CREATE TABLE "web_ip_usage" ("ip_hash" character varying(32) NOT NULL, "hits" TIMESTAMP WITH TIME ZONE array NOT NULL DEFAULT '{}', "no_js_hits" TIMESTAMP WITH TIME ZONE array NOT NULL DEFAULT '{}', "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), CONSTRAINT "PK_a28b973eedebbe5292f46956b09" PRIMARY KEY ("ip_hash"))`,
+    );
     await queryRunner.query(`CREATE INDEX "ix_web_ip_usage_updated" ON "web_ip_usage" ("updated_at") `);
     await queryRunner.query(`
       INSERT INTO "web_ip_usage" ("ip_hash", "hits", "no_js_hits", "updated_at")
@@ -26,6 +28,8 @@ export class WebIpUsage1795464105591 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "public"."ix_web_ip_usage_updated"`);
     await queryRunner.query(`DROP TABLE "web_ip_usage"`);
-    await queryRunner.query(`CREATE INDEX "ix_intake_records_web_ip" ON "intake_records" ((raw->'client'->>'ipHash'), "received_at") WHERE "source" = 'web'`);
+    await queryRunner.query(
+      `CREATE INDEX "ix_intake_records_web_ip" ON "intake_records" ((raw->'client'->>'ipHash'), "received_at") WHERE "source" = 'web'`,
+    );
   }
 }

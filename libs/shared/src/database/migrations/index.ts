@@ -15,8 +15,18 @@ import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliver
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
-  Init1795434978430, Intake1795436748074, IntakeChannels1795437785544, WebFormIpIndex1795440000000, Notifications1795443959255,
-  Reminders1795444491630, WarrantyAndCertificateNotices1795444532749, Letters1795444560083, NotifierSendIndex1795446032593,
-  DropUsedChallenges1795448000000, UnitsVersion1795450000000, WebIpUsage1795464105591, OwnersEmailLower1795470000000,
+  Init1795434978430,
+  Intake1795436748074,
+  IntakeChannels1795437785544,
+  WebFormIpIndex1795440000000,
+  Notifications1795443959255,
+  Reminders1795444491630,
+  WarrantyAndCertificateNotices1795444532749,
+  Letters1795444560083,
+  NotifierSendIndex1795446032593,
+  DropUsedChallenges1795448000000,
+  UnitsVersion1795450000000,
+  WebIpUsage1795464105591,
+  OwnersEmailLower1795470000000,
   IntakeDeliveryReport1795480000000,
 ];
