@@ -65,16 +65,12 @@ function chrome() {
   const current = location.hash.slice(1).split('?')[0] ?? '';
   mount(
     $('#nav'),
-    html`<ul>
-      ${pages
-        .filter((p) => p.nav && (!p.roles || session.staff.role === 'admin' || p.roles.includes(session.staff.role)))
-        .map(
-          (p) =>
-            html`<li>
-              <a href="#${p.path}" ${current.startsWith(p.path) ? html`aria-current="page"` : ''}>${t(p.nav ?? '')}</a>
-            </li>`,
-        )}
-    </ul>`,
+    html`<ul>${pages
+      .filter((p) => p.nav && (!p.roles || session.staff.role === 'admin' || p.roles.includes(session.staff.role)))
+      .map(
+        (p) =>
+          html`<li><a href="#${p.path}" ${current.startsWith(p.path) ? html`aria-current="page"` : ''}>${t(p.nav ?? '')}</a></li>`,
+      )}</ul>`,
   );
 }
 
@@ -109,9 +105,7 @@ async function route() {
     if (mine === renderCount)
       mount(
         main,
-        html`<h1>${t('app.error')}</h1>
-          ${errorBox(err)}
-          <p><button type="button" id="retry">${t('app.retry')}</button></p>`,
+        html`<h1>${t('app.error')}</h1>${errorBox(err)}<p><button type="button" id="retry">${t('app.retry')}</button></p>`,
       );
     document.getElementById('retry')?.addEventListener('click', () => void route());
   }

@@ -26,24 +26,12 @@ export const irreversible = new Set(['reject', 'close', 'escalate']);
 /** @param {string} id @param {string} text @param {{ required?: boolean, rows?: boolean, hint?: string }} [o] */
 function textField(id, text, o = {}) {
   const optional = o.required ? '' : html` <span class="opt">${t('case-detail.optional')}</span>`;
-  return html`<div class="field">
-    <label for="cd-${id}">${text}${optional}</label>
+  return html`<div class="field"><label for="cd-${id}">${text}${optional}</label>
     ${o.hint ? html`<p class="hint" id="cd-${id}-hint">${o.hint}</p>` : ''}
     ${
       o.rows === false
-        ? html`<input
-            id="cd-${id}"
-            name="${id}"
-            ${o.required ? html`required` : ''}
-            ${o.hint ? html`aria-describedby="cd-${id}-hint"` : ''}
-          />`
-        : html`<textarea
-            id="cd-${id}"
-            name="${id}"
-            rows="3"
-            ${o.required ? html`required minlength="2"` : ''}
-            ${o.hint ? html`aria-describedby="cd-${id}-hint"` : ''}
-          ></textarea>`
+        ? html`<input id="cd-${id}" name="${id}" ${o.required ? html`required` : ''} ${o.hint ? html`aria-describedby="cd-${id}-hint"` : ''}>`
+        : html`<textarea id="cd-${id}" name="${id}" rows="3" ${o.required ? html`required minlength="2"` : ''} ${o.hint ? html`aria-describedby="cd-${id}-hint"` : ''}></textarea>`
     }
   </div>`;
 }
@@ -67,54 +55,28 @@ export function fieldsFor(name, detail) {
       return textField('reason', t('case-detail.field.rejectReason'), { required: true });
     case 'assign': {
       const to = detail.assignTo ?? { departments: [], staff: [] };
-      return html`<div class="field">
-          <label for="cd-departmentId">${t('case-detail.field.department')}</label>
-          <select id="cd-departmentId" name="departmentId">
-            <option value="">—</option>
-            ${to.departments.map((/** @type {any} */ d) => html`<option value="${d.id}">${d.name}</option>`)}
-          </select>
-        </div>
-        <div class="field">
-          <label for="cd-assigneeId">${t('case-detail.field.assignee')}</label>
-          <select id="cd-assigneeId" name="assigneeId">
-            <option value="">—</option>
-            ${to.staff.map(
-              (/** @type {any} */ s) =>
-                html`<option value="${s.id}">${s.name}${s.departmentName ? ` · ${s.departmentName}` : ''}</option>`,
-            )}
-          </select>
-          <p class="hint">${t('case-detail.assignHint')}</p>
-        </div>
+      return html`<div class="field"><label for="cd-departmentId">${t('case-detail.field.department')}</label>
+          <select id="cd-departmentId" name="departmentId"><option value="">—</option>${to.departments.map(
+            (/** @type {any} */ d) => html`<option value="${d.id}">${d.name}</option>`,
+          )}</select></div>
+        <div class="field"><label for="cd-assigneeId">${t('case-detail.field.assignee')}</label>
+          <select id="cd-assigneeId" name="assigneeId"><option value="">—</option>${to.staff.map(
+            (/** @type {any} */ s) =>
+              html`<option value="${s.id}">${s.name}${s.departmentName ? ` · ${s.departmentName}` : ''}</option>`,
+          )}</select>
+          <p class="hint">${t('case-detail.assignHint')}</p></div>
         ${textField('note', t('case-detail.field.note'))}`;
     }
     case 'reply':
-      return html`<div class="field">
-          <label for="cd-via">${t('case-detail.field.via')}</label>
-          <select id="cd-via" name="via" required>
-            ${['phone', 'sms', 'email', 'letter', 'in_person'].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}
-          </select>
-        </div>
+      return html`<div class="field"><label for="cd-via">${t('case-detail.field.via')}</label>
+          <select id="cd-via" name="via" required>${['phone', 'sms', 'email', 'letter', 'in_person'].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}</select></div>
         ${textField('content', t('case-detail.field.content'), { required: true })}`;
     case 'moveReplyDate': {
       const current = detail.case.promisedReplyAt;
-      return html`<div class="field">
-          <label for="cd-newDate">${t('case-detail.field.newDate')}</label>
+      return html`<div class="field"><label for="cd-newDate">${t('case-detail.field.newDate')}</label>
           <p class="hint" id="cd-newDate-hint">${t('case-detail.newDateHint', { n: detail.case.replyDateMoves })}</p>
-          <input
-            id="cd-newDate"
-            name="newDate"
-            type="datetime-local"
-            required
-            aria-describedby="cd-newDate-hint"
-            ${current ? html`min="${localInput(current)}" value="${localInput(new Date(new Date(current).getTime() + 86_400_000))}"` : ''}
-          />
-        </div>
-        <div class="field">
-          <label
-            ><input type="checkbox" name="customerAgreed" value="true" required />
-            ${t('case-detail.field.customerAgreed')}</label
-          >
-        </div>
+          <input id="cd-newDate" name="newDate" type="datetime-local" required aria-describedby="cd-newDate-hint" ${current ? html`min="${localInput(current)}" value="${localInput(new Date(new Date(current).getTime() + 86_400_000))}"` : ''}></div>
+        <div class="field"><label><input type="checkbox" name="customerAgreed" value="true" required> ${t('case-detail.field.customerAgreed')}</label></div>
         ${textField('reason', t('case-detail.field.reason'), { required: true })}`;
     }
     case 'escalate':
@@ -125,11 +87,9 @@ export function fieldsFor(name, detail) {
     case 'resolve':
       return textField('result', t('case-detail.field.result'), { required: true });
     case 'returnVisit':
-      return html`<fieldset>
-          <legend>${t('case-detail.field.satisfied')}</legend>
-          <label><input type="radio" name="satisfied" value="true" required /> ${t('case-detail.satisfied')}</label>
-          <label><input type="radio" name="satisfied" value="false" /> ${t('case-detail.unsatisfiedReopens')}</label>
-        </fieldset>
+      return html`<fieldset><legend>${t('case-detail.field.satisfied')}</legend>
+          <label><input type="radio" name="satisfied" value="true" required> ${t('case-detail.satisfied')}</label>
+          <label><input type="radio" name="satisfied" value="false"> ${t('case-detail.unsatisfiedReopens')}</label></fieldset>
         ${textField('comments', t('case-detail.field.comments'))}
         ${textField('openProblems', t('case-detail.field.openProblems'))}`;
     case 'close':
@@ -173,22 +133,13 @@ export function runTransition(dialog, { name, detail, opener }) {
     html`<form method="dialog" class="case-dialog-form" novalidate>
       <h2 id="case-dialog-title">${title} · ${detail.case.number}</h2>
       <div class="case-dialog-error"></div>
-      <div class="case-step-fill">
-        ${fieldsFor(name, detail)}
-        <div class="actions">
-          <button type="submit" class="${danger ? 'danger' : ''}">${danger ? t('case-detail.next') : title}</button>
-          <button type="button" class="secondary" data-cancel>${t('app.cancel')}</button>
-        </div>
-      </div>
+      <div class="case-step-fill">${fieldsFor(name, detail)}
+        <div class="actions"><button type="submit" class="${danger ? 'danger' : ''}">${danger ? t('case-detail.next') : title}</button>
+          <button type="button" class="secondary" data-cancel>${t('app.cancel')}</button></div></div>
       <div class="case-step-confirm" hidden>
-        <p class="notice" role="alert">
-          ${t(`case-detail.confirm.${name}`, { number: detail.case.number })} ${t('case-detail.cannotUndo')}
-        </p>
-        <div class="actions">
-          <button type="button" class="danger" data-confirm>${t('case-detail.confirmDo', { action: title })}</button>
-          <button type="button" class="secondary" data-back>${t('case-detail.back')}</button>
-        </div>
-      </div>
+        <p class="notice" role="alert">${t(`case-detail.confirm.${name}`, { number: detail.case.number })} ${t('case-detail.cannotUndo')}</p>
+        <div class="actions"><button type="button" class="danger" data-confirm>${t('case-detail.confirmDo', { action: title })}</button>
+          <button type="button" class="secondary" data-back>${t('case-detail.back')}</button></div></div>
     </form>`,
   );
   dialog.setAttribute('aria-labelledby', 'case-dialog-title');

@@ -33,19 +33,12 @@ function named(prefix, value) {
 /** One attachment: thumbnail placeholder (filled once its bytes are fetched), PDF viewer button, download. @param {any} a */
 export function attachmentView(a) {
   return html`<li class="case-attachment" data-attachment="${a.id}">
-    ${isImage(a) ? html`<img class="case-thumb" alt="${a.filename}" data-thumb="${a.id}" width="160" height="120" />` : ''}
-    <span class="case-file"
-      ><strong>${a.filename}</strong>
-      <span class="muted"
-        >${named('role', a.role)} · ${a.contentType} ·
-        ${fileSize(a.size)}${a.pageCount ? html` · ${t('case-detail.pages', { n: a.pageCount })}` : ''}</span
-      ></span
-    >
+    ${isImage(a) ? html`<img class="case-thumb" alt="${a.filename}" data-thumb="${a.id}" width="160" height="120">` : ''}
+    <span class="case-file"><strong>${a.filename}</strong>
+      <span class="muted">${named('role', a.role)} · ${a.contentType} · ${fileSize(a.size)}${a.pageCount ? html` · ${t('case-detail.pages', { n: a.pageCount })}` : ''}</span></span>
     <span class="actions">
       ${isPdf(a) ? html`<button type="button" class="secondary" data-view-pdf="${a.id}" data-filename="${a.filename}">${t('case-detail.viewPdf')}</button>` : ''}
-      <button type="button" class="secondary" data-download="${a.id}" data-filename="${a.filename}">
-        ${t('case-detail.download')}
-      </button>
+      <button type="button" class="secondary" data-download="${a.id}" data-filename="${a.filename}">${t('case-detail.download')}</button>
     </span>
   </li>`;
 }
@@ -93,51 +86,30 @@ function eventDetails(d, names) {
 /** @param {any} n */
 function notificationView(n) {
   const letter = n.letter;
-  return html`<div>
-      <strong>${named('notification', n.kind)}</strong> · ${named('channel', n.channel)} →
-      ${n.recipient?.name ?? named('recipient', n.recipient?.type)}
+  return html`<div><strong>${named('notification', n.kind)}</strong> · ${named('channel', n.channel)} → ${n.recipient?.name ?? named('recipient', n.recipient?.type)}
       ${n.recipient?.address ? html`<span class="muted">(${n.recipient.address})</span>` : ''}
-      <span class="badge case-n-${n.status}">${named('nstatus', n.status)}</span>
-    </div>
-    <div class="muted">
-      ${t('case-detail.sentAt')}
-      ${dateTime(n.sentAt)}${n.deliveredAt ? html` · ${t('case-detail.deliveredAt')} ${dateTime(n.deliveredAt)}` : ''}${n.providerId ? html` · ${t('case-detail.providerId')} ${n.providerId}` : ''}${n.fallbackOfId ? html` · ${t('case-detail.fallback')}` : ''}
-    </div>
+      <span class="badge case-n-${n.status}">${named('nstatus', n.status)}</span></div>
+    <div class="muted">${t('case-detail.sentAt')} ${dateTime(n.sentAt)}${n.deliveredAt ? html` · ${t('case-detail.deliveredAt')} ${dateTime(n.deliveredAt)}` : ''}${n.providerId ? html` · ${t('case-detail.providerId')} ${n.providerId}` : ''}${n.fallbackOfId ? html` · ${t('case-detail.fallback')}` : ''}</div>
     ${n.errorMessage ? html`<div class="muted">${n.errorCode ?? ''} ${n.errorMessage}</div>` : ''}
     ${letter ? html`<div>${t('case-detail.letter')} ${letter.reference}${letter.waybill ? html` · EMS ${letter.waybill}` : ''} · ${named('nstatus', letter.status)}${letter.signedAt ? html` · <strong>${t('case-detail.signedFor', { who: letter.signer ?? '—', at: dateTime(letter.signedAt) })}</strong>` : ''}</div>` : ''}
     ${
       n.receipts.length > 0
-        ? html`<ul class="case-receipts" aria-label="${t('case-detail.receipts')}">
-            ${n.receipts.map(
-              (/** @type {any} */ r) =>
-                html`<li>
-                  <span class="badge case-n-${r.status}">${named('nstatus', r.status)}</span> ${dateTime(r.at)}
-                  <span class="muted">${r.source}${r.providerId ? ` · ${r.providerId}` : ''}</span
-                  >${r.details ? html` — ${r.details}` : ''}
-                </li>`,
-            )}
-          </ul>`
+        ? html`<ul class="case-receipts" aria-label="${t('case-detail.receipts')}">${n.receipts.map(
+            (/** @type {any} */ r) =>
+              html`<li><span class="badge case-n-${r.status}">${named('nstatus', r.status)}</span> ${dateTime(r.at)} <span class="muted">${r.source}${r.providerId ? ` · ${r.providerId}` : ''}</span>${r.details ? html` — ${r.details}` : ''}</li>`,
+          )}</ul>`
         : html`<div class="muted">${t('case-detail.noReceipts')}</div>`
     }`;
 }
 
 /** @param {any} r */
 function reminderView(r) {
-  return html`<div>
-      <strong
-        >${r.kind === 'escalation' ? t('case-detail.reminderEscalation', { level: r.escalationLevel }) : t('case-detail.reminder')}</strong
-      >
-      · ${named('step', r.step)} · ${t('case-detail.due')} ${dateTime(r.dueAt)} → ${r.recipientName ?? '—'}
-    </div>
-    <div class="muted">
-      ${r.sentAt ? html`${t('case-detail.sentAt')} ${dateTime(r.sentAt)}` : r.cancelledAt ? t('case-detail.reminderCancelled') : html`${t('case-detail.planned')} ${dateTime(r.sendAt)}`}${r.reason ? ` · ${r.reason}` : ''}
-    </div>
+  return html`<div><strong>${r.kind === 'escalation' ? t('case-detail.reminderEscalation', { level: r.escalationLevel }) : t('case-detail.reminder')}</strong> · ${named('step', r.step)}
+      · ${t('case-detail.due')} ${dateTime(r.dueAt)} → ${r.recipientName ?? '—'}</div>
+    <div class="muted">${r.sentAt ? html`${t('case-detail.sentAt')} ${dateTime(r.sentAt)}` : r.cancelledAt ? t('case-detail.reminderCancelled') : html`${t('case-detail.planned')} ${dateTime(r.sendAt)}`}${r.reason ? ` · ${r.reason}` : ''}</div>
     ${
       r.acknowledgedAt
-        ? html`<div class="case-ack">
-            ✔
-            ${t('case-detail.acknowledged', { who: r.acknowledgedByName ?? '—', at: dateTime(r.acknowledgedAt) })}${r.acknowledgedVia ? html` <span class="muted">(${named('ackVia', r.acknowledgedVia)})</span>` : ''}
-          </div>`
+        ? html`<div class="case-ack">✔ ${t('case-detail.acknowledged', { who: r.acknowledgedByName ?? '—', at: dateTime(r.acknowledgedAt) })}${r.acknowledgedVia ? html` <span class="muted">(${named('ackVia', r.acknowledgedVia)})</span>` : ''}</div>`
         : r.escalatedAt
           ? html`<div class="case-unack">${t('case-detail.escalatedUnacked', { at: dateTime(r.escalatedAt) })}</div>`
           : r.sentAt && !r.cancelledAt
@@ -163,8 +135,7 @@ export function timelineItems(d) {
     add(
       e.at,
       'event',
-      html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor">${e.actor ?? '—'}</span></div>
-        ${eventDetails(e.details ?? {}, names)}`,
+      html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor">${e.actor ?? '—'}</span></div>${eventDetails(e.details ?? {}, names)}`,
     );
   }
   /** @type {Map<string, any[]>} */
@@ -176,10 +147,7 @@ export function timelineItems(d) {
       add(
         a.createdAt,
         'attachment',
-        html`<div><strong>${t('case-detail.attachment')}</strong></div>
-          <ul class="case-attachments">
-            ${attachmentView(a)}
-          </ul>`,
+        html`<div><strong>${t('case-detail.attachment')}</strong></div><ul class="case-attachments">${attachmentView(a)}</ul>`,
       );
   }
   for (const r of d.intakeRecords) {
@@ -187,33 +155,17 @@ export function timelineItems(d) {
     add(
       r.receivedAt,
       'message',
-      html`<div>
-          <strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)}
-          <span class="muted">${r.source}</span> · ${named('outcome', r.outcome)}
-        </div>
+      html`<div><strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)} <span class="muted">${r.source}</span> · ${named('outcome', r.outcome)}</div>
         ${r.outcomeReason ? html`<div class="muted">${r.outcomeReason}</div>` : ''}
-        ${
-          files.length > 0
-            ? html`<ul class="case-attachments">
-                ${files.map(attachmentView)}
-              </ul>`
-            : ''
-        }`,
+        ${files.length > 0 ? html`<ul class="case-attachments">${files.map(attachmentView)}</ul>` : ''}`,
     );
   }
   for (const c of d.calls) {
     add(
       c.startedAt,
       'call',
-      html`<div>
-          <strong
-            >${c.missed ? t('case-detail.callMissed') : c.voicemail ? t('case-detail.voicemail') : t('case-detail.call')}</strong
-          >
-          · ${t('case-detail.duration', { s: c.durationSeconds })}
-        </div>
-        <div class="muted">
-          ${t('case-detail.recording')}：${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}
-        </div>`,
+      html`<div><strong>${c.missed ? t('case-detail.callMissed') : c.voicemail ? t('case-detail.voicemail') : t('case-detail.call')}</strong> · ${t('case-detail.duration', { s: c.durationSeconds })}</div>
+        <div class="muted">${t('case-detail.recording')}：${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}</div>`,
     );
   }
   for (const n of d.notifications ?? []) add(n.createdAt, 'notification', notificationView(n));
@@ -224,15 +176,8 @@ export function timelineItems(d) {
 /** @param {TimelineItem[]} items */
 export function timelineView(items) {
   if (items.length === 0) return html`<p class="muted">${t('app.none')}</p>`;
-  return html`<ol class="timeline case-timeline">
-    ${items.map(
-      (i) =>
-        html`<li class="case-tl-${i.kind}">
-          <div class="muted">
-            <time datetime="${i.at}">${dateTime(i.at)}</time> · ${t(`case-detail.kind.${i.kind}`)}
-          </div>
-          ${i.body}
-        </li>`,
-    )}
-  </ol>`;
+  return html`<ol class="timeline case-timeline">${items.map(
+    (i) =>
+      html`<li class="case-tl-${i.kind}"><div class="muted"><time datetime="${i.at}">${dateTime(i.at)}</time> · ${t(`case-detail.kind.${i.kind}`)}</div>${i.body}</li>`,
+  )}</ol>`;
 }

@@ -74,32 +74,15 @@ export function barLineChart(spec) {
 
   const grid = ticks.map((k) => {
     const y = r1(M.top + plotH - k * plotH);
-    return html`<line
-        x1="${M.left}"
-        x2="${M.left + plotW}"
-        y1="${y}"
-        y2="${y}"
-        stroke="${GRID}"
-        stroke-width="1"
-      ></line>
-      <text x="${M.left - 6}" y="${y + 4}" text-anchor="end" font-size="11" fill="${AXIS}"
-        >${Math.round(k * countMax)}</text
-      >
+    return html`<line x1="${M.left}" x2="${M.left + plotW}" y1="${y}" y2="${y}" stroke="${GRID}" stroke-width="1"></line>
+      <text x="${M.left - 6}" y="${y + 4}" text-anchor="end" font-size="11" fill="${AXIS}">${Math.round(k * countMax)}</text>
       <text x="${M.left + plotW + 6}" y="${y + 4}" text-anchor="start" font-size="11" fill="${AXIS}">${fmt(k)}</text>`;
   });
 
   const bars = spec.bars.values.map((v, i) => {
     const value = v ?? 0;
     const y = r1(yCount(value));
-    return html`<rect
-        class="chart-bar"
-        data-value="${value}"
-        x="${r1(cx(i) - barW / 2)}"
-        y="${y}"
-        width="${r1(barW)}"
-        height="${r1(M.top + plotH - y)}"
-        fill="${spec.bars.color}"
-      ></rect>
+    return html`<rect class="chart-bar" data-value="${value}" x="${r1(cx(i) - barW / 2)}" y="${y}" width="${r1(barW)}" height="${r1(M.top + plotH - y)}" fill="${spec.bars.color}"></rect>
       <text x="${r1(cx(i))}" y="${y - 4}" text-anchor="middle" font-size="11" fill="#1f2328">${value}</text>`;
   });
 
@@ -109,39 +92,15 @@ export function barLineChart(spec) {
       !p
         ? null
         : s.marker === 'square'
-          ? html`<rect
-              x="${r1(p.x - 4)}"
-              y="${r1(p.y - 4)}"
-              width="8"
-              height="8"
-              fill="${s.color}"
-              stroke="#fff"
-              stroke-width="1"
-            ></rect>`
-          : html`<circle
-              cx="${r1(p.x)}"
-              cy="${r1(p.y)}"
-              r="4.5"
-              fill="${s.color}"
-              stroke="#fff"
-              stroke-width="1"
-            ></circle>`,
+          ? html`<rect x="${r1(p.x - 4)}" y="${r1(p.y - 4)}" width="8" height="8" fill="${s.color}" stroke="#fff" stroke-width="1"></rect>`
+          : html`<circle cx="${r1(p.x)}" cy="${r1(p.y)}" r="4.5" fill="${s.color}" stroke="#fff" stroke-width="1"></circle>`,
     );
-    return html`<path
-        d="${linePath(points)}"
-        fill="none"
-        stroke="${s.color}"
-        stroke-width="2.5"
-        ${s.dash ? html`stroke-dasharray="${s.dash}"` : ''}
-      ></path
-      >${markers}`;
+    return html`<path d="${linePath(points)}" fill="none" stroke="${s.color}" stroke-width="2.5" ${s.dash ? html`stroke-dasharray="${s.dash}"` : ''}></path>${markers}`;
   });
 
   const xLabels = spec.categories.map(
     (c, i) =>
-      html`<text x="${r1(cx(i))}" y="${M.top + plotH + 16}" text-anchor="middle" font-size="12" fill="#1f2328"
-        >${c}</text
-      >`,
+      html`<text x="${r1(cx(i))}" y="${M.top + plotH + 16}" text-anchor="middle" font-size="12" fill="#1f2328">${c}</text>`,
   );
 
   // Legend under the axis: bars, then each line with its marker and dash.
@@ -153,53 +112,25 @@ export function barLineChart(spec) {
     const swatch =
       s.kind === 'bar'
         ? html`<rect x="${x}" y="${legendY - 9}" width="14" height="12" fill="${s.color}"></rect>`
-        : html`<line
-              x1="${x - 4}"
-              x2="${x + 18}"
-              y1="${legendY - 3}"
-              y2="${legendY - 3}"
-              stroke="${s.color}"
-              stroke-width="2.5"
-              ${s.dash ? html`stroke-dasharray="${s.dash}"` : ''}
-            ></line
-            >${
-              s.marker === 'square'
-                ? html`<rect x="${x + 3}" y="${legendY - 7}" width="8" height="8" fill="${s.color}"></rect>`
-                : html`<circle cx="${x + 7}" cy="${legendY - 3}" r="4.5" fill="${s.color}"></circle>`
-            }`;
+        : html`<line x1="${x - 4}" x2="${x + 18}" y1="${legendY - 3}" y2="${legendY - 3}" stroke="${s.color}" stroke-width="2.5" ${s.dash ? html`stroke-dasharray="${s.dash}"` : ''}></line>${
+            s.marker === 'square'
+              ? html`<rect x="${x + 3}" y="${legendY - 7}" width="8" height="8" fill="${s.color}"></rect>`
+              : html`<circle cx="${x + 7}" cy="${legendY - 3}" r="4.5" fill="${s.color}"></circle>`
+          }`;
     return html`${swatch}<text x="${x + 24}" y="${legendY + 1}" font-size="12" fill="#1f2328">${s.label}</text>`;
   });
 
-  return html`<svg
-    class="chart"
-    viewBox="0 0 ${W} ${H}"
-    width="${W}"
-    height="${H}"
-    role="img"
-    aria-label="${spec.title}"
-    xmlns="http://www.w3.org/2000/svg"
-  >
+  return html`<svg class="chart" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${spec.title}" xmlns="http://www.w3.org/2000/svg">
     <title>${spec.title}</title>
     <g aria-hidden="true">
       ${grid}
       <line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + plotH}" stroke="${AXIS}" stroke-width="1"></line>
-      <line
-        x1="${M.left + plotW}"
-        x2="${M.left + plotW}"
-        y1="${M.top}"
-        y2="${M.top + plotH}"
-        stroke="${AXIS}"
-        stroke-width="1"
-      ></line>
-      <line
-        x1="${M.left}"
-        x2="${M.left + plotW}"
-        y1="${M.top + plotH}"
-        y2="${M.top + plotH}"
-        stroke="${AXIS}"
-        stroke-width="1"
-      ></line>
-      ${bars} ${lines} ${xLabels} ${legend}
+      <line x1="${M.left + plotW}" x2="${M.left + plotW}" y1="${M.top}" y2="${M.top + plotH}" stroke="${AXIS}" stroke-width="1"></line>
+      <line x1="${M.left}" x2="${M.left + plotW}" y1="${M.top + plotH}" y2="${M.top + plotH}" stroke="${AXIS}" stroke-width="1"></line>
+      ${bars}
+      ${lines}
+      ${xLabels}
+      ${legend}
     </g>
   </svg>`;
 }

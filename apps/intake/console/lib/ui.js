@@ -31,20 +31,12 @@ export function errorBox(err) {
           : err.status === 502 || err.status === 503
             ? t('app.unreachable')
             : err.message;
-    return html`<div class="alert" role="alert">
-      <p>${text}</p>
-      ${
-        err.fields.length > 0 &&
-        html`<p>${t('app.fields')}</p>
-          <ul>
-            ${err.fields.map((f) => html`<li><strong>${f.field}</strong>: ${f.message}</li>`)}
-          </ul>`
-      }
-    </div>`;
+    return html`<div class="alert" role="alert"><p>${text}</p>${
+      err.fields.length > 0 &&
+      html`<p>${t('app.fields')}</p><ul>${err.fields.map((f) => html`<li><strong>${f.field}</strong>: ${f.message}</li>`)}</ul>`
+    }</div>`;
   }
-  return html`<div class="alert" role="alert">
-    <p>${t('app.error')}: ${err instanceof Error ? err.message : String(err)}</p>
-  </div>`;
+  return html`<div class="alert" role="alert"><p>${t('app.error')}: ${err instanceof Error ? err.message : String(err)}</p></div>`;
 }
 
 /** Says something to everyone, screen readers included (the header's live region). @param {string} message */

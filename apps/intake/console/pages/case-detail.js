@@ -48,20 +48,13 @@ function facts(c) {
     ['received', dateTime(c.receivedAt)],
     [
       'promised',
-      html`${dateTime(c.promisedReplyAt)}
-      ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`,
+      html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`,
     ],
     ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
     ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
     ['rules', c.classificationRules?.length ? c.classificationRules.join(', ') : '—'],
   ];
-  return html`<dl class="facts case-facts">
-    ${rows.map(
-      ([k, v]) =>
-        html`<dt>${t(`case-detail.fact.${k}`)}</dt>
-          <dd data-fact="${k}">${v}</dd>`,
-    )}
-  </dl>`;
+  return html`<dl class="facts case-facts">${rows.map(([k, v]) => html`<dt>${t(`case-detail.fact.${k}`)}</dt><dd data-fact="${k}">${v}</dd>`)}</dl>`;
 }
 
 /** Roles the API lets move a case (cases.controller.ts `handlers`; admin passes every check). */
@@ -70,8 +63,7 @@ const handlerRoles = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
 /** @param {any} d @param {boolean} mayAct */
 function view(d, mayAct) {
   const c = d.case;
-  return html`<div class="case-page">
-    <p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
+  return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
     <h1 tabindex="-1" id="case-title">${t('case-detail.title')} ${c.number}</h1>
     <section class="card" aria-labelledby="case-actions-h">
       <h2 id="case-actions-h" class="case-h">${t('case-detail.actions')}</h2>
@@ -79,74 +71,42 @@ function view(d, mayAct) {
         !mayAct
           ? html`<p class="muted">${t('case-detail.viewOnly')}</p>`
           : d.availableTransitions.length > 0
-            ? html`<div class="actions case-transitions">
-                ${d.availableTransitions.map(
-                  (/** @type {any} */ tr) =>
-                    html`<button
-                      type="button"
-                      class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}"
-                      data-transition="${tr.name}"
-                    >
-                      ${t(`case-detail.tr.${tr.name}`)}
-                    </button>`,
-                )}
-              </div>`
+            ? html`<div class="actions case-transitions">${d.availableTransitions.map(
+                (/** @type {any} */ tr) =>
+                  html`<button type="button" class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}" data-transition="${tr.name}">${t(`case-detail.tr.${tr.name}`)}</button>`,
+              )}</div>`
             : html`<p class="muted">${t('case-detail.noActions')}</p>`
       }
     </section>
     <div class="case-columns">
-      <section class="card" aria-labelledby="case-facts-h">
-        <h2 id="case-facts-h" class="case-h">${t('case-detail.facts')}</h2>
-        ${facts(c)}
-      </section>
-      <section class="card" aria-labelledby="case-desc-h">
-        <h2 id="case-desc-h" class="case-h">${t('case-detail.description')}</h2>
+      <section class="card" aria-labelledby="case-facts-h"><h2 id="case-facts-h" class="case-h">${t('case-detail.facts')}</h2>${facts(c)}</section>
+      <section class="card" aria-labelledby="case-desc-h"><h2 id="case-desc-h" class="case-h">${t('case-detail.description')}</h2>
         <p class="pre">${c.description}</p>
         ${
           d.possibleDuplicates.length > 0
-            ? html`<h3>${t('case-detail.duplicates')}</h3>
-                <ul>
-                  ${d.possibleDuplicates.map(
-                    (/** @type {any} */ p) =>
-                      html`<li>
-                        <a href="#/cases/${p.caseId}">${p.number}</a>
-                        <span class="muted"
-                          >(${t(`case-detail.dup.${p.direction}`)}, ${Math.round(Number(p.score) * 100)}%)</span
-                        >
-                      </li>`,
-                  )}
-                </ul>`
+            ? html`<h3>${t('case-detail.duplicates')}</h3><ul>${d.possibleDuplicates.map(
+                (/** @type {any} */ p) =>
+                  html`<li><a href="#/cases/${p.caseId}">${p.number}</a> <span class="muted">(${t(`case-detail.dup.${p.direction}`)}, ${Math.round(Number(p.score) * 100)}%)</span></li>`,
+              )}</ul>`
             : ''
         }
         ${
           d.calls.length > 0
-            ? html`<h3>${t('case-detail.calls')}</h3>
-                <ul>
-                  ${d.calls.map(
-                    (/** @type {any} */ call) =>
-                      html`<li>
-                        ${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} ·
-                        ${t('case-detail.recording')}：${call.recordingRef ?? '—'}
-                      </li>`,
-                  )}
-                </ul>`
+            ? html`<h3>${t('case-detail.calls')}</h3><ul>${d.calls.map(
+                (/** @type {any} */ call) =>
+                  html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}：${call.recordingRef ?? '—'}</li>`,
+              )}</ul>`
             : ''
         }
       </section>
     </div>
-    <section aria-labelledby="case-tl-h">
-      <h2 id="case-tl-h">${t('case-detail.timeline')}</h2>
-      ${timelineView(timelineItems(d))}
-    </section>
+    <section aria-labelledby="case-tl-h"><h2 id="case-tl-h">${t('case-detail.timeline')}</h2>${timelineView(timelineItems(d))}</section>
     <section class="card case-pdf" id="case-pdf" hidden aria-labelledby="case-pdf-h">
       <h2 id="case-pdf-h" class="case-h"></h2>
       <iframe id="case-pdf-frame" title="${t('case-detail.pdfViewer')}"></iframe>
-      <div class="actions">
-        <button type="button" class="secondary" id="case-pdf-close">${t('case-detail.closePdf')}</button>
-      </div>
+      <div class="actions"><button type="button" class="secondary" id="case-pdf-close">${t('case-detail.closePdf')}</button></div>
     </section>
-    <dialog id="case-dialog" class="case-dialog"></dialog>
-  </div>`;
+    <dialog id="case-dialog" class="case-dialog"></dialog></div>`;
 }
 
 /** Fetches each image attachment and shows it as a thumbnail (bytes need the staff token, so no plain src). @param {HTMLElement} main @param {string} caseId */

@@ -52,16 +52,12 @@ function hrefWith(q, over = {}) {
  * @param {Array<{ value: string, text: string }>} options
  * @param {string} current
  */
-const select = (name, text, options, current) =>
-  html`<div class="field">
-    <label for="q-${name}">${text}</label>
-    <select id="q-${name}" name="${name}">
-      <option value="">${t('app.all')}</option>
-      ${options.map(
-        (o) => html`<option value="${o.value}" ${o.value === current ? 'selected' : ''}>${o.text}</option>`,
-      )}
-    </select>
-  </div>`;
+const select = (name, text, options, current) => html`<div class="field">
+  <label for="q-${name}">${text}</label>
+  <select id="q-${name}" name="${name}"><option value="">${t('app.all')}</option>${options.map(
+    (o) => html`<option value="${o.value}" ${o.value === current ? 'selected' : ''}>${o.text}</option>`,
+  )}</select>
+</div>`;
 
 /** @type {import('../lib/types').Page} */
 export default {
@@ -132,61 +128,48 @@ export default {
     mount(
       main,
       html`<h1>${t('nav.cases')}</h1>
-        <form id="q-form" class="filters q-filters" role="search" aria-label="${t('cases.filters')}">
-          ${select('status', t('cases.status'), [{ value: OPEN, text: t('cases.open') }, ...statuses.map((v) => ({ value: v, text: label('status', v) }))], cur('status'))}
-          ${select(
-            'channel',
-            t('cases.channel'),
-            channels.map((v) => ({ value: v, text: label('channel', v) })),
-            cur('channel'),
-          )}
-          ${select(
-            'type',
-            t('cases.type'),
-            types.map((v) => ({ value: v, text: label('type', v) })),
-            cur('type'),
-          )}
-          ${select(
-            'category',
-            t('cases.category'),
-            categories.map((v) => ({ value: v, text: label('category', v) })),
-            cur('category'),
-          )}
-          ${select(
-            'projectId',
-            t('cases.estate'),
-            /** @type {Array<{ id: string, name: string }>} */ (estates).map((e) => ({ value: e.id, text: e.name })),
-            cur('projectId'),
-          )}
-          ${
-            people &&
-            select(
-              'assigneeId',
-              t('cases.assignee'),
-              people
-                .filter((p) => p.active || p.id === cur('assigneeId'))
-                .map((p) => ({ value: p.id, text: `${p.name}（${label('role', p.role)}）` })),
-              cur('assigneeId'),
-            )
-          }
-          <div class="field q-text">
-            <label for="q-q">${t('cases.q')}</label
-            ><input id="q-q" name="q" type="search" value="${cur('q')}" maxlength="100" />
-          </div>
-          <div class="field q-check">
-            <label
-              ><input type="checkbox" name="overdue" value="true" ${cur('overdue') === 'true' ? 'checked' : ''} />
-              ${t('cases.overdue')}</label
-            >
-          </div>
-          <div class="actions">
-            <button type="submit">${t('app.search')}</button
-            ><a class="button secondary" href="#/cases">${t('app.reset')}</a>
-          </div>
-        </form>
-        <div id="q-result">
-          ${list instanceof Error || !list ? errorBox(list) : table(/** @type {CaseList} */ (list), q)}
-        </div>`,
+      <form id="q-form" class="filters q-filters" role="search" aria-label="${t('cases.filters')}">
+        ${select('status', t('cases.status'), [{ value: OPEN, text: t('cases.open') }, ...statuses.map((v) => ({ value: v, text: label('status', v) }))], cur('status'))}
+        ${select(
+          'channel',
+          t('cases.channel'),
+          channels.map((v) => ({ value: v, text: label('channel', v) })),
+          cur('channel'),
+        )}
+        ${select(
+          'type',
+          t('cases.type'),
+          types.map((v) => ({ value: v, text: label('type', v) })),
+          cur('type'),
+        )}
+        ${select(
+          'category',
+          t('cases.category'),
+          categories.map((v) => ({ value: v, text: label('category', v) })),
+          cur('category'),
+        )}
+        ${select(
+          'projectId',
+          t('cases.estate'),
+          /** @type {Array<{ id: string, name: string }>} */ (estates).map((e) => ({ value: e.id, text: e.name })),
+          cur('projectId'),
+        )}
+        ${
+          people &&
+          select(
+            'assigneeId',
+            t('cases.assignee'),
+            people
+              .filter((p) => p.active || p.id === cur('assigneeId'))
+              .map((p) => ({ value: p.id, text: `${p.name}（${label('role', p.role)}）` })),
+            cur('assigneeId'),
+          )
+        }
+        <div class="field q-text"><label for="q-q">${t('cases.q')}</label><input id="q-q" name="q" type="search" value="${cur('q')}" maxlength="100"></div>
+        <div class="field q-check"><label><input type="checkbox" name="overdue" value="true" ${cur('overdue') === 'true' ? 'checked' : ''}> ${t('cases.overdue')}</label></div>
+        <div class="actions"><button type="submit">${t('app.search')}</button><a class="button secondary" href="#/cases">${t('app.reset')}</a></div>
+      </form>
+      <div id="q-result">${list instanceof Error || !list ? errorBox(list) : table(/** @type {CaseList} */ (list), q)}</div>`,
     );
 
     const form = /** @type {HTMLFormElement} */ ($('#q-form', main));
@@ -205,48 +188,26 @@ export default {
 /** @param {CaseList} list @param {URLSearchParams} q */
 function table(list, q) {
   if (list.items.length === 0) return html`<p class="notice">${t('app.none')}</p>`;
-  return html`<div class="q-scroll">
-      <table class="q-table">
-        <caption class="muted">
-          ${t('cases.caption', { total: list.total })}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">${t('cases.number')}</th>
-            <th scope="col">${t('cases.received')}</th>
-            <th scope="col">${t('cases.channel')}</th>
-            <th scope="col">${t('cases.type')}</th>
-            <th scope="col">${t('cases.categorySeverity')}</th>
-            <th scope="col">${t('cases.where')}</th>
-            <th scope="col">${t('cases.status')}</th>
-            <th scope="col">${t('cases.assignee')}</th>
-            <th scope="col">${t('cases.promised')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${list.items.map(
-            (c) =>
-              html`<tr class="${c.severity === 'major' ? 'q-major' : ''}">
-                <td class="q-num"><a href="#/cases/${c.id}">${c.number}</a><span class="q-sum">${c.summary}</span></td>
-                <td>${dateTime(c.receivedAt)}</td>
-                <td>${label('channel', c.channel)}</td>
-                <td>${label('type', c.type)}</td>
-                <td>
-                  ${label('category', c.category)}
-                  ${c.severity === 'major' ? html`<span class="badge major">${label('severity', 'major')}</span>` : html`<span class="muted">/ ${label('severity', c.severity)}</span>`}
-                </td>
-                <td>${c.projectName ?? c.projectCode ?? '—'}${c.unitLabel ? html`<br />${c.unitLabel}` : ''}</td>
-                <td>${label('status', c.status)}</td>
-                <td>
-                  ${c.assigneeName ?? c.departmentName ?? html`<span class="muted">${t('cases.unassigned')}</span>`}
-                </td>
-                <td>
-                  ${c.promisedReplyAt ? html`${dateTime(c.promisedReplyAt)}${AWAITING_REPLY.includes(c.status) ? html`<br />${dueBadge(countdown(c.promisedReplyAt))}` : ''}` : '—'}
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-    </div>
-    ${pager(list, (page) => hrefWith(q, { page }))}`;
+  return html`<div class="q-scroll"><table class="q-table">
+    <caption class="muted">${t('cases.caption', { total: list.total })}</caption>
+    <thead><tr>
+      <th scope="col">${t('cases.number')}</th><th scope="col">${t('cases.received')}</th><th scope="col">${t('cases.channel')}</th>
+      <th scope="col">${t('cases.type')}</th><th scope="col">${t('cases.categorySeverity')}</th><th scope="col">${t('cases.where')}</th>
+      <th scope="col">${t('cases.status')}</th><th scope="col">${t('cases.assignee')}</th><th scope="col">${t('cases.promised')}</th>
+    </tr></thead>
+    <tbody>${list.items.map(
+      (c) => html`<tr class="${c.severity === 'major' ? 'q-major' : ''}">
+        <td class="q-num"><a href="#/cases/${c.id}">${c.number}</a><span class="q-sum">${c.summary}</span></td>
+        <td>${dateTime(c.receivedAt)}</td>
+        <td>${label('channel', c.channel)}</td>
+        <td>${label('type', c.type)}</td>
+        <td>${label('category', c.category)} ${c.severity === 'major' ? html`<span class="badge major">${label('severity', 'major')}</span>` : html`<span class="muted">/ ${label('severity', c.severity)}</span>`}</td>
+        <td>${c.projectName ?? c.projectCode ?? '—'}${c.unitLabel ? html`<br>${c.unitLabel}` : ''}</td>
+        <td>${label('status', c.status)}</td>
+        <td>${c.assigneeName ?? c.departmentName ?? html`<span class="muted">${t('cases.unassigned')}</span>`}</td>
+        <td>${c.promisedReplyAt ? html`${dateTime(c.promisedReplyAt)}${AWAITING_REPLY.includes(c.status) ? html`<br>${dueBadge(countdown(c.promisedReplyAt))}` : ''}` : '—'}</td>
+      </tr>`,
+    )}</tbody>
+  </table></div>
+  ${pager(list, (page) => hrefWith(q, { page }))}`;
 }

@@ -60,17 +60,10 @@ const FIGURES = /** @type {const} */ ([
 ]);
 
 /** Collected of units, as a bar (a real <progress>, so it is read out) and a percentage. @param {Progress} p */
-const bar = (p) =>
-  html`<progress
-      class="sched-progress"
-      max="${Math.max(p.units, 1)}"
-      value="${p.collected}"
-      aria-label="${t('certs.collectedOf', { collected: p.collected, units: p.units })}"
-    ></progress>
-    <span class="muted"
-      >${t('certs.collectedOf', { collected: p.collected, units: p.units })}
-      (${percent(p.units ? p.collected / p.units : 0)})</span
-    >`;
+const bar = (
+  p,
+) => html`<progress class="sched-progress" max="${Math.max(p.units, 1)}" value="${p.collected}" aria-label="${t('certs.collectedOf', { collected: p.collected, units: p.units })}"></progress>
+  <span class="muted">${t('certs.collectedOf', { collected: p.collected, units: p.units })} (${percent(p.units ? p.collected / p.units : 0)})</span>`;
 
 /** @type {import('../lib/types').Page} */
 export default {
@@ -193,11 +186,7 @@ export default {
   },
   async render(main, ctx) {
     ctx.setTitle(t('nav.certificates'));
-    mount(
-      main,
-      html`<h1>${t('nav.certificates')}</h1>
-        <p class="loading">${t('app.loading')}</p>`,
-    );
+    mount(main, html`<h1>${t('nav.certificates')}</h1><p class="loading">${t('app.loading')}</p>`);
     const batchId = ctx.query.get('batch');
     if (batchId) await detail(main, ctx, batchId);
     else await list(main, ctx);
@@ -211,58 +200,36 @@ async function list(main, ctx) {
   mount(
     main,
     html`<h1>${t('nav.certificates')}</h1>
-      ${
-        batches.length === 0
-          ? html`<p class="notice">${t('certs.none')}</p>`
-          : html`<table class="sched-batches">
-              <thead>
-                <tr>
-                  <th scope="col">${t('certs.batch')}</th>
-                  <th scope="col">${t('certs.period')}</th>
-                  ${FIGURES.map((f) => html`<th scope="col" class="num">${t(`certs.${f}`)}</th>`)}
-                  <th scope="col">${t('certs.progress')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${batches.map(
-                  (b) =>
-                    html`<tr data-batch="${b.id}">
-                      <td>
-                        <a
-                          href="#/certificates?batch=${encodeURIComponent(b.id)}"
-                          aria-label="${t('certs.open', { name: name(b) })}"
-                          >${b.estateName}</a
-                        >${b.reference ? html`<br /><span class="muted">${b.reference}</span>` : null}
-                      </td>
-                      <td>${date(b.fromDate)} – ${date(b.deadline)}</td>
-                      ${FIGURES.map((f) => html`<td class="num" data-figure="${f}">${b.progress[f]}</td>`)}
-                      <td>${bar(b.progress)}</td>
-                    </tr>`,
-                )}
-              </tbody>
-            </table>`
-      }
-      ${
-        RELEASERS.includes(ctx.session.staff.role)
-          ? html`<h2 id="import-title">${t('certs.import')}</h2>
-              <div id="import-result"></div>
-              <form id="cert-import" class="card" novalidate aria-labelledby="import-title">
-                <div class="field">
-                  <label for="import-file">${t('certs.importFile')}</label>
-                  <p class="hint" id="import-hint">${t('certs.importHint')}</p>
-                  <input
-                    id="import-file"
-                    name="file"
-                    type="file"
-                    accept=".csv,text/csv"
-                    aria-describedby="import-hint"
-                    required
-                  />
-                </div>
-                <div class="actions"><button type="submit">${t('certs.importSubmit')}</button></div>
-              </form>`
-          : null
-      }`,
+    ${
+      batches.length === 0
+        ? html`<p class="notice">${t('certs.none')}</p>`
+        : html`<table class="sched-batches">
+          <thead><tr>
+            <th scope="col">${t('certs.batch')}</th><th scope="col">${t('certs.period')}</th>
+            ${FIGURES.map((f) => html`<th scope="col" class="num">${t(`certs.${f}`)}</th>`)}
+            <th scope="col">${t('certs.progress')}</th>
+          </tr></thead>
+          <tbody>${batches.map(
+            (b) => html`<tr data-batch="${b.id}">
+              <td><a href="#/certificates?batch=${encodeURIComponent(b.id)}" aria-label="${t('certs.open', { name: name(b) })}">${b.estateName}</a>${b.reference ? html`<br><span class="muted">${b.reference}</span>` : null}</td>
+              <td>${date(b.fromDate)} – ${date(b.deadline)}</td>
+              ${FIGURES.map((f) => html`<td class="num" data-figure="${f}">${b.progress[f]}</td>`)}
+              <td>${bar(b.progress)}</td>
+            </tr>`,
+          )}</tbody>
+        </table>`
+    }
+    ${
+      RELEASERS.includes(ctx.session.staff.role)
+        ? html`<h2 id="import-title">${t('certs.import')}</h2>
+        <div id="import-result"></div>
+        <form id="cert-import" class="card" novalidate aria-labelledby="import-title">
+          <div class="field"><label for="import-file">${t('certs.importFile')}</label><p class="hint" id="import-hint">${t('certs.importHint')}</p>
+            <input id="import-file" name="file" type="file" accept=".csv,text/csv" aria-describedby="import-hint" required></div>
+          <div class="actions"><button type="submit">${t('certs.importSubmit')}</button></div>
+        </form>`
+        : null
+    }`,
   );
   const form = /** @type {HTMLFormElement | null} */ (main.querySelector('#cert-import'));
   form?.addEventListener('submit', (e) => {
@@ -298,9 +265,7 @@ async function list(main, ctx) {
         result,
         html`${errorBox(err)}${
           rows.length > 0
-            ? html`<ul class="alert sched-rows">
-                ${rows.map((r) => html`<li><strong>${t('certs.importRow', { line: r.line })}</strong>${r.field ? html` · ${r.field}` : null}: ${r.message}</li>`)}
-              </ul>`
+            ? html`<ul class="alert sched-rows">${rows.map((r) => html`<li><strong>${t('certs.importRow', { line: r.line })}</strong>${r.field ? html` · ${r.field}` : null}: ${r.message}</li>`)}</ul>`
             : null
         }`,
       );
@@ -321,117 +286,61 @@ async function detail(main, ctx, batchId) {
   mount(
     main,
     html`<div class="sched-page" id="cert-page">
-      <p><a href="#/certificates">${t('certs.back')}</a></p>
-      <h1>${batch.estateName}${batch.reference ? html` · ${batch.reference}` : null}</h1>
-      <div class="card">
-        <dl class="facts">
-          <dt>${t('certs.period')}</dt>
-          <dd>${date(batch.fromDate)} – ${date(batch.deadline)}</dd>
-          <dt>${t('certs.place')}</dt>
-          <dd>${batch.place}</dd>
-          <dt>${t('certs.hours')}</dt>
-          <dd>${batch.hours}</dd>
-          <dt>${t('certs.documents')}</dt>
-          <dd>${batch.documents.join('、')}</dd>
-        </dl>
-      </div>
-      <div class="cards" id="cert-figures">
-        ${FIGURES.map(
-          (f) =>
-            html`<div class="card">
-              <div class="muted" id="fig-${f}">${t(`certs.${f}`)}</div>
-              <div class="figure" aria-labelledby="fig-${f}" data-figure="${f}">${batch.progress[f]}</div>
-            </div>`,
-        )}
-      </div>
-      <p>${bar(batch.progress)}</p>
-      <h2>${t('certs.perUnit')}</h2>
-      <table class="sched-units">
-        <thead>
-          <tr>
-            <th scope="col">${t('certs.unit')}</th>
-            <th scope="col" class="num">${t('certs.owners')}</th>
-            <th scope="col" class="num">${t('certs.notified')}</th>
-            <th scope="col" class="num">${t('certs.delivered')}</th>
-            <th scope="col" class="num">${t('certs.lettersSignedFor')}</th>
-            <th scope="col">${t('certs.collection')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${units.map(
-            (u) =>
-              html`<tr>
-                <th scope="row">${u.unitLabel}</th>
-                <td class="num">${u.owners}</td>
-                <td class="num">${u.notified}</td>
-                <td class="num">${u.delivered}</td>
-                <td class="num">${u.lettersSignedFor}</td>
-                <td>
-                  ${
-                    u.collection
-                      ? html`<span class="badge sched-collected">${t('certs.collected')}</span>
-                          ${t('certs.collectedBy', { name: u.collection.collectedBy, relation: t(`certs.relation.${u.collection.relation}`), date: date(u.collection.collectedOn), id: u.collection.idNumberMasked })}`
-                      : html`<span class="badge">${t('certs.notYet')}</span>`
-                  }
-                </td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      ${
-        canSign
-          ? html`<h2 id="signoff-title">${t('certs.signOff')}</h2>
-              <div id="signoff-result"></div>
-              ${
-                open.length === 0
-                  ? html`<p class="success">${t('certs.allCollected')}</p>`
-                  : html`<form id="signoff" class="card" novalidate aria-labelledby="signoff-title">
-                      <div class="grid">
-                        <div class="field">
-                          <label for="co-unit">${t('certs.f.unitId')}</label>
-                          <select id="co-unit" name="unitId" required>
-                            ${open.map((u) => html`<option value="${u.unitId}">${u.unitLabel}</option>`)}
-                          </select>
-                        </div>
-                        <div class="field">
-                          <label for="co-by">${t('certs.f.collectedBy')}</label
-                          ><input id="co-by" name="collectedBy" required maxlength="100" autocomplete="off" />
-                        </div>
-                        <div class="field">
-                          <label for="co-relation">${t('certs.f.relation')}</label>
-                          <select id="co-relation" name="relation">
-                            ${RELATIONS.map((r) => html`<option value="${r}">${t(`certs.relation.${r}`)}</option>`)}
-                          </select>
-                        </div>
-                        <div class="field">
-                          <label for="co-idtype">${t('certs.f.idType')}</label>
-                          <select id="co-idtype" name="idType">
-                            ${ID_TYPES.map((r) => html`<option value="${r}">${t(`certs.idType.${r}`)}</option>`)}
-                          </select>
-                        </div>
-                        <div class="field">
-                          <label for="co-id">${t('certs.f.idNumber')}</label>
-                          <p class="hint" id="co-id-hint">${t('certs.f.idHint')}</p>
-                          <input
-                            id="co-id"
-                            name="idNumber"
-                            required
-                            maxlength="40"
-                            autocomplete="off"
-                            spellcheck="false"
-                            aria-describedby="co-id-hint"
-                          />
-                        </div>
-                        <div class="field">
-                          <label for="co-on">${t('certs.f.collectedOn')}</label
-                          ><input id="co-on" name="collectedOn" type="date" required value="${todayInShanghai()}" />
-                        </div>
-                      </div>
-                      <div class="actions"><button type="submit">${t('certs.f.submit')}</button></div>
-                    </form>`
-              }`
-          : null
-      }
+    <p><a href="#/certificates">${t('certs.back')}</a></p>
+    <h1>${batch.estateName}${batch.reference ? html` · ${batch.reference}` : null}</h1>
+    <div class="card"><dl class="facts">
+      <dt>${t('certs.period')}</dt><dd>${date(batch.fromDate)} – ${date(batch.deadline)}</dd>
+      <dt>${t('certs.place')}</dt><dd>${batch.place}</dd>
+      <dt>${t('certs.hours')}</dt><dd>${batch.hours}</dd>
+      <dt>${t('certs.documents')}</dt><dd>${batch.documents.join('、')}</dd>
+    </dl></div>
+    <div class="cards" id="cert-figures">${FIGURES.map(
+      (f) =>
+        html`<div class="card"><div class="muted" id="fig-${f}">${t(`certs.${f}`)}</div><div class="figure" aria-labelledby="fig-${f}" data-figure="${f}">${batch.progress[f]}</div></div>`,
+    )}</div>
+    <p>${bar(batch.progress)}</p>
+    <h2>${t('certs.perUnit')}</h2>
+    <table class="sched-units">
+      <thead><tr>
+        <th scope="col">${t('certs.unit')}</th><th scope="col" class="num">${t('certs.owners')}</th><th scope="col" class="num">${t('certs.notified')}</th>
+        <th scope="col" class="num">${t('certs.delivered')}</th><th scope="col" class="num">${t('certs.lettersSignedFor')}</th><th scope="col">${t('certs.collection')}</th>
+      </tr></thead>
+      <tbody>${units.map(
+        (u) => html`<tr>
+          <th scope="row">${u.unitLabel}</th><td class="num">${u.owners}</td><td class="num">${u.notified}</td><td class="num">${u.delivered}</td><td class="num">${u.lettersSignedFor}</td>
+          <td>${
+            u.collection
+              ? html`<span class="badge sched-collected">${t('certs.collected')}</span> ${t('certs.collectedBy', { name: u.collection.collectedBy, relation: t(`certs.relation.${u.collection.relation}`), date: date(u.collection.collectedOn), id: u.collection.idNumberMasked })}`
+              : html`<span class="badge">${t('certs.notYet')}</span>`
+          }</td>
+        </tr>`,
+      )}</tbody>
+    </table>
+    ${
+      canSign
+        ? html`<h2 id="signoff-title">${t('certs.signOff')}</h2>
+        <div id="signoff-result"></div>
+        ${
+          open.length === 0
+            ? html`<p class="success">${t('certs.allCollected')}</p>`
+            : html`<form id="signoff" class="card" novalidate aria-labelledby="signoff-title">
+          <div class="grid">
+            <div class="field"><label for="co-unit">${t('certs.f.unitId')}</label>
+              <select id="co-unit" name="unitId" required>${open.map((u) => html`<option value="${u.unitId}">${u.unitLabel}</option>`)}</select></div>
+            <div class="field"><label for="co-by">${t('certs.f.collectedBy')}</label><input id="co-by" name="collectedBy" required maxlength="100" autocomplete="off"></div>
+            <div class="field"><label for="co-relation">${t('certs.f.relation')}</label>
+              <select id="co-relation" name="relation">${RELATIONS.map((r) => html`<option value="${r}">${t(`certs.relation.${r}`)}</option>`)}</select></div>
+            <div class="field"><label for="co-idtype">${t('certs.f.idType')}</label>
+              <select id="co-idtype" name="idType">${ID_TYPES.map((r) => html`<option value="${r}">${t(`certs.idType.${r}`)}</option>`)}</select></div>
+            <div class="field"><label for="co-id">${t('certs.f.idNumber')}</label><p class="hint" id="co-id-hint">${t('certs.f.idHint')}</p>
+              <input id="co-id" name="idNumber" required maxlength="40" autocomplete="off" spellcheck="false" aria-describedby="co-id-hint"></div>
+            <div class="field"><label for="co-on">${t('certs.f.collectedOn')}</label><input id="co-on" name="collectedOn" type="date" required value="${todayInShanghai()}"></div>
+          </div>
+          <div class="actions"><button type="submit">${t('certs.f.submit')}</button></div>
+        </form>`
+        }`
+        : null
+    }
     </div>`,
   );
   const form = /** @type {HTMLFormElement | null} */ (main.querySelector('#signoff'));

@@ -63,94 +63,40 @@ const categoryName = (c) => (c ? label('category', c) : t('dashboard.noCategory'
  * A figure card. `name` is both the test hook (data-figure) and part of the ids.
  * @param {string} name @param {string} title @param {string | number} value @param {string} [detail]
  */
-const card = (name, title, value, detail) =>
-  html`<section class="card dash-card" aria-labelledby="dash-${name}-label">
-    <h2 id="dash-${name}-label" class="dash-card-title">${title}</h2>
-    <p class="figure" data-figure="${name}">${value}</p>
-    ${detail && html`<p class="muted dash-detail">${detail}</p>`}
-  </section>`;
+const card = (name, title, value, detail) => html`<section class="card dash-card" aria-labelledby="dash-${name}-label">
+  <h2 id="dash-${name}-label" class="dash-card-title">${title}</h2>
+  <p class="figure" data-figure="${name}">${value}</p>
+  ${detail && html`<p class="muted dash-detail">${detail}</p>`}
+</section>`;
 
 /** @param {Figures} f @param {string} num @param {string} den @param {'closureRate' | 'onTimeReplyRate' | 'returnVisitRate'} r */
 const ratio = (f, num, den, r) =>
-  html`<td class="num">
-    ${percent(f[r])}${den !== '0' && html`<span class="muted dash-ratio"> (${num}/${den})</span>`}
-  </td>`;
+  html`<td class="num">${percent(f[r])}${den !== '0' && html`<span class="muted dash-ratio"> (${num}/${den})</span>`}</td>`;
 
 /** The monthly figures as table rows (category or estate first). @param {string} name @param {Figures} f */
-const monthlyRow = (name, f) =>
-  html`<tr>
-    <th scope="row">${name}</th>
-    <td class="num">${f.validComplaints}</td>
-    ${ratio(f, String(f.closed), String(f.validComplaints), 'closureRate')}
-    ${ratio(f, String(f.repliedOnTime), String(f.replied), 'onTimeReplyRate')}
-    ${ratio(f, String(f.returnVisited), String(f.finished), 'returnVisitRate')}
-  </tr>`;
+const monthlyRow = (name, f) => html`<tr>
+  <th scope="row">${name}</th>
+  <td class="num">${f.validComplaints}</td>
+  ${ratio(f, String(f.closed), String(f.validComplaints), 'closureRate')}
+  ${ratio(f, String(f.repliedOnTime), String(f.replied), 'onTimeReplyRate')}
+  ${ratio(f, String(f.returnVisited), String(f.finished), 'returnVisitRate')}
+</tr>`;
 
 /** @param {string} caption @param {string} first @param {Array<{ name: string, f: Figures }>} rows */
-const monthlyTable = (caption, first, rows) =>
-  html`<table class="dash-table">
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">${first}</th>
-        <th scope="col" class="num">${t('dashboard.valid')}</th>
-        <th scope="col" class="num">${t('dashboard.closureRate')}</th>
-        <th scope="col" class="num">${t('dashboard.onTimeRate')}</th>
-        <th scope="col" class="num">${t('dashboard.returnVisitRate')}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${
-        rows.length
-          ? rows.map((r) => monthlyRow(r.name, r.f))
-          : html`<tr>
-              <td colspan="5" class="muted">${t('dashboard.noneThisMonth')}</td>
-            </tr>`
-      }
-    </tbody>
-  </table>`;
+const monthlyTable = (caption, first, rows) => html`<table class="dash-table">
+  <caption>${caption}</caption>
+  <thead><tr><th scope="col">${first}</th><th scope="col" class="num">${t('dashboard.valid')}</th><th scope="col" class="num">${t('dashboard.closureRate')}</th>
+    <th scope="col" class="num">${t('dashboard.onTimeRate')}</th><th scope="col" class="num">${t('dashboard.returnVisitRate')}</th></tr></thead>
+  <tbody>${rows.length ? rows.map((r) => monthlyRow(r.name, r.f)) : html`<tr><td colspan="5" class="muted">${t('dashboard.noneThisMonth')}</td></tr>`}</tbody>
+</table>`;
 
 /** @param {string} caption @param {string} first @param {Array<{ name: string, f: OpenFigures }>} rows @param {OpenFigures} total */
-const openTable = (caption, first, rows, total) =>
-  html`<table class="dash-table">
-    <caption>
-      ${caption}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">${first}</th>
-        <th scope="col" class="num">${t('dashboard.open')}</th>
-        <th scope="col" class="num">${t('dashboard.overdue')}</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${
-        rows.length
-          ? rows.map(
-              (r) =>
-                html`<tr>
-                  <th scope="row">${r.name}</th>
-                  <td class="num">${r.f.open}</td>
-                  <td class="num">
-                    ${r.f.overdue > 0 ? html`<span class="due due-overdue">${r.f.overdue}</span>` : 0}
-                  </td>
-                </tr>`,
-            )
-          : html`<tr>
-              <td colspan="3" class="muted">${t('app.none')}</td>
-            </tr>`
-      }
-    </tbody>
-    <tfoot>
-      <tr>
-        <th scope="row">${t('dashboard.total')}</th>
-        <td class="num">${total.open}</td>
-        <td class="num">${total.overdue}</td>
-      </tr>
-    </tfoot>
-  </table>`;
+const openTable = (caption, first, rows, total) => html`<table class="dash-table">
+  <caption>${caption}</caption>
+  <thead><tr><th scope="col">${first}</th><th scope="col" class="num">${t('dashboard.open')}</th><th scope="col" class="num">${t('dashboard.overdue')}</th></tr></thead>
+  <tbody>${rows.length ? rows.map((r) => html`<tr><th scope="row">${r.name}</th><td class="num">${r.f.open}</td><td class="num">${r.f.overdue > 0 ? html`<span class="due due-overdue">${r.f.overdue}</span>` : 0}</td></tr>`) : html`<tr><td colspan="3" class="muted">${t('app.none')}</td></tr>`}</tbody>
+  <tfoot><tr><th scope="row">${t('dashboard.total')}</th><td class="num">${total.open}</td><td class="num">${total.overdue}</td></tr></tfoot>
+</table>`;
 
 /** @param {Monthly} m */
 function trendSection(m) {
@@ -294,14 +240,10 @@ export default {
     const asked = ctx.query.get('month') ?? '';
     const month = /^\d{4}-(0[1-9]|1[0-2])$/.test(asked) ? asked : current;
     const picker = html`<form class="filters" id="dash-filter" role="search">
-      <div class="field">
-        <label for="dash-month">${t('dashboard.month')}</label>
-        <input type="month" id="dash-month" name="month" value="${month}" max="${current}" required />
-      </div>
-      <div class="actions">
-        <button type="submit">${t('dashboard.show')}</button>
-        ${month !== current && html`<a class="button secondary" href="#/dashboard">${t('dashboard.thisMonth')}</a>`}
-      </div>
+      <div class="field"><label for="dash-month">${t('dashboard.month')}</label>
+        <input type="month" id="dash-month" name="month" value="${month}" max="${current}" required></div>
+      <div class="actions"><button type="submit">${t('dashboard.show')}</button>
+        ${month !== current && html`<a class="button secondary" href="#/dashboard">${t('dashboard.thisMonth')}</a>`}</div>
     </form>`;
 
     const mine = ++renders;
@@ -310,12 +252,7 @@ export default {
     try {
       [m, o] = await Promise.all([api('reports/monthly', { query: { month } }), api('reports/open-cases')]);
     } catch (err) {
-      if (mine === renders && isHere())
-        mount(
-          main,
-          html`<h1>${t('nav.dashboard')}</h1>
-            ${errorBox(err)}`,
-        );
+      if (mine === renders && isHere()) mount(main, html`<h1>${t('nav.dashboard')}</h1>${errorBox(err)}`);
       return;
     }
     if (mine !== renders || !isHere()) return;
@@ -324,59 +261,57 @@ export default {
     mount(
       main,
       html`<h1>${t('nav.dashboard')}</h1>
-        ${picker}
-        <h2 id="dash-month-heading">${t('dashboard.monthHeading', { month: ml })}</h2>
-        <div class="cards" role="group" aria-labelledby="dash-month-heading">
-          ${card('validComplaints', t('dashboard.valid'), f.validComplaints, t('dashboard.validDetail', { month: ml }))}
-          ${card('closureRate', t('dashboard.closureRate'), percent(f.closureRate), t('dashboard.closedOf', { n: f.closed, d: f.validComplaints }))}
-          ${card('onTimeReplyRate', t('dashboard.onTimeRate'), percent(f.onTimeReplyRate), t('dashboard.onTimeOf', { n: f.repliedOnTime, d: f.replied }))}
-          ${card('returnVisitRate', t('dashboard.returnVisitRate'), percent(f.returnVisitRate), t('dashboard.visitedOf', { n: f.returnVisited, d: f.finished }))}
-          ${card('open', t('dashboard.openNow'), o.totals.open, t('dashboard.openDetail'))}
-          ${card('overdue', t('dashboard.overdueNow'), o.totals.overdue, t('dashboard.overdueDetail'))}
+      ${picker}
+      <h2 id="dash-month-heading">${t('dashboard.monthHeading', { month: ml })}</h2>
+      <div class="cards" role="group" aria-labelledby="dash-month-heading">
+        ${card('validComplaints', t('dashboard.valid'), f.validComplaints, t('dashboard.validDetail', { month: ml }))}
+        ${card('closureRate', t('dashboard.closureRate'), percent(f.closureRate), t('dashboard.closedOf', { n: f.closed, d: f.validComplaints }))}
+        ${card('onTimeReplyRate', t('dashboard.onTimeRate'), percent(f.onTimeReplyRate), t('dashboard.onTimeOf', { n: f.repliedOnTime, d: f.replied }))}
+        ${card('returnVisitRate', t('dashboard.returnVisitRate'), percent(f.returnVisitRate), t('dashboard.visitedOf', { n: f.returnVisited, d: f.finished }))}
+        ${card('open', t('dashboard.openNow'), o.totals.open, t('dashboard.openDetail'))}
+        ${card('overdue', t('dashboard.overdueNow'), o.totals.overdue, t('dashboard.overdueDetail'))}
+      </div>
+
+      <section aria-labelledby="dash-open">
+        <h2 id="dash-open">${t('dashboard.openSection')}</h2>
+        <div class="dash-pair">
+          ${openTable(
+            t('dashboard.openByCategory'),
+            t('dashboard.category'),
+            o.byCategory.map((r) => ({ name: categoryName(r.category), f: r })),
+            o.totals,
+          )}
+          ${openTable(
+            t('dashboard.openByEstate'),
+            t('dashboard.estate'),
+            o.byEstate.map((r) => ({ name: estateName(r), f: r })),
+            o.totals,
+          )}
         </div>
+      </section>
 
-        <section aria-labelledby="dash-open">
-          <h2 id="dash-open">${t('dashboard.openSection')}</h2>
-          <div class="dash-pair">
-            ${openTable(
-              t('dashboard.openByCategory'),
-              t('dashboard.category'),
-              o.byCategory.map((r) => ({ name: categoryName(r.category), f: r })),
-              o.totals,
-            )}
-            ${openTable(
-              t('dashboard.openByEstate'),
-              t('dashboard.estate'),
-              o.byEstate.map((r) => ({ name: estateName(r), f: r })),
-              o.totals,
-            )}
-          </div>
-        </section>
+      ${trendSection(m)}
 
-        ${trendSection(m)}
+      <section aria-labelledby="dash-detail">
+        <h2 id="dash-detail">${t('dashboard.monthSection', { month: ml })}</h2>
+        <div class="dash-pair">
+          ${monthlyTable(
+            t('dashboard.monthByCategory', { month: ml }),
+            t('dashboard.category'),
+            m.byCategory.map((r) => ({ name: categoryName(r.category), f: r })),
+          )}
+          ${monthlyTable(
+            t('dashboard.monthByEstate', { month: ml }),
+            t('dashboard.estate'),
+            m.byEstate.map((r) => ({ name: estateName(r), f: r })),
+          )}
+        </div>
+      </section>
 
-        <section aria-labelledby="dash-detail">
-          <h2 id="dash-detail">${t('dashboard.monthSection', { month: ml })}</h2>
-          <div class="dash-pair">
-            ${monthlyTable(
-              t('dashboard.monthByCategory', { month: ml }),
-              t('dashboard.category'),
-              m.byCategory.map((r) => ({ name: categoryName(r.category), f: r })),
-            )}
-            ${monthlyTable(
-              t('dashboard.monthByEstate', { month: ml }),
-              t('dashboard.estate'),
-              m.byEstate.map((r) => ({ name: estateName(r), f: r })),
-            )}
-          </div>
-        </section>
-
-        <details class="card dash-defs">
-          <summary>${t('dashboard.definitions')}</summary>
-          <ul>
-            ${['valid', 'closure', 'onTime', 'visit', 'overdue'].map((k) => html`<li>${t(`dashboard.def.${k}`)}</li>`)}
-          </ul>
-        </details>`,
+      <details class="card dash-defs">
+        <summary>${t('dashboard.definitions')}</summary>
+        <ul>${['valid', 'closure', 'onTime', 'visit', 'overdue'].map((k) => html`<li>${t(`dashboard.def.${k}`)}</li>`)}</ul>
+      </details>`,
     );
 
     // On the form itself (made anew each render), so listeners never pile up on <main>.

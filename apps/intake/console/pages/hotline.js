@@ -166,121 +166,85 @@ export default {
     mount(
       main,
       html`<h1>${t('nav.hotline')}</h1>
-        <p class="hint">${t('hotline.keys')}</p>
-        <div id="hl-done" hidden></div>
-        <div class="hl-layout">
-          <form id="hl-form" class="card hl-form" novalidate aria-labelledby="hl-form-title">
-            <h2 id="hl-form-title" class="hl-title">${t('hotline.form')}</h2>
-            <div id="hl-errors" tabindex="-1"></div>
+      <p class="hint">${t('hotline.keys')}</p>
+      <div id="hl-done" hidden></div>
+      <div class="hl-layout">
+        <form id="hl-form" class="card hl-form" novalidate aria-labelledby="hl-form-title">
+          <h2 id="hl-form-title" class="hl-title">${t('hotline.form')}</h2>
+          <div id="hl-errors" tabindex="-1"></div>
+          <div class="field">
+            <label for="hl-callerNumber">${t('hotline.number')}</label>
+            <p class="hint" id="hl-callerNumber-hint">${t('hotline.numberHint')}</p>
+            <input id="hl-callerNumber" name="callerNumber" type="tel" inputmode="tel" autocomplete="off" accesskey="n" aria-describedby="hl-callerNumber-hint" aria-controls="hl-caller" class="hl-number">
+          </div>
+          <div class="grid">
             <div class="field">
-              <label for="hl-callerNumber">${t('hotline.number')}</label>
-              <p class="hint" id="hl-callerNumber-hint">${t('hotline.numberHint')}</p>
-              <input
-                id="hl-callerNumber"
-                name="callerNumber"
-                type="tel"
-                inputmode="tel"
-                autocomplete="off"
-                accesskey="n"
-                aria-describedby="hl-callerNumber-hint"
-                aria-controls="hl-caller"
-                class="hl-number"
-              />
+              <label for="hl-type">${t('hotline.type')}</label>
+              <select id="hl-type" name="type"><option value="">${t('hotline.auto')}</option>${types.map((v) => html`<option value="${v}">${label('type', v)}</option>`)}</select>
             </div>
+            <div class="field">
+              <label for="hl-category">${t('hotline.category')}</label>
+              <select id="hl-category" name="category"><option value="">${t('hotline.auto')}</option>${categories.map((v) => html`<option value="${v}">${label('category', v)}</option>`)}</select>
+            </div>
+            <fieldset class="hl-radios">
+              <legend>${t('hotline.severity')}</legend>
+              <label><input type="radio" name="severity" value="" checked> ${t('hotline.auto')}</label>
+              <label><input type="radio" name="severity" value="minor"> ${label('severity', 'minor')}</label>
+              <label><input type="radio" name="severity" value="major"> ${label('severity', 'major')}</label>
+            </fieldset>
+          </div>
+          <div class="field" id="hl-unit-field" hidden>
+            <label for="hl-unitId">${t('hotline.unit')}</label>
+            <select id="hl-unitId" name="unitId"></select>
+          </div>
+          <div class="grid" id="hl-free-unit">
+            <div class="field">
+              <label for="hl-projectId">${t('hotline.estate')} <span class="opt">${t('hotline.optional')}</span></label>
+              <select id="hl-projectId" name="projectId"><option value="">${t('hotline.noEstate')}</option>${estates.map((e) => html`<option value="${e.id}">${e.name}</option>`)}</select>
+            </div>
+            <div class="field">
+              <label for="hl-unitText">${t('hotline.unitText')} <span class="opt">${t('hotline.optional')}</span></label>
+              <input id="hl-unitText" name="unitText" autocomplete="off" aria-describedby="hl-unitText-hint">
+              <p class="hint" id="hl-unitText-hint">${t('hotline.unitTextHint')}</p>
+            </div>
+            <div class="field">
+              <label for="hl-reporterName">${t('hotline.reporterName')} <span class="opt">${t('hotline.optional')}</span></label>
+              <input id="hl-reporterName" name="reporterName" autocomplete="off">
+            </div>
+          </div>
+          <div class="field">
+            <label for="hl-summary">${t('hotline.summary')}</label>
+            <textarea id="hl-summary" name="summary" rows="4"></textarea>
+          </div>
+          <fieldset>
+            <legend>${t('hotline.facts')}</legend>
             <div class="grid">
               <div class="field">
-                <label for="hl-type">${t('hotline.type')}</label>
-                <select id="hl-type" name="type">
-                  <option value="">${t('hotline.auto')}</option>
-                  ${types.map((v) => html`<option value="${v}">${label('type', v)}</option>`)}
-                </select>
+                <label for="hl-startedAt">${t('hotline.startedAt')}</label>
+                <input id="hl-startedAt" name="startedAt" type="datetime-local" value="${beijingLocal(startedAt)}">
               </div>
               <div class="field">
-                <label for="hl-category">${t('hotline.category')}</label>
-                <select id="hl-category" name="category">
-                  <option value="">${t('hotline.auto')}</option>
-                  ${categories.map((v) => html`<option value="${v}">${label('category', v)}</option>`)}
-                </select>
+                <label for="hl-durationSeconds">${t('hotline.duration')}</label>
+                <input id="hl-durationSeconds" name="durationSeconds" type="number" min="0" max="86400" inputmode="numeric" aria-describedby="hl-duration-hint">
+                <p class="hint" id="hl-duration-hint">${t('hotline.durationHint')}</p>
               </div>
               <fieldset class="hl-radios">
-                <legend>${t('hotline.severity')}</legend>
-                <label><input type="radio" name="severity" value="" checked /> ${t('hotline.auto')}</label>
-                <label><input type="radio" name="severity" value="minor" /> ${label('severity', 'minor')}</label>
-                <label><input type="radio" name="severity" value="major" /> ${label('severity', 'major')}</label>
+                <legend>${t('hotline.direction')}</legend>
+                <label><input type="radio" name="direction" value="in" checked> ${t('hotline.direction.in')}</label>
+                <label><input type="radio" name="direction" value="out"> ${t('hotline.direction.out')}</label>
               </fieldset>
-            </div>
-            <div class="field" id="hl-unit-field" hidden>
-              <label for="hl-unitId">${t('hotline.unit')}</label>
-              <select id="hl-unitId" name="unitId"></select>
-            </div>
-            <div class="grid" id="hl-free-unit">
-              <div class="field">
-                <label for="hl-projectId"
-                  >${t('hotline.estate')} <span class="opt">${t('hotline.optional')}</span></label
-                >
-                <select id="hl-projectId" name="projectId">
-                  <option value="">${t('hotline.noEstate')}</option>
-                  ${estates.map((e) => html`<option value="${e.id}">${e.name}</option>`)}
-                </select>
-              </div>
-              <div class="field">
-                <label for="hl-unitText"
-                  >${t('hotline.unitText')} <span class="opt">${t('hotline.optional')}</span></label
-                >
-                <input id="hl-unitText" name="unitText" autocomplete="off" aria-describedby="hl-unitText-hint" />
-                <p class="hint" id="hl-unitText-hint">${t('hotline.unitTextHint')}</p>
-              </div>
-              <div class="field">
-                <label for="hl-reporterName"
-                  >${t('hotline.reporterName')} <span class="opt">${t('hotline.optional')}</span></label
-                >
-                <input id="hl-reporterName" name="reporterName" autocomplete="off" />
+              <div class="field hl-check">
+                <label><input type="checkbox" id="hl-voicemail" name="voicemail" value="true"> ${t('hotline.voicemail')}</label>
               </div>
             </div>
-            <div class="field">
-              <label for="hl-summary">${t('hotline.summary')}</label>
-              <textarea id="hl-summary" name="summary" rows="4"></textarea>
-            </div>
-            <fieldset>
-              <legend>${t('hotline.facts')}</legend>
-              <div class="grid">
-                <div class="field">
-                  <label for="hl-startedAt">${t('hotline.startedAt')}</label>
-                  <input id="hl-startedAt" name="startedAt" type="datetime-local" value="${beijingLocal(startedAt)}" />
-                </div>
-                <div class="field">
-                  <label for="hl-durationSeconds">${t('hotline.duration')}</label>
-                  <input
-                    id="hl-durationSeconds"
-                    name="durationSeconds"
-                    type="number"
-                    min="0"
-                    max="86400"
-                    inputmode="numeric"
-                    aria-describedby="hl-duration-hint"
-                  />
-                  <p class="hint" id="hl-duration-hint">${t('hotline.durationHint')}</p>
-                </div>
-                <fieldset class="hl-radios">
-                  <legend>${t('hotline.direction')}</legend>
-                  <label><input type="radio" name="direction" value="in" checked /> ${t('hotline.direction.in')}</label>
-                  <label><input type="radio" name="direction" value="out" /> ${t('hotline.direction.out')}</label>
-                </fieldset>
-                <div class="field hl-check">
-                  <label
-                    ><input type="checkbox" id="hl-voicemail" name="voicemail" value="true" />
-                    ${t('hotline.voicemail')}</label
-                  >
-                </div>
-              </div>
-            </fieldset>
-            <div class="actions"><button type="submit" id="hl-save" accesskey="s">${t('hotline.save')}</button></div>
-          </form>
-          <section class="card hl-caller" id="hl-caller" aria-labelledby="hl-caller-title" aria-live="polite">
-            <h2 id="hl-caller-title" class="hl-title">${t('hotline.caller')}</h2>
-            <div id="hl-caller-body"><p class="muted">${t('hotline.callerIdle')}</p></div>
-          </section>
-        </div>`,
+          </fieldset>
+          <div class="actions"><button type="submit" id="hl-save" accesskey="s">${t('hotline.save')}</button></div>
+        </form>
+        <section class="card hl-caller" id="hl-caller" aria-labelledby="hl-caller-title" aria-live="polite">
+          <h2 id="hl-caller-title" class="hl-title">${t('hotline.caller')}</h2>
+          <div id="hl-caller-body"><p class="muted">${t('hotline.callerIdle')}</p></div>
+        </section>
+      </div>`,
     );
 
     const form = /** @type {HTMLFormElement} */ ($('#hl-form', main));
@@ -328,40 +292,28 @@ export default {
       mount(
         callerBody,
         html`<p class="hl-display">${found.number.display}</p>
-          ${
-            found.owners.length === 0
-              ? html`<p>${t('hotline.unknown')}</p>`
-              : html`<ul class="hl-owners">
-                  ${found.owners.map(
-                    (o) =>
-                      html`<li>
-                        <strong>${o.name}</strong>
-                        <span class="badge">${label('hotline.relation', o.relation)}</span> ${
-                          o.units.length > 0 &&
-                          html`<ul>
-                            ${o.units.map((u) => html`<li>${u.label}</li>`)}
-                          </ul>`
-                        }
-                      </li>`,
-                  )}
-                </ul>`
-          }
-          ${
-            found.openCases.length === 0
-              ? html`<p class="muted">${t('hotline.noOpenCases')}</p>`
-              : html`<p class="hl-open"><strong>${t('hotline.openCases', { n: found.openCases.length })}</strong></p>
-                  <ul class="hl-cases">
-                    ${found.openCases.map(
-                      (c) =>
-                        html`<li>
-                          <a href="#/cases/${c.id}">${c.number}</a> · ${label('type', c.type)} ·
-                          ${label('status', c.status)}
-                          ${c.promisedReplyAt && ['new', 'accepted', 'assigned'].includes(c.status) ? dueBadge(countdown(c.promisedReplyAt)) : ''}
-                          <br /><span class="muted">${c.summary}</span>
-                        </li>`,
-                    )}
-                  </ul>`
-          }`,
+        ${
+          found.owners.length === 0
+            ? html`<p>${t('hotline.unknown')}</p>`
+            : html`<ul class="hl-owners">${found.owners.map(
+                (
+                  o,
+                ) => html`<li><strong>${o.name}</strong> <span class="badge">${label('hotline.relation', o.relation)}</span>
+                ${o.units.length > 0 && html`<ul>${o.units.map((u) => html`<li>${u.label}</li>`)}</ul>`}</li>`,
+              )}</ul>`
+        }
+        ${
+          found.openCases.length === 0
+            ? html`<p class="muted">${t('hotline.noOpenCases')}</p>`
+            : html`<p class="hl-open"><strong>${t('hotline.openCases', { n: found.openCases.length })}</strong></p>
+            <ul class="hl-cases">${found.openCases.map(
+              (
+                c,
+              ) => html`<li><a href="#/cases/${c.id}">${c.number}</a> · ${label('type', c.type)} · ${label('status', c.status)}
+                ${c.promisedReplyAt && ['new', 'accepted', 'assigned'].includes(c.status) ? dueBadge(countdown(c.promisedReplyAt)) : ''}
+                <br><span class="muted">${c.summary}</span></li>`,
+            )}</ul>`
+        }`,
       );
     };
 
@@ -370,8 +322,7 @@ export default {
       unitField.hidden = units.length === 0;
       mount(
         unitSelect,
-        html`${units.map((u, i) => html`<option value="${u.id}" ${i === 0 ? 'selected' : ''}>${u.label}</option>`)}
-          <option value="">${t('hotline.otherUnit')}</option>`,
+        html`${units.map((u, i) => html`<option value="${u.id}" ${i === 0 ? 'selected' : ''}>${u.label}</option>`)}<option value="">${t('hotline.otherUnit')}</option>`,
       );
       if (units.length === 0) unitSelect.value = '';
       syncUnit();
@@ -477,18 +428,10 @@ export default {
         }));
         mount(
           box,
-          html`<div class="alert" role="alert">
-            <p>${t('hotline.fix')}</p>
-            <ul>
-              ${shown.map(
-                (f) =>
-                  html`<li>
-                    ${f.controlId ? html`<button type="button" class="link" data-focus="${f.controlId}">${fieldLabel[f.field] ? t(fieldLabel[f.field] ?? '') : f.field}</button>` : html`<strong>${f.field}</strong>`}:
-                    ${f.message}
-                  </li>`,
-              )}
-            </ul>
-          </div>`,
+          html`<div class="alert" role="alert"><p>${t('hotline.fix')}</p><ul>${shown.map(
+            (f) =>
+              html`<li>${f.controlId ? html`<button type="button" class="link" data-focus="${f.controlId}">${fieldLabel[f.field] ? t(fieldLabel[f.field] ?? '') : f.field}</button>` : html`<strong>${f.field}</strong>`}: ${f.message}</li>`,
+          )}</ul></div>`,
         );
       }
       box.focus();
@@ -505,12 +448,8 @@ export default {
           <div class="readback hl-readback" id="hl-readback" tabindex="-1">
             <p lang="zh-CN">${done.readBack}</p>
             <dl class="facts">
-              <dt>${t('hotline.caseNumber')}</dt>
-              <dd><a href="${link}" id="hl-case-number">${done.case.number}</a></dd>
-              <dt>${t('hotline.promised')}</dt>
-              <dd id="hl-promised">
-                ${done.case.promisedReplyAt ? dateTime(done.case.promisedReplyAt) : t('hotline.noPromise')}
-              </dd>
+              <dt>${t('hotline.caseNumber')}</dt><dd><a href="${link}" id="hl-case-number">${done.case.number}</a></dd>
+              <dt>${t('hotline.promised')}</dt><dd id="hl-promised">${done.case.promisedReplyAt ? dateTime(done.case.promisedReplyAt) : t('hotline.noPromise')}</dd>
             </dl>
           </div>
           ${!done.created && html`<p class="notice">${t('hotline.again')}</p>`}

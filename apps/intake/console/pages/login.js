@@ -33,14 +33,8 @@ export default {
         <h1>${t('app.name')} · ${t('login.title')}</h1>
         <div id="login-error"></div>
         <form id="login-form" novalidate>
-          <div class="field">
-            <label for="login">${t('login.login')}</label
-            ><input id="login" name="login" autocomplete="username" required autofocus />
-          </div>
-          <div class="field">
-            <label for="password">${t('login.password')}</label
-            ><input id="password" name="password" type="password" autocomplete="current-password" required />
-          </div>
+          <div class="field"><label for="login">${t('login.login')}</label><input id="login" name="login" autocomplete="username" required autofocus></div>
+          <div class="field"><label for="password">${t('login.password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
           <button type="submit">${t('login.submit')}</button>
         </form>
       </section>`,

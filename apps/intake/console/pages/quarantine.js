@@ -21,40 +21,19 @@ const hasStoredMessage = (r) => r.channel === 'email';
 function row(r) {
   return html`<tr data-record="${r.id}">
     <td>${dateTime(r.receivedAt)}</td>
-    <td>
-      ${label('channel', r.channel)}
-      <div class="muted">${r.source}</div>
-    </td>
-    <td>
-      ${r.subject ?? '—'}
-      <div class="muted">${sender(r.from)}</div>
-    </td>
+    <td>${label('channel', r.channel)}<div class="muted">${r.source}</div></td>
+    <td>${r.subject ?? '—'}<div class="muted">${sender(r.from)}</div></td>
     <td class="pre">${r.outcomeReason ?? '—'}</td>
     <td class="num">${r.attempts}</td>
-    <td>
-      ${
-        hasStoredMessage(r)
-          ? html`<div class="actions">
-              <button
-                type="button"
-                class="secondary"
-                data-raw="${r.id}"
-                aria-label="${t('quarantine.rawFor', { subject: r.subject ?? r.id })}"
-              >
-                ${t('quarantine.raw')}
-              </button>
-              <button
-                type="button"
-                data-reprocess="${r.id}"
-                aria-label="${t('quarantine.reprocessFor', { subject: r.subject ?? r.id })}"
-              >
-                ${t('quarantine.reprocess')}
-              </button>
-            </div>`
-          : html`<span class="muted">${t('quarantine.noMessage')}</span>`
-      }
-      <div class="q-outcome" role="status" data-outcome="${r.id}"></div>
-    </td>
+    <td>${
+      hasStoredMessage(r)
+        ? html`<div class="actions">
+          <button type="button" class="secondary" data-raw="${r.id}" aria-label="${t('quarantine.rawFor', { subject: r.subject ?? r.id })}">${t('quarantine.raw')}</button>
+          <button type="button" data-reprocess="${r.id}" aria-label="${t('quarantine.reprocessFor', { subject: r.subject ?? r.id })}">${t('quarantine.reprocess')}</button>
+        </div>`
+        : html`<span class="muted">${t('quarantine.noMessage')}</span>`
+    }
+      <div class="q-outcome" role="status" data-outcome="${r.id}"></div></td>
   </tr>`;
 }
 
@@ -114,30 +93,17 @@ export default {
     const list = await api('intake-records', { query: { outcome: 'quarantined', page, pageSize: 20 } });
     mount(
       main,
-      html`<div class="q-page">
-        <h1>${t('nav.quarantine')}</h1>
+      html`<div class="q-page"><h1>${t('nav.quarantine')}</h1>
         <p class="muted">${t('quarantine.intro')}</p>
         ${
           list.items.length === 0
             ? html`<p class="notice">${t('quarantine.empty')}</p>`
             : html`<table>
-                  <thead>
-                    <tr>
-                      <th scope="col">${t('quarantine.received')}</th>
-                      <th scope="col">${t('quarantine.channel')}</th>
-                      <th scope="col">${t('quarantine.subject')}</th>
-                      <th scope="col">${t('quarantine.reason')}</th>
-                      <th scope="col" class="num">${t('quarantine.attempts')}</th>
-                      <th scope="col">${t('quarantine.actions')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    ${list.items.map(row)}
-                  </tbody>
-                </table>
-                ${pager(list, (p) => `#/quarantine?page=${p}`)}`
-        }
-      </div>`,
+              <thead><tr><th scope="col">${t('quarantine.received')}</th><th scope="col">${t('quarantine.channel')}</th><th scope="col">${t('quarantine.subject')}</th>
+                <th scope="col">${t('quarantine.reason')}</th><th scope="col" class="num">${t('quarantine.attempts')}</th><th scope="col">${t('quarantine.actions')}</th></tr></thead>
+              <tbody>${list.items.map(row)}</tbody></table>
+              ${pager(list, (p) => `#/quarantine?page=${p}`)}`
+        }</div>`,
     );
     const root = $('.q-page', main);
 
@@ -168,10 +134,7 @@ export default {
           if ((r.outcome === 'case_created' || r.outcome === 'added_to_case') && r.caseId) {
             mount(
               out,
-              html`<p class="success">
-                ${t(r.outcome === 'case_created' ? 'quarantine.caseCreated' : 'quarantine.addedToCase')}
-                <a href="#/cases/${r.caseId}">${r.caseNumber ?? r.caseId}</a>
-              </p>`,
+              html`<p class="success">${t(r.outcome === 'case_created' ? 'quarantine.caseCreated' : 'quarantine.addedToCase')} <a href="#/cases/${r.caseId}">${r.caseNumber ?? r.caseId}</a></p>`,
             );
           } else if (r.outcome === 'quarantined') {
             mount(out, html`<p class="alert">${t('quarantine.still', { reason: r.reason ?? '—' })}</p>`);
@@ -181,9 +144,7 @@ export default {
           } else {
             mount(
               out,
-              html`<p class="notice">
-                ${t('quarantine.other', { outcome: r.outcome })}${r.reason ? ` (${r.reason})` : ''}
-              </p>`,
+              html`<p class="notice">${t('quarantine.other', { outcome: r.outcome })}${r.reason ? ` (${r.reason})` : ''}</p>`,
             );
           }
         })

@@ -34,34 +34,25 @@ const MANAGERS = ['dept_manager', 'vice_gm', 'gm', 'admin'];
 const ackCell = (r) =>
   r.acknowledgedAt
     ? html`<span class="sched-acked">${t('reminders.acked', { at: dateTime(r.acknowledgedAt) })}</span>`
-    : html`<button
-        type="button"
-        class="sched-ack"
-        data-id="${r.id}"
-        aria-label="${t('reminders.ackFor', { number: r.caseNumber, step: stepName(r.step, r.stepLabel) })}"
-      >
-        ${t('reminders.ack')}
-      </button>`;
+    : html`<button type="button" class="sched-ack" data-id="${r.id}" aria-label="${t('reminders.ackFor', { number: r.caseNumber, step: stepName(r.step, r.stepLabel) })}">${t('reminders.ack')}</button>`;
 
 /** @param {Reminder} r */
 function escalation(r) {
   if (r.kind === 'escalation')
-    return html`<span class="badge major">${t('reminders.escalated', { level: r.level })}</span
-      >${r.reason ? html`<br /><span class="muted">${r.reason}</span>` : null}`;
+    return html`<span class="badge major">${t('reminders.escalated', { level: r.level })}</span>${r.reason ? html`<br><span class="muted">${r.reason}</span>` : null}`;
   return html`<span class="muted">${r.kind === 'due' ? t('reminders.kind.due') : t('reminders.kind.before')}</span>`;
 }
 
 /** @param {Reminder} r @param {boolean} team */
-const row = (r, team) =>
-  html`<tr data-row="${r.id}" data-due="${r.dueAt}">
-    <td><a href="#/cases/${r.caseId}">${r.caseNumber}</a></td>
-    <td>${stepName(r.step, r.stepLabel)}</td>
-    ${team ? html`<td>${r.recipient?.name ?? '—'}</td>` : null}
-    <td>${dateTime(r.dueAt)}<br />${r.acknowledgedAt ? null : dueBadge(countdown(r.dueAt))}</td>
-    <td>${dateTime(r.sentAt)}${r.late ? html` <span class="badge">${t('reminders.late')}</span>` : null}</td>
-    <td>${escalation(r)}</td>
-    <td class="sched-ack-cell" tabindex="-1">${ackCell(r)}</td>
-  </tr>`;
+const row = (r, team) => html`<tr data-row="${r.id}" data-due="${r.dueAt}">
+  <td><a href="#/cases/${r.caseId}">${r.caseNumber}</a></td>
+  <td>${stepName(r.step, r.stepLabel)}</td>
+  ${team ? html`<td>${r.recipient?.name ?? '—'}</td>` : null}
+  <td>${dateTime(r.dueAt)}<br>${r.acknowledgedAt ? null : dueBadge(countdown(r.dueAt))}</td>
+  <td>${dateTime(r.sentAt)}${r.late ? html` <span class="badge">${t('reminders.late')}</span>` : null}</td>
+  <td>${escalation(r)}</td>
+  <td class="sched-ack-cell" tabindex="-1">${ackCell(r)}</td>
+</tr>`;
 
 /** @type {import('../lib/types').Page} */
 export default {
@@ -137,11 +128,7 @@ export default {
     /** @param {string} s @param {string} sc */
     const href = (s, sc) => `#/reminders?state=${s}${sc === 'team' ? '&scope=team' : ''}`;
 
-    mount(
-      main,
-      html`<h1>${t('nav.reminders')}</h1>
-        <p class="loading">${t('app.loading')}</p>`,
-    );
+    mount(main, html`<h1>${t('nav.reminders')}</h1><p class="loading">${t('app.loading')}</p>`);
     const open = /** @type {Reminder[]} */ (
       await api('reminders', { query: { state: 'unacknowledged', scope, limit: 500 } })
     );
@@ -155,62 +142,41 @@ export default {
 
     mount(
       main,
-      html`<div class="sched-page" id="reminders-page">
-        <h1>
-          ${t('nav.reminders')} <span class="sched-counts" id="reminder-counts">${t('reminders.counts', counts)}</span>
-        </h1>
-        <nav class="sched-tabs" aria-label="${t('reminders.state')}">
-          <ul>
-            ${STATES.map(
-              (s) =>
-                html`<li>
-                  <a href="${href(s, scope)}" ${s === state ? html`aria-current="page"` : null}
-                    >${t(`reminders.state.${s}`)}${
-                      s === 'overdue'
-                        ? html` <span class="badge">${counts.overdue}</span>`
-                        : s === 'due'
-                          ? html` <span class="badge">${counts.due}</span>`
-                          : null
-                    }</a
-                  >
-                </li>`,
-            )}
-          </ul>
-        </nav>
-        ${
-          manager
-            ? html`<nav class="sched-tabs" aria-label="${t('reminders.scope')}">
-                <ul>
-                  ${['mine', 'team'].map((sc) => html`<li><a href="${href(state, sc)}" ${sc === scope ? html`aria-current="page"` : null}>${t(`reminders.scope.${sc}`)}</a></li>`)}
-                </ul>
-              </nav>`
-            : null
-        }
-        <div id="reminders-error"></div>
-        ${
-          list.length === 0
-            ? html`<p class="notice">${t('reminders.none')}</p>`
-            : html`<table class="sched-reminders">
-                <caption class="muted">
-                  ${t(`reminders.state.${state}`)} · ${t(`reminders.scope.${scope}`)}
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">${t('reminders.case')}</th>
-                    <th scope="col">${t('reminders.step')}</th>
-                    ${team ? html`<th scope="col">${t('reminders.recipient')}</th>` : null}
-                    <th scope="col">${t('reminders.due')}</th>
-                    <th scope="col">${t('reminders.sent')}</th>
-                    <th scope="col">${t('reminders.escalation')}</th>
-                    <th scope="col">${t('reminders.status')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${list.map((r) => row(r, team))}
-                </tbody>
-              </table>`
-        }
-      </div>`,
+      html`<div class="sched-page" id="reminders-page"><h1>${t('nav.reminders')} <span class="sched-counts" id="reminder-counts">${t('reminders.counts', counts)}</span></h1>
+      <nav class="sched-tabs" aria-label="${t('reminders.state')}"><ul>
+        ${STATES.map(
+          (s) =>
+            html`<li><a href="${href(s, scope)}" ${s === state ? html`aria-current="page"` : null}>${t(`reminders.state.${s}`)}${
+              s === 'overdue'
+                ? html` <span class="badge">${counts.overdue}</span>`
+                : s === 'due'
+                  ? html` <span class="badge">${counts.due}</span>`
+                  : null
+            }</a></li>`,
+        )}
+      </ul></nav>
+      ${
+        manager
+          ? html`<nav class="sched-tabs" aria-label="${t('reminders.scope')}"><ul>
+            ${['mine', 'team'].map((sc) => html`<li><a href="${href(state, sc)}" ${sc === scope ? html`aria-current="page"` : null}>${t(`reminders.scope.${sc}`)}</a></li>`)}
+          </ul></nav>`
+          : null
+      }
+      <div id="reminders-error"></div>
+      ${
+        list.length === 0
+          ? html`<p class="notice">${t('reminders.none')}</p>`
+          : html`<table class="sched-reminders">
+            <caption class="muted">${t(`reminders.state.${state}`)} · ${t(`reminders.scope.${scope}`)}</caption>
+            <thead><tr>
+              <th scope="col">${t('reminders.case')}</th><th scope="col">${t('reminders.step')}</th>
+              ${team ? html`<th scope="col">${t('reminders.recipient')}</th>` : null}
+              <th scope="col">${t('reminders.due')}</th><th scope="col">${t('reminders.sent')}</th>
+              <th scope="col">${t('reminders.escalation')}</th><th scope="col">${t('reminders.status')}</th>
+            </tr></thead>
+            <tbody>${list.map((r) => row(r, team))}</tbody>
+          </table>`
+      }</div>`,
     );
 
     const errors = $('#reminders-error', main);

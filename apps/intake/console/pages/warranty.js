@@ -78,19 +78,11 @@ export default {
   },
   async render(main, ctx) {
     ctx.setTitle(t('nav.warranty'));
-    mount(
-      main,
-      html`<h1>${t('nav.warranty')}</h1>
-        <p class="loading">${t('app.loading')}</p>`,
-    );
+    mount(main, html`<h1>${t('nav.warranty')}</h1><p class="loading">${t('app.loading')}</p>`);
     // The estates list intake already serves for the public complaint form (id, name; no owner data).
     const estates = /** @type {Array<{ id: string, name: string }>} */ (await api('web-complaints/estates'));
     if (estates.length === 0) {
-      mount(
-        main,
-        html`<h1>${t('nav.warranty')}</h1>
-          <p class="notice">${t('warranty.noEstates')}</p>`,
-      );
+      mount(main, html`<h1>${t('nav.warranty')}</h1><p class="notice">${t('warranty.noEstates')}</p>`);
       return;
     }
     const estate = estates.find((e) => e.id === ctx.query.get('projectId')) ?? estates[0];
@@ -100,17 +92,12 @@ export default {
     const rows = /** @type {Upcoming[]} */ (await api('warranty/upcoming', { query: { projectId: estate.id, days } }));
 
     /** @param {Upcoming} r */
-    const cells = (r) =>
-      html`<td>${r.unitLabel}</td>
-        <td>${r.itemName}</td>
-        <td>${date(r.handoverDate)}</td>
-        <td>${date(r.expiresOn)}</td>
-        <td class="num">${r.owners > 0 ? r.owners : html`<span class="muted">${t('warranty.noOwner')}</span>`}</td>`;
-    const head = html`<th scope="col">${t('warranty.unit')}</th>
-      <th scope="col">${t('warranty.item')}</th>
-      <th scope="col">${t('warranty.handover')}</th>
-      <th scope="col">${t('warranty.expires')}</th>
-      <th scope="col" class="num">${t('warranty.owners')}</th>`;
+    const cells = (
+      r,
+    ) => html`<td>${r.unitLabel}</td><td>${r.itemName}</td><td>${date(r.handoverDate)}</td><td>${date(r.expiresOn)}</td>
+      <td class="num">${r.owners > 0 ? r.owners : html`<span class="muted">${t('warranty.noOwner')}</span>`}</td>`;
+    const head = html`<th scope="col">${t('warranty.unit')}</th><th scope="col">${t('warranty.item')}</th><th scope="col">${t('warranty.handover')}</th>
+      <th scope="col">${t('warranty.expires')}</th><th scope="col" class="num">${t('warranty.owners')}</th>`;
 
     /** @type {Map<string, Upcoming[]>} */
     const byDay = new Map();
@@ -119,78 +106,36 @@ export default {
       rows.length === 0
         ? html`<p class="notice">${t('warranty.none')}</p>`
         : sort === 'dueOn'
-          ? html`<table class="sched-warranty">
-              <thead>
-                <tr>
-                  ${head}
-                </tr>
-              </thead>
-              ${[...byDay].map(
-                ([day, group]) =>
-                  html`<tbody>
-                    <tr class="sched-group">
-                      <th scope="rowgroup" colspan="5">
-                        ${t('warranty.dueOn', { date: date(day) })} · ${group.length}
-                      </th>
-                    </tr>
-                    ${group.map(
-                      (r) =>
-                        html`<tr>
-                          ${cells(r)}
-                        </tr>`,
-                    )}
-                  </tbody>`,
-              )}
-            </table>`
-          : html`<table class="sched-warranty">
-              <thead>
-                <tr>
-                  ${head}
-                  <th scope="col">${t('warranty.dueOn', { date: '' })}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${[...rows]
-                  .sort((a, b) => a.expiresOn.localeCompare(b.expiresOn) || a.unitLabel.localeCompare(b.unitLabel))
-                  .map(
-                    (r) =>
-                      html`<tr>
-                        ${cells(r)}
-                        <td>${date(r.dueOn)}</td>
-                      </tr>`,
-                  )}
-              </tbody>
-            </table>`;
+          ? html`<table class="sched-warranty"><thead><tr>${head}</tr></thead>${[...byDay].map(
+              ([
+                day,
+                group,
+              ]) => html`<tbody><tr class="sched-group"><th scope="rowgroup" colspan="5">${t('warranty.dueOn', { date: date(day) })} · ${group.length}</th></tr>
+                ${group.map((r) => html`<tr>${cells(r)}</tr>`)}</tbody>`,
+            )}</table>`
+          : html`<table class="sched-warranty"><thead><tr>${head}<th scope="col">${t('warranty.dueOn', { date: '' })}</th></tr></thead><tbody>${[
+              ...rows,
+            ]
+              .sort((a, b) => a.expiresOn.localeCompare(b.expiresOn) || a.unitLabel.localeCompare(b.unitLabel))
+              .map((r) => html`<tr>${cells(r)}<td>${date(r.dueOn)}</td></tr>`)}</tbody></table>`;
 
     mount(
       main,
       html`<div class="sched-page" id="warranty-page">
-        <h1>${t('nav.warranty')}</h1>
-        <form class="filters" id="warranty-filter">
-          <div class="field">
-            <label for="w-estate">${t('warranty.estate')}</label>
-            <select id="w-estate" name="projectId">
-              ${estates.map((e) => html`<option value="${e.id}" ${e.id === estate.id ? html`selected` : null}>${e.name}</option>`)}
-            </select>
-          </div>
-          <div class="field">
-            <label for="w-days">${t('warranty.days')}</label>
-            <select id="w-days" name="days">
-              ${DAYS.map((d) => html`<option value="${d}" ${d === days ? html`selected` : null}>${t('warranty.daysN', { n: d })}</option>`)}
-            </select>
-          </div>
-          <div class="field">
-            <label for="w-sort">${t('warranty.sort')}</label>
-            <select id="w-sort" name="sort">
-              ${['dueOn', 'expiresOn'].map((s) => html`<option value="${s}" ${s === sort ? html`selected` : null}>${t(`warranty.sort.${s}`)}</option>`)}
-            </select>
-          </div>
-          <button type="submit">${t('warranty.show')}</button>
-        </form>
-        <p id="warranty-summary">${t('warranty.summary', { estate: estate.name, days, count: rows.length })}</p>
-        <p class="actions"><button type="button" class="secondary" id="warranty-csv">${t('warranty.csv')}</button></p>
-        <div id="warranty-error"></div>
-        ${table}
+      <h1>${t('nav.warranty')}</h1>
+      <form class="filters" id="warranty-filter">
+        <div class="field"><label for="w-estate">${t('warranty.estate')}</label>
+          <select id="w-estate" name="projectId">${estates.map((e) => html`<option value="${e.id}" ${e.id === estate.id ? html`selected` : null}>${e.name}</option>`)}</select></div>
+        <div class="field"><label for="w-days">${t('warranty.days')}</label>
+          <select id="w-days" name="days">${DAYS.map((d) => html`<option value="${d}" ${d === days ? html`selected` : null}>${t('warranty.daysN', { n: d })}</option>`)}</select></div>
+        <div class="field"><label for="w-sort">${t('warranty.sort')}</label>
+          <select id="w-sort" name="sort">${['dueOn', 'expiresOn'].map((s) => html`<option value="${s}" ${s === sort ? html`selected` : null}>${t(`warranty.sort.${s}`)}</option>`)}</select></div>
+        <button type="submit">${t('warranty.show')}</button>
+      </form>
+      <p id="warranty-summary">${t('warranty.summary', { estate: estate.name, days, count: rows.length })}</p>
+      <p class="actions"><button type="button" class="secondary" id="warranty-csv">${t('warranty.csv')}</button></p>
+      <div id="warranty-error"></div>
+      ${table}
       </div>`,
     );
 

@@ -70,19 +70,20 @@ export const pageHeaders: Record<string, string> = {
 
 export function page(title: string, body: SafeHtml, opts: { script?: string } = {}): string {
   return html`<!doctype html>
-    <html lang="zh-CN">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>${title}</title>
-        <style>
-          ${new SafeHtml(css)}
-        </style>
-        ${opts.script ? html`<script src="${opts.script}" defer></script>` : ''}
-      </head>
-      <body>
-        <main>${body}</main>
-      </body>
-    </html> `.value;
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title}</title>
+<style>${new SafeHtml(css)}</style>
+${opts.script ? html`<script src="${opts.script}" defer></script>` : ''}
+</head>
+<body>
+<main>
+${body}
+</main>
+</body>
+</html>
+`.value;
 }
