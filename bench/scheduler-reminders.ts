@@ -68,11 +68,11 @@ async function seed(outer: DataSource, cases: number, due: number): Promise<void
     // Cases received over the last five days; those numbered below `due` were received 12 h ago so
     // their advance reminder for the department plan (and, for a few, more) is due now.
     await ds.query(
-      `INSERT INTO cases (number, type, severity, channel, status, description, received_at, promised_reply_at, department_id, assignee_id)
+      `INSERT INTO cases (number, type, severity, channel, status, description, received_at, promised_reply_at, department_id, assignee_id, planned_round)
        SELECT 'BENCH-' || i, 'complaint', 'minor', 'hotline', 'assigned', '楼上漏水',
               $1::timestamptz - make_interval(mins => CASE WHEN i <= $3 THEN 720 ELSE i % 7200 END),
               $1::timestamptz + interval '1 day', $4,
-              (SELECT id FROM staff WHERE login = 'bench-rep-' || (1 + i % 200))
+              (SELECT id FROM staff WHERE login = 'bench-rep-' || (1 + i % 200)), 0
        FROM generate_series(1, $2) i`,
       [NOW, cases, due, departmentId],
     );

@@ -60,13 +60,11 @@ export class ReminderPlanner {
   async planMissing(calendar: BusinessCalendar, now: Date): Promise<number> {
     let planned = 0;
     for (;;) {
+      // ix_cases_unplanned holds just the cases whose current round has no recorded plan.
       const ids = await this.ds.query<Array<{ id: string }>>(
         `SELECT c.id FROM cases c
-         WHERE c.status NOT IN ('closed', 'rejected')
-           AND NOT EXISTS (
-             SELECT 1 FROM case_deadlines d
-             WHERE d.case_id = c.id AND d.step = 'firstReply' AND d.round = c.reply_date_moves
-           )
+         WHERE c.planned_round IS DISTINCT FROM c.reply_date_moves AND c.status NOT IN ('closed', 'rejected')
+         ORDER BY c.received_at
          LIMIT 500`,
       );
       if (!ids.length) return planned;
@@ -128,6 +126,10 @@ export class ReminderPlanner {
         responsible?.id ?? null,
       ],
     );
+    await m.query(`UPDATE cases SET planned_round = $2 WHERE id = $1 AND planned_round IS DISTINCT FROM $2`, [
+      c.id,
+      round,
+    ]);
     if (!inserted.length) return 0;
     if (round > 0) {
       await m.query(

@@ -40,6 +40,8 @@ import {
 @Index('ix_cases_assignee', ['assigneeId'])
 @Index('ix_cases_reporter_phone', ['reporterPhone'])
 @Index('ix_cases_unit', ['unitId', 'receivedAt'])
+// The reminder scan's safety net reads only the cases whose current reply round has no plan yet.
+@Index('ix_cases_unplanned', ['receivedAt'], { where: `"planned_round" IS DISTINCT FROM "reply_date_moves"` })
 @Check('ck_cases_match_status', `"match_status" IN ('matched', 'ambiguous', 'unmatched')`)
 @Check('ck_cases_type', inList('type', caseTypes))
 @Check('ck_cases_category', `"category" IS NULL OR ${inList('category', caseCategories)}`)
@@ -92,6 +94,8 @@ export class CaseEntity {
   @Column({ type: 'timestamptz', nullable: true }) promisedReplyAt!: Date | null;
   /** Times the promised date was moved with the customer's agreement: at most 2 (002 §7.4.2). */
   @Column({ type: 'smallint', default: 0 }) replyDateMoves!: number;
+  /** The reply round (replyDateMoves) whose deadlines the scheduler has planned; null before the first plan. */
+  @Column({ type: 'smallint', nullable: true }) plannedRound!: number | null;
   /** 0 staff, 1 department manager, 2 vice GM, 3 GM. */
   @Column({ type: 'smallint', default: 0 }) escalationLevel!: number;
   @Column({ type: 'uuid', nullable: true }) departmentId!: string | null;

@@ -12,6 +12,7 @@ import { UnitsVersion1795450000000 } from './1795450000000-UnitsVersion';
 import { WebIpUsage1795464105591 } from './1795464105591-WebIpUsage';
 import { OwnersEmailLower1795470000000 } from './1795470000000-OwnersEmailLower';
 import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliveryReport';
+import { CasesPlannedRound1795490000000 } from './1795490000000-CasesPlannedRound';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   WebIpUsage1795464105591,
   OwnersEmailLower1795470000000,
   IntakeDeliveryReport1795480000000,
+  CasesPlannedRound1795490000000,
 ];
