@@ -58,12 +58,14 @@ export type RecipientType = (typeof recipientTypes)[number];
 @Entity({ name: 'notifications' })
 @Unique('uq_notifications_idempotency_key', ['idempotencyKey'])
 @Index('ix_notifications_status', ['status', 'notBefore'])
-@Index('ix_notifications_case', ['caseId'])
+// Partial where a column is often empty (estate-wide notices have no case, and no provider id or address
+// until sent): a row written without it costs no entry there — the heating-notice day writes 70,000.
+@Index('ix_notifications_case', ['caseId'], { where: '"case_id" IS NOT NULL' })
 @Index('ix_notifications_owner', ['ownerId'])
 @Index('ix_notifications_source', ['sourceType', 'sourceId'])
-@Index('ix_notifications_provider', ['providerId'])
+@Index('ix_notifications_provider', ['providerId'], { where: '"provider_id" IS NOT NULL' })
 // The notifier's same-text-to-same-number limit (3 in 24 h) counts by address and send time.
-@Index('ix_notifications_to_address', ['toAddress', 'sentAt'])
+@Index('ix_notifications_to_address', ['toAddress', 'sentAt'], { where: '"to_address" IS NOT NULL' })
 @Check('ck_notifications_kind', inList('kind', notificationKinds))
 @Check('ck_notifications_status', inList('status', notificationStatuses))
 @Check('ck_notifications_recipient_type', inList('recipient_type', recipientTypes))

@@ -13,6 +13,7 @@ import { WebIpUsage1795464105591 } from './1795464105591-WebIpUsage';
 import { OwnersEmailLower1795470000000 } from './1795470000000-OwnersEmailLower';
 import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliveryReport';
 import { CasesPlannedRound1795490000000 } from './1795490000000-CasesPlannedRound';
+import { NotificationsPartialIndexes1795500000000 } from './1795500000000-NotificationsPartialIndexes';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   OwnersEmailLower1795470000000,
   IntakeDeliveryReport1795480000000,
   CasesPlannedRound1795490000000,
+  NotificationsPartialIndexes1795500000000,
 ];
