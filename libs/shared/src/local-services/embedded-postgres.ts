@@ -113,7 +113,6 @@ function run(file: string, args: string[], account: RunAs | null, onLog: (l: str
     const child = spawn(file, args, {
       ...(account ?? {}),
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C' },
     });
     let errors = '';
     child.stdout.on('data', (b: Buffer) => onLog(b.toString()));
@@ -184,13 +183,15 @@ export async function startEmbeddedPostgres(opts: {
     'unix_socket_directories=',
     '-c',
     'max_connections=300',
+    // English server messages whatever the data folder was initialised with: readiness is read from them.
+    '-c',
+    'lc_messages=C',
     ...durability,
   ];
   const child = spawn(join(bin, 'postgres'), ['-D', opts.dataDir, '-p', String(opts.port), ...flags], {
     ...(account ?? {}),
     detached: opts.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LC_MESSAGES: 'C' },
   });
   child.stdout.on('data', (b: Buffer) => onLog(b.toString()));
   let tail = '';
