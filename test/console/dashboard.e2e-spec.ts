@@ -159,17 +159,14 @@ describe('manager dashboard in a real browser', () => {
     );
     await expect(page.getByRole('heading', { level: 2, name: '2025年1月客服月报' }).isVisible()).resolves.toBe(true);
 
-    // In English: the same figures, labelled in English, the chart named for screen readers.
+    // In English: the same figures, labelled in English, the chart named for screen readers. The page
+    // re-renders after the click: wait for each (isVisible() would read the page before it has).
     await page.getByRole('button', { name: 'English' }).click();
-    await expect(page.getByRole('heading', { level: 2, name: 'Monthly report, Jan 2025' }).isVisible()).resolves.toBe(
-      true,
-    );
-    await expect(page.getByRole('heading', { name: 'Valid complaints' }).isVisible()).resolves.toBe(true);
-    await expect(
-      page
-        .getByRole('img', { name: /valid complaints \(bars\), closure and on-time reply rates \(lines\)/ })
-        .isVisible(),
-    ).resolves.toBe(true);
+    await page.getByRole('heading', { level: 2, name: 'Monthly report, Jan 2025' }).waitFor();
+    await page.getByRole('heading', { name: 'Valid complaints' }).waitFor();
+    await page
+      .getByRole('img', { name: /valid complaints \(bars\), closure and on-time reply rates \(lines\)/ })
+      .waitFor();
     expect(errors).toEqual([]);
     await context.close();
   });
