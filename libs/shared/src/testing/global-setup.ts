@@ -46,6 +46,12 @@ export default async function globalSetup(): Promise<void> {
     process.exit(1);
   }
 
+  // A signal sent to jest alone (a terminal's Ctrl-C reaches the services too) would skip the teardown and
+  // leave them running: stop them first, then let the signal take its course.
+  for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => void stop().finally(() => process.kill(process.pid, signal)));
+  }
+
   const state: HarnessState = { root, pgAdminUrl: pg.url(), redisUrl: redis.url };
   process.env.KEFU_TEST_HARNESS = JSON.stringify(state);
   (globalThis as Record<string, unknown>).__kefuHarness = { state, stop };
