@@ -23,6 +23,7 @@ import {
   type LocalRedis,
 } from '@kefu/shared';
 import { loadDemoData } from './demo-data';
+import { startLocalProviders, type LocalProviders } from './local-providers';
 
 const root = resolve(__dirname, '..', '..');
 const dataDir = resolve(process.env.KEFU_DATA_DIR ?? join(root, '.data'));
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
   const children: ChildProcess[] = [];
   let pg: LocalPostgres | undefined;
   let redis: LocalRedis | undefined;
+  let providers: LocalProviders | undefined;
   let stopping = false;
 
   const shutdown = async (code: number) => {
@@ -136,6 +138,7 @@ async function main(): Promise<void> {
           }),
       ),
     );
+    await providers?.stop();
     await redis?.stop();
     await pg?.stop();
     say('stopped.');
@@ -177,8 +180,18 @@ async function main(): Promise<void> {
         `demo data loaded: estate 碧海云天 (COBZS001), ${demo.units} units, ${demo.owners} owners, one staff member per role`,
       );
 
+    providers = await startLocalProviders({
+      dataDir,
+      env: process.env,
+      notifierUrl: `http://127.0.0.1:${apps[2].port}`,
+      smsPort: Number(process.env.KEFU_LOCAL_SMS_PORT ?? 3003),
+      outboxPort: Number(process.env.KEFU_LOCAL_OUTBOX_PORT ?? 3004),
+    });
+    for (const line of providers.describe) say(line);
+
     const env = {
       ...process.env,
+      ...providers.env,
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       AUTH_TOKEN_SECRET: process.env.AUTH_TOKEN_SECRET ?? secrets.tokenSecret,
@@ -223,6 +236,8 @@ async function main(): Promise<void> {
         `  ${app.name.padEnd(9)} http://localhost:${app.port}   (API docs http://localhost:${app.port}/api/docs, health /healthz)`,
       );
     say(`  console   http://localhost:${apps[0].port}/console   (operators, staff and managers work here)`);
+    if (providers.env.LOCAL_PROVIDERS_URL)
+      say(`  local outbox http://localhost:${apps[0].port}/console#/outbox   (what owners and staff received here)`);
     say(
       `staff logins (password for all: ${secrets.staffPassword}): ${demo.staff.map((s) => `${s.login} (${s.role})`).join(', ')}`,
     );

@@ -160,6 +160,8 @@ export const configSchema = z
     SCHEDULER_INTERNAL_URL: z.url().default('http://127.0.0.1:3001'),
     /** Where intake reaches the notifier's API for the operator console (notifications, letters). */
     NOTIFIER_INTERNAL_URL: z.url().default('http://127.0.0.1:3002'),
+    /** The local providers' outbox (`npm start` sets it when it runs the local SMS gateway and mail system): intake shows it to staff as 本地收件箱; unset = no such page. */
+    LOCAL_PROVIDERS_URL: z.url().optional(),
     /** The advance reminder goes out when this share (%) of a deadline's window has passed. */
     REMINDER_LEAD_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
     /** Lifetime of a signed acknowledgement link, from sending. */
