@@ -15,11 +15,12 @@ import certificates from './pages/certificates.js';
 import warranty from './pages/warranty.js';
 import dashboard from './pages/dashboard.js';
 import quarantine from './pages/quarantine.js';
+import outbox, { localOutboxAvailable } from './pages/outbox.js';
 
 /** @typedef {import('./lib/types').Page} Page @typedef {import('./lib/types').Role} Role */
 
 /** In nav order. */
-const pages = [hotline, cases, caseDetail, reminders, certificates, warranty, dashboard, quarantine];
+const pages = [hotline, cases, caseDetail, reminders, certificates, warranty, dashboard, quarantine, outbox];
 for (const p of [login, ...pages]) register(p.messages);
 
 /** Where each role starts. @type {Record<Role, string>} */
@@ -50,6 +51,8 @@ function match(pattern, path) {
 
 const main = $('#main');
 let renderCount = 0;
+/** The local outbox is in the nav only where local providers run (asked once signed in). */
+let localOutbox = false;
 
 function chrome() {
   const session = getSession();
@@ -61,12 +64,20 @@ function chrome() {
   $('#nav').setAttribute('aria-label', t('nav.label'));
   $('#top').hidden = !session;
   if (!session) return;
+  if (!localOutbox)
+    void localOutboxAvailable().then((yes) => {
+      if (yes && !localOutbox) {
+        localOutbox = true;
+        chrome();
+      }
+    });
   $('#who').textContent = `${session.staff.name} · ${label('role', session.staff.role)}`;
   const current = location.hash.slice(1).split('?')[0] ?? '';
   mount(
     $('#nav'),
     html`<ul>${pages
       .filter((p) => p.nav && (!p.roles || session.staff.role === 'admin' || p.roles.includes(session.staff.role)))
+      .filter((p) => p !== outbox || localOutbox)
       .map(
         (p) =>
           html`<li><a href="#${p.path}" ${current.startsWith(p.path) ? html`aria-current="page"` : ''}>${t(p.nav ?? '')}</a></li>`,

@@ -27,6 +27,8 @@ export async function startLocalOutboxServer(opts: {
   port?: number;
   sms: LocalSms;
   mail?: OutboxMailSource;
+  /** The test-mail form's default sender (a demo owner's address, so the acknowledgement lands in a mailbox). */
+  testSender?: () => Promise<string | null>;
 }): Promise<LocalOutboxServer> {
   const { sms, mail } = opts;
   const send = (res: ServerResponse, status: number, body: unknown) => {
@@ -57,6 +59,7 @@ export async function startLocalOutboxServer(opts: {
         })),
         mail: mail ? await mail.list({ limit }) : [],
         csAddress: mail?.csAddress ?? null,
+        testSender: mail && opts.testSender ? await opts.testSender() : null,
         magicNumbers: LOCAL_SMS_MAGIC_NUMBERS.map(({ number, effect }) => ({ number, effect })),
       });
     }
