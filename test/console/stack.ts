@@ -38,10 +38,10 @@ export interface ConsoleStack {
   close: () => Promise<void>;
 }
 
-async function listen(app: INestApplication): Promise<string> {
-  await app.listen(0, '127.0.0.1');
-  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
+async function listen(app: INestApplication, port = 0): Promise<string> {
+  await app.listen(port, '127.0.0.1');
+  const address = (app.getHttpServer() as Server).address() as AddressInfo;
+  return `http://127.0.0.1:${address.port}`;
 }
 
 /**
@@ -50,6 +50,8 @@ async function listen(app: INestApplication): Promise<string> {
  */
 export async function startConsoleStack(
   overrides: Partial<Record<keyof AppConfig, string>> = {},
+  /** A port chosen beforehand for the notifier (when a provider must be told its callback URL). */
+  opts: { notifierPort?: number } = {},
 ): Promise<ConsoleStack> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
@@ -59,7 +61,7 @@ export async function startConsoleStack(
   const db = await createTestDatabase();
   const base = testConfig({ DATABASE_URL: db.url, ...overrides });
   const [scheduler, notifier] = await Promise.all([startTestApp(schedulerApp, base), startTestApp(notifierApp, base)]);
-  const [schedulerUrl, notifierUrl] = await Promise.all([listen(scheduler), listen(notifier)]);
+  const [schedulerUrl, notifierUrl] = await Promise.all([listen(scheduler), listen(notifier, opts.notifierPort)]);
   const config: AppConfig = { ...base, SCHEDULER_INTERNAL_URL: schedulerUrl, NOTIFIER_INTERNAL_URL: notifierUrl };
   const intake = await startTestApp(intakeApp, config);
   const baseUrl = await listen(intake);

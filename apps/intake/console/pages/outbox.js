@@ -3,7 +3,7 @@ import { api, apiObjectUrl, ApiError } from '../lib/api.js';
 import { $, on } from '../lib/dom.js';
 import { dateTime } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
-import { label, t } from '../lib/i18n.js';
+import { getLang, label, t } from '../lib/i18n.js';
 import { errorBox, flash } from '../lib/ui.js';
 
 /**
@@ -243,8 +243,8 @@ export default {
         }
         <details class="card"><summary>${t('outbox.magic')}</summary><p class="muted">${t('outbox.magicIntro')}</p>
           <table><tbody>${outbox.magicNumbers.map(
-            (/** @type {{ number: string, effect: string }} */ m) =>
-              html`<tr><th scope="row">${m.number}</th><td>${m.effect}</td></tr>`,
+            (/** @type {{ number: string, effect: { zh: string, en: string } }} */ m) =>
+              html`<tr><th scope="row">${m.number}</th><td>${m.effect[getLang()]}</td></tr>`,
           )}</tbody></table></details>
       </div>`,
     );

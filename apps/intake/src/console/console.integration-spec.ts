@@ -110,4 +110,18 @@ describe('console: static files and the pass-through to the scheduler and notifi
       await down.close();
     }
   });
+
+  it('has no local outbox where real providers are configured (no LOCAL_PROVIDERS_URL): a 404 that says why', async () => {
+    const token = await tokenFor(intake, 'cs_rep');
+    const res = await request(intake.getHttpServer())
+      .get('/api/v1/local-outbox')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(404);
+    expect(res.body.error).toMatchObject({ code: 'not_found', details: { reason: 'local_providers_off' } });
+    await request(intake.getHttpServer())
+      .post('/api/v1/local-outbox/test-mail')
+      .set('Authorization', `Bearer ${token}`)
+      .send({ from: 'not an address', subject: '', text: 'x' })
+      .expect(400);
+  });
 });

@@ -60,7 +60,10 @@ export async function startLocalOutboxServer(opts: {
         mail: mail ? await mail.list({ limit }) : [],
         csAddress: mail?.csAddress ?? null,
         testSender: mail && opts.testSender ? await opts.testSender() : null,
-        magicNumbers: LOCAL_SMS_MAGIC_NUMBERS.map(({ number, effect }) => ({ number, effect })),
+        magicNumbers: LOCAL_SMS_MAGIC_NUMBERS.map(({ number, effect, effectZh }) => ({
+          number,
+          effect: { zh: effectZh, en: effect },
+        })),
       });
     }
     const one = /^\/outbox\/mail\/([A-Za-z0-9._-]{1,200})$/.exec(u.pathname);

@@ -7,45 +7,58 @@ import { TwilioGateway, type Behaviour, type GatewayMessage } from './twilio-gat
  * (documented in the README). Any other number is delivered: queued → sent → delivered.
  * Twilio's own test numbers (+1 500 555 000x) answer as Twilio answers them with test credentials.
  */
-export const LOCAL_SMS_MAGIC_NUMBERS: ReadonlyArray<{ number: string; effect: string; behaviour: Behaviour }> = [
+export const LOCAL_SMS_MAGIC_NUMBERS: ReadonlyArray<{
+  number: string;
+  effect: string;
+  effectZh: string;
+  behaviour: Behaviour;
+}> = [
   {
     number: '+8619900000001',
     effect: 'undelivered (30003 unreachable handset): a must-arrive notice falls back to email, then letter',
+    effectZh: '未送达（30003 手机不可达）：必达通知改用邮件，再改用信件',
     behaviour: { kind: 'callbacks', statuses: ['sent', { status: 'undelivered', errorCode: 30003 }] },
   },
   {
     number: '+8619900000002',
     effect: 'failed by the carrier (30005 unknown destination)',
+    effectZh: '运营商发送失败（30005 号码不存在）',
     behaviour: { kind: 'callbacks', statuses: [{ status: 'failed', errorCode: 30005 }] },
   },
   {
     number: '+8619900000003',
     effect: "refused at once (400, 21211 invalid 'To' number)",
+    effectZh: '立即拒绝（400，21211 号码无效）',
     behaviour: { kind: 'error', status: 400, code: 21211, message: "The 'To' number is not a valid phone number." },
   },
   {
     number: '+8619900000004',
     effect: 'the owner replied STOP (400, 21610): the owner is opted out of SMS',
+    effectZh: '业主已回复退订（400，21610）：该业主不再接收短信',
     behaviour: { kind: 'error', status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
   },
   {
     number: '+8619900000005',
     effect: 'sent, but no delivery receipt ever comes (stays "sent")',
+    effectZh: '已发出，但始终没有送达回执（停在「已发出」）',
     behaviour: { kind: 'callbacks', statuses: ['sent'] },
   },
   {
     number: '+15005550001',
     effect: 'Twilio test number: invalid (21211)',
+    effectZh: 'Twilio 测试号码：号码无效（21211）',
     behaviour: { kind: 'error', status: 400, code: 21211, message: "The 'To' number is not a valid phone number." },
   },
   {
     number: '+15005550004',
     effect: 'Twilio test number: blacklisted (21610)',
+    effectZh: 'Twilio 测试号码：已退订（21610）',
     behaviour: { kind: 'error', status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' },
   },
   {
     number: '+15005550009',
     effect: 'Twilio test number: not SMS-capable (21614)',
+    effectZh: 'Twilio 测试号码：不能接收短信（21614）',
     behaviour: { kind: 'error', status: 400, code: 21614, message: "'To' number is not a valid mobile number" },
   },
 ];

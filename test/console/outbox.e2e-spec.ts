@@ -1,0 +1,181 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  freePort,
+  requestNotification,
+  startLocalOutboxServer,
+  startLocalSms,
+  type LocalOutboxServer,
+  type LocalSms,
+} from '@kefu/shared';
+import { factories } from '@kefu/shared/testing';
+import { startConsoleStack, type ConsoleStack } from './stack';
+
+/**
+ * The local providers `npm start` runs in place of Twilio (and SMTP/IMAP), seen from the console's 本地收件箱:
+ * the stack's notifier sends through the real twilio SDK to the local gateway, which posts signed callbacks.
+ */
+describe('Local outbox in a real browser: what owners received from the local providers', () => {
+  let stack: ConsoleStack;
+  let sms: LocalSms;
+  let outbox: LocalOutboxServer;
+  let dir: string;
+  let rep: { id: string; login: string; password: string; name: string };
+  let operator: { id: string; login: string; password: string; name: string };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kefu-outbox-'));
+    sms = await startLocalSms({ dir, callbackDelayMs: 50 });
+    outbox = await startLocalOutboxServer({ sms });
+    const notifierPort = await freePort();
+    stack = await startConsoleStack(
+      {
+        TWILIO_ACCOUNT_SID: sms.accountSid,
+        TWILIO_AUTH_TOKEN: sms.authToken,
+        TWILIO_FROM: sms.from,
+        TWILIO_API_BASE_URL: sms.apiBaseUrl,
+        TWILIO_STATUS_CALLBACK_URL: `http://127.0.0.1:${notifierPort}/webhooks/twilio/status`,
+        LOCAL_PROVIDERS_URL: outbox.url,
+      },
+      { notifierPort },
+    );
+    rep = await stack.staff('cs_rep', { name: '客服 陈敏' });
+    operator = await stack.staff('operator', { name: '接线员 张丽' });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await outbox?.stop();
+    await sms?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const token = async (who: { login: string; password: string }) => {
+    const res = await fetch(`${stack.baseUrl}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ login: who.login, password: who.password }),
+    });
+    return ((await res.json()) as { accessToken: string }).accessToken;
+  };
+
+  const until = async <T>(what: string, fn: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+
+  it("a hotline call's acknowledgement SMS is delivered, with its receipts, on the case page and in the local outbox", async () => {
+    const res = await fetch(`${stack.baseUrl}/api/v1/hotline/calls`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await token(operator)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        callerNumber: '13800138000',
+        startedAt: new Date().toISOString(),
+        durationSeconds: 95,
+        summary: '3栋2单元1502 卫生间漏水，楼下也在滴水',
+        reporterName: '王先生',
+      }),
+    });
+    expect(res.status).toBe(201);
+    const { case: c } = (await res.json()) as { case: { id: string; number: string } };
+    const ds = stack.db.dataSource;
+    const delivered = await until('the acknowledgement to be delivered', async () => {
+      const [n] = await ds.query<Array<{ id: string; status: string; provider_id: string }>>(
+        `SELECT id, status, provider_id FROM notifications WHERE case_id = $1 AND kind = 'case_acknowledgement'`,
+        [c.id],
+      );
+      return n?.status === 'delivered' && n;
+    });
+    const receipts = await ds.query<Array<{ status: string }>>(
+      `SELECT status FROM notification_receipts WHERE notification_id = $1 ORDER BY id`,
+      [delivered.id],
+    );
+    expect(receipts.map((r) => r.status)).toEqual(expect.arrayContaining(['sent', 'delivered']));
+    // What the owner's phone got: through the real twilio SDK, the company signature, the case number.
+    const got = sms.list().find((m) => m.sid === delivered.provider_id)!;
+    expect(got.to).toBe('+8613800138000');
+    expect(got.body).toContain(c.number);
+    expect(got.history.map((h) => h.status)).toEqual(['queued', 'sent', 'delivered']);
+
+    const { page, context } = await stack.loggedIn(rep);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // The case page: the acknowledgement delivered, with the gateway's receipts.
+    await page.goto(`/console#/cases/${c.id}`);
+    await page.locator('.case-receipts .case-n-delivered').first().waitFor();
+    await stack.screenshot(page, 'local-outbox-case-receipts');
+    await page.getByRole('link', { name: '本地收件箱' }).click();
+    await page.getByRole('heading', { level: 1, name: '本地收件箱' }).waitFor();
+    const row = page.locator(`tr[data-sid="${got.sid}"]`);
+    await expect(row.locator('[data-status]').textContent()).resolves.toBe('已送达');
+    await expect(row.textContent()).resolves.toContain(c.number);
+    await expect(row.locator('.receipts li').count()).resolves.toBe(3);
+    await page.getByText('特殊号码（模拟失败）').click();
+    await expect(page.getByRole('row', { name: /\+8619900000001/ }).textContent()).resolves.toContain('未送达（30003');
+    await stack.screenshot(page, 'local-outbox');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the undeliverable magic number walks a must-arrive notice from SMS to email to an EMS letter', async () => {
+    const ds = stack.db.dataSource;
+    const owner = await factories.createOwner(ds, {
+      name: '李建国',
+      mobiles: ['+8619900000001'],
+      email: null,
+      postalAddress: '广东省深圳市南山区海岸路8号碧海云天3栋2单元1502',
+      postcode: '518054',
+    });
+    const { id } = await ds.transaction((m) =>
+      requestNotification(m, {
+        idempotencyKey: `outbox-walk:${owner.id}`,
+        kind: 'case_reply',
+        recipient: { ownerId: owner.id },
+        channel: 'sms',
+        variables: { caseNumber: 'COBZS001-2026-00042', replyText: '您反映的漏水问题已修复。', staffName: '陈敏' },
+        source: { type: 'case', id: owner.id },
+      }),
+    );
+    // SMS: undelivered (30003) → email: this owner has none → letter: made, waiting for the post office.
+    const chain = await until('the letter at the end of the fallback chain', async () => {
+      const rows = await ds.query<Array<{ channel: string; status: string; error_code: string | null }>>(
+        `WITH RECURSIVE walk AS (
+           SELECT id, channel, status, error_code, 0 AS depth FROM notifications WHERE id = $1
+           UNION ALL
+           SELECT n.id, n.channel, n.status, n.error_code, w.depth + 1 FROM notifications n JOIN walk w ON n.fallback_of_id = w.id)
+         SELECT channel, status, error_code FROM walk ORDER BY depth`,
+        [id],
+      );
+      return rows.length === 3 && rows[2]!.status === 'sent' && rows;
+    });
+    expect(chain.map((r) => `${r.channel}:${r.status}`)).toEqual(['sms:undelivered', 'email:failed', 'letter:sent']);
+    expect(chain[0]!.error_code).toBe('30003');
+    expect(
+      sms
+        .list()
+        .filter((m) => m.to === '+8619900000001')
+        .map((m) => m.status),
+    ).toEqual(['undelivered']);
+
+    const { page, context } = await stack.loggedIn(rep);
+    await page.goto('/console#/outbox');
+    const letter = page.locator('tr[data-kind="letter"]').first();
+    await expect(letter.textContent()).resolves.toContain('李建国');
+    await stack.screenshot(page, 'local-outbox-fallback');
+    await context.close();
+  });
+
+  it('is for staff only, and a malformed mail id is a plain 404', async () => {
+    const res = await fetch(`${stack.baseUrl}/api/v1/local-outbox/mail/..%2Fetc`, {
+      headers: { Authorization: `Bearer ${await token(rep)}` },
+    });
+    expect(res.status).toBe(404);
+    const anonymous = await fetch(`${stack.baseUrl}/api/v1/local-outbox`);
+    expect(anonymous.status).toBe(401);
+  });
+});
