@@ -37,7 +37,9 @@ const portOpen = (port: number) =>
 describe('README command 1 (npm start)', () => {
   it('brings up the whole system from a clean clone, healthy, and Ctrl-C stops everything', async () => {
     const dir = cleanCopy();
-    const [pg, redis, intake, scheduler, notifier] = await Promise.all([
+    const [pg, redis, intake, scheduler, notifier, sms, outbox] = await Promise.all([
+      freePort(),
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -51,10 +53,14 @@ describe('README command 1 (npm start)', () => {
       INTAKE_PORT: String(intake),
       SCHEDULER_PORT: String(scheduler),
       NOTIFIER_PORT: String(notifier),
+      KEFU_LOCAL_SMS_PORT: String(sms),
+      KEFU_LOCAL_OUTBOX_PORT: String(outbox),
       LOG_LEVEL: 'warn',
     };
     delete env.DATABASE_URL;
     delete env.REDIS_URL;
+    // The local providers stand in for whatever is not configured: nothing from the caller's environment.
+    for (const k of Object.keys(env)) if (/^(TWILIO_|SMTP_|MAILBOX_|BOUNCE_MAILBOX_|EMAIL_)/.test(k)) delete env[k];
     const child = spawn('npm', ['start'], { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (b: Buffer) => (output += b.toString()));
@@ -83,18 +89,52 @@ describe('README command 1 (npm start)', () => {
       expect(await consolePage.text()).toContain('/console/app.js');
       expect((await fetch(`http://127.0.0.1:${intake}/console/app.js`)).status).toBe(200);
       const password = /password for all: (demo-[0-9a-f]+)/.exec(output)?.[1];
-      const login = await fetch(`http://127.0.0.1:${intake}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ login: 'admin', password }),
-      });
-      const { accessToken } = (await login.json()) as { accessToken: string };
-      for (const path of ['/api/v1/reminders', '/api/v1/notifications']) {
+      const tokenOf = async (login: string) => {
+        const res = await fetch(`http://127.0.0.1:${intake}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ login, password }),
+        });
+        return ((await res.json()) as { accessToken: string }).accessToken;
+      };
+      const accessToken = await tokenOf('admin');
+      const get = async <T = Record<string, unknown>>(path: string): Promise<T> => {
         const res = await fetch(`http://127.0.0.1:${intake}${path}`, {
           headers: { authorization: `Bearer ${accessToken}` },
         });
         expect([path, res.status]).toEqual([path, 200]);
+        return (await res.json()) as T;
+      };
+      for (const path of ['/api/v1/reminders', '/api/v1/notifications']) await get(path);
+
+      // A hotline call: its acknowledgement SMS goes through the local gateway and shows delivered within 10 s.
+      const call = await fetch(`http://127.0.0.1:${intake}/api/v1/hotline/calls`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await tokenOf('operator')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          callerNumber: '13800138000',
+          startedAt: new Date().toISOString(),
+          durationSeconds: 60,
+          summary: '3栋2单元1502 卫生间漏水',
+          reporterName: '王先生',
+        }),
+      });
+      expect(call.status).toBe(201);
+      const { case: c } = (await call.json()) as { case: { id: string; number: string } };
+      const ackDeadline = Date.now() + 10_000;
+      let ack: { status: string; providerId: string } | undefined;
+      while (Date.now() < ackDeadline && ack?.status !== 'delivered') {
+        ack = (
+          await get<{ items: Array<{ status: string; providerId: string }> }>(`/api/v1/notifications?caseId=${c.id}`)
+        ).items[0];
+        if (ack?.status !== 'delivered') await new Promise((r) => setTimeout(r, 250));
       }
+      expect(ack?.status).toBe('delivered');
+      const local = await get<{ sms: Array<{ sid: string }> }>('/api/v1/local-outbox');
+      expect(local.sms.find((m) => m.sid === ack!.providerId)).toMatchObject({
+        to: '+8613800138000',
+        status: 'delivered',
+      });
 
       // Ctrl-C in a terminal signals the whole foreground process group: the apps stop first (the databases
       // are in groups of their own), quietly, and npm start ends with exit code 0.
@@ -110,7 +150,8 @@ describe('README command 1 (npm start)', () => {
       const stopping = output.slice(before);
       expect(stopping).not.toMatch(/ECONNREFUSED|Unhandled error|^\s+at /m);
       expect(code).toBe(0);
-      for (const port of [pg, redis, intake, scheduler, notifier]) expect(await portOpen(port)).toBe(false);
+      for (const port of [pg, redis, intake, scheduler, notifier, sms, outbox])
+        expect(await portOpen(port)).toBe(false);
     } finally {
       try {
         process.kill(-child.pid!, 'SIGKILL');
