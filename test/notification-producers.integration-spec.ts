@@ -9,6 +9,7 @@ import {
   type TestDatabase,
 } from '@kefu/shared/testing';
 import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service';
+import { CaseWorkflowService } from '../apps/intake/src/cases/case-workflow.service';
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { NotificationDispatcher } from '../apps/notifier/src/notifications/notification-dispatcher.service';
 import { notifierApp } from '../apps/notifier/src/notifier.app';
@@ -79,6 +80,13 @@ describe('notification producers and the per-kind variable contract', () => {
       reporter: { name: '李女士', contact: '13912345678', phones: ['13912345678'] },
     });
 
+    // Intake: the written answer to the reporter, sent by SMS.
+    const clerk = await factories.createStaff(ds, { role: 'cs_rep', name: '客服 陈敏' });
+    const workflow = intake.get(CaseWorkflowService);
+    const principal = { id: clerk.id, role: 'cs_rep' as const, name: clerk.name };
+    await workflow.accept(intakeCase.id, { note: null }, principal);
+    await workflow.reply(intakeCase.id, { via: 'sms', content: '已安排维修师傅明天上午上门疏通。' }, principal);
+
     // Scheduler: the warranty scan, a reminder scan long after every deadline (reminders and escalations), digests.
     const scheduler = await start(schedulerApp);
     await scheduler.get(SchedulerWorker).worker.pause();
@@ -135,6 +143,13 @@ describe('notification producers and the per-kind variable contract', () => {
     // Each producer was exercised, under the keys notificationKeys builds.
     const produced = (p: (r: Row) => boolean) => rows.filter(p).length;
     expect(produced((r) => r.idempotency_key === notificationKeys.caseAck({ caseId: intakeCase.id }))).toBe(1);
+    expect(
+      produced(
+        (r) =>
+          r.kind === 'case_reply' &&
+          r.idempotency_key === notificationKeys.caseReply({ caseId: intakeCase.id, reply: '1' }),
+      ),
+    ).toBe(1);
     const roofKey = notificationKeys.warranty({
       unitId: unit.id,
       itemCode: 'roof_waterproofing',

@@ -122,6 +122,41 @@ describe('Local outbox in a real browser: what owners received from the local pr
     await context.close();
   });
 
+  it("the staff's written reply reaches the caller's phone through the local gateway", async () => {
+    const call = await fetch(`${stack.baseUrl}/api/v1/hotline/calls`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await token(operator)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        callerNumber: '13900001111',
+        startedAt: new Date().toISOString(),
+        durationSeconds: 40,
+        summary: '小区东门路灯不亮',
+      }),
+    });
+    const { case: c } = (await call.json()) as { case: { id: string; number: string } };
+    const repToken = await token(rep);
+    for (const [step, body] of [
+      ['accept', {}],
+      ['reply', { via: 'sms', content: '东门路灯已更换灯泡，今晚起恢复照明。' }],
+    ] as const) {
+      const res = await fetch(`${stack.baseUrl}/api/v1/cases/${c.id}/${step}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${repToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect([step, res.status]).toEqual([step, 200]);
+    }
+    const reply = await until('the reply SMS to be delivered', () =>
+      Promise.resolve(
+        sms
+          .list()
+          .find((m) => m.to === '+8613900001111' && m.body.includes('东门路灯已更换灯泡') && m.status === 'delivered'),
+      ),
+    );
+    expect(reply.body).toContain(c.number);
+    expect(reply.body).toContain('客服 陈敏');
+  });
+
   it('the undeliverable magic number walks a must-arrive notice from SMS to email to an EMS letter', async () => {
     const ds = stack.db.dataSource;
     const owner = await factories.createOwner(ds, {

@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { z } from 'zod';
 import type { DataSource, EntityManager } from 'typeorm';
-import { AppException, CaseEntity, CaseEventEntity, StaffEntity, type StaffPrincipal } from '@kefu/shared';
+import {
+  AppException,
+  CaseEntity,
+  CaseEventEntity,
+  notificationKeys,
+  requestNotification,
+  StaffEntity,
+  type StaffPrincipal,
+} from '@kefu/shared';
 import type {
   acceptSchema,
   assignSchema,
@@ -89,11 +97,31 @@ export class CaseWorkflowService {
     });
   }
 
+  /**
+   * The answer to the customer (002 §7.4.1). Given by SMS, email or letter, it is sent from here: a `case_reply`
+   * to the reporter as they gave themselves (a matched owner's opt-outs and postal address apply), a notice that
+   * must arrive (a failed channel falls back to the next, SMS → email → EMS letter). By phone or in person it is
+   * recorded only: it has already reached them.
+   */
   reply(id: string, b: In<typeof replySchema>, by: StaffPrincipal) {
-    return this.step(id, 'reply', by, () => ({
-      set: { status: 'replied' },
-      event: { via: b.via, content: b.content },
-    }));
+    return this.step(id, 'reply', by, async (c, m) => {
+      let notificationId: string | null = null;
+      if (b.via === 'sms' || b.via === 'email' || b.via === 'letter') {
+        const [{ n }] = await m.query<[{ n: number }]>(
+          `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'reply'`,
+          [c.id],
+        );
+        ({ id: notificationId } = await requestNotification(m, {
+          idempotencyKey: notificationKeys.caseReply({ caseId: c.id, reply: String(n + 1) }),
+          kind: 'case_reply',
+          recipient: { caseReporterOf: c.id },
+          channel: b.via,
+          variables: { caseNumber: c.number, replyText: b.content, staffName: by.name },
+          source: { type: 'case', id: c.id },
+        }));
+      }
+      return { set: { status: 'replied' }, event: { via: b.via, content: b.content, notificationId } };
+    });
   }
 
   /**

@@ -42,6 +42,63 @@ describe('case API', () => {
   const go = (id: string, step: string, body: Record<string, unknown>, token = rep) =>
     http().post(`/api/v1/cases/${id}/${step}`).set(as(token)).send(body);
 
+  it('sends a written reply to the reporter (002 §7.4.1): once per reply, by the channel staff chose; a phone reply is recorded only', async () => {
+    const ds = db.dataSource;
+    const replies = (caseId: string) =>
+      ds.query<
+        Array<{
+          id: string;
+          idempotency_key: string;
+          channel: string;
+          recipient_type: string;
+          variables: { replyText: string };
+        }>
+      >(
+        `SELECT id, idempotency_key, channel, recipient_type, variables FROM notifications WHERE case_id = $1 AND kind = 'case_reply' ORDER BY created_at`,
+        [caseId],
+      );
+    const { id, number } = await logCall('3栋电梯经常停运，投诉', '13822223333');
+    await go(id, 'accept', {}).expect(200);
+    const replied = await go(id, 'reply', {
+      via: 'sms',
+      content: '电梯已由维保单位检修，下周一起恢复正常运行。',
+    }).expect(200);
+    expect(replied.body.status).toBe('replied');
+    const [first] = await replies(id);
+    expect(first).toMatchObject({
+      idempotency_key: `case-reply:${id}:1`,
+      channel: 'sms',
+      recipient_type: 'case_reporter',
+      variables: {
+        caseNumber: number,
+        replyText: '电梯已由维保单位检修，下周一起恢复正常运行。',
+        staffName: '客服 陈敏',
+      },
+    });
+    // Its job is in the outbox with the row, in the same transaction; the timeline names the message.
+    const outbox = await ds.query<unknown[]>(`SELECT 1 FROM outbox WHERE dedupe_key = $1`, [
+      `notification-requested:${first!.id}`,
+    ]);
+    expect(outbox).toHaveLength(1);
+    const detail = await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200);
+    const event = detail.body.events.find((e: { kind: string }) => e.kind === 'reply');
+    expect(event.details).toMatchObject({ via: 'sms', notificationId: first!.id });
+
+    // Reopened and answered again: a second message, by letter this time.
+    await go(id, 'result', { result: '电梯已修复' }).expect(200);
+    await go(id, 'return-visit', { satisfied: false, comments: '周末又停了' }).expect(200);
+    await go(id, 'reply', { via: 'letter', content: '已更换电梯主板，并安排每周巡检。' }).expect(200);
+    expect((await replies(id)).map((r) => `${r.idempotency_key}|${r.channel}`)).toEqual([
+      `case-reply:${id}:1|sms`,
+      `case-reply:${id}:2|letter`,
+    ]);
+
+    const byPhone = await logCall('小区垃圾清运不及时', '13822224444');
+    await go(byPhone.id, 'accept', {}).expect(200);
+    await go(byPhone.id, 'reply', { via: 'phone', content: '已电话告知业主：物业明早加派清运车。' }).expect(200);
+    expect(await replies(byPhone.id)).toEqual([]);
+  });
+
   it('walks a complaint through its life, every step on the timeline with its actor; an unsatisfied return visit reopens it', async () => {
     const { id } = await logCall('物业保安态度恶劣，投诉');
     await go(id, 'accept', {}).expect(200);

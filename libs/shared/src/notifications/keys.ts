@@ -25,6 +25,8 @@ function keyFormat<const P extends readonly string[]>(prefix: string, parts: P):
 export const notificationKeys = {
   /** 受理回执: one per case. */
   caseAck: keyFormat('case-ack', ['caseId']),
+  /** 答复: the n-th reply staff gave on a case (1, 2… — a reopened case is answered again). */
+  caseReply: keyFormat('case-reply', ['caseId', 'reply']),
   /** A reminder or escalation, per channel. */
   reminder: keyFormat('reminder', ['reminderId', 'channel']),
   /** A manager's digest, per business day (YYYY-MM-DD). */
