@@ -1,14 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { z } from 'zod';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  APP_CONFIG,
   AppException,
   CaseEntity,
   CaseEventEntity,
+  CLOCK,
   notificationKeys,
   requestNotification,
   StaffEntity,
+  type AppConfig,
+  type CaseType,
+  type Clock,
   type StaffPrincipal,
 } from '@kefu/shared';
 import type {
@@ -24,6 +29,7 @@ import type {
   returnVisitSchema,
 } from './case.dto';
 import { allowedFrom, statusLabel, transitionLabel, type TransitionName } from './case-transitions';
+import { ReturnVisitLinks } from './return-visit-links';
 
 type In<S extends z.ZodType> = z.output<S>;
 type CaseUpdate = Partial<
@@ -45,6 +51,21 @@ interface Decision {
   kind?: string;
 }
 
+/** Who acted: a staff member, or the owner through a public link (no id). */
+export type Actor = Pick<StaffPrincipal, 'name'> & { id: string | null };
+
+/** An owner's or a staff member's verdict on a resolved case (回访). */
+export interface ReturnVisitAnswer {
+  satisfied: boolean;
+  rating: number | null;
+  comments: string | null;
+  openProblems?: string | null;
+  via: 'owner_link' | 'phone' | 'in_person' | 'other';
+}
+
+/** Types that are closed only after the return visit (case-transitions' `close`). */
+const visitedTypes: ReadonlySet<CaseType> = new Set(['complaint', 'repair', 'claim']);
+
 /** 0 staff, 1 department manager, 2 vice GM, 3 GM (002 §7.3.2). */
 export const GM_LEVEL = 3;
 const levelLabel = ['客服人员', '部门经理', '主管副总', '总经理'];
@@ -55,7 +76,12 @@ const levelLabel = ['客服人员', '部门经理', '主管副总', '总经理']
  */
 @Injectable()
 export class CaseWorkflowService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly links: ReturnVisitLinks,
+  ) {}
 
   accept(id: string, b: In<typeof acceptSchema>, by: StaffPrincipal) {
     return this.step(id, 'accept', by, () => ({
@@ -183,28 +209,96 @@ export class CaseWorkflowService {
     });
   }
 
+  /**
+   * The work is done. A complaint, repair or claim then waits for its return visit (回访): the reporter is sent a
+   * `return_visit_request` with a signed one-time link to the public satisfaction page (by email for mail and
+   * fax, else SMS to the number they gave, else email; staff call those with neither).
+   */
   resolve(id: string, b: In<typeof resolveSchema>, by: StaffPrincipal) {
-    return this.step(id, 'resolve', by, () => ({ set: { status: 'resolved' }, event: { result: b.result } }));
+    return this.step(id, 'resolve', by, async (c, m) => {
+      const returnVisitRequestId = visitedTypes.has(c.type) ? await this.askReturnVisit(m, c) : null;
+      return { set: { status: 'resolved' }, event: { result: b.result, returnVisitRequestId } };
+    });
   }
 
-  /** Satisfied → return_visited; unsatisfied reopens the case to its handler (回访不满意 → 重新处理). */
+  /** A return visit staff made by phone or in person: satisfied → return_visited; unsatisfied reopens the case. */
   returnVisit(id: string, b: In<typeof returnVisitSchema>, by: StaffPrincipal) {
-    return this.step(id, 'returnVisit', by, () => ({
-      set: { status: b.satisfied ? 'return_visited' : 'assigned' },
-      event: {
-        satisfied: b.satisfied,
-        comments: b.comments,
-        openProblems: b.openProblems,
-        ...(b.satisfied ? {} : { reopened: true }),
-      },
-    }));
+    return this.visit(id, null, { ...b, via: b.via }, by);
+  }
+
+  /**
+   * The owner's answer through the return-visit link, for the round it was sent for. Refused (409) when the
+   * round has been recorded already — by the owner or by staff — or the case has moved on since.
+   */
+  ownerReturnVisit(id: string, round: number, answer: Omit<ReturnVisitAnswer, 'via'>) {
+    return this.visit(id, round, { ...answer, via: 'owner_link' }, { id: null, name: '业主（回访链接）' });
   }
 
   close(id: string, b: In<typeof closeSchema>, by: StaffPrincipal) {
     return this.step(id, 'close', by, () => ({
-      set: { status: 'closed', closedAt: new Date() },
+      set: { status: 'closed', closedAt: this.clock.now() },
       event: { note: b.note },
     }));
+  }
+
+  /** Satisfied → return_visited; unsatisfied reopens the case to its handler (回访不满意 → 重新处理). Once per round. */
+  private visit(id: string, round: number | null, a: ReturnVisitAnswer, by: Actor) {
+    return this.step(id, 'returnVisit', by, async (c, m) => {
+      const current = await this.resolutions(m, c.id);
+      if (round !== null && round !== current)
+        throw new AppException('conflict', `案件 ${c.number} 的这次回访已结束。(This return visit is over.)`);
+      const [inserted] = await m.query<Array<{ id: string }>>(
+        `INSERT INTO return_visits (case_id, round, via, satisfied, rating, comments, recorded_by_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (case_id, round) DO NOTHING RETURNING id`,
+        [c.id, Math.max(current, 1), a.via, a.satisfied, a.rating, a.comments, by.id],
+      );
+      if (!inserted)
+        throw new AppException('conflict', `案件 ${c.number} 的回访已记录。(The return visit is already recorded.)`);
+      return {
+        set: { status: a.satisfied ? 'return_visited' : 'assigned' },
+        event: {
+          satisfied: a.satisfied,
+          rating: a.rating,
+          comments: a.comments,
+          openProblems: a.openProblems ?? null,
+          via: a.via,
+          ...(a.satisfied ? {} : { reopened: true }),
+        },
+      };
+    });
+  }
+
+  /** How many times the case was resolved: the current return-visit round. */
+  private async resolutions(m: EntityManager, caseId: string): Promise<number> {
+    const [{ n }] = await m.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'resolve'`,
+      [caseId],
+    );
+    return n;
+  }
+
+  private async askReturnVisit(m: EntityManager, c: CaseEntity): Promise<string | null> {
+    const channel =
+      (c.channel === 'email' || c.channel === 'fax') && c.reporterEmail
+        ? 'email'
+        : c.reporterPhone
+          ? 'sms'
+          : c.reporterEmail
+            ? 'email'
+            : null;
+    if (!channel) return null;
+    const round = (await this.resolutions(m, c.id)) + 1;
+    const expiresAt = new Date(this.clock.now().getTime() + this.config.RETURN_VISIT_LINK_TTL_DAYS * 86_400_000);
+    const visitUrl = `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/visit/${this.links.sign(c.id, round, expiresAt)}`;
+    const { id } = await requestNotification(m, {
+      idempotencyKey: notificationKeys.returnVisit({ caseId: c.id, round: String(round) }),
+      kind: 'return_visit_request',
+      recipient: { caseReporterOf: c.id },
+      channel,
+      variables: { caseNumber: c.number, visitUrl },
+      source: { type: 'case', id: c.id },
+    });
+    return id;
   }
 
   /** Staff override of the keyword classification; the rules that fired stay recorded. */
@@ -240,7 +334,7 @@ export class CaseWorkflowService {
   private async step(
     id: string,
     t: TransitionName,
-    by: StaffPrincipal,
+    by: Actor,
     decide: (c: CaseEntity, m: EntityManager) => Decision | Promise<Decision>,
   ): Promise<CaseEntity> {
     return this.ds.transaction(async (m) => {
@@ -257,7 +351,7 @@ export class CaseWorkflowService {
     m: EntityManager,
     caseId: string,
     kind: string,
-    by: StaffPrincipal,
+    by: Actor,
     details: Record<string, unknown>,
   ): Promise<void> {
     await m.save(m.create(CaseEventEntity, { caseId, kind, actorId: by.id, actorLabel: by.name, details }));

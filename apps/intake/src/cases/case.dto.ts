@@ -53,6 +53,10 @@ export const resolveSchema = z.object({
 });
 export const returnVisitSchema = z.object({
   satisfied: z.boolean(),
+  /** How the visit was made (the owner's own answer comes through the public link instead). */
+  via: z.enum(['phone', 'in_person', 'other']).default('phone'),
+  /** 1–5, 5 = very satisfied, if the owner gave one. */
+  rating: z.number().int().min(1).max(5).nullable().default(null),
   comments: z.string().trim().max(5000).nullable().default(null),
   openProblems: z.string().trim().max(5000).nullable().default(null),
 });

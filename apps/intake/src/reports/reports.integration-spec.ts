@@ -30,6 +30,8 @@ describe('reports API (manager dashboard)', () => {
     receivedAt: string;
     promised?: string;
     events?: Array<[kind: string, at: string, details?: Record<string, unknown>]>;
+    /** return_visits rows, round 1, 2…: satisfied and the 1–5 rating. */
+    visits?: Array<[satisfied: boolean, rating: number]>;
   }
   const seed = async (s: Seed) => {
     const c = await factories.createCase(db.dataSource, {
@@ -47,6 +49,12 @@ describe('reports API (manager dashboard)', () => {
       await db.dataSource.query(
         `INSERT INTO case_events (case_id, kind, actor_id, actor_label, occurred_at, details) VALUES ($1, $2, NULL, '测试', $3, $4)`,
         [c.id, kind, at, details ?? {}],
+      );
+    }
+    for (const [i, [satisfied, rating]] of (s.visits ?? []).entries()) {
+      await db.dataSource.query(
+        `INSERT INTO return_visits (case_id, round, via, satisfied, rating) VALUES ($1, $2, 'phone', $3, $4)`,
+        [c.id, i + 1, satisfied, rating],
       );
     }
     return c;
@@ -77,6 +85,11 @@ describe('reports API (manager dashboard)', () => {
         ['return_visit', '2026-03-05T10:00:00Z'],
         ['close', '2026-03-05T11:00:00Z'],
       ],
+      // Unsatisfied the first time, satisfied after the second round: the latest answer counts.
+      visits: [
+        [false, 2],
+        [true, 5],
+      ],
     });
     // 2: a repair, first reply a day after the promise; return-visited.
     await seed({
@@ -94,6 +107,7 @@ describe('reports API (manager dashboard)', () => {
         ['resolve', '2026-03-13T02:00:00Z'],
         ['return_visit', '2026-03-14T02:00:00Z'],
       ],
+      visits: [[true, 4]],
     });
     // 3: replied after the promise, and only then the date was moved: still late (judged against the date in force at the reply).
     await seed({
@@ -113,6 +127,8 @@ describe('reports API (manager dashboard)', () => {
         ],
         ['resolve', '2026-03-18T00:00:00Z'],
       ],
+      // Resolved again after an unsatisfied answer: that answer is still the latest.
+      visits: [[false, 2]],
     });
     // 4: a claim whose date was moved (with agreement) before the reply: on time against the moved date.
     await seed({
@@ -222,6 +238,9 @@ describe('reports API (manager dashboard)', () => {
       finished: 3,
       returnVisited: 2,
       returnVisitRate: 2 / 3,
+      visitAnswered: 3,
+      satisfied: 2,
+      satisfactionRate: 2 / 3,
     });
     expect(b.byCategory).toEqual([
       {
@@ -235,6 +254,9 @@ describe('reports API (manager dashboard)', () => {
         finished: 2,
         returnVisited: 2,
         returnVisitRate: 1,
+        visitAnswered: 2,
+        satisfied: 2,
+        satisfactionRate: 1,
       },
       {
         category: 'property_management',
@@ -247,6 +269,9 @@ describe('reports API (manager dashboard)', () => {
         finished: 1,
         returnVisited: 0,
         returnVisitRate: 0,
+        visitAnswered: 1,
+        satisfied: 0,
+        satisfactionRate: 0,
       },
       {
         category: 'sales',
@@ -259,6 +284,9 @@ describe('reports API (manager dashboard)', () => {
         finished: 0,
         returnVisited: 0,
         returnVisitRate: null,
+        visitAnswered: 0,
+        satisfied: 0,
+        satisfactionRate: null,
       },
     ]);
     expect(b.byEstate).toEqual([
@@ -275,6 +303,9 @@ describe('reports API (manager dashboard)', () => {
         finished: 2,
         returnVisited: 2,
         returnVisitRate: 1,
+        visitAnswered: 2,
+        satisfied: 2,
+        satisfactionRate: 1,
       },
       {
         projectId: B.id,
@@ -289,6 +320,9 @@ describe('reports API (manager dashboard)', () => {
         finished: 1,
         returnVisited: 0,
         returnVisitRate: 0,
+        visitAnswered: 1,
+        satisfied: 0,
+        satisfactionRate: 0,
       },
     ]);
     const trend = b.trend as Array<{
@@ -344,6 +378,9 @@ describe('reports API (manager dashboard)', () => {
       finished: 0,
       returnVisited: 0,
       returnVisitRate: null,
+      visitAnswered: 0,
+      satisfied: 0,
+      satisfactionRate: null,
     });
     expect(january.body.byCategory).toEqual([]);
   });

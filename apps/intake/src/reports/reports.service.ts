@@ -29,6 +29,8 @@ import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
  * - return-visit rate (回访率) = valid complaints of M with the return visit recorded (status return_visited or
  *   closed; complaints close only after a return visit) ÷ valid complaints of M whose handling is finished
  *   (status resolved, return_visited or closed). The seeds' target is 100 % (004 篇2 回访 §2).
+ * - satisfaction rate (满意率) = valid complaints of M whose latest return visit (return_visits, the owner's
+ *   answer through the link or staff's record of a call) was satisfied ÷ those with a return visit recorded.
  * - a rate whose denominator is 0 is null ("—"), never 0 %.
  * - trend: the same totals for M and the 5 months before it, oldest first.
  */
@@ -49,6 +51,10 @@ export interface MonthlyFigures {
   finished: number;
   returnVisited: number;
   returnVisitRate: number | null;
+  /** Cases whose latest return visit is recorded, and of those the satisfied. */
+  visitAnswered: number;
+  satisfied: number;
+  satisfactionRate: number | null;
 }
 export interface Estate {
   projectId: string | null;
@@ -70,11 +76,13 @@ interface MonthlyRow {
   on_time: number;
   finished: number;
   visited: number;
+  answered: number;
+  satisfied: number;
 }
 
 const rate = (n: number, d: number) => (d === 0 ? null : n / d);
 const figures = (r?: MonthlyRow): MonthlyFigures => {
-  const x = r ?? { valid: 0, closed: 0, replied: 0, on_time: 0, finished: 0, visited: 0 };
+  const x = r ?? { valid: 0, closed: 0, replied: 0, on_time: 0, finished: 0, visited: 0, answered: 0, satisfied: 0 };
   return {
     validComplaints: x.valid,
     closed: x.closed,
@@ -85,6 +93,9 @@ const figures = (r?: MonthlyRow): MonthlyFigures => {
     finished: x.finished,
     returnVisited: x.visited,
     returnVisitRate: rate(x.visited, x.finished),
+    visitAnswered: x.answered,
+    satisfied: x.satisfied,
+    satisfactionRate: rate(x.satisfied, x.answered),
   };
 };
 
@@ -142,7 +153,7 @@ export class ReportsService {
       `WITH facts AS (
          SELECT to_char(c.received_at AT TIME ZONE $2, 'YYYY-MM') AS month,
                 c.category, c.project_id, p.code, p.name, c.status, fr.first_reply_at,
-                COALESCE(mv.moved_from, c.promised_reply_at) AS promised_at_reply
+                COALESCE(mv.moved_from, c.promised_reply_at) AS promised_at_reply, lv.satisfied AS visit_satisfied
            FROM cases c
            LEFT JOIN projects p ON p.id = c.project_id
            LEFT JOIN LATERAL (
@@ -154,6 +165,9 @@ export class ReportsService {
               WHERE e.case_id = c.id AND e.kind = 'reply_date_moved' AND e.occurred_at > fr.first_reply_at
               ORDER BY e.occurred_at, e.id LIMIT 1
            ) mv ON true
+           LEFT JOIN LATERAL (
+             SELECT v.satisfied FROM return_visits v WHERE v.case_id = c.id ORDER BY v.round DESC LIMIT 1
+           ) lv ON true
           -- The whole window as one range (local midnight of the first month to local midnight after M): a plain
           -- range condition the planner can use with ix_cases_project, computed once rather than per row and month.
           WHERE c.received_at >= ((($1 || '-01')::date - make_interval(months => $5))::timestamp AT TIME ZONE $2)
@@ -167,7 +181,9 @@ export class ReportsService {
               count(*) FILTER (WHERE first_reply_at IS NOT NULL AND promised_at_reply IS NOT NULL)::int AS replied,
               count(*) FILTER (WHERE first_reply_at <= promised_at_reply)::int AS on_time,
               count(*) FILTER (WHERE status IN ('resolved', 'return_visited', 'closed'))::int AS finished,
-              count(*) FILTER (WHERE status IN ('return_visited', 'closed'))::int AS visited
+              count(*) FILTER (WHERE status IN ('return_visited', 'closed'))::int AS visited,
+              count(visit_satisfied)::int AS answered,
+              count(*) FILTER (WHERE visit_satisfied)::int AS satisfied
          FROM facts
         GROUP BY GROUPING SETS ((month), (month, category), (month, project_id, code, name))`,
       [month, tz, complaintTypes, q.projectId ?? null, TREND_MONTHS - 1],

@@ -76,7 +76,9 @@ const templates: { [K in NotificationKind]: Template<K> } = {
   }),
   return_visit_request: (v, name) => ({
     subject: `回访：您反映的问题处理得如何？（${v.caseNumber}）`,
-    text: `${hello(name)}您反映的问题（编号${v.caseNumber}${v.summary ? `，${v.summary}` : ''}）已处理，请告诉我们您是否满意${v.servicePhone ? `，电话${v.servicePhone}` : '，直接回复即可'}。`,
+    text: v.visitUrl
+      ? `${hello(name)}您反映的问题（编号${v.caseNumber}${v.summary ? `，${v.summary}` : ''}）已处理，请点击链接告诉我们您是否满意：${v.visitUrl}`
+      : `${hello(name)}您反映的问题（编号${v.caseNumber}${v.summary ? `，${v.summary}` : ''}）已处理，请告诉我们您是否满意${v.servicePhone ? `，电话${v.servicePhone}` : '，直接回复即可'}。`,
     caseNumber: v.caseNumber,
   }),
 };

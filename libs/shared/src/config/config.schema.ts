@@ -164,6 +164,8 @@ export const configSchema = z
     LOCAL_PROVIDERS_URL: z.url().optional(),
     /** The advance reminder goes out when this share (%) of a deadline's window has passed. */
     REMINDER_LEAD_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
+    /** Lifetime of the owner's return-visit link (回访), from the case's resolution. */
+    RETURN_VISIT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** Lifetime of a signed acknowledgement link, from sending. */
     REMINDER_ACK_LINK_TTL_HOURS: z.coerce
       .number()

@@ -27,6 +27,8 @@ export const notificationKeys = {
   caseAck: keyFormat('case-ack', ['caseId']),
   /** 答复: the n-th reply staff gave on a case (1, 2… — a reopened case is answered again). */
   caseReply: keyFormat('case-reply', ['caseId', 'reply']),
+  /** 回访 request: per case and round (the n-th resolution). */
+  returnVisit: keyFormat('return-visit', ['caseId', 'round']),
   /** A reminder or escalation, per channel. */
   reminder: keyFormat('reminder', ['reminderId', 'channel']),
   /** A manager's digest, per business day (YYYY-MM-DD). */

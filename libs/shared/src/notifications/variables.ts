@@ -85,6 +85,8 @@ export const notificationVariables = {
     caseNumber: z.string().min(1),
     summary: z.string().nullish(),
     servicePhone: z.string().nullish(),
+    /** The public satisfaction page behind a signed one-time link. */
+    visitUrl: z.url().nullish(),
   }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 

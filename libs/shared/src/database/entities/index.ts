@@ -19,6 +19,7 @@ import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 import { WebIpUsageEntity } from './web-ip-usage.entity';
+import { ReturnVisitEntity } from './return-visit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import {
@@ -75,6 +76,8 @@ export {
   WebIpUsageEntity,
 };
 export { CaseDeadlineEntity, ReminderEntity };
+export { ReturnVisitEntity };
+export { returnVisitVias, type ReturnVisitVia } from './return-visit.entity';
 export {
   deadlineSteps,
   deadlineStates,
@@ -131,4 +134,5 @@ export const entities = [
   CertificateNoticeEntity,
   CertificateCollectionEntity,
   WebIpUsageEntity,
+  ReturnVisitEntity,
 ];
