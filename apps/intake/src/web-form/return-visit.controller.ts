@@ -51,7 +51,7 @@ export class ReturnVisitController {
     res.set(pageHeaders);
     const found = await this.open(token);
     if (typeof found === 'string') return this.closed(res, found);
-    const text = (k: string) => (typeof body?.[k] === 'string' ? (body[k]) : undefined);
+    const text = (k: string) => (typeof body?.[k] === 'string' ? body[k] : undefined);
     const values = { rating: text('rating'), satisfied: text('satisfied'), comments: text('comments') };
     const errors: VisitForm['errors'] = {};
     if (!/^[1-5]$/.test(values.rating ?? '')) errors.rating = '请选择总体评价（1 到 5 分）';
