@@ -1,5 +1,5 @@
 // @ts-check
-import { api, apiObjectUrl, ApiError } from '../lib/api.js';
+import { api, apiObjectUrl } from '../lib/api.js';
 import { $, on } from '../lib/dom.js';
 import { dateTime } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
@@ -25,12 +25,9 @@ let available = /** @type {boolean | null} */ (null);
 export async function localOutboxAvailable() {
   if (available !== null) return available;
   try {
-    await api('local-outbox', { query: { limit: 1 } });
-    available = true;
-  } catch (err) {
-    // 404: real providers here; anything else (a network blip): ask again next time.
-    if (err instanceof ApiError && err.status === 404) available = false;
-    else return false;
+    available = Boolean((await api('local-outbox/status')).available);
+  } catch {
+    return false; // a network blip: ask again next time
   }
   return available;
 }
@@ -194,10 +191,9 @@ export default {
   },
   async render(main, ctx) {
     ctx.setTitle(t('nav.outbox'));
-    const letters = api('letters', { query: { pageSize: 100 } }).catch((err) => {
-      if (err instanceof ApiError && err.status === 403) return null;
-      throw err;
-    });
+    // Letters are for the staff who post them (the notifier's roles); an operator sees SMS and mail only.
+    const letters =
+      ctx.session.staff.role === 'operator' ? Promise.resolve(null) : api('letters', { query: { pageSize: 100 } });
     const [outbox, letterList] = await Promise.all([api('local-outbox', { query: { limit: 200 } }), letters]);
     /** @type {Entry[]} */
     const entries = [

@@ -30,6 +30,7 @@ import type {
 } from './case.dto';
 import { allowedFrom, statusLabel, transitionLabel, type TransitionName } from './case-transitions';
 import { ReturnVisitLinks } from './return-visit-links';
+import { ClaimsService } from './claims/claims.service';
 
 type In<S extends z.ZodType> = z.output<S>;
 type CaseUpdate = Partial<
@@ -81,6 +82,7 @@ export class CaseWorkflowService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly links: ReturnVisitLinks,
+    private readonly claims: ClaimsService,
   ) {}
 
   accept(id: string, b: In<typeof acceptSchema>, by: StaffPrincipal) {
@@ -216,6 +218,7 @@ export class CaseWorkflowService {
    */
   resolve(id: string, b: In<typeof resolveSchema>, by: StaffPrincipal) {
     return this.step(id, 'resolve', by, async (c, m) => {
+      await this.claims.assertReadyToResolve(m, c);
       const returnVisitRequestId = visitedTypes.has(c.type) ? await this.askReturnVisit(m, c) : null;
       return { set: { status: 'resolved' }, event: { result: b.result, returnVisitRequestId } };
     });

@@ -5,10 +5,12 @@ import { CaseQueryService } from './case-query.service';
 import { CaseWorkflowService } from './case-workflow.service';
 import { CasesController } from './cases.controller';
 import { ReturnVisitLinks } from './return-visit-links';
+import { ClaimsController } from './claims/claims.controller';
+import { ClaimsService } from './claims/claims.service';
 
 @Module({
-  controllers: [CasesController],
-  providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory, ReturnVisitLinks],
+  controllers: [CasesController, ClaimsController],
+  providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory, ReturnVisitLinks, ClaimsService],
   exports: [CaseIntakeService, CaseWorkflowService, ReturnVisitLinks],
 })
 export class CasesModule {}

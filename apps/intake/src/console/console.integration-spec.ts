@@ -118,6 +118,11 @@ describe('console: static files and the pass-through to the scheduler and notifi
       .set('Authorization', `Bearer ${token}`)
       .expect(404);
     expect(res.body.error).toMatchObject({ code: 'not_found', details: { reason: 'local_providers_off' } });
+    const status = await request(intake.getHttpServer())
+      .get('/api/v1/local-outbox/status')
+      .set('Authorization', `Bearer ${token}`)
+      .expect(200);
+    expect(status.body).toEqual({ available: false });
     await request(intake.getHttpServer())
       .post('/api/v1/local-outbox/test-mail')
       .set('Authorization', `Bearer ${token}`)

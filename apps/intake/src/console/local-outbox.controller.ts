@@ -23,6 +23,12 @@ const listSchema = z.object({ limit: z.coerce.number().int().min(1).max(500).def
 export class LocalOutboxController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
+  @Get('status')
+  @ApiOperation({ summary: 'Whether local providers run here (the console shows 本地收件箱 only then)' })
+  status(): { available: boolean } {
+    return { available: !!this.config.LOCAL_PROVIDERS_URL };
+  }
+
   @Get()
   @ApiOperation({
     summary: 'SMS and mail the local providers delivered, newest first, with SMS statuses; the magic numbers',
