@@ -92,11 +92,15 @@ export class CaseWorkflowService {
     }));
   }
 
+  /** 无效投诉: filed with the reason; answered politely first when staff write the answer (003 §9.3.3). */
   reject(id: string, b: In<typeof rejectSchema>, by: StaffPrincipal) {
-    return this.step(id, 'reject', by, (c) => ({
-      set: { status: 'rejected', validity: 'invalid', closedAt: null },
-      event: { reason: b.reason, previous: c.status },
-    }));
+    return this.step(id, 'reject', by, async (c, m) => {
+      const notificationId = b.reply ? await this.sendReply(m, c, 'invalid', b.reply.via, b.reply.content, by) : null;
+      return {
+        set: { status: 'rejected', validity: 'invalid', closedAt: null },
+        event: { reason: b.reason, previous: c.status, ...(b.reply ? { reply: { ...b.reply, notificationId } } : {}) },
+      };
+    });
   }
 
   assign(id: string, b: In<typeof assignSchema>, by: StaffPrincipal) {
@@ -139,17 +143,30 @@ export class CaseWorkflowService {
           `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'reply'`,
           [c.id],
         );
-        ({ id: notificationId } = await requestNotification(m, {
-          idempotencyKey: notificationKeys.caseReply({ caseId: c.id, reply: String(n + 1) }),
-          kind: 'case_reply',
-          recipient: { caseReporterOf: c.id },
-          channel: b.via,
-          variables: { caseNumber: c.number, replyText: b.content, staffName: by.name },
-          source: { type: 'case', id: c.id },
-        }));
+        notificationId = await this.sendReply(m, c, String(n + 1), b.via, b.content, by);
       }
       return { set: { status: 'replied' }, event: { via: b.via, content: b.content, notificationId } };
     });
+  }
+
+  /** A `case_reply` to the reporter, once per key (`reply` = the reply's ordinal, or `invalid`). */
+  private async sendReply(
+    m: EntityManager,
+    c: CaseEntity,
+    reply: string,
+    channel: 'sms' | 'email' | 'letter',
+    content: string,
+    by: Actor,
+  ): Promise<string> {
+    const { id } = await requestNotification(m, {
+      idempotencyKey: notificationKeys.caseReply({ caseId: c.id, reply }),
+      kind: 'case_reply',
+      recipient: { caseReporterOf: c.id },
+      channel,
+      variables: { caseNumber: c.number, replyText: content, staffName: by.name },
+      source: { type: 'case', id: c.id },
+    });
+    return id;
   }
 
   /**

@@ -27,6 +27,14 @@ export type ListCasesQuery = z.output<typeof listCasesSchema>;
 export const acceptSchema = z.object({ note: z.string().trim().max(2000).nullable().default(null) });
 export const rejectSchema = z.object({
   reason: z.string().trim().min(2, '请说明判为无效的理由 (a reason is required)').max(2000),
+  /** The polite answer an invalid complaint gets before it is filed (003 §9.3.3), sent as a case_reply; omit when given by phone. */
+  reply: z
+    .object({
+      via: z.enum(['sms', 'email', 'letter']),
+      content: z.string().trim().min(2, '请填写给客户的答复 (the reply is required)').max(10_000),
+    })
+    .nullable()
+    .default(null),
 });
 export const assignSchema = z
   .object({

@@ -99,6 +99,28 @@ describe('case API', () => {
     expect(await replies(byPhone.id)).toEqual([]);
   });
 
+  it('answers an invalid complaint politely before filing it, when staff write the answer (003 §9.3.3)', async () => {
+    const { id } = await logCall('隔壁小区的停车场收费太高', '13822225555');
+    const rejected = await go(id, 'reject', {
+      reason: '不属于本公司管理范围',
+      reply: { via: 'sms', content: '您反映的停车场不属于本公司管理，建议联系该小区物业。' },
+    }).expect(200);
+    expect(rejected.body).toMatchObject({ status: 'rejected', validity: 'invalid' });
+    const rows = await db.dataSource.query<Array<{ idempotency_key: string; channel: string }>>(
+      `SELECT idempotency_key, channel FROM notifications WHERE case_id = $1 AND kind = 'case_reply'`,
+      [id],
+    );
+    expect(rows).toEqual([{ idempotency_key: `case-reply:${id}:invalid`, channel: 'sms' }]);
+    // Without an answer it is filed silently (answered by phone).
+    const quiet = await logCall('测试来电', '13822226666');
+    await go(quiet.id, 'reject', { reason: '测试电话' }).expect(200);
+    const none = await db.dataSource.query<unknown[]>(
+      `SELECT 1 FROM notifications WHERE case_id = $1 AND kind = 'case_reply'`,
+      [quiet.id],
+    );
+    expect(none).toEqual([]);
+  });
+
   it('walks a complaint through its life, every step on the timeline with its actor; an unsatisfied return visit reopens it', async () => {
     const { id } = await logCall('物业保安态度恶劣，投诉');
     await go(id, 'accept', {}).expect(200);
