@@ -1,0 +1,439 @@
+import {
+  caseCategories,
+  caseChannels,
+  caseTypes,
+  defaultSlaPolicy,
+  GENERAL_CASE_PREFIX,
+  initialDeadlines,
+  type BusinessCalendar,
+  type CaseCategory,
+  type CaseChannel,
+  type CaseSeverity,
+  type CaseStatus,
+  type CaseType,
+  type FirstReplyRule,
+  type NotifyChannel,
+} from '@kefu/shared';
+import { classify } from '../../apps/intake/src/normalise';
+import { DEMO_PROJECT_CODE, type DemoEstate, type DemoOwner, type DemoUnit } from './estate';
+import { DAY, HOUR, MINUTE, type Rng } from './random';
+
+export interface Actor {
+  id: string | null;
+  label: string;
+}
+export interface PlannedEvent {
+  kind: string;
+  at: Date;
+  actor: Actor;
+  details: Record<string, unknown>;
+}
+
+/** One case of the history, as the intake and the case workflow would have left it at `now`. */
+export interface PlannedCase {
+  id: string;
+  intakeRecordId: string;
+  prefix: string;
+  number?: string;
+  type: CaseType;
+  category: CaseCategory;
+  severity: CaseSeverity;
+  channel: CaseChannel;
+  projectId: string | null;
+  unit: DemoUnit | null;
+  owner: DemoOwner | null;
+  reporterName: string | null;
+  reporterContact: string | null;
+  reporterPhone: string | null;
+  reporterEmail: string | null;
+  description: string;
+  classificationRules: string[];
+  promisedReplyRule: FirstReplyRule;
+  /** The date told at intake; promisedReplyAt is the one in force now (moved with the customer's agreement). */
+  initialPromised: Date;
+  promisedReplyAt: Date;
+  moves: Array<{ at: Date; from: Date; to: Date }>;
+  escalationLevel: number;
+  departmentId: string | null;
+  assigneeId: string | null;
+  status: CaseStatus;
+  validity: 'pending' | 'valid' | 'invalid';
+  receivedAt: Date;
+  closedAt: Date | null;
+  events: PlannedEvent[];
+  /** When the case first reached each status (the scheduler's "step done" test reads the status rank). */
+  reached: Partial<Record<CaseStatus, Date>>;
+  /** 受理回执 channel (acknowledgementChannel), null for an anonymous slip. */
+  ackChannel: NotifyChannel | null;
+}
+
+const topics: Record<CaseCategory, string[]> = {
+  engineering_quality: [
+    '卫生间漏水，楼下天花板有水渍',
+    '客厅墙面开裂，裂缝约一米长',
+    '窗户密封不严，下雨天渗水',
+    '入户门变形关不严',
+    '厨房瓷砖空鼓脱落',
+  ],
+  planning_design: ['小区车位规划不足，晚上停车困难', '楼间距太近，低层采光受影响', '垃圾站离住宅楼太近有异味'],
+  sales: ['购房合同约定的赠送面积未兑现', '交房时间比合同约定晚了两个月', '销售承诺的学位至今没有落实'],
+  property_management: [
+    '地下车库路灯坏了好几盏',
+    '电梯经常停运',
+    '小区绿化带长期无人修剪',
+    '夜间保安巡逻不到位',
+    '楼道垃圾没人清理',
+  ],
+  customer_service: ['热线电话打了三次都没人接', '上次反映的问题答应回电一直没有回复', '前台客服人员态度不好'],
+  other: ['附近工地夜间施工噪音很大', '小区外道路下雨积水严重', '快递柜数量不够用'],
+};
+
+function describe(rand: Rng, type: CaseType, category: CaseCategory): string {
+  const topic = rand.pick(topics[category]);
+  switch (type) {
+    case 'complaint':
+      return `投诉：${topic}，已经反映多次仍未解决，请尽快处理。`;
+    case 'repair':
+      return `报修：${topic}，请派人上门维修。`;
+    case 'enquiry':
+      return `咨询：${topic}，请问什么时候能处理？`;
+    case 'suggestion':
+      return `建议：${topic}，希望尽快改进。`;
+    case 'claim':
+      return `${topic}，造成家具损坏，要求赔偿损失。`;
+  }
+}
+
+const weighted = <T>(rand: Rng, xs: ReadonlyArray<readonly [T, number]>): T => {
+  let x = rand() * xs.reduce((s, [, w]) => s + w, 0);
+  for (const [v, w] of xs) if ((x -= w) < 0) return v;
+  return xs[xs.length - 1]![0];
+};
+const channelWeights = [
+  ['hotline', 40],
+  ['email', 14],
+  ['web', 16],
+  ['fax', 4],
+  ['suggestion_box', 10],
+  ['walk_in', 16],
+] as const;
+const typeWeights = [
+  ['complaint', 40],
+  ['repair', 32],
+  ['enquiry', 14],
+  ['suggestion', 8],
+  ['claim', 6],
+] as const;
+
+/** Where a valid case of each category is handled. */
+function departmentOf(e: DemoEstate, category: CaseCategory): string {
+  if (category === 'engineering_quality' || category === 'planning_design') return e.departments.eng;
+  if (category === 'property_management') return e.departments.pm;
+  return e.departments.cs;
+}
+
+export interface HistoryOptions {
+  now: Date;
+  calendar: BusinessCalendar;
+  timeZone: string;
+}
+
+/**
+ * About 40 cases a month over the six calendar months ending with `now`'s (fewer in the current one, as
+ * far as it has gone), plus a few enquiries from people outside any estate (numbered KF-…). Every
+ * channel, type, category and building appears; each case's timeline is cut at `now`, so recent ones are
+ * still open, and a few older ones are stalled past their promised reply date (overdue).
+ */
+export function planCases(rand: Rng, e: DemoEstate, o: HistoryOptions): PlannedCase[] {
+  const { now } = o;
+  const sold = e.units.filter((u) => u.owners.length > 0);
+  const monthStart = (k: number): Date => {
+    const [y, mo] = new Intl.DateTimeFormat('en-CA', { timeZone: o.timeZone, year: 'numeric', month: '2-digit' })
+      .format(now)
+      .split('-')
+      .map(Number) as [number, number];
+    const idx = y * 12 + (mo - 1) - k;
+    // Month starts in Asia/Shanghai (UTC+8, no DST).
+    return new Date(Date.UTC(Math.floor(idx / 12), idx % 12, 1) - 8 * HOUR);
+  };
+  const out: PlannedCase[] = [];
+  let i = 0;
+  for (let k = 5; k >= 0; k--) {
+    const from = monthStart(k).getTime();
+    const to = Math.min(monthStart(k - 1).getTime(), now.getTime() - 10 * MINUTE);
+    const n = k === 0 ? Math.max(6, Math.round((38 * (to - from)) / (30 * DAY))) : rand.int(34, 44);
+    for (let j = 0; j < n; j++, i++) {
+      // Coverage first (each channel, type, category, building), then the usual mix.
+      const channel = i < caseChannels.length ? caseChannels[i]! : weighted(rand, channelWeights);
+      const type = i < caseTypes.length ? caseTypes[i]! : weighted(rand, typeWeights);
+      const category = i < caseCategories.length ? caseCategories[i]! : rand.pick(caseCategories);
+      const pool = i < 4 ? sold.filter((u) => u.buildingIndex === i) : sold;
+      const receivedAt = new Date(from + rand() * Math.max(to - from, MINUTE));
+      out.push(planCase(rand, e, o, { channel, type, category, unit: rand.pick(pool), receivedAt }));
+    }
+  }
+  // Prospective buyers' enquiries: no estate, so the general prefix; one gave a landline (its SMS receipt fails).
+  for (let j = 0; j < 6; j++) {
+    const receivedAt = new Date(now.getTime() - rand.int(2, 170) * DAY - rand.int(0, 8) * HOUR);
+    out.push(
+      planCase(rand, e, o, { channel: j % 2 ? 'web' : 'hotline', type: 'enquiry', category: 'sales', receivedAt }, j),
+    );
+  }
+  // A few older complaints and repairs stalled before their reply: open and overdue now.
+  const stallable = out.filter(
+    (c) =>
+      c.projectId &&
+      (c.type === 'complaint' || c.type === 'repair') &&
+      c.validity === 'valid' &&
+      now.getTime() - c.receivedAt.getTime() > 3 * DAY &&
+      now.getTime() - c.receivedAt.getTime() < 40 * DAY,
+  );
+  for (const c of stallable.filter((_, x) => x % 5 === 0).slice(0, 6)) stall(c);
+  return out.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());
+}
+
+interface Shape {
+  channel: CaseChannel;
+  type: CaseType;
+  category: CaseCategory;
+  unit?: DemoUnit;
+  receivedAt: Date;
+}
+
+function planCase(rand: Rng, e: DemoEstate, o: HistoryOptions, s: Shape, outsider?: number): PlannedCase {
+  const { staff } = e;
+  const anonymous = s.channel === 'suggestion_box' && rand.chance(0.5);
+  let owner = s.unit && !anonymous ? s.unit.owners[0]! : null;
+  if (owner && s.channel === 'email' && !owner.email) owner = s.unit!.owners.find((x) => x.email) ?? null;
+  const unit = outsider === undefined && !(s.channel === 'email' && !owner) ? (s.unit ?? null) : null;
+  const description = describe(rand, s.type, s.category);
+  const severity: CaseSeverity = s.type === 'claim' || (s.type === 'complaint' && rand.chance(0.1)) ? 'major' : 'minor';
+  // The keyword rules that fired, and the staff's (or channel's) overrides, as the intake records them.
+  const auto = classify(description);
+  const by =
+    s.channel === 'hotline' || s.channel === 'walk_in' || s.channel === 'suggestion_box' ? 'manual' : 'channel';
+  const given = { type: s.type, category: s.category, severity };
+  const rules = [
+    ...auto.rules,
+    ...(['type', 'category', 'severity'] as const).filter((f) => given[f] !== auto[f]).map((f) => `${by}.${f}`),
+  ];
+  const d = initialDeadlines(o.calendar, defaultSlaPolicy, { type: s.type, severity, receivedAt: s.receivedAt });
+
+  let reporterPhone: string | null = null;
+  let reporterEmail: string | null = null;
+  let reporterName: string | null = owner?.name ?? null;
+  if (outsider !== undefined) {
+    reporterName = `${'陈林黄郑'[outsider % 4]}先生`;
+    reporterPhone = outsider === 0 ? '075586001234' : `1391234${String(5000 + outsider).padStart(4, '0')}`;
+  } else if (owner && s.channel === 'email') reporterEmail = owner.email;
+  else if (owner) reporterPhone = owner.mobile;
+  const ackChannel: NotifyChannel | null =
+    s.channel === 'email' && reporterEmail ? 'email' : reporterPhone ? 'sms' : reporterEmail ? 'email' : null;
+
+  const c: PlannedCase = {
+    id: rand.uuid(),
+    intakeRecordId: rand.uuid(),
+    prefix: unit ? DEMO_PROJECT_CODE : GENERAL_CASE_PREFIX,
+    type: s.type,
+    category: s.category,
+    severity,
+    channel: s.channel,
+    projectId: unit ? e.projectId : null,
+    unit,
+    owner: unit ? owner : null,
+    reporterName,
+    reporterContact: reporterEmail ?? reporterPhone,
+    reporterPhone,
+    reporterEmail,
+    description,
+    classificationRules: rules,
+    promisedReplyRule: d.firstReplyRule,
+    initialPromised: d.firstReply.at,
+    promisedReplyAt: d.firstReply.at,
+    moves: [],
+    escalationLevel: 0,
+    departmentId: null,
+    assigneeId: null,
+    status: 'new',
+    validity: 'pending',
+    receivedAt: s.receivedAt,
+    closedAt: null,
+    events: [],
+    reached: { new: s.receivedAt },
+    ackChannel,
+  };
+  const creator: Actor =
+    s.channel === 'hotline' || s.channel === 'walk_in'
+      ? { id: staff.operator.id, label: staff.operator.name }
+      : s.channel === 'suggestion_box'
+        ? { id: staff.rep.id, label: staff.rep.name }
+        : s.channel === 'web'
+          ? { id: null, label: 'owner' }
+          : { id: null, label: s.channel };
+  c.events.push({
+    kind: 'created',
+    at: s.receivedAt,
+    actor: creator,
+    details: {
+      channel: s.channel,
+      intakeRecordId: c.intakeRecordId,
+      match: unit && owner ? 'matched' : 'unmatched',
+      classificationRules: rules,
+      promisedReplyAt: d.firstReply.at.toISOString(),
+      promisedReplyRule: d.firstReplyRule,
+    },
+  });
+  walk(rand, e, c, o.now);
+  return c;
+}
+
+const rep = (e: DemoEstate): Actor => ({ id: e.staff.rep.id, label: e.staff.rep.name });
+const at = (t: number) => new Date(Math.round(t / 1000) * 1000);
+
+/** The case's workflow, step by step as CaseWorkflowService records them, cut at `now`. */
+function walk(rand: Rng, e: DemoEstate, c: PlannedCase, now: Date): void {
+  const r = c.receivedAt.getTime();
+  const steps: PlannedEvent[] = [];
+  const push = (kind: string, t: number, details: Record<string, unknown> = {}, actor = rep(e)) =>
+    steps.push({ kind, at: at(t), actor, details });
+  if (rand.chance(0.06)) {
+    push('reject', r + rand.int(20, 240) * MINUTE, { reason: '非本公司业务范围，已礼貌答复客户并归档' });
+  } else {
+    let t = r + (c.severity === 'major' ? rand.int(2, 9) : rand.int(5, 180)) * MINUTE;
+    push('accept', t, { note: null });
+    const complaintLike = c.type === 'complaint' || c.type === 'repair' || c.type === 'claim';
+    if (complaintLike) {
+      t += rand.int(10, 240) * MINUTE;
+      push('assign', t, { departmentId: departmentOf(e, c.category), assigneeId: e.staff.rep.id, note: null });
+    }
+    let promised = c.promisedReplyAt.getTime();
+    const moves = rand.chance(0.08) ? (rand.chance(0.25) ? 2 : 1) : 0;
+    for (let k = 0; k < moves; k++) {
+      const moveAt = Math.min(t + rand.int(1, 8) * HOUR, promised - 30 * MINUTE);
+      const to = promised + rand.int(2, 4) * DAY;
+      if (moveAt <= t) break;
+      t = moveAt;
+      push('reply_date_moved', t, {
+        from: new Date(promised).toISOString(),
+        to: new Date(to).toISOString(),
+        move: k + 1,
+        reason: '需要等待材料到货，业主同意延期答复',
+        customerAgreed: true,
+      });
+      promised = to;
+    }
+    if (complaintLike && rand.chance(0.05)) {
+      t += rand.int(2, 20) * HOUR;
+      const manager = { id: e.staff.manager.id, label: e.staff.manager.name };
+      push(
+        'escalated',
+        t,
+        { from: 0, to: 1, toLabel: '部门经理', reason: '业主多次来电催促，升级至部门经理跟进' },
+        manager,
+      );
+    }
+    const onTime = rand.chance(0.82) && promised > t + 20 * MINUTE;
+    t = onTime ? t + (promised - t) * (0.3 + rand() * 0.6) : Math.max(t, promised) + rand.int(2, 30) * HOUR;
+    push('reply', t, {
+      via: rand.pick(['phone', 'phone', 'sms', 'email'] as const),
+      content: '已联系业主说明处理方案和时间安排。',
+    });
+    if (complaintLike) {
+      t += rand.int(20, 120) * HOUR;
+      push('resolve', t, { result: '已安排责任部门处理完毕，现场复查合格。' });
+      const satisfied = rand.chance(0.85);
+      t += rand.int(3, 20) * HOUR;
+      push('return_visit', t, {
+        satisfied,
+        comments: satisfied ? '业主表示满意' : '业主认为问题未彻底解决',
+        openProblems: satisfied ? null : '仍有少量渗水',
+        ...(satisfied ? {} : { reopened: true }),
+      });
+      if (!satisfied) {
+        t += rand.int(24, 72) * HOUR;
+        push('resolve', t, { result: '重新处理后复查合格。' });
+        t += rand.int(4, 20) * HOUR;
+        push('return_visit', t, { satisfied: true, comments: '业主表示满意', openProblems: null });
+      }
+    }
+    t += rand.int(10, complaintLike ? 60 : 1440) * MINUTE;
+    push('close', t, { note: null }, { id: e.staff.manager.id, label: e.staff.manager.name });
+  }
+  apply(
+    c,
+    steps.filter((s) => s.at <= now),
+  );
+}
+
+/** Replays the steps on the case row: status, validity, dates, assignment; each status change in its event. */
+function apply(c: PlannedCase, steps: PlannedEvent[]): void {
+  for (const s of steps) {
+    const from = c.status;
+    let to: CaseStatus = from;
+    switch (s.kind) {
+      case 'accept':
+        to = 'accepted';
+        c.validity = 'valid';
+        break;
+      case 'reject':
+        to = 'rejected';
+        c.validity = 'invalid';
+        s.details.previous = from;
+        break;
+      case 'assign':
+        to = 'assigned';
+        c.departmentId = s.details.departmentId as string;
+        c.assigneeId = s.details.assigneeId as string;
+        break;
+      case 'reply':
+        to = 'replied';
+        break;
+      case 'resolve':
+        to = 'resolved';
+        break;
+      case 'return_visit':
+        to = s.details.satisfied ? 'return_visited' : 'assigned';
+        break;
+      case 'close':
+        to = 'closed';
+        c.closedAt = s.at;
+        break;
+      case 'reply_date_moved':
+        c.moves.push({ at: s.at, from: new Date(s.details.from as string), to: new Date(s.details.to as string) });
+        c.promisedReplyAt = new Date(s.details.to as string);
+        break;
+      case 'escalated':
+        c.escalationLevel = s.details.to as number;
+        break;
+    }
+    if (to !== from) {
+      Object.assign(s.details, { fromStatus: from, toStatus: to });
+      c.status = to;
+      c.reached[to] ??= s.at;
+    }
+    c.events.push(s);
+  }
+}
+
+/** Keeps the case where its handling stopped before the reply (overdue now). */
+function stall(c: PlannedCase): void {
+  const keep = c.events.filter((ev) => ev.kind === 'created' || ev.kind === 'accept' || ev.kind === 'assign');
+  const replayed = keep.slice(1);
+  Object.assign(c, {
+    events: keep.slice(0, 1),
+    status: 'new',
+    validity: 'pending',
+    closedAt: null,
+    departmentId: null,
+    assigneeId: null,
+    moves: [],
+    promisedReplyAt: c.initialPromised,
+    escalationLevel: 0,
+    reached: { new: c.receivedAt },
+  } satisfies Partial<PlannedCase>);
+  for (const ev of replayed) {
+    delete ev.details.fromStatus;
+    delete ev.details.toStatus;
+  }
+  apply(c, replayed);
+}
