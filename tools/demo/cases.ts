@@ -15,6 +15,7 @@ import {
   type NotifyChannel,
 } from '@kefu/shared';
 import { classify } from '../../apps/intake/src/normalise';
+import { channelWeights, departmentOf, describe, receivedTime, staffTime, typeWeights, weighted } from './case-mix';
 import { DEMO_PROJECT_CODE, type DemoEstate, type DemoOwner, type DemoUnit } from './estate';
 import { DAY, HOUR, MINUTE, type Rng } from './random';
 
@@ -67,71 +68,6 @@ export interface PlannedCase {
   ackChannel: NotifyChannel | null;
 }
 
-const topics: Record<CaseCategory, string[]> = {
-  engineering_quality: [
-    '卫生间漏水，楼下天花板有水渍',
-    '客厅墙面开裂，裂缝约一米长',
-    '窗户密封不严，下雨天渗水',
-    '入户门变形关不严',
-    '厨房瓷砖空鼓脱落',
-  ],
-  planning_design: ['小区车位规划不足，晚上停车困难', '楼间距太近，低层采光受影响', '垃圾站离住宅楼太近有异味'],
-  sales: ['购房合同约定的赠送面积未兑现', '交房时间比合同约定晚了两个月', '销售承诺的学位至今没有落实'],
-  property_management: [
-    '地下车库路灯坏了好几盏',
-    '电梯经常停运',
-    '小区绿化带长期无人修剪',
-    '夜间保安巡逻不到位',
-    '楼道垃圾没人清理',
-  ],
-  customer_service: ['热线电话打了三次都没人接', '上次反映的问题答应回电一直没有回复', '前台客服人员态度不好'],
-  other: ['附近工地夜间施工噪音很大', '小区外道路下雨积水严重', '快递柜数量不够用'],
-};
-
-function describe(rand: Rng, type: CaseType, category: CaseCategory): string {
-  const topic = rand.pick(topics[category]);
-  switch (type) {
-    case 'complaint':
-      return `投诉：${topic}，已经反映多次仍未解决，请尽快处理。`;
-    case 'repair':
-      return `报修：${topic}，请派人上门维修。`;
-    case 'enquiry':
-      return `咨询：${topic}，请问什么时候能处理？`;
-    case 'suggestion':
-      return `建议：${topic}，希望尽快改进。`;
-    case 'claim':
-      return `${topic}，造成家具损坏，要求赔偿损失。`;
-  }
-}
-
-const weighted = <T>(rand: Rng, xs: ReadonlyArray<readonly [T, number]>): T => {
-  let x = rand() * xs.reduce((s, [, w]) => s + w, 0);
-  for (const [v, w] of xs) if ((x -= w) < 0) return v;
-  return xs[xs.length - 1]![0];
-};
-const channelWeights = [
-  ['hotline', 40],
-  ['email', 14],
-  ['web', 16],
-  ['fax', 4],
-  ['suggestion_box', 10],
-  ['walk_in', 16],
-] as const;
-const typeWeights = [
-  ['complaint', 40],
-  ['repair', 32],
-  ['enquiry', 14],
-  ['suggestion', 8],
-  ['claim', 6],
-] as const;
-
-/** Where a valid case of each category is handled. */
-function departmentOf(e: DemoEstate, category: CaseCategory): string {
-  if (category === 'engineering_quality' || category === 'planning_design') return e.departments.eng;
-  if (category === 'property_management') return e.departments.pm;
-  return e.departments.cs;
-}
-
 export interface HistoryOptions {
   now: Date;
   calendar: BusinessCalendar;
@@ -168,13 +104,17 @@ export function planCases(rand: Rng, e: DemoEstate, o: HistoryOptions): PlannedC
       const type = i < caseTypes.length ? caseTypes[i]! : weighted(rand, typeWeights);
       const category = i < caseCategories.length ? caseCategories[i]! : rand.pick(caseCategories);
       const pool = i < 4 ? sold.filter((u) => u.buildingIndex === i) : sold;
-      const receivedAt = new Date(from + rand() * Math.max(to - from, MINUTE));
-      out.push(planCase(rand, e, o, { channel, type, category, unit: rand.pick(pool), receivedAt }));
+      const day = from + Math.floor((rand() * (to - from)) / DAY) * DAY;
+      const t = receivedTime(rand, day, channel);
+      const receivedAt = new Date(t < to ? t : from + rand() * (to - from));
+      // Mail comes from an owner whose address we hold.
+      const units = channel === 'email' ? pool.filter((u) => u.owners[0]!.email) : pool;
+      out.push(planCase(rand, e, o, { channel, type, category, unit: rand.pick(units), receivedAt }));
     }
   }
   // Prospective buyers' enquiries: no estate, so the general prefix; one gave a landline (its SMS receipt fails).
   for (let j = 0; j < 6; j++) {
-    const receivedAt = new Date(now.getTime() - rand.int(2, 170) * DAY - rand.int(0, 8) * HOUR);
+    const receivedAt = new Date(receivedTime(rand, now.getTime() - rand.int(2, 170) * DAY - 8 * HOUR, 'web'));
     out.push(
       planCase(rand, e, o, { channel: j % 2 ? 'web' : 'hotline', type: 'enquiry', category: 'sales', receivedAt }, j),
     );
@@ -202,10 +142,10 @@ interface Shape {
 
 function planCase(rand: Rng, e: DemoEstate, o: HistoryOptions, s: Shape, outsider?: number): PlannedCase {
   const { staff } = e;
+  // Half the slips are anonymous: the estate's box, no unit, no one to acknowledge.
   const anonymous = s.channel === 'suggestion_box' && rand.chance(0.5);
-  let owner = s.unit && !anonymous ? s.unit.owners[0]! : null;
-  if (owner && s.channel === 'email' && !owner.email) owner = s.unit!.owners.find((x) => x.email) ?? null;
-  const unit = outsider === undefined && !(s.channel === 'email' && !owner) ? (s.unit ?? null) : null;
+  const unit = anonymous ? null : (s.unit ?? null);
+  const owner = unit ? unit.owners[0]! : null;
   const description = describe(rand, s.type, s.category);
   const severity: CaseSeverity = s.type === 'claim' || (s.type === 'complaint' && rand.chance(0.1)) ? 'major' : 'minor';
   // The keyword rules that fired, and the staff's (or channel's) overrides, as the intake records them.
@@ -225,7 +165,7 @@ function planCase(rand: Rng, e: DemoEstate, o: HistoryOptions, s: Shape, outside
   if (outsider !== undefined) {
     reporterName = `${'陈林黄郑'[outsider % 4]}先生`;
     reporterPhone = outsider === 0 ? '075586001234' : `1391234${String(5000 + outsider).padStart(4, '0')}`;
-  } else if (owner && s.channel === 'email') reporterEmail = owner.email;
+  } else if (owner && s.channel === 'email') reporterEmail = owner.email!;
   else if (owner) reporterPhone = owner.mobile;
   const ackChannel: NotifyChannel | null =
     s.channel === 'email' && reporterEmail ? 'email' : reporterPhone ? 'sms' : reporterEmail ? 'email' : null;
@@ -233,14 +173,14 @@ function planCase(rand: Rng, e: DemoEstate, o: HistoryOptions, s: Shape, outside
   const c: PlannedCase = {
     id: rand.uuid(),
     intakeRecordId: rand.uuid(),
-    prefix: unit ? DEMO_PROJECT_CODE : GENERAL_CASE_PREFIX,
+    prefix: s.unit ? DEMO_PROJECT_CODE : GENERAL_CASE_PREFIX,
     type: s.type,
     category: s.category,
     severity,
     channel: s.channel,
-    projectId: unit ? e.projectId : null,
+    projectId: s.unit ? e.projectId : null,
     unit,
-    owner: unit ? owner : null,
+    owner,
     reporterName,
     reporterContact: reporterEmail ?? reporterPhone,
     reporterPhone,
@@ -277,7 +217,7 @@ function planCase(rand: Rng, e: DemoEstate, o: HistoryOptions, s: Shape, outside
     details: {
       channel: s.channel,
       intakeRecordId: c.intakeRecordId,
-      match: unit && owner ? 'matched' : 'unmatched',
+      match: owner ? 'matched' : 'unmatched',
       classificationRules: rules,
       promisedReplyAt: d.firstReply.at.toISOString(),
       promisedReplyRule: d.firstReplyRule,
@@ -290,30 +230,40 @@ function planCase(rand: Rng, e: DemoEstate, o: HistoryOptions, s: Shape, outside
 const rep = (e: DemoEstate): Actor => ({ id: e.staff.rep.id, label: e.staff.rep.name });
 const at = (t: number) => new Date(Math.round(t / 1000) * 1000);
 
-/** The case's workflow, step by step as CaseWorkflowService records them, cut at `now`. */
+/** The case's workflow, step by step as CaseWorkflowService records them (staff in the day), cut at `now`. */
 function walk(rand: Rng, e: DemoEstate, c: PlannedCase, now: Date): void {
-  const r = c.receivedAt.getTime();
   const steps: PlannedEvent[] = [];
-  const push = (kind: string, t: number, details: Record<string, unknown> = {}, actor = rep(e)) =>
-    steps.push({ kind, at: at(t), actor, details });
+  let last = c.receivedAt.getTime();
+  // Each step after the one before, in working time; returns when it happened.
+  const push = (kind: string, t: number, details: Record<string, unknown> = {}, actor = rep(e)): number => {
+    last = Math.max(staffTime(rand, t), last + MINUTE);
+    steps.push({ kind, at: at(last), actor, details });
+    return last;
+  };
+  const manager = { id: e.staff.manager.id, label: e.staff.manager.name };
   if (rand.chance(0.06)) {
-    push('reject', r + rand.int(20, 240) * MINUTE, { reason: '非本公司业务范围，已礼貌答复客户并归档' });
+    push('reject', last + rand.int(20, 240) * MINUTE, { reason: '非本公司业务范围，已礼貌答复客户并归档' });
   } else {
-    let t = r + (c.severity === 'major' ? rand.int(2, 9) : rand.int(5, 180)) * MINUTE;
-    push('accept', t, { note: null });
+    // A minor complaint often gets its first feedback by phone within the hour (the department's analysis is due then).
+    const quick = c.type === 'complaint' && c.severity === 'minor' && rand.chance(0.4);
+    const fast = quick || c.severity === 'major';
+    let t = push('accept', last + (fast ? rand.int(2, 9) : rand.int(5, 180)) * MINUTE, {
+      note: null,
+    });
     const complaintLike = c.type === 'complaint' || c.type === 'repair' || c.type === 'claim';
     if (complaintLike) {
-      t += rand.int(10, 240) * MINUTE;
-      push('assign', t, { departmentId: departmentOf(e, c.category), assigneeId: e.staff.rep.id, note: null });
+      const departmentId = departmentOf(e, c.category);
+      t = push('assign', t + (quick ? rand.int(3, 10) : rand.int(10, 240)) * MINUTE, {
+        departmentId,
+        assigneeId: e.staff.rep.id,
+        note: null,
+      });
     }
     let promised = c.promisedReplyAt.getTime();
     const moves = rand.chance(0.08) ? (rand.chance(0.25) ? 2 : 1) : 0;
-    for (let k = 0; k < moves; k++) {
-      const moveAt = Math.min(t + rand.int(1, 8) * HOUR, promised - 30 * MINUTE);
+    for (let k = 0; k < moves && promised - t > 2 * HOUR; k++) {
       const to = promised + rand.int(2, 4) * DAY;
-      if (moveAt <= t) break;
-      t = moveAt;
-      push('reply_date_moved', t, {
+      t = push('reply_date_moved', Math.min(t + rand.int(1, 8) * HOUR, promised - HOUR), {
         from: new Date(promised).toISOString(),
         to: new Date(to).toISOString(),
         move: k + 1,
@@ -323,41 +273,39 @@ function walk(rand: Rng, e: DemoEstate, c: PlannedCase, now: Date): void {
       promised = to;
     }
     if (complaintLike && rand.chance(0.05)) {
-      t += rand.int(2, 20) * HOUR;
-      const manager = { id: e.staff.manager.id, label: e.staff.manager.name };
-      push(
-        'escalated',
-        t,
-        { from: 0, to: 1, toLabel: '部门经理', reason: '业主多次来电催促，升级至部门经理跟进' },
-        manager,
-      );
+      const reason = '业主多次来电催促，升级至部门经理跟进';
+      t = push('escalated', t + rand.int(2, 20) * HOUR, { from: 0, to: 1, toLabel: '部门经理', reason }, manager);
     }
-    const onTime = rand.chance(0.82) && promised > t + 20 * MINUTE;
-    t = onTime ? t + (promised - t) * (0.3 + rand() * 0.6) : Math.max(t, promised) + rand.int(2, 30) * HOUR;
-    push('reply', t, {
-      via: rand.pick(['phone', 'phone', 'sms', 'email'] as const),
-      content: '已联系业主说明处理方案和时间安排。',
-    });
+    // Most replies are on time.
+    const onTime = rand.chance(0.85) && promised > t + 20 * MINUTE;
+    const replyAt = quick
+      ? t + rand.int(5, 25) * MINUTE
+      : onTime
+        ? t + (promised - t) * (0.2 + rand() * 0.6)
+        : Math.max(t, promised) + rand.int(2, 30) * HOUR;
+    const via = rand.pick(['phone', 'phone', 'sms', 'email'] as const);
+    t = push('reply', replyAt, { via, content: '已联系业主说明处理方案和时间安排。' });
     if (complaintLike) {
-      t += rand.int(20, 120) * HOUR;
-      push('resolve', t, { result: '已安排责任部门处理完毕，现场复查合格。' });
+      t = push('resolve', t + rand.int(4, c.type === 'repair' ? 30 : 96) * HOUR, {
+        result: '已安排责任部门处理完毕，现场复查合格。',
+      });
       const satisfied = rand.chance(0.85);
-      t += rand.int(3, 20) * HOUR;
-      push('return_visit', t, {
+      t = push('return_visit', t + rand.int(3, 20) * HOUR, {
         satisfied,
         comments: satisfied ? '业主表示满意' : '业主认为问题未彻底解决',
         openProblems: satisfied ? null : '仍有少量渗水',
         ...(satisfied ? {} : { reopened: true }),
       });
       if (!satisfied) {
-        t += rand.int(24, 72) * HOUR;
-        push('resolve', t, { result: '重新处理后复查合格。' });
-        t += rand.int(4, 20) * HOUR;
-        push('return_visit', t, { satisfied: true, comments: '业主表示满意', openProblems: null });
+        t = push('resolve', t + rand.int(24, 72) * HOUR, { result: '重新处理后复查合格。' });
+        t = push('return_visit', t + rand.int(4, 20) * HOUR, {
+          satisfied: true,
+          comments: '业主表示满意',
+          openProblems: null,
+        });
       }
     }
-    t += rand.int(10, complaintLike ? 60 : 1440) * MINUTE;
-    push('close', t, { note: null }, { id: e.staff.manager.id, label: e.staff.manager.name });
+    push('close', t + rand.int(10, complaintLike ? 60 : 1440) * MINUTE, { note: null }, manager);
   }
   apply(
     c,
