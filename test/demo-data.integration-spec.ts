@@ -1,5 +1,10 @@
 import { allocateCaseNumber, caseCategories, caseChannels, caseTypes } from '@kefu/shared';
-import { createTestDatabase, testConfig, type TestDatabase } from '@kefu/shared/testing';
+import { createTestDatabase, startTestApp, testConfig, useFakeClock, type TestDatabase } from '@kefu/shared/testing';
+import { CertificateService } from '../apps/scheduler/src/certificates/certificate.service';
+import { SchedulerWorker } from '../apps/scheduler/src/jobs/scheduler.worker';
+import { ReminderService } from '../apps/scheduler/src/reminders/reminder.service';
+import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
+import { WarrantyScanService } from '../apps/scheduler/src/warranty/warranty-scan.service';
 import { ReportsService } from '../apps/intake/src/reports/reports.service';
 import { loadDemoData, UNDELIVERABLE_MOBILE, type DemoSummary } from '../tools/demo-data';
 
@@ -193,5 +198,29 @@ describe('demo data with six months of history', () => {
                    SELECT case_id, kind, level, send_at, sent_at, acknowledged_at, escalated_at, cancelled_at FROM reminders) x) AS reminders`,
       );
     expect(await fingerprint(twin)).toEqual(await fingerprint(db));
+  });
+
+  // Last: the scans write today's own work into the database the other tests read.
+  it("is quiet on the real scheduler's first scans: no old reminder, escalation, certificate reminder or late warranty notice", async () => {
+    const app = await startTestApp(schedulerApp, testConfig({ DATABASE_URL: db.url }));
+    try {
+      await app.get(SchedulerWorker).worker.pause();
+      useFakeClock(app, today);
+      const scan = await app.get(ReminderService).scan();
+      expect(scan).toEqual({ planned: 0, sent: 0, cancelled: 0, escalated: 0, notificationsCancelled: 0 });
+      expect(await app.get(CertificateService).sendReminders()).toEqual({ reminders: 0 });
+      const warranty = await app.get(WarrantyScanService).scan();
+      // Only what falls due today (the demo wrote everything due before), nothing late.
+      expect(warranty.late).toBe(0);
+      const [w] = await q<{ late: number; pending_not_today: number }>(
+        `SELECT (SELECT count(*) FROM warranty_notices WHERE late OR due_on < $1::date AND created_at > $2)::int AS late,
+                (SELECT count(*) FROM notifications n JOIN warranty_notices wn ON wn.id = n.source_id
+                  WHERE n.status = 'pending' AND wn.due_on <> $1::date)::int AS pending_not_today`,
+        ['2026-12-07', today],
+      );
+      expect(w).toEqual({ late: 0, pending_not_today: 0 });
+    } finally {
+      await app.close();
+    }
   });
 });
