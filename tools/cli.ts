@@ -3,7 +3,7 @@
  *   migrate                      apply pending migrations (under an advisory lock)
  *   migrate:revert               revert the latest migration
  *   create-admin --login L --name N [--password P]   create the first admin; prints a generated password
- *   seed-demo [--password P]     load the demo estate once
+ *   seed-demo [--password P]     load the demo estate and its six months of history once
  * Reads DATABASE_URL.
  */
 import { DataSource } from 'typeorm';
@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
         const summary = await loadDemoData(ds, password);
         process.stdout.write(
           summary.created
-            ? `Demo estate loaded: ${summary.units} units, ${summary.owners} owners; staff password: ${password}\n`
+            ? `Demo estate loaded: ${summary.units} units, ${summary.owners} owners, ${summary.cases} cases over six months; staff password: ${password}\n`
             : 'Demo estate already present; nothing changed.\n',
         );
         return 0;
