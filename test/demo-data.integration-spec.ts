@@ -135,11 +135,12 @@ describe('demo data with six months of history', () => {
     expect(n('sent', 'email')).toBeGreaterThan(10);
     expect(n('signed_for', 'letter')).toBeGreaterThan(5);
     expect(n('bounced', 'email') + n('failed', 'sms')).toBeGreaterThanOrEqual(2);
-    const [none] = await q<{ unrelayed: number; unreceipted: number }>(
+    const [none] = await q<{ unrelayed: number; unreceipted: number; unrendered: number }>(
       `SELECT (SELECT count(*) FROM outbox WHERE relayed_at IS NULL)::int AS unrelayed,
+              (SELECT count(*) FROM notifications WHERE body IS NULL OR to_address IS NULL OR sent_at IS NULL AND status <> 'failed')::int AS unrendered,
               (SELECT count(*) FROM notifications n WHERE NOT EXISTS (SELECT 1 FROM notification_receipts r WHERE r.notification_id = n.id))::int AS unreceipted`,
     );
-    expect(none).toEqual({ unrelayed: 0, unreceipted: 0 });
+    expect(none).toEqual({ unrelayed: 0, unreceipted: 0, unrendered: 0 });
     // The undeliverable number: SMS undelivered, the must-arrive notice went on by email.
     const walk = await q<{ channel: string; status: string; fallback: boolean }>(
       `SELECT n.channel, n.status, n.fallback_of_id IS NOT NULL AS fallback FROM notifications n JOIN owners o ON o.id = n.owner_id

@@ -225,6 +225,7 @@ function acknowledgements(cases: PlannedCase[]): HistoricMessage[] {
       channel: c.ackChannel!,
       at: new Date(c.receivedAt.getTime() + 1_000),
       to: (c.ackChannel === 'email' ? c.reporterEmail : c.reporterPhone)!,
+      recipientName: c.reporterName,
       outcome:
         c.ackChannel === 'email'
           ? 'sent'
@@ -272,6 +273,7 @@ function reminderMessages(cases: PlannedCase[], reminders: PlannedReminder[], fr
           channel,
           at: r.sentAt!,
           to: channel === 'email' ? r.recipient!.email : r.recipient!.mobile,
+          recipientName: r.recipient!.name,
           outcome: channel === 'email' ? 'sent' : 'delivered',
         };
       }),

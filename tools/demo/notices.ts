@@ -89,6 +89,7 @@ export async function writeCertificateBatch(
         channel,
         at: created,
         to: destination(owner, unit.label, channel),
+        recipientName: owner.name,
         outcome,
         ...(fallback
           ? {
@@ -200,6 +201,7 @@ export async function writeWarrantyNotices(
         channel,
         at: at(d.due_on, 8.5),
         to: channel === 'email' ? owner.email! : owner.mobile,
+        recipientName: owner.name,
         outcome: channel === 'email' ? 'sent' : undelivered ? 'undelivered' : 'delivered',
         ...(undelivered
           ? { fallback: { channel: 'email', at: at(d.due_on, 8.6), to: owner.email!, outcome: 'sent' as const } }

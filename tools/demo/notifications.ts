@@ -7,7 +7,11 @@ import {
   type NotificationStatus,
   type NotifyChannel,
 } from '@kefu/shared';
+import { forChannel, renderTemplate, smsSegments } from '../../apps/notifier/src/notifications/templates';
 import type { Rng } from './random';
+
+/** The notifier's default SMS signature (SMS_SIGNATURE). */
+const SMS_SIGNATURE = '【客户服务部】';
 
 /** How a historic message ended; never pending, so nothing is sent again when the apps start. */
 export type Outcome = 'delivered' | 'sent' | 'undelivered' | 'failed' | 'bounced' | 'signed_for';
@@ -19,9 +23,11 @@ export interface HistoricMessage {
   /** When it was asked for and sent (the notifier sends within seconds). */
   at: Date;
   to: string;
+  /** As the notifier resolves the recipient (owner or staff name; the reporter's name for an acknowledgement). */
+  recipientName: string | null;
   outcome: Outcome;
   /** The next channel's row the notifier would have written for a failed must-arrive notice. */
-  fallback?: Omit<HistoricMessage, 'req'>;
+  fallback?: Omit<HistoricMessage, 'req' | 'recipientName' | 'fallback'>;
 }
 
 const failures: Partial<Record<Outcome, { code: string; message: string; source: string }>> = {
@@ -42,6 +48,9 @@ interface Row {
   to: string;
   provider: string;
   segments: number | null;
+  subject: string | null;
+  body: string;
+  html: string | null;
   error_code: string | null;
   error_message: string | null;
 }
@@ -94,7 +103,10 @@ function row(rand: Rng, id: string, key: string, channel: NotifyChannel, x: Hist
         ? `kefu.${id}.1@kefu.example`
         : `EA${String(100_000_000 + Math.floor(rand() * 899_999_999))}CN`;
   const f = failures[x.outcome];
+  // Rendered as the notifier renders it: the kind's variable contract is checked here too.
+  const msg = forChannel(channel, renderTemplate(x.req.kind, x.req.variables, x.recipientName), SMS_SIGNATURE);
   return {
+    ...msg,
     id,
     key,
     channel,
@@ -105,7 +117,7 @@ function row(rand: Rng, id: string, key: string, channel: NotifyChannel, x: Hist
     delivered: x.outcome === 'delivered' || x.outcome === 'signed_for' ? done.toISOString() : null,
     to: x.to,
     provider,
-    segments: channel === 'sms' ? 1 : null,
+    segments: channel === 'sms' ? smsSegments(msg.body) : null,
     error_code: f?.code ?? null,
     error_message: f?.message ?? null,
   };
@@ -114,11 +126,11 @@ function row(rand: Rng, id: string, key: string, channel: NotifyChannel, x: Hist
 async function record(m: EntityManager, rows: Row[]): Promise<void> {
   const json = JSON.stringify(rows);
   const recordset = `jsonb_to_recordset($1::jsonb) AS v(id uuid, key text, channel text, status text, asked timestamptz, sent timestamptz,
-    done timestamptz, delivered timestamptz, "to" text, provider text, segments int, error_code text, error_message text)`;
+    done timestamptz, delivered timestamptz, "to" text, provider text, segments int, subject text, body text, html text, error_code text, error_message text)`;
   await m.query(
     `UPDATE notifications n
         SET channel = v.channel, status = v.status, attempts = 1, to_address = v."to", provider_id = v.provider,
-            segments = v.segments, error_code = v.error_code, error_message = v.error_message, sent_at = v.sent,
+            segments = v.segments, subject = v.subject, body = v.body, html = v.html, error_code = v.error_code, error_message = v.error_message, sent_at = v.sent,
             delivered_at = v.delivered, not_before = v.asked, created_at = v.asked, updated_at = v.done
        FROM ${recordset} WHERE n.id = v.id`,
     [json],
