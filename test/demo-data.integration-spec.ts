@@ -191,10 +191,10 @@ describe('demo data with six months of history', () => {
         `SELECT (SELECT json_agg(x ORDER BY x.number) FROM (
                    SELECT c.id, c.number, c.type, c.category, c.severity, c.channel, c.status, c.received_at, c.promised_reply_at,
                           c.escalation_level, c.description, b.name || u.entrance || u.room AS unit, o.name AS owner,
-                          (SELECT json_agg(json_build_object('k', e.kind, 'at', e.occurred_at, 'd', e.details - 'departmentId' - 'assigneeId') ORDER BY e.id) FROM case_events e WHERE e.case_id = c.id) AS events
+                          (SELECT json_agg(json_build_object('k', e.kind, 'at', e.occurred_at, 'd', e.details) ORDER BY e.id) FROM case_events e WHERE e.case_id = c.id) AS events
                      FROM cases c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN buildings b ON b.id = u.building_id LEFT JOIN owners o ON o.id = c.owner_id) x) AS cases,
-                (SELECT json_agg(x ORDER BY x.kind, x.channel, x.status, x.to_address, x.created_at, x.sent_at) FROM (
-                   SELECT kind, channel, status, to_address, created_at, sent_at, delivered_at FROM notifications) x) AS notifications,
+                (SELECT json_agg(x ORDER BY x.idempotency_key) FROM (
+                   SELECT idempotency_key, kind, channel, status, to_address, body, created_at, sent_at, delivered_at FROM notifications) x) AS notifications,
                 (SELECT json_agg(x ORDER BY x.case_id, x.kind, x.level, x.send_at) FROM (
                    SELECT case_id, kind, level, send_at, sent_at, acknowledged_at, escalated_at, cancelled_at FROM reminders) x) AS reminders`,
       );

@@ -69,7 +69,7 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
     const estate = await loadEstate(m, rand, hash, today);
     const history = await writeCaseHistory(m, rand, estate, { now: today, calendar, timeZone: TIME_ZONE });
     const batch = await writeCertificateBatch(m, rand, estate, day);
-    const warranty = await writeWarrantyNotices(m, estate, day);
+    const warranty = await writeWarrantyNotices(m, rand, estate, day);
     const notifications = await writeHistoricMessages(m, rand, [
       ...history.messages,
       ...batch.messages,

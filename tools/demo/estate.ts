@@ -75,8 +75,12 @@ function isoDay(d: Date): string {
  * three departments and one staff member per role in one escalation chain.
  */
 export async function loadEstate(m: EntityManager, rand: Rng, passwordHash: string, today: Date): Promise<DemoEstate> {
+  // Ids from a generator of their own, so two loads on the same day give the same rows, ids included,
+  // without shifting `rand`.
+  const ids = rng(20261124);
   const project = await m.save(
     m.create(ProjectEntity, {
+      id: ids.uuid(),
       code: DEMO_PROJECT_CODE,
       name: '碧海云天',
       city: '深圳',
@@ -84,9 +88,9 @@ export async function loadEstate(m: EntityManager, rand: Rng, passwordHash: stri
     }),
   );
   const [cs, eng, pm] = await m.save([
-    m.create(DepartmentEntity, { code: 'CS', name: '客户服务部' }),
-    m.create(DepartmentEntity, { code: 'ENG', name: '工程部' }),
-    m.create(DepartmentEntity, { code: 'PM', name: '物业公司' }),
+    m.create(DepartmentEntity, { id: ids.uuid(), code: 'CS', name: '客户服务部' }),
+    m.create(DepartmentEntity, { id: ids.uuid(), code: 'ENG', name: '工程部' }),
+    m.create(DepartmentEntity, { id: ids.uuid(), code: 'PM', name: '物业公司' }),
   ]);
   // The escalation chain: operator → rep → department manager → vice GM → GM.
   const staff: Partial<DemoEstate['staff']> = {};
@@ -96,6 +100,7 @@ export async function loadEstate(m: EntityManager, rand: Rng, passwordHash: stri
     const seq = demoStaff.indexOf(s) + 1;
     const row: StaffEntity = await m.save(
       m.create(StaffEntity, {
+        id: ids.uuid(),
         ...s,
         departmentId,
         reportsToId: s.role === 'admin' ? null : reportsToId,
@@ -116,15 +121,13 @@ export async function loadEstate(m: EntityManager, rand: Rng, passwordHash: stri
     };
   }
 
-  // Rows built here and inserted per table in one statement each (hundreds of single-row saves took ~1.5 s);
-  // ids from a generator of their own, so the estate is the same on every load without shifting `rand`.
-  const ids = rng(20261124);
+  // Rows built here and inserted per table in one statement each (hundreds of single-row saves took ~1.5 s).
   const units: DemoUnit[] = [];
   const unitRows: Array<Partial<UnitEntity>> = [];
   const ownerRows: Array<Partial<OwnerEntity>> = [];
   const links: Array<Partial<OwnerUnitEntity>> = [];
   for (const [b, bName] of ['1栋', '2栋', '3栋', 'A座'].entries()) {
-    const building = await m.save(m.create(BuildingEntity, { projectId: project.id, name: bName }));
+    const building = await m.save(m.create(BuildingEntity, { id: ids.uuid(), projectId: project.id, name: bName }));
     for (const entrance of ['1', '2']) {
       for (let floor = 1; floor <= 5; floor += 1) {
         for (let r = 1; r <= 5; r += 1) {

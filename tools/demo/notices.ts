@@ -32,9 +32,9 @@ export async function writeCertificateBatch(
     documents: ['业主身份证原件', '购房合同原件', '契税完税证明'],
   };
   const [batch] = await m.query<Array<{ id: string }>>(
-    `INSERT INTO certificate_batches (project_id, reference, place, hours, documents, from_date, deadline, reminder_after_days,
+    `INSERT INTO certificate_batches (id, project_id, reference, place, hours, documents, from_date, deadline, reminder_after_days,
                                       final_reminder_days_before, created_by_id, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 30, 7, $8, $9) RETURNING id`,
+     VALUES ($10, $1, $2, $3, $4, $5, $6, $7, 30, 7, $8, $9) RETURNING id`,
     [
       e.projectId,
       fields.reference,
@@ -45,6 +45,7 @@ export async function writeCertificateBatch(
       deadline,
       e.staff.manager.id,
       created,
+      rand.uuid(),
     ],
   );
   const batchId = batch!.id;
@@ -54,9 +55,15 @@ export async function writeCertificateBatch(
     units.map((u) => u.id),
   ]);
   const notices = await m.query<Array<{ id: string; unit_id: string; owner_id: string }>>(
-    `INSERT INTO certificate_notices (batch_id, unit_id, owner_id, created_at)
-     SELECT $1, u, o, $4 FROM unnest($2::uuid[], $3::uuid[]) AS x(u, o) RETURNING id, unit_id, owner_id`,
-    [batchId, units.flatMap((u) => u.owners.map(() => u.id)), units.flatMap((u) => u.owners.map((o) => o.id)), created],
+    `INSERT INTO certificate_notices (id, batch_id, unit_id, owner_id, created_at)
+     SELECT id, $1, u, o, $4 FROM unnest($2::uuid[], $3::uuid[], $5::uuid[]) AS x(u, o, id) RETURNING id, unit_id, owner_id`,
+    [
+      batchId,
+      units.flatMap((u) => u.owners.map(() => u.id)),
+      units.flatMap((u) => u.owners.map((o) => o.id)),
+      created,
+      units.flatMap((u) => u.owners.map(() => rand.uuid())),
+    ],
   );
   const messages: HistoricMessage[] = [];
   let bounced = false;
@@ -140,6 +147,7 @@ function destination(o: DemoOwner, unitLabel: string, channel: NotifyChannel): s
  */
 export async function writeWarrantyNotices(
   m: EntityManager,
+  rand: Rng,
   e: DemoEstate,
   today: string,
 ): Promise<{ notices: number; messages: HistoricMessage[] }> {
@@ -167,11 +175,11 @@ export async function writeWarrantyNotices(
   );
   if (!due.length) return { notices: 0, messages: [] };
   const inserted = await m.query<Array<{ id: string; k: string }>>(
-    `INSERT INTO warranty_notices (unit_id, project_id, item_code, item_name, handover_date, expires_on, due_on, late, created_at)
-     SELECT r.unit_id, $2, r.code, r.name, r.handover, r.expires, r.due_on, false, (r.due_on::timestamp + interval '8 hours 30 minutes') AT TIME ZONE 'Asia/Shanghai'
-       FROM jsonb_to_recordset($1::jsonb) AS r(unit_id uuid, code text, name text, handover date, expires date, due_on date, n int)
+    `INSERT INTO warranty_notices (id, unit_id, project_id, item_code, item_name, handover_date, expires_on, due_on, late, created_at)
+     SELECT r.id, r.unit_id, $2, r.code, r.name, r.handover, r.expires, r.due_on, false, (r.due_on::timestamp + interval '8 hours 30 minutes') AT TIME ZONE 'Asia/Shanghai'
+       FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, unit_id uuid, code text, name text, handover date, expires date, due_on date, n int)
       ORDER BY n RETURNING id, unit_id || '|' || item_code || '|' || to_char(expires_on, 'YYYY-MM-DD') AS k`,
-    [JSON.stringify(due.map((d, n) => ({ ...d, n }))), e.projectId],
+    [JSON.stringify(due.map((d, n) => ({ ...d, n, id: rand.uuid() }))), e.projectId],
   );
   const ids = new Map(inserted.map((r) => [r.k, r.id]));
   const units = new Map(e.units.map((u) => [u.id, u]));

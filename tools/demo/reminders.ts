@@ -110,8 +110,7 @@ export function simulateDeadlines(
 
   const deadlines: PlannedDeadline[] = [];
   const reminders: PlannedReminder[] = [];
-  const escalationSends: Array<{ at: Date; level: number; step: DeadlineStep; reason: string; reminderId: string }> =
-    [];
+  const escalationSends: EscalationSend[] = [];
 
   const d = initialDeadlines(calendar, defaultSlaPolicy, {
     type: c.type,
@@ -200,7 +199,14 @@ export function simulateDeadlines(
       r.recipient = chain[level]!;
       r.ackDueAt = ackFor(sendAt);
       if (kind === 'escalation')
-        escalationSends.push({ at: sendAt, level, step: p.step, reason: reason!, reminderId: r.id });
+        escalationSends.push({
+          at: sendAt,
+          level,
+          step: p.step,
+          reason: reason!,
+          reminderId: r.id,
+          toStaffId: r.recipient.id,
+        });
       if (kind === 'due') {
         close('missed', s);
         if (p.step === 'firstReply') missedReplies++;
@@ -244,11 +250,17 @@ export function simulateDeadlines(
   return { deadlines, reminders };
 }
 
+interface EscalationSend {
+  at: Date;
+  level: number;
+  step: DeadlineStep;
+  reason: string;
+  reminderId: string;
+  toStaffId: string;
+}
+
 /** The scheduler's `escalated` events (an escalation reminder above the case's level), merged with staff escalations. */
-function schedulerEvents(
-  c: PlannedCase,
-  sends: Array<{ at: Date; level: number; step: DeadlineStep; reason: string; reminderId: string }>,
-): void {
+function schedulerEvents(c: PlannedCase, sends: EscalationSend[]): void {
   const timeline: Array<{ at: Date; manual?: PlannedEvent; send?: (typeof sends)[number] }> = [
     ...c.events.filter((ev) => ev.kind === 'escalated').map((ev) => ({ at: ev.at, manual: ev })),
     ...sends.map((s) => ({ at: s.at, send: s })),
@@ -270,6 +282,7 @@ function schedulerEvents(
           step: x.send.step,
           reason: x.send.reason,
           reminderId: x.send.reminderId,
+          toStaffId: x.send.toStaffId,
         },
       });
       level = x.send.level;
