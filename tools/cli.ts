@@ -15,7 +15,6 @@ import {
   runMigrations,
   StaffEntity,
 } from '@kefu/shared';
-import { loadDemoData } from './demo-data';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -75,6 +74,8 @@ async function main(argv: string[]): Promise<number> {
     case 'seed-demo':
       return withDataSource(async (ds) => {
         const password = flag(args, 'password') ?? generatePassword();
+        // Loaded only here: the demo pulls in the apps' SQL, classifier and templates, which the other commands do not need.
+        const { loadDemoData } = await import('./demo-data');
         const summary = await loadDemoData(ds, password);
         process.stdout.write(
           summary.created
