@@ -1,177 +1,92 @@
 import type { DataSource } from 'typeorm';
 import {
-  BuildingEntity,
-  DepartmentEntity,
+  createBusinessCalendar,
   hashPassword,
-  OwnerEntity,
-  OwnerUnitEntity,
+  loadCalendarOverrides,
   ProjectEntity,
-  StaffEntity,
-  UnitEntity,
+  zonedParts,
   type StaffRole,
 } from '@kefu/shared';
+import { DEMO_PROJECT_CODE, demoStaff, loadEstate } from './demo/estate';
+import { writeCaseHistory } from './demo/history';
+import { writeCertificateBatch, writeWarrantyNotices } from './demo/notices';
+import { writeHistoricMessages } from './demo/notifications';
+import { rng } from './demo/random';
 
-export const DEMO_PROJECT_CODE = 'COBZS001';
-
-/** Deterministic PRNG (mulberry32): the same demo estate on every machine. */
-function prng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const surnames = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈';
-const given = [
-  '伟',
-  '芳',
-  '娜',
-  '敏',
-  '静',
-  '丽',
-  '强',
-  '磊',
-  '军',
-  '洋',
-  '勇',
-  '艳',
-  '杰',
-  '娟',
-  '涛',
-  '明',
-  '超',
-  '秀英',
-  '霞',
-  '平',
-  '刚',
-  '桂英',
-  '建华',
-  '志强',
-  '晓东',
-  '海燕',
-];
-
-function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
+export { DEMO_PROJECT_CODE, UNDELIVERABLE_MOBILE } from './demo/estate';
 
 export interface DemoSummary {
   created: boolean;
   units: number;
   owners: number;
   staff: Array<{ login: string; role: StaffRole; name: string }>;
+  /** The history (zero when nothing was loaded). */
+  cases: number;
+  caseEvents: number;
+  reminders: number;
+  notifications: number;
+  warrantyNotices: number;
+  certificateUnits: number;
+  certificatesCollected: number;
 }
+
+/** The business time zone and working hours the demo history is computed in (the config's defaults). */
+const TIME_ZONE = 'Asia/Shanghai';
+const WORKING_HOURS = [
+  { start: '09:00', end: '12:00' },
+  { start: '13:00', end: '18:00' },
+];
 
 /**
  * Loads the demo estate once: 碧海云天 (COBZS001), 4 buildings, 200 units handed over across the last six
- * years, owners (some co-owned, some unsold units), three departments and one staff member per role,
- * all with `password`. Does nothing if the demo estate exists.
+ * years, owners (some co-owned, some unsold units), three departments and one staff member per role, all
+ * with `password` — and six months of history before `today`: cases of every channel, type and category with
+ * their timelines, deadlines, reminders and escalations, acknowledgements and notices with their receipts, a
+ * certificate batch half collected and the warranty notices sent. Deterministic for a given `today`; does
+ * nothing if the demo estate exists. One transaction.
  */
 export async function loadDemoData(ds: DataSource, password: string, today = new Date()): Promise<DemoSummary> {
-  const staffList: DemoSummary['staff'] = [
-    { login: 'admin', role: 'admin', name: '系统管理员' },
-    { login: 'gm', role: 'gm', name: '总经理 周建华' },
-    { login: 'vicegm', role: 'vice_gm', name: '主管副总 吴志强' },
-    { login: 'manager', role: 'dept_manager', name: '客服部经理 林静' },
-    { login: 'rep', role: 'cs_rep', name: '客服代表 陈敏' },
-    { login: 'operator', role: 'operator', name: '热线接线员 张丽' },
-  ];
+  const staff = demoStaff.map((s) => ({ ...s }));
+  const empty = { units: 0, owners: 0, cases: 0, caseEvents: 0, reminders: 0, notifications: 0 };
+  const none = { ...empty, warrantyNotices: 0, certificateUnits: 0, certificatesCollected: 0 };
   if (await ds.getRepository(ProjectEntity).existsBy({ code: DEMO_PROJECT_CODE })) {
-    return { created: false, units: 0, owners: 0, staff: staffList };
+    return { created: false, staff, ...none };
   }
-  const rand = prng(20261123);
-  const pick = <T>(xs: ArrayLike<T>): T => xs[Math.floor(rand() * xs.length)]!;
+  const rand = rng(20261123);
   const hash = await hashPassword(password);
+  const calendar = createBusinessCalendar(
+    { BUSINESS_TIME_ZONE: TIME_ZONE, WORKING_HOURS },
+    await loadCalendarOverrides(ds),
+  );
+  const day = zonedParts(today, TIME_ZONE).day;
 
   return ds.transaction(async (m) => {
-    const project = await m.save(
-      m.create(ProjectEntity, {
-        code: DEMO_PROJECT_CODE,
-        name: '碧海云天',
-        city: '深圳',
-        address: '深圳市宝安区碧海大道88号',
-      }),
-    );
-    const [cs] = await m.save([
-      m.create(DepartmentEntity, { code: 'CS', name: '客户服务部' }),
-      m.create(DepartmentEntity, { code: 'ENG', name: '工程部' }),
-      m.create(DepartmentEntity, { code: 'PM', name: '物业公司' }),
+    // Two loads racing: the second waits here and then finds the estate.
+    await m.query(`SELECT pg_advisory_xact_lock(hashtext('kefu-demo-data'))`);
+    if (await m.getRepository(ProjectEntity).existsBy({ code: DEMO_PROJECT_CODE })) {
+      return { created: false, staff, ...none };
+    }
+    const estate = await loadEstate(m, rand, hash, today);
+    const history = await writeCaseHistory(m, rand, estate, { now: today, calendar, timeZone: TIME_ZONE });
+    const batch = await writeCertificateBatch(m, rand, estate, day);
+    const warranty = await writeWarrantyNotices(m, rand, estate, day);
+    const notifications = await writeHistoricMessages(m, rand, [
+      ...history.messages,
+      ...batch.messages,
+      ...warranty.messages,
     ]);
-    // The escalation chain: operator/rep → department manager → vice GM → GM.
-    let reportsToId: string | null = null;
-    for (const s of [...staffList].reverse()) {
-      const departmentId = s.role === 'gm' || s.role === 'vice_gm' || s.role === 'admin' ? null : cs!.id;
-      const seq = staffList.indexOf(s) + 1;
-      const saved: StaffEntity = await m.save(
-        m.create(StaffEntity, {
-          ...s,
-          departmentId,
-          reportsToId: s.role === 'admin' ? null : reportsToId,
-          mobile: `1370000000${seq}`,
-          email: `${s.login}@kefu.example.com`,
-          passwordHash: hash,
-          active: true,
-        }),
-      );
-      if (s.role !== 'admin') reportsToId = saved.id;
-    }
-
-    let units = 0;
-    let owners = 0;
-    const dayMs = 86_400_000;
-    for (const [b, bName] of ['1栋', '2栋', '3栋', 'A座'].entries()) {
-      const building = await m.save(m.create(BuildingEntity, { projectId: project.id, name: bName }));
-      for (const entrance of ['1', '2']) {
-        for (let floor = 1; floor <= 5; floor += 1) {
-          for (let r = 1; r <= 5; r += 1) {
-            // Handover dates spread over the last six years, in batches per building and entrance.
-            const ageDays = Math.floor((b * 2 + Number(entrance) - 1) * 270 + rand() * 60 + 30);
-            const unit = await m.save(
-              m.create(UnitEntity, {
-                projectId: project.id,
-                buildingId: building.id,
-                entrance,
-                room: `${floor}0${r}`,
-                floor,
-                handoverDate: isoDay(new Date(today.getTime() - ageDays * dayMs)),
-                finish: b % 2 === 0 ? 'fitted' : 'rough',
-              }),
-            );
-            units += 1;
-            if (rand() < 0.08) continue; // unsold
-            const coOwned = rand() < 0.25;
-            for (let k = 0; k < (coOwned ? 2 : 1); k += 1) {
-              const n = owners + 1;
-              const owner = await m.save(
-                m.create(OwnerEntity, {
-                  name: pick(surnames) + pick(given),
-                  mobiles: [`1380013${String(n).padStart(4, '0')}`],
-                  email: rand() < 0.6 ? `owner${n}@example.com` : null,
-                  postalAddress: `深圳市宝安区碧海大道88号碧海云天${bName}${entrance}单元${floor}0${r}室`,
-                  postcode: '518101',
-                  preferredChannels: rand() < 0.3 ? ['sms', 'email'] : ['sms'],
-                  optOuts: [],
-                }),
-              );
-              owners += 1;
-              await m.save(
-                m.create(OwnerUnitEntity, {
-                  ownerId: owner.id,
-                  unitId: unit.id,
-                  relation: k === 0 ? 'owner' : 'co_owner',
-                  isPrimaryContact: k === 0,
-                  since: unit.handoverDate,
-                  until: null,
-                }),
-              );
-            }
-          }
-        }
-      }
-    }
-    return { created: true, units, owners, staff: staffList };
+    return {
+      created: true,
+      units: estate.units.length,
+      owners: estate.owners,
+      staff,
+      cases: history.cases,
+      caseEvents: history.events,
+      reminders: history.reminders,
+      notifications,
+      warrantyNotices: warranty.notices,
+      certificateUnits: batch.units,
+      certificatesCollected: batch.collected,
+    };
   });
 }
