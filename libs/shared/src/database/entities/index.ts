@@ -21,6 +21,7 @@ import { UnitEntity } from './unit.entity';
 import { WebIpUsageEntity } from './web-ip-usage.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
+import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
 import {
   ScanStateEntity,
   WarrantyItemEntity,
@@ -75,6 +76,7 @@ export {
   WebIpUsageEntity,
 };
 export { CaseDeadlineEntity, ReminderEntity };
+export { DepartmentResponsibilityEntity, DutyRosterEntity };
 export {
   deadlineSteps,
   deadlineStates,
@@ -131,4 +133,6 @@ export const entities = [
   CertificateNoticeEntity,
   CertificateCollectionEntity,
   WebIpUsageEntity,
+  DepartmentResponsibilityEntity,
+  DutyRosterEntity,
 ];
