@@ -234,8 +234,12 @@ describe('routing at intake (002 §5, §7.3.5; issue 15)', () => {
       .expect(201);
     const webCase = await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ number: web.body.case.number });
     expect(webCase).toMatchObject({ departmentId: eng.id, assigneeId: engMonday.id });
-    const list = await http().get('/api/v1/cases').query({ q: webCase.number }).set(as(rep)).expect(200);
-    expect(list.body.items[0]).toMatchObject({ departmentName: '工程部', assigneeName: '工程部周一值班' });
+    // The queue shows and filters by them.
+    const list = await http().get('/api/v1/cases').query({ departmentId: eng.id }).set(as(rep)).expect(200);
+    expect(list.body.items).toEqual([
+      expect.objectContaining({ number: webCase.number, departmentName: '工程部', assigneeName: '工程部周一值班' }),
+      expect.objectContaining({ number: call.number, departmentId: eng.id, assigneeId: engMonday.id }),
+    ]);
   });
 
   it("an estate's own rule beats the any-estate one; a department without a roster hands the case to its manager", async () => {

@@ -31,6 +31,8 @@ export class Routing1795520000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE UNIQUE INDEX "uq_departments_customer_service" ON "departments" ("customer_service") WHERE "customer_service"`,
     );
+    // The case queue by department (and a department's deletion, which sets its cases' department to null).
+    await queryRunner.query(`CREATE INDEX "ix_cases_department" ON "cases" ("department_id", "received_at") `);
     await queryRunner.query(
       `ALTER TABLE "department_responsibilities" ADD CONSTRAINT "fk_department_responsibilities_project" FOREIGN KEY ("project_id") REFERENCES "projects"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
     );
@@ -54,6 +56,7 @@ export class Routing1795520000000 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "department_responsibilities" DROP CONSTRAINT "fk_department_responsibilities_project"`,
     );
+    await queryRunner.query(`DROP INDEX "public"."ix_cases_department"`);
     await queryRunner.query(`DROP INDEX "public"."uq_departments_customer_service"`);
     await queryRunner.query(`ALTER TABLE "departments" DROP COLUMN "customer_service"`);
     await queryRunner.query(`DROP INDEX "public"."uq_duty_roster_weekday"`);
