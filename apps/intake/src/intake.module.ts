@@ -9,6 +9,7 @@ import { ReportsModule } from './reports/reports.module';
 import { SuggestionBoxModule } from './suggestion-box/suggestion-box.module';
 import { WebFormModule } from './web-form/web-form.module';
 import { StaffModule } from './staff/staff.module';
+import { RoutingModule } from './routing/routing.module';
 
 @Module({})
 export class IntakeModule {
@@ -19,6 +20,7 @@ export class IntakeModule {
         CoreModule.forRoot('intake', config),
         IntakeJobsModule,
         StaffModule,
+        RoutingModule,
         CasesModule,
         HotlineModule,
         MailboxModule,

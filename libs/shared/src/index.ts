@@ -27,3 +27,4 @@ export * from './units/unit-label.sql';
 export * from './notifications';
 export * from './mail';
 export * from './database/advisory-lock';
+export * from './routing';

@@ -8,15 +8,21 @@ import {
   AppException,
   CalendarService,
   CaseEntity,
+  CLOCK,
+  dutyDayOf,
   GENERAL_CASE_PREFIX,
   initialDeadlines,
   notificationKeys,
   notificationsCte,
   OutboxRelay,
+  routeCtes,
+  routedEventDetailsSql,
   type AppConfig,
   type BusinessCalendar,
   type CaseChannel,
+  type Clock,
   type NotifyChannel,
+  type RouteInput,
 } from '@kefu/shared';
 import { classify, matchUnit, textSimilarity, type UnitRef } from '../normalise';
 import { actorColumns, IntakeRecordDecided, IntakeRefused, type NewCaseInput } from './case-intake.types';
@@ -110,6 +116,7 @@ export class CaseIntakeService {
     private readonly calendars: CalendarService,
     private readonly relay: OutboxRelay,
     private readonly unitDirectory: UnitDirectory,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /**
@@ -180,6 +187,14 @@ export class CaseIntakeService {
       ctx.recent,
     );
 
+    if (
+      input.namedStaffId &&
+      !(await m.query<unknown[]>(`SELECT 1 FROM staff WHERE id = $1`, [input.namedStaffId])).length
+    )
+      throw new AppException('validation_failed', 'Invalid input: namedStaffId', {
+        fields: [{ field: 'namedStaffId', message: 'no such staff member' }],
+      });
+
     const caseRow = m.create(CaseEntity, {
       id: randomUUID(),
       type,
@@ -245,12 +260,21 @@ export class CaseIntakeService {
       ]),
     ];
 
-    const number = await this.insertCase(m, input, caseRow, recordId, match.projectCode, events, duplicates);
-    if (number === null) {
+    // Routed by who is on duty when the case is taken (a CDR import of last night's calls: today's duty).
+    const route: RouteInput = {
+      category: caseRow.category,
+      projectId: caseRow.projectId,
+      namedStaffId: input.namedStaffId ?? null,
+      on: dutyDayOf(calendar, this.clock.now()),
+    };
+    const written = await this.insertCase(m, input, caseRow, recordId, match.projectCode, events, duplicates, route);
+    if (written === null) {
       if (input.adopt) throw new IntakeRecordDecided(`intake record ${recordId} was decided meanwhile`);
       return this.existing(m, input);
     }
-    caseRow.number = number;
+    caseRow.number = written.number;
+    caseRow.departmentId = written.departmentId;
+    caseRow.assigneeId = written.assigneeId;
     await extra?.(m, caseRow, recordId);
     return { created: true, caseRow, intakeRecordId: recordId };
   }
@@ -259,7 +283,9 @@ export class CaseIntakeService {
    * The whole write in ONE statement (each round trip costs more than the SQL): the intake record (the
    * exactly-once guard: on a conflict nothing else is written and null comes back), the case with its
    * number, its events, duplicate links, the `case-received` outbox row, and the reporter's acknowledgement
-   * (notificationsCte: a notification row + its outbox row, as requestNotification writes them). Foreign keys
+   * (notificationsCte: a notification row + its outbox row, as requestNotification writes them), and its
+   * routing (the responsible department and person looked up in the same statement, with a `routed` event
+   * naming the rule; libs/shared/src/routing). Foreign keys
    * are checked at the end of the statement, so the order of the CTEs does not matter to them.
    *
    * The number comes from the estate's counter row, locked from here until COMMIT: keep what runs after
@@ -273,7 +299,8 @@ export class CaseIntakeService {
     projectCode: string | null,
     events: Array<Record<string, unknown>>,
     duplicates: Array<{ id: string; score: number }>,
-  ): Promise<string | null> {
+    route: RouteInput,
+  ): Promise<{ number: string; departmentId: string | null; assigneeId: string | null } | null> {
     const params: unknown[] = [];
     const p = (v: unknown) => `$${params.push(v)}`;
     const caseId = p(c.id);
@@ -293,20 +320,24 @@ export class CaseIntakeService {
       : '';
     const sql = `
       WITH ${guard}rec AS (${rec}),
+      ${routeCtes(route, p)},
       pfx AS (SELECT COALESCE(${p(projectCode)}::text, (SELECT code FROM projects WHERE id = ${p(c.projectId)}::uuid), '${GENERAL_CASE_PREFIX}') AS prefix,
                      ${p(businessYear(input.receivedAt, this.config.BUSINESS_TIME_ZONE))}::int AS year FROM rec),
       n AS (INSERT INTO case_number_counters (prefix, year, last_value) SELECT prefix, year, 1 FROM pfx
             ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING prefix, year, last_value),
       c AS (INSERT INTO cases (id, number, type, category, severity, validity, channel, status, project_id, unit_id, owner_id, reporter_name, reporter_contact,
-                               reporter_phone, reporter_email, description, match_status, match_details, classification_rules, promised_reply_rule, promised_reply_at, received_at)
+                               reporter_phone, reporter_email, description, match_status, match_details, classification_rules, promised_reply_rule, promised_reply_at, received_at,
+                               department_id, assignee_id)
             SELECT ${caseId}, n.prefix || '-' || n.year || '-' || lpad(n.last_value::text, 5, '0'), ${p(c.type)}, ${p(c.category)}, ${p(c.severity)}, 'pending', ${p(c.channel)}, 'new',
                    ${p(c.projectId)}::uuid, ${p(c.unitId)}::uuid, ${p(c.ownerId)}::uuid, ${p(c.reporterName)}, ${p(c.reporterContact)}, ${p(c.reporterPhone)}, ${p(c.reporterEmail)},
                    ${p(c.description)}, ${p(c.matchStatus)}, ${p(JSON.stringify(c.matchDetails))}::jsonb, ${p(c.classificationRules)}::text[], ${p(c.promisedReplyRule)},
-                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz
-              FROM n RETURNING number),
+                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz, route.department_id, route.assignee_id
+              FROM n LEFT JOIN route ON true RETURNING number, department_id, assignee_id),
       ev AS (INSERT INTO case_events (case_id, kind, actor_id, actor_label, details)
              SELECT e.case_id, e.kind, e.actor_id, e.actor_label, e.details
-               FROM rec CROSS JOIN jsonb_to_recordset(${p(JSON.stringify(events))}::jsonb) AS e(case_id uuid, kind text, actor_id uuid, actor_label text, details jsonb)),
+               FROM rec CROSS JOIN jsonb_to_recordset(${p(JSON.stringify(events))}::jsonb) AS e(case_id uuid, kind text, actor_id uuid, actor_label text, details jsonb)
+             UNION ALL -- after 'created': one INSERT numbers its rows in this order
+             SELECT ${caseId}::uuid, 'routed', NULL::uuid, 'system', ${routedEventDetailsSql(route, p)} FROM rec CROSS JOIN route),
       lk AS (INSERT INTO case_links (case_id, linked_case_id, kind, score)
              SELECT ${caseId}, d.id, 'possible_duplicate', d.score
                FROM rec CROSS JOIN unnest(${p(duplicates.map((d) => d.id))}::uuid[], ${p(duplicates.map((d) => d.score))}::real[]) AS d(id, score)
@@ -314,16 +345,23 @@ export class CaseIntakeService {
       ob AS (INSERT INTO outbox (job_name, payload, dedupe_key)
              SELECT 'case-received', jsonb_build_object('caseId', ${caseId}::text), 'case-received:' || ${caseId} FROM rec ON CONFLICT (dedupe_key) DO NOTHING),
       ${this.acknowledgementCte(c, input.channel, p, caseId)}${this.channelRows(m, input, p, caseId)}
-      SELECT (SELECT number FROM c) AS number${input.guard ? ', EXISTS (SELECT 1 FROM guard) AS admitted' : ''}`;
+      SELECT c.number, c.department_id, c.assignee_id${input.guard ? ', EXISTS (SELECT 1 FROM guard) AS admitted' : ''}
+        FROM (SELECT 1) one LEFT JOIN c ON true`;
     try {
       // A few shapes (mail's adoption or an insert, and the channel's rows): prepared; an unusual one (many attachments) is not.
-      type Row = { number: string | null; admitted?: boolean };
+      type Row = {
+        number: string | null;
+        department_id: string | null;
+        assignee_id: string | null;
+        admitted?: boolean;
+      };
       const rows =
         (input.with?.length ?? 0) <= PREPARED_MAX_ROWS
           ? await preparedQuery<Row>(m, sql, params)
           : await m.query<Row[]>(sql, params);
       if (input.guard && rows[0]?.admitted !== true) throw new IntakeRefused('the item was refused by its guard');
-      return rows[0]?.number ?? null;
+      const row = rows[0];
+      return row?.number ? { number: row.number, departmentId: row.department_id, assigneeId: row.assignee_id } : null;
     } catch (err) {
       if ((err as { constraint?: string }).constraint === 'fk_cases_project') {
         throw new AppException('validation_failed', 'Invalid input: projectId', {

@@ -41,6 +41,11 @@ export interface NewCaseInput {
   type?: CaseType;
   category?: CaseCategory | null;
   severity?: CaseSeverity;
+  /**
+   * A staff member the complaint names (002 §5, §7.3.5: a complaint about a member of staff goes to their
+   * superior): the case is routed to their `reports_to`, whatever its category. Unknown id → 400.
+   */
+  namedStaffId?: string | null;
   actor: Actor;
   /** Same item, same fields (web form): stored with the record so a second delivery can be told from a new item under a reused key. */
   contentHash?: string | null;

@@ -20,7 +20,10 @@ export interface CaseRow {
   unitLabel: string | null;
   ownerName: string | null;
   reporterName: string | null;
+  /** The responsible person and department: routed at intake (the `routed` event says how), changed by `assign`. */
+  assigneeId: string | null;
   assigneeName: string | null;
+  departmentId: string | null;
   departmentName: string | null;
   escalationLevel: number;
   replyDateMoves: number;
@@ -37,7 +40,8 @@ export const OVERDUE = `(c.promised_reply_at < now() AND c.status IN ('new', 'ac
 const select = `
   SELECT c.id, c.number, c.type, c.category, c.severity, c.validity, c.channel, c.status, p.code AS "projectCode", p.name AS "projectName",
          CASE WHEN u.id IS NULL THEN NULL ELSE ${unitLabelSql('u', 'b')} END AS "unitLabel",
-         o.name AS "ownerName", c.reporter_name AS "reporterName", s.name AS "assigneeName", d.name AS "departmentName",
+         o.name AS "ownerName", c.reporter_name AS "reporterName", c.assignee_id AS "assigneeId", s.name AS "assigneeName",
+         c.department_id AS "departmentId", d.name AS "departmentName",
          c.escalation_level AS "escalationLevel", c.reply_date_moves AS "replyDateMoves", c.promised_reply_at AS "promisedReplyAt",
          ${OVERDUE} AS overdue,
          c.received_at AS "receivedAt", left(c.description, 120) AS summary
@@ -66,6 +70,7 @@ export class CaseQueryService {
     if (q.category) add((n) => `c.category = ANY(${n}::text[])`, q.category);
     if (q.projectId) add((n) => `c.project_id = ${n}`, q.projectId);
     if (q.assigneeId) add((n) => `c.assignee_id = ${n}`, q.assigneeId);
+    if (q.departmentId) add((n) => `c.department_id = ${n}`, q.departmentId);
     if (q.overdue !== undefined) where.push(`${q.overdue ? '' : 'NOT '}${OVERDUE}`);
     if (q.q)
       add(

@@ -13,6 +13,7 @@ export const listCasesSchema = z.object({
   category: csv(caseCategories),
   projectId: z.uuid().optional(),
   assigneeId: z.uuid().optional(),
+  departmentId: z.uuid().optional(),
   /** Promised reply date passed and not yet answered. */
   overdue: z
     .enum(['true', 'false'])

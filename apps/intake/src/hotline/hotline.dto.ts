@@ -21,6 +21,8 @@ export const logCallSchema = z.object({
   unitId: z.uuid().nullable().default(null),
   /** The unit as the caller said it ("3栋2单元1502") when it is not one of the caller's known units: matched within projectId (or the caller's estate). */
   unitText: z.string().trim().max(100).nullable().default(null),
+  /** The member of staff the caller complains about (002 §5): the case goes to their superior. */
+  namedStaffId: z.uuid().nullable().default(null),
   /** Sent by the console so a double submit of the same form creates one case. */
   idempotencyKey: z.string().trim().min(8).max(100).nullable().default(null),
 });

@@ -97,6 +97,7 @@ export class HotlineService {
       ...(dto.type ? { type: dto.type } : {}),
       ...(dto.category !== undefined ? { category: dto.category } : {}),
       ...(dto.severity ? { severity: dto.severity } : {}),
+      namedStaffId: dto.namedStaffId,
       actor: { kind: 'staff', id: staff.id, name: staff.name },
       with: [
         {

@@ -1,5 +1,6 @@
+import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { StaffRole } from '@kefu/shared';
+import { departmentManagerSql, dutyPersonSql, type DutyDay, type StaffRole } from '@kefu/shared';
 
 export interface ChainStaff {
   id: string;
@@ -12,6 +13,7 @@ export interface ChainStaff {
 }
 
 const cols = `id, name, role, department_id AS "departmentId", reports_to_id AS "reportsToId", email, mobile`;
+const logger = new Logger('ReminderChain');
 
 /** Rank on the escalation chain: staff 0, department manager 1, vice GM 2, GM 3. */
 export const roleRank: Record<StaffRole, number> = {
@@ -55,23 +57,44 @@ async function byRank(m: EntityManager, rank: number, departmentId: string | nul
   return null;
 }
 
+/** A department's handler on a day, as intake's routing picks one: its duty person, else its manager. */
+async function handlerOf(m: EntityManager, department: string, on: DutyDay, params: unknown[]) {
+  const p = (v: unknown) => `$${params.push(v)}`;
+  return one(m, `id = COALESCE((${dutyPersonSql(department, on, p)}), (${departmentManagerSql(department)}))`, params);
+}
+
 /**
- * Who answers for a case's deadlines: its assignee if any; else the responsible department's manager;
- * else customer service (a cs_rep), as intake hands every new case to customer service first.
+ * Who answers for a case's deadlines: its assignee (intake's routing sets one); else the responsible
+ * department's duty person on `on` (the day the reminder goes), else its manager; else the customer-service
+ * department's duty person or manager; only then the longest-serving cs_rep, with a warning — routing is
+ * not configured (no rule, no customer-service department, no roster).
  */
 export async function responsibleFor(
   m: EntityManager,
-  c: { assigneeId: string | null; departmentId: string | null },
+  c: { assigneeId: string | null; departmentId: string | null; id?: string; caseId?: string },
+  on?: DutyDay,
 ): Promise<ChainStaff | null> {
   if (c.assigneeId) {
     const s = await staffById(m, c.assigneeId);
     if (s) return s;
   }
   if (c.departmentId) {
-    const manager = await one(m, `role = 'dept_manager' AND department_id = $1`, [c.departmentId]);
-    if (manager) return manager;
+    const handler = on
+      ? await handlerOf(m, '$1::uuid', on, [c.departmentId])
+      : await one(m, `role = 'dept_manager' AND department_id = $1`, [c.departmentId]);
+    if (handler) return handler;
   }
-  return (await one(m, `role = 'cs_rep'`, [])) ?? byRank(m, 1, c.departmentId);
+  if (on) {
+    const cs = await handlerOf(m, '(SELECT id FROM departments WHERE customer_service)', on, []);
+    if (cs) return cs;
+  }
+  const rep = await one(m, `role = 'cs_rep'`, []);
+  if (rep)
+    logger.warn(
+      { caseId: c.caseId ?? c.id, departmentId: c.departmentId, staffId: rep.id },
+      'no assignee, department handler or customer-service duty person: the longest-serving cs_rep answers (configure routing)',
+    );
+  return rep ?? byRank(m, 1, c.departmentId);
 }
 
 /** One level up: reports_to if set (and active), else by role (dept_manager → vice_gm → gm). Null above the GM. */

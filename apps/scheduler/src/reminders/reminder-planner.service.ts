@@ -5,6 +5,7 @@ import {
   APP_CONFIG,
   CalendarService,
   CLOCK,
+  dutyDayOf,
   initialDeadlines,
   type AppConfig,
   type BusinessCalendar,
@@ -112,7 +113,7 @@ export class ReminderPlanner {
         plan.push({ step, round: 0, due: at.at, provisional: at.provisional, from: c.receivedAt });
       }
     }
-    const responsible = await responsibleFor(m, c);
+    const responsible = await responsibleFor(m, c, dutyDayOf(calendar, now));
     const inserted = await m.query<Array<{ id: string; step: DeadlineStep }>>(
       `INSERT INTO case_deadlines (case_id, step, round, due_at, provisional, responsible_staff_id)
        SELECT $1, unnest($2::varchar[]), unnest($3::smallint[]), unnest($4::timestamptz[]), unnest($5::boolean[]), $6

@@ -5,6 +5,7 @@ import {
   APP_CONFIG,
   cancelNotifications,
   computeDeadline,
+  dutyDayOf,
   notificationKeys,
   requestNotifications,
   type AppConfig,
@@ -175,7 +176,7 @@ export class ReminderSender {
       return p;
     };
     const who = `${r.assigneeId}|${r.departmentId}`;
-    const responsible = await memo(who, () => responsibleFor(m, r));
+    const responsible = await memo(who, () => responsibleFor(m, r, dutyDayOf(calendar, now)));
     const recipient =
       r.level === 0 ? responsible : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
     if (responsible && responsible.id !== r.responsibleStaffId) {

@@ -38,6 +38,7 @@ import {
 @Index('ix_cases_project', ['projectId', 'receivedAt'])
 @Index('ix_cases_owner', ['ownerId'])
 @Index('ix_cases_assignee', ['assigneeId'])
+@Index('ix_cases_department', ['departmentId', 'receivedAt'])
 @Index('ix_cases_reporter_phone', ['reporterPhone'])
 @Index('ix_cases_unit', ['unitId', 'receivedAt'])
 // The reminder scan's safety net reads only the cases whose current reply round has no plan yet.

@@ -22,6 +22,7 @@ import { WebIpUsageEntity } from './web-ip-usage.entity';
 import { ReturnVisitEntity } from './return-visit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
+import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
 import {
   ScanStateEntity,
   WarrantyItemEntity,
@@ -78,6 +79,7 @@ export {
 export { CaseDeadlineEntity, ReminderEntity };
 export { ReturnVisitEntity };
 export { returnVisitVias, type ReturnVisitVia } from './return-visit.entity';
+export { DepartmentResponsibilityEntity, DutyRosterEntity };
 export {
   deadlineSteps,
   deadlineStates,
@@ -135,4 +137,6 @@ export const entities = [
   CertificateCollectionEntity,
   WebIpUsageEntity,
   ReturnVisitEntity,
+  DepartmentResponsibilityEntity,
+  DutyRosterEntity,
 ];

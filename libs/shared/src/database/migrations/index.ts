@@ -14,6 +14,7 @@ import { OwnersEmailLower1795470000000 } from './1795470000000-OwnersEmailLower'
 import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliveryReport';
 import { CasesPlannedRound1795490000000 } from './1795490000000-CasesPlannedRound';
 import { NotificationsPartialIndexes1795500000000 } from './1795500000000-NotificationsPartialIndexes';
+import { Routing1795520000000 } from './1795520000000-Routing';
 import { ReturnVisits1795530000000 } from './1795530000000-ReturnVisits';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
@@ -34,5 +35,6 @@ export const migrations = [
   IntakeDeliveryReport1795480000000,
   CasesPlannedRound1795490000000,
   NotificationsPartialIndexes1795500000000,
+  Routing1795520000000,
   ReturnVisits1795530000000,
 ];
