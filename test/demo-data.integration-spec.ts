@@ -55,11 +55,36 @@ describe('demo data with six months of history', () => {
       expect(t.closureRate).toBeGreaterThan(0.8);
       expect(t.returnVisitRate).toBeGreaterThan(0.8);
       expect(t.onTimeReplyRate).toBeGreaterThan(0.5);
+      // Each return visit is in return_visits: the satisfaction rate is real (some first answers were unsatisfied, but the latest counts).
+      expect(t.satisfactionRate).toBeGreaterThan(0.8);
     }
     expect(monthly.trend.some((t) => (t.onTimeReplyRate ?? 1) < 1)).toBe(true);
     const open = await reports.openCases({});
     expect(open.totals.open).toBeGreaterThan(0);
     expect(open.totals.overdue).toBeGreaterThanOrEqual(3);
+  });
+
+  it("routes: 客户服务部 takes what no rule routes, 工程部 and the estate's 物业公司 have rules, managers and duty people", async () => {
+    const ds = db.dataSource;
+    const [cs] = await ds.query<Array<{ code: string }>>(`SELECT code FROM departments WHERE customer_service`);
+    expect(cs?.code).toBe('CS');
+    const rules = await ds.query<Array<{ category: string; code: string; estate: boolean }>>(
+      `SELECT r.category, d.code, r.project_id IS NOT NULL AS estate FROM department_responsibilities r
+         JOIN departments d ON d.id = r.department_id ORDER BY r.category`,
+    );
+    expect(rules).toEqual([
+      { category: 'engineering_quality', code: 'ENG', estate: false },
+      { category: 'planning_design', code: 'ENG', estate: false },
+      { category: 'property_management', code: 'PM', estate: true },
+    ]);
+    const rostered = await ds.query<Array<{ code: string; login: string; days: number }>>(
+      `SELECT d.code, s.login, count(*)::int AS days FROM duty_roster r JOIN departments d ON d.id = r.department_id
+         JOIN staff s ON s.id = r.staff_id GROUP BY d.code, s.login ORDER BY d.code`,
+    );
+    expect(rostered).toEqual([
+      { code: 'CS', login: 'rep', days: 5 },
+      { code: 'ENG', login: 'eng-duty', days: 5 },
+    ]);
   });
 
   it('covers every channel, type, category and building; both return-visit outcomes; moved dates and escalations', async () => {

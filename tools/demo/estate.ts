@@ -2,6 +2,8 @@ import type { EntityManager } from 'typeorm';
 import {
   BuildingEntity,
   DepartmentEntity,
+  DepartmentResponsibilityEntity,
+  DutyRosterEntity,
   OwnerEntity,
   OwnerUnitEntity,
   ProjectEntity,
@@ -191,6 +193,7 @@ export async function loadEstate(m: EntityManager, rand: Rng, passwordHash: stri
   await m.insert(UnitEntity, unitRows);
   await m.insert(OwnerEntity, ownerRows);
   await m.insert(OwnerUnitEntity, links);
+  await seedRouting(m, ids, { project: project.id, cs: cs!.id, eng: eng!.id, pm: pm!.id }, staff, passwordHash);
   return {
     projectId: project.id,
     name: project.name,
@@ -199,4 +202,52 @@ export async function loadEstate(m: EntityManager, rand: Rng, passwordHash: stri
     units,
     owners: ownerRows.length,
   };
+}
+
+/**
+ * Who answers for what (the routing of new cases): 客户服务部 is the customer-service department, 工程质量 and
+ * 规划设计 go to 工程部, 物业管理 in this estate to its 物业公司; each department has a manager and a duty person
+ * on working days (客服 陈敏 in 客户服务部). Added after the rest, so the ids above stay as they were.
+ */
+async function seedRouting(
+  m: EntityManager,
+  ids: Rng,
+  d: { project: string; cs: string; eng: string; pm: string },
+  staff: Partial<DemoEstate['staff']>,
+  passwordHash: string,
+): Promise<void> {
+  await m.update(DepartmentEntity, { id: d.cs }, { customerService: true });
+  const person = (login: string, role: StaffRole, name: string, departmentId: string, reportsToId: string, n: number) =>
+    m.create(StaffEntity, {
+      id: ids.uuid(),
+      login,
+      role,
+      name,
+      departmentId,
+      reportsToId,
+      mobile: `1370000010${n}`,
+      email: `${login}@kefu.example`,
+      passwordHash,
+      active: true,
+    });
+  const engManager = person('eng-manager', 'dept_manager', '工程部经理 王磊', d.eng, staff.vicegm!.id, 1);
+  const engDuty = person('eng-duty', 'cs_rep', '工程部 赵工', d.eng, engManager.id, 2);
+  const pmManager = person('pm-manager', 'dept_manager', '物业公司经理 刘洋', d.pm, staff.vicegm!.id, 3);
+  await m.save([engManager, engDuty, pmManager]);
+  await m.insert(DepartmentResponsibilityEntity, [
+    { id: ids.uuid(), category: 'engineering_quality', projectId: null, departmentId: d.eng },
+    { id: ids.uuid(), category: 'planning_design', projectId: null, departmentId: d.eng },
+    { id: ids.uuid(), category: 'property_management', projectId: d.project, departmentId: d.pm },
+  ]);
+  const weekdays = [1, 2, 3, 4, 5];
+  await m.insert(DutyRosterEntity, [
+    ...weekdays.map((weekday) => ({
+      id: ids.uuid(),
+      departmentId: d.cs,
+      staffId: staff.rep!.id,
+      weekday,
+      position: 0,
+    })),
+    ...weekdays.map((weekday) => ({ id: ids.uuid(), departmentId: d.eng, staffId: engDuty.id, weekday, position: 0 })),
+  ]);
 }

@@ -105,6 +105,17 @@ export async function writeCaseHistory(
       ORDER BY at`,
     [json(events)],
   );
+  // Each return visit as return_visits holds it (one per round), logged by the staff member who called; the
+  // rating follows the answer (4–5 satisfied, 1–2 not), fixed per case so two loads agree.
+  await m.query(
+    `INSERT INTO return_visits (id, case_id, round, via, satisfied, rating, comments, recorded_by_id, created_at)
+     SELECT md5(e.case_id::text || ':' || e.round)::uuid, e.case_id, e.round, 'phone', e.satisfied,
+            CASE WHEN e.satisfied THEN 4 ELSE 1 END + abs(hashtext(e.case_id::text)) % 2, e.comments, e.actor_id, e.occurred_at
+       FROM (SELECT case_id, actor_id, occurred_at, details->>'comments' AS comments, (details->>'satisfied')::boolean AS satisfied,
+                    row_number() OVER (PARTITION BY case_id ORDER BY occurred_at, id)::smallint AS round
+               FROM case_events WHERE kind = 'return_visit' AND case_id = ANY($1::uuid[])) e`,
+    [cases.map((c) => c.id)],
+  );
   await m.query(
     `INSERT INTO case_deadlines (id, case_id, step, round, due_at, provisional, responsible_staff_id, state, closed_at, created_at)
      SELECT id, "caseId", step, round, "dueAt", false, "responsibleStaffId", state, "closedAt", "createdAt"
