@@ -58,9 +58,15 @@ describe('manager dashboard in a real browser', () => {
     await page.locator('[data-figure=validComplaints]').waitFor();
     return Object.fromEntries<string | null>(
       await Promise.all(
-        ['validComplaints', 'closureRate', 'onTimeReplyRate', 'returnVisitRate', 'open', 'overdue'].map(
-          async (n) => [n, await figure(page, n)] as const,
-        ),
+        [
+          'validComplaints',
+          'closureRate',
+          'onTimeReplyRate',
+          'returnVisitRate',
+          'satisfactionRate',
+          'open',
+          'overdue',
+        ].map(async (n) => [n, await figure(page, n)] as const),
       ),
     );
   };
@@ -79,6 +85,7 @@ describe('manager dashboard in a real browser', () => {
       closureRate: '50.0%',
       onTimeReplyRate: '—',
       returnVisitRate: '100.0%',
+      satisfactionRate: '—',
       open: '1',
       overdue: '1',
     });
@@ -136,7 +143,7 @@ describe('manager dashboard in a real browser', () => {
     await asGm(`cases/${created.id}/assign`, { assigneeId: gm.id });
     await asGm(`cases/${created.id}/reply`, { via: 'phone', content: '已安排工程部明日上门查看' });
     await asGm(`cases/${created.id}/result`, { result: '已做防水处理' });
-    await asGm(`cases/${created.id}/return-visit`, { satisfied: true });
+    await asGm(`cases/${created.id}/return-visit`, { satisfied: true, rating: 5 });
     await asGm(`cases/${created.id}/close`, {});
     await page.reload();
     await expectEventually(async () =>
@@ -145,6 +152,7 @@ describe('manager dashboard in a real browser', () => {
         closureRate: '66.7%',
         onTimeReplyRate: '100.0%',
         returnVisitRate: '100.0%',
+        satisfactionRate: '100.0%',
         open: '1',
         overdue: '1',
       }),

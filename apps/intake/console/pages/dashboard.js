@@ -9,7 +9,8 @@ import { errorBox } from '../lib/ui.js';
 
 /**
  * @typedef {{ validComplaints: number, closed: number, closureRate: number | null, replied: number, repliedOnTime: number,
- *   onTimeReplyRate: number | null, finished: number, returnVisited: number, returnVisitRate: number | null }} Figures
+ *   onTimeReplyRate: number | null, finished: number, returnVisited: number, returnVisitRate: number | null,
+ *   visitAnswered: number, satisfied: number, satisfactionRate: number | null }} Figures
  * @typedef {{ projectId: string | null, projectCode: string | null, projectName: string | null }} Estate
  * @typedef {{ month: string, totals: Figures, byCategory: Array<Figures & { category: string | null }>,
  *   byEstate: Array<Figures & Estate>, trend: Array<Figures & { month: string }> }} Monthly
@@ -154,6 +155,8 @@ export default {
       'dashboard.closedOf': '已结案 {n} / 有效投诉 {d}',
       'dashboard.onTimeOf': '按时答复 {n} / 已答复 {d}',
       'dashboard.visitedOf': '已回访 {n} / 已处理 {d}',
+      'dashboard.satisfactionRate': '满意率',
+      'dashboard.satisfiedOf': '满意 {n} / 已回访 {d}',
       'dashboard.validDetail': '{month}受理为有效的投诉、报修、索赔',
       'dashboard.openNow': '当前未结案件',
       'dashboard.overdueNow': '当前逾期未答复',
@@ -183,6 +186,8 @@ export default {
       'dashboard.def.closure': '结案率：其中现已结案的 ÷ 有效投诉数。',
       'dashboard.def.onTime': '按时答复率：首次答复不晚于当时承诺的答复时间的 ÷ 已答复（有承诺日期）的。',
       'dashboard.def.visit': '回访率：已回访（含已结案）的 ÷ 已处理完毕（已处理、已回访、已结案）的。',
+      'dashboard.def.satisfaction':
+        '满意率：最近一次回访（业主通过回访链接的评价或员工电话回访记录）为满意的 ÷ 已有回访记录的。',
       'dashboard.def.overdue': '逾期：承诺答复时间已过，案件仍为新登记、已受理或已分派（与案件队列的"逾期"一致）。',
     },
     en: {
@@ -198,6 +203,8 @@ export default {
       'dashboard.closedOf': '{n} closed of {d} valid',
       'dashboard.onTimeOf': '{n} on time of {d} replied',
       'dashboard.visitedOf': '{n} visited of {d} finished',
+      'dashboard.satisfactionRate': 'Satisfaction',
+      'dashboard.satisfiedOf': '{n} satisfied of {d} visited',
       'dashboard.validDetail': 'Complaints, repairs and claims received in {month} and accepted as valid',
       'dashboard.openNow': 'Open cases now',
       'dashboard.overdueNow': 'Overdue now',
@@ -230,6 +237,8 @@ export default {
         'On-time reply rate: first reply no later than the reply date promised at that time ÷ those replied (with a promised date).',
       'dashboard.def.visit':
         'Return-visit rate: return-visited (or closed) ÷ finished (resolved, return-visited or closed).',
+      'dashboard.def.satisfaction':
+        "Satisfaction: cases whose latest return visit (the owner's answer through the link, or staff's record of a call) was satisfied ÷ those with a return visit recorded.",
       'dashboard.def.overdue':
         'Overdue: the promised reply date has passed and the case is still new, accepted or assigned (as in the case queue).',
     },
@@ -268,6 +277,7 @@ export default {
         ${card('closureRate', t('dashboard.closureRate'), percent(f.closureRate), t('dashboard.closedOf', { n: f.closed, d: f.validComplaints }))}
         ${card('onTimeReplyRate', t('dashboard.onTimeRate'), percent(f.onTimeReplyRate), t('dashboard.onTimeOf', { n: f.repliedOnTime, d: f.replied }))}
         ${card('returnVisitRate', t('dashboard.returnVisitRate'), percent(f.returnVisitRate), t('dashboard.visitedOf', { n: f.returnVisited, d: f.finished }))}
+        ${card('satisfactionRate', t('dashboard.satisfactionRate'), percent(f.satisfactionRate), t('dashboard.satisfiedOf', { n: f.satisfied, d: f.visitAnswered }))}
         ${card('open', t('dashboard.openNow'), o.totals.open, t('dashboard.openDetail'))}
         ${card('overdue', t('dashboard.overdueNow'), o.totals.overdue, t('dashboard.overdueDetail'))}
       </div>
@@ -310,7 +320,7 @@ export default {
 
       <details class="card dash-defs">
         <summary>${t('dashboard.definitions')}</summary>
-        <ul>${['valid', 'closure', 'onTime', 'visit', 'overdue'].map((k) => html`<li>${t(`dashboard.def.${k}`)}</li>`)}</ul>
+        <ul>${['valid', 'closure', 'onTime', 'visit', 'satisfaction', 'overdue'].map((k) => html`<li>${t(`dashboard.def.${k}`)}</li>`)}</ul>
       </details>`,
     );
 
