@@ -157,6 +157,65 @@ describe('Local outbox in a real browser: what owners received from the local pr
     expect(reply.body).toContain('客服 陈敏');
   });
 
+  it("after the result, the return-visit request reaches the caller's phone; a 5 on its public page shows on the case", async () => {
+    const dept = await stack.db.dataSource.query<[{ id: string }]>(
+      `INSERT INTO departments (code, name) VALUES ('OBX', '工程部') RETURNING id`,
+    );
+    const call = await fetch(`${stack.baseUrl}/api/v1/hotline/calls`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await token(operator)}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        callerNumber: '13900002222',
+        startedAt: new Date().toISOString(),
+        durationSeconds: 50,
+        summary: '卫生间地漏返臭，投诉',
+        type: 'complaint',
+      }),
+    });
+    const { case: c } = (await call.json()) as { case: { id: string; number: string } };
+    const repToken = await token(rep);
+    for (const [step, body] of [
+      ['accept', {}],
+      ['assign', { departmentId: dept[0].id }],
+      ['result', { result: '已更换防臭地漏' }],
+    ] as const) {
+      const res = await fetch(`${stack.baseUrl}/api/v1/cases/${c.id}/${step}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${repToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect([step, res.status]).toEqual([step, 200]);
+    }
+    const request = await until('the return-visit SMS', () =>
+      Promise.resolve(sms.list().find((m) => m.to === '+8613900002222' && m.body.includes('/visit/'))),
+    );
+    const link = new URL(/https?:\/\/\S+\/visit\/[A-Za-z0-9_-]+/.exec(request.body)![0]);
+
+    // The owner's phone: no login, no JavaScript needed.
+    const context = await stack.browser.newContext({
+      baseURL: stack.baseUrl,
+      javaScriptEnabled: false,
+      locale: 'zh-CN',
+    });
+    const owner = await context.newPage();
+    await owner.goto(link.pathname);
+    await owner.getByRole('heading', { level: 1, name: '回访：您对处理结果满意吗？' }).waitFor();
+    await owner.getByLabel('5 非常满意').check();
+    await owner.getByLabel('满意，问题已解决').check();
+    await owner.getByLabel(/意见和建议/).fill('师傅很专业');
+    await stack.screenshot(owner, 'return-visit-page');
+    await owner.getByRole('button', { name: '提交评价' }).click();
+    await owner.getByRole('heading', { level: 1, name: '感谢您的评价' }).waitFor();
+    await stack.screenshot(owner, 'return-visit-thanks');
+    await context.close();
+
+    const staff = await stack.loggedIn(rep);
+    await staff.page.goto(`/console#/cases/${c.id}`);
+    await staff.page.locator('.case-tl-event', { hasText: '业主（回访链接）' }).first().waitFor();
+    await stack.screenshot(staff.page, 'return-visit-on-case');
+    await staff.context.close();
+  });
+
   it('the undeliverable magic number walks a must-arrive notice from SMS to email to an EMS letter', async () => {
     const ds = stack.db.dataSource;
     const owner = await factories.createOwner(ds, {

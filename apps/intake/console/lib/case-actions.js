@@ -4,7 +4,7 @@
 import { api, ApiError } from './api.js';
 import { $, formValues } from './dom.js';
 import { html, mount } from './html.js';
-import { t } from './i18n.js';
+import { register, t } from './i18n.js';
 import { errorBox } from './ui.js';
 
 /** The API path segment of each transition (POST /cases/:id/<segment>). @type {Record<string, string>} */
@@ -19,6 +19,49 @@ export const endpoint = {
   returnVisit: 'return-visit',
   close: 'close',
 };
+
+register({
+  zh: {
+    'case-actions.replySent':
+      '选择短信、邮件或信函时，答复会发送给反映人（必达：短信不达改邮件，再改信件）；电话、当面仅作记录。',
+    'case-actions.rejectReplyVia': '给客户的礼貌答复（可选）',
+    'case-actions.rejectReplyNone': '不发送（已电话答复）',
+    'case-actions.rejectReplyContent': '答复内容',
+    'case-actions.rating': '评分',
+    'case-actions.ratingNone': '未评分',
+    'case-actions.rating.5': '5 非常满意',
+    'case-actions.rating.4': '4 满意',
+    'case-actions.rating.3': '3 一般',
+    'case-actions.rating.2': '2 不满意',
+    'case-actions.rating.1': '1 非常不满意',
+    'case-actions.visitVia': '回访方式',
+    'case-actions.visitVia.phone': '电话回访',
+    'case-actions.visitVia.in_person': '上门回访',
+    'case-actions.visitVia.other': '其他',
+    'case-actions.visitHint':
+      '处理结果登记后，系统已向反映人发送带回访链接的短信或邮件；业主在链接中评价后这里无需再记录。',
+  },
+  en: {
+    'case-actions.replySent':
+      'By SMS, email or letter the reply is sent to the reporter (it must arrive: SMS falls back to email, then letter); by phone or in person it is recorded only.',
+    'case-actions.rejectReplyVia': 'A polite answer to the customer (optional)',
+    'case-actions.rejectReplyNone': 'None (answered by phone)',
+    'case-actions.rejectReplyContent': 'Answer',
+    'case-actions.rating': 'Rating',
+    'case-actions.ratingNone': 'Not rated',
+    'case-actions.rating.5': '5 very satisfied',
+    'case-actions.rating.4': '4 satisfied',
+    'case-actions.rating.3': '3 neutral',
+    'case-actions.rating.2': '2 dissatisfied',
+    'case-actions.rating.1': '1 very dissatisfied',
+    'case-actions.visitVia': 'How',
+    'case-actions.visitVia.phone': 'By phone',
+    'case-actions.visitVia.in_person': 'In person',
+    'case-actions.visitVia.other': 'Other',
+    'case-actions.visitHint':
+      'When the result was recorded the reporter was sent a return-visit link by SMS or email; an answer given there needs no record here.',
+  },
+});
 
 /** Transitions that cannot be undone: the dialog asks once more before sending. */
 export const irreversible = new Set(['reject', 'close', 'escalate']);
@@ -52,7 +95,14 @@ export function fieldsFor(name, detail) {
     case 'accept':
       return textField('note', t('case-detail.field.note'));
     case 'reject':
-      return textField('reason', t('case-detail.field.rejectReason'), { required: true });
+      return html`${textField('reason', t('case-detail.field.rejectReason'), { required: true })}
+        <div class="field"><label for="cd-replyVia">${t('case-actions.rejectReplyVia')}</label>
+          <select id="cd-replyVia" name="replyVia"><option value="">${t('case-actions.rejectReplyNone')}</option>${[
+            'sms',
+            'email',
+            'letter',
+          ].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}</select></div>
+        ${textField('replyContent', t('case-actions.rejectReplyContent'))}`;
     case 'assign': {
       const to = detail.assignTo ?? { departments: [], staff: [] };
       return html`<div class="field"><label for="cd-departmentId">${t('case-detail.field.department')}</label>
@@ -69,7 +119,8 @@ export function fieldsFor(name, detail) {
     }
     case 'reply':
       return html`<div class="field"><label for="cd-via">${t('case-detail.field.via')}</label>
-          <select id="cd-via" name="via" required>${['phone', 'sms', 'email', 'letter', 'in_person'].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}</select></div>
+          <select id="cd-via" name="via" required aria-describedby="cd-via-hint">${['phone', 'sms', 'email', 'letter', 'in_person'].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}</select>
+          <p class="hint" id="cd-via-hint">${t('case-actions.replySent')}</p></div>
         ${textField('content', t('case-detail.field.content'), { required: true })}`;
     case 'moveReplyDate': {
       const current = detail.case.promisedReplyAt;
@@ -87,9 +138,22 @@ export function fieldsFor(name, detail) {
     case 'resolve':
       return textField('result', t('case-detail.field.result'), { required: true });
     case 'returnVisit':
-      return html`<fieldset><legend>${t('case-detail.field.satisfied')}</legend>
+      return html`<p class="hint">${t('case-actions.visitHint')}</p>
+        <div class="field"><label for="cd-visitVia">${t('case-actions.visitVia')}</label>
+          <select id="cd-visitVia" name="via">${['phone', 'in_person', 'other'].map(
+            (v) => html`<option value="${v}">${t(`case-actions.visitVia.${v}`)}</option>`,
+          )}</select></div>
+        <fieldset><legend>${t('case-detail.field.satisfied')}</legend>
           <label><input type="radio" name="satisfied" value="true" required> ${t('case-detail.satisfied')}</label>
           <label><input type="radio" name="satisfied" value="false"> ${t('case-detail.unsatisfiedReopens')}</label></fieldset>
+        <div class="field"><label for="cd-rating">${t('case-actions.rating')}</label>
+          <select id="cd-rating" name="rating"><option value="">${t('case-actions.ratingNone')}</option>${[
+            '5',
+            '4',
+            '3',
+            '2',
+            '1',
+          ].map((v) => html`<option value="${v}">${t(`case-actions.rating.${v}`)}</option>`)}</select></div>
         ${textField('comments', t('case-detail.field.comments'))}
         ${textField('openProblems', t('case-detail.field.openProblems'))}`;
     case 'close':
@@ -114,7 +178,16 @@ export function bodyFor(name, form) {
       body.newDate = `${body.newDate.length === 16 ? `${body.newDate}:00` : body.newDate}+08:00`;
     body.customerAgreed = body.customerAgreed === 'true';
   }
-  if (name === 'returnVisit') body.satisfied = body.satisfied === 'true';
+  if (name === 'returnVisit') {
+    body.satisfied = body.satisfied === 'true';
+    if (typeof body.rating === 'string') body.rating = Number(body.rating);
+  }
+  if (name === 'reject') {
+    const { replyVia, replyContent } = body;
+    delete body.replyVia;
+    delete body.replyContent;
+    if (replyVia) body.reply = { via: replyVia, content: replyContent ?? '' };
+  }
   return body;
 }
 
