@@ -97,7 +97,7 @@ describe('case detail and quarantine in a real browser', () => {
     expect(text).toContain('已送达'); // its delivered receipt
     expect(text).toContain('SM-E2E-1');
     expect(text).toMatch(/工程部 王经理 已于 .+ 确认/); // the reminder and who acknowledged it
-    expect(text).toContain('部门处理方案');
+    expect(text).toContain('责任部门答复并提出处理方案');
     expect(text).toContain('传真.pdf');
     expect(text).toContain('2 页');
     expect(text).not.toContain('13812341234');
