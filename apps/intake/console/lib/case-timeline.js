@@ -54,7 +54,7 @@ export function attachmentView(a) {
 
 /** @param {Record<string, any>} d @param {Record<string, string>} names */
 function eventDetails(d, names) {
-  /** A reclassified field and its values in words (`类型：投诉 → 报修`). @param {string} k */
+  /** A reclassified field and its values in words (`类型: 投诉 → 报修`). @param {string} k */
   const change = (k) => `${t(`rule.field.${k}`)}: ${label(k, d.before[k])} → ${label(k, d.after[k])}`;
   /** @type {Array<import('./html.js').SafeHtml>} */
   const parts = [];
@@ -63,7 +63,7 @@ function eventDetails(d, names) {
     if (value === null || value === undefined || value === '') return;
     const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
     parts.push(
-      html`<div><span class="muted">${t(`case-detail.field.${key}`)}：</span><span class="pre">${text}</span></div>`,
+      html`<div><span class="muted">${t(`case-detail.field.${key}`)}${t('terms.colon')}</span><span class="pre">${text}</span></div>`,
     );
   };
   if (d.fromStatus && d.toStatus)
@@ -177,7 +177,7 @@ export function timelineItems(d) {
       c.startedAt,
       'call',
       html`<div><strong>${c.missed ? t('case-detail.callMissed') : c.voicemail ? t('case-detail.voicemail') : t('case-detail.call')}</strong> · ${t('case-detail.duration', { s: c.durationSeconds })}</div>
-        <div class="muted">${t('case-detail.recording')}：${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}</div>`,
+        <div class="muted">${t('case-detail.recording')}${t('terms.colon')}${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}</div>`,
     );
   }
   for (const n of d.notifications ?? []) add(n.createdAt, 'notification', notificationView(n));

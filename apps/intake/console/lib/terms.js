@@ -26,6 +26,7 @@ const NOT_ACKED_ZH = '未在时限内确认';
 register({
   zh: {
     'terms.rawKey': '代码',
+    'terms.colon': '：',
     'sla.minor.firstFeedback': '一般投诉首次反馈时限',
     'sla.major.solution': '重大事件商定解决方案时限',
     'sla.repair.engineerContact': '报修工程师联系业主时限',
@@ -104,6 +105,7 @@ register({
   },
   en: {
     'terms.rawKey': 'Code',
+    'terms.colon': ': ',
     'sla.minor.firstFeedback': 'First feedback on a minor complaint',
     'sla.major.solution': 'Solution agreed on a major case',
     'sla.repair.engineerContact': 'Engineer contacts the owner (repair)',

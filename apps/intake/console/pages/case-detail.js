@@ -101,7 +101,7 @@ function view(d, mayAct) {
           d.calls.length > 0
             ? html`<h3>${t('case-detail.calls')}</h3><ul>${d.calls.map(
                 (/** @type {any} */ call) =>
-                  html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}：${call.recordingRef ?? '—'}</li>`,
+                  html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}${t('terms.colon')}${call.recordingRef ?? '—'}</li>`,
               )}</ul>`
             : ''
         }
