@@ -321,7 +321,12 @@ describe('case detail and quarantine in a real browser', () => {
     await page.getByRole('heading', { name: '隔离区' }).waitFor();
     const rows = page.locator('tbody tr');
     await expect(rows.count()).resolves.toBe(2);
-    await expect(page.locator('tbody').innerText()).resolves.toContain('processing error: simulated');
+    // Intake's English reasons in words; the text itself one click away.
+    const fixedRow = page.locator('tr', { hasText: '水压太低' });
+    await expect(fixedRow.innerText()).resolves.toContain('处理出错');
+    await expect(fixedRow.innerText()).resolves.not.toContain('processing error');
+    await fixedRow.locator('.raw-key summary').click();
+    await expect(fixedRow.locator('.raw-key code').innerText()).resolves.toBe('processing error: simulated');
     await stack.screenshot(page, 'quarantine');
 
     const download = page.waitForEvent('download');
@@ -330,7 +335,7 @@ describe('case detail and quarantine in a real browser', () => {
 
     await page.getByRole('button', { name: '重新处理：乱码' }).click();
     const still = page.locator('tr', { hasText: '乱码' }).getByRole('status');
-    await still.filter({ hasText: /仍被隔离：unparseable/ }).waitFor();
+    await still.filter({ hasText: /仍被隔离：无法解析的邮件/ }).waitFor();
     await expect(page.locator('tr', { hasText: '乱码' }).locator('td.num').textContent()).resolves.toBe('2');
 
     await page.getByRole('button', { name: '重新处理：水压太低' }).click();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { caseTypes, deadlineSteps, firstReplyRules } from '@kefu/shared';
+import { caseTypes, deadlineSteps, firstReplyRules, intakeOutcomes } from '@kefu/shared';
 import { classificationRules, classify, overrideRule, type ClassifiedField } from '../../apps/intake/src/normalise';
 import { stepLabel } from '../../apps/scheduler/src/reminders/steps';
 
@@ -110,6 +110,28 @@ describe('console words for the keys the APIs store', () => {
     expect(out.en.filter((r) => /[\u4e00-\u9fff]/.test(r))).toEqual([]);
     expect(out.en[1]).toBe('Promised reply date missed 3 times: straight to the GM');
     expect(out.en[2]).toBe('Past the deadline: Reply to the customer (promised date)');
+  });
+
+  it('names every intake outcome and the reasons intake gives for setting an item aside', () => {
+    const calls: Call[] = intakeOutcomes.map((o) => ['outcomeName', o]);
+    expectWords(calls, inConsole(calls));
+    // The leading words of mail-decision.ts, mail-processing.service.ts, mailbox-store.service.ts and the web form.
+    const reasons = [
+      'oversized: 30000000 bytes, more than MAIL_MAX_BYTES (25000000)',
+      'unknown charset: x-klingon',
+      'unparseable: the message does not start with a header block',
+      'processing error: simulated',
+      'empty message: no subject, no text, no attachment',
+      'spam: honeypot',
+      'not a delivery or feedback report (bounce mailbox): recorded, ignored',
+      'same Message-ID and content as intake record 0b3c',
+      'gave up after 5 attempts, last: processing error: database down',
+    ];
+    const out = inConsole(reasons.map((r) => ['intakeReason', r]));
+    for (const lang of ['zh', 'en'] as const)
+      expect(out[lang].filter((w, i) => w === 'null' || w === reasons[i])).toEqual([]);
+    expect(out.zh[8]).toBe('尝试 5 次后放弃：处理出错');
+    expect(inConsole([['intakeReason', 'not a readable TIFF']]).zh).toEqual(['null']); // shown as it is
   });
 
   it('names the actors intake and the scheduler write, and leaves staff names alone', () => {

@@ -6,6 +6,8 @@ import { label, t } from './i18n.js';
 import { dateTime } from './format.js';
 import {
   actorName,
+  intakeReasonView,
+  outcomeName,
   notificationProblem,
   rawKey,
   receiptProblem,
@@ -167,8 +169,8 @@ export function timelineItems(d) {
     add(
       r.receivedAt,
       'message',
-      html`<div><strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)} <span class="muted" title="${r.source}">${sourceName(r.source)}</span> · ${named('outcome', r.outcome)}</div>
-        ${r.outcomeReason ? html`<div class="muted">${r.outcomeReason}</div>` : ''}
+      html`<div><strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)} <span class="muted" title="${r.source}">${sourceName(r.source)}</span> · ${outcomeName(r.outcome)}</div>
+        ${r.outcomeReason ? html`<div class="muted">${intakeReasonView(r.outcomeReason)}</div>` : ''}
         ${files.length > 0 ? html`<ul class="case-attachments">${files.map(attachmentView)}</ul>` : ''}`,
     );
   }

@@ -27,6 +27,7 @@ register({
   zh: {
     'terms.rawKey': '代码',
     'terms.colon': '：',
+    'terms.original': '原文',
     'sla.minor.firstFeedback': '一般投诉首次反馈时限',
     'sla.major.solution': '重大事件商定解决方案时限',
     'sla.repair.engineerContact': '报修工程师联系业主时限',
@@ -62,6 +63,22 @@ register({
     'source.notifier': '通知服务',
     'source.dsn': '退信报告',
     'source.arf': '垃圾邮件投诉',
+    'outcome.pending': '待处理',
+    'outcome.case_created': '已登记为案件',
+    'outcome.added_to_case': '已并入案件',
+    'outcome.duplicate': '重复收件',
+    'outcome.auto_reply': '自动回复',
+    'outcome.bounce': '退信',
+    'outcome.quarantined': '已隔离',
+    'ireason.oversized': '邮件过大',
+    'ireason.charset': '无法识别的字符编码',
+    'ireason.unparseable': '无法解析的邮件',
+    'ireason.processing': '处理出错',
+    'ireason.empty': '空邮件：没有主题、正文或附件',
+    'ireason.spam': '疑似垃圾提交',
+    'ireason.notReport': '退信邮箱中不是退信或投诉报告的邮件：已记录，不处理',
+    'ireason.duplicate': '与已收到的邮件相同（Message-ID 和内容一致）',
+    'ireason.gaveUp': '尝试 {n} 次后放弃：{last}',
     'nerror.no_sender': '没有配置这个渠道的发送服务，消息未发出',
     'nerror.no_address': '收件人在这个渠道没有联系方式（手机号、邮箱或地址）',
     'nerror.no_recipient': '收件人已不存在',
@@ -106,6 +123,7 @@ register({
   en: {
     'terms.rawKey': 'Code',
     'terms.colon': ': ',
+    'terms.original': 'Original text',
     'sla.minor.firstFeedback': 'First feedback on a minor complaint',
     'sla.major.solution': 'Solution agreed on a major case',
     'sla.repair.engineerContact': 'Engineer contacts the owner (repair)',
@@ -147,6 +165,22 @@ register({
     'source.notifier': 'Notifier',
     'source.dsn': 'Bounce report',
     'source.arf': 'Spam complaint',
+    'outcome.pending': 'not processed yet',
+    'outcome.case_created': 'became a case',
+    'outcome.added_to_case': 'added to the case',
+    'outcome.duplicate': 'a duplicate',
+    'outcome.auto_reply': 'auto-reply',
+    'outcome.bounce': 'a bounce report',
+    'outcome.quarantined': 'held in quarantine',
+    'ireason.oversized': 'Message too large',
+    'ireason.charset': 'Unknown character set',
+    'ireason.unparseable': 'Message cannot be read',
+    'ireason.processing': 'Processing failed',
+    'ireason.empty': 'Empty message: no subject, no text, no attachment',
+    'ireason.spam': 'Looks like spam',
+    'ireason.notReport': 'Not a bounce or complaint report (bounce mailbox): recorded, ignored',
+    'ireason.duplicate': 'Same message as one already received (Message-ID and content)',
+    'ireason.gaveUp': 'Gave up after {n} attempts: {last}',
     'nerror.no_sender': 'No provider is configured for this channel, so nothing was sent',
     'nerror.no_address': 'The recipient has no address on this channel (mobile, email or postal address)',
     'nerror.no_recipient': 'The recipient no longer exists',
@@ -199,9 +233,10 @@ function known(key, vars) {
 /**
  * The raw keys behind what is shown, for support: a small muted line that opens to show them.
  * @param {string | string[]} keys
+ * @param {'terms.rawKey' | 'terms.original'} [summary] what the line is called: a code, or the original text
  */
-export const rawKey = (keys) =>
-  html`<details class="raw-key"><summary>${t('terms.rawKey')}</summary><code>${Array.isArray(keys) ? keys.join(', ') : keys}</code></details>`;
+export const rawKey = (keys, summary = 'terms.rawKey') =>
+  html`<details class="raw-key"><summary>${t(summary)}</summary><code>${Array.isArray(keys) ? keys.join(', ') : keys}</code></details>`;
 
 /** The SLA rule that set a promised reply date (`minor.firstFeedback`…), or the key itself. @param {string} rule */
 export const slaRuleName = (rule) => known(`sla.${rule}`) ?? rule;
@@ -317,4 +352,40 @@ export function reminderReason(reason) {
     if (step) return t('reason.pastStep', { step: stepName(step) });
   }
   return reason;
+}
+
+/** What became of an inbound item (intake_records.outcome). @param {string | null | undefined} outcome */
+export const outcomeName = (outcome) => (outcome ? (known(`outcome.${outcome}`) ?? outcome) : '—');
+
+/** The leading words intake writes before the detail of why an item was not a case (mail-decision.ts and others). */
+const intakeReasons = /** @type {Array<[RegExp, string]>} */ ([
+  [/^oversized: /, 'ireason.oversized'],
+  [/^unknown charset: /, 'ireason.charset'],
+  [/^unparseable: /, 'ireason.unparseable'],
+  [/^processing error: /, 'ireason.processing'],
+  [/^empty message: /, 'ireason.empty'],
+  [/^spam: /, 'ireason.spam'],
+  [/^not a delivery or feedback report /, 'ireason.notReport'],
+  [/^same Message-ID and content as intake record /, 'ireason.duplicate'],
+]);
+
+/**
+ * Why an inbound item was quarantined or set aside, in words, or null when intake wrote something we have no words
+ * for (a parser's own message): the caller then shows it as it is. The detail stays for the raw-key line.
+ * @param {string | null | undefined} reason
+ * @returns {string | null}
+ */
+export function intakeReason(reason) {
+  if (!reason) return null;
+  const gaveUp = /^gave up after (\d+) attempts, last: (.*)$/s.exec(reason);
+  if (gaveUp) return t('ireason.gaveUp', { n: gaveUp[1] ?? '', last: intakeReason(gaveUp[2]) ?? gaveUp[2] ?? '' });
+  const hit = intakeReasons.find(([re]) => re.test(reason));
+  return hit ? t(hit[1]) : null;
+}
+
+/** An intake reason for the page: the words with the full text behind a key line, or the text itself. @param {string | null | undefined} reason */
+export function intakeReasonView(reason) {
+  if (!reason) return html`—`;
+  const words = intakeReason(reason);
+  return words ? html`${words} ${rawKey(reason, 'terms.original')}` : html`<span class="pre">${reason}</span>`;
 }
