@@ -253,6 +253,7 @@ describe('case detail and quarantine in a real browser', () => {
     await expect(owner.getAttribute('title')).resolves.toBe('owner');
     const escalated = await page.locator('.case-tl-event', { hasText: '升级' }).innerText();
     expect(escalated).toContain('催办程序');
+    expect(escalated).toContain('升级至：部门经理'); // the level by name, not its number
     // Found by their status badges, which read the same in both languages.
     const failed = page.locator('.case-tl-notification').filter({ has: page.locator('.badge.case-n-failed') });
     await expect(failed.locator('.case-n-error').innerText()).resolves.toContain('没有配置这个渠道的发送服务');
@@ -287,6 +288,7 @@ describe('case detail and quarantine in a real browser', () => {
     await expect(owner.innerText()).resolves.toBe('Owner');
     const escalatedEn = await page.locator('.case-tl-event', { hasText: 'Escalat' }).innerText();
     expect(escalatedEn).toContain('Past the deadline: Department reply and plan');
+    expect(escalatedEn).toContain('Escalated to: Department manager');
     expect(escalatedEn).not.toMatch(/[\u4e00-\u9fff]{2}/); // no Chinese left in the scheduler's reason
     await expect(failed.locator('.case-n-error').innerText()).resolves.toContain(
       'No provider is configured for this channel, so nothing was sent',

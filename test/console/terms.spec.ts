@@ -109,6 +109,14 @@ describe('console words for the keys the APIs store', () => {
     expect(out.zh).toEqual(reasons);
     expect(out.en.filter((r) => /[\u4e00-\u9fff]/.test(r))).toEqual([]);
     expect(out.en[1]).toBe('Promised reply date missed 3 times: straight to the GM');
+    // case-workflow.service.ts moveReplyDate's refusal (Chinese with an English gloss) reads as one language.
+    const moved = inConsole([
+      ['reminderReason', '答复日期已变更2次，再次申请变更：直接升级至总经理 (reply date already moved 2 times)'],
+    ]);
+    expect(moved).toEqual({
+      zh: ['答复日期已变更2次，再次申请变更：直接升级至总经理'],
+      en: ['Reply date already moved 2 times and asked again: straight to the GM'],
+    });
     expect(out.en[2]).toBe('Past the deadline: Reply to the customer (promised date)');
   });
 

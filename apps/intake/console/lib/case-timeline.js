@@ -54,6 +54,11 @@ export function attachmentView(a) {
   </li>`;
 }
 
+/** Escalation levels 0–3 as the case facts name them (events store a number, intake's a Chinese toLabel too). */
+const levelKeys = ['staff', 'dept_manager', 'vice_gm', 'gm'];
+/** @param {number} level */
+const levelName = (level) => (levelKeys[level] ? t(`case-detail.level.${levelKeys[level]}`) : null);
+
 /** @param {Record<string, any>} d @param {Record<string, string>} names */
 function eventDetails(d, names) {
   /** A reclassified field and its values in words (`类型: 投诉 → 报修`). @param {string} k */
@@ -80,7 +85,7 @@ function eventDetails(d, names) {
   line('comments', d.comments);
   line('openProblems', d.openProblems);
   if (d.to !== undefined && typeof d.to === 'string') line('newDate', dateTime(d.to));
-  if (typeof d.to === 'number') line('level', d.toLabel ?? String(d.to));
+  if (typeof d.to === 'number') line('level', levelName(d.to) ?? d.toLabel ?? String(d.to));
   line('reason', reminderReason(d.reason));
   line('note', d.note);
   if (d.before && d.after) line('changes', Object.keys(d.after).map(change).join('; '));

@@ -45,6 +45,7 @@ register({
     'reason.notAcked': NOT_ACKED_ZH,
     'reason.missedReplies': '第{n}次错过承诺答复日期，直接升级至总经理',
     'reason.pastStep': '已超过{step}时限',
+    'reason.movedTooOften': '答复日期已变更{n}次，再次申请变更：直接升级至总经理',
     'actor.owner': '业主',
     'actor.system': '系统',
     'actor.email': '邮件收件',
@@ -147,6 +148,7 @@ register({
     'reason.notAcked': 'Not acknowledged in time',
     'reason.missedReplies': 'Promised reply date missed {n} times: straight to the GM',
     'reason.pastStep': 'Past the deadline: {step}',
+    'reason.movedTooOften': 'Reply date already moved {n} times and asked again: straight to the GM',
     'actor.owner': 'Owner',
     'actor.system': 'System',
     'actor.email': 'Email intake',
@@ -334,16 +336,20 @@ export function receiptProblem(details) {
 }
 
 const missedReplies = /^第(\d+)次错过承诺答复日期，直接升级至总经理$/;
+// case-workflow.service.ts moveReplyDate: Chinese, then an English gloss in brackets.
+const movedTooOften = /^答复日期已变更(\d+)次，再次申请变更：直接升级至总经理/;
 const pastStep = /^已超过(.+)时限$/;
 
 /**
- * Why the scheduler escalated (`reminders.reason`, written in Chinese by apps/scheduler): the known sentences
+ * Why a case was escalated (`reminders.reason`, events' reason; written in Chinese by the scheduler and intake): the known sentences
  * in the staff member's language; a reason a person typed stays as it is.
  * @param {string | null | undefined} reason
  */
 export function reminderReason(reason) {
   if (!reason) return '';
   if (reason === NOT_ACKED_ZH) return t('reason.notAcked');
+  const moved = movedTooOften.exec(reason);
+  if (moved) return t('reason.movedTooOften', { n: moved[1] ?? '' });
   const missed = missedReplies.exec(reason);
   if (missed) return t('reason.missedReplies', { n: missed[1] ?? '' });
   const past = pastStep.exec(reason);
