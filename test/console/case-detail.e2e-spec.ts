@@ -97,7 +97,7 @@ describe('case detail and quarantine in a real browser', () => {
     expect(text).toContain('已送达'); // its delivered receipt
     expect(text).toContain('SM-E2E-1');
     expect(text).toMatch(/工程部 王经理 已于 .+ 确认/); // the reminder and who acknowledged it
-    expect(text).toContain('部门处理方案');
+    expect(text).toContain('责任部门答复并提出处理方案');
     expect(text).toContain('传真.pdf');
     expect(text).toContain('2 页');
     expect(text).not.toContain('13812341234');
@@ -199,6 +199,110 @@ describe('case detail and quarantine in a real browser', () => {
     await op.context.close();
   });
 
+  it("says rules, actors and provider errors in the staff member's language, with the raw key one click away", async () => {
+    // The keys issue 14 found on screen: an SLA rule, classifier rules, the owner as actor, a provider error.
+    const c = await factories.createCase(stack.db.dataSource, {
+      type: 'repair',
+      channel: 'web',
+      description: '小区路灯坏了，晚上很黑',
+      promisedReplyAt: new Date(Date.now() + 20 * 3600_000),
+      promisedReplyRule: 'minor.firstFeedback',
+      classificationRules: ['type.repair:坏了', 'category.property_management:路灯', 'channel.type'],
+    });
+    await q(
+      `INSERT INTO case_events (case_id, kind, actor_id, actor_label, details) VALUES
+         ($1, 'message_received', NULL, 'owner', '{"text": "路灯还是不亮"}'),
+         ($1, 'escalated', NULL, 'scheduler', '{"from": 0, "to": 1, "reason": "已超过责任部门答复并提出处理方案时限"}')`,
+      [c.id],
+    );
+    const [sms] = await q<{ id: string }>(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, attempts, to_address, error_code, error_message, created_at)
+       VALUES ($1, 'case_acknowledgement', 'sms', 'case_reporter', $2, 'failed', 1, '13812341234', 'no_sender', 'no sms sender is configured in this notifier', now() - interval '5 minutes') RETURNING id`,
+      [`e2e-i18n-sms:${c.id}`, c.id],
+    );
+    await q(
+      `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail) VALUES ($1, now() - interval '5 minutes', 'failed', 'notifier', 'no_sender: no sms sender is configured in this notifier')`,
+      [sms!.id],
+    );
+    await q(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, case_id, status, attempts, to_address, provider_id, error_code, error_message, created_at, sent_at)
+       VALUES ($1, 'case_reply', 'sms', 'case_reporter', $2, 'undelivered', 1, '13812341234', 'SM-E2E-2', '30003', 'carrier: Unreachable destination handset', now() - interval '4 minutes', now() - interval '4 minutes')`,
+      [`e2e-i18n-reply:${c.id}`, c.id],
+    );
+    const keys = [
+      'minor.firstFeedback',
+      'type.repair:坏了',
+      'category.property_management',
+      'channel.type',
+      'no_sender',
+    ];
+    const visible = (page: Page) => page.locator('.case-page').innerText();
+
+    const { page, context } = await stack.loggedIn(rep);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`/console#/cases/${c.id}`);
+    await page.getByRole('heading', { name: `案件 ${c.number}` }).waitFor();
+    await expect(fact(page, 'promised').innerText()).resolves.toContain('依据：一般投诉首次反馈时限');
+    const rules = await fact(page, 'rules').innerText();
+    expect(rules).toContain('关键词「坏了」→ 报修');
+    expect(rules).toContain('关键词「路灯」→ 物业管理');
+    expect(rules).toContain('类型按来源渠道填写');
+    const owner = page.locator('.case-tl-event', { hasText: '路灯还是不亮' }).locator('.case-actor');
+    await expect(owner.innerText()).resolves.toBe('业主');
+    await expect(owner.getAttribute('title')).resolves.toBe('owner');
+    const escalated = await page.locator('.case-tl-event', { hasText: '升级' }).innerText();
+    expect(escalated).toContain('催办程序');
+    expect(escalated).toContain('升级至：部门经理'); // the level by name, not its number
+    // Found by their status badges, which read the same in both languages.
+    const failed = page.locator('.case-tl-notification').filter({ has: page.locator('.badge.case-n-failed') });
+    await expect(failed.locator('.case-n-error').innerText()).resolves.toContain('没有配置这个渠道的发送服务');
+    await expect(failed.locator('.case-receipts').innerText()).resolves.toContain('通知服务');
+    const carrier = page.locator('.case-tl-notification').filter({ has: page.locator('.badge.case-n-undelivered') });
+    await expect(carrier.innerText()).resolves.toContain('手机无法接通（关机或不在服务区）');
+    const shown = await visible(page);
+    for (const key of [...keys, 'owner', 'scheduler', '30003', 'no sms sender']) expect(shown).not.toContain(key);
+
+    // Support can still read the stored keys: each details line opens on them.
+    await fact(page, 'promised').locator('summary', { hasText: '代码' }).click();
+    await expect(fact(page, 'promised').locator('.raw-key code').innerText()).resolves.toBe('minor.firstFeedback');
+    await fact(page, 'rules').locator('summary').click();
+    await expect(fact(page, 'rules').locator('.raw-key code').innerText()).resolves.toBe(
+      'type.repair:坏了, category.property_management:路灯, channel.type',
+    );
+    await failed.locator('.case-n-error summary').click();
+    await expect(failed.locator('.case-n-error code').innerText()).resolves.toBe(
+      'no_sender: no sms sender is configured in this notifier',
+    );
+    await carrier.locator('.case-n-error summary').click();
+    await expect(carrier.locator('.case-n-error code').innerText()).resolves.toContain('30003');
+    await stack.screenshot(page, 'case-detail-terms-zh');
+
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: `Case ${c.number}` }).waitFor();
+    await expect(fact(page, 'promised').innerText()).resolves.toContain('Rule: First feedback on a minor complaint');
+    const rulesEn = await fact(page, 'rules').innerText();
+    expect(rulesEn).toContain('keyword “坏了” → repair');
+    expect(rulesEn).toContain('keyword “路灯” → property management');
+    expect(rulesEn).toContain('type as given by the channel');
+    await expect(owner.innerText()).resolves.toBe('Owner');
+    const escalatedEn = await page.locator('.case-tl-event', { hasText: 'Escalat' }).innerText();
+    expect(escalatedEn).toContain('Past the deadline: Department reply and plan');
+    expect(escalatedEn).toContain('Escalated to: Department manager');
+    expect(escalatedEn).not.toMatch(/[\u4e00-\u9fff]{2}/); // no Chinese left in the scheduler's reason
+    await expect(failed.locator('.case-n-error').innerText()).resolves.toContain(
+      'No provider is configured for this channel, so nothing was sent',
+    );
+    await expect(carrier.innerText()).resolves.toContain('The phone cannot be reached');
+    const shownEn = await visible(page);
+    for (const key of [...keys, 'no sms sender']) expect(shownEn).not.toContain(key);
+    await fact(page, 'promised').locator('summary', { hasText: 'Code' }).click();
+    await expect(fact(page, 'promised').locator('.raw-key code').innerText()).resolves.toBe('minor.firstFeedback');
+    await stack.screenshot(page, 'case-detail-terms-en');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('lists the quarantine with reasons, hands out the raw message and re-processes it', async () => {
     const fixed = Buffer.from(
       'From: =?UTF-8?B?6ZmI5aWz5aOr?= <chen.owner@example.com>\r\nDate: Mon, 23 Nov 2026 10:00:00 +0800\r\nMessage-ID: <e2e-fixed-1@example.com>\r\nSubject: 水压太低\r\n\r\n12栋高层水压太低，洗澡都困难\r\n',
@@ -219,7 +323,12 @@ describe('case detail and quarantine in a real browser', () => {
     await page.getByRole('heading', { name: '隔离区' }).waitFor();
     const rows = page.locator('tbody tr');
     await expect(rows.count()).resolves.toBe(2);
-    await expect(page.locator('tbody').innerText()).resolves.toContain('processing error: simulated');
+    // Intake's English reasons in words; the text itself one click away.
+    const fixedRow = page.locator('tr', { hasText: '水压太低' });
+    await expect(fixedRow.innerText()).resolves.toContain('处理出错');
+    await expect(fixedRow.innerText()).resolves.not.toContain('processing error');
+    await fixedRow.locator('.raw-key summary').click();
+    await expect(fixedRow.locator('.raw-key code').innerText()).resolves.toBe('processing error: simulated');
     await stack.screenshot(page, 'quarantine');
 
     const download = page.waitForEvent('download');
@@ -228,7 +337,7 @@ describe('case detail and quarantine in a real browser', () => {
 
     await page.getByRole('button', { name: '重新处理：乱码' }).click();
     const still = page.locator('tr', { hasText: '乱码' }).getByRole('status');
-    await still.filter({ hasText: /仍被隔离：unparseable/ }).waitFor();
+    await still.filter({ hasText: /仍被隔离：无法解析的邮件/ }).waitFor();
     await expect(page.locator('tr', { hasText: '乱码' }).locator('td.num').textContent()).resolves.toBe('2');
 
     await page.getByRole('button', { name: '重新处理：水压太低' }).click();

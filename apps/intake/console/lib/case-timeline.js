@@ -4,6 +4,17 @@
 import { html } from './html.js';
 import { label, t } from './i18n.js';
 import { dateTime } from './format.js';
+import {
+  actorName,
+  intakeReasonView,
+  outcomeName,
+  notificationProblem,
+  rawKey,
+  receiptProblem,
+  reminderReason,
+  sourceName,
+  stepName,
+} from './terms.js';
 
 /**
  * @typedef {{ at: string, order: number, kind: string, body: import('./html.js').SafeHtml }} TimelineItem
@@ -43,8 +54,15 @@ export function attachmentView(a) {
   </li>`;
 }
 
+/** Escalation levels 0–3 as the case facts name them (events store a number, intake's a Chinese toLabel too). */
+const levelKeys = ['staff', 'dept_manager', 'vice_gm', 'gm'];
+/** @param {number} level */
+const levelName = (level) => (levelKeys[level] ? t(`case-detail.level.${levelKeys[level]}`) : null);
+
 /** @param {Record<string, any>} d @param {Record<string, string>} names */
 function eventDetails(d, names) {
+  /** A reclassified field and its values in words (`类型: 投诉 → 报修`). @param {string} k */
+  const change = (k) => `${t(`rule.field.${k}`)}: ${label(k, d.before[k])} → ${label(k, d.after[k])}`;
   /** @type {Array<import('./html.js').SafeHtml>} */
   const parts = [];
   /** @param {string} key @param {unknown} value */
@@ -52,7 +70,7 @@ function eventDetails(d, names) {
     if (value === null || value === undefined || value === '') return;
     const text = typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
     parts.push(
-      html`<div><span class="muted">${t(`case-detail.field.${key}`)}：</span><span class="pre">${text}</span></div>`,
+      html`<div><span class="muted">${t(`case-detail.field.${key}`)}${t('terms.colon')}</span><span class="pre">${text}</span></div>`,
     );
   };
   if (d.fromStatus && d.toStatus)
@@ -67,20 +85,21 @@ function eventDetails(d, names) {
   line('comments', d.comments);
   line('openProblems', d.openProblems);
   if (d.to !== undefined && typeof d.to === 'string') line('newDate', dateTime(d.to));
-  if (typeof d.to === 'number') line('level', d.toLabel ?? String(d.to));
-  line('reason', d.reason);
+  if (typeof d.to === 'number') line('level', levelName(d.to) ?? d.toLabel ?? String(d.to));
+  line('reason', reminderReason(d.reason));
   line('note', d.note);
-  if (d.before && d.after)
-    line(
-      'changes',
-      Object.keys(d.after)
-        .map((k) => `${k}: ${String(d.before[k] ?? '—')} → ${String(d.after[k] ?? '—')}`)
-        .join('; '),
-    );
+  if (d.before && d.after) line('changes', Object.keys(d.after).map(change).join('; '));
   if (d.of) line('duplicateOf', d.of);
   line('subject', d.subject);
   line('text', d.text);
   return parts;
+}
+
+/** A receipt's detail: a failure in words with the provider's text for support, anything else as it is. @param {string | null} details */
+function receiptDetails(details) {
+  if (!details) return '';
+  const problem = receiptProblem(details);
+  return problem ? html` — ${problem} ${rawKey(details)}` : html` — ${details}`;
 }
 
 /** @param {any} n */
@@ -90,13 +109,13 @@ function notificationView(n) {
       ${n.recipient?.address ? html`<span class="muted">(${n.recipient.address})</span>` : ''}
       <span class="badge case-n-${n.status}">${named('nstatus', n.status)}</span></div>
     <div class="muted">${t('case-detail.sentAt')} ${dateTime(n.sentAt)}${n.deliveredAt ? html` · ${t('case-detail.deliveredAt')} ${dateTime(n.deliveredAt)}` : ''}${n.providerId ? html` · ${t('case-detail.providerId')} ${n.providerId}` : ''}${n.fallbackOfId ? html` · ${t('case-detail.fallback')}` : ''}</div>
-    ${n.errorMessage ? html`<div class="muted">${n.errorCode ?? ''} ${n.errorMessage}</div>` : ''}
+    ${n.errorCode || n.errorMessage ? html`<div class="case-n-error">${notificationProblem(n.errorCode, n.errorMessage)} ${rawKey([n.errorCode, n.errorMessage].filter(Boolean).join(': '))}</div>` : ''}
     ${letter ? html`<div>${t('case-detail.letter')} ${letter.reference}${letter.waybill ? html` · EMS ${letter.waybill}` : ''} · ${named('nstatus', letter.status)}${letter.signedAt ? html` · <strong>${t('case-detail.signedFor', { who: letter.signer ?? '—', at: dateTime(letter.signedAt) })}</strong>` : ''}</div>` : ''}
     ${
       n.receipts.length > 0
         ? html`<ul class="case-receipts" aria-label="${t('case-detail.receipts')}">${n.receipts.map(
             (/** @type {any} */ r) =>
-              html`<li><span class="badge case-n-${r.status}">${named('nstatus', r.status)}</span> ${dateTime(r.at)} <span class="muted">${r.source}${r.providerId ? ` · ${r.providerId}` : ''}</span>${r.details ? html` — ${r.details}` : ''}</li>`,
+              html`<li><span class="badge case-n-${r.status}">${named('nstatus', r.status)}</span> ${dateTime(r.at)} <span class="muted" title="${r.source}">${sourceName(r.source)}${r.providerId ? ` · ${r.providerId}` : ''}</span>${receiptDetails(r.details)}</li>`,
           )}</ul>`
         : html`<div class="muted">${t('case-detail.noReceipts')}</div>`
     }`;
@@ -104,9 +123,9 @@ function notificationView(n) {
 
 /** @param {any} r */
 function reminderView(r) {
-  return html`<div><strong>${r.kind === 'escalation' ? t('case-detail.reminderEscalation', { level: r.escalationLevel }) : t('case-detail.reminder')}</strong> · ${named('step', r.step)}
+  return html`<div><strong>${r.kind === 'escalation' ? t('case-detail.reminderEscalation', { level: r.escalationLevel }) : t('case-detail.reminder')}</strong> · ${stepName(r.step)}
       · ${t('case-detail.due')} ${dateTime(r.dueAt)} → ${r.recipientName ?? '—'}</div>
-    <div class="muted">${r.sentAt ? html`${t('case-detail.sentAt')} ${dateTime(r.sentAt)}` : r.cancelledAt ? t('case-detail.reminderCancelled') : html`${t('case-detail.planned')} ${dateTime(r.sendAt)}`}${r.reason ? ` · ${r.reason}` : ''}</div>
+    <div class="muted">${r.sentAt ? html`${t('case-detail.sentAt')} ${dateTime(r.sentAt)}` : r.cancelledAt ? t('case-detail.reminderCancelled') : html`${t('case-detail.planned')} ${dateTime(r.sendAt)}`}${r.reason ? ` · ${reminderReason(r.reason)}` : ''}</div>
     ${
       r.acknowledgedAt
         ? html`<div class="case-ack">✔ ${t('case-detail.acknowledged', { who: r.acknowledgedByName ?? '—', at: dateTime(r.acknowledgedAt) })}${r.acknowledgedVia ? html` <span class="muted">(${named('ackVia', r.acknowledgedVia)})</span>` : ''}</div>`
@@ -135,7 +154,7 @@ export function timelineItems(d) {
     add(
       e.at,
       'event',
-      html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor">${e.actor ?? '—'}</span></div>${eventDetails(e.details ?? {}, names)}`,
+      html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor" title="${e.actor}">${actorName(e.actor, e.actorId)}</span></div>${eventDetails(e.details ?? {}, names)}`,
     );
   }
   /** @type {Map<string, any[]>} */
@@ -155,8 +174,8 @@ export function timelineItems(d) {
     add(
       r.receivedAt,
       'message',
-      html`<div><strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)} <span class="muted">${r.source}</span> · ${named('outcome', r.outcome)}</div>
-        ${r.outcomeReason ? html`<div class="muted">${r.outcomeReason}</div>` : ''}
+      html`<div><strong>${t('case-detail.message')}</strong> · ${label('channel', r.channel)} <span class="muted" title="${r.source}">${sourceName(r.source)}</span> · ${outcomeName(r.outcome)}</div>
+        ${r.outcomeReason ? html`<div class="muted">${intakeReasonView(r.outcomeReason)}</div>` : ''}
         ${files.length > 0 ? html`<ul class="case-attachments">${files.map(attachmentView)}</ul>` : ''}`,
     );
   }
@@ -165,7 +184,7 @@ export function timelineItems(d) {
       c.startedAt,
       'call',
       html`<div><strong>${c.missed ? t('case-detail.callMissed') : c.voicemail ? t('case-detail.voicemail') : t('case-detail.call')}</strong> · ${t('case-detail.duration', { s: c.durationSeconds })}</div>
-        <div class="muted">${t('case-detail.recording')}：${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}</div>`,
+        <div class="muted">${t('case-detail.recording')}${t('terms.colon')}${c.recordingRef ?? '—'}${c.recordingKeepUntil ? ` (${t('case-detail.keepUntil')} ${String(c.recordingKeepUntil)})` : ''}</div>`,
     );
   }
   for (const n of d.notifications ?? []) add(n.createdAt, 'notification', notificationView(n));

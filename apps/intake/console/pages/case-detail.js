@@ -6,6 +6,7 @@ import { $, $$, on } from '../lib/dom.js';
 import { dateTime, countdown } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
+import { classifierRule, rawKey, slaRuleName } from '../lib/terms.js';
 import { dueBadge, errorBox, flash } from '../lib/ui.js';
 
 /** Object URLs of the page on screen (thumbnails, PDFs); revoked when the page is drawn again. @type {string[]} */
@@ -23,6 +24,12 @@ async function objectUrl(path) {
 }
 
 const levelKey = ['staff', 'dept_manager', 'vice_gm', 'gm'];
+
+/** The keyword rules that fired and any override, in words, with the stored keys for support. @param {string[]} keys */
+const rules = (keys) =>
+  keys.length === 0
+    ? '—'
+    : html`<ul class="case-rules">${keys.map((k) => html`<li title="${k}">${classifierRule(k)}</li>`)}</ul>${rawKey(keys)}`;
 
 /** @param {any} c */
 function facts(c) {
@@ -48,11 +55,11 @@ function facts(c) {
     ['received', dateTime(c.receivedAt)],
     [
       'promised',
-      html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted">${c.promisedReplyRule}</div>` : ''}`,
+      html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted case-sla-rule">${t('sla.basis', { rule: slaRuleName(c.promisedReplyRule) })} ${rawKey(c.promisedReplyRule)}</div>` : ''}`,
     ],
     ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
     ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
-    ['rules', c.classificationRules?.length ? c.classificationRules.join(', ') : '—'],
+    ['rules', rules(c.classificationRules ?? [])],
   ];
   return html`<dl class="facts case-facts">${rows.map(([k, v]) => html`<dt>${t(`case-detail.fact.${k}`)}</dt><dd data-fact="${k}">${v}</dd>`)}</dl>`;
 }
@@ -94,7 +101,7 @@ function view(d, mayAct) {
           d.calls.length > 0
             ? html`<h3>${t('case-detail.calls')}</h3><ul>${d.calls.map(
                 (/** @type {any} */ call) =>
-                  html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}：${call.recordingRef ?? '—'}</li>`,
+                  html`<li>${dateTime(call.startedAt)} · ${t('case-detail.duration', { s: call.durationSeconds })} · ${t('case-detail.recording')}${t('terms.colon')}${call.recordingRef ?? '—'}</li>`,
               )}</ul>`
             : ''
         }
@@ -221,15 +228,14 @@ export default {
       'case-detail.role.slip_photo': '意见卡照片',
       'case-detail.role.attachment': '附件',
       'case-detail.role.inline': '正文图片',
-      'case-detail.outcome.case_created': '已登记为案件',
-      'case-detail.outcome.added_to_case': '已并入案件',
-      'case-detail.outcome.quarantined': '已隔离',
-      'case-detail.outcome.pending': '待处理',
       'case-detail.notification.case_acknowledgement': '受理回执',
       'case-detail.notification.case_reply': '答复通知',
       'case-detail.notification.staff_reminder': '催办提醒',
       'case-detail.notification.escalation': '升级通知',
       'case-detail.notification.return_visit_request': '回访通知',
+      'case-detail.notification.staff_digest': '待办汇总',
+      'case-detail.notification.warranty_expiry': '保修到期通知',
+      'case-detail.notification.certificate_collection': '领证通知',
       'case-detail.channel.sms': '短信',
       'case-detail.channel.email': '邮件',
       'case-detail.channel.letter': 'EMS 信函',
@@ -254,6 +260,9 @@ export default {
       'case-detail.nstatus.accepted': '已收寄',
       'case-detail.nstatus.in_transit': '运输中',
       'case-detail.nstatus.out_for_delivery': '派送中',
+      'case-detail.nstatus.queued': '排队中',
+      'case-detail.nstatus.reconciled': '已核对',
+      'case-detail.nstatus.complained': '被标为垃圾邮件',
       'case-detail.sentAt': '发送',
       'case-detail.deliveredAt': '送达',
       'case-detail.providerId': '回执号',
@@ -273,13 +282,6 @@ export default {
       'case-detail.ackVia.link': '短信/邮件链接',
       'case-detail.ackVia.console': '控制台',
       'case-detail.ackVia.api': '接口',
-      'case-detail.step.firstReply': '首次答复',
-      'case-detail.step.departmentPlan': '部门处理方案',
-      'case-detail.step.departmentAnalysis': '部门原因分析',
-      'case-detail.step.reportToHead': '上报负责人',
-      'case-detail.step.solution': '解决方案',
-      'case-detail.step.engineerContact': '工程师联系',
-      'case-detail.step.siteSurvey': '现场查勘',
       'case-detail.tr.accept': '受理',
       'case-detail.tr.reject': '判为无效',
       'case-detail.tr.assign': '分派',
@@ -400,15 +402,14 @@ export default {
       'case-detail.role.slip_photo': 'Suggestion slip photo',
       'case-detail.role.attachment': 'Attachment',
       'case-detail.role.inline': 'Inline image',
-      'case-detail.outcome.case_created': 'became a case',
-      'case-detail.outcome.added_to_case': 'added to the case',
-      'case-detail.outcome.quarantined': 'quarantined',
-      'case-detail.outcome.pending': 'pending',
       'case-detail.notification.case_acknowledgement': 'Acknowledgement',
       'case-detail.notification.case_reply': 'Reply',
       'case-detail.notification.staff_reminder': 'Staff reminder',
       'case-detail.notification.escalation': 'Escalation',
       'case-detail.notification.return_visit_request': 'Return visit',
+      'case-detail.notification.staff_digest': 'Daily digest',
+      'case-detail.notification.warranty_expiry': 'Warranty expiry notice',
+      'case-detail.notification.certificate_collection': 'Certificate collection notice',
       'case-detail.channel.sms': 'SMS',
       'case-detail.channel.email': 'Email',
       'case-detail.channel.letter': 'EMS letter',
@@ -433,6 +434,9 @@ export default {
       'case-detail.nstatus.accepted': 'Accepted by EMS',
       'case-detail.nstatus.in_transit': 'In transit',
       'case-detail.nstatus.out_for_delivery': 'Out for delivery',
+      'case-detail.nstatus.queued': 'Queued',
+      'case-detail.nstatus.reconciled': 'Reconciled',
+      'case-detail.nstatus.complained': 'Marked as spam',
       'case-detail.sentAt': 'Sent',
       'case-detail.deliveredAt': 'delivered',
       'case-detail.providerId': 'provider id',
@@ -452,13 +456,6 @@ export default {
       'case-detail.ackVia.link': 'link in SMS/email',
       'case-detail.ackVia.console': 'console',
       'case-detail.ackVia.api': 'API',
-      'case-detail.step.firstReply': 'First reply',
-      'case-detail.step.departmentPlan': 'Department plan',
-      'case-detail.step.departmentAnalysis': 'Department analysis',
-      'case-detail.step.reportToHead': 'Report to the head',
-      'case-detail.step.solution': 'Solution',
-      'case-detail.step.engineerContact': 'Engineer contact',
-      'case-detail.step.siteSurvey': 'Site survey',
       'case-detail.tr.accept': 'Accept',
       'case-detail.tr.reject': 'Reject as invalid',
       'case-detail.tr.assign': 'Assign',

@@ -4,6 +4,7 @@ import { $, on } from '../lib/dom.js';
 import { dateTime } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
+import { intakeReason, intakeReasonView, outcomeName, rawKey, sourceName } from '../lib/terms.js';
 import { errorBox, flash, pager } from '../lib/ui.js';
 
 /** Who sent a mail, as the parser stored it (`{ name, address }` or a list of them). @param {unknown} from */
@@ -21,9 +22,9 @@ const hasStoredMessage = (r) => r.channel === 'email';
 function row(r) {
   return html`<tr data-record="${r.id}">
     <td>${dateTime(r.receivedAt)}</td>
-    <td>${label('channel', r.channel)}<div class="muted">${r.source}</div></td>
+    <td>${label('channel', r.channel)}<div class="muted" title="${r.source}">${sourceName(r.source)}</div></td>
     <td>${r.subject ?? '—'}<div class="muted">${sender(r.from)}</div></td>
-    <td class="pre">${r.outcomeReason ?? '—'}</td>
+    <td>${intakeReasonView(r.outcomeReason)}</td>
     <td class="num">${r.attempts}</td>
     <td>${
       hasStoredMessage(r)
@@ -137,14 +138,17 @@ export default {
               html`<p class="success">${t(r.outcome === 'case_created' ? 'quarantine.caseCreated' : 'quarantine.addedToCase')} <a href="#/cases/${r.caseId}">${r.caseNumber ?? r.caseId}</a></p>`,
             );
           } else if (r.outcome === 'quarantined') {
-            mount(out, html`<p class="alert">${t('quarantine.still', { reason: r.reason ?? '—' })}</p>`);
+            mount(
+              out,
+              html`<p class="alert">${t('quarantine.still', { reason: intakeReason(r.reason) ?? r.reason ?? '—' })} ${intakeReason(r.reason) ? rawKey(r.reason, 'terms.original') : ''}</p>`,
+            );
             const attempts = button.closest('tr')?.querySelector('td.num');
             if (attempts) attempts.textContent = String(answer.record?.attempts ?? '');
             button.removeAttribute('disabled');
           } else {
             mount(
               out,
-              html`<p class="notice">${t('quarantine.other', { outcome: r.outcome })}${r.reason ? ` (${r.reason})` : ''}</p>`,
+              html`<p class="notice">${t('quarantine.other', { outcome: outcomeName(r.outcome) })}${r.reason ? html` (${intakeReasonView(r.reason)})` : ''}</p>`,
             );
           }
         })

@@ -4,7 +4,7 @@ import { $, on } from '../lib/dom.js';
 import { countdown, dateTime } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
-import { stepName } from '../lib/sched-steps.js';
+import { reminderReason, stepName } from '../lib/terms.js';
 import { dueBadge, errorBox, flash } from '../lib/ui.js';
 
 /**
@@ -39,7 +39,7 @@ const ackCell = (r) =>
 /** @param {Reminder} r */
 function escalation(r) {
   if (r.kind === 'escalation')
-    return html`<span class="badge major">${t('reminders.escalated', { level: r.level })}</span>${r.reason ? html`<br><span class="muted">${r.reason}</span>` : null}`;
+    return html`<span class="badge major">${t('reminders.escalated', { level: r.level })}</span>${r.reason ? html`<br><span class="muted" title="${r.reason}">${reminderReason(r.reason)}</span>` : null}`;
   return html`<span class="muted">${r.kind === 'due' ? t('reminders.kind.due') : t('reminders.kind.before')}</span>`;
 }
 

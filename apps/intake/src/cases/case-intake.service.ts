@@ -24,7 +24,7 @@ import {
   type NotifyChannel,
   type RouteInput,
 } from '@kefu/shared';
-import { classify, matchUnit, textSimilarity, type UnitRef } from '../normalise';
+import { classify, matchUnit, overrideRule, textSimilarity, type UnitRef } from '../normalise';
 import { actorColumns, IntakeRecordDecided, IntakeRefused, type NewCaseInput } from './case-intake.types';
 import {
   matchReporter,
@@ -173,7 +173,7 @@ export class CaseIntakeService {
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
     const manual = (['type', 'category', 'severity'] as const)
       .filter((f) => input[f] !== undefined && input[f] !== auto[f])
-      .map((f) => `${by}.${f}`);
+      .map((f) => overrideRule(by, f));
     const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, {

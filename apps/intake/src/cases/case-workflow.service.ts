@@ -29,6 +29,7 @@ import type {
   returnVisitSchema,
 } from './case.dto';
 import { allowedFrom, statusLabel, transitionLabel, type TransitionName } from './case-transitions';
+import { overrideRule } from '../normalise';
 import { ReturnVisitLinks } from './return-visit-links';
 import { ClaimsService } from './claims/claims.service';
 
@@ -330,7 +331,7 @@ export class CaseWorkflowService {
       if (!changes.length) return c;
       const before = Object.fromEntries(changes.map((f) => [f, c[f]]));
       const after = Object.fromEntries(changes.map((f) => [f, b[f]]));
-      const rules = [...new Set([...c.classificationRules, ...changes.map((f) => `manual.${f}`)])];
+      const rules = [...new Set([...c.classificationRules, ...changes.map((f) => overrideRule('manual', f))])];
       await m.update(CaseEntity, { id }, { ...after, classificationRules: rules });
       await this.event(m, id, 'reclassified', by, { before, after });
       return m.findOneByOrFail(CaseEntity, { id });

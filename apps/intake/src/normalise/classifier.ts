@@ -8,9 +8,19 @@ export interface Classification {
   /** Ids of the rules that fired, e.g. 'type.repair:漏水', 'severity.major:触电', 'category.property_management:保安'. */
   rules: string[];
 }
+/** A field the keyword rules set and staff or a channel may override. */
+export type ClassifiedField = 'type' | 'category' | 'severity';
+
+/**
+ * The rule recorded when staff ('manual') or the channel ('channel', e.g. the web form's chosen type) sets a
+ * field other than the keyword rules would. WARNING: persisted in cases.classification_rules and translated by the
+ * console (lib/terms.js): add forms, never rename them.
+ */
+export const overrideRule = (by: 'manual' | 'channel', field: ClassifiedField): string => `${by}.${field}`;
+
 export interface ClassificationRule {
   id: string;
-  field: 'type' | 'category' | 'severity';
+  field: ClassifiedField;
   value: string;
   keywords: string[];
   weight?: number;

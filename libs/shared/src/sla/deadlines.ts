@@ -32,8 +32,17 @@ export interface NewCaseTiming {
   receivedAt: Date;
 }
 
-/** The policy figure the promised reply date was taken from, for the case's audit trail. */
-export type FirstReplyRule = 'minor.firstFeedback' | 'major.solution' | 'repair.engineerContact' | 'departmentPlan';
+/**
+ * The policy figure the promised reply date was taken from, for the case's audit trail.
+ * WARNING: persisted in cases.promised_reply_rule and translated by the console (lib/terms.js): add, never rename.
+ */
+export const firstReplyRules = [
+  'minor.firstFeedback',
+  'major.solution',
+  'repair.engineerContact',
+  'departmentPlan',
+] as const;
+export type FirstReplyRule = (typeof firstReplyRules)[number];
 
 export interface InitialDeadlines {
   /** The promised reply date told to the customer at intake (002 §7.2.1). */
