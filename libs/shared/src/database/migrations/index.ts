@@ -14,6 +14,7 @@ import { OwnersEmailLower1795470000000 } from './1795470000000-OwnersEmailLower'
 import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliveryReport';
 import { CasesPlannedRound1795490000000 } from './1795490000000-CasesPlannedRound';
 import { NotificationsPartialIndexes1795500000000 } from './1795500000000-NotificationsPartialIndexes';
+import { OwnerUnitsCurrentByUnit1795510000000 } from './1795510000000-OwnerUnitsCurrentByUnit';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -33,4 +34,5 @@ export const migrations = [
   IntakeDeliveryReport1795480000000,
   CasesPlannedRound1795490000000,
   NotificationsPartialIndexes1795500000000,
+  OwnerUnitsCurrentByUnit1795510000000,
 ];
