@@ -57,10 +57,13 @@ const recordset = `jsonb_to_recordset($1::jsonb) AS r(${notificationColumns
   .map((c) => `${c} ${c === 'variables' ? 'jsonb' : c === 'urgent' || c === 'late' ? 'boolean' : 'text'}`)
   .join(', ')})`;
 
-const REQUEST_CTES = insertNotificationsCte('ins', recordset, {
+const requestValues = {
   ...Object.fromEntries(notificationColumns.map((c) => [c, `r.${c}`])),
   not_before: 'COALESCE(r.not_before::timestamptz, now())',
-} as Record<(typeof notificationColumns)[number], string>);
+} as Record<(typeof notificationColumns)[number], string>;
+// One message: its own `notification-requested` job; several: one `notifications-requested` job per thousand.
+const REQUEST_ONE = insertNotificationsCte('ins', recordset, requestValues, 'each');
+const REQUEST_MANY = insertNotificationsCte('ins', recordset, requestValues, 'batch');
 
 /** The caller's own write, run in the same statement as the insert (one round trip, not two). */
 export interface AlongsideWrite {
@@ -71,8 +74,10 @@ export interface AlongsideWrite {
 
 /**
  * Asks the notifier for messages, in the caller's transaction, in one statement whatever their number:
- * inserts the notification rows and their `notification-requested` outbox entries. The idempotency key
- * is unique, so asking twice (a retried job, two scheduler instances) yields one row and one job.
+ * inserts the notification rows and their outbox entries (one message: a `notification-requested` job;
+ * several: a `notifications-requested` job per thousand created, which the notifier fans out into one
+ * `notification-requested` job each). The idempotency key is unique, so asking twice (a retried job, two
+ * scheduler instances) yields one row and one job.
  * Returns, in the order asked, each row's id and whether this call created it. `alongside`: the caller's own
  * write in the same statement (e.g. marking what asked for the messages as done).
  */
@@ -86,7 +91,7 @@ export async function requestNotifications(
       await m.query(`WITH alongside AS (${alongside.sql}) SELECT $1::jsonb IS NULL`, [null, ...alongside.params]);
     return [];
   }
-  const sql = `WITH ${REQUEST_CTES}${alongside ? `,\n  alongside AS (${alongside.sql})` : ''}
+  const sql = `WITH ${reqs.length === 1 ? REQUEST_ONE : REQUEST_MANY}${alongside ? `,\n  alongside AS (${alongside.sql})` : ''}
 SELECT id, idempotency_key AS key FROM ins`;
   const inserted = await m.query<Array<{ id: string; key: string }>>(sql, [
     JSON.stringify(reqs.map(toRow)),
