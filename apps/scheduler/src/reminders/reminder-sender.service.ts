@@ -130,11 +130,13 @@ export class ReminderSender {
             await requestNotifications(m, messages, marks);
             sent += done.length;
             cancelled += moot.length;
-            return rows.length;
+            // A missed deadline ('due', sent) raises an escalation that is due at once.
+            return { taken: rows.length, raised: rows.some((r) => r.kind === 'due' && !moot.includes(r)) };
           }),
         );
-        // Until a batch comes back empty: a missed deadline raises an escalation that is due at once.
-        if (n === 0) return;
+        // Until a batch comes back short with nothing raised: the rest is taken by the other transactions
+        // (SKIP LOCKED), which go on themselves, or is not due. (Not one more query to find none.)
+        if (n.taken < batchSize && !n.raised) return;
       }
     };
     // Several transactions at once, each taking its own rows (SKIP LOCKED): the work is round trips, not CPU.
