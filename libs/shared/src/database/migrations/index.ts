@@ -15,6 +15,7 @@ import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliver
 import { CasesPlannedRound1795490000000 } from './1795490000000-CasesPlannedRound';
 import { NotificationsPartialIndexes1795500000000 } from './1795500000000-NotificationsPartialIndexes';
 import { OwnerUnitsCurrentByUnit1795510000000 } from './1795510000000-OwnerUnitsCurrentByUnit';
+import { WarrantyNoticesUnitProjectKey1795520000000 } from './1795520000000-WarrantyNoticesUnitProjectKey';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   CasesPlannedRound1795490000000,
   NotificationsPartialIndexes1795500000000,
   OwnerUnitsCurrentByUnit1795510000000,
+  WarrantyNoticesUnitProjectKey1795520000000,
 ];
