@@ -3,8 +3,8 @@
  * its deadlines and reminders planned, `BENCH_REMINDER_DUE_PERMILLE` ‰ of them (default 10 ‰ = 1,000)
  * due now and the rest in the future, next to a raw SQL baseline measured in the same run: one
  * set-based statement that takes the same due reminders, inserts the same notification and outbox
- * rows and marks them sent. The lead glues this with the warranty scan into `npm run bench:scheduler`;
- * alone: `ts-node --transpile-only -r tsconfig-paths/register bench/scheduler-reminders.ts`
+ * rows and marks them sent; the best of three alternating rounds of each counts. The lead glues this
+ * with the warranty scan into `npm run bench:scheduler`; alone: `ts-node --transpile-only -r tsconfig-paths/register bench/scheduler-reminders.ts`
  * (BENCH_REMINDER_CASES to change the size).
  */
 import 'reflect-metadata';
@@ -97,7 +97,10 @@ async function seed(outer: DataSource, cases: number, due: number): Promise<void
   await outer.query(`VACUUM ANALYZE reminders`);
 }
 
-/** The raw SQL baseline: the same due reminders, the same rows (two channels each, outbox ids only), one statement. */
+/**
+ * The raw SQL baseline: the same due reminders, the same rows (two channels each; outbox: one
+ * `notifications-requested` row per thousand notifications, as requestNotifications writes), one statement.
+ */
 const baselineSql = `
 WITH due AS (
   SELECT r.id, r.case_id, c.number, d.step, d.due_at, s.id AS staff_id, s.email, s.mobile
@@ -112,7 +115,9 @@ WITH due AS (
   WHERE (ch.channel = 'email' AND due.email IS NOT NULL) OR (ch.channel = 'sms' AND due.mobile IS NOT NULL)
   ON CONFLICT (idempotency_key) DO NOTHING RETURNING id
 ), ob AS (
-  INSERT INTO outbox (job_name, payload, dedupe_key) SELECT 'notification-requested', jsonb_build_object('notificationId', id), 'notification-requested:' || id FROM ins
+  INSERT INTO outbox (job_name, payload, dedupe_key)
+  SELECT 'notifications-requested', jsonb_build_object('notificationIds', jsonb_agg(id ORDER BY n)), 'notifications-requested:' || (array_agg(id ORDER BY n))[1]
+  FROM (SELECT id, row_number() OVER () - 1 AS n FROM ins) b GROUP BY n / 1000
   ON CONFLICT (dedupe_key) DO NOTHING
 )
 UPDATE reminders SET sent_at = $1, ack_due_at = $1::timestamptz + interval '2 hours' WHERE id IN (SELECT id FROM due)`;
@@ -129,6 +134,8 @@ async function reset(ds: DataSource): Promise<void> {
 export async function runReminderScanBench(opts: {
   cases: number;
   duePermille?: number;
+  /** Rounds of each, the best of which counts (default 3). */
+  rounds?: number;
   databaseUrl?: string;
   redisUrl?: string;
 }): Promise<ReminderScanBench> {
@@ -156,22 +163,28 @@ export async function runReminderScanBench(opts: {
     app.get<AppClock>(CLOCK).use({ now: () => new Date(NOW) });
     await seed(ds, opts.cases, due);
 
-    const base = await withPeakRss(() => ds.transaction((m) => m.query<[unknown[], number]>(baselineSql, [NOW])));
-    const baselineSent = base.result[1];
-    await reset(ds);
-
-    const ours = await withPeakRss(() => app!.get(ReminderService).scan());
-    const r = {
+    // The best of a few rounds each, alternating (as the warranty bench does): one run of either swings by a
+    // third on a shared machine.
+    const best = { ours: Infinity, rssMb: 0, baseline: Infinity };
+    for (let round = 0; round < (opts.rounds ?? 3); round++) {
+      const base = await withPeakRss(() => ds.transaction((m) => m.query<[unknown[], number]>(baselineSql, [NOW])));
+      await reset(ds);
+      const ours = await withPeakRss(() => app!.get(ReminderService).scan());
+      await reset(ds);
+      if (ours.result.sent !== due || base.result[1] !== due)
+        throw new Error(`expected ${due} reminders sent, got ours ${ours.result.sent}, baseline ${base.result[1]}`);
+      best.ours = Math.min(best.ours, ours.ms);
+      best.rssMb = Math.max(best.rssMb, ours.rssMb);
+      best.baseline = Math.min(best.baseline, base.ms);
+    }
+    return {
       label: `reminder scan, ${opts.cases.toLocaleString('en')} open cases, ${due.toLocaleString('en')} due`,
       cases: opts.cases,
       due,
-      ours: { ms: Math.round(ours.ms), rssMb: Math.round(ours.rssMb), sent: ours.result.sent },
-      baseline: { ms: Math.round(base.ms), sent: baselineSent },
-      ratio: Number((ours.ms / base.ms).toFixed(2)),
+      ours: { ms: Math.round(best.ours), rssMb: Math.round(best.rssMb), sent: due },
+      baseline: { ms: Math.round(best.baseline), sent: due },
+      ratio: Number((best.ours / best.baseline).toFixed(2)),
     };
-    if (r.ours.sent !== due || r.baseline.sent !== due)
-      throw new Error(`expected ${due} reminders sent, got ours ${r.ours.sent}, baseline ${r.baseline.sent}`);
-    return r;
   } finally {
     await app?.close();
     if (ds.isInitialized) await ds.destroy();

@@ -63,11 +63,15 @@ describe('job wiring of the three apps', () => {
     });
   });
 
-  it('notifier: notification-requested, delivery-report-received and the send-due / reconcile tasks', async () => {
+  it('notifier: notification(s)-requested, delivery-report-received and the send-due / reconcile tasks', async () => {
     await withApp(notifierApp, testConfig({ DATABASE_URL: db.url }), NotifierWorker, async (app) => {
       const router = app.get(JobRouter);
       expect(router.queue).toBe(Queues.Notifier);
-      expect(router.jobNames().sort()).toEqual(['delivery-report-received', 'notification-requested']);
+      expect(router.jobNames().sort()).toEqual([
+        'delivery-report-received',
+        'notification-requested',
+        'notifications-requested',
+      ]);
       expect(router.taskNames().sort()).toEqual(['reconcile-sending', 'send-due']);
       await expectEventually(async () =>
         expect((await schedules(queueOf(app, Queues.Notifier))).map((s) => [s.key, s.every])).toEqual([

@@ -66,9 +66,12 @@ export class ReminderService {
     const planned = await this.planner.planMissing(calendar, now);
     // Escalations first: what they raise goes out in the send pass of this same scan.
     const escalated = await this.sender.escalateUnacknowledged(now, opts.batchSize ?? BATCH, budget);
+    // Messages still waiting from earlier scans whose step is done, before this scan asks for more: those the
+    // send pass asks for were just checked against their case (a step done makes the reminder moot), and are
+    // checked again by the next scan; checking them here too would look up each of this scan's reminders twice.
+    const notificationsCancelled = await this.sender.cancelStaleNotifications(now);
     const batch = opts.batchSize ?? BATCH;
     const { sent, cancelled } = await this.sender.sendDue(calendar, now, batch, budget, opts.parallel ?? PARALLEL);
-    const notificationsCancelled = await this.sender.cancelStaleNotifications(now);
     return { planned, sent, cancelled, escalated, notificationsCancelled };
   }
 

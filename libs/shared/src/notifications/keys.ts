@@ -51,3 +51,10 @@ export function fallbackKey(failedKey: string, next: NotifyChannel): string {
  * that payload). WARNING: persisted in outbox.dedupe_key.
  */
 export const notificationOutboxKey = keyFormat('notification-requested', ['notificationId']);
+
+/**
+ * The outbox dedupe key of the `notifications-requested` job for a batch of notifications asked for in one
+ * statement, named by the batch's first id (each notification is in one batch). WARNING: persisted in
+ * outbox.dedupe_key.
+ */
+export const notificationBatchOutboxKey = keyFormat('notifications-requested', ['firstNotificationId']);

@@ -1,5 +1,5 @@
 import type { NotificationKind } from '../database/entities';
-import { notificationOutboxKey } from './keys';
+import { notificationBatchOutboxKey, notificationOutboxKey } from './keys';
 import type { NotificationVariables } from './variables';
 
 /** What asked for a notification; cancelNotifications finds rows by it. */
@@ -41,14 +41,33 @@ const columnTypes: Record<NotificationColumn, string> = {
   fallback_of_id: 'uuid',
 };
 
+/** Notifications per `notifications-requested` job when a statement asks for several. */
+export const NOTIFICATION_BATCH = 1000;
+
 /**
  * The one INSERT INTO notifications: two CTEs, `<name>` (the rows inserted, RETURNING id and
  * idempotency_key; a key already present is skipped: ON CONFLICT (idempotency_key) DO NOTHING) and
- * `<name>_outbox` (one `notification-requested` outbox row per inserted notification, RETURNING 1).
- * `from` is everything after FROM (joins, WHERE); `values` one SQL expression per column.
+ * `<name>_outbox` (the outbox rows that get them sent, RETURNING 1). `from` is everything after FROM
+ * (joins, WHERE); `values` one SQL expression per column. `outbox`: 'each' (default), one
+ * `notification-requested` row per notification; 'batch', one `notifications-requested` row per
+ * NOTIFICATION_BATCH of them (the notifier fans it out into the same per-notification jobs).
  */
-export function insertNotificationsCte(name: string, from: string, values: Record<NotificationColumn, string>): string {
+export function insertNotificationsCte(
+  name: string,
+  from: string,
+  values: Record<NotificationColumn, string>,
+  outbox: 'each' | 'batch' = 'each',
+): string {
   const select = notificationColumns.map((c) => `(${values[c]})::${columnTypes[c]}`).join(',\n           ');
+  const jobs =
+    outbox === 'each'
+      ? `SELECT 'notification-requested', jsonb_build_object('notificationId', id),
+           ${notificationOutboxKey.sql({ notificationId: 'id' })}
+    FROM ${name}`
+      : `SELECT 'notifications-requested', jsonb_build_object('notificationIds', jsonb_agg(id ORDER BY n)),
+           ${notificationBatchOutboxKey.sql({ firstNotificationId: '(array_agg(id ORDER BY n))[1]' })}
+    FROM (SELECT id, row_number() OVER () - 1 AS n FROM ${name}) b
+    GROUP BY n / ${NOTIFICATION_BATCH}`;
   return `${name} AS (
     INSERT INTO notifications (${notificationColumns.join(', ')})
     SELECT ${select}
@@ -58,9 +77,7 @@ export function insertNotificationsCte(name: string, from: string, values: Recor
   ),
   ${name}_outbox AS (
     INSERT INTO outbox (job_name, payload, dedupe_key)
-    SELECT 'notification-requested', jsonb_build_object('notificationId', id),
-           ${notificationOutboxKey.sql({ notificationId: 'id' })}
-    FROM ${name}
+    ${jobs}
     ON CONFLICT (dedupe_key) DO NOTHING
     RETURNING 1
   )`;

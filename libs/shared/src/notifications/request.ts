@@ -57,24 +57,46 @@ const recordset = `jsonb_to_recordset($1::jsonb) AS r(${notificationColumns
   .map((c) => `${c} ${c === 'variables' ? 'jsonb' : c === 'urgent' || c === 'late' ? 'boolean' : 'text'}`)
   .join(', ')})`;
 
-const REQUEST_SQL = `WITH ${insertNotificationsCte('ins', recordset, {
+const requestValues = {
   ...Object.fromEntries(notificationColumns.map((c) => [c, `r.${c}`])),
   not_before: 'COALESCE(r.not_before::timestamptz, now())',
-} as Record<(typeof notificationColumns)[number], string>)}
-SELECT id, idempotency_key AS key FROM ins`;
+} as Record<(typeof notificationColumns)[number], string>;
+// One message: its own `notification-requested` job; several: one `notifications-requested` job per thousand.
+const REQUEST_ONE = insertNotificationsCte('ins', recordset, requestValues, 'each');
+const REQUEST_MANY = insertNotificationsCte('ins', recordset, requestValues, 'batch');
+
+/** The caller's own write, run in the same statement as the insert (one round trip, not two). */
+export interface AlongsideWrite {
+  /** A data-modifying statement (UPDATE …, INSERT …), placed in the statement's WITH clause; its parameters are numbered from $2. */
+  sql: string;
+  params: unknown[];
+}
 
 /**
  * Asks the notifier for messages, in the caller's transaction, in one statement whatever their number:
- * inserts the notification rows and their `notification-requested` outbox entries. The idempotency key
- * is unique, so asking twice (a retried job, two scheduler instances) yields one row and one job.
- * Returns, in the order asked, each row's id and whether this call created it.
+ * inserts the notification rows and their outbox entries (one message: a `notification-requested` job;
+ * several: a `notifications-requested` job per thousand created, which the notifier fans out into one
+ * `notification-requested` job each). The idempotency key is unique, so asking twice (a retried job, two
+ * scheduler instances) yields one row and one job.
+ * Returns, in the order asked, each row's id and whether this call created it. `alongside`: the caller's own
+ * write in the same statement (e.g. marking what asked for the messages as done).
  */
 export async function requestNotifications(
   m: Queryable,
   reqs: readonly NotificationRequest[],
+  alongside?: AlongsideWrite,
 ): Promise<Array<{ id: string; created: boolean }>> {
-  if (!reqs.length) return [];
-  const inserted = await m.query<Array<{ id: string; key: string }>>(REQUEST_SQL, [JSON.stringify(reqs.map(toRow))]);
+  if (!reqs.length) {
+    if (alongside)
+      await m.query(`WITH alongside AS (${alongside.sql}) SELECT $1::jsonb IS NULL`, [null, ...alongside.params]);
+    return [];
+  }
+  const sql = `WITH ${reqs.length === 1 ? REQUEST_ONE : REQUEST_MANY}${alongside ? `,\n  alongside AS (${alongside.sql})` : ''}
+SELECT id, idempotency_key AS key FROM ins`;
+  const inserted = await m.query<Array<{ id: string; key: string }>>(sql, [
+    JSON.stringify(reqs.map(toRow)),
+    ...(alongside?.params ?? []),
+  ]);
   const ids = new Map(inserted.map((r) => [r.key, r.id]));
   const created = new Set(ids.keys());
   const missing = reqs.map((r) => r.idempotencyKey).filter((k) => !ids.has(k));

@@ -23,6 +23,11 @@ export interface JobPayloads {
   'case-received': { caseId: string };
   /** A notification row was inserted: render and send it. */
   'notification-requested': { notificationId: string };
+  /**
+   * Several notification rows were inserted in one statement (up to 1,000 ids): the notifier queues a
+   * `notification-requested` job for each. One outbox row and one relayed job instead of a thousand.
+   */
+  'notifications-requested': { notificationIds: string[] };
   /** A delivery-status report was stored as an intake record: match it to a notification. */
   'delivery-report-received': { intakeRecordId: string };
   /** A recurring task's tick (BullMQ job scheduler keyed by the task name; see @OnTask). */
@@ -37,6 +42,7 @@ export const jobQueue: { [N in JobName]: QueueName } = {
   'mailbox-poll': Queues.Intake,
   'case-received': Queues.Scheduler,
   'notification-requested': Queues.Notifier,
+  'notifications-requested': Queues.Notifier,
   'delivery-report-received': Queues.Notifier,
   'scheduled-task': Queues.Scheduler,
   'notifier-task': Queues.Notifier,

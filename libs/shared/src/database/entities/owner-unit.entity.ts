@@ -10,6 +10,8 @@ import { inList, ownerRelations, type OwnerRelation } from './enums';
 @Entity({ name: 'owner_units' })
 @Index('uq_owner_units_current', ['ownerId', 'unitId'], { unique: true, where: '"until" IS NULL' })
 @Index('ix_owner_units_unit', ['unitId'])
+// A unit's current owners from the index alone (index-only scan): the warranty scan looks them up once per notice.
+@Index('ix_owner_units_current_unit', ['unitId', 'ownerId'], { where: '"until" IS NULL' })
 @Check('ck_owner_units_relation', inList('relation', ownerRelations))
 export class OwnerUnitEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;

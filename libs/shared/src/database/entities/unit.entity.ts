@@ -6,6 +6,8 @@ import { inList, unitFinishes, type UnitFinish } from './enums';
 /** A unit (房号): building, entrance (单元, '' when the building has one), room. */
 @Entity({ name: 'units' })
 @Unique('uq_units_building_entrance_room', ['buildingId', 'entrance', 'room'])
+// The target of warranty_notices' (unit_id, project_id) key: a notice's estate is its unit's.
+@Unique('uq_units_id_project', ['id', 'projectId'])
 @Index('ix_units_project_handover', ['projectId', 'handoverDate'])
 @Check('ck_units_finish', inList('finish', unitFinishes))
 export class UnitEntity {

@@ -91,13 +91,14 @@ export type WarrantyNoticeStatus = (typeof warrantyNoticeStatuses)[number];
 export class WarrantyNoticeEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'uuid' }) unitId!: string;
-  @ManyToOne(() => UnitEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'unit_id', foreignKeyConstraintName: 'fk_warranty_notices_unit' })
-  unit?: UnitEntity;
+  /** The estate: its unit's (one key checks both, once per notice; the heating-notice day writes 70,000). */
   @Column({ type: 'uuid' }) projectId!: string;
-  @ManyToOne(() => ProjectEntity, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'project_id', foreignKeyConstraintName: 'fk_warranty_notices_project' })
-  project?: ProjectEntity;
+  @ManyToOne(() => UnitEntity, { onDelete: 'CASCADE', onUpdate: 'CASCADE' })
+  @JoinColumn([
+    { name: 'unit_id', referencedColumnName: 'id', foreignKeyConstraintName: 'fk_warranty_notices_unit_project' },
+    { name: 'project_id', referencedColumnName: 'projectId' },
+  ])
+  unit?: UnitEntity;
   @Column({ type: 'varchar', length: 40 }) itemCode!: string;
   @Column({ type: 'varchar', length: 100 }) itemName!: string;
   /** The handover date it was computed from. */

@@ -14,7 +14,9 @@ import { OwnersEmailLower1795470000000 } from './1795470000000-OwnersEmailLower'
 import { IntakeDeliveryReport1795480000000 } from './1795480000000-IntakeDeliveryReport';
 import { CasesPlannedRound1795490000000 } from './1795490000000-CasesPlannedRound';
 import { NotificationsPartialIndexes1795500000000 } from './1795500000000-NotificationsPartialIndexes';
+import { OwnerUnitsCurrentByUnit1795510000000 } from './1795510000000-OwnerUnitsCurrentByUnit';
 import { Routing1795520000000 } from './1795520000000-Routing';
+import { WarrantyNoticesUnitProjectKey1795525000000 } from './1795525000000-WarrantyNoticesUnitProjectKey';
 import { ReturnVisits1795530000000 } from './1795530000000-ReturnVisits';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
@@ -35,6 +37,8 @@ export const migrations = [
   IntakeDeliveryReport1795480000000,
   CasesPlannedRound1795490000000,
   NotificationsPartialIndexes1795500000000,
+  OwnerUnitsCurrentByUnit1795510000000,
   Routing1795520000000,
+  WarrantyNoticesUnitProjectKey1795525000000,
   ReturnVisits1795530000000,
 ];
