@@ -1,3 +1,4 @@
 export * from './free-port';
 export * from './embedded-postgres';
 export * from './redis-server';
+export * from './dovecot-server';
