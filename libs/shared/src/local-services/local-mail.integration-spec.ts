@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import nodemailer, { type SendMailOptions } from 'nodemailer';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseDeliveryReport } from '../mail';
 import { expectEventually } from '../testing/eventually';
-import { localImapClient, withLocalImap } from './dovecot-server';
+import { dovecotAccounts, localImapClient, withLocalImap } from './dovecot-server';
+import { reachableDataDir } from './embedded-postgres';
 import { startLocalMail, type LocalMail } from './local-mail';
 
 const OWNER = 'wangzhe.owner@163.com';
@@ -211,4 +212,26 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
     expect(await inboxOf(userUrl(OWNER))).toHaveLength(1);
     expect(await inboxOf(mail.csMailboxUrl)).toHaveLength(1);
   });
+
+  // A checkout under root's home (mode 0700): the mail uid cannot enter it, and nothing above the data folder changes.
+  (userInfo().uid === 0 ? it : it.skip)(
+    'as root in a folder closed to other users, keeps the mailboxes under /var/lib/kefu and opens nothing up',
+    async () => {
+      const closed = mkdtempSync(join(tmpdir(), 'kefu-closed-'));
+      const data = join(closed, 'data');
+      const relocated = reachableDataDir(join(data, 'dovecot'), dovecotAccounts().mail);
+      expect(dirname(dirname(relocated))).toBe('/var/lib/kefu');
+      const local = await startLocalMail({ dir: data, imapPort: 0, smtpPort: 0, domain: 'kefu.local' });
+      try {
+        await local.sendTestMail({ from: OWNER, subject: '漏水', text: '漏水' });
+        expect(await inboxOf(local.csMailboxUrl)).toHaveLength(1);
+        expect(existsSync(join(relocated, 'mail', local.csAddress))).toBe(true);
+        expect(statSync(closed).mode & 0o777).toBe(0o700);
+      } finally {
+        await local.stop();
+        rmSync(closed, { recursive: true, force: true });
+        rmSync(dirname(relocated), { recursive: true, force: true });
+      }
+    },
+  );
 });

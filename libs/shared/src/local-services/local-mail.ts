@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
 import { dovecotAccounts, isDovecotUsername, startDovecotServer, withLocalImap } from './dovecot-server';
-import { reachableDataDir } from './embedded-postgres';
+import { reachableDataDir, SHARED_ROOT } from './embedded-postgres';
 import { freePort } from './free-port';
 import { buildDeliveryStatusNotification, rfc5322Date, type FailedRecipient } from './local-mail-dsn';
 import { LocalMailStore, newLocalMailId, type LocalMailEntry, type LocalMailMessage } from './local-mail-store';
@@ -107,6 +107,11 @@ export async function startLocalMail(opts: LocalMailOptions): Promise<LocalMail>
   // and in a checkout closed to other users the mailboxes live under SHARED_ROOT instead.
   if (accounts.root && statSync(dir).uid === userInfo().uid) chmodSync(dir, statSync(dir).mode | 0o111);
   const dovecotDir = reachableDataDir(join(dir, 'dovecot'), accounts.root ? accounts.mail : null);
+  if (dovecotDir !== join(dir, 'dovecot')) {
+    // Folders of our own under SHARED_ROOT: enterable whatever the umask.
+    mkdirSync(dovecotDir, { recursive: true });
+    for (const d of [SHARED_ROOT, dirname(dovecotDir)]) chmodSync(d, 0o755);
+  }
   const password = imapPassword(dir);
   const store = new LocalMailStore(dir);
   const imapPort = opts.imapPort || (await freePort());
