@@ -93,7 +93,7 @@ userdb {
   driver = static
   args = uid=${a.mail.uid} gid=${a.mail.gid} home=${dir}/home/%u
 }
-service imap-login {
+service imap-login {${a.root ? '' : '\n  chroot ='}
   inet_listener imap {
     address = 127.0.0.1
     port = ${port}
@@ -102,7 +102,7 @@ service imap-login {
     port = 0
   }
 }
-namespace inbox {
+${a.root ? '' : '# Not root: chroot is not permitted.\nservice anvil {\n  chroot =\n}\n'}namespace inbox {
   inbox = yes
   separator = /
 }
@@ -116,7 +116,10 @@ export function waitForImapGreeting(port: number, timeoutMs: number): Promise<vo
     const attempt = () => {
       const sock = createConnection({ port, host: '127.0.0.1' });
       let seen = '';
+      let settled = false;
       const retry = (why: string) => {
+        if (settled) return;
+        settled = true;
         sock.destroy();
         if (Date.now() > deadline)
           reject(new Error(`dovecot did not greet on ${port} within ${timeoutMs} ms (${why})`));
@@ -126,11 +129,14 @@ export function waitForImapGreeting(port: number, timeoutMs: number): Promise<vo
       sock.on('data', (b: Buffer) => {
         seen += b.toString('latin1');
         if (/\* OK .*ready/.test(seen)) {
+          settled = true;
           sock.end();
           resolve();
         }
       });
       sock.once('error', (e) => retry(e.message));
+      // The master accepts and hangs up while imap-login cannot start (throttled): retry, then a bounded failure.
+      sock.once('close', () => retry(`connection closed${seen ? ` after ${JSON.stringify(seen.slice(0, 80))}` : ''}`));
     };
     attempt();
   });
