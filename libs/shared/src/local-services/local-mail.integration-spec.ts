@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -8,7 +9,7 @@ import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { parseDeliveryReport } from '../mail';
 import { expectEventually } from '../testing/eventually';
 import { dovecotAccounts, localImapClient, withLocalImap } from './dovecot-server';
-import { reachableDataDir } from './embedded-postgres';
+import { canReach, reachableDataDir } from './embedded-postgres';
 import { startLocalMail, type LocalMail } from './local-mail';
 
 const OWNER = 'wangzhe.owner@163.com';
@@ -233,5 +234,50 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
         rmSync(dirname(relocated), { recursive: true, force: true });
       }
     },
+  );
+
+  // Dovecot as an ordinary user runs everything as that user, without chroot: the same code, started by `nobody`.
+  const nobody = dovecotAccounts().mail;
+  const repo = join(__dirname, '../../../..');
+  (userInfo().uid === 0 && canReach(nobody, join(repo, 'node_modules')) ? it : it.skip)(
+    'starts as an ordinary user too (run as nobody): delivers, bounces with a DSN, stops',
+    () => {
+      const home = mkdtempSync(join(tmpdir(), 'kefu-local-mail-user-'));
+      chownSync(home, nobody.uid, nobody.gid);
+      try {
+        const child = spawnSync(
+          process.execPath,
+          [
+            '-r',
+            'ts-node/register/transpile-only',
+            join(__dirname, 'testing', 'local-mail-child.ts'),
+            join(home, 'data'),
+          ],
+          {
+            cwd: repo,
+            uid: nobody.uid,
+            gid: nobody.gid,
+            env: { PATH: '/usr/bin:/bin', HOME: home },
+            encoding: 'utf8',
+            timeout: 60_000,
+          },
+        );
+        expect(child.stderr).toBe('');
+        const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+          uid: number;
+          status: string;
+          list: Array<{ mailbox: string; isDsn: boolean }>;
+        };
+        expect(out.uid).toBe(nobody.uid);
+        expect(out.status).toBe('5.1.1');
+        expect(out.list.map((e) => [e.mailbox, e.isDsn])).toEqual([
+          ['bounces@kefu.local', true],
+          ['kefu@kefu.local', false],
+        ]);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+    90_000,
   );
 });
