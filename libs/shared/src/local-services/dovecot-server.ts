@@ -110,10 +110,11 @@ ${a.root ? '' : '# Not root: chroot is not permitted.\nservice anvil {\n  chroot
 }
 
 /** Resolves once the server greets on the port (the master opens the socket before imap-login is ready). */
-export function waitForImapGreeting(port: number, timeoutMs: number): Promise<void> {
+export function waitForImapGreeting(port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
+      if (signal?.aborted) return reject(new Error('no longer waited for'));
       const sock = createConnection({ port, host: '127.0.0.1' });
       let seen = '';
       let settled = false;
@@ -250,14 +251,32 @@ export async function startDovecotServer(opts: {
   };
   const exited = new Promise<never>((_, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`dovecot exited with code ${code} before it was ready:\n${log()}`)));
+    child.once('exit', (code) => reject(new Error(`it exited with code ${code}`)));
   });
   exited.catch(() => undefined);
+  const waiting = new AbortController();
   try {
-    await Promise.race([waitForImapGreeting(opts.port, 15_000), exited]);
+    await Promise.race([waitForImapGreeting(opts.port, 15_000, waiting.signal), exited]);
   } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
+    waiting.abort(); // the greeting loop stops retrying once Dovecot has exited
+    // SIGTERM first: the master stops its children (SIGKILL would leave them behind).
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await gone;
+      clearTimeout(kill);
+    }
+    const why = err instanceof Error ? err.message : String(err);
+    // The line that names the cause (`bind(…) failed: Address already in use`, `chroot(…) failed: …`), else the last error.
+    const errors = log()
+      .split('\n')
+      .filter((l) => /\b(Fatal|Error):/.test(l));
+    const cause = (errors.find((l) => /\) failed: /.test(l)) ?? errors.pop())?.trim();
+    // One line for the terminal; the whole story is in the log.
+    throw new Error(
+      `Dovecot did not start on 127.0.0.1:${opts.port}: ${why}${cause ? ` — ${cause}` : ''} (log: ${join(dir, 'dovecot.log')})`,
+    );
   }
   // Ctrl-C may have reached the process group already: never wait for an exit that passed.
   const stop = () =>

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -280,4 +281,27 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
     },
     90_000,
   );
+
+  it('a port in use is a one-line error, and nothing is left running', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    const other = mkdtempSync(join(tmpdir(), 'kefu-local-mail-'));
+    try {
+      const at = (imapPort: number, smtpPort: number) =>
+        startLocalMail({ dir: other, imapPort, smtpPort, domain: 'kefu.local' });
+      await expect(at(port, 0)).rejects.toThrow(
+        new RegExp(`^Dovecot did not start on 127\\.0\\.0\\.1:${port}: .*Address already in use.*\\(log: `),
+      );
+      await expect(at(0, port)).rejects.toThrow(
+        `the local SMTP server could not listen on 127.0.0.1:${port}: listen EADDRINUSE`,
+      );
+      const pidFile = join(other, 'dovecot', 'run', 'master.pid');
+      const master = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0;
+      expect(master && alive(master)).toBeFalsy();
+    } finally {
+      taken.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

@@ -240,8 +240,10 @@ export async function startLocalMail(opts: LocalMailOptions): Promise<LocalMail>
       smtp.listen(opts.smtpPort, '127.0.0.1', () => ok());
     });
   } catch (err) {
+    smtp.close(() => undefined);
     await dovecot.stop();
-    throw err;
+    const why = (err instanceof Error ? err.message : String(err)).replace(/^Error: /, '');
+    throw new Error(`the local SMTP server could not listen on 127.0.0.1:${opts.smtpPort}: ${why}`);
   }
   const smtpPort = (smtp.server.address() as AddressInfo).port;
   const smtpUrl = `smtp://127.0.0.1:${smtpPort}`;
