@@ -22,8 +22,8 @@ export interface LocalPostgres {
   stop: () => Promise<void>;
 }
 
-/** The unprivileged account Postgres runs as when we are root (Postgres refuses to run as root). */
-interface RunAs {
+/** The unprivileged account a local service runs as when we are root (Postgres refuses to run as root). */
+export interface RunAs {
   uid: number;
   gid: number;
 }
@@ -45,7 +45,7 @@ function postgresAccount(): RunAs | null {
 }
 
 /** Whether `account` may enter (search) `dir` — every ancestor included. */
-function canReach(account: RunAs, dir: string): boolean {
+export function canReach(account: RunAs, dir: string): boolean {
   return spawnSync('test', ['-x', dir], { uid: account.uid, gid: account.gid, stdio: 'ignore' }).status === 0;
 }
 
@@ -96,11 +96,11 @@ function postgresBinaries(account: RunAs | null): string {
 export const SHARED_ROOT = '/var/lib/kefu';
 
 /**
- * Where a cluster's data can live: `preferred` when the account Postgres runs as can reach its parent, else (as
- * root in a closed checkout) a folder of its own under SHARED_ROOT named after `preferred`.
+ * Where a service's data can live: `preferred` when the account it runs as (Postgres's by default; Dovecot's mail
+ * account for the local mail) can reach its parent, else (as root in a closed checkout) a folder of its own under
+ * SHARED_ROOT named after `preferred`. Not root (account null): always `preferred`.
  */
-export function reachableDataDir(preferred: string): string {
-  const account = postgresAccount();
+export function reachableDataDir(preferred: string, account: RunAs | null = postgresAccount()): string {
   if (!account) return preferred;
   mkdirSync(dirname(preferred), { recursive: true });
   if (canReach(account, dirname(preferred))) return preferred;
