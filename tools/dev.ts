@@ -183,9 +183,12 @@ async function main(): Promise<void> {
     providers = await startLocalProviders({
       dataDir,
       env: process.env,
+      databaseUrl,
       notifierUrl: `http://127.0.0.1:${apps[2].port}`,
       smsPort: Number(process.env.KEFU_LOCAL_SMS_PORT ?? 3003),
       outboxPort: Number(process.env.KEFU_LOCAL_OUTBOX_PORT ?? 3004),
+      imapPort: Number(process.env.KEFU_LOCAL_IMAP_PORT ?? 3143),
+      smtpPort: Number(process.env.KEFU_LOCAL_SMTP_PORT ?? 2525),
     });
     for (const line of providers.describe) say(line);
 

@@ -1,10 +1,70 @@
 /**
  * `npm start`'s stand-ins for what lies outside our walls, used wherever the real one is not configured:
- * the Twilio-speaking SMS gateway (TWILIO_* unset) and the outbox API the console's 本地收件箱 reads.
- * The apps talk to them exactly as to the real providers — the twilio SDK, signed status callbacks.
+ * the Twilio-speaking SMS gateway (TWILIO_* unset), the local mail system (SMTP_URL and MAILBOX_URL unset:
+ * Dovecot with a mailbox per address, an SMTP server that delivers into it and bounces unknown recipients)
+ * and the outbox API the console's 本地收件箱 reads. The apps talk to them exactly as to the real providers.
  */
 import { join } from 'node:path';
-import { startLocalOutboxServer, startLocalSms, type LocalOutboxServer, type LocalSms } from '@kefu/shared';
+import { Pool } from 'pg';
+import {
+  startLocalMail,
+  startLocalOutboxServer,
+  startLocalSms,
+  type LocalMail,
+  type LocalOutboxServer,
+  type LocalSms,
+  type OutboxMailSource,
+} from '@kefu/shared';
+
+/** Addresses whose local part starts with this bounce (documented): the way to watch a bounce on purpose. */
+const UNDELIVERABLE_LOCAL_PART = /^undeliverable/i;
+
+/** An address has a local mailbox when it is an owner's or a staff member's (or the system's own). */
+function knownAddresses(pool: Pool): (address: string) => Promise<boolean> {
+  return async (address) => {
+    if (UNDELIVERABLE_LOCAL_PART.test(address)) return false;
+    const { rowCount } = await pool.query(
+      `SELECT 1 FROM owners WHERE lower(email) = $1 UNION ALL SELECT 1 FROM staff WHERE lower(email) = $1 LIMIT 1`,
+      [address.toLowerCase()],
+    );
+    return (rowCount ?? 0) > 0;
+  };
+}
+
+/** The outbox page's view of the local mailboxes. */
+function mailSource(mail: LocalMail): OutboxMailSource {
+  return {
+    csAddress: mail.csAddress,
+    list: ({ limit }) =>
+      Promise.resolve(
+        mail.list({ limit }).map((e) => ({
+          id: e.id,
+          mailbox: e.mailbox,
+          from: e.from,
+          to: e.to,
+          subject: e.subject,
+          date: e.deliveredAt,
+          preview: e.preview,
+          dsn: e.isDsn,
+        })),
+      ),
+    message: async (id) => {
+      const m = await mail.message(id);
+      return (
+        m && {
+          id: m.id,
+          mailbox: m.mailbox,
+          from: m.from,
+          to: m.to,
+          subject: m.subject,
+          date: m.deliveredAt,
+          text: m.text,
+        }
+      );
+    },
+    sendTestMail: (m) => mail.sendTestMail(m),
+  };
+}
 
 export interface LocalProviders {
   /** Environment for the three apps: only the providers that are not configured for real are set. */
@@ -17,15 +77,21 @@ export interface LocalProviders {
 export async function startLocalProviders(opts: {
   dataDir: string;
   env: NodeJS.ProcessEnv;
+  databaseUrl: string;
   notifierUrl: string;
   smsPort: number;
   outboxPort: number;
+  imapPort: number;
+  smtpPort: number;
 }): Promise<LocalProviders> {
   const env: Record<string, string> = {};
   const describe: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   let sms: LocalSms | undefined;
+  let mail: LocalMail | undefined;
   let outbox: LocalOutboxServer | undefined;
+  const pool = new Pool({ connectionString: opts.databaseUrl, max: 2, application_name: 'kefu-local-providers' });
+  stops.push(() => pool.end());
   try {
     if (!opts.env.TWILIO_ACCOUNT_SID) {
       sms = await startLocalSms({ dir: join(opts.dataDir, 'local-sms'), port: opts.smsPort });
@@ -40,8 +106,40 @@ export async function startLocalProviders(opts: {
       });
       describe.push(`SMS: local Twilio-speaking gateway on ${sms.apiBaseUrl} (magic numbers in the README)`);
     }
-    if (sms) {
-      outbox = await startLocalOutboxServer({ port: opts.outboxPort, sms });
+    if (!opts.env.SMTP_URL && !opts.env.MAILBOX_URL) {
+      mail = await startLocalMail({
+        dir: join(opts.dataDir, 'local-mail'),
+        imapPort: opts.imapPort,
+        smtpPort: opts.smtpPort,
+        domain: 'kefu.local',
+        detached: true,
+        isKnownAddress: knownAddresses(pool),
+      });
+      stops.unshift(mail.stop);
+      Object.assign(env, {
+        SMTP_URL: mail.smtpUrl,
+        MAILBOX_URL: mail.csMailboxUrl,
+        BOUNCE_MAILBOX_URL: mail.bounceMailboxUrl,
+        EMAIL_FROM: `客户服务部 <${mail.csAddress}>`,
+        EMAIL_REPLY_TO: mail.csAddress,
+        EMAIL_RETURN_PATH: mail.bounceAddress,
+      });
+      describe.push(
+        `mail: local Dovecot on 127.0.0.1:${mail.imapPort} and SMTP on 127.0.0.1:${mail.smtpPort}; customer service is ${mail.csAddress}, bounces come back to ${mail.bounceAddress}`,
+      );
+    }
+    if (sms || mail) {
+      outbox = await startLocalOutboxServer({
+        port: opts.outboxPort,
+        sms,
+        mail: mail && mailSource(mail),
+        testSender: async () =>
+          (
+            await pool.query<{ email: string }>(
+              `SELECT lower(email) AS email FROM owners WHERE email IS NOT NULL ORDER BY length(email), email LIMIT 1`,
+            )
+          ).rows[0]?.email ?? null,
+      });
       stops.unshift(outbox.stop);
       env.LOCAL_PROVIDERS_URL = outbox.url;
     }

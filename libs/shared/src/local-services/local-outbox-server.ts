@@ -25,7 +25,7 @@ const MAX_BODY = 64 * 1024;
  */
 export async function startLocalOutboxServer(opts: {
   port?: number;
-  sms: LocalSms;
+  sms?: LocalSms;
   mail?: OutboxMailSource;
   /** The test-mail form's default sender (a demo owner's address, so the acknowledgement lands in a mailbox). */
   testSender?: () => Promise<string | null>;
@@ -47,7 +47,7 @@ export async function startLocalOutboxServer(opts: {
     if (req.method === 'GET' && u.pathname === '/outbox') {
       const limit = Math.min(Math.max(Number(u.searchParams.get('limit') ?? 100) || 100, 1), 500);
       return send(res, 200, {
-        sms: sms.list(limit).map((m) => ({
+        sms: (sms?.list(limit) ?? []).map((m) => ({
           sid: m.sid,
           to: m.to,
           from: m.from ?? m.messagingServiceSid,
