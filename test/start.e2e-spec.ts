@@ -37,7 +37,9 @@ const portOpen = (port: number) =>
 describe('README command 1 (npm start)', () => {
   it('brings up the whole system from a clean clone, healthy, and Ctrl-C stops everything', async () => {
     const dir = cleanCopy();
-    const [pg, redis, intake, scheduler, notifier, sms, outbox] = await Promise.all([
+    const [pg, redis, intake, scheduler, notifier, sms, outbox, imap, smtp] = await Promise.all([
+      freePort(),
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -55,6 +57,8 @@ describe('README command 1 (npm start)', () => {
       NOTIFIER_PORT: String(notifier),
       KEFU_LOCAL_SMS_PORT: String(sms),
       KEFU_LOCAL_OUTBOX_PORT: String(outbox),
+      KEFU_LOCAL_IMAP_PORT: String(imap),
+      KEFU_LOCAL_SMTP_PORT: String(smtp),
       LOG_LEVEL: 'warn',
     };
     delete env.DATABASE_URL;
@@ -135,6 +139,31 @@ describe('README command 1 (npm start)', () => {
         to: '+8613800138000',
         status: 'delivered',
       });
+
+      // An email to customer service (the outbox's test-mail form): a case within 10 s, its acknowledgement in the
+      // sender's local mailbox.
+      const sent = await fetch(`http://127.0.0.1:${intake}/api/v1/local-outbox/test-mail`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          from: 'o1@owner.example',
+          subject: '3栋楼道灯坏了',
+          text: '楼道的灯坏了一个星期了，请尽快维修。',
+        }),
+      });
+      expect(sent.status).toBe(201);
+      const mailDeadline = Date.now() + 10_000;
+      let acked: { to: string; subject: string } | undefined;
+      while (Date.now() < mailDeadline && !acked) {
+        const box = await get<{ mail: Array<{ to: string; subject: string }> }>('/api/v1/local-outbox');
+        acked = box.mail.find((m) => m.to.includes('o1@owner.example') && /COBZS001-\d{4}-\d{5}/.test(m.subject));
+        if (!acked) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(acked).toBeDefined();
+      const emailCases = await get<{ items: Array<{ channel: string; number: string }> }>(
+        '/api/v1/cases?channel=email',
+      );
+      expect(acked!.subject).toContain(emailCases.items[0]!.number);
 
       // Ctrl-C in a terminal signals the whole foreground process group: the apps stop first (the databases
       // are in groups of their own), quietly, and npm start ends with exit code 0.
