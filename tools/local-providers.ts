@@ -13,7 +13,6 @@ import {
   type LocalMail,
   type LocalOutboxServer,
   type LocalSms,
-  type OutboxMailSource,
 } from '@kefu/shared';
 
 /** Addresses whose local part starts with this bounce (documented): the way to watch a bounce on purpose. */
@@ -28,41 +27,6 @@ function knownAddresses(pool: Pool): (address: string) => Promise<boolean> {
       [address.toLowerCase()],
     );
     return (rowCount ?? 0) > 0;
-  };
-}
-
-/** The outbox page's view of the local mailboxes. */
-function mailSource(mail: LocalMail): OutboxMailSource {
-  return {
-    csAddress: mail.csAddress,
-    list: ({ limit }) =>
-      Promise.resolve(
-        mail.list({ limit }).map((e) => ({
-          id: e.id,
-          mailbox: e.mailbox,
-          from: e.from,
-          to: e.to,
-          subject: e.subject,
-          date: e.deliveredAt,
-          preview: e.preview,
-          dsn: e.isDsn,
-        })),
-      ),
-    message: async (id) => {
-      const m = await mail.message(id);
-      return (
-        m && {
-          id: m.id,
-          mailbox: m.mailbox,
-          from: m.from,
-          to: m.to,
-          subject: m.subject,
-          date: m.deliveredAt,
-          text: m.text,
-        }
-      );
-    },
-    sendTestMail: (m) => mail.sendTestMail(m),
   };
 }
 
@@ -132,7 +96,7 @@ export async function startLocalProviders(opts: {
       outbox = await startLocalOutboxServer({
         port: opts.outboxPort,
         sms,
-        mail: mail && mailSource(mail),
+        mail,
         testSender: async () =>
           (
             await pool.query<{ email: string }>(

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import {
   freePort,
   requestNotification,
+  startLocalMail,
   startLocalOutboxServer,
   startLocalSms,
+  type LocalMail,
   type LocalOutboxServer,
   type LocalSms,
 } from '@kefu/shared';
@@ -19,6 +21,7 @@ import { startConsoleStack, type ConsoleStack } from './stack';
 describe('Local outbox in a real browser: what owners received from the local providers', () => {
   let stack: ConsoleStack;
   let sms: LocalSms;
+  let mail: LocalMail;
   let outbox: LocalOutboxServer;
   let dir: string;
   let rep: { id: string; login: string; password: string; name: string };
@@ -27,7 +30,15 @@ describe('Local outbox in a real browser: what owners received from the local pr
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kefu-outbox-'));
     sms = await startLocalSms({ dir, callbackDelayMs: 50 });
-    outbox = await startLocalOutboxServer({ sms });
+    // Every address has a mailbox here except those starting "undeliverable" (as npm start's rule has it).
+    mail = await startLocalMail({
+      dir: join(dir, 'mail'),
+      imapPort: 0,
+      smtpPort: 0,
+      domain: 'kefu.local',
+      isKnownAddress: (a) => Promise.resolve(!a.startsWith('undeliverable')),
+    });
+    outbox = await startLocalOutboxServer({ sms, mail, testSender: () => Promise.resolve('wang@owner.example') });
     const notifierPort = await freePort();
     stack = await startConsoleStack(
       {
@@ -37,6 +48,12 @@ describe('Local outbox in a real browser: what owners received from the local pr
         TWILIO_API_BASE_URL: sms.apiBaseUrl,
         TWILIO_STATUS_CALLBACK_URL: `http://127.0.0.1:${notifierPort}/webhooks/twilio/status`,
         LOCAL_PROVIDERS_URL: outbox.url,
+        SMTP_URL: mail.smtpUrl,
+        MAILBOX_URL: mail.csMailboxUrl,
+        BOUNCE_MAILBOX_URL: mail.bounceMailboxUrl,
+        EMAIL_FROM: `客户服务部 <${mail.csAddress}>`,
+        EMAIL_REPLY_TO: mail.csAddress,
+        EMAIL_RETURN_PATH: mail.bounceAddress,
       },
       { notifierPort },
     );
@@ -47,6 +64,7 @@ describe('Local outbox in a real browser: what owners received from the local pr
     await stack?.close();
     await outbox?.stop();
     await sms?.stop();
+    await mail?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -261,6 +279,41 @@ describe('Local outbox in a real browser: what owners received from the local pr
     const letter = page.locator('tr[data-kind="letter"]').first();
     await expect(letter.textContent()).resolves.toContain('李建国');
     await stack.screenshot(page, 'local-outbox-fallback');
+    await context.close();
+  });
+
+  it("the test-mail form mails customer service: a case within seconds, the acknowledgement in the sender's mailbox", async () => {
+    const { page, context } = await stack.loggedIn(rep);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('/console#/outbox');
+    const form = page.getByRole('region', { name: '发一封测试邮件给客服' });
+    await expect(form.getByLabel('发件人邮箱').inputValue()).resolves.toBe('wang@owner.example');
+    await form.getByLabel('主题').fill('2栋电梯异响');
+    await form.getByLabel('正文').fill('您好，2栋1单元的电梯运行时有很大的异响，请尽快检修。');
+    await form.getByRole('button', { name: '发送' }).click();
+    await form.getByText('测试邮件已发出').waitFor();
+    await stack.screenshot(page, 'local-outbox-test-mail');
+
+    // Intake reads the customer-service mailbox (IDLE) and makes the case; the notifier mails the acknowledgement.
+    const ds = stack.db.dataSource;
+    const c = await until('the email case', async () => {
+      const [row] = await ds.query<Array<{ id: string; number: string }>>(
+        `SELECT id, number FROM cases WHERE channel = 'email' AND description LIKE '%电梯运行时有很大的异响%'`,
+      );
+      return row;
+    });
+    const ackMail = await until("the acknowledgement in the sender's mailbox", () =>
+      Promise.resolve(mail.list().find((m) => m.mailbox === 'wang@owner.example' && m.subject.includes(c.number))),
+    );
+    await page.getByRole('button', { name: '刷新' }).click();
+    const row = page.locator(`tr[data-mail="${ackMail.id}"]`);
+    await row.waitFor();
+    await row.getByRole('button', { name: '查看全文' }).click();
+    await row.locator('.mail-body').waitFor({ state: 'visible' });
+    await expect(row.locator('.mail-body').textContent()).resolves.toContain(c.number);
+    await stack.screenshot(page, 'local-outbox-mail');
+    expect(errors).toEqual([]);
     await context.close();
   });
 

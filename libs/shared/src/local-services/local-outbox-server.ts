@@ -1,14 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LocalMail } from './local-mail';
 import { LOCAL_SMS_MAGIC_NUMBERS, type LocalSms } from './local-sms';
-
-/** What the local mail system offers the outbox (local-mail.ts). */
-export interface OutboxMailSource {
-  csAddress: string;
-  list: (opts: { limit: number }) => Promise<unknown[]>;
-  message: (id: string) => Promise<unknown>;
-  sendTestMail: (m: { from: string; subject: string; text: string }) => Promise<unknown>;
-}
 
 export interface LocalOutboxServer {
   /** LOCAL_PROVIDERS_URL for intake, which serves it to staff as /api/v1/local-outbox. */
@@ -26,7 +19,7 @@ const MAX_BODY = 64 * 1024;
 export async function startLocalOutboxServer(opts: {
   port?: number;
   sms?: LocalSms;
-  mail?: OutboxMailSource;
+  mail?: LocalMail;
   /** The test-mail form's default sender (a demo owner's address, so the acknowledgement lands in a mailbox). */
   testSender?: () => Promise<string | null>;
 }): Promise<LocalOutboxServer> {
@@ -57,7 +50,16 @@ export async function startLocalOutboxServer(opts: {
           createdAt: m.dateCreated.toISOString(),
           history: m.history.map((h) => ({ ...h, at: h.at.toISOString() })),
         })),
-        mail: mail ? await mail.list({ limit }) : [],
+        mail: (mail?.list({ limit }) ?? []).map((e) => ({
+          id: e.id,
+          mailbox: e.mailbox,
+          from: e.from,
+          to: e.to,
+          subject: e.subject,
+          date: e.deliveredAt,
+          preview: e.preview,
+          dsn: e.isDsn,
+        })),
         csAddress: mail?.csAddress ?? null,
         testSender: mail && opts.testSender ? await opts.testSender() : null,
         magicNumbers: LOCAL_SMS_MAGIC_NUMBERS.map(({ number, effect, effectZh }) => ({
@@ -70,7 +72,17 @@ export async function startLocalOutboxServer(opts: {
     if (req.method === 'GET' && one) {
       if (!mail) return error(res, 404, 'not_found', 'The local mail system is not running.');
       const m = await mail.message(one[1]!);
-      return m ? send(res, 200, m) : error(res, 404, 'not_found', `No local mail ${one[1]}.`);
+      return m
+        ? send(res, 200, {
+            id: m.id,
+            mailbox: m.mailbox,
+            from: m.from,
+            to: m.to,
+            subject: m.subject,
+            date: m.deliveredAt,
+            text: m.text,
+          })
+        : error(res, 404, 'not_found', `No local mail ${one[1]}.`);
     }
     if (req.method === 'POST' && u.pathname === '/outbox/test-mail') {
       if (!mail) return error(res, 404, 'not_found', 'The local mail system is not running.');
