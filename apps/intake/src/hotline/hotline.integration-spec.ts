@@ -205,7 +205,7 @@ describe('hotline', () => {
       .expect(400);
     expect(short.body.error.details.fields[0]).toMatchObject({
       field: 'recordingKeepUntil',
-      message: expect.stringContaining('2026-12-23'),
+      message: expect.stringContaining('录音至少保存30天：不早于 2026-12-23'),
     });
   });
 

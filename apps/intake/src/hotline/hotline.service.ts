@@ -20,8 +20,6 @@ import { parseCdrCsv, type CdrProblem } from './cdr';
 import type { LogCallDto } from './hotline.dto';
 import { readBackSentence } from './read-back';
 
-export const RECORDING_MIN_KEEP_DAYS = 30;
-
 export interface LoggedCall {
   created: boolean;
   case: { id: string; number: string; type: CaseType; promisedReplyAt: string | null; matchStatus: string };
@@ -70,14 +68,15 @@ export class HotlineService {
   async logCall(dto: LogCallDto, staff: StaffPrincipal): Promise<LoggedCall> {
     const tz = this.config.BUSINESS_TIME_ZONE;
     const startedAt = new Date(dto.startedAt);
-    const minKeep = addDays(day(startedAt, tz), RECORDING_MIN_KEEP_DAYS);
+    const keepDays = this.config.RECORDING_MIN_KEEP_DAYS;
+    const minKeep = addDays(day(startedAt, tz), keepDays);
     const keepUntil = dto.recordingRef ? (dto.recordingKeepUntil ?? minKeep) : dto.recordingKeepUntil;
     if (keepUntil && keepUntil < minKeep) {
       throw new AppException('validation_failed', 'Invalid input: recordingKeepUntil', {
         fields: [
           {
             field: 'recordingKeepUntil',
-            message: `录音至少保存30天：不早于 ${minKeep} (recordings are kept at least 30 days)`,
+            message: `录音至少保存${keepDays}天：不早于 ${minKeep} (recordings are kept at least ${keepDays} days)`,
           },
         ],
       });

@@ -164,6 +164,13 @@ export const configSchema = z
     LOCAL_PROVIDERS_URL: z.url().optional(),
     /** The advance reminder goes out when this share (%) of a deadline's window has passed. */
     REMINDER_LEAD_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
+    /** Call recordings are kept at least this many days (004 篇2 §3.2: at least 30): a call's recordingKeepUntil may not be earlier. */
+    RECORDING_MIN_KEEP_DAYS: z.coerce
+      .number()
+      .int()
+      .min(30, 'the rules keep call recordings at least 30 days')
+      .max(3650)
+      .default(30),
     /** Lifetime of the owner's return-visit link (回访), from the case's resolution. */
     RETURN_VISIT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** Lifetime of a signed acknowledgement link, from sending. */

@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps call recordings at least 30 days whatever RECORDING_MIN_KEEP_DAYS says (004 篇2 §3.2), longer if asked', () => {
+    expect(loadConfig(valid).RECORDING_MIN_KEEP_DAYS).toBe(30);
+    expect(loadConfig({ ...valid, RECORDING_MIN_KEEP_DAYS: '90' }).RECORDING_MIN_KEEP_DAYS).toBe(90);
+    expect(() => loadConfig({ ...valid, RECORDING_MIN_KEEP_DAYS: '7' })).toThrow(
+      /RECORDING_MIN_KEEP_DAYS: the rules keep call recordings at least 30 days/,
+    );
+  });
+
   it('lists every bad variable at once', () => {
     let err: unknown;
     try {
