@@ -164,7 +164,7 @@ export const configSchema = z
     LOCAL_PROVIDERS_URL: z.url().optional(),
     /** The advance reminder goes out when this share (%) of a deadline's window has passed. */
     REMINDER_LEAD_PERCENT: z.coerce.number().int().min(1).max(99).default(80),
-    /** Call recordings are kept at least this many days (004 篇2 §3.2: at least 30): a call's recordingKeepUntil may not be earlier. */
+    /** Call recordings are kept at least this many days (004 篇3 §4.5: at least 30): a call's recordingKeepUntil may not be earlier. */
     RECORDING_MIN_KEEP_DAYS: z.coerce
       .number()
       .int()

@@ -22,7 +22,7 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('keeps call recordings at least 30 days whatever RECORDING_MIN_KEEP_DAYS says (004 篇2 §3.2), longer if asked', () => {
+  it('keeps call recordings at least 30 days whatever RECORDING_MIN_KEEP_DAYS says (004 篇3 §4.5), longer if asked', () => {
     expect(loadConfig(valid).RECORDING_MIN_KEEP_DAYS).toBe(30);
     expect(loadConfig({ ...valid, RECORDING_MIN_KEEP_DAYS: '90' }).RECORDING_MIN_KEEP_DAYS).toBe(90);
     expect(() => loadConfig({ ...valid, RECORDING_MIN_KEEP_DAYS: '7' })).toThrow(
