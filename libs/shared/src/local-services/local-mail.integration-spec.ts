@@ -1,6 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chownSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -216,71 +226,69 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
   });
 
   // A checkout under root's home (mode 0700): the mail uid cannot enter it, and nothing above the data folder changes.
-  (userInfo().uid === 0 ? it : it.skip)(
-    'as root in a folder closed to other users, keeps the mailboxes under /var/lib/kefu and opens nothing up',
-    async () => {
-      const closed = mkdtempSync(join(tmpdir(), 'kefu-closed-'));
-      const data = join(closed, 'data');
-      const relocated = reachableDataDir(join(data, 'dovecot'), dovecotAccounts().mail);
-      expect(dirname(dirname(relocated))).toBe('/var/lib/kefu');
-      const local = await startLocalMail({ dir: data, imapPort: 0, smtpPort: 0, domain: 'kefu.local' });
-      try {
-        await local.sendTestMail({ from: OWNER, subject: '漏水', text: '漏水' });
-        expect(await inboxOf(local.csMailboxUrl)).toHaveLength(1);
-        expect(existsSync(join(relocated, 'mail', local.csAddress))).toBe(true);
-        expect(statSync(closed).mode & 0o777).toBe(0o700);
-      } finally {
-        await local.stop();
-        rmSync(closed, { recursive: true, force: true });
-        rmSync(dirname(relocated), { recursive: true, force: true });
-      }
-    },
-  );
+  it('keeps the mailboxes where the mail user reaches them — as root in a folder closed to others, under /var/lib/kefu — and opens nothing up', async () => {
+    const closed = mkdtempSync(join(tmpdir(), 'kefu-closed-'));
+    const data = join(closed, 'data');
+    const relocated = reachableDataDir(join(data, 'dovecot'), dovecotAccounts().mail);
+    // As root the mail belongs to `nobody`, who cannot enter the folder; an ordinary user's mail stays in it.
+    if (userInfo().uid === 0) expect(dirname(dirname(relocated))).toBe('/var/lib/kefu');
+    else expect(relocated).toBe(join(data, 'dovecot'));
+    const local = await startLocalMail({ dir: data, imapPort: 0, smtpPort: 0, domain: 'kefu.local' });
+    try {
+      await local.sendTestMail({ from: OWNER, subject: '漏水', text: '漏水' });
+      expect(await inboxOf(local.csMailboxUrl)).toHaveLength(1);
+      expect(existsSync(join(relocated, 'mail', local.csAddress))).toBe(true);
+      expect(statSync(closed).mode & 0o777).toBe(0o700);
+    } finally {
+      await local.stop();
+      rmSync(closed, { recursive: true, force: true });
+      if (!relocated.startsWith(closed)) rmSync(dirname(relocated), { recursive: true, force: true });
+    }
+  });
 
   // Dovecot as an ordinary user runs everything as that user, without chroot: the same code, started by `nobody`.
+  // (Run by an ordinary user, the test is already one: the child then runs as that user.)
   const nobody = dovecotAccounts().mail;
-  const repo = join(__dirname, '../../../..');
-  (userInfo().uid === 0 && canReach(nobody, join(repo, 'node_modules')) ? it : it.skip)(
-    'starts as an ordinary user too (run as nobody): delivers, bounces with a DSN, stops',
-    () => {
-      const home = mkdtempSync(join(tmpdir(), 'kefu-local-mail-user-'));
-      chownSync(home, nobody.uid, nobody.gid);
-      try {
-        const child = spawnSync(
-          process.execPath,
-          [
-            '-r',
-            'ts-node/register/transpile-only',
-            join(__dirname, 'testing', 'local-mail-child.ts'),
-            join(home, 'data'),
-          ],
-          {
-            cwd: repo,
-            uid: nobody.uid,
-            gid: nobody.gid,
-            env: { PATH: '/usr/bin:/bin', HOME: home },
-            encoding: 'utf8',
-            timeout: 60_000,
-          },
-        );
-        expect(child.stderr).toBe('');
-        const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
-          uid: number;
-          status: string;
-          list: Array<{ mailbox: string; isDsn: boolean }>;
-        };
-        expect(out.uid).toBe(nobody.uid);
-        expect(out.status).toBe('5.1.1');
-        expect(out.list.map((e) => [e.mailbox, e.isDsn])).toEqual([
-          ['bounces@kefu.local', true],
-          ['kefu@kefu.local', false],
-        ]);
-      } finally {
-        rmSync(home, { recursive: true, force: true });
-      }
-    },
-    90_000,
-  );
+  const root = userInfo().uid === 0;
+  it('starts as an ordinary user too (as root, run as nobody): delivers, bounces with a DSN, stops', () => {
+    const home = mkdtempSync(join(tmpdir(), 'kefu-local-mail-user-'));
+    if (root) chownSync(home, nobody.uid, nobody.gid);
+    // A checkout `nobody` cannot enter (a clone under /root): the child runs from a copy it can read — the
+    // library's sources, the TypeScript config and node_modules hard-linked (copied where links cannot go).
+    const repo = reachableCheckout(nobody, home);
+    try {
+      const child = spawnSync(
+        process.execPath,
+        [
+          '-r',
+          'ts-node/register/transpile-only',
+          join(repo, 'libs', 'shared', 'src', 'local-services', 'testing', 'local-mail-child.ts'),
+          join(home, 'data'),
+        ],
+        {
+          cwd: repo,
+          ...(root ? { uid: nobody.uid, gid: nobody.gid } : {}),
+          env: { PATH: '/usr/bin:/bin', HOME: home },
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
+      expect(child.stderr).toBe('');
+      const out = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+        uid: number;
+        status: string;
+        list: Array<{ mailbox: string; isDsn: boolean }>;
+      };
+      expect(out.uid).toBe(nobody.uid);
+      expect(out.status).toBe('5.1.1');
+      expect(out.list.map((e) => [e.mailbox, e.isDsn])).toEqual([
+        ['bounces@kefu.local', true],
+        ['kefu@kefu.local', false],
+      ]);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it('a port in use is a one-line error, and nothing is left running', async () => {
     const taken = createServer();
@@ -305,3 +313,17 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
     }
   });
 });
+
+/** The checkout itself when `account` can read it, else a readable copy of what the child needs, under `home`. */
+function reachableCheckout(account: ReturnType<typeof dovecotAccounts>['mail'], home: string): string {
+  const repo = join(__dirname, '../../../..');
+  if (canReach(account, join(repo, 'node_modules'))) return repo;
+  const copy = join(home, 'checkout');
+  mkdirSync(copy, { recursive: true });
+  for (const f of ['package.json', 'tsconfig.json']) cpSync(join(repo, f), join(copy, f));
+  cpSync(join(repo, 'libs'), join(copy, 'libs'), { recursive: true });
+  const linked = spawnSync('cp', ['-al', join(repo, 'node_modules'), join(copy, 'node_modules')]);
+  if (linked.status !== 0) cpSync(join(repo, 'node_modules'), join(copy, 'node_modules'), { recursive: true });
+  spawnSync('chmod', ['-R', 'a+rX', join(copy, 'libs'), join(copy, 'package.json'), join(copy, 'tsconfig.json')]);
+  return copy;
+}
