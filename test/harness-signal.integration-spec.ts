@@ -51,7 +51,16 @@ describe('the jest harness', () => {
       for (const port of ports) expect(await portOpen(port)).toBe(false);
       expect(existsSync(state.root)).toBe(false);
     } finally {
-      if (jest.exitCode === null && jest.signalCode === null) jest.kill('SIGKILL');
+      // Whatever failed above: SIGTERM first, so the child's harness stops its Postgres and redis-server (a
+      // SIGKILL alone would leave them running), and SIGKILL only if it does not go.
+      if (jest.exitCode === null && jest.signalCode === null) {
+        jest.kill('SIGTERM');
+        const gone = await Promise.race([
+          exited.then(() => true),
+          new Promise((r) => setTimeout(() => r(false), 20_000)),
+        ]);
+        if (!gone) jest.kill('SIGKILL');
+      }
       rmSync(dir, { recursive: true, force: true });
     }
   }, 150_000);

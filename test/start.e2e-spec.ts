@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync }
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { freePort, reachableDataDir } from '@kefu/shared';
+import { dovecotAccounts, freePort, reachableDataDir } from '@kefu/shared';
 
 const repo = resolve(__dirname, '..');
 
@@ -190,6 +190,9 @@ describe('README command 1 (npm start)', () => {
       // As root the clone (a mode-0700 temp folder) keeps its Postgres data outside, where the postgres user reaches it.
       const pgData = reachableDataDir(join(dir, '.data', 'postgres'));
       if (!pgData.startsWith(dir)) rmSync(dirname(pgData), { recursive: true, force: true });
+      // So do its local mailboxes (the mail belongs to `nobody`).
+      const mailData = reachableDataDir(join(dir, '.data', 'local-mail', 'dovecot'), dovecotAccounts().mail);
+      if (!mailData.startsWith(dir)) rmSync(dirname(mailData), { recursive: true, force: true });
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);

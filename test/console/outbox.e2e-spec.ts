@@ -64,7 +64,7 @@ describe('Local outbox in a real browser: what owners received from the local pr
     await stack?.close();
     await outbox?.stop();
     await sms?.stop();
-    await mail?.stop();
+    await mail?.stop({ removeData: true });
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -57,7 +57,7 @@ describe('intake on the local mail system (real Dovecot, SMTP, Postgres, Redis)'
   afterAll(async () => {
     await app?.close();
     await db?.drop();
-    await mail?.stop();
+    await mail?.stop({ removeData: true });
     rmSync(dir, { recursive: true, force: true });
   });
 

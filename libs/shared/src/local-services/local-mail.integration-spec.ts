@@ -83,7 +83,7 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
     mail = await start();
   });
   afterAll(async () => {
-    await mail?.stop();
+    await mail?.stop({ removeData: true });
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -239,6 +239,9 @@ describe('local mail system (real Dovecot, real SMTP)', () => {
       expect(await inboxOf(local.csMailboxUrl)).toHaveLength(1);
       expect(existsSync(join(relocated, 'mail', local.csAddress))).toBe(true);
       expect(statSync(closed).mode & 0o777).toBe(0o700);
+      // stop({ removeData }) (the tests' clean-up) leaves nothing behind, under /var/lib/kefu included.
+      await local.stop({ removeData: true });
+      expect([existsSync(data), existsSync(relocated)]).toEqual([false, false]);
     } finally {
       await local.stop();
       rmSync(closed, { recursive: true, force: true });

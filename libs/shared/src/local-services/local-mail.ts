@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -64,7 +64,8 @@ export interface LocalMail {
     /** Message-ID (with or without brackets) this mail answers: set as In-Reply-To and References. */
     inReplyTo?: string;
   }) => Promise<{ messageId: string }>;
-  stop: () => Promise<void>;
+  /** Stops everything; `removeData` also deletes the mail (the data folder, and the mailboxes kept outside it). */
+  stop: (opts?: { removeData?: boolean }) => Promise<void>;
 }
 
 const MAX_MESSAGE_BYTES = 25 * 1024 * 1024;
@@ -272,11 +273,16 @@ export async function startLocalMail(opts: LocalMailOptions): Promise<LocalMail>
       });
       return { messageId: info.messageId.replace(/^<|>$/g, '') };
     },
-    stop: async () => {
+    stop: async (o = {}) => {
       transport.close();
       await new Promise<void>((done) => smtp.close(() => done()));
       await Promise.all([...queues.values()].map((q) => q.catch(() => undefined)));
       await dovecot.stop();
+      if (o.removeData) {
+        rmSync(dir, { recursive: true, force: true });
+        // As root in a closed checkout the mailboxes live in a folder of their own under SHARED_ROOT.
+        if (dovecotDir !== join(dir, 'dovecot')) rmSync(dirname(dovecotDir), { recursive: true, force: true });
+      }
     },
   };
 }
