@@ -87,20 +87,38 @@ describe('Local outbox in a real browser: what owners received from the local pr
     }
   };
 
-  it("a hotline call's acknowledgement SMS is delivered, with its receipts, on the case page and in the local outbox", async () => {
+  /** A call logged by the operator through the API; the case it made. */
+  const logCall = async (callerNumber: string, summary: string, extra: Record<string, unknown> = {}) => {
     const res = await fetch(`${stack.baseUrl}/api/v1/hotline/calls`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${await token(operator)}`, 'Content-Type': 'application/json' },
       body: JSON.stringify({
-        callerNumber: '13800138000',
+        callerNumber,
         startedAt: new Date().toISOString(),
-        durationSeconds: 95,
-        summary: '3栋2单元1502 卫生间漏水，楼下也在滴水',
-        reporterName: '王先生',
+        durationSeconds: 60,
+        summary,
+        ...extra,
       }),
     });
     expect(res.status).toBe(201);
-    const { case: c } = (await res.json()) as { case: { id: string; number: string } };
+    return ((await res.json()) as { case: { id: string; number: string } }).case;
+  };
+
+  /** Transitions of a case as the rep, each answered 200. */
+  const walk = async (caseId: string, steps: ReadonlyArray<readonly [string, Record<string, unknown>]>) => {
+    const repToken = await token(rep);
+    for (const [step, body] of steps) {
+      const res = await fetch(`${stack.baseUrl}/api/v1/cases/${caseId}/${step}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${repToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect([step, res.status]).toEqual([step, 200]);
+    }
+  };
+
+  it("a hotline call's acknowledgement SMS is delivered, with its receipts, on the case page and in the local outbox", async () => {
+    const c = await logCall('13800138000', '3栋2单元1502 卫生间漏水，楼下也在滴水', { reporterName: '王先生' });
     const ds = stack.db.dataSource;
     const delivered = await until('the acknowledgement to be delivered', async () => {
       const [n] = await ds.query<Array<{ id: string; status: string; provider_id: string }>>(
@@ -141,29 +159,11 @@ describe('Local outbox in a real browser: what owners received from the local pr
   });
 
   it("the staff's written reply reaches the caller's phone through the local gateway", async () => {
-    const call = await fetch(`${stack.baseUrl}/api/v1/hotline/calls`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${await token(operator)}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        callerNumber: '13900001111',
-        startedAt: new Date().toISOString(),
-        durationSeconds: 40,
-        summary: '小区东门路灯不亮',
-      }),
-    });
-    const { case: c } = (await call.json()) as { case: { id: string; number: string } };
-    const repToken = await token(rep);
-    for (const [step, body] of [
+    const c = await logCall('13900001111', '小区东门路灯不亮');
+    await walk(c.id, [
       ['accept', {}],
       ['reply', { via: 'sms', content: '东门路灯已更换灯泡，今晚起恢复照明。' }],
-    ] as const) {
-      const res = await fetch(`${stack.baseUrl}/api/v1/cases/${c.id}/${step}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${repToken}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      expect([step, res.status]).toEqual([step, 200]);
-    }
+    ]);
     const reply = await until('the reply SMS to be delivered', () =>
       Promise.resolve(
         sms
@@ -179,31 +179,12 @@ describe('Local outbox in a real browser: what owners received from the local pr
     const dept = await stack.db.dataSource.query<[{ id: string }]>(
       `INSERT INTO departments (code, name) VALUES ('OBX', '工程部') RETURNING id`,
     );
-    const call = await fetch(`${stack.baseUrl}/api/v1/hotline/calls`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${await token(operator)}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        callerNumber: '13900002222',
-        startedAt: new Date().toISOString(),
-        durationSeconds: 50,
-        summary: '卫生间地漏返臭，投诉',
-        type: 'complaint',
-      }),
-    });
-    const { case: c } = (await call.json()) as { case: { id: string; number: string } };
-    const repToken = await token(rep);
-    for (const [step, body] of [
+    const c = await logCall('13900002222', '卫生间地漏返臭，投诉', { type: 'complaint' });
+    await walk(c.id, [
       ['accept', {}],
       ['assign', { departmentId: dept[0].id }],
       ['result', { result: '已更换防臭地漏' }],
-    ] as const) {
-      const res = await fetch(`${stack.baseUrl}/api/v1/cases/${c.id}/${step}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${repToken}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      expect([step, res.status]).toEqual([step, 200]);
-    }
+    ]);
     const request = await until('the return-visit SMS', () =>
       Promise.resolve(sms.list().find((m) => m.to === '+8613900002222' && m.body.includes('/visit/'))),
     );

@@ -140,10 +140,7 @@ export class CaseWorkflowService {
     return this.step(id, 'reply', by, async (c, m) => {
       let notificationId: string | null = null;
       if (b.via === 'sms' || b.via === 'email' || b.via === 'letter') {
-        const [{ n }] = await m.query<[{ n: number }]>(
-          `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'reply'`,
-          [c.id],
-        );
+        const n = await this.countEvents(m, c.id, 'reply');
         notificationId = await this.sendReply(m, c, String(n + 1), b.via, b.content, by);
       }
       return { set: { status: 'replied' }, event: { via: b.via, content: b.content, notificationId } };
@@ -290,10 +287,15 @@ export class CaseWorkflowService {
   }
 
   /** How many times the case was resolved: the current return-visit round. */
-  private async resolutions(m: EntityManager, caseId: string): Promise<number> {
+  private resolutions(m: EntityManager, caseId: string): Promise<number> {
+    return this.countEvents(m, caseId, 'resolve');
+  }
+
+  /** Events of one kind on the case's timeline (the ordinal of the next reply, the return-visit round). */
+  private async countEvents(m: EntityManager, caseId: string, kind: string): Promise<number> {
     const [{ n }] = await m.query<[{ n: number }]>(
-      `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = 'resolve'`,
-      [caseId],
+      `SELECT count(*)::int AS n FROM case_events WHERE case_id = $1 AND kind = $2`,
+      [caseId, kind],
     );
     return n;
   }
