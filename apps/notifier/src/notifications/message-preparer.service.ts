@@ -90,8 +90,8 @@ export class MessagePreparer {
   }
 
   /** Waits for the channel's provider rate (per second, across replicas) to allow one more call. */
-  throttle(channel: NotifyChannel): Promise<void> {
-    return this.limiter.acquire(channel);
+  async throttle(channel: NotifyChannel): Promise<void> {
+    await this.limiter.acquire(channel);
   }
 
   /**

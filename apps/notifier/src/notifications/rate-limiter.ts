@@ -19,9 +19,10 @@ export class ProviderRateLimiter {
     this.limits = { sms: config.SMS_RATE_PER_SECOND, email: config.EMAIL_RATE_PER_SECOND };
   }
 
-  async acquire(channel: NotifyChannel): Promise<void> {
+  /** Waits for a slot; resolves with the second (epoch) the call was counted in, or null when unthrottled. */
+  async acquire(channel: NotifyChannel): Promise<number | null> {
     const limit = this.limits[channel];
-    if (!limit) return;
+    if (!limit) return null;
     for (;;) {
       const second = Math.floor(Date.now() / 1000);
       const key = `${this.config.QUEUE_PREFIX}:rate:${channel}:${second}`;
@@ -34,9 +35,9 @@ export class ProviderRateLimiter {
           { err: err instanceof Error ? err.message : String(err) },
           'rate limiter unavailable; sending unthrottled',
         );
-        return;
+        return null;
       }
-      if (n <= limit) return;
+      if (n <= limit) return second;
       await new Promise((r) => setTimeout(r, (second + 1) * 1000 - Date.now() + Math.floor(Math.random() * 20)));
     }
   }

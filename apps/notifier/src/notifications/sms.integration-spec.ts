@@ -332,14 +332,14 @@ describe('notifier: SMS through Twilio', () => {
       new ProviderRateLimiter(env.app.get(REDIS), config),
       new ProviderRateLimiter(env.app.get(REDIS), config),
     ];
-    const times: number[] = [];
     const t0 = Date.now();
-    await Promise.all(
-      Array.from({ length: 12 }, (_, i) => replicas[i % 2]!.acquire('sms').then(() => times.push(Date.now()))),
-    );
+    // Each grant is counted against the window it was granted in (the time it resolves may already be in the
+    // next second on a loaded machine, which is how CI once saw 6 in one second).
+    const windows = await Promise.all(Array.from({ length: 12 }, (_, i) => replicas[i % 2]!.acquire('sms')));
     const perSecond = new Map<number, number>();
-    for (const t of times) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+    for (const w of windows) perSecond.set(w!, (perSecond.get(w!) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(5);
+    expect(perSecond.size).toBeGreaterThanOrEqual(3);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
     // Email has its own budget.
     await replicas[0]!.acquire('email');
