@@ -55,10 +55,15 @@ const rankOf: Partial<Record<CaseStatus, number>> = {
   return_visited: 5,
   closed: 6,
 };
-/** As steps.ts's doneAtRank: the status rank at which the scheduler counts each step done. */
+/**
+ * The status rank at which the demo's history counts each step done: steps.ts's doneAtRank, except for the steps
+ * the scheduler counts done by a recorded act, which the demo's staff do at these points — the head acknowledges
+ * the report as the case is accepted, the department records its plan by the time it replies.
+ */
 const doneAtRank: Record<DeadlineStep, number> = {
   reportToHead: 1,
   departmentAnalysis: 3,
+  returnVisit: 5,
   firstReply: 3,
   departmentPlan: 3,
   solution: 3,

@@ -3,11 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { z } from 'zod';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
+  addToOutbox,
   APP_CONFIG,
   AppException,
+  CalendarService,
   CaseEntity,
   CaseEventEntity,
   CLOCK,
+  initialDeadlines,
   notificationKeys,
   requestNotification,
   StaffEntity,
@@ -21,12 +24,15 @@ import type {
   assignSchema,
   closeSchema,
   escalateSchema,
+  handlingPlanSchema,
   moveReplyDateSchema,
   reclassifySchema,
   rejectSchema,
   replySchema,
   resolveSchema,
   returnVisitSchema,
+  siteSurveySchema,
+  surveyAppointmentSchema,
 } from './case.dto';
 import { allowedFrom, statusLabel, transitionLabel, type TransitionName } from './case-transitions';
 import { overrideRule } from '../normalise';
@@ -45,12 +51,15 @@ type CaseUpdate = Partial<
     | 'promisedReplyAt'
     | 'replyDateMoves'
     | 'escalationLevel'
+    | 'promisedReplyRule'
   >
 >;
 interface Decision {
   set: CaseUpdate;
   event: Record<string, unknown>;
   kind?: string;
+  /** A second event the same change makes (a major case's moved date is also its report to the head). */
+  also?: { kind: string; details: Record<string, unknown> };
 }
 
 /** Who acted: a staff member, or the owner through a public link (no id). */
@@ -84,6 +93,7 @@ export class CaseWorkflowService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly links: ReturnVisitLinks,
     private readonly claims: ClaimsService,
+    private readonly calendars: CalendarService,
   ) {}
 
   accept(id: string, b: In<typeof acceptSchema>, by: StaffPrincipal) {
@@ -176,11 +186,12 @@ export class CaseWorkflowService {
       const c = await this.lock(m, id, 'moveReplyDate');
       if (c.replyDateMoves < maxMoves) return null;
       await m.update(CaseEntity, { id }, { escalationLevel: GM_LEVEL });
-      await this.event(m, id, 'escalated', by, {
+      const eventId = await this.event(m, id, 'escalated', by, {
         from: c.escalationLevel,
         to: GM_LEVEL,
         reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至总经理 (reply date already moved ${maxMoves} times)`,
       });
+      await this.replan(m, id, eventId);
       return c;
     });
     if (refused) {
@@ -196,8 +207,14 @@ export class CaseWorkflowService {
           fields: [{ field: 'newDate', message: 'must be later than the current promised reply date' }],
         });
       }
+      // A major complaint whose solution will not be agreed in time is reported to the head at once (004 篇2 §5.C).
+      const reportToHead = c.severity === 'major' && c.escalationLevel < 1;
       return {
-        set: { promisedReplyAt: to, replyDateMoves: c.replyDateMoves + 1 },
+        set: {
+          promisedReplyAt: to,
+          replyDateMoves: c.replyDateMoves + 1,
+          ...(reportToHead ? { escalationLevel: 1 } : {}),
+        },
         event: {
           from: c.promisedReplyAt?.toISOString() ?? null,
           to: to.toISOString(),
@@ -206,6 +223,17 @@ export class CaseWorkflowService {
           customerAgreed: true,
         },
         kind: 'reply_date_moved',
+        also: reportToHead
+          ? {
+              kind: 'escalated',
+              details: {
+                from: c.escalationLevel,
+                to: 1,
+                toLabel: levelLabel[1],
+                reason: `重大投诉未能在时限内商定解决方案（答复日期推迟至${to.toISOString()}），报告部门负责人`,
+              },
+            }
+          : undefined,
       };
     });
   }
@@ -324,7 +352,12 @@ export class CaseWorkflowService {
     return id;
   }
 
-  /** Staff override of the keyword classification; the rules that fired stay recorded. */
+  /**
+   * Staff override of the keyword classification; the rules that fired stay recorded. The deadlines follow the new
+   * class (the scheduler plans them again): a case that becomes major or a repair gets that class's steps from now,
+   * and its promised reply date is brought forward to that class's promise when it has not been moved with the
+   * customer yet — never pushed later than what the customer was told.
+   */
   async reclassify(id: string, b: In<typeof reclassifySchema>, by: StaffPrincipal): Promise<CaseEntity> {
     return this.ds.transaction(async (m) => {
       const c = await m.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -334,10 +367,99 @@ export class CaseWorkflowService {
       const before = Object.fromEntries(changes.map((f) => [f, c[f]]));
       const after = Object.fromEntries(changes.map((f) => [f, b[f]]));
       const rules = [...new Set([...c.classificationRules, ...changes.map((f) => overrideRule('manual', f))])];
-      await m.update(CaseEntity, { id }, { ...after, classificationRules: rules });
-      await this.event(m, id, 'reclassified', by, { before, after });
+      const promise = await this.promiseAfterReclassify(c, {
+        type: b.type ?? c.type,
+        severity: b.severity ?? c.severity,
+      });
+      await m.update(CaseEntity, { id }, { ...after, classificationRules: rules, ...(promise?.set ?? {}) });
+      const eventId = await this.event(m, id, 'reclassified', by, {
+        before,
+        after,
+        ...(promise ? { promise: promise.event } : {}),
+      });
+      await this.replan(m, id, eventId);
       return m.findOneByOrFail(CaseEntity, { id });
     });
+  }
+
+  private async promiseAfterReclassify(
+    c: CaseEntity,
+    to: Pick<CaseEntity, 'type' | 'severity'>,
+  ): Promise<{ set: CaseUpdate; event: Record<string, unknown> } | null> {
+    if (c.replyDateMoves > 0 || !['new', 'accepted', 'assigned'].includes(c.status)) return null;
+    const now = this.clock.now();
+    const d = initialDeadlines(await this.calendars.current(), this.config.SLA_POLICY, { ...to, receivedAt: now });
+    if (c.promisedReplyAt && d.firstReply.at >= c.promisedReplyAt) return null;
+    return {
+      set: { promisedReplyAt: d.firstReply.at, promisedReplyRule: d.firstReplyRule },
+      event: {
+        from: c.promisedReplyAt?.toISOString() ?? null,
+        to: d.firstReply.at.toISOString(),
+        rule: d.firstReplyRule,
+      },
+    };
+  }
+
+  /** The responsible department's analysis and plan (004 篇2 §4.D): the department's 1-hour step is done. */
+  handlingPlan(id: string, b: In<typeof handlingPlanSchema>, by: StaffPrincipal) {
+    return this.record(id, 'handling_plan', by, () => ({ analysis: b.analysis, plan: b.plan, stages: b.stages }));
+  }
+
+  /** The repair's site survey (003 §11.2.2): done. */
+  siteSurvey(id: string, b: In<typeof siteSurveySchema>, by: StaffPrincipal) {
+    return this.record(id, 'site_survey', by, (c) => {
+      if (c.type !== 'repair') throw notRepair(c);
+      const at = new Date(b.surveyedAt);
+      if (at > this.clock.now() || at < c.receivedAt)
+        throw new AppException('validation_failed', 'Invalid input: surveyedAt', {
+          fields: [{ field: 'surveyedAt', message: 'must be between the receipt of the case and now' }],
+        });
+      return { surveyedAt: at.toISOString(), findings: b.findings };
+    });
+  }
+
+  /** The survey time agreed with the owner (003 §11.2.2): the site-survey deadline becomes that time. */
+  surveyAppointment(id: string, b: In<typeof surveyAppointmentSchema>, by: StaffPrincipal) {
+    return this.record(id, 'survey_appointment', by, (c) => {
+      if (c.type !== 'repair') throw notRepair(c);
+      const at = new Date(b.agreedAt);
+      if (at <= this.clock.now())
+        throw new AppException('validation_failed', 'Invalid input: agreedAt', {
+          fields: [{ field: 'agreedAt', message: 'must be in the future' }],
+        });
+      return { agreedAt: at.toISOString(), note: b.note };
+    });
+  }
+
+  /** An act on an open case that changes no status: its event, and the deadlines planned again. */
+  private record(
+    id: string,
+    kind: string,
+    by: Actor,
+    details: (c: CaseEntity) => Record<string, unknown>,
+  ): Promise<CaseEntity> {
+    return this.ds.transaction(async (m) => {
+      const c = await m.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!c) throw new AppException('not_found', `No case ${id}.`);
+      if (c.status === 'closed' || c.status === 'rejected')
+        throw new AppException(
+          'illegal_transition',
+          `案件 ${c.number} 当前为「${statusLabel[c.status]}」，不能再记录。(Case is ${c.status}.)`,
+          { status: c.status },
+        );
+      const eventId = await this.event(m, id, kind, by, details(c));
+      await this.replan(m, id, eventId);
+      return m.findOneByOrFail(CaseEntity, { id });
+    });
+  }
+
+  /**
+   * The scheduler plans the case's deadlines again: the row says so (planned_round = NULL, found by the scan's
+   * catch-up) and `case-changed` says it now.
+   */
+  private async replan(m: EntityManager, caseId: string, eventId: string): Promise<void> {
+    await m.query(`UPDATE cases SET planned_round = NULL WHERE id = $1`, [caseId]);
+    await addToOutbox(m, 'case-changed', { caseId }, `case-changed:${caseId}:${eventId}`);
   }
 
   private async lock(m: EntityManager, id: string, t: TransitionName): Promise<CaseEntity> {
@@ -362,23 +484,45 @@ export class CaseWorkflowService {
   ): Promise<CaseEntity> {
     return this.ds.transaction(async (m) => {
       const c = await this.lock(m, id, t);
-      const { set, event, kind } = await decide(c, m);
+      const { set, event, kind, also } = await decide(c, m);
       await m.update(CaseEntity, { id }, set);
       const statusChange = set.status && set.status !== c.status ? { fromStatus: c.status, toStatus: set.status } : {};
-      await this.event(m, id, kind ?? snake(t), by, { ...event, ...statusChange });
+      let eventId = await this.event(m, id, kind ?? snake(t), by, { ...event, ...statusChange });
+      if (also) eventId = await this.event(m, id, also.kind, by, also.details);
+      await this.replan(m, id, eventId);
       return m.findOneByOrFail(CaseEntity, { id });
     });
   }
 
+  /** Appends an event at the service's clock; returns its id. */
   private async event(
     m: EntityManager,
     caseId: string,
     kind: string,
     by: Actor,
     details: Record<string, unknown>,
-  ): Promise<void> {
-    await m.save(m.create(CaseEventEntity, { caseId, kind, actorId: by.id, actorLabel: by.name, details }));
+  ): Promise<string> {
+    const e = await m.save(
+      m.create(CaseEventEntity, {
+        caseId,
+        kind,
+        actorId: by.id,
+        actorLabel: by.name,
+        details,
+        occurredAt: this.clock.now(),
+      }),
+    );
+    return e.id;
   }
 }
+
+const notRepair = (c: CaseEntity) =>
+  new AppException(
+    'illegal_transition',
+    `案件 ${c.number} 不是报修，没有现场查勘。(Only repairs have a site survey.)`,
+    {
+      type: c.type,
+    },
+  );
 
 const snake = (s: string) => s.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);

@@ -79,3 +79,26 @@ export const reclassifySchema = z
   .refine((v) => v.type !== undefined || v.category !== undefined || v.severity !== undefined, {
     message: 'change at least one of type, category, severity',
   });
+const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO time such as 2026-11-30T18:00:00+08:00' });
+/**
+ * The responsible department's analysis and handling plan (004 篇2 §4.D; 003 SM03-07 处理方案), with the stage dates
+ * told to the owner for a complex complaint (003 §8.1.8).
+ */
+export const handlingPlanSchema = z.object({
+  analysis: z.string().trim().min(2, '请填写原因分析 (the analysis is required)').max(10_000),
+  plan: z.string().trim().min(2, '请填写处理方案 (the plan is required)').max(10_000),
+  stages: z
+    .array(z.object({ what: z.string().trim().min(1).max(500), by: isoTime }))
+    .max(20)
+    .default([]),
+});
+/** The site survey of a repair (003 §11.2.2; SM03-07 现场查勘记录). */
+export const siteSurveySchema = z.object({
+  surveyedAt: isoTime,
+  findings: z.string().trim().min(2, '请填写查勘情况 (the findings are required)').max(10_000),
+});
+/** The time agreed with the owner for the site survey (003 §11.2.2: "or the time agreed with the owner"). */
+export const surveyAppointmentSchema = z.object({
+  agreedAt: isoTime,
+  note: z.string().trim().max(2000).nullable().default(null),
+});

@@ -17,6 +17,7 @@ import {
   assignSchema,
   closeSchema,
   escalateSchema,
+  handlingPlanSchema,
   listCasesSchema,
   moveReplyDateSchema,
   reclassifySchema,
@@ -24,6 +25,8 @@ import {
   replySchema,
   resolveSchema,
   returnVisitSchema,
+  siteSurveySchema,
+  surveyAppointmentSchema,
   type ListCasesQuery,
 } from './case.dto';
 import { CaseQueryService } from './case-query.service';
@@ -160,6 +163,50 @@ export class CasesController {
     @CurrentStaff() s: StaffPrincipal,
   ): Promise<CaseEntity> {
     return this.workflow.escalate(caseId, b, s);
+  }
+
+  @Post(':id/handling-plan')
+  @HttpCode(200)
+  @Roles(...handlers)
+  @ApiOperation({
+    summary:
+      '处理方案: the responsible department records its analysis and plan (and the stage dates told to the owner); the 1-hour analysis step is done',
+  })
+  @ApiBody({ schema: jsonSchema(handlingPlanSchema) })
+  handlingPlan(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(handlingPlanSchema)) b: z.output<typeof handlingPlanSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
+    return this.workflow.handlingPlan(caseId, b, s);
+  }
+
+  @Post(':id/site-survey')
+  @HttpCode(200)
+  @Roles(...handlers)
+  @ApiOperation({
+    summary: "现场查勘: record the repair's site survey (when, what was found); the survey step is done",
+  })
+  @ApiBody({ schema: jsonSchema(siteSurveySchema) })
+  siteSurvey(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(siteSurveySchema)) b: z.output<typeof siteSurveySchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
+    return this.workflow.siteSurvey(caseId, b, s);
+  }
+
+  @Post(':id/survey-appointment')
+  @HttpCode(200)
+  @Roles(...handlers)
+  @ApiOperation({ summary: '约定查勘时间: the survey time agreed with the owner becomes the site-survey deadline' })
+  @ApiBody({ schema: jsonSchema(surveyAppointmentSchema) })
+  surveyAppointment(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(surveyAppointmentSchema)) b: z.output<typeof surveyAppointmentSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
+    return this.workflow.surveyAppointment(caseId, b, s);
   }
 
   @Post(':id/result')

@@ -97,6 +97,24 @@ export async function responsibleFor(
   return rep ?? byRank(m, 1, c.departmentId);
 }
 
+/**
+ * The head of the case's responsible department (004 篇2 §5.A): its manager; without a department, the first
+ * manager above the person responsible (or that person, if a manager already).
+ */
+export async function headOf(
+  m: EntityManager,
+  c: { departmentId: string | null },
+  responsible: ChainStaff | null,
+): Promise<ChainStaff | null> {
+  if (c.departmentId) {
+    const head = await one(m, `role = 'dept_manager' AND department_id = $1`, [c.departmentId]);
+    if (head) return head;
+  }
+  if (!responsible) return byRank(m, 1, c.departmentId);
+  if (roleRank[responsible.role] >= 1) return responsible;
+  return (await above(m, responsible)) ?? responsible;
+}
+
 /** One level up: reports_to if set (and active), else by role (dept_manager → vice_gm → gm). Null above the GM. */
 export async function above(m: EntityManager, s: ChainStaff): Promise<ChainStaff | null> {
   if (s.reportsToId) {

@@ -24,7 +24,8 @@ export class ReminderAcks {
   }
 
   /**
-   * Acknowledge once: acknowledged_at is the guard. Pending messages about it are withdrawn.
+   * Acknowledge once: acknowledged_at is the guard. Pending messages about it are withdrawn; acknowledging the
+   * report of a major complaint is the report done (004 篇2 §5.A).
    * 'done' the first time, 'already' (with when) after that, 'unknown' for no such sent reminder.
    */
   async acknowledge(
@@ -41,6 +42,12 @@ export class ReminderAcks {
       );
       if (rows[0]) {
         await cancelNotifications(m, { type: 'reminder', ids: [reminderId] });
+        // The head (or someone above) has taken note of a major complaint: the report to the head is done.
+        await m.query(
+          `UPDATE case_deadlines d SET done_at = $2 FROM reminders r
+           WHERE r.id = $1 AND d.id = r.deadline_id AND d.step = 'reportToHead' AND d.done_at IS NULL`,
+          [reminderId, now],
+        );
         return { outcome: 'done', acknowledgedAt: rows[0].acknowledged_at };
       }
       const existing = await m.query<Array<{ acknowledged_at: Date | null }>>(

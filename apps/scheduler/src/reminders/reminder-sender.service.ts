@@ -16,9 +16,9 @@ import {
   type NotificationRequest,
   type ReminderKind,
 } from '@kefu/shared';
-import { atLevel, channelsOf, prefetchAssignees, responsibleFor, type ChainStaff } from './chain';
+import { atLevel, channelsOf, headOf, prefetchAssignees, responsibleFor, type ChainStaff } from './chain';
 import { ReminderAcks } from './reminder-ack.service';
-import { ackWindow, stepDoneSql, stepLabel } from './steps';
+import { ackWindow, firstEscalation, stepDoneSql, stepLabel } from './steps';
 
 /** A reminder sent this much after its time is marked late (it fell due while the scheduler was down). */
 export const LATE_AFTER_MS = 5 * 60_000;
@@ -38,6 +38,7 @@ interface DueRow {
   reason: string | null;
   deadlineId: string;
   step: DeadlineStep;
+  round: number;
   dueAt: Date;
   deadlineState: string;
   responsibleStaffId: string | null;
@@ -83,7 +84,7 @@ export class ReminderSender {
         const n = await this.retryDeadlock(() =>
           this.ds.transaction(async (m) => {
             const rows = await m.query<DueRow[]>(
-              `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step,
+              `SELECT r.id, r.kind, r.level, r.send_at AS "sendAt", r.reason, d.id AS "deadlineId", d.step, d.round,
                     d.due_at AS "dueAt", d.state AS "deadlineState", d.responsible_staff_id AS "responsibleStaffId",
                     c.id AS "caseId", c.number AS "caseNumber", c.type, c.severity, c.assignee_id AS "assigneeId",
                     c.department_id AS "departmentId", c.escalation_level AS "escalationLevel", ${stepDoneSql()} AS done
@@ -180,8 +181,13 @@ export class ReminderSender {
     };
     const who = `${r.assigneeId}|${r.departmentId}`;
     const responsible = await memo(who, () => responsibleFor(m, r, dutyDayOf(calendar, now)));
+    // The report to the head goes to the head of the responsible department (004 篇2 §5.A), whoever handles it.
     const recipient =
-      r.level === 0 ? responsible : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
+      r.step === 'reportToHead' && r.kind !== 'escalation'
+        ? await memo(`${who}|head`, () => headOf(m, r, responsible))
+        : r.level === 0
+          ? responsible
+          : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
     if (responsible && responsible.id !== r.responsibleStaffId) {
       await m.query(`UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`, [
         r.deadlineId,
@@ -264,15 +270,20 @@ export class ReminderSender {
               )[0]!.n,
             )
           : 0;
-      if (missedReplies >= 2) {
+      const maxMoves = this.config.SLA_POLICY.maxReplyDateMoves;
+      if (r.step === 'firstReply' && (missedReplies >= 2 || (maxMoves > 0 && r.round >= maxMoves))) {
+        // 002 §7.4.2: the date may be moved twice; the second missed date, or the last agreed one, goes to the GM.
         level = 3;
-        reason = `第${missedReplies}次错过承诺答复日期，直接升级至总经理`;
+        reason =
+          missedReplies >= 2
+            ? `第${missedReplies}次错过承诺答复日期，直接升级至总经理`
+            : `已变更${r.round}次的承诺答复日期仍未答复，直接升级至总经理`;
       } else {
         const top = await m.query<Array<{ level: number | null }>>(
           `SELECT max(level) AS level FROM reminders WHERE deadline_id = $1 AND kind = 'escalation'`,
           [r.deadlineId],
         );
-        level = Math.min(3, (top[0]?.level ?? 0) + 1);
+        level = Math.min(3, Math.max(top[0]?.level ?? 0, firstEscalation(r.step) - 1) + 1);
         reason = `已超过${stepLabel[r.step]}时限`;
       }
       await this.raise(m, r, level, reason, now);
@@ -325,7 +336,8 @@ export class ReminderSender {
             await cancelNotifications(m, { type: 'reminder', ids: [r.id] });
             continue;
           }
-          if (r.level < 3) await this.raise(m, r, r.level + 1, '未在时限内确认提醒', now);
+          if (r.level < 3)
+            await this.raise(m, r, Math.max(r.level + 1, firstEscalation(r.step)), '未在时限内确认提醒', now);
           await m.query(`UPDATE reminders SET escalated_at = $2 WHERE id = $1`, [r.id, now]);
           escalated++;
         }

@@ -56,13 +56,14 @@ export class ReminderService {
   }
 
   /**
-   * One scan: plan what is missing (new cases, moved reply dates), send what is due, escalate what was not
+   * One scan: upgrade complaints unresolved too long, plan what is missing (new cases, moved reply dates), send what is due, escalate what was not
    * acknowledged, cancel what is moot.
    */
   async scan(opts: ScanOptions = {}): Promise<ScanResult> {
     const now = this.clock.now();
     const calendar = await this.calendars.current();
     const budget = { left: opts.abortAfterRows ?? Infinity };
+    await this.planner.upgradeUnresolved(calendar, now);
     const planned = await this.planner.planMissing(calendar, now);
     // Escalations first: what they raise goes out in the send pass of this same scan.
     const escalated = await this.sender.escalateUnacknowledged(now, opts.batchSize ?? BATCH, budget);

@@ -144,8 +144,9 @@ describe('deadline reminders', () => {
       ['departmentPlan', '2026-10-14T10:00:00.000Z'],
     ]);
     const r = await remindersOf(c.id);
+    // 004 篇2 §5.A: the head is told at once (the report), and again at the 10-minute deadline if not acknowledged.
     expect(r.filter((x) => x.step === 'reportToHead').map((x) => [x.kind, x.sendAt.toISOString()])).toEqual([
-      ['before', '2026-10-12T02:08:00.000Z'],
+      ['before', '2026-10-12T02:00:00.000Z'],
       ['due', '2026-10-12T02:10:00.000Z'],
     ]);
     // 80 % of the working time of 10:00 → 22:00 (7 working hours): 16:36.
@@ -153,15 +154,19 @@ describe('deadline reminders', () => {
       '2026-10-12T08:36:00.000Z',
     );
     expect(r).toHaveLength(6);
-    // The unassigned new case: the department's manager answers for it.
-    await scanAt('2026-10-12 10:08');
+    // The report goes to the department's head.
+    await scanAt('2026-10-12 10:00');
     const sent = await sentFor(c.id);
-    expect(sent.map((s) => [s.kind, s.staffId, s.channel])).toEqual([
-      ['staff_reminder', manager.id, 'email'],
-      ['staff_reminder', manager.id, 'sms'],
+    expect(sent.map((s) => [s.kind, s.staffId, s.channel, s.variables.step])).toEqual([
+      ['staff_reminder', manager.id, 'email', 'reportToHead'],
+      ['staff_reminder', manager.id, 'sms', 'reportToHead'],
     ]);
-    // Accepted in time: the report-to-head step is done, its due reminder never goes.
+    // Accepting the case is not the report: only the head's acknowledgement is.
     await db.dataSource.query(`UPDATE cases SET status = 'accepted' WHERE id = $1`, [c.id]);
+    await scanAt('2026-10-12 10:05');
+    expect((await deadlinesOf(c.id)).find((x) => x.step === 'reportToHead')?.state).toBe('open');
+    const report = (await remindersOf(c.id)).find((x) => x.step === 'reportToHead' && x.kind === 'before')!;
+    await http().post(`/api/v1/reminders/${report.id}/ack`).set(as(manager)).expect(200);
     await scanAt('2026-10-12 10:11');
     expect(await sentFor(c.id)).toHaveLength(2);
     expect((await deadlinesOf(c.id)).find((x) => x.step === 'reportToHead')?.state).toBe('met');
@@ -271,13 +276,17 @@ describe('deadline reminders', () => {
 
   it("escalates a major complaint's unacknowledged reminder every 10 minutes up the chain; a missed deadline raises it further", async () => {
     const c = await newCase({ severity: 'major', receivedAt: sh('2026-10-19 10:00') });
+    await scanAt('2026-10-19 10:00'); // the head takes note of the report (its own chain is tested below)
+    const report = (await remindersOf(c.id)).find((r) => r.step === 'reportToHead' && r.kind === 'before')!;
+    await http().post(`/api/v1/reminders/${report.id}/ack`).set(as(manager)).expect(200);
     await scanAt('2026-10-19 16:36'); // the promise (22:00) at 80 %
     const before = (await remindersOf(c.id)).find((r) => r.step === 'firstReply' && r.kind === 'before')!;
     expect(before).toMatchObject({ recipient: rep.id });
     expect(before.ackDueAt?.toISOString()).toBe('2026-10-19T08:46:00.000Z');
 
     await scanAt('2026-10-19 16:45');
-    expect((await sentFor(c.id)).filter((r) => r.kind === 'escalation')).toHaveLength(0);
+    const onReply = async () => (await sentFor(c.id)).filter((r) => r.variables.step === 'firstReply');
+    expect((await onReply()).filter((r) => r.kind === 'escalation')).toHaveLength(0);
     await scanAt('2026-10-19 16:46');
     let esc = (await sentFor(c.id)).filter((r) => r.kind === 'escalation' && r.variables.step === 'firstReply');
     expect(esc.map((r) => [r.staffId, r.variables.level])).toEqual([
@@ -290,16 +299,16 @@ describe('deadline reminders', () => {
     expect(caseRow.escalation_level).toBe(1);
 
     await scanAt('2026-10-19 16:56');
-    esc = (await sentFor(c.id)).filter((r) => r.kind === 'escalation');
+    esc = (await onReply()).filter((r) => r.kind === 'escalation');
     expect(esc.map((r) => r.staffId)).toEqual([manager.id, manager.id, vicegm.id, vicegm.id]);
     const l2 = (await remindersOf(c.id)).find((r) => r.kind === 'escalation' && r.level === 2)!;
     await http().post(`/api/v1/reminders/${l2.id}/ack`).set(as(vicegm)).expect(200);
     await scanAt('2026-10-19 17:30');
-    expect((await sentFor(c.id)).filter((r) => r.kind === 'escalation')).toHaveLength(4);
+    expect((await onReply()).filter((r) => r.kind === 'escalation')).toHaveLength(4);
 
     // 22:00: the promised reply is missed → the reminder says overdue, and the GM is told.
     await scanAt('2026-10-19 22:00');
-    const all = await sentFor(c.id);
+    const all = await onReply();
     expect(
       all.filter((r) => r.kind === 'staff_reminder' && r.variables.overdue === true).map((r) => r.staffId),
     ).toEqual([rep.id, rep.id]);
@@ -326,7 +335,9 @@ describe('deadline reminders', () => {
     await scanAt('2026-10-27 16:36');
     await scanAt('2026-10-27 16:46');
     await scanAt('2026-10-27 16:56');
-    const esc = (await sentFor(c.id)).filter((r) => r.kind === 'escalation' && r.channel === 'email');
+    const esc = (await sentFor(c.id)).filter(
+      (r) => r.kind === 'escalation' && r.channel === 'email' && r.variables.step === 'firstReply',
+    );
     expect(esc.map((r) => [r.staffId, r.variables.level])).toEqual([
       [manager.id, 1],
       [vicegm.id, 2],
@@ -368,7 +379,7 @@ describe('deadline reminders', () => {
     const c = await newCase({ receivedAt: sh('2026-10-26 09:00') });
     await scanAt('2026-10-26 09:48');
     expect((await sentFor(c.id)).map((r) => r.status)).toEqual(['pending', 'pending']);
-    await db.dataSource.query(`UPDATE cases SET status = 'replied' WHERE id = $1`, [c.id]); // past analysis (and the reply steps)
+    await db.dataSource.query(`UPDATE cases SET status = 'resolved' WHERE id = $1`, [c.id]); // past analysis (and the reply steps)
     await scanAt('2026-10-26 09:50');
     expect((await sentFor(c.id)).map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
     await scanAt('2026-10-31 12:00');

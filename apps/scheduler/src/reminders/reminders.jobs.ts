@@ -21,6 +21,11 @@ export class ReminderJobs {
     return { planned: await this.reminders.planCase(caseId) };
   }
 
+  @OnJob('case-changed')
+  async replanCase({ caseId }: JobPayloads['case-changed']): Promise<{ planned: number }> {
+    return { planned: await this.reminders.planCase(caseId) };
+  }
+
   @OnTask('scheduler', 'reminder-scan', { every: REMINDER_SCAN_EVERY_MS })
   async scan(): Promise<ScanResult & { digests: number }> {
     const result = await this.reminders.scan();

@@ -13,26 +13,29 @@ export const stepLabel: Record<DeadlineStep, string> = {
   firstReply: '答复客户（承诺答复日期）',
   departmentPlan: '责任部门答复并提出处理方案',
   departmentAnalysis: '责任部门分析并填写处理方案',
-  reportToHead: '重大投诉上报部门负责人',
+  reportToHead: '重大投诉报告部门负责人（请确认知悉）',
   solution: '与客户商定解决方案',
   engineerContact: '工程师联系业主',
   siteSurvey: '现场查勘',
+  returnVisit: '回访客户',
 };
 
 /**
  * A step is behind the case once its status has reached this rank (new 0, accepted 1, assigned 2,
- * replied 3, resolved 4, return_visited 5, closed 6); closed and rejected cases are past every step.
- * The report to the head is also done once the case has been escalated; a promised reply date is
- * superseded once it has been moved (a later round replaces it).
+ * replied 3, resolved 4, return_visited 5, closed 6), or once it was done by a recorded act (`done_at`: the
+ * handling plan, the site survey, the head's acknowledgement, the return visit). Closed and rejected cases are
+ * past every step. The report to the head is done only when the head (or someone above) acknowledges it, or the
+ * case was escalated; a promised reply date is superseded once it has been moved (a later round replaces it).
  */
 const doneAtRank: Record<DeadlineStep, number> = {
-  reportToHead: 1,
-  departmentAnalysis: 3,
+  reportToHead: 99,
+  departmentAnalysis: 4,
   firstReply: 3,
   departmentPlan: 3,
   solution: 3,
   engineerContact: 3,
   siteSurvey: 4,
+  returnVisit: 5,
 };
 
 /** SQL: true when case `c` has moved past deadline `d`'s step (or closed). One definition for the scan, the list and the digest. */
@@ -41,7 +44,15 @@ export function stepDoneSql(c = 'c', d = 'd'): string {
   const need = `CASE ${d}.step ${Object.entries(doneAtRank)
     .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
     .join(' ')} END`;
-  return `(${c}.status IN ('closed', 'rejected') OR ${rank} >= ${need} OR (${d}.step = 'reportToHead' AND ${c}.escalation_level >= 1) OR (${d}.step = 'firstReply' AND ${d}.round < ${c}.reply_date_moves))`;
+  return `(${c}.status IN ('closed', 'rejected') OR ${d}.done_at IS NOT NULL OR ${rank} >= ${need} OR (${d}.step = 'reportToHead' AND ${c}.escalation_level >= 1) OR (${d}.step = 'firstReply' AND ${d}.round < ${c}.reply_date_moves))`;
+}
+
+/**
+ * The first level a step's escalation goes to: the report to the head is already addressed to the head (level
+ * 1), so not acknowledging or missing it goes above the head (level 2).
+ */
+export function firstEscalation(step: DeadlineStep): number {
+  return step === 'reportToHead' ? 2 : 1;
 }
 
 /** The acknowledgement window: 10 minutes for a major complaint (the seeds), else the policy default (2 working hours). */

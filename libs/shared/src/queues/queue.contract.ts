@@ -21,6 +21,12 @@ export interface JobPayloads {
   'mailbox-poll': { mailboxId: string };
   /** A case was committed: plan its deadlines and reminders. */
   'case-received': { caseId: string };
+  /**
+   * Something that decides a case's deadlines changed (reclassified, handed over, resolved, escalated, a plan or
+   * site survey recorded): plan them again as the case now stands. The case row carries the fact
+   * (planned_round = NULL), so a lost job only delays the plan to the next scan.
+   */
+  'case-changed': { caseId: string };
   /** A notification row was inserted: render and send it. */
   'notification-requested': { notificationId: string };
   /**
@@ -41,6 +47,7 @@ export type JobName = keyof JobPayloads;
 export const jobQueue: { [N in JobName]: QueueName } = {
   'mailbox-poll': Queues.Intake,
   'case-received': Queues.Scheduler,
+  'case-changed': Queues.Scheduler,
   'notification-requested': Queues.Notifier,
   'notifications-requested': Queues.Notifier,
   'delivery-report-received': Queues.Notifier,

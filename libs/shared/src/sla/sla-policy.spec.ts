@@ -27,7 +27,11 @@ describe('SLA policy', () => {
     expect(resolveSlaPolicy()).toEqual({
       transferToCs: { amount: 1, unit: 'working_days' },
       departmentPlan: { amount: 2, unit: 'working_days' },
-      minor: { firstFeedback: { amount: 24, unit: 'hours' }, departmentAnalysis: { amount: 1, unit: 'hours' } },
+      minor: {
+        firstFeedback: { amount: 24, unit: 'hours' },
+        departmentAnalysis: { amount: 1, unit: 'hours' },
+        upgradeToMajor: { amount: 10, unit: 'days' },
+      },
       major: { reportToHead: { amount: 10, unit: 'minutes' }, solution: { amount: 12, unit: 'hours' } },
       repair: {
         engineerContact: { amount: 24, unit: 'hours' },

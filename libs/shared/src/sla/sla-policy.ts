@@ -30,8 +30,10 @@ export const slaPolicySchema = z.strictObject({
   minor: z.strictObject({
     /** First feedback to the customer (004 篇2 §4.C). */
     firstFeedback: durationSchema,
-    /** Responsible department analyses and fills in its plan (004 篇2 §4.D). */
+    /** Responsible department analyses and fills in its plan, counted from the hand-over to it (004 篇2 §4.D). */
     departmentAnalysis: durationSchema,
+    /** A complaint still unresolved this long after receipt becomes major (004 篇2 §1). */
+    upgradeToMajor: durationSchema,
   }),
   major: z.strictObject({
     /** Report to the department head (004 篇2 §5.A). */
@@ -71,7 +73,11 @@ export type SlaPolicy = z.output<typeof slaPolicySchema>;
 export const defaultSlaPolicy: SlaPolicy = deepFreeze<SlaPolicy>({
   transferToCs: { amount: 1, unit: 'working_days' },
   departmentPlan: { amount: 2, unit: 'working_days' },
-  minor: { firstFeedback: { amount: 24, unit: 'hours' }, departmentAnalysis: { amount: 1, unit: 'hours' } },
+  minor: {
+    firstFeedback: { amount: 24, unit: 'hours' },
+    departmentAnalysis: { amount: 1, unit: 'hours' },
+    upgradeToMajor: { amount: 10, unit: 'days' },
+  },
   major: { reportToHead: { amount: 10, unit: 'minutes' }, solution: { amount: 12, unit: 'hours' } },
   repair: {
     engineerContact: { amount: 24, unit: 'hours' },

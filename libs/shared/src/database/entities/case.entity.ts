@@ -42,6 +42,10 @@ import {
 @Index('ix_cases_reporter_phone', ['reporterPhone'])
 @Index('ix_cases_unit', ['unitId', 'receivedAt'])
 // The reminder scan's safety net reads only the cases whose current reply round has no plan yet.
+/** The scheduler's 10-day upgrade (004 篇2 §1) looks only at open minor complaints. */
+@Index('ix_cases_minor_complaints_open', ['receivedAt'], {
+  where: `"type" = 'complaint' AND "severity" = 'minor' AND "status" IN ('new', 'accepted', 'assigned', 'replied')`,
+})
 @Index('ix_cases_unplanned', ['receivedAt'], { where: `"planned_round" IS DISTINCT FROM "reply_date_moves"` })
 @Check('ck_cases_match_status', `"match_status" IN ('matched', 'ambiguous', 'unmatched')`)
 @Check('ck_cases_type', inList('type', caseTypes))

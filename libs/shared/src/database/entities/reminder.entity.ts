@@ -22,10 +22,14 @@ export const deadlineSteps = [
   'solution',
   'engineerContact',
   'siteSurvey',
+  'returnVisit',
 ] as const;
 export type DeadlineStep = (typeof deadlineSteps)[number];
 
-/** open until the case moves past the step (met), the time passes (missed) or the deadline is replaced (superseded: a moved reply date). */
+/**
+ * open until the case moves past the step (met), the time passes (missed) or the deadline is replaced
+ * (superseded: a moved reply date, a reclassified case that no longer has the step).
+ */
 export const deadlineStates = ['open', 'met', 'missed', 'superseded'] as const;
 export type DeadlineState = (typeof deadlineStates)[number];
 
@@ -61,6 +65,12 @@ export class CaseDeadlineEntity {
   responsibleStaff?: StaffEntity | null;
   @Column({ type: 'varchar', length: 12, default: 'open' }) state!: DeadlineState;
   @Column({ type: 'timestamptz', nullable: true }) closedAt!: Date | null;
+  /**
+   * When the step was done by a recorded act rather than by the case's status: the department's handling plan
+   * (departmentAnalysis), the site survey, the head acknowledging the report (reportToHead), the return visit.
+   * A missed deadline can still be done later: its escalations then stop.
+   */
+  @Column({ type: 'timestamptz', nullable: true }) doneAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
 }
 

@@ -1,0 +1,169 @@
+import {
+  computeDeadline,
+  initialDeadlines,
+  type BusinessCalendar,
+  type CaseSeverity,
+  type CaseStatus,
+  type CaseType,
+  type DeadlineStep,
+  type Duration,
+  type SlaPolicy,
+} from '@kefu/shared';
+
+/** What decides a case's deadlines: the row, and the acts on its timeline that start or finish a step. */
+export interface CaseFacts {
+  id: string;
+  number: string;
+  type: CaseType;
+  severity: CaseSeverity;
+  status: CaseStatus;
+  receivedAt: Date;
+  promisedReplyAt: Date | null;
+  replyDateMoves: number;
+  assigneeId: string | null;
+  departmentId: string | null;
+  escalationLevel: number;
+  /** When the case became major / a repair by reclassification (null: it was from the start). */
+  majorSince: Date | null;
+  repairSince: Date | null;
+  /** When the responsible department got the case: null while customer service still holds it. */
+  handedOverAt: Date | null;
+  /** The department's analysis and handling plan (004 篇2 §4.D; 003 SM03-07 处理方案). */
+  planRecordedAt: Date | null;
+  /** The site survey (003 §11.2.2), and the time agreed with the owner for it. */
+  surveyedAt: Date | null;
+  surveyAgreedAt: Date | null;
+  /** Resolutions so far (the return-visit round) and the last one. */
+  resolutions: number;
+  resolvedAt: Date | null;
+  /** Return-visit rounds recorded (by the owner's link or by staff). */
+  visitedRounds: number[];
+  /** The highest level anyone has been told about (escalation reminders), and why the case was last escalated. */
+  toldLevel: number;
+  escalationReason: string | null;
+}
+
+/**
+ * One query for the facts; `$1` the case id. Event times are `occurred_at` (the clock of the service that recorded
+ * them). A case routed at intake to a responsible department was handed over on receipt; one that customer
+ * service holds (routed `customer_service`, or nothing) is handed over by the first `assign` to its department.
+ */
+export const caseFactsSql = `
+  SELECT c.id, c.number, c.type, c.severity, c.status, c.received_at AS "receivedAt",
+         c.promised_reply_at AS "promisedReplyAt", c.reply_date_moves AS "replyDateMoves",
+         c.assignee_id AS "assigneeId", c.department_id AS "departmentId", c.escalation_level AS "escalationLevel",
+         (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reclassified'
+            AND e.details->'after'->>'severity' = 'major') AS "majorSince",
+         (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reclassified'
+            AND e.details->'after'->>'type' = 'repair') AS "repairSince",
+         CASE WHEN c.department_id IS NULL THEN NULL ELSE COALESCE(
+           (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'assign'
+              AND e.details->>'departmentId' = c.department_id::text
+              AND NOT EXISTS (SELECT 1 FROM departments cs WHERE cs.id = c.department_id AND cs.customer_service)),
+           CASE WHEN EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'routed'
+                               AND e.details->>'via' = 'customer_service' AND e.details->>'departmentId' = c.department_id::text)
+                  OR EXISTS (SELECT 1 FROM departments cs WHERE cs.id = c.department_id AND cs.customer_service
+                               AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'routed'
+                                                 AND e.details->>'via' <> 'customer_service'))
+                THEN NULL ELSE c.received_at END) END AS "handedOverAt",
+         (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'handling_plan') AS "planRecordedAt",
+         (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'site_survey') AS "surveyedAt",
+         (SELECT (e.details->>'agreedAt')::timestamptz FROM case_events e WHERE e.case_id = c.id AND e.kind = 'survey_appointment'
+            ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS "surveyAgreedAt",
+         (SELECT count(*)::int FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS resolutions,
+         (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS "resolvedAt",
+         ARRAY(SELECT rv.round::int FROM return_visits rv WHERE rv.case_id = c.id) AS "visitedRounds",
+         COALESCE((SELECT max(r.level)::int FROM reminders r WHERE r.case_id = c.id AND r.kind = 'escalation'), 0) AS "toldLevel",
+         (SELECT e.details->>'reason' FROM case_events e WHERE e.case_id = c.id AND e.kind = 'escalated'
+            ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS "escalationReason"
+  FROM cases c WHERE c.id = $1`;
+
+export interface PlannedDeadline {
+  step: DeadlineStep;
+  round: number;
+  due: Date;
+  provisional: boolean;
+  /** Where the step's window starts (the advance reminder goes at a share of it). */
+  from: Date;
+  /** Done by a recorded act already. */
+  doneAt: Date | null;
+}
+
+/** The step the promised reply date stands for, planned once as firstReply (not twice). */
+const promiseStep: Record<string, DeadlineStep | undefined> = {
+  'major.solution': 'solution',
+  'repair.engineerContact': 'engineerContact',
+  departmentPlan: 'departmentPlan',
+};
+
+const later = (a: Date, b: Date | null): Date => (b && b > a ? b : a);
+
+/**
+ * The deadlines the case has now, each figure from the SLA policy:
+ * - the promised reply date (002 §7.2.1), one round per agreed move (002 §7.4.2);
+ * - the department's reply and plan, 2 working days (003 §9.3.2);
+ * - minor complaint: analysis and plan 1 hour from the hand-over to the responsible department (004 篇2 §4.D),
+ *   done when the plan is recorded;
+ * - major: report to the head in 10 minutes and the solution in 12 hours (004 篇2 §5.A–B), from the moment the
+ *   case became major (on receipt, or when reclassified);
+ * - repair: the engineer's call in 24 hours (001), the site survey in 2 working days or at the time agreed with the
+ *   owner (003 §11.2.2), done when the survey is recorded;
+ * - return visit after each resolution: 24 hours for a complaint or claim (004 篇2 回访 §1), the repair figure
+ *   (default 7 days, 000 §6.5.1(4)) for a repair; done when recorded.
+ */
+export function desiredDeadlines(
+  calendar: BusinessCalendar,
+  policy: SlaPolicy,
+  c: CaseFacts,
+  now: Date,
+): PlannedDeadline[] {
+  const at = (from: Date, d: Duration) => computeDeadline(calendar, from, d);
+  const initial = initialDeadlines(calendar, policy, c);
+  const out: PlannedDeadline[] = [];
+  const add = (step: DeadlineStep, from: Date, d: { at: Date; provisional: boolean }, doneAt: Date | null = null) =>
+    out.push({ step, round: 0, due: d.at, provisional: d.provisional, from, doneAt });
+
+  const round = c.replyDateMoves;
+  out.push({
+    step: 'firstReply',
+    round,
+    due: c.promisedReplyAt ?? initial.firstReply.at,
+    provisional: round === 0 && !c.promisedReplyAt && initial.firstReply.provisional,
+    from: round === 0 ? c.receivedAt : now,
+    doneAt: null,
+  });
+  const skip = promiseStep[initial.firstReplyRule];
+  const unlessPromise = (step: DeadlineStep, f: () => void) => (step === skip ? undefined : f());
+
+  unlessPromise('departmentPlan', () => add('departmentPlan', c.receivedAt, initial.departmentPlan));
+  if (c.severity === 'major') {
+    const since = later(c.receivedAt, c.majorSince);
+    add('reportToHead', since, at(since, policy.major.reportToHead));
+    unlessPromise('solution', () => add('solution', since, at(since, policy.major.solution)));
+  } else if (c.type === 'complaint' && c.handedOverAt) {
+    const from = later(c.receivedAt, c.handedOverAt);
+    add('departmentAnalysis', from, at(from, policy.minor.departmentAnalysis), c.planRecordedAt);
+  }
+  if (c.type === 'repair') {
+    const since = later(c.receivedAt, c.repairSince);
+    unlessPromise('engineerContact', () => add('engineerContact', since, at(since, policy.repair.engineerContact)));
+    const survey = c.surveyAgreedAt
+      ? { at: new Date(c.surveyAgreedAt), provisional: false }
+      : at(since, policy.repair.siteSurvey);
+    add('siteSurvey', since, survey, c.surveyedAt);
+  }
+  if (c.resolutions > 0 && c.resolvedAt && (c.type === 'complaint' || c.type === 'claim' || c.type === 'repair')) {
+    const window = c.type === 'repair' ? policy.repair.returnVisit : policy.complaintReturnVisit;
+    const due = at(c.resolvedAt, window);
+    const visited = c.visitedRounds.includes(c.resolutions);
+    out.push({
+      step: 'returnVisit',
+      round: c.resolutions,
+      due: due.at,
+      provisional: due.provisional,
+      from: c.resolvedAt,
+      doneAt: visited ? now : null,
+    });
+  }
+  return out;
+}
