@@ -10,6 +10,9 @@ import {
   CaseEntity,
   CaseEventEntity,
   CLOCK,
+  departmentManagerSql,
+  dutyDayOf,
+  dutyPersonSql,
   initialDeadlines,
   notificationKeys,
   requestNotification,
@@ -133,11 +136,28 @@ export class CaseWorkflowService {
           fields: [{ field: 'departmentId', message: 'no such department' }],
         });
       }
+      // Handed to another department without naming a person: that department's duty person today (else its
+      // manager) answers for it from now on, not the one who held it before.
+      const handedOver = departmentId !== c.departmentId;
+      const assigneeId =
+        b.assigneeId ?? (handedOver && departmentId ? await this.handlerToday(m, departmentId) : c.assigneeId);
       return {
-        set: { status: 'assigned', departmentId, assigneeId: b.assigneeId ?? c.assigneeId },
-        event: { departmentId, assigneeId: b.assigneeId, note: b.note },
+        set: { status: 'assigned', departmentId, assigneeId },
+        event: { departmentId, assigneeId: b.assigneeId, note: b.note, ...(handedOver ? { handedOver: true } : {}) },
       };
     });
+  }
+
+  /** A department's handler today, as intake's routing picks one: its duty person, else its manager. */
+  private async handlerToday(m: EntityManager, departmentId: string): Promise<string | null> {
+    const params: unknown[] = [departmentId];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const on = dutyDayOf(await this.calendars.current(), this.clock.now());
+    const [row] = await m.query<Array<{ id: string | null }>>(
+      `SELECT COALESCE((${dutyPersonSql('$1::uuid', on, p)}), (${departmentManagerSql('$1::uuid')})) AS id`,
+      params,
+    );
+    return row?.id ?? null;
   }
 
   /**

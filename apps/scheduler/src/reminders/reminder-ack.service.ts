@@ -42,10 +42,12 @@ export class ReminderAcks {
       );
       if (rows[0]) {
         await cancelNotifications(m, { type: 'reminder', ids: [reminderId] });
-        // The head (or someone above) has taken note of a major complaint: the report to the head is done.
+        // The head (or someone above) has taken note of a major complaint — its report, or an escalation of the
+        // case to them: the report to the head is done.
         await m.query(
           `UPDATE case_deadlines d SET done_at = $2 FROM reminders r
-           WHERE r.id = $1 AND d.id = r.deadline_id AND d.step = 'reportToHead' AND d.done_at IS NULL`,
+           WHERE r.id = $1 AND d.case_id = r.case_id AND d.step = 'reportToHead' AND d.done_at IS NULL
+             AND (d.id = r.deadline_id OR (r.kind = 'escalation' AND r.level >= 1))`,
           [reminderId, now],
         );
         return { outcome: 'done', acknowledgedAt: rows[0].acknowledged_at };

@@ -280,7 +280,9 @@ export class ReminderSender {
             : `已变更${r.round}次的承诺答复日期仍未答复，直接升级至总经理`;
       } else {
         const top = await m.query<Array<{ level: number | null }>>(
-          `SELECT max(level) AS level FROM reminders WHERE deadline_id = $1 AND kind = 'escalation'`,
+          // Above the escalations already sent: one raised in this scan for the unacknowledged reminder is the same
+          // step up, not one below it.
+          `SELECT max(level) AS level FROM reminders WHERE deadline_id = $1 AND kind = 'escalation' AND sent_at IS NOT NULL`,
           [r.deadlineId],
         );
         level = Math.min(3, Math.max(top[0]?.level ?? 0, firstEscalation(r.step) - 1) + 1);

@@ -24,8 +24,8 @@ export const stepLabel: Record<DeadlineStep, string> = {
  * A step is behind the case once its status has reached this rank (new 0, accepted 1, assigned 2,
  * replied 3, resolved 4, return_visited 5, closed 6), or once it was done by a recorded act (`done_at`: the
  * handling plan, the site survey, the head's acknowledgement, the return visit). Closed and rejected cases are
- * past every step. The report to the head is done only when the head (or someone above) acknowledges it, or the
- * case was escalated; a promised reply date is superseded once it has been moved (a later round replaces it).
+ * past every step. The report to the head is done only when the head (or someone above) acknowledges it or an
+ * escalation of the case; a promised reply date is superseded once it has been moved (a later round replaces it).
  */
 const doneAtRank: Record<DeadlineStep, number> = {
   reportToHead: 99,
@@ -44,7 +44,7 @@ export function stepDoneSql(c = 'c', d = 'd'): string {
   const need = `CASE ${d}.step ${Object.entries(doneAtRank)
     .map(([s, r]) => `WHEN '${s}' THEN ${r}`)
     .join(' ')} END`;
-  return `(${c}.status IN ('closed', 'rejected') OR ${d}.done_at IS NOT NULL OR ${rank} >= ${need} OR (${d}.step = 'reportToHead' AND ${c}.escalation_level >= 1) OR (${d}.step = 'firstReply' AND ${d}.round < ${c}.reply_date_moves))`;
+  return `(${c}.status IN ('closed', 'rejected') OR ${d}.done_at IS NOT NULL OR ${rank} >= ${need} OR (${d}.step = 'firstReply' AND ${d}.round < ${c}.reply_date_moves))`;
 }
 
 /**
