@@ -18,6 +18,7 @@ import { OwnerUnitsCurrentByUnit1795510000000 } from './1795510000000-OwnerUnits
 import { Routing1795520000000 } from './1795520000000-Routing';
 import { WarrantyNoticesUnitProjectKey1795525000000 } from './1795525000000-WarrantyNoticesUnitProjectKey';
 import { ReturnVisits1795530000000 } from './1795530000000-ReturnVisits';
+import { AttachmentsEvidence1795545000000 } from './1795545000000-AttachmentsEvidence';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -41,4 +42,5 @@ export const migrations = [
   Routing1795520000000,
   WarrantyNoticesUnitProjectKey1795525000000,
   ReturnVisits1795530000000,
+  AttachmentsEvidence1795545000000,
 ];
