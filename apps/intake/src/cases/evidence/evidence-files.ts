@@ -35,6 +35,7 @@ export const allowedTypes: Record<FileKind, readonly string[]> = {
   recording: audioTypes,
   document: ['application/pdf', 'image/tiff', ...imageTypes],
 };
+const kindName: Record<FileKind, string> = { photo: '照片', recording: '录音', document: '文件' };
 const allowedNames: Record<FileKind, string> = {
   photo: 'JPG、PNG、WebP、HEIC (photos)',
   recording: 'MP3、AAC/M4A、AMR、3GP、WAV、OGG、WebM、FLAC (recordings)',
@@ -129,7 +130,7 @@ export function checkUpload(
   const type = sniffFile(part.buffer);
   if (!type || !allowedTypes[kind].includes(type))
     return fail(
-      `「${part.originalname}」的格式${type ? ` (${type})` : ''}不能作为${kind}上传，只接受 ${allowedNames[kind]} (content type ${type ?? part.mimetype} is not allowed for a ${kind})`,
+      `「${part.originalname}」不能作为${kindName[kind]}上传，只接受 ${allowedNames[kind]} (content type ${type ?? `unknown, sent as ${part.mimetype}`} is not allowed for a ${kind})`,
     );
   return {
     file: {

@@ -9,8 +9,9 @@ import { EvidenceService, type EvidenceView } from './evidence.service';
 
 const handlers = ['cs_rep', 'dept_manager', 'vice_gm', 'gm'] as const;
 const uuid = new ParseUUIDPipe();
-// One file per request; an oversized one is reported as a 400 on its field, not a bare 413.
-const uploads = SoftUploadsInterceptor({ maxFileBytes: UPLOAD_MAX_BYTES, maxFiles: 1, maxFieldBytes: 20_000 });
+// One file per request; an oversized one is reported as a 400 on its field, not a bare 413. Text fields may
+// be long enough for zod to name the one over its length (5,000 characters of comments, UTF-8).
+const uploads = SoftUploadsInterceptor({ maxFileBytes: UPLOAD_MAX_BYTES, maxFiles: 1, maxFieldBytes: 64_000 });
 const file = { type: 'string', format: 'binary' } as const;
 
 @ApiTags('cases')

@@ -348,6 +348,13 @@ describe('case evidence and signed forms', () => {
     expect(fieldsOf(notAnEvaluation.body)).toEqual(['satisfied']);
     const notBoolean = await signedForm(id, { formKind: 'evaluation', signedAt: now, satisfied: '满意' }, files.jpeg);
     expect(fieldsOf(notBoolean.body)).toEqual(['satisfied']);
+    // Over its length, a field is named by the check, not cut short by multer.
+    const long = await signedForm(
+      id,
+      { formKind: 'evaluation', signedAt: now, comments: '水'.repeat(5001) },
+      files.jpeg,
+    );
+    expect(fieldsOf(long.body)).toEqual(['comments']);
     expect(await stored(id)).toEqual({ attachments: [], events: [] });
 
     await signedForm(id, { formKind: 'evaluation', signedAt: now, satisfied: 'true' }, files.jpeg).expect(201);
