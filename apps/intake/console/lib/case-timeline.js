@@ -79,6 +79,9 @@ function eventDetails(d, names) {
   if (d.assigneeId) line('assignee', names[d.assigneeId] ?? d.assigneeId);
   if (d.via) line('via', named('via', d.via));
   line('content', d.content);
+  line('caption', d.caption);
+  if (d.formKind) line('formKind', named('formKind', d.formKind));
+  if (d.signedAt) line('signedAt', dateTime(d.signedAt));
   line('result', d.result);
   if (typeof d.satisfied === 'boolean')
     line('satisfied', d.satisfied ? t('case-detail.satisfied') : t('case-detail.unsatisfied'));

@@ -7,8 +7,10 @@ import { CasesController } from './cases.controller';
 import { ReturnVisitLinks } from './return-visit-links';
 import { ClaimsController } from './claims/claims.controller';
 import { ClaimsService } from './claims/claims.service';
+import { EvidenceModule } from './evidence/evidence.module';
 
 @Module({
+  imports: [EvidenceModule],
   controllers: [CasesController, ClaimsController],
   providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory, ReturnVisitLinks, ClaimsService],
   exports: [CaseIntakeService, CaseWorkflowService, ReturnVisitLinks],

@@ -19,6 +19,7 @@ import { Routing1795520000000 } from './1795520000000-Routing';
 import { WarrantyNoticesUnitProjectKey1795525000000 } from './1795525000000-WarrantyNoticesUnitProjectKey';
 import { ReturnVisits1795530000000 } from './1795530000000-ReturnVisits';
 import { DeadlinesDone1795540000000 } from './1795540000000-DeadlinesDone';
+import { AttachmentsEvidence1795545000000 } from './1795545000000-AttachmentsEvidence';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -43,4 +44,5 @@ export const migrations = [
   WarrantyNoticesUnitProjectKey1795525000000,
   ReturnVisits1795530000000,
   DeadlinesDone1795540000000,
+  AttachmentsEvidence1795545000000,
 ];
