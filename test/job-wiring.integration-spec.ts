@@ -44,11 +44,11 @@ describe('job wiring of the three apps', () => {
       .map((s) => ({ key: s.key, every: s.every, pattern: s.pattern, tz: s.tz }))
       .sort((a, b) => a.key.localeCompare(b.key));
 
-  it('scheduler: case-received, and four tasks on their cron patterns in the business time zone', async () => {
+  it('scheduler: case-received, case-changed, and four tasks on their cron patterns in the business time zone', async () => {
     await withApp(schedulerApp, testConfig({ DATABASE_URL: db.url }), SchedulerWorker, async (app) => {
       const router = app.get(JobRouter);
       expect(router.queue).toBe(Queues.Scheduler);
-      expect(router.jobNames()).toEqual(['case-received']);
+      expect(router.jobNames().sort()).toEqual(['case-changed', 'case-received']);
       const tz = 'Asia/Shanghai';
       await expectEventually(async () =>
         expect(await schedules(queueOf(app, Queues.Scheduler))).toEqual(

@@ -120,14 +120,15 @@ export function planCases(rand: Rng, e: DemoEstate, o: HistoryOptions): PlannedC
       planCase(rand, e, o, { channel: j % 2 ? 'web' : 'hotline', type: 'enquiry', category: 'sales', receivedAt }, j),
     );
   }
-  // A few older complaints and repairs stalled before their reply: open and overdue now.
+  // A few older complaints and repairs stalled before their reply: open and overdue now. A minor complaint
+  // stalls under 10 days: older, the scheduler would have made it major (004 篇2 §1), which the history does not play.
   const stallable = out.filter(
     (c) =>
       c.projectId &&
       (c.type === 'complaint' || c.type === 'repair') &&
       c.validity === 'valid' &&
       now.getTime() - c.receivedAt.getTime() > 3 * DAY &&
-      now.getTime() - c.receivedAt.getTime() < 40 * DAY,
+      now.getTime() - c.receivedAt.getTime() < (c.type === 'complaint' && c.severity === 'minor' ? 10 : 40) * DAY,
   );
   for (const c of stallable.filter((_, x) => x % 5 === 0).slice(0, 6)) stall(c);
   return out.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime());

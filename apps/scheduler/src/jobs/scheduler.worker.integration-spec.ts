@@ -20,6 +20,11 @@ class Feature {
     return Promise.resolve(seen.push(`case ${caseId}`));
   }
 
+  @OnJob('case-changed')
+  replan({ caseId }: JobPayloads['case-changed']): Promise<number> {
+    return Promise.resolve(seen.push(`changed ${caseId}`));
+  }
+
   @OnTask('scheduler', 'test-tick', { every: 60_000 })
   tick(job: TaskJob): Promise<number> {
     return Promise.resolve(seen.push(`tick ${job.data.task}`));
@@ -46,7 +51,7 @@ describe('JobRouter', () => {
     app = await startTestApp(def, testConfig({ DATABASE_URL: db.url }));
   });
   afterAll(async () => {
-    await app.close();
+    await app?.close();
     await db.drop();
   });
 
