@@ -30,6 +30,12 @@ describe('routing and duty-roster settings in a real browser', () => {
     await stack.staff('dept_manager', { name: '物业 李经理', departmentId: pm.id });
     pmDuty = await stack.staff('cs_rep', { name: '物业 张值班', departmentId: pm.id });
     manager = await stack.staff('dept_manager', { name: '客服部 周经理' });
+    const left = await stack.staff('cs_rep', { name: '工程部 老赵', departmentId: eng.id });
+    await ds.query(`INSERT INTO duty_roster (department_id, staff_id, weekday, position) VALUES ($1, $2, 3, 0)`, [
+      eng.id,
+      left.id,
+    ]);
+    await ds.query(`UPDATE staff SET active = false WHERE id = $1`, [left.id]);
     // Today's setting: property management in any estate goes to engineering.
     await ds.query(
       `INSERT INTO department_responsibilities (category, project_id, department_id) VALUES ('property_management', NULL, $1)`,
@@ -128,6 +134,31 @@ describe('routing and duty-roster settings in a real browser', () => {
     await expect(dutyRow(page, '物业公司').locator('[data-handler]').innerText()).resolves.toBe('物业 张值班 （值班）');
     await expect(page.getByLabel('第 2 条值班的日期').inputValue()).resolves.toBe(todayInBeijing());
     await stack.screenshot(page, 'routing');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Routing & duty' }).waitFor();
+    await expect(dutyRow(page, '物业公司').locator('[data-handler]').innerText()).resolves.toBe(
+      '物业 张值班 (on duty)',
+    );
+    await expect(page.getByLabel('Rule 2: category').locator('option:checked').innerText()).resolves.toBe(
+      'Property management',
+    );
+    await page.getByRole('button', { name: '中文' }).click();
+    await page.getByRole('heading', { name: '分派与值班' }).waitFor();
+
+    // Engineering's roster still names someone who has left: shown as such, and refused at that row until replaced.
+    await page.getByLabel('部门', { exact: true }).selectOption({ label: '工程部' });
+    await page.getByRole('table', { name: '工程部值班表' }).waitFor();
+    await expect(page.getByLabel('第 1 条值班的人员').locator('option:checked').innerText()).resolves.toBe(
+      '工程部 老赵（已停用）',
+    );
+    await page.getByRole('button', { name: '保存值班表' }).click();
+    const staffError = page.locator('#rt-roster-entries-0-staffId-error');
+    await staffError.waitFor();
+    await expect(staffError.innerText()).resolves.toBe('请选择在职员工');
+    await expect(page.getByLabel('第 1 条值班的人员').getAttribute('aria-invalid')).resolves.toBe('true');
+    await page.getByLabel('第 1 条值班的人员').selectOption({ label: '工程部 王经理' });
+    await page.getByRole('button', { name: '保存值班表' }).click();
+    await page.locator('#rt-roster .success', { hasText: '工程部值班表已保存（1 条）。' }).waitFor();
 
     // What the API now holds.
     const roster = await stack.db.dataSource.query<Array<{ staff_id: string; weekday: number | null; day: string }>>(

@@ -81,15 +81,17 @@ function rulesRows(data, rules) {
 
 /** @param {Data} data @param {string} departmentId @param {EntryRow[]} entries */
 function entryRows(data, departmentId, entries) {
-  const own = data.staff.filter((s) => s.active && s.departmentId === departmentId);
-  const others = data.staff.filter((s) => s.active && s.departmentId !== departmentId);
   const deptName = new Map(data.responsibilities.departments.map((d) => [d.id, d.name]));
   /** @param {Staff} s @param {string} selected */
   const option = (s, selected) =>
-    html`<option value="${s.id}" ${s.id === selected ? html`selected` : ''}>${s.name}${s.departmentId && s.departmentId !== departmentId ? `（${deptName.get(s.departmentId) ?? ''}）` : ''}</option>`;
+    html`<option value="${s.id}" ${s.id === selected ? html`selected` : ''}>${s.name}${s.departmentId && s.departmentId !== departmentId ? `（${deptName.get(s.departmentId) ?? ''}）` : ''}${s.active ? '' : t('routing.inactive')}</option>`;
   if (entries.length === 0) return html`<tr><td colspan="4" class="muted">${t('routing.noEntries')}</td></tr>`;
-  return entries.map(
-    (e, i) => html`<tr data-entry="${i}">
+  return entries.map((e, i) => {
+    // Active staff to choose from; one who has left stays visible in their own row until replaced (saving refuses them).
+    const choices = data.staff.filter((s) => s.active || s.id === e.staffId);
+    const own = choices.filter((s) => s.departmentId === departmentId);
+    const others = choices.filter((s) => s.departmentId !== departmentId);
+    return html`<tr data-entry="${i}">
       <td>${select(
         `entries.${i}.kind`,
         [
@@ -110,8 +112,8 @@ function entryRows(data, departmentId, entries) {
         ${own.length > 0 ? html`<optgroup label="${t('routing.ownStaff')}">${own.map((s) => option(s, e.staffId))}</optgroup>` : ''}
         <optgroup label="${t('routing.otherStaff')}">${others.map((s) => option(s, e.staffId))}</optgroup></select></td>
       <td><button type="button" class="secondary" data-remove-entry="${i}" aria-label="${t('routing.removeEntryN', { n: i + 1 })}">${t('routing.remove')}</button></td>
-    </tr>`,
-  );
+    </tr>`;
+  });
 }
 
 /** @param {any} onDuty GET /routing/on-duty */
@@ -287,6 +289,7 @@ export default {
       'routing.removeEntryN': '删除第 {n} 条值班',
       'routing.ownStaff': '本部门',
       'routing.otherStaff': '其他部门',
+      'routing.inactive': '（已停用）',
       'routing.noEntries': '没有值班安排：新案件交部门经理。',
       'routing.noDepartments': '还没有部门。',
       'routing.addEntry': '添加值班',
@@ -357,6 +360,7 @@ export default {
       'routing.removeEntryN': 'Remove entry {n}',
       'routing.ownStaff': 'This department',
       'routing.otherStaff': 'Other departments',
+      'routing.inactive': ' (left)',
       'routing.noEntries': 'Nobody on the roster: new cases go to the manager.',
       'routing.noDepartments': 'No departments yet.',
       'routing.addEntry': 'Add an entry',
