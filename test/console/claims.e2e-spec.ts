@@ -72,7 +72,7 @@ describe('claims on the case page in a real browser', () => {
     await dialog.getByRole('button', { name: '保存' }).click();
     const planError = dialog.locator('#claim-plan-error');
     await planError.waitFor();
-    await expect(planError.innerText()).resolves.toContain('请填写赔偿方案');
+    await expect(planError.innerText()).resolves.toBe('请填写赔偿方案'); // the API's English gloss left out
     await expect(dialog.getByLabel('赔偿方案').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(dialog.getByLabel('赔偿方案').getAttribute('aria-describedby')).resolves.toContain('claim-plan-error');
     await expect(page.evaluate<string | undefined>('document.activeElement?.id')).resolves.toBe('claim-plan');

@@ -7,6 +7,7 @@ import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 import { dateTime, yuan } from './format.js';
 import { html, mount } from './html.js';
 import { register, t } from './i18n.js';
+import { oneLanguage } from './terms.js';
 import { errorBox } from './ui.js';
 
 /** In the order of the flow (SM03-03). */
@@ -333,7 +334,8 @@ const fieldLabel = {
 /** A refusal in the dialog: bad fields next to their controls, anything else (409, 403) as the API says it. @param {unknown} err @param {HTMLFormElement} form @param {HTMLElement} box */
 function showError(err, form, box) {
   if (err instanceof ApiError && err.fields.length > 0) {
-    const shown = showFieldErrors(form, err.fields, (name) => `claim-${name}-error`);
+    const fields = err.fields.map((f) => ({ ...f, message: oneLanguage(f.message) }));
+    const shown = showFieldErrors(form, fields, (name) => `claim-${name}-error`);
     mount(
       box,
       html`<div class="alert" role="alert"><p>${t('claim.fix')}</p><ul>${shown.map(
@@ -349,7 +351,7 @@ function showError(err, form, box) {
   mount(
     box,
     err instanceof ApiError && (err.status === 403 || err.status === 409)
-      ? html`<div class="alert" role="alert"><p>${err.message}</p></div>`
+      ? html`<div class="alert" role="alert"><p>${oneLanguage(err.message)}</p></div>`
       : errorBox(err),
   );
 }
