@@ -2,6 +2,7 @@
 // A claim's (索赔) report on the case page (GET /cases/:id/claim) and the dialog that records each step
 // (POST /cases/:id/claim-steps; apps/intake/src/cases/claims: claim.dto.ts the fields, claims.service.ts the rules).
 import { api, ApiError } from './api.js';
+import { claimMessages } from './case-claim-messages.js';
 import { $ } from './dom.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 import { dateTime, yuan } from './format.js';
@@ -18,116 +19,7 @@ const openStatuses = ['accepted', 'assigned', 'replied'];
 export const claimApprovers = ['vice_gm', 'gm', 'admin'];
 const parties = ['company', 'contractor', 'owner', 'third_party'];
 
-register({
-  zh: {
-    'claim.title': '索赔进展',
-    'claim.record': '记录索赔步骤',
-    'claim.step.responsibility': '判定责任',
-    'claim.step.proposal': '赔偿方案',
-    'claim.step.legal_review': '律师意见',
-    'claim.step.owner_agreement': '客户意见',
-    'claim.step.approval': '领导批复',
-    'claim.step.charge_back': '扣款申请',
-    'claim.chargeBacks': '扣款',
-    'claim.notYet': '尚未记录',
-    'claim.forProposal': '（针对当前方案）',
-    'claim.by': '{by}，{at}',
-    'claim.missing': '登记处理结果前尚缺：{list}',
-    'claim.ready': '赔偿手续已齐全，可以记录处理结果。',
-    'claim.missing.responsibility': '判定责任',
-    'claim.missing.proposal': '赔偿方案',
-    'claim.missing.owner_agreement': '客户认可',
-    'claim.missing.approval': '领导批复',
-    'claim.history': '全部索赔记录（{n} 条）',
-    'claim.onlyLeaders': '领导批复须由副总经理或总经理登记。',
-    'claim.closedSteps': '案件处于受理、分派或答复阶段时才能记录索赔步骤。',
-    'claim.loadFailed': '索赔报告无法加载：',
-    'claim.done': '案件 {number}：已记录{step}。',
-    'claim.fix': '请更正标出的内容。',
-    'claim.party': '责任方',
-    'claim.party.company': '公司',
-    'claim.party.contractor': '施工单位',
-    'claim.party.owner': '业主自身',
-    'claim.party.third_party': '第三方',
-    'claim.notOurs': '非我方责任：向客户解释后归档',
-    'claim.field.contractor': '施工单位名称',
-    'claim.contractorHint': '责任在施工单位时填写；扣款时需要。',
-    'claim.field.note': '备注',
-    'claim.field.amount': '赔偿金额（元）',
-    'claim.field.plan': '赔偿方案',
-    'claim.field.lawyer': '律师',
-    'claim.field.opinion': '律师意见',
-    'claim.field.supportsProposal': '律师是否支持该方案',
-    'claim.supports': '支持',
-    'claim.opinionLine': '{lawyer}（{supports}该方案）：{opinion}',
-    'claim.opposes': '不支持',
-    'claim.field.agreed': '客户是否认可当前方案',
-    'claim.agreed': '客户认可',
-    'claim.refused': '客户不认可（须重新拟定方案或诉讼）',
-    'claim.refusedShort': '客户不认可',
-    'claim.field.approved': '批复',
-    'claim.approved': '批准',
-    'claim.rejected': '不批准',
-    'claim.field.chargeAmount': '扣款金额（元）',
-    'claim.field.noticeNumber': '扣款通知单号',
-    'claim.proposalFirst': '须先有赔偿方案；新方案需要重新取得律师意见、客户认可和领导批复。',
-    'claim.approvalHint': '批复针对当前方案：{proposal}',
-  },
-  en: {
-    'claim.title': 'Claim',
-    'claim.record': 'Record a claim step',
-    'claim.step.responsibility': 'Responsibility',
-    'claim.step.proposal': 'Compensation proposal',
-    'claim.step.legal_review': 'Legal opinion',
-    'claim.step.owner_agreement': "Customer's answer",
-    'claim.step.approval': 'Approval',
-    'claim.step.charge_back': 'Charge-back',
-    'claim.chargeBacks': 'Charge-backs',
-    'claim.notYet': 'Not recorded yet',
-    'claim.forProposal': ' (for the current proposal)',
-    'claim.by': '{by}, {at}',
-    'claim.missing': 'Still missing before the result: {list}',
-    'claim.ready': 'Everything is in place: the result may be recorded.',
-    'claim.missing.responsibility': 'responsibility',
-    'claim.missing.proposal': 'proposal',
-    'claim.missing.owner_agreement': "customer's agreement",
-    'claim.missing.approval': 'approval',
-    'claim.history': 'Every claim step ({n})',
-    'claim.onlyLeaders': 'Approval is recorded by a vice GM or the GM.',
-    'claim.closedSteps': 'Claim steps are recorded while the case is accepted, assigned or replied.',
-    'claim.loadFailed': 'The claim report could not be loaded:',
-    'claim.done': 'Case {number}: {step} recorded.',
-    'claim.fix': 'Please correct the marked fields.',
-    'claim.party': 'Responsible party',
-    'claim.party.company': 'The company',
-    'claim.party.contractor': 'A contractor',
-    'claim.party.owner': 'The owner',
-    'claim.party.third_party': 'A third party',
-    'claim.notOurs': 'not ours: explained to the customer and filed',
-    'claim.field.contractor': 'Contractor',
-    'claim.contractorHint': 'When a contractor is responsible; a charge-back needs it.',
-    'claim.field.note': 'Note',
-    'claim.field.amount': 'Amount (yuan)',
-    'claim.field.plan': 'Plan',
-    'claim.field.lawyer': 'Lawyer',
-    'claim.field.opinion': 'Opinion',
-    'claim.field.supportsProposal': 'Does the lawyer support the proposal?',
-    'claim.supports': 'Supports it',
-    'claim.opinionLine': '{lawyer} ({supports}): {opinion}',
-    'claim.opposes': 'Does not',
-    'claim.field.agreed': 'Does the customer accept the current proposal?',
-    'claim.agreed': 'Accepted',
-    'claim.refused': 'Refused (a new proposal, or the courts)',
-    'claim.refusedShort': 'Refused',
-    'claim.field.approved': 'Decision',
-    'claim.approved': 'Approved',
-    'claim.rejected': 'Not approved',
-    'claim.field.chargeAmount': 'Amount charged back (yuan)',
-    'claim.field.noticeNumber': 'Deduction notice number',
-    'claim.proposalFirst': 'A proposal comes first; a new proposal needs the opinion, agreement and approval again.',
-    'claim.approvalHint': 'For the current proposal: {proposal}',
-  },
-});
+register(claimMessages);
 
 /**
  * What claims.service.ts says is missing ("判定责任 responsibility", "客户认可 owner agreement"…) in words.
@@ -242,7 +134,7 @@ export function claimView(report, o) {
       report.history.length > 0
         ? html`<details class="claim-history"><summary>${t('claim.history', { n: report.history.length })}</summary><ol>${report.history.map(
             (/** @type {any} */ s) =>
-              html`<li><strong>${t(`claim.step.${s.step}`)}</strong>：${stepValue(s.step, s)}</li>`,
+              html`<li><strong>${t(`claim.step.${s.step}`)}</strong>${t('terms.colon')}${stepValue(s.step, s)}</li>`,
           )}</ol></details>`
         : ''
     }
