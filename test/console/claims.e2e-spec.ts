@@ -103,6 +103,15 @@ describe('claims on the case page in a real browser', () => {
     await expect(claim(page, 'missing').innerText()).resolves.toBe('登记处理结果前尚缺：领导批复');
     await expect(claim(page, 'approval').innerText()).resolves.toContain('尚未记录');
     await stack.screenshot(page, 'claim-before-approval');
+
+    // A stale page: someone else resolved the case meanwhile; the API's 409 in the dialog, in Chinese only.
+    await stack.db.dataSource.query(`UPDATE cases SET status = 'resolved' WHERE id = $1`, [c.id]);
+    dialog = await open(page, '客户意见');
+    await dialog.getByLabel('客户不认可（须重新拟定方案或诉讼）').check();
+    await dialog.getByRole('button', { name: '保存' }).click();
+    await expect(dialog.getByRole('alert').innerText()).resolves.toBe(`案件 ${c.number} 当前不能记录索赔步骤。`);
+    await dialog.getByRole('button', { name: '取消' }).click();
+    await stack.db.dataSource.query(`UPDATE cases SET status = 'assigned' WHERE id = $1`, [c.id]);
     expect(errors).toEqual([]);
     await context.close();
 
