@@ -142,6 +142,33 @@ describe('console words for the keys the APIs store', () => {
     expect(inConsole([['intakeReason', 'not a readable TIFF']]).zh).toEqual(['null']); // shown as it is
   });
 
+  it("keeps one language of the API's bilingual sentences, and other messages as they are", () => {
+    // claim.dto.ts and claims.service.ts: Chinese, then an English gloss in brackets.
+    const messages = [
+      '请填写赔偿方案 (the plan is required)',
+      '赔偿方案须由主管副总或总经理批复。(Only a vice GM or the GM approves a claim.)',
+      '案件 KF-2026-00001 还没有赔偿方案。(Record a proposal first.)',
+      'Invalid input: expected number, received undefined',
+      '交给 张三 (经理)',
+    ];
+    expect(inConsole(messages.map((m) => ['oneLanguage', m]))).toEqual({
+      zh: [
+        '请填写赔偿方案',
+        '赔偿方案须由主管副总或总经理批复。',
+        '案件 KF-2026-00001 还没有赔偿方案。',
+        messages[3],
+        messages[4],
+      ],
+      en: [
+        'the plan is required',
+        'Only a vice GM or the GM approves a claim.',
+        'Record a proposal first.',
+        messages[3],
+        messages[4],
+      ],
+    });
+  });
+
   it('names the actors intake and the scheduler write, and leaves staff names alone', () => {
     // actorColumns (owner), case-intake (system), mail-processing (email, fax), reminder-sender (scheduler), hotline CDR import.
     const calls: Call[] = ['owner', 'system', 'email', 'fax', 'scheduler', 'operator'].map((a) => [

@@ -1,8 +1,9 @@
 // @ts-check
 // The case detail's timeline: events, messages (intake records with their attachments), calls,
 // notifications with their receipts and reminders with their acknowledgements, merged by time.
+import { claimStepText } from './case-claim.js';
 import { html } from './html.js';
-import { label, t } from './i18n.js';
+import { label, register, t } from './i18n.js';
 import { dateTime } from './format.js';
 import {
   actorName,
@@ -59,8 +60,46 @@ const levelKeys = ['staff', 'dept_manager', 'vice_gm', 'gm'];
 /** @param {number} level */
 const levelName = (level) => (levelKeys[level] ? t(`case-detail.level.${levelKeys[level]}`) : null);
 
-/** @param {Record<string, any>} d @param {Record<string, string>} names */
-function eventDetails(d, names) {
+register({
+  zh: {
+    'case-detail.event.routed': '自动分派',
+    'case-detail.field.routedVia': '依据',
+    'case-detail.field.routedPerson': '负责人来自',
+    'routed.via.named_staff': '被投诉员工的上级',
+    'routed.via.rule': '职责规则（{where}）',
+    'routed.via.customer_service': '没有对应规则，交客户服务部',
+    'routed.rule.estate': '本楼盘',
+    'routed.rule.any': '所有楼盘',
+    'routed.person.superior': '被投诉员工的上级',
+    'routed.person.roster': '{day} 值班表',
+    'routed.person.manager': '部门经理（当天无人值班）',
+  },
+  en: {
+    'case-detail.event.routed': 'Routed',
+    'case-detail.field.routedVia': 'By',
+    'case-detail.field.routedPerson': 'Person from',
+    'routed.via.named_staff': "the named staff member's superior",
+    'routed.via.rule': 'responsibility rule ({where})',
+    'routed.via.customer_service': 'no rule: customer service',
+    'routed.rule.estate': 'this estate',
+    'routed.rule.any': 'any estate',
+    'routed.person.superior': "the named staff member's superior",
+    'routed.person.roster': 'duty roster of {day}',
+    'routed.person.manager': 'department manager (nobody on duty)',
+  },
+});
+
+/** How intake routed a new case (routedEventDetailsSql): the rule or fallback, and where the person came from. @param {Record<string, any>} d */
+function routedDetails(d) {
+  const via =
+    d.via === 'rule'
+      ? t('routed.via.rule', { where: t(d.rule?.estateSpecific ? 'routed.rule.estate' : 'routed.rule.any') })
+      : t(`routed.via.${d.via}`);
+  return { via, person: d.person ? t(`routed.person.${d.person}`, { day: d.dutyDay ?? '' }) : null };
+}
+
+/** @param {string} kind @param {Record<string, any>} d @param {Record<string, string>} names */
+function eventDetails(kind, d, names) {
   /** A reclassified field and its values in words (`类型: 投诉 → 报修`). @param {string} k */
   const change = (k) => `${t(`rule.field.${k}`)}: ${label(k, d.before[k])} → ${label(k, d.after[k])}`;
   /** @type {Array<import('./html.js').SafeHtml>} */
@@ -75,8 +114,18 @@ function eventDetails(d, names) {
   };
   if (d.fromStatus && d.toStatus)
     parts.push(html`<div>${label('status', d.fromStatus)} → <strong>${label('status', d.toStatus)}</strong></div>`);
+  if (kind.startsWith('claim_')) {
+    parts.push(html`<div class="pre">${claimStepText(kind.slice('claim_'.length), d)}</div>`);
+    return parts;
+  }
   if (d.departmentId) line('department', names[d.departmentId] ?? d.departmentId);
   if (d.assigneeId) line('assignee', names[d.assigneeId] ?? d.assigneeId);
+  if (kind === 'routed') {
+    const r = routedDetails(d);
+    line('routedVia', r.via);
+    line('routedPerson', r.person);
+    return parts;
+  }
   if (d.via) line('via', named('via', d.via));
   line('content', d.content);
   line('caption', d.caption);
@@ -157,7 +206,7 @@ export function timelineItems(d) {
     add(
       e.at,
       'event',
-      html`<div><strong>${named('event', e.kind)}</strong> · <span class="case-actor" title="${e.actor}">${actorName(e.actor, e.actorId)}</span></div>${eventDetails(e.details ?? {}, names)}`,
+      html`<div><strong>${e.kind.startsWith('claim_') ? t(`claim.step.${e.kind.slice('claim_'.length)}`) : named('event', e.kind)}</strong> · <span class="case-actor" title="${e.actor}">${actorName(e.actor, e.actorId)}</span></div>${eventDetails(e.kind, e.details ?? {}, names)}`,
     );
   }
   /** @type {Map<string, any[]>} */

@@ -18,7 +18,24 @@ export function clearFieldErrors(form) {
 }
 
 /**
- * Puts each field message next to its control (`name` = the API's field name, `photos.0` → `photos`):
+ * The control a field path is about: the control of that name (`rules.2.departmentId`), else the first one
+ * inside it (`rules.2` → `rules.2.category`), else the same for a shorter path (`photos.0` → `photos`).
+ * @param {HTMLFormElement} form @param {string} field
+ * @returns {{ name: string, control: HTMLElement } | null}
+ */
+function controlFor(form, field) {
+  const parts = field.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const name = parts.slice(0, n).join('.');
+    const control =
+      form.querySelector(`[name="${CSS.escape(name)}"]`) ?? form.querySelector(`[name^="${CSS.escape(`${name}.`)}"]`);
+    if (control instanceof HTMLElement) return { name, control };
+  }
+  return null;
+}
+
+/**
+ * Puts each field message next to its control (`name` = the API's field name or path, see controlFor):
  * aria-invalid and aria-describedby on the control (on the fieldset of a radio group). Returns every
  * problem with the id of the control it was shown at, or null when the form has no such field.
  * @param {HTMLFormElement} form
@@ -29,9 +46,9 @@ export function clearFieldErrors(form) {
 export function showFieldErrors(form, fields, errorId) {
   clearFieldErrors(form);
   return fields.map((f) => {
-    const name = f.field.split('.')[0] ?? f.field;
-    const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
-    if (!(control instanceof HTMLElement)) return { ...f, control: null };
+    const found = controlFor(form, f.field);
+    if (!found) return { ...f, control: null };
+    const { name, control } = found;
     const target =
       control instanceof HTMLInputElement && control.type === 'radio'
         ? (control.closest('fieldset') ?? control)

@@ -51,3 +51,9 @@ export function countdown(due, now = Date.now()) {
 
 /** 0.8571 → "85.7%" @param {number | null | undefined} v */
 export const percent = (v) => (v === null || v === undefined || Number.isNaN(v) ? '—' : `${(v * 100).toFixed(1)}%`);
+
+/** 12000 → "¥12,000.00" (zh) / "CN¥12,000.00" (en). @param {number | string | null | undefined} v */
+export const yuan = (v) =>
+  v === null || v === undefined || v === '' || Number.isNaN(Number(v))
+    ? '—'
+    : new Intl.NumberFormat(locale(), { style: 'currency', currency: 'CNY' }).format(Number(v));

@@ -179,3 +179,14 @@ export function intakeReasonView(reason) {
   const words = intakeReason(reason);
   return words ? html`${words} ${rawKey(reason, 'terms.original')}` : html`<span class="pre">${reason}</span>`;
 }
+
+/**
+ * A sentence the API writes in Chinese with an English gloss in brackets (`请填写赔偿方案 (the plan is required)`,
+ * claims.service.ts and claim.dto.ts do) in the staff member's language only; any other message as it is.
+ * @param {string} message
+ */
+export function oneLanguage(message) {
+  const both = /^(.*[\u4e00-\u9fff][^()]*?)\s*\(([^()\u4e00-\u9fff]+)\)\s*$/s.exec(message);
+  if (!both) return message;
+  return getLang() === 'en' ? (both[2] ?? message) : (both[1] ?? message);
+}

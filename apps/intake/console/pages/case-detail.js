@@ -1,6 +1,7 @@
 // @ts-check
 import { api, apiObjectUrl } from '../lib/api.js';
 import { runTransition } from '../lib/case-actions.js';
+import { claimView, runClaimStep } from '../lib/case-claim.js';
 import { timelineItems, timelineView } from '../lib/case-timeline.js';
 import { $, $$, on } from '../lib/dom.js';
 import { dateTime, countdown } from '../lib/format.js';
@@ -67,8 +68,8 @@ function facts(c) {
 /** Roles the API lets move a case (cases.controller.ts `handlers`; admin passes every check). */
 const handlerRoles = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
 
-/** @param {any} d @param {boolean} mayAct */
-function view(d, mayAct) {
+/** @param {any} d @param {boolean} mayAct @param {any} claim a claim's report (or why it failed); null for other cases @param {string} role */
+function view(d, mayAct, claim, role) {
   const c = d.case;
   return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
     <h1 tabindex="-1" id="case-title">${t('case-detail.title')} ${c.number}</h1>
@@ -85,6 +86,7 @@ function view(d, mayAct) {
             : html`<p class="muted">${t('case-detail.noActions')}</p>`
       }
     </section>
+    ${claim ? claimView(claim, { status: c.status, mayAct, role }) : ''}
     <div class="case-columns">
       <section class="card" aria-labelledby="case-facts-h"><h2 id="case-facts-h" class="case-h">${t('case-detail.facts')}</h2>${facts(c)}</section>
       <section class="card" aria-labelledby="case-desc-h"><h2 id="case-desc-h" class="case-h">${t('case-detail.description')}</h2>
@@ -508,12 +510,18 @@ export default {
     const id = ctx.params.id ?? '';
     ctx.setTitle(t('case-detail.title'));
 
-    /** Draws the case afresh (after each transition too); `focus` is where the keyboard goes next. @param {string | null} [focus] */
+    /** Draws the case afresh (after each transition too); `focus` selects where the keyboard goes next. @param {string | null} [focus] */
     const load = async (focus = null) => {
       const d = await api(`cases/${encodeURIComponent(id)}`);
+      // A claim's report is its own call: the case page still shows when it fails.
+      const claim =
+        d.case.type === 'claim'
+          ? await api(`cases/${encodeURIComponent(id)}/claim`).catch((/** @type {unknown} */ err) => err)
+          : null;
       releaseUrls();
       ctx.setTitle(`${t('case-detail.title')} ${d.case.number}`);
-      mount(main, view(d, handlerRoles.includes(ctx.session.staff.role)));
+      const role = ctx.session.staff.role;
+      mount(main, view(d, handlerRoles.includes(role), claim, role));
       // Leaving the page lets go of the thumbnails' and documents' bytes.
       addEventListener('hashchange', releaseUrls, { once: true });
       loadThumbnails(main, d.case.id);
@@ -527,7 +535,20 @@ export default {
           if (!ok) return;
           flash(t('case-detail.done', { number: d.case.number, action: t(`case-detail.tr.${name}`) }));
           try {
-            await load(name);
+            await load(`[data-transition="${CSS.escape(name)}"]`);
+          } catch (err) {
+            mount(main, errorBox(err));
+          }
+        });
+      });
+      on(root, 'click', '[data-claim-step]', (button) => {
+        const step = button.dataset.claimStep ?? '';
+        const o = { step, caseId: d.case.id, number: d.case.number, report: claim, opener: button };
+        void runClaimStep(dialog, o).then(async (ok) => {
+          if (!ok) return;
+          flash(t('claim.done', { number: d.case.number, step: t(`claim.step.${step}`) }));
+          try {
+            await load(`[data-claim-step="${CSS.escape(step)}"]`);
           } catch (err) {
             mount(main, errorBox(err));
           }
@@ -566,8 +587,8 @@ export default {
       });
 
       if (focus) {
-        // The same action may still be possible (assign again); otherwise the case's title.
-        const again = main.querySelector(`[data-transition="${CSS.escape(focus)}"]`);
+        // The same action may still be possible (assign again, a second charge-back); otherwise the case's title.
+        const again = main.querySelector(focus);
         (again instanceof HTMLElement ? again : $('#case-title', main)).focus();
       }
     };
