@@ -194,6 +194,7 @@ describe('the case loop: deadlines as the seeds define them', () => {
     expect(first?.dueAt.getTime()).toBeLessThanOrEqual(sh('2026-10-17 00:00').getTime());
     // The owner is away until Monday: the survey time agreed with them becomes the deadline.
     at('2026-10-14 11:00');
+    await act(repair, 'accept', engDuty, {}).expect(200);
     await act(repair, 'survey-appointment', engDuty, { agreedAt: iso('2026-10-19 15:00') }).expect(200);
     await scanAt('2026-10-16 18:00');
     expect((await deadline(repair, 'siteSurvey'))?.dueAt.toISOString()).toBe(sh('2026-10-19 15:00').toISOString());

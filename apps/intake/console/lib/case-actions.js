@@ -15,6 +15,9 @@ export const endpoint = {
   reply: 'reply',
   moveReplyDate: 'reply-date',
   escalate: 'escalate',
+  handlingPlan: 'handling-plan',
+  siteSurvey: 'site-survey',
+  surveyAppointment: 'survey-appointment',
   resolve: 'result',
   returnVisit: 'return-visit',
   close: 'close',
@@ -38,6 +41,13 @@ register({
     'case-actions.visitVia.phone': '电话回访',
     'case-actions.visitVia.in_person': '上门回访',
     'case-actions.visitVia.other': '其他',
+    'case-actions.analysis': '原因分析',
+    'case-actions.plan': '处理方案',
+    'case-actions.planHint': '责任部门在接手后 1 小时内填写（004 篇2 §4.D）；填写后不再提醒。',
+    'case-actions.surveyedAt': '查勘时间',
+    'case-actions.findings': '查勘情况',
+    'case-actions.agreedAt': '与业主约定的查勘时间',
+    'case-actions.agreedHint': '约定时间即为现场查勘的期限（003 §11.2.2）。',
     'case-actions.visitHint':
       '处理结果登记后，系统已向反映人发送带回访链接的短信或邮件；业主在链接中评价后这里无需再记录。',
   },
@@ -58,6 +68,14 @@ register({
     'case-actions.visitVia.phone': 'By phone',
     'case-actions.visitVia.in_person': 'In person',
     'case-actions.visitVia.other': 'Other',
+    'case-actions.analysis': 'Analysis',
+    'case-actions.plan': 'Handling plan',
+    'case-actions.planHint':
+      'The responsible department fills it in within 1 hour of taking the case (004 篇2 §4.D); no more reminders once it is in.',
+    'case-actions.surveyedAt': 'Surveyed at',
+    'case-actions.findings': 'Findings',
+    'case-actions.agreedAt': 'Survey time agreed with the owner',
+    'case-actions.agreedHint': 'The agreed time becomes the site-survey deadline (003 §11.2.2).',
     'case-actions.visitHint':
       'When the result was recorded the reporter was sent a return-visit link by SMS or email; an answer given there needs no record here.',
   },
@@ -135,6 +153,19 @@ export function fieldsFor(name, detail) {
         required: true,
         hint: t('case-detail.escalateHint', { level: detail.case.escalationLevel + 1 }),
       });
+    case 'handlingPlan':
+      return html`<p class="hint">${t('case-actions.planHint')}</p>
+        ${textField('analysis', t('case-actions.analysis'), { required: true })}
+        ${textField('plan', t('case-actions.plan'), { required: true })}`;
+    case 'siteSurvey':
+      return html`<div class="field"><label for="cd-surveyedAt">${t('case-actions.surveyedAt')}</label>
+          <input id="cd-surveyedAt" name="surveyedAt" type="datetime-local" required value="${localInput(new Date())}"></div>
+        ${textField('findings', t('case-actions.findings'), { required: true })}`;
+    case 'surveyAppointment':
+      return html`<div class="field"><label for="cd-agreedAt">${t('case-actions.agreedAt')}</label>
+          <p class="hint" id="cd-agreedAt-hint">${t('case-actions.agreedHint')}</p>
+          <input id="cd-agreedAt" name="agreedAt" type="datetime-local" required aria-describedby="cd-agreedAt-hint" min="${localInput(new Date())}"></div>
+        ${textField('note', t('case-detail.field.note'))}`;
     case 'resolve':
       return textField('result', t('case-detail.field.result'), { required: true });
     case 'returnVisit':
@@ -173,11 +204,11 @@ export function fieldsFor(name, detail) {
 export function bodyFor(name, form) {
   /** @type {Record<string, unknown>} */
   const body = formValues(form);
-  if (name === 'moveReplyDate') {
-    if (typeof body.newDate === 'string')
-      body.newDate = `${body.newDate.length === 16 ? `${body.newDate}:00` : body.newDate}+08:00`;
-    body.customerAgreed = body.customerAgreed === 'true';
+  for (const field of ['newDate', 'surveyedAt', 'agreedAt']) {
+    const v = body[field];
+    if (typeof v === 'string') body[field] = `${v.length === 16 ? `${v}:00` : v}+08:00`;
   }
+  if (name === 'moveReplyDate') body.customerAgreed = body.customerAgreed === 'true';
   if (name === 'returnVisit') {
     body.satisfied = body.satisfied === 'true';
     if (typeof body.rating === 'string') body.rating = Number(body.rating);

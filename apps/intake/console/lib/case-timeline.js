@@ -132,6 +132,11 @@ function eventDetails(kind, d, names) {
   if (d.formKind) line('formKind', named('formKind', d.formKind));
   if (d.signedAt) line('signedAt', dateTime(d.signedAt));
   line('result', d.result);
+  line('analysis', d.analysis);
+  line('plan', d.plan);
+  if (d.surveyedAt) line('surveyedAt', dateTime(d.surveyedAt));
+  line('findings', d.findings);
+  if (d.agreedAt) line('agreedAt', dateTime(d.agreedAt));
   if (typeof d.satisfied === 'boolean')
     line('satisfied', d.satisfied ? t('case-detail.satisfied') : t('case-detail.unsatisfied'));
   line('comments', d.comments);

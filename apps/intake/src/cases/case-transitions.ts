@@ -11,7 +11,18 @@ export const openStatuses: readonly CaseStatus[] = [
 ];
 
 export type TransitionName =
-  'accept' | 'reject' | 'assign' | 'reply' | 'moveReplyDate' | 'escalate' | 'resolve' | 'returnVisit' | 'close';
+  | 'accept'
+  | 'reject'
+  | 'assign'
+  | 'reply'
+  | 'moveReplyDate'
+  | 'escalate'
+  | 'handlingPlan'
+  | 'siteSurvey'
+  | 'surveyAppointment'
+  | 'resolve'
+  | 'returnVisit'
+  | 'close';
 
 /**
  * Where each transition may start. One table, so the API, the console's buttons and the tests agree.
@@ -38,6 +49,12 @@ export function allowedFrom(t: TransitionName, type: CaseType): readonly CaseSta
     case 'moveReplyDate':
     case 'escalate':
       return openStatuses.filter((s) => s !== 'return_visited');
+    // Records that change no status: the department's plan while it works the case; a repair's survey.
+    case 'handlingPlan':
+      return ['accepted', 'assigned', 'replied'];
+    case 'siteSurvey':
+    case 'surveyAppointment':
+      return type === 'repair' ? ['accepted', 'assigned', 'replied'] : [];
   }
 }
 
@@ -59,6 +76,9 @@ export const transitionLabel: Record<TransitionName, string> = {
   reply: '答复客户',
   moveReplyDate: '变更答复日期',
   escalate: '升级',
+  handlingPlan: '填写处理方案',
+  siteSurvey: '登记现场查勘',
+  surveyAppointment: '约定查勘时间',
   resolve: '记录处理结果',
   returnVisit: '回访',
   close: '结案',

@@ -422,13 +422,12 @@ export class CaseWorkflowService {
 
   /** The responsible department's analysis and plan (004 篇2 §4.D): the department's 1-hour step is done. */
   handlingPlan(id: string, b: In<typeof handlingPlanSchema>, by: StaffPrincipal) {
-    return this.record(id, 'handling_plan', by, () => ({ analysis: b.analysis, plan: b.plan, stages: b.stages }));
+    return this.record(id, 'handlingPlan', by, () => ({ analysis: b.analysis, plan: b.plan, stages: b.stages }));
   }
 
   /** The repair's site survey (003 §11.2.2): done. */
   siteSurvey(id: string, b: In<typeof siteSurveySchema>, by: StaffPrincipal) {
-    return this.record(id, 'site_survey', by, (c) => {
-      if (c.type !== 'repair') throw notRepair(c);
+    return this.record(id, 'siteSurvey', by, (c) => {
       const at = new Date(b.surveyedAt);
       if (at > this.clock.now() || at < c.receivedAt)
         throw new AppException('validation_failed', 'Invalid input: surveyedAt', {
@@ -440,8 +439,7 @@ export class CaseWorkflowService {
 
   /** The survey time agreed with the owner (003 §11.2.2): the site-survey deadline becomes that time. */
   surveyAppointment(id: string, b: In<typeof surveyAppointmentSchema>, by: StaffPrincipal) {
-    return this.record(id, 'survey_appointment', by, (c) => {
-      if (c.type !== 'repair') throw notRepair(c);
+    return this.record(id, 'surveyAppointment', by, () => {
       const at = new Date(b.agreedAt);
       if (at <= this.clock.now())
         throw new AppException('validation_failed', 'Invalid input: agreedAt', {
@@ -451,23 +449,19 @@ export class CaseWorkflowService {
     });
   }
 
-  /** An act on an open case that changes no status: its event, and the deadlines planned again. */
+  /** An act on an open case that changes no status: its event (kind in snake case), and the deadlines planned again. */
   private record(
     id: string,
-    kind: string,
+    t: 'handlingPlan' | 'siteSurvey' | 'surveyAppointment',
     by: Actor,
     details: (c: CaseEntity) => Record<string, unknown>,
   ): Promise<CaseEntity> {
     return this.ds.transaction(async (m) => {
       const c = await m.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!c) throw new AppException('not_found', `No case ${id}.`);
-      if (c.status === 'closed' || c.status === 'rejected')
-        throw new AppException(
-          'illegal_transition',
-          `案件 ${c.number} 当前为「${statusLabel[c.status]}」，不能再记录。(Case is ${c.status}.)`,
-          { status: c.status },
-        );
-      const eventId = await this.event(m, id, kind, by, details(c));
+      if (t !== 'handlingPlan' && c.type !== 'repair') throw notRepair(c);
+      await this.lock(m, id, t);
+      const eventId = await this.event(m, id, snake(t), by, details(c));
       await this.replan(m, id, eventId);
       return m.findOneByOrFail(CaseEntity, { id });
     });

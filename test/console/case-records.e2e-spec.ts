@@ -1,0 +1,75 @@
+import { factories } from '@kefu/shared/testing';
+import { startConsoleStack, type ConsoleStack } from './stack';
+
+/** Beijing wall clock for a datetime-local input, `hours` from now. */
+const localIn = (hours: number) => new Date(Date.now() + (8 + hours) * 3600_000).toISOString().slice(0, 16);
+
+/**
+ * Issue 15: the records that finish a deadline without changing the case's status — the department's handling
+ * plan (004 篇2 §4.D), the survey time agreed with the owner and the site survey (003 §11.2.2) — each a dialog on
+ * the case page, on the timeline afterwards.
+ */
+describe('case records in a real browser: handling plan, survey time, site survey', () => {
+  let stack: ConsoleStack;
+  beforeAll(async () => {
+    stack = await startConsoleStack();
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('records a repair’s agreed survey time, its survey and the department’s plan from their dialogs', async () => {
+    const rep = await stack.staff('cs_rep', { name: '客服 周洁' });
+    const c = await factories.createCase(stack.db.dataSource, {
+      type: 'repair',
+      status: 'accepted',
+      description: '厨房下水道堵塞，报修',
+      receivedAt: new Date(Date.now() - 3600_000),
+    });
+    const { page, context } = await stack.loggedIn(rep);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`/console#/cases/${c.id}`);
+    await page.getByRole('heading', { name: `案件 ${c.number}` }).waitFor();
+    const buttons = page.locator('.case-transitions');
+    const dialog = page.getByRole('dialog');
+    const event = (kind: string) => page.locator('.case-tl-event', { hasText: kind });
+
+    await buttons.getByRole('button', { name: '约定查勘时间' }).click();
+    await dialog.getByLabel('与业主约定的查勘时间').fill(localIn(26));
+    await dialog.getByLabel('备注').fill('业主明天下午在家');
+    await dialog.getByRole('button', { name: '约定查勘时间' }).click();
+    await event('约定查勘时间').filter({ hasText: '业主明天下午在家' }).waitFor();
+
+    await buttons.getByRole('button', { name: '登记现场查勘' }).click();
+    await dialog.getByLabel('查勘情况').fill('主管道有油污堵塞');
+    await dialog.getByRole('button', { name: '登记现场查勘' }).click();
+    await event('现场查勘').filter({ hasText: '主管道有油污堵塞' }).waitFor();
+
+    await buttons.getByRole('button', { name: '填写处理方案' }).click();
+    await dialog.getByRole('button', { name: '填写处理方案' }).click(); // empty: the browser's check stops it
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await dialog.getByLabel('原因分析').fill('住户倾倒油脂');
+    await dialog.getByLabel('处理方案').fill('疏通主管道，张贴告示');
+    await dialog.getByRole('button', { name: '填写处理方案' }).click();
+    const plan = event('处理方案').filter({ hasText: '疏通主管道' });
+    await plan.waitFor();
+    await expect(plan.innerText()).resolves.toContain('客服 周洁');
+    await stack.screenshot(page, 'case-records');
+
+    const events = await stack.db.dataSource.query<Array<{ kind: string; details: Record<string, string> }>>(
+      `SELECT kind, details FROM case_events WHERE case_id = $1 AND kind <> 'created' ORDER BY id`,
+      [c.id],
+    );
+    expect(events.map((e) => e.kind)).toEqual(['survey_appointment', 'site_survey', 'handling_plan']);
+    expect(events[0]!.details.agreedAt).toMatch(/Z$/);
+    // Each asks the scheduler to plan the case again.
+    const [row] = await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM outbox WHERE job_name = 'case-changed' AND payload->>'caseId' = $1`,
+      [c.id],
+    );
+    expect(row.n).toBe(3);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
