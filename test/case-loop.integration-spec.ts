@@ -325,4 +325,54 @@ describe('the case loop: deadlines as the seeds define them', () => {
     expect((await deadline(complaint, 'returnVisit'))?.state).toBe('met');
     expect(await deadline(repair, 'returnVisit')).toMatchObject({ state: 'open' });
   });
+
+  it('003 §9.2.4: a complaint another department received reaches customer service within 1 working day; one it handled itself is filed within 2 working days of completion', async () => {
+    const handover = (local: string, body: Record<string, unknown>) => {
+      at(local);
+      return api()
+        .post('/api/v1/handovers')
+        .set(as(head))
+        .send({ receivedAt: iso('2026-11-02 10:00'), contact: '13911112222', ...body });
+    };
+    const onTime = await handover('2026-11-03 09:00', {
+      description: '在工程部办公室投诉销售承诺未兑现',
+      category: 'sales',
+      ownResponsibility: false,
+    }).expect(201);
+    const late = await handover('2026-11-04 09:00', {
+      description: '在工程部办公室投诉物业费过高',
+      category: 'sales',
+      ownResponsibility: false,
+    }).expect(201);
+    const own = await handover('2026-11-03 09:00', {
+      description: '在工程部投诉维修工人未清理现场',
+      category: 'engineering_quality',
+      ownResponsibility: true,
+      handled: { at: iso('2026-11-02 15:00'), result: '已安排清理并致歉' },
+    }).expect(201);
+    expect(own.body.case.status).toBe('resolved'); // customer service's return visit follows
+    const refused = await handover('2026-11-03 09:00', {
+      description: '不是本部门的却说已处理',
+      ownResponsibility: false,
+      handled: { at: iso('2026-11-02 15:00'), result: '已处理' },
+    }).expect(400);
+    expect(refused.body.error.details.fields.map((f: { field: string }) => f.field)).toEqual(['handled']);
+
+    await scanAt('2026-11-04 09:01');
+    expect(await deadline(onTime.body.case.id, 'transferToCs')).toMatchObject({ state: 'met' });
+    expect(await deadline(late.body.case.id, 'transferToCs')).toMatchObject({ state: 'missed' });
+    expect(await deadline(own.body.case.id, 'selfHandledFiling')).toMatchObject({ state: 'met' });
+    // Resolved when logged: customer service's return visit is due 24 hours later.
+    expect((await deadline(own.body.case.id, 'returnVisit'))?.dueAt.toISOString()).toBe(
+      sh('2026-11-04 09:00').toISOString(),
+    );
+    const [event] = await db.dataSource.query(
+      `SELECT details FROM case_events WHERE case_id = $1 AND kind = 'handed_over'`,
+      [late.body.case.id],
+    );
+    expect(event.details).toMatchObject({ departmentId: eng, ownResponsibility: false });
+    // The case keeps the customer's own time: its promise counts from Monday, not from the day it was logged.
+    const [c] = await db.dataSource.query(`SELECT received_at FROM cases WHERE id = $1`, [late.body.case.id]);
+    expect(c.received_at.toISOString()).toBe(sh('2026-11-02 10:00').toISOString());
+  });
 });

@@ -64,6 +64,8 @@ const doneAtRank: Record<DeadlineStep, number> = {
   reportToHead: 1,
   departmentAnalysis: 3,
   returnVisit: 5,
+  transferToCs: 99,
+  selfHandledFiling: 99,
   firstReply: 3,
   departmentPlan: 3,
   solution: 3,

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CoreModule, type AppConfig } from '@kefu/shared';
 import { CasesModule } from './cases/cases.module';
 import { ConsoleModule } from './console/console.module';
+import { HandoverModule } from './handover/handover.module';
 import { HotlineModule } from './hotline/hotline.module';
 import { IntakeJobsModule } from './jobs/intake.worker';
 import { MailboxModule } from './mailbox/mailbox.module';
@@ -23,6 +24,7 @@ export class IntakeModule {
         RoutingModule,
         CasesModule,
         HotlineModule,
+        HandoverModule,
         MailboxModule,
         WebFormModule,
         SuggestionBoxModule,

@@ -12,10 +12,13 @@ export const stepsZh = {
   firstReply: '答复客户（承诺答复日期）',
   departmentPlan: '责任部门答复并提出处理方案',
   departmentAnalysis: '责任部门分析并填写处理方案',
-  reportToHead: '重大投诉上报部门负责人',
+  reportToHead: '重大投诉报告部门负责人（请确认知悉）',
   solution: '与客户商定解决方案',
   engineerContact: '工程师联系业主',
   siteSurvey: '现场查勘',
+  returnVisit: '回访客户',
+  transferToCs: '他部门受理的投诉移交客户服务部',
+  selfHandledFiling: '本部门处理完毕的投诉移交客户服务部备案',
 };
 /** The scheduler's default escalation reason (reminder-sender.service.ts). */
 export const NOT_ACKED_ZH = '未在时限内确认';
@@ -143,6 +146,9 @@ export const termsMessages = {
     'step.solution': 'Agree a solution with the customer',
     'step.engineerContact': 'Engineer contacts the owner',
     'step.siteSurvey': 'Site survey',
+    'step.returnVisit': 'Return visit to the customer',
+    'step.transferToCs': 'Hand a complaint another department received to customer service',
+    'step.selfHandledFiling': 'File a complaint the department handled itself with customer service',
     'reason.notAcked': 'Not acknowledged in time',
     'reason.missedReplies': 'Promised reply date missed {n} times: straight to the GM',
     'reason.pastStep': 'Past the deadline: {step}',

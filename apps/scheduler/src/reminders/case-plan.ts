@@ -38,6 +38,12 @@ export interface CaseFacts {
   resolvedAt: Date | null;
   /** Return-visit rounds recorded (by the owner's link or by staff). */
   visitedRounds: number[];
+  /** A complaint a department received itself (003 §9.2.4): when it was logged with customer service, and its facts. */
+  handover: {
+    loggedAt: Date;
+    ownResponsibility: boolean;
+    handledAt: string | null;
+  } | null;
   /** The highest level anyone has been told about (escalation reminders), and why the case was last escalated. */
   toldLevel: number;
   escalationReason: string | null;
@@ -65,7 +71,10 @@ export const caseFactsSql = `
                   OR EXISTS (SELECT 1 FROM departments cs WHERE cs.id = c.department_id AND cs.customer_service
                                AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'routed'
                                                  AND e.details->>'via' <> 'customer_service'))
-                THEN NULL ELSE c.received_at END) END AS "handedOverAt",
+                THEN NULL
+                -- A complaint another department received reaches its responsible one when it is logged.
+                ELSE GREATEST(c.received_at, (SELECT min(e.occurred_at) FROM case_events e
+                                               WHERE e.case_id = c.id AND e.kind = 'handed_over')) END) END AS "handedOverAt",
          (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'handling_plan') AS "planRecordedAt",
          (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'site_survey') AS "surveyedAt",
          (SELECT (e.details->>'agreedAt')::timestamptz FROM case_events e WHERE e.case_id = c.id AND e.kind = 'survey_appointment'
@@ -73,6 +82,9 @@ export const caseFactsSql = `
          (SELECT count(*)::int FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS resolutions,
          (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS "resolvedAt",
          ARRAY(SELECT rv.round::int FROM return_visits rv WHERE rv.case_id = c.id) AS "visitedRounds",
+         (SELECT jsonb_build_object('loggedAt', e.occurred_at, 'ownResponsibility', (e.details->>'ownResponsibility')::boolean,
+                                    'handledAt', e.details->>'handledAt')
+            FROM case_events e WHERE e.case_id = c.id AND e.kind = 'handed_over' ORDER BY e.id LIMIT 1) AS handover,
          COALESCE((SELECT max(r.level)::int FROM reminders r WHERE r.case_id = c.id AND r.kind = 'escalation'), 0) AS "toldLevel",
          (SELECT e.details->>'reason' FROM case_events e WHERE e.case_id = c.id AND e.kind = 'escalated'
             ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS "escalationReason"
@@ -108,6 +120,8 @@ const later = (a: Date, b: Date | null): Date => (b && b > a ? b : a);
  *   case became major (on receipt, or when reclassified);
  * - repair: the engineer's call in 24 hours (001), the site survey in 2 working days or at the time agreed with the
  *   owner (003 §11.2.2), done when the survey is recorded;
+ * - a complaint a department received itself: at customer service within 1 working day of receipt, or, handled by
+ *   that department, filed within 2 working days of completion (003 §9.2.4) — met or missed when logged;
  * - return visit after each resolution: 24 hours for a complaint or claim (004 篇2 回访 §1), the repair figure
  *   (default 7 days, 000 §6.5.1(4)) for a repair; done when recorded.
  */
@@ -151,6 +165,15 @@ export function desiredDeadlines(
       ? { at: new Date(c.surveyAgreedAt), provisional: false }
       : at(since, policy.repair.siteSurvey);
     add('siteSurvey', since, survey, c.surveyedAt);
+  }
+  if (c.handover) {
+    // 003 §9.2.4, known the moment it is logged: done then, on time or not.
+    const logged = new Date(c.handover.loggedAt);
+    if (!c.handover.ownResponsibility) add('transferToCs', c.receivedAt, at(c.receivedAt, policy.transferToCs), logged);
+    else if (c.handover.handledAt) {
+      const handled = new Date(c.handover.handledAt);
+      add('selfHandledFiling', handled, at(handled, policy.selfHandledFiling), logged);
+    }
   }
   if (c.resolutions > 0 && c.resolvedAt && (c.type === 'complaint' || c.type === 'claim' || c.type === 'repair')) {
     const window = c.type === 'repair' ? policy.repair.returnVisit : policy.complaintReturnVisit;

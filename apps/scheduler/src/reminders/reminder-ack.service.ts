@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, cancelNotifications, CLOCK, type AppConfig, type Clock } from '@kefu/shared';
 import { AckTokens } from './ack-token';
+import { markDoneSql } from './steps';
 
 /** Acknowledgement: the signed one-click link in each reminder, and recording that someone took it on. */
 @Injectable()
@@ -45,7 +46,7 @@ export class ReminderAcks {
         // The head (or someone above) has taken note of a major complaint — its report, or an escalation of the
         // case to them: the report to the head is done.
         await m.query(
-          `UPDATE case_deadlines d SET done_at = $2 FROM reminders r
+          `UPDATE case_deadlines d SET ${markDoneSql('$2', 'd')} FROM reminders r
            WHERE r.id = $1 AND d.case_id = r.case_id AND d.step = 'reportToHead' AND d.done_at IS NULL
              AND (d.id = r.deadline_id OR (r.kind = 'escalation' AND r.level >= 1))`,
           [reminderId, now],

@@ -15,7 +15,7 @@ import {
   type ReminderKind,
 } from '@kefu/shared';
 import { responsibleFor } from './chain';
-import { advanceReminderAt } from './steps';
+import { advanceReminderAt, markDoneSql } from './steps';
 import { caseFactsSql, desiredDeadlines, type CaseFacts, type PlannedDeadline } from './case-plan';
 
 interface Existing {
@@ -173,9 +173,12 @@ export class ReminderPlanner {
     };
     if (fresh.length) {
       const inserted = await m.query<Array<{ id: string; step: DeadlineStep; round: number }>>(
-        `INSERT INTO case_deadlines (case_id, step, round, due_at, provisional, responsible_staff_id, done_at)
-         SELECT $1, unnest($2::varchar[]), unnest($3::smallint[]), unnest($4::timestamptz[]), unnest($5::boolean[]), $6,
-                unnest($7::timestamptz[])
+        // A step already done when planned is closed at once: met if done by its due time, else missed.
+        `INSERT INTO case_deadlines (case_id, step, round, due_at, provisional, responsible_staff_id, done_at, state, closed_at)
+         SELECT $1, v.step, v.round, v.due_at, v.provisional, $6, v.done_at,
+                CASE WHEN v.done_at IS NULL THEN 'open' WHEN v.done_at <= v.due_at THEN 'met' ELSE 'missed' END, v.done_at
+         FROM (SELECT unnest($2::varchar[]) AS step, unnest($3::smallint[]) AS round, unnest($4::timestamptz[]) AS due_at,
+                      unnest($5::boolean[]) AS provisional, unnest($7::timestamptz[]) AS done_at) v
          ON CONFLICT (case_id, step, round) DO NOTHING RETURNING id, step, round`,
         [
           c.id,
@@ -211,7 +214,10 @@ export class ReminderPlanner {
     for (const d of desired) {
       const e = byKey.get(`${d.step}:${d.round}`);
       if (e && d.doneAt && !e.doneAt) {
-        await m.query(`UPDATE case_deadlines SET done_at = $2 WHERE id = $1 AND done_at IS NULL`, [e.id, d.doneAt]);
+        await m.query(`UPDATE case_deadlines SET ${markDoneSql('$2')} WHERE id = $1 AND done_at IS NULL`, [
+          e.id,
+          d.doneAt,
+        ]);
         changes++;
       }
     }

@@ -18,6 +18,8 @@ export const stepLabel: Record<DeadlineStep, string> = {
   engineerContact: '工程师联系业主',
   siteSurvey: '现场查勘',
   returnVisit: '回访客户',
+  transferToCs: '他部门受理的投诉移交客户服务部',
+  selfHandledFiling: '本部门处理完毕的投诉移交客户服务部备案',
 };
 
 /**
@@ -36,6 +38,9 @@ const doneAtRank: Record<DeadlineStep, number> = {
   engineerContact: 3,
   siteSurvey: 4,
   returnVisit: 5,
+  // Known when logged: planned already done (met or missed).
+  transferToCs: 99,
+  selfHandledFiling: 99,
 };
 
 /** SQL: true when case `c` has moved past deadline `d`'s step (or closed). One definition for the scan, the list and the digest. */
@@ -53,6 +58,15 @@ export function stepDoneSql(c = 'c', d = 'd'): string {
  */
 export function firstEscalation(step: DeadlineStep): number {
   return step === 'reportToHead' ? 2 : 1;
+}
+
+/**
+ * SQL SET list: a deadline done by a recorded act at `at` — closed as met when done by its due time, as missed when
+ * later (a deadline already closed keeps its state).
+ */
+export function markDoneSql(at: string, d?: string): string {
+  const of = (c: string) => (d ? `${d}.${c}` : c);
+  return `done_at = ${at}, state = CASE WHEN ${of('state')} = 'open' THEN CASE WHEN ${at} <= ${of('due_at')} THEN 'met' ELSE 'missed' END ELSE ${of('state')} END, closed_at = COALESCE(${of('closed_at')}, ${at})`;
 }
 
 /** The acknowledgement window: 10 minutes for a major complaint (the seeds), else the policy default (2 working hours). */

@@ -31,6 +31,11 @@ class Planner {
   plan({ caseId }: JobPayloads['case-received']): Promise<string> {
     return Promise.resolve(`planned ${caseId}`);
   }
+
+  @OnJob('case-changed')
+  replan({ caseId }: JobPayloads['case-changed']): Promise<string> {
+    return Promise.resolve(`replanned ${caseId}`);
+  }
 }
 
 @Injectable()
@@ -93,7 +98,7 @@ describe('JobRouter boot check', () => {
     const app = await boot(Planner, Ticks);
     try {
       const router = app.get(JobRouter);
-      expect(router.jobNames()).toEqual(['case-received']);
+      expect(router.jobNames().sort()).toEqual(['case-changed', 'case-received']);
       expect(router.taskNames()).toEqual(['morning']);
       const job = { name: 'case-received', data: { caseId: 'c1' } };
       await expect(router.dispatch(job as never)).resolves.toBe('planned c1');

@@ -26,6 +26,7 @@ describe('SLA policy', () => {
   it('defaults to the figures of DOMAIN.md', () => {
     expect(resolveSlaPolicy()).toEqual({
       transferToCs: { amount: 1, unit: 'working_days' },
+      selfHandledFiling: { amount: 2, unit: 'working_days' },
       departmentPlan: { amount: 2, unit: 'working_days' },
       minor: {
         firstFeedback: { amount: 24, unit: 'hours' },

@@ -25,6 +25,8 @@ export type LeadTime = z.output<typeof leadTimeSchema>;
 export const slaPolicySchema = z.strictObject({
   /** A department that took a complaint not its own hands it to CS (003 §9.2.4). */
   transferToCs: durationSchema,
+  /** A department that handled a complaint about itself files it with CS, from completion (003 §9.2.4). */
+  selfHandledFiling: durationSchema,
   /** Responsible department replies to the customer and proposes a plan (003 §9.3.2). */
   departmentPlan: durationSchema,
   minor: z.strictObject({
@@ -72,6 +74,7 @@ export type SlaPolicy = z.output<typeof slaPolicySchema>;
 /** The seeds' figures; each company overrides what differs through SLA_POLICY. */
 export const defaultSlaPolicy: SlaPolicy = deepFreeze<SlaPolicy>({
   transferToCs: { amount: 1, unit: 'working_days' },
+  selfHandledFiling: { amount: 2, unit: 'working_days' },
   departmentPlan: { amount: 2, unit: 'working_days' },
   minor: {
     firstFeedback: { amount: 24, unit: 'hours' },

@@ -23,6 +23,8 @@ export const deadlineSteps = [
   'engineerContact',
   'siteSurvey',
   'returnVisit',
+  'transferToCs',
+  'selfHandledFiling',
 ] as const;
 export type DeadlineStep = (typeof deadlineSteps)[number];
 
