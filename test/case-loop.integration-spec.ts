@@ -319,6 +319,14 @@ describe('the case loop: deadlines as the seeds define them', () => {
     await scanAt('2026-10-28 10:01');
     expect((await deadline(complaint, 'returnVisit'))?.dueAt.toISOString()).toBe(sh('2026-10-29 10:00').toISOString());
     expect((await deadline(repair, 'returnVisit'))?.dueAt.toISOString()).toBe(sh('2026-11-04 10:00').toISOString());
+    // 000 §6.5.1(3): the repair's owner was asked to inspect with the result — the 2-day step is met at once.
+    expect(await deadline(repair, 'inspectionNotice')).toMatchObject({ state: 'met' });
+    const [asked] = await db.dataSource.query(
+      `SELECT variables FROM notifications WHERE case_id = $1 AND kind = 'return_visit_request'`,
+      [repair],
+    );
+    expect(asked.variables).toMatchObject({ repair: true });
+    expect(await deadline(complaint, 'inspectionNotice')).toBeUndefined();
     at('2026-10-29 09:00');
     await act(complaint, 'return-visit', csDuty, { satisfied: true, rating: 5 }).expect(200);
     await scanAt('2026-10-29 10:00');

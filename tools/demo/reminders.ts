@@ -66,6 +66,7 @@ const doneAtRank: Record<DeadlineStep, number> = {
   returnVisit: 5,
   transferToCs: 99,
   selfHandledFiling: 99,
+  inspectionNotice: 5,
   firstReply: 3,
   departmentPlan: 3,
   solution: 3,

@@ -19,6 +19,7 @@ export const stepsZh = {
   returnVisit: '回访客户',
   transferToCs: '他部门受理的投诉移交客户服务部',
   selfHandledFiling: '本部门处理完毕的投诉移交客户服务部备案',
+  inspectionNotice: '维修完成，通知业主验收',
 };
 /** The scheduler's default escalation reason (reminder-sender.service.ts). */
 export const NOT_ACKED_ZH = '未在时限内确认';
@@ -149,6 +150,7 @@ export const termsMessages = {
     'step.returnVisit': 'Return visit to the customer',
     'step.transferToCs': 'Hand a complaint another department received to customer service',
     'step.selfHandledFiling': 'File a complaint the department handled itself with customer service',
+    'step.inspectionNotice': 'Repair finished: ask the owner to inspect',
     'reason.notAcked': 'Not acknowledged in time',
     'reason.missedReplies': 'Promised reply date missed {n} times: straight to the GM',
     'reason.pastStep': 'Past the deadline: {step}',

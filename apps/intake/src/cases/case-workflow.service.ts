@@ -366,7 +366,7 @@ export class CaseWorkflowService {
       kind: 'return_visit_request',
       recipient: { caseReporterOf: c.id },
       channel,
-      variables: { caseNumber: c.number, visitUrl },
+      variables: { caseNumber: c.number, visitUrl, ...(c.type === 'repair' ? { repair: true } : {}) },
       source: { type: 'case', id: c.id },
     });
     return id;

@@ -85,4 +85,19 @@ describe('templates', () => {
     ).html!;
     expect(html).toContain('&lt;b&gt;已处理&lt;/b&gt;');
   });
+
+  it('asks the owner of a finished repair to inspect it (000 §6.5.1(3)); a complaint only how it went', () => {
+    const url = 'https://kefu.example.com/visit/abc';
+    const repair = renderTemplate(
+      'return_visit_request',
+      { caseNumber: 'KF-2026-00002', visitUrl: url, repair: true },
+      '林女士',
+    );
+    expect(repair.subject).toContain('请验收');
+    expect(repair.text).toContain('已维修完成，请您验收');
+    expect(repair.text).toContain(url);
+    const complaint = renderTemplate('return_visit_request', { caseNumber: 'KF-2026-00003', visitUrl: url }, null);
+    expect(complaint.text).not.toContain('验收');
+    expect(complaint.text).toContain('已处理，请点击链接');
+  });
 });

@@ -74,13 +74,17 @@ const templates: { [K in NotificationKind]: Template<K> } = {
     text: `${hello(name)}请于${fmtDay(v.fromDate)}至${fmtDay(v.deadline)}（${v.hours}）到${v.place}办理${v.estateName}${v.unitLabel}的房产证，请携带：${v.documents.join('、')}。${v.reference ? `编号${v.reference}。` : ''}`,
     caseNumber: null,
   }),
-  return_visit_request: (v, name) => ({
-    subject: `回访：您反映的问题处理得如何？（${v.caseNumber}）`,
-    text: v.visitUrl
-      ? `${hello(name)}您反映的问题（编号${v.caseNumber}${v.summary ? `，${v.summary}` : ''}）已处理，请点击链接告诉我们您是否满意：${v.visitUrl}`
-      : `${hello(name)}您反映的问题（编号${v.caseNumber}${v.summary ? `，${v.summary}` : ''}）已处理，请告诉我们您是否满意${v.servicePhone ? `，电话${v.servicePhone}` : '，直接回复即可'}。`,
-    caseNumber: v.caseNumber,
-  }),
+  return_visit_request: (v, name) => {
+    const what = `${v.repair ? '您报修的问题' : '您反映的问题'}（编号${v.caseNumber}${v.summary ? `，${v.summary}` : ''}）`;
+    const done = v.repair ? '已维修完成，请您验收；验收后' : '已处理，';
+    return {
+      subject: v.repair ? `维修完成，请验收（${v.caseNumber}）` : `回访：您反映的问题处理得如何？（${v.caseNumber}）`,
+      text: v.visitUrl
+        ? `${hello(name)}${what}${done}请点击链接告诉我们您是否满意：${v.visitUrl}`
+        : `${hello(name)}${what}${done}请告诉我们您是否满意${v.servicePhone ? `，电话${v.servicePhone}` : '，直接回复即可'}。`,
+      caseNumber: v.caseNumber,
+    };
+  },
 };
 
 export class TemplateVariablesError extends Error {

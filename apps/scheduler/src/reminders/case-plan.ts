@@ -36,6 +36,8 @@ export interface CaseFacts {
   /** Resolutions so far (the return-visit round) and the last one. */
   resolutions: number;
   resolvedAt: Date | null;
+  /** The last resolution asked the owner by message (the return-visit request, for a repair also "please inspect"). */
+  ownerAsked: boolean;
   /** Return-visit rounds recorded (by the owner's link or by staff). */
   visitedRounds: number[];
   /** A complaint a department received itself (003 §9.2.4): when it was logged with customer service, and its facts. */
@@ -81,6 +83,8 @@ export const caseFactsSql = `
             ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS "surveyAgreedAt",
          (SELECT count(*)::int FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS resolutions,
          (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS "resolvedAt",
+         COALESCE((SELECT e.details->>'returnVisitRequestId' IS NOT NULL FROM case_events e
+                    WHERE e.case_id = c.id AND e.kind = 'resolve' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1), false) AS "ownerAsked",
          ARRAY(SELECT rv.round::int FROM return_visits rv WHERE rv.case_id = c.id) AS "visitedRounds",
          (SELECT jsonb_build_object('loggedAt', e.occurred_at, 'ownResponsibility', (e.details->>'ownResponsibility')::boolean,
                                     'handledAt', e.details->>'handledAt')
@@ -122,6 +126,8 @@ const later = (a: Date, b: Date | null): Date => (b && b > a ? b : a);
  *   owner (003 §11.2.2), done when the survey is recorded;
  * - a complaint a department received itself: at customer service within 1 working day of receipt, or, handled by
  *   that department, filed within 2 working days of completion (003 §9.2.4) — met or missed when logged;
+ * - repair finished: the owner asked to inspect within 2 days (000 §6.5.1(3)), done by the request sent with the
+ *   result or by the return visit;
  * - return visit after each resolution: 24 hours for a complaint or claim (004 篇2 回访 §1), the repair figure
  *   (default 7 days, 000 §6.5.1(4)) for a repair; done when recorded.
  */
@@ -179,6 +185,19 @@ export function desiredDeadlines(
     const window = c.type === 'repair' ? policy.repair.returnVisit : policy.complaintReturnVisit;
     const due = at(c.resolvedAt, window);
     const visited = c.visitedRounds.includes(c.resolutions);
+    if (c.type === 'repair') {
+      // 000 §6.5.1(3): asked to inspect within 2 days — done at once when the request went with the result; else
+      // staff must reach the owner (a phone return visit counts).
+      const ask = at(c.resolvedAt, policy.repair.inspectionNotice);
+      out.push({
+        step: 'inspectionNotice',
+        round: c.resolutions,
+        due: ask.at,
+        provisional: ask.provisional,
+        from: c.resolvedAt,
+        doneAt: c.ownerAsked ? c.resolvedAt : visited ? now : null,
+      });
+    }
     out.push({
       step: 'returnVisit',
       round: c.resolutions,

@@ -20,6 +20,7 @@ export const stepLabel: Record<DeadlineStep, string> = {
   returnVisit: '回访客户',
   transferToCs: '他部门受理的投诉移交客户服务部',
   selfHandledFiling: '本部门处理完毕的投诉移交客户服务部备案',
+  inspectionNotice: '维修完成，通知业主验收',
 };
 
 /**
@@ -41,6 +42,7 @@ const doneAtRank: Record<DeadlineStep, number> = {
   // Known when logged: planned already done (met or missed).
   transferToCs: 99,
   selfHandledFiling: 99,
+  inspectionNotice: 5,
 };
 
 /** SQL: true when case `c` has moved past deadline `d`'s step (or closed). One definition for the scan, the list and the digest. */

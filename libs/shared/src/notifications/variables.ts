@@ -87,6 +87,8 @@ export const notificationVariables = {
     servicePhone: z.string().nullish(),
     /** The public satisfaction page behind a signed one-time link. */
     visitUrl: z.url().nullish(),
+    /** A finished repair: the message also asks the owner to inspect it (000 §6.5.1(3)). */
+    repair: z.boolean().nullish(),
   }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 

@@ -25,6 +25,7 @@ export const deadlineSteps = [
   'returnVisit',
   'transferToCs',
   'selfHandledFiling',
+  'inspectionNotice',
 ] as const;
 export type DeadlineStep = (typeof deadlineSteps)[number];
 

@@ -19,7 +19,7 @@ export class DeadlinesDone1795540000000 implements MigrationInterface {
     await queryRunner.query(`ALTER TABLE "case_deadlines" ADD "done_at" TIMESTAMP WITH TIME ZONE`);
     await queryRunner.query(`ALTER TABLE "case_deadlines" DROP CONSTRAINT "ck_case_deadlines_step"`);
     await queryRunner.query(
-      `ALTER TABLE "case_deadlines" ADD CONSTRAINT "ck_case_deadlines_step" CHECK ("step" IN (${steps(['returnVisit', 'transferToCs', 'selfHandledFiling'])}))`,
+      `ALTER TABLE "case_deadlines" ADD CONSTRAINT "ck_case_deadlines_step" CHECK ("step" IN (${steps(['returnVisit', 'transferToCs', 'selfHandledFiling', 'inspectionNotice'])}))`,
     );
     await queryRunner.query(
       `CREATE INDEX "ix_cases_minor_complaints_open" ON "cases" ("received_at") WHERE "type" = 'complaint' AND "severity" = 'minor' AND "status" IN ('new', 'accepted', 'assigned', 'replied')`,
@@ -29,7 +29,7 @@ export class DeadlinesDone1795540000000 implements MigrationInterface {
   public async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP INDEX "public"."ix_cases_minor_complaints_open"`);
     await queryRunner.query(
-      `DELETE FROM "case_deadlines" WHERE "step" IN ('returnVisit', 'transferToCs', 'selfHandledFiling')`,
+      `DELETE FROM "case_deadlines" WHERE "step" IN ('returnVisit', 'transferToCs', 'selfHandledFiling', 'inspectionNotice')`,
     );
     await queryRunner.query(`ALTER TABLE "case_deadlines" DROP CONSTRAINT "ck_case_deadlines_step"`);
     await queryRunner.query(
