@@ -168,7 +168,16 @@ describe('the case loop: deadlines as the seeds define them', () => {
     await act(planned, 'handling-plan', engDuty, {
       analysis: '销售口径与合同不一致',
       plan: '三日内给出补偿方案',
+      stages: [{ what: '给出补偿方案', by: iso('2026-10-16 17:00') }],
+      tellOwner: 'sms', // 003 §8.1.8: the owner hears the plan and its dates
     }).expect(200);
+    const [told] = await db.dataSource.query(
+      `SELECT idempotency_key AS key, channel, variables->>'replyText' AS text FROM notifications
+       WHERE case_id = $1 AND kind = 'case_reply'`,
+      [planned],
+    );
+    expect(told).toMatchObject({ key: `case-reply:${planned}:plan-1`, channel: 'sms' });
+    expect(told.text).toBe('处理方案：三日内给出补偿方案。处理进度：给出补偿方案：2026-10-16前');
     await scanAt('2026-10-13 15:00');
     expect(await deadline(planned, 'departmentAnalysis')).toMatchObject({ state: 'met' });
     // The plan came before the advance reminder's time (14:48): nothing was sent about the step.

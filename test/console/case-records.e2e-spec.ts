@@ -50,7 +50,7 @@ describe('case records in a real browser: handling plan, survey time, site surve
     await dialog.getByRole('button', { name: '填写处理方案' }).click(); // empty: the browser's check stops it
     await expect(dialog.isVisible()).resolves.toBe(true);
     await dialog.getByLabel('原因分析').fill('住户倾倒油脂');
-    await dialog.getByLabel('处理方案').fill('疏通主管道，张贴告示');
+    await dialog.getByLabel('处理方案', { exact: true }).fill('疏通主管道，张贴告示');
     await dialog.getByRole('button', { name: '填写处理方案' }).click();
     const plan = event('处理方案').filter({ hasText: '疏通主管道' });
     await plan.waitFor();

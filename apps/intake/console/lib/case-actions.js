@@ -44,6 +44,8 @@ register({
     'case-actions.analysis': '原因分析',
     'case-actions.plan': '处理方案',
     'case-actions.planHint': '责任部门在接手后 1 小时内填写（004 篇2 §4.D）；填写后不再提醒。',
+    'case-actions.tellOwner': '告知业主处理方案',
+    'case-actions.tellOwnerNone': '不告知',
     'case-actions.surveyedAt': '查勘时间',
     'case-actions.findings': '查勘情况',
     'case-actions.agreedAt': '与业主约定的查勘时间',
@@ -72,6 +74,8 @@ register({
     'case-actions.plan': 'Handling plan',
     'case-actions.planHint':
       'The responsible department fills it in within 1 hour of taking the case (004 篇2 §4.D); no more reminders once it is in.',
+    'case-actions.tellOwner': 'Tell the owner the plan',
+    'case-actions.tellOwnerNone': 'No',
     'case-actions.surveyedAt': 'Surveyed at',
     'case-actions.findings': 'Findings',
     'case-actions.agreedAt': 'Survey time agreed with the owner',
@@ -156,7 +160,13 @@ export function fieldsFor(name, detail) {
     case 'handlingPlan':
       return html`<p class="hint">${t('case-actions.planHint')}</p>
         ${textField('analysis', t('case-actions.analysis'), { required: true })}
-        ${textField('plan', t('case-actions.plan'), { required: true })}`;
+        ${textField('plan', t('case-actions.plan'), { required: true })}
+        <div class="field"><label for="cd-tellOwner">${t('case-actions.tellOwner')}</label>
+          <select id="cd-tellOwner" name="tellOwner"><option value="">${t('case-actions.tellOwnerNone')}</option>${[
+            'sms',
+            'email',
+            'letter',
+          ].map((v) => html`<option value="${v}">${t(`case-detail.via.${v}`)}</option>`)}</select></div>`;
     case 'siteSurvey':
       return html`<div class="field"><label for="cd-surveyedAt">${t('case-actions.surveyedAt')}</label>
           <input id="cd-surveyedAt" name="surveyedAt" type="datetime-local" required value="${localInput(new Date())}"></div>

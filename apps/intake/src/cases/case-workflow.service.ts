@@ -21,6 +21,7 @@ import {
   type CaseType,
   type Clock,
   type StaffPrincipal,
+  zonedParts,
 } from '@kefu/shared';
 import type {
   acceptSchema,
@@ -420,9 +421,23 @@ export class CaseWorkflowService {
     };
   }
 
-  /** The responsible department's analysis and plan (004 篇2 §4.D): the department's 1-hour step is done. */
+  /**
+   * The responsible department's analysis and plan (004 篇2 §4.D): the department's 1-hour step is done. With
+   * `tellOwner`, the plan and its stage dates go to the owner as a case_reply (003 §8.1.8), key `case-reply:<case>:plan-<n>`.
+   */
   handlingPlan(id: string, b: In<typeof handlingPlanSchema>, by: StaffPrincipal) {
-    return this.record(id, 'handlingPlan', by, () => ({ analysis: b.analysis, plan: b.plan, stages: b.stages }));
+    return this.record(id, 'handlingPlan', by, async (c, m) => {
+      let notificationId: string | null = null;
+      if (b.tellOwner) {
+        const n = await this.countEvents(m, c.id, 'handling_plan');
+        const stages = b.stages
+          .map((s) => `${s.what}：${zonedParts(new Date(s.by), this.config.BUSINESS_TIME_ZONE).day}前`)
+          .join('；');
+        const text = `处理方案：${b.plan}${stages ? `。处理进度：${stages}` : ''}`;
+        notificationId = await this.sendReply(m, c, `plan-${n + 1}`, b.tellOwner, text, by);
+      }
+      return { analysis: b.analysis, plan: b.plan, stages: b.stages, tellOwner: b.tellOwner, notificationId };
+    });
   }
 
   /** The repair's site survey (003 §11.2.2): done. */
@@ -454,14 +469,14 @@ export class CaseWorkflowService {
     id: string,
     t: 'handlingPlan' | 'siteSurvey' | 'surveyAppointment',
     by: Actor,
-    details: (c: CaseEntity) => Record<string, unknown>,
+    details: (c: CaseEntity, m: EntityManager) => Record<string, unknown> | Promise<Record<string, unknown>>,
   ): Promise<CaseEntity> {
     return this.ds.transaction(async (m) => {
       const c = await m.findOne(CaseEntity, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!c) throw new AppException('not_found', `No case ${id}.`);
       if (t !== 'handlingPlan' && c.type !== 'repair') throw notRepair(c);
       await this.lock(m, id, t);
-      const eventId = await this.event(m, id, snake(t), by, details(c));
+      const eventId = await this.event(m, id, snake(t), by, await details(c, m));
       await this.replan(m, id, eventId);
       return m.findOneByOrFail(CaseEntity, { id });
     });

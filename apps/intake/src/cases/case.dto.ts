@@ -91,6 +91,8 @@ export const handlingPlanSchema = z.object({
     .array(z.object({ what: z.string().trim().min(1).max(500), by: isoTime }))
     .max(20)
     .default([]),
+  /** Tell the owner the plan and its stage dates (a complex complaint, 003 §8.1.8), as a case_reply by this channel. */
+  tellOwner: z.enum(['sms', 'email', 'letter']).nullable().default(null),
 });
 /** The site survey of a repair (003 §11.2.2; SM03-07 现场查勘记录). */
 export const siteSurveySchema = z.object({
