@@ -72,4 +72,45 @@ describe('case records in a real browser: handling plan, survey time, site surve
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('a department logs a complaint it received itself (003 §9.2.4): handed over, or handled and filed', async () => {
+    const eng = await factories.createDepartment(stack.db.dataSource, { code: 'ENG2', name: '工程二部' });
+    const head = await stack.staff('dept_manager', { name: '工程二部 赵经理', departmentId: eng.id });
+    const { page, context } = await stack.loggedIn(head);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('/console#/handover');
+    await page.getByRole('heading', { name: '部门受理登记' }).waitFor();
+    const form = page.locator('#ho-form');
+    await form.getByLabel('客户投诉时间').fill(localIn(-20));
+    await form.getByLabel('客户姓名').fill('孙先生');
+    await form.getByLabel('联系电话').fill('13700001111');
+    await form.getByLabel('投诉内容').fill('来工程部投诉售楼处承诺的车位没有兑现');
+    await form.getByLabel('类别').selectOption({ label: '销售管理' });
+    await stack.screenshot(page, 'handover-form');
+    await form.getByRole('button', { name: '登记并移交' }).click();
+    await page.getByRole('heading', { name: /^案件 / }).waitFor();
+    const handed = page.locator('.case-tl-event', { hasText: '部门受理移交' });
+    await expect(handed.innerText()).resolves.toContain('否（移交客户服务部）');
+
+    // Its own, handled: a completion time before the complaint is refused at that field; then filed and resolved.
+    await page.goto('/console#/handover');
+    await form.getByLabel('客户投诉时间').fill(localIn(-5));
+    await form.getByLabel('投诉内容').fill('维修工人未清理施工垃圾');
+    await form.getByLabel('属于本部门责任', { exact: true }).check();
+    await form.getByLabel('本部门已处理完毕').check();
+    await form.getByLabel('处理完成时间').fill(localIn(-6));
+    await form.getByLabel('处理结果').fill('已清理并向业主致歉');
+    await form.getByRole('button', { name: '登记并移交' }).click();
+    await form.locator('#ho-handled-at-error').waitFor();
+    await expect(page.evaluate<string | undefined>('document.activeElement?.id')).resolves.toBe('ho-handledAt');
+    await form.getByLabel('处理完成时间').fill(localIn(-1));
+    await form.getByRole('button', { name: '登记并移交' }).click();
+    await page.locator('[data-fact="status"]', { hasText: '已处理' }).waitFor();
+    await expect(page.locator('.case-tl-event', { hasText: '部门受理移交' }).innerText()).resolves.toContain(
+      '是（本部门处理）',
+    );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -16,12 +16,25 @@ import warranty from './pages/warranty.js';
 import dashboard from './pages/dashboard.js';
 import quarantine from './pages/quarantine.js';
 import routing from './pages/routing.js';
+import handover from './pages/handover.js';
 import outbox, { localOutboxAvailable } from './pages/outbox.js';
 
 /** @typedef {import('./lib/types').Page} Page @typedef {import('./lib/types').Role} Role */
 
 /** In nav order. */
-const pages = [hotline, cases, caseDetail, reminders, certificates, warranty, dashboard, quarantine, routing, outbox];
+const pages = [
+  hotline,
+  handover,
+  cases,
+  caseDetail,
+  reminders,
+  certificates,
+  warranty,
+  dashboard,
+  quarantine,
+  routing,
+  outbox,
+];
 for (const p of [login, ...pages]) register(p.messages);
 
 /** Where each role starts. @type {Record<Role, string>} */

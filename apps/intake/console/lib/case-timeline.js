@@ -137,6 +137,11 @@ function eventDetails(kind, d, names) {
   if (d.surveyedAt) line('surveyedAt', dateTime(d.surveyedAt));
   line('findings', d.findings);
   if (d.agreedAt) line('agreedAt', dateTime(d.agreedAt));
+  if (kind === 'handed_over') {
+    line('receivedAt', dateTime(d.receivedAt));
+    line('ownResponsibility', t(d.ownResponsibility ? 'case-detail.ownYes' : 'case-detail.ownNo'));
+    if (d.handledAt) line('handledAt', dateTime(d.handledAt));
+  }
   if (typeof d.satisfied === 'boolean')
     line('satisfied', d.satisfied ? t('case-detail.satisfied') : t('case-detail.unsatisfied'));
   line('comments', d.comments);
