@@ -270,6 +270,22 @@ describe('the case loop: deadlines as the seeds define them', () => {
     expect(row.url).toMatch(/\/ack\//);
   });
 
+  it('002 §7.3.5: a complaint only several departments together can resolve goes straight to the GM, who is told', async () => {
+    const c = await call('2026-10-21 11:00', '车库漏水导致车辆受损，投诉', { category: 'engineering_quality' });
+    await act(c, 'accept', engDuty, {}).expect(200);
+    const one = await act(c, 'coordinate', engDuty, { departmentIds: [eng] }).expect(400);
+    expect(one.body.error.details.fields[0].field).toBe('departmentIds');
+    const [cs] = await db.dataSource.query<Array<{ id: string }>>(`SELECT id FROM departments WHERE customer_service`);
+    const done = await act(c, 'coordinate', engDuty, { departmentIds: [eng, cs!.id], reason: '涉及维修与赔偿' }).expect(
+      200,
+    );
+    expect(done.body.escalationLevel).toBe(3);
+    await scanAt('2026-10-21 11:02');
+    const esc = (await emails(c)).filter((m) => m.kind === 'escalation');
+    expect(esc.map((m) => [m.staffId, m.level])).toEqual([[gm.id, 3]]);
+    expect(esc[0]!.reason).toBe('需工程部、客户服务部协调处理，直接交总经理：涉及维修与赔偿');
+  });
+
   it('004 篇2 §1: a complaint unresolved for 10 days becomes major, and its head is told', async () => {
     const c = await call('2026-10-12 11:00', '地下室渗水，投诉', { category: 'engineering_quality' });
     await act(c, 'accept', engDuty, {}).expect(200);

@@ -15,6 +15,7 @@ export const endpoint = {
   reply: 'reply',
   moveReplyDate: 'reply-date',
   escalate: 'escalate',
+  coordinate: 'coordinate',
   handlingPlan: 'handling-plan',
   siteSurvey: 'site-survey',
   surveyAppointment: 'survey-appointment',
@@ -44,6 +45,8 @@ register({
     'case-actions.analysis': '原因分析',
     'case-actions.plan': '处理方案',
     'case-actions.planHint': '责任部门在接手后 1 小时内填写（004 篇2 §4.D）；填写后不再提醒。',
+    'case-actions.coordinateHint': '需要多个部门协调行动才能解决的投诉，直接交总经理作出处理意见（002 §7.3.5）。',
+    'case-actions.departments': '涉及的部门（至少两个）',
     'case-actions.tellOwner': '告知业主处理方案',
     'case-actions.tellOwnerNone': '不告知',
     'case-actions.surveyedAt': '查勘时间',
@@ -74,6 +77,9 @@ register({
     'case-actions.plan': 'Handling plan',
     'case-actions.planHint':
       'The responsible department fills it in within 1 hour of taking the case (004 篇2 §4.D); no more reminders once it is in.',
+    'case-actions.coordinateHint':
+      'A complaint only several departments acting together can resolve goes straight to the GM for a handling opinion (002 §7.3.5).',
+    'case-actions.departments': 'Departments involved (at least two)',
     'case-actions.tellOwner': 'Tell the owner the plan',
     'case-actions.tellOwnerNone': 'No',
     'case-actions.surveyedAt': 'Surveyed at',
@@ -86,7 +92,7 @@ register({
 });
 
 /** Transitions that cannot be undone: the dialog asks once more before sending. */
-export const irreversible = new Set(['reject', 'close', 'escalate']);
+export const irreversible = new Set(['reject', 'close', 'escalate', 'coordinate']);
 
 /** @param {string} id @param {string} text @param {{ required?: boolean, rows?: boolean, hint?: string }} [o] */
 function textField(id, text, o = {}) {
@@ -157,6 +163,13 @@ export function fieldsFor(name, detail) {
         required: true,
         hint: t('case-detail.escalateHint', { level: detail.case.escalationLevel + 1 }),
       });
+    case 'coordinate':
+      return html`<p class="hint">${t('case-actions.coordinateHint')}</p>
+        <fieldset><legend>${t('case-actions.departments')}</legend>${(detail.assignTo?.departments ?? []).map(
+          (/** @type {any} */ d) =>
+            html`<label><input type="checkbox" name="departmentIds" value="${d.id}"> ${d.name}</label>`,
+        )}</fieldset>
+        ${textField('reason', t('case-detail.field.reason'))}`;
     case 'handlingPlan':
       return html`<p class="hint">${t('case-actions.planHint')}</p>
         ${textField('analysis', t('case-actions.analysis'), { required: true })}
@@ -218,6 +231,10 @@ export function bodyFor(name, form) {
     const v = body[field];
     if (typeof v === 'string') body[field] = `${v.length === 16 ? `${v}:00` : v}+08:00`;
   }
+  if (name === 'coordinate')
+    body.departmentIds = [...form.querySelectorAll('input[name="departmentIds"]:checked')].map(
+      (el) => /** @type {HTMLInputElement} */ (el).value,
+    );
   if (name === 'moveReplyDate') body.customerAgreed = body.customerAgreed === 'true';
   if (name === 'returnVisit') {
     body.satisfied = body.satisfied === 'true';

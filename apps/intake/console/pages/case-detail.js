@@ -81,7 +81,7 @@ function view(d, mayAct, claim, role) {
           : d.availableTransitions.length > 0
             ? html`<div class="actions case-transitions">${d.availableTransitions.map(
                 (/** @type {any} */ tr) =>
-                  html`<button type="button" class="${['reject', 'close', 'escalate'].includes(tr.name) ? 'secondary case-danger' : ''}" data-transition="${tr.name}">${t(`case-detail.tr.${tr.name}`)}</button>`,
+                  html`<button type="button" class="${['reject', 'close', 'escalate', 'coordinate'].includes(tr.name) ? 'secondary case-danger' : ''}" data-transition="${tr.name}">${t(`case-detail.tr.${tr.name}`)}</button>`,
               )}</div>`
             : html`<p class="muted">${t('case-detail.noActions')}</p>`
       }
@@ -316,6 +316,7 @@ export default {
       'case-detail.tr.reply': '答复客户',
       'case-detail.tr.moveReplyDate': '变更答复日期',
       'case-detail.tr.escalate': '升级',
+      'case-detail.tr.coordinate': '多部门协调',
       'case-detail.tr.handlingPlan': '填写处理方案',
       'case-detail.tr.siteSurvey': '登记现场查勘',
       'case-detail.tr.surveyAppointment': '约定查勘时间',
@@ -333,6 +334,7 @@ export default {
       'case-detail.confirm.reject': '确定将案件 {number} 判为无效投诉吗？',
       'case-detail.confirm.close': '确定将案件 {number} 结案吗？',
       'case-detail.confirm.escalate': '确定将案件 {number} 升级吗？',
+      'case-detail.confirm.coordinate': '确定将案件 {number} 直接交总经理协调吗？',
       'case-detail.done': '案件 {number}：已{action}。',
     },
     en: {
@@ -519,6 +521,7 @@ export default {
       'case-detail.tr.reply': 'Reply to the customer',
       'case-detail.tr.moveReplyDate': 'Move the reply date',
       'case-detail.tr.escalate': 'Escalate',
+      'case-detail.tr.coordinate': 'Several departments: to the GM',
       'case-detail.tr.handlingPlan': 'Record handling plan',
       'case-detail.tr.siteSurvey': 'Record site survey',
       'case-detail.tr.surveyAppointment': 'Agree survey time',
@@ -537,6 +540,7 @@ export default {
       'case-detail.confirm.reject': 'Reject case {number} as an invalid complaint?',
       'case-detail.confirm.close': 'Close case {number}?',
       'case-detail.confirm.escalate': 'Escalate case {number}?',
+      'case-detail.confirm.coordinate': 'Hand case {number} straight to the GM to coordinate the departments?',
       'case-detail.done': 'Case {number}: {action} done.',
     },
   },

@@ -17,6 +17,7 @@ export type TransitionName =
   | 'reply'
   | 'moveReplyDate'
   | 'escalate'
+  | 'coordinate'
   | 'handlingPlan'
   | 'siteSurvey'
   | 'surveyAppointment'
@@ -48,6 +49,7 @@ export function allowedFrom(t: TransitionName, type: CaseType): readonly CaseSta
         : ['return_visited', 'rejected'];
     case 'moveReplyDate':
     case 'escalate':
+    case 'coordinate':
       return openStatuses.filter((s) => s !== 'return_visited');
     // Records that change no status: the department's plan while it works the case; a repair's survey.
     case 'handlingPlan':
@@ -76,6 +78,7 @@ export const transitionLabel: Record<TransitionName, string> = {
   reply: '答复客户',
   moveReplyDate: '变更答复日期',
   escalate: '升级',
+  coordinate: '多部门协调（交总经理）',
   handlingPlan: '填写处理方案',
   siteSurvey: '登记现场查勘',
   surveyAppointment: '约定查勘时间',

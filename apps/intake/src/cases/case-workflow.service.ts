@@ -27,6 +27,7 @@ import type {
   acceptSchema,
   assignSchema,
   closeSchema,
+  coordinateSchema,
   escalateSchema,
   handlingPlanSchema,
   moveReplyDateSchema,
@@ -270,6 +271,36 @@ export class CaseWorkflowService {
       return {
         set: { escalationLevel: to },
         event: { from: c.escalationLevel, to, toLabel: levelLabel[to], reason: b.reason },
+        kind: 'escalated',
+      };
+    });
+  }
+
+  /**
+   * 002 §7.3.5: a complaint only several departments acting together can resolve is handed straight to the GM, who
+   * gives the handling opinion (or calls the departments together). The GM is told by the scheduler.
+   */
+  coordinate(id: string, b: In<typeof coordinateSchema>, by: StaffPrincipal) {
+    return this.step(id, 'coordinate', by, async (c, m) => {
+      const found = await m.query<Array<{ id: string; name: string }>>(
+        `SELECT id, name FROM departments WHERE id = ANY($1::uuid[])`,
+        [b.departmentIds],
+      );
+      const missing = b.departmentIds.findIndex((d) => !found.some((f) => f.id === d));
+      if (missing >= 0)
+        throw new AppException('validation_failed', 'Invalid input: departmentIds', {
+          fields: [{ field: `departmentIds.${missing}`, message: 'no such department' }],
+        });
+      const names = b.departmentIds.map((d) => found.find((f) => f.id === d)!.name).join('、');
+      return {
+        set: { escalationLevel: GM_LEVEL },
+        event: {
+          from: c.escalationLevel,
+          to: GM_LEVEL,
+          toLabel: levelLabel[GM_LEVEL],
+          departmentIds: b.departmentIds,
+          reason: `需${names}协调处理，直接交总经理${b.reason ? `：${b.reason}` : ''}`.slice(0, 200),
+        },
         kind: 'escalated',
       };
     });

@@ -57,6 +57,15 @@ export const moveReplyDateSchema = z.object({
   reason: z.string().trim().min(2).max(2000),
 });
 export const escalateSchema = z.object({ reason: z.string().trim().min(2, 'a reason is required').max(2000) });
+/** 002 §7.3.5: a complaint only several departments together can resolve goes straight to the GM. */
+export const coordinateSchema = z.object({
+  departmentIds: z
+    .array(z.uuid())
+    .min(2, '请选择至少两个部门 (at least two departments)')
+    .max(20)
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'repeats a department' }),
+  reason: z.string().trim().max(2000).nullable().default(null),
+});
 export const resolveSchema = z.object({
   result: z.string().trim().min(2, '请填写处理结果 (the result is required)').max(10_000),
 });

@@ -16,6 +16,7 @@ import {
   acceptSchema,
   assignSchema,
   closeSchema,
+  coordinateSchema,
   escalateSchema,
   handlingPlanSchema,
   listCasesSchema,
@@ -163,6 +164,22 @@ export class CasesController {
     @CurrentStaff() s: StaffPrincipal,
   ): Promise<CaseEntity> {
     return this.workflow.escalate(caseId, b, s);
+  }
+
+  @Post(':id/coordinate')
+  @HttpCode(200)
+  @Roles(...handlers)
+  @ApiOperation({
+    summary:
+      '多部门协调 (002 §7.3.5): a complaint only several departments together can resolve goes straight to the GM, who is told',
+  })
+  @ApiBody({ schema: jsonSchema(coordinateSchema) })
+  coordinate(
+    @Param('id', uuid) caseId: string,
+    @Body(new ZodValidationPipe(coordinateSchema)) b: z.output<typeof coordinateSchema>,
+    @CurrentStaff() s: StaffPrincipal,
+  ): Promise<CaseEntity> {
+    return this.workflow.coordinate(caseId, b, s);
   }
 
   @Post(':id/handling-plan')
