@@ -1,6 +1,12 @@
 import { factories } from '@kefu/shared/testing';
 import { startConsoleStack, type ConsoleStack } from './stack';
 
+/** A real 4×3 PNG. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAQAAAADCAIAAAA7ljmRAAAAEElEQVR4nGM4EaABRww4OQAsNg8BoqhHXQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
 /** Beijing wall clock for a datetime-local input, `hours` from now. */
 const localIn = (hours: number) => new Date(Date.now() + (8 + hours) * 3600_000).toISOString().slice(0, 16);
 
@@ -110,6 +116,49 @@ describe('case records in a real browser: handling plan, survey time, site surve
     await expect(page.locator('.case-tl-event', { hasText: '部门受理移交' }).innerText()).resolves.toContain(
       '是（本部门处理）',
     );
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('uploads evidence and the owner’s signed evaluation from the case page (003 SM03-07)', async () => {
+    const rep = await stack.staff('cs_rep', { name: '客服 钱敏' });
+    const c = await factories.createCase(stack.db.dataSource, { type: 'complaint', description: '楼道灯不亮' });
+    const { page, context } = await stack.loggedIn(rep);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`/console#/cases/${c.id}`);
+    await page.getByRole('heading', { name: `案件 ${c.number}` }).waitFor();
+    const dialog = page.getByRole('dialog');
+    const records = page.locator('.case-records');
+
+    await records.getByRole('button', { name: '添加证据' }).click();
+    await dialog.getByLabel('说明').fill('现场照片：灯具损坏');
+    await dialog.getByLabel('文件').setInputFiles({ name: '现场.png', mimeType: 'image/png', buffer: png });
+    await dialog.getByRole('button', { name: '添加证据' }).click();
+    await page.locator('.case-tl-event', { hasText: '现场照片：灯具损坏' }).waitFor();
+
+    // A file that is not what it claims: the API names the field in the dialog.
+    await records.getByRole('button', { name: '上传客户签字表单' }).click();
+    await dialog.getByLabel('表单', { exact: true }).selectOption({ label: '客户评价签字' });
+    await dialog.getByLabel('满意', { exact: true }).check();
+    await dialog.getByLabel('签字表单照片').setInputFiles({
+      name: 'form.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from('<html>not an image</html>'),
+    });
+    await dialog.getByRole('button', { name: '上传客户签字表单' }).click();
+    await dialog.getByRole('alert').waitFor();
+    await dialog.getByLabel('签字表单照片').setInputFiles({ name: 'form.png', mimeType: 'image/png', buffer: png });
+    await dialog.getByRole('button', { name: '上传客户签字表单' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await stack.screenshot(page, 'case-evidence-dialogs');
+
+    const rows = await stack.db.dataSource.query<Array<{ kind: string; details: Record<string, unknown> }>>(
+      `SELECT kind, details FROM case_events WHERE case_id = $1 AND kind IN ('evidence_added', 'signed_form') ORDER BY id`,
+      [c.id],
+    );
+    expect(rows.map((r) => r.kind)).toEqual(['evidence_added', 'signed_form']);
+    expect(rows[1]!.details).toMatchObject({ formKind: 'evaluation', satisfied: true });
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -16,6 +16,8 @@ export const endpoint = {
   moveReplyDate: 'reply-date',
   escalate: 'escalate',
   coordinate: 'coordinate',
+  addEvidence: 'evidence',
+  signedForm: 'signed-forms',
   handlingPlan: 'handling-plan',
   siteSurvey: 'site-survey',
   surveyAppointment: 'survey-appointment',
@@ -47,6 +49,19 @@ register({
     'case-actions.planHint': '责任部门在接手后 1 小时内填写（004 篇2 §4.D）；填写后不再提醒。',
     'case-actions.coordinateHint': '需要多个部门协调行动才能解决的投诉，直接交总经理作出处理意见（002 §7.3.5）。',
     'case-actions.departments': '涉及的部门（至少两个）',
+    'case-actions.evidenceKind': '证据类型',
+    'case-actions.evidenceKind.photo': '照片',
+    'case-actions.evidenceKind.recording': '录音',
+    'case-actions.evidenceKind.document': '文件',
+    'case-actions.caption': '说明',
+    'case-actions.file': '文件',
+    'case-actions.formKind': '表单',
+    'case-actions.formKind.reply': '当面答复签字',
+    'case-actions.formKind.evaluation': '客户评价签字',
+    'case-actions.formKind.repair_signoff': '维修验收签字',
+    'case-actions.signedAt': '签字时间',
+    'case-actions.evaluation': '客户评价（评价表填写）',
+    'case-actions.photo': '签字表单照片',
     'case-actions.tellOwner': '告知业主处理方案',
     'case-actions.tellOwnerNone': '不告知',
     'case-actions.surveyedAt': '查勘时间',
@@ -80,6 +95,19 @@ register({
     'case-actions.coordinateHint':
       'A complaint only several departments acting together can resolve goes straight to the GM for a handling opinion (002 §7.3.5).',
     'case-actions.departments': 'Departments involved (at least two)',
+    'case-actions.evidenceKind': 'Kind',
+    'case-actions.evidenceKind.photo': 'Photo',
+    'case-actions.evidenceKind.recording': 'Recording',
+    'case-actions.evidenceKind.document': 'Document',
+    'case-actions.caption': 'Caption',
+    'case-actions.file': 'File',
+    'case-actions.formKind': 'Form',
+    'case-actions.formKind.reply': 'Face-to-face reply, signed',
+    'case-actions.formKind.evaluation': "Customer's evaluation, signed",
+    'case-actions.formKind.repair_signoff': 'Repair sign-off',
+    'case-actions.signedAt': 'Signed at',
+    'case-actions.evaluation': "Customer's evaluation (for an evaluation form)",
+    'case-actions.photo': 'Photo of the signed form',
     'case-actions.tellOwner': 'Tell the owner the plan',
     'case-actions.tellOwnerNone': 'No',
     'case-actions.surveyedAt': 'Surveyed at',
@@ -163,6 +191,27 @@ export function fieldsFor(name, detail) {
         required: true,
         hint: t('case-detail.escalateHint', { level: detail.case.escalationLevel + 1 }),
       });
+    case 'addEvidence':
+      return html`<div class="field"><label for="cd-kind">${t('case-actions.evidenceKind')}</label>
+          <select id="cd-kind" name="kind">${['photo', 'recording', 'document'].map(
+            (v) => html`<option value="${v}">${t(`case-actions.evidenceKind.${v}`)}</option>`,
+          )}</select></div>
+        ${textField('caption', t('case-actions.caption'), { required: true, rows: false })}
+        <div class="field"><label for="cd-file">${t('case-actions.file')}</label>
+          <input id="cd-file" name="file" type="file" required></div>`;
+    case 'signedForm':
+      return html`<div class="field"><label for="cd-formKind">${t('case-actions.formKind')}</label>
+          <select id="cd-formKind" name="formKind">${['reply', 'evaluation', 'repair_signoff'].map(
+            (v) => html`<option value="${v}">${t(`case-actions.formKind.${v}`)}</option>`,
+          )}</select></div>
+        <div class="field"><label for="cd-signedAt">${t('case-actions.signedAt')}</label>
+          <input id="cd-signedAt" name="signedAt" type="datetime-local" required value="${localInput(new Date())}"></div>
+        <fieldset><legend>${t('case-actions.evaluation')}</legend>
+          <label><input type="radio" name="satisfied" value="true"> ${t('case-detail.satisfied')}</label>
+          <label><input type="radio" name="satisfied" value="false"> ${t('case-detail.unsatisfied')}</label></fieldset>
+        ${textField('comments', t('case-detail.field.comments'))}
+        <div class="field"><label for="cd-photo">${t('case-actions.photo')}</label>
+          <input id="cd-photo" name="photo" type="file" accept="image/*" required></div>`;
     case 'coordinate':
       return html`<p class="hint">${t('case-actions.coordinateHint')}</p>
         <fieldset><legend>${t('case-actions.departments')}</legend>${(detail.assignTo?.departments ?? []).map(
@@ -218,13 +267,27 @@ export function fieldsFor(name, detail) {
 }
 
 /**
+ * A multipart body (evidence, signed forms): the form's fields as they are, times read as Beijing time.
+ * @param {HTMLFormElement} form
+ */
+function multipartFor(form) {
+  const data = new FormData(form);
+  const signedAt = data.get('signedAt');
+  if (typeof signedAt === 'string' && signedAt)
+    data.set('signedAt', `${signedAt.length === 16 ? `${signedAt}:00` : signedAt}+08:00`);
+  for (const [k, v] of [...data.entries()]) if (v === '') data.delete(k);
+  return data;
+}
+
+/**
  * The request body of a transition from its form: trimmed strings, empty fields left out; a
  * datetime-local is Beijing time; checkboxes and yes/no radios become booleans.
  * @param {string} name
  * @param {HTMLFormElement} form
- * @returns {Record<string, unknown>}
+ * @returns {Record<string, unknown> | FormData}
  */
 export function bodyFor(name, form) {
+  if (name === 'addEvidence' || name === 'signedForm') return multipartFor(form);
   /** @type {Record<string, unknown>} */
   const body = formValues(form);
   for (const field of ['newDate', 'surveyedAt', 'agreedAt']) {

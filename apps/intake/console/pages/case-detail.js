@@ -85,6 +85,14 @@ function view(d, mayAct, claim, role) {
               )}</div>`
             : html`<p class="muted">${t('case-detail.noActions')}</p>`
       }
+      ${
+        mayAct
+          ? html`<div class="actions case-records">${['addEvidence', 'signedForm'].map(
+              (name) =>
+                html`<button type="button" class="secondary" data-transition="${name}">${t(`case-detail.tr.${name}`)}</button>`,
+            )}</div>`
+          : ''
+      }
     </section>
     ${claim ? claimView(claim, { status: c.status, mayAct, role }) : ''}
     <div class="case-columns">
@@ -317,6 +325,8 @@ export default {
       'case-detail.tr.moveReplyDate': '变更答复日期',
       'case-detail.tr.escalate': '升级',
       'case-detail.tr.coordinate': '多部门协调',
+      'case-detail.tr.addEvidence': '添加证据',
+      'case-detail.tr.signedForm': '上传客户签字表单',
       'case-detail.tr.handlingPlan': '填写处理方案',
       'case-detail.tr.siteSurvey': '登记现场查勘',
       'case-detail.tr.surveyAppointment': '约定查勘时间',
@@ -522,6 +532,8 @@ export default {
       'case-detail.tr.moveReplyDate': 'Move the reply date',
       'case-detail.tr.escalate': 'Escalate',
       'case-detail.tr.coordinate': 'Several departments: to the GM',
+      'case-detail.tr.addEvidence': 'Add evidence',
+      'case-detail.tr.signedForm': 'Upload a signed form',
       'case-detail.tr.handlingPlan': 'Record handling plan',
       'case-detail.tr.siteSurvey': 'Record site survey',
       'case-detail.tr.surveyAppointment': 'Agree survey time',
