@@ -17,6 +17,7 @@ import {
   OutboxRelay,
   routeCtes,
   routedEventDetailsSql,
+  zonedParts,
   type AppConfig,
   type BusinessCalendar,
   type CaseChannel,
@@ -37,6 +38,7 @@ import {
 } from './case-matcher';
 import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
+import { decideWarranty, unitWarrantyItems } from './warranty/warranty-standing';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
 
@@ -104,8 +106,8 @@ const recentBy = (cond: string) =>
 
 /**
  * Turns one normalised inbound item into a case, in one transaction: the intake record (the exactly-once
- * guard), owner/unit matching, keyword classification, the promised reply date, the case number, the
- * `created` event, possible-duplicate links, the `case-received` outbox row and the reporter's
+ * guard), owner/unit matching, keyword classification, the promised reply date, a repair's warranty standing
+ * (warranty/warranty-standing.ts, recorded in the `created` event), the case number, the `created` event, possible-duplicate links, the `case-received` outbox row and the reporter's
  * acknowledgement notification. Every channel ends here.
  */
 @Injectable()
@@ -187,6 +189,16 @@ export class CaseIntakeService {
       ctx.recent,
     );
 
+    // A repair's warranty standing (000 §6.5.1(2), 003 §11.2.4): one more read, for repairs with a unit only.
+    const warranty =
+      type === 'repair'
+        ? decideWarranty(
+            input.description,
+            zonedParts(input.receivedAt, this.config.BUSINESS_TIME_ZONE).day,
+            match.unitId ? await unitWarrantyItems(m, match.unitId) : null,
+          )
+        : null;
+
     if (
       input.namedStaffId &&
       !(await m.query<unknown[]>(`SELECT 1 FROM staff WHERE id = $1`, [input.namedStaffId])).length
@@ -216,6 +228,9 @@ export class CaseIntakeService {
       classificationRules: [...auto.rules, ...manual],
       promisedReplyAt: deadlines.firstReply.at,
       promisedReplyRule: deadlines.firstReplyRule,
+      warrantyStatus: warranty?.status ?? null,
+      warrantyItemCode: warranty?.itemCode ?? null,
+      warrantyExpiresOn: warranty?.expiresOn ?? null,
       receivedAt: input.receivedAt,
       escalationLevel: 0,
       replyDateMoves: 0,
@@ -239,6 +254,7 @@ export class CaseIntakeService {
           ...(deadlines.firstReply.provisional
             ? { provisional: 'the promised date depends on a day beyond the holiday data' }
             : {}),
+          ...(warranty ? { warranty } : {}),
         },
       },
       ...duplicates.flatMap((d) => [
@@ -327,11 +343,12 @@ export class CaseIntakeService {
             ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING prefix, year, last_value),
       c AS (INSERT INTO cases (id, number, type, category, severity, validity, channel, status, project_id, unit_id, owner_id, reporter_name, reporter_contact,
                                reporter_phone, reporter_email, description, match_status, match_details, classification_rules, promised_reply_rule, promised_reply_at, received_at,
-                               department_id, assignee_id)
+                               department_id, assignee_id, warranty_status, warranty_item_code, warranty_expires_on)
             SELECT ${caseId}, n.prefix || '-' || n.year || '-' || lpad(n.last_value::text, 5, '0'), ${p(c.type)}, ${p(c.category)}, ${p(c.severity)}, 'pending', ${p(c.channel)}, 'new',
                    ${p(c.projectId)}::uuid, ${p(c.unitId)}::uuid, ${p(c.ownerId)}::uuid, ${p(c.reporterName)}, ${p(c.reporterContact)}, ${p(c.reporterPhone)}, ${p(c.reporterEmail)},
                    ${p(c.description)}, ${p(c.matchStatus)}, ${p(JSON.stringify(c.matchDetails))}::jsonb, ${p(c.classificationRules)}::text[], ${p(c.promisedReplyRule)},
-                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz, route.department_id, route.assignee_id
+                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz, route.department_id, route.assignee_id,
+                   ${p(c.warrantyStatus)}::text, ${p(c.warrantyItemCode)}::text, ${p(c.warrantyExpiresOn)}::date
               FROM n LEFT JOIN route ON true RETURNING number, department_id, assignee_id),
       ev AS (INSERT INTO case_events (case_id, kind, actor_id, actor_label, details)
              SELECT e.case_id, e.kind, e.actor_id, e.actor_label, e.details
