@@ -1,0 +1,41 @@
+// @ts-check
+// A repair's warranty standing on the case page (case.warranty of GET /cases/:id; decided at intake and
+// corrected by staff: apps/intake/src/cases/warranty), as one line of the case facts, both languages.
+import { register, t } from './i18n.js';
+
+register({
+  zh: {
+    'case-detail.fact.warranty': '保修',
+    'warranty.in_warranty': '在保修期内',
+    'warranty.out_of_warranty': '已过保修期',
+    'warranty.unknown': '未知',
+    'warranty.item': '（{item}，至 {date}）',
+    'case-detail.event.warranty_overridden': '修改保修判定',
+  },
+  en: {
+    'case-detail.fact.warranty': 'Warranty',
+    'warranty.in_warranty': 'In warranty',
+    'warranty.out_of_warranty': 'Out of warranty',
+    'warranty.unknown': 'Unknown',
+    'warranty.item': ' ({item}, until {date})',
+    'case-detail.event.warranty_overridden': 'Warranty standing corrected',
+  },
+});
+
+/**
+ * The facts row for a case's warranty standing, e.g. 在保修期内（卫生间、房间防渗漏，至 2029-03-01）; none
+ * when it was never decided (not a repair at intake).
+ * @param {{ status: string, itemCode: string | null, itemName: string | null, expiresOn: string | null } | null | undefined} w
+ * @returns {Array<[string, string]>}
+ */
+export function warrantyFacts(w) {
+  if (!w) return [];
+  const status = t(`warranty.${w.status}`);
+  const item = w.itemName ?? w.itemCode;
+  return [
+    [
+      'warranty',
+      w.status !== 'unknown' && item && w.expiresOn ? status + t('warranty.item', { item, date: w.expiresOn }) : status,
+    ],
+  ];
+}
