@@ -6,18 +6,18 @@ import { register, t } from './i18n.js';
 register({
   zh: {
     'case-detail.fact.warranty': '保修',
-    'warranty.in_warranty': '在保修期内',
-    'warranty.out_of_warranty': '已过保修期',
-    'warranty.unknown': '未知',
-    'warranty.item': '（{item}，至 {date}）',
+    'case-warranty.in_warranty': '在保修期内',
+    'case-warranty.out_of_warranty': '已过保修期',
+    'case-warranty.unknown': '未知',
+    'case-warranty.item': '（{item}，至 {date}）',
     'case-detail.event.warranty_overridden': '修改保修判定',
   },
   en: {
     'case-detail.fact.warranty': 'Warranty',
-    'warranty.in_warranty': 'In warranty',
-    'warranty.out_of_warranty': 'Out of warranty',
-    'warranty.unknown': 'Unknown',
-    'warranty.item': ' ({item}, until {date})',
+    'case-warranty.in_warranty': 'In warranty',
+    'case-warranty.out_of_warranty': 'Out of warranty',
+    'case-warranty.unknown': 'Unknown',
+    'case-warranty.item': ' ({item}, until {date})',
     'case-detail.event.warranty_overridden': 'Warranty standing corrected',
   },
 });
@@ -30,12 +30,14 @@ register({
  */
 export function warrantyFacts(w) {
   if (!w) return [];
-  const status = t(`warranty.${w.status}`);
+  const status = t(`case-warranty.${w.status}`);
   const item = w.itemName ?? w.itemCode;
   return [
     [
       'warranty',
-      w.status !== 'unknown' && item && w.expiresOn ? status + t('warranty.item', { item, date: w.expiresOn }) : status,
+      w.status !== 'unknown' && item && w.expiresOn
+        ? status + t('case-warranty.item', { item, date: w.expiresOn })
+        : status,
     ],
   ];
 }
