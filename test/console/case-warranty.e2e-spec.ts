@@ -54,7 +54,9 @@ describe('warranty standing on the case page in a real browser', () => {
     await expect(page.locator('dt', { hasText: '保修' }).count()).resolves.toBe(1);
     await open(unknown.id, unknown.number);
     await expect(fact.innerText()).resolves.toBe('未知');
-    await page.locator('.case-tl-event', { hasText: '修改保修判定' }).filter({ hasText: '交付日期有误' }).waitFor();
+    const corrected = page.locator('.case-tl-event', { hasText: '修改保修判定' });
+    await corrected.filter({ hasText: '交付日期有误' }).waitFor();
+    await expect(corrected.innerText()).resolves.toContain('已过保修期 → 未知');
     await open(undecided.id, undecided.number);
     await expect(fact.count()).resolves.toBe(0);
     expect(errors).toEqual([]);

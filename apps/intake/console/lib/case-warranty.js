@@ -41,3 +41,13 @@ export function warrantyFacts(w) {
     ],
   ];
 }
+
+/**
+ * A warranty_overridden event's change in words, e.g. 已过保修期 → 在保修期内 (the reason is its own line).
+ * @param {{ from?: { status?: string | null }, to?: { status?: string | null } }} d
+ */
+export function warrantyChange(d) {
+  /** @param {string | null | undefined} s */
+  const word = (s) => (s ? t(`case-warranty.${s}`) : '—');
+  return `${word(d.from?.status)} → ${word(d.to?.status)}`;
+}
