@@ -190,6 +190,13 @@ describe('warranty standing of repairs', () => {
         }),
       ]);
       await patch('00000000-0000-4000-8000-000000000000', { status: 'unknown', reason: '测试理由' }).expect(404);
+      // A closed case's record is final.
+      const closed = await factories.createCase(db.dataSource, { type: 'repair', status: 'closed' });
+      const refused = await patch(closed.id, { status: 'in_warranty', reason: '补录' });
+      expect(refused.status).toBe(409);
+      expect(await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ id: closed.id })).toMatchObject({
+        warrantyStatus: null,
+      });
     });
   });
 });
