@@ -38,7 +38,7 @@ import {
 } from './case-matcher';
 import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
-import { decideWarranty, unitWarrantyItems } from './warranty/warranty-standing';
+import { decideWarranty, unitWarrantyItems, unitWarrantySql, type UnitWarranty } from './warranty/warranty-standing';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
 
@@ -80,6 +80,8 @@ interface IntakeContext extends MatchFacts {
   unitVersions: Map<string, string>;
   /** Recent cases of every owner, unit and number the item can end up with, but a unit found in its text. */
   recent: RecentCases;
+  /** A repair's: the handover date and catalogue of each of those units (the warranty standing), by unit id. */
+  warranty: Map<string, UnitWarranty>;
 }
 
 interface RecentCase {
@@ -158,25 +160,26 @@ export class CaseIntakeService {
     // made after the read, against the directory checked by its version — the same one, nearly always.
     const cached = unitRefs.length > 0 && input.projectId ? this.unitDirectory.cached(input.projectId) : undefined;
     const ahead = cached ? { version: cached.version, match: matchUnit(unitRefs, cached.units) } : undefined;
+    // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
+    const auto = classify(input.description);
+    const type = input.type ?? auto.type;
     const ctx = await this.readContext(
       m,
       input,
       keys,
       unitRefs,
       ahead?.match.status === 'matched' ? ahead.match.unitId : null,
+      type === 'repair',
     );
     const match = await matchReporter(input, keys, ctx, async (projectId, refs) =>
       ahead && projectId === input.projectId && ctx.unitVersions.get(projectId) === ahead.version
         ? ahead.match
         : matchUnit(refs, await this.unitDirectory.units(m, projectId, ctx.unitVersions.get(projectId))),
     );
-    // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
-    const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
     const manual = (['type', 'category', 'severity'] as const)
       .filter((f) => input[f] !== undefined && input[f] !== auto[f])
       .map((f) => overrideRule(by, f));
-    const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, {
       type,
@@ -189,13 +192,14 @@ export class CaseIntakeService {
       ctx.recent,
     );
 
-    // A repair's warranty standing (000 §6.5.1(2), 003 §11.2.4): one more read, for repairs with a unit only.
+    // A repair's warranty standing (000 §6.5.1(2), 003 §11.2.4), from the units read ahead; a unit found
+    // only by its text in the directory costs one more read.
     const warranty =
       type === 'repair'
         ? decideWarranty(
             input.description,
             zonedParts(input.receivedAt, this.config.BUSINESS_TIME_ZONE).day,
-            match.unitId ? await unitWarrantyItems(m, match.unitId) : null,
+            match.unitId ? (ctx.warranty.get(match.unitId) ?? (await unitWarrantyItems(m, match.unitId))) : null,
           )
         : null;
 
@@ -445,7 +449,8 @@ export class CaseIntakeService {
    * unit's estate, (when the text names a unit) the estates' units_version to check the cached unit
    * directory, and the duplicate check's candidates: the recent cases of each owner found, each of their
    * units, the given unit, the unit the text names in the cached directory, and the reporter's number —
-   * every key the item can end up with (a unit named outside them costs possibleDuplicates a query). Each
+   * every key the item can end up with (a unit named outside them costs possibleDuplicates a query) — and, for
+   * a repair, the handover date and catalogue of those units (its warranty standing; the same exception). Each
    * key is its own LATERAL index look-up with its own LIMIT: one OR over all keys let the planner (stale
    * statistics on a growing cases table) scan a whole week of cases through the unit index, 15 ms a
    * statement (EXPLAIN in the bench).
@@ -456,12 +461,14 @@ export class CaseIntakeService {
     keys: ReporterKeys,
     unitRefs: UnitRef[],
     unitAhead: string | null,
+    repair: boolean,
   ): Promise<IntakeContext> {
     const [row] = await preparedQuery<{
       owners: Array<OwnerUnitRow>;
       given_unit: { project_id: string } | null;
       unit_versions: Record<string, string>;
       recent: RecentCase[];
+      warranty: Record<string, UnitWarranty>;
     }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
@@ -472,11 +479,14 @@ export class CaseIntakeService {
               UNION
               SELECT r.* FROM (SELECT unit_id FROM o WHERE unit_id IS NOT NULL UNION SELECT unnest(ARRAY[$3::uuid, $8::uuid]) AS unit_id) k CROSS JOIN LATERAL (${recentBy('unit_id = k.unit_id')}) r
               UNION
-              SELECT r.* FROM (SELECT $7::text AS phone WHERE $7::text IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('reporter_phone = k.phone')}) r)
+              SELECT r.* FROM (SELECT $7::text AS phone WHERE $7::text IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('reporter_phone = k.phone')}) r),
+       wu AS (SELECT unit_id FROM o WHERE $9::boolean AND unit_id IS NOT NULL
+              UNION SELECT unit_id FROM unnest(ARRAY[$3::uuid, $8::uuid]) AS k(unit_id) WHERE $9::boolean AND unit_id IS NOT NULL)
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
               (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions,
-              (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent`,
+              (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent,
+              (SELECT coalesce(json_object_agg(u.id, ${unitWarrantySql('u')}), '{}') FROM wu JOIN units u ON u.id = wu.unit_id) AS warranty`,
       [
         keys.phones,
         keys.email,
@@ -486,6 +496,7 @@ export class CaseIntakeService {
         input.receivedAt,
         keys.phones[0] ?? null,
         unitAhead,
+        repair,
       ],
     );
     const owners = row?.owners ?? [];
@@ -498,6 +509,7 @@ export class CaseIntakeService {
       ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
       unitVersions: new Map(Object.entries(row?.unit_versions ?? {})),
       recent: { units, rows: row?.recent ?? [] },
+      warranty: new Map(Object.entries(row?.warranty ?? {})),
     };
   }
 

@@ -75,11 +75,7 @@ export function itemOfDescription(
  * still runs (every item does), out of warranty when even the longest has ended (none does); between the
  * two it depends on what is broken, so unknown until staff say (PATCH /cases/:id/warranty).
  */
-export function decideWarranty(
-  description: string,
-  on: string,
-  unit: { handoverDate: string | null; items: UnitWarrantyItem[] } | null,
-): WarrantyStanding {
+export function decideWarranty(description: string, on: string, unit: UnitWarranty | null): WarrantyStanding {
   const none = (missing: 'unit' | 'handover_date' | 'item' | 'season', itemCode: string | null = null) => ({
     status: 'unknown' as const,
     itemCode,
@@ -117,24 +113,30 @@ export function decideWarranty(
   return none('item');
 }
 
+/** A unit's handover date and its estate's effective catalogue with each item's expiry for it. */
+export interface UnitWarranty {
+  handoverDate: string | null;
+  items: UnitWarrantyItem[];
+}
+
 /**
- * The unit's handover date and its estate's effective catalogue, each item's expiry computed by the SQL
- * function the scheduler's notices use (warranty_expiry); null when there is no such unit.
+ * Unit `u`'s UnitWarranty as one JSON value: the handover date and the estate's effective catalogue, each
+ * item's expiry computed by the SQL function the scheduler's notices use (warranty_expiry).
  */
-export async function unitWarrantyItems(
-  m: Pick<EntityManager, 'query'>,
-  unitId: string,
-): Promise<{ handoverDate: string | null; items: UnitWarrantyItem[] } | null> {
-  const [row] = await m.query<Array<{ handover_date: string | null; items: UnitWarrantyItem[] }>>(
-    `SELECT to_char(u.handover_date, 'YYYY-MM-DD') AS handover_date,
-            coalesce((SELECT json_agg(json_build_object('code', e.code, 'name', e.name,
-                        'expiresOn', to_char(warranty_expiry(u.handover_date, e.basis, e.amount, e."seasonStart", e."seasonEnd"), 'YYYY-MM-DD'))
-                        ORDER BY e.code)
-                      FROM (${effectiveItemsSql('p.id = u.project_id')}) e), '[]') AS items
-       FROM units u WHERE u.id = $1`,
+export const unitWarrantySql = (u: string) => `
+  json_build_object('handoverDate', to_char(${u}.handover_date, 'YYYY-MM-DD'), 'items', coalesce((
+    SELECT json_agg(json_build_object('code', e.code, 'name', e.name,
+             'expiresOn', to_char(warranty_expiry(${u}.handover_date, e.basis, e.amount, e."seasonStart", e."seasonEnd"), 'YYYY-MM-DD'))
+           ORDER BY e.code)
+      FROM (${effectiveItemsSql(`p.id = ${u}.project_id`)}) e), '[]'))`;
+
+/** One unit's UnitWarranty; null when there is no such unit. */
+export async function unitWarrantyItems(m: Pick<EntityManager, 'query'>, unitId: string): Promise<UnitWarranty | null> {
+  const [row] = await m.query<Array<{ w: UnitWarranty }>>(
+    `SELECT ${unitWarrantySql('u')} AS w FROM units u WHERE u.id = $1`,
     [unitId],
   );
-  return row ? { handoverDate: row.handover_date, items: row.items } : null;
+  return row?.w ?? null;
 }
 
 /** A case's warranty standing in the case detail (caseWarrantySql). */

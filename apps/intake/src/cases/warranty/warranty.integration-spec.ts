@@ -77,6 +77,20 @@ describe('warranty standing of repairs', () => {
     expect(standing(lastDay.c)).toEqual(['in_warranty', 'doors_windows', '2026-11-23']);
   });
 
+  it("finds the unit by the caller's ownership, or by the unit the caller names in the estate", async () => {
+    const owned = await unit('1901', '2024-03-01');
+    const owner = await factories.createOwner(db.dataSource, { name: '李女士', mobiles: ['13900001901'] });
+    await factories.linkOwner(db.dataSource, owner.id, owned);
+    const byOwner = await call({ callerNumber: '13900001901', summary: '卫生间漏水' });
+    expect(byOwner.c.unitId).toBe(owned);
+    expect(standing(byOwner.c)).toEqual(['in_warranty', 'wet_room_waterproofing', '2029-03-01']);
+
+    const named = await unit('1902', '2019-01-10');
+    const byText = await call({ projectId, unitText: '3栋2单元1902', summary: '卫生间漏水' });
+    expect(byText.c.unitId).toBe(named);
+    expect(standing(byText.c)).toEqual(['out_of_warranty', 'wet_room_waterproofing', '2024-01-10']);
+  });
+
   it('without a named item, answers only what is certain: the shortest item still runs, or the longest has ended', async () => {
     const vague = '请派人上门检查一下';
     const fresh = await call({ unitId: await unit('1601', '2026-09-01'), summary: vague });
