@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { AppException, CaseEntity, CaseEventEntity, type StaffPrincipal, type WarrantyStatus } from '@kefu/shared';
+import {
+  AppException,
+  CaseEntity,
+  CaseEventEntity,
+  effectiveItemsSql,
+  type StaffPrincipal,
+  type WarrantyStatus,
+} from '@kefu/shared';
 import type { WarrantyOverride } from './warranty.dto';
 import { unitWarrantyItems } from './warranty-standing';
 
@@ -38,9 +45,17 @@ export class WarrantyOverrideService {
       let expiresOn = o.expiresOn === undefined ? c.warrantyExpiresOn : o.expiresOn;
       if (itemCode !== null && itemCode !== c.warrantyItemCode) {
         const unit = c.unitId ? await unitWarrantyItems(m, c.unitId) : null;
+        // An item of the unit's estate (its own over the defaults); without a unit, of the case's estate or the defaults.
         const known = unit
           ? unit.items.find((i) => i.code === itemCode)
-          : (await m.query<unknown[]>(`SELECT 1 FROM warranty_items WHERE code = $1 AND active`, [itemCode]))[0];
+          : (
+              await m.query<unknown[]>(
+                c.projectId
+                  ? `SELECT 1 FROM (${effectiveItemsSql('p.id = $2')}) e WHERE e.code = $1`
+                  : `SELECT 1 FROM warranty_items WHERE project_id IS NULL AND code = $1 AND active`,
+                c.projectId ? [itemCode, c.projectId] : [itemCode],
+              )
+            )[0];
         if (!known)
           throw new AppException('validation_failed', 'Invalid input: itemCode', {
             fields: [{ field: 'itemCode', message: "not an item of the estate's warranty catalogue" }],

@@ -204,6 +204,19 @@ describe('warranty standing of repairs', () => {
         }),
       ]);
       await patch('00000000-0000-4000-8000-000000000000', { status: 'unknown', reason: '测试理由' }).expect(404);
+      // Without a unit, the item is checked against the case's estate, or the defaults.
+      const { c: unitless } = await call({ summary: '卫生间漏水，房号待查' });
+      await patch(unitless.id, {
+        status: 'in_warranty',
+        reason: '业主出示交房文件',
+        itemCode: 'roof_waterproofing',
+      }).expect(200);
+      const wrong = await patch(unitless.id, {
+        status: 'in_warranty',
+        reason: '业主出示交房文件',
+        itemCode: 'elevator',
+      });
+      expect(wrong.body.error.details.fields).toEqual([{ field: 'itemCode', message: expect.any(String) }]);
       // A closed case's record is final.
       const closed = await factories.createCase(db.dataSource, { type: 'repair', status: 'closed' });
       const refused = await patch(closed.id, { status: 'in_warranty', reason: '补录' });
