@@ -24,6 +24,7 @@ export * from './html/escape-html';
 export * from './phone/phone';
 export * from './text/text';
 export * from './units/unit-label.sql';
+export * from './units/warranty-items.sql';
 export * from './notifications';
 export * from './mail';
 export * from './database/advisory-lock';

@@ -2,6 +2,7 @@
 // The case detail's timeline: events, messages (intake records with their attachments), calls,
 // notifications with their receipts and reminders with their acknowledgements, merged by time.
 import { claimStepText } from './case-claim.js';
+import { warrantyChange } from './case-warranty.js';
 import { html } from './html.js';
 import { label, register, t } from './i18n.js';
 import { dateTime } from './format.js';
@@ -126,6 +127,7 @@ function eventDetails(kind, d, names) {
     line('routedPerson', r.person);
     return parts;
   }
+  if (kind === 'warranty_overridden') parts.push(html`<div>${warrantyChange(d)}</div>`);
   if (d.via) line('via', named('via', d.via));
   line('content', d.content);
   line('caption', d.caption);

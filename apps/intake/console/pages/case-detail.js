@@ -3,6 +3,7 @@ import { api, apiObjectUrl } from '../lib/api.js';
 import { runTransition } from '../lib/case-actions.js';
 import { claimView, runClaimStep } from '../lib/case-claim.js';
 import { timelineItems, timelineView } from '../lib/case-timeline.js';
+import { warrantyFacts } from '../lib/case-warranty.js';
 import { $, $$, on } from '../lib/dom.js';
 import { dateTime, countdown } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
@@ -60,6 +61,7 @@ function facts(c) {
     ],
     ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
     ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
+    ...warrantyFacts(c.warranty),
     ['rules', rules(c.classificationRules ?? [])],
   ];
   return html`<dl class="facts case-facts">${rows.map(([k, v]) => html`<dt>${t(`case-detail.fact.${k}`)}</dt><dd data-fact="${k}">${v}</dd>`)}</dl>`;

@@ -17,6 +17,7 @@ import {
   OutboxRelay,
   routeCtes,
   routedEventDetailsSql,
+  zonedParts,
   type AppConfig,
   type BusinessCalendar,
   type CaseChannel,
@@ -37,6 +38,7 @@ import {
 } from './case-matcher';
 import { preparedQuery } from './prepared-query';
 import { UnitDirectory } from './unit-directory';
+import { decideWarranty, unitWarrantyItems, unitWarrantySql, type UnitWarranty } from './warranty/warranty-standing';
 
 type Extra = (m: EntityManager, c: CaseEntity, intakeRecordId: string) => Promise<void>;
 
@@ -78,6 +80,8 @@ interface IntakeContext extends MatchFacts {
   unitVersions: Map<string, string>;
   /** Recent cases of every owner, unit and number the item can end up with, but a unit found in its text. */
   recent: RecentCases;
+  /** A repair's: the handover date and catalogue of each of those units (the warranty standing), by unit id. */
+  warranty: Map<string, UnitWarranty>;
 }
 
 interface RecentCase {
@@ -104,8 +108,8 @@ const recentBy = (cond: string) =>
 
 /**
  * Turns one normalised inbound item into a case, in one transaction: the intake record (the exactly-once
- * guard), owner/unit matching, keyword classification, the promised reply date, the case number, the
- * `created` event, possible-duplicate links, the `case-received` outbox row and the reporter's
+ * guard), owner/unit matching, keyword classification, the promised reply date, a repair's warranty standing
+ * (warranty/warranty-standing.ts, recorded in the `created` event), the case number, the `created` event, possible-duplicate links, the `case-received` outbox row and the reporter's
  * acknowledgement notification. Every channel ends here.
  */
 @Injectable()
@@ -156,25 +160,26 @@ export class CaseIntakeService {
     // made after the read, against the directory checked by its version — the same one, nearly always.
     const cached = unitRefs.length > 0 && input.projectId ? this.unitDirectory.cached(input.projectId) : undefined;
     const ahead = cached ? { version: cached.version, match: matchUnit(unitRefs, cached.units) } : undefined;
+    // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
+    const auto = classify(input.description);
+    const type = input.type ?? auto.type;
     const ctx = await this.readContext(
       m,
       input,
       keys,
       unitRefs,
       ahead?.match.status === 'matched' ? ahead.match.unitId : null,
+      type === 'repair',
     );
     const match = await matchReporter(input, keys, ctx, async (projectId, refs) =>
       ahead && projectId === input.projectId && ctx.unitVersions.get(projectId) === ahead.version
         ? ahead.match
         : matchUnit(refs, await this.unitDirectory.units(m, projectId, ctx.unitVersions.get(projectId))),
     );
-    // Classified without the given type as a hint, so an override by staff (or a channel) shows as one.
-    const auto = classify(input.description);
     const by = input.actor.kind === 'staff' ? 'manual' : 'channel';
     const manual = (['type', 'category', 'severity'] as const)
       .filter((f) => input[f] !== undefined && input[f] !== auto[f])
       .map((f) => overrideRule(by, f));
-    const type = input.type ?? auto.type;
     const severity = input.severity ?? auto.severity;
     const deadlines = initialDeadlines(calendar, this.config.SLA_POLICY, {
       type,
@@ -186,6 +191,17 @@ export class CaseIntakeService {
       { ...match, description: input.description, receivedAt: input.receivedAt },
       ctx.recent,
     );
+
+    // A repair's warranty standing (000 §6.5.1(2), 003 §11.2.4), from the units read ahead; a unit found
+    // only by its text in the directory costs one more read.
+    const warranty =
+      type === 'repair'
+        ? decideWarranty(
+            input.description,
+            zonedParts(input.receivedAt, this.config.BUSINESS_TIME_ZONE).day,
+            match.unitId ? (ctx.warranty.get(match.unitId) ?? (await unitWarrantyItems(m, match.unitId))) : null,
+          )
+        : null;
 
     if (
       input.namedStaffId &&
@@ -216,6 +232,9 @@ export class CaseIntakeService {
       classificationRules: [...auto.rules, ...manual],
       promisedReplyAt: deadlines.firstReply.at,
       promisedReplyRule: deadlines.firstReplyRule,
+      warrantyStatus: warranty?.status ?? null,
+      warrantyItemCode: warranty?.itemCode ?? null,
+      warrantyExpiresOn: warranty?.expiresOn ?? null,
       receivedAt: input.receivedAt,
       escalationLevel: 0,
       replyDateMoves: 0,
@@ -239,6 +258,7 @@ export class CaseIntakeService {
           ...(deadlines.firstReply.provisional
             ? { provisional: 'the promised date depends on a day beyond the holiday data' }
             : {}),
+          ...(warranty ? { warranty } : {}),
         },
       },
       ...duplicates.flatMap((d) => [
@@ -327,11 +347,12 @@ export class CaseIntakeService {
             ON CONFLICT (prefix, year) DO UPDATE SET last_value = case_number_counters.last_value + 1 RETURNING prefix, year, last_value),
       c AS (INSERT INTO cases (id, number, type, category, severity, validity, channel, status, project_id, unit_id, owner_id, reporter_name, reporter_contact,
                                reporter_phone, reporter_email, description, match_status, match_details, classification_rules, promised_reply_rule, promised_reply_at, received_at,
-                               department_id, assignee_id)
+                               department_id, assignee_id, warranty_status, warranty_item_code, warranty_expires_on)
             SELECT ${caseId}, n.prefix || '-' || n.year || '-' || lpad(n.last_value::text, 5, '0'), ${p(c.type)}, ${p(c.category)}, ${p(c.severity)}, 'pending', ${p(c.channel)}, 'new',
                    ${p(c.projectId)}::uuid, ${p(c.unitId)}::uuid, ${p(c.ownerId)}::uuid, ${p(c.reporterName)}, ${p(c.reporterContact)}, ${p(c.reporterPhone)}, ${p(c.reporterEmail)},
                    ${p(c.description)}, ${p(c.matchStatus)}, ${p(JSON.stringify(c.matchDetails))}::jsonb, ${p(c.classificationRules)}::text[], ${p(c.promisedReplyRule)},
-                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz, route.department_id, route.assignee_id
+                   ${p(c.promisedReplyAt)}::timestamptz, ${p(c.receivedAt)}::timestamptz, route.department_id, route.assignee_id,
+                   ${p(c.warrantyStatus)}::text, ${p(c.warrantyItemCode)}::text, ${p(c.warrantyExpiresOn)}::date
               FROM n LEFT JOIN route ON true RETURNING number, department_id, assignee_id),
       ev AS (INSERT INTO case_events (case_id, kind, actor_id, actor_label, details)
              SELECT e.case_id, e.kind, e.actor_id, e.actor_label, e.details
@@ -428,7 +449,8 @@ export class CaseIntakeService {
    * unit's estate, (when the text names a unit) the estates' units_version to check the cached unit
    * directory, and the duplicate check's candidates: the recent cases of each owner found, each of their
    * units, the given unit, the unit the text names in the cached directory, and the reporter's number —
-   * every key the item can end up with (a unit named outside them costs possibleDuplicates a query). Each
+   * every key the item can end up with (a unit named outside them costs possibleDuplicates a query) — and, for
+   * a repair, the handover date and catalogue of those units (its warranty standing; the same exception). Each
    * key is its own LATERAL index look-up with its own LIMIT: one OR over all keys let the planner (stale
    * statistics on a growing cases table) scan a whole week of cases through the unit index, 15 ms a
    * statement (EXPLAIN in the bench).
@@ -439,12 +461,14 @@ export class CaseIntakeService {
     keys: ReporterKeys,
     unitRefs: UnitRef[],
     unitAhead: string | null,
+    repair: boolean,
   ): Promise<IntakeContext> {
     const [row] = await preparedQuery<{
       owners: Array<OwnerUnitRow>;
       given_unit: { project_id: string } | null;
       unit_versions: Record<string, string>;
       recent: RecentCase[];
+      warranty: Record<string, UnitWarranty>;
     }>(
       m,
       `WITH o AS (${OWNERS_SQL}),
@@ -455,11 +479,14 @@ export class CaseIntakeService {
               UNION
               SELECT r.* FROM (SELECT unit_id FROM o WHERE unit_id IS NOT NULL UNION SELECT unnest(ARRAY[$3::uuid, $8::uuid]) AS unit_id) k CROSS JOIN LATERAL (${recentBy('unit_id = k.unit_id')}) r
               UNION
-              SELECT r.* FROM (SELECT $7::text AS phone WHERE $7::text IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('reporter_phone = k.phone')}) r)
+              SELECT r.* FROM (SELECT $7::text AS phone WHERE $7::text IS NOT NULL) k CROSS JOIN LATERAL (${recentBy('reporter_phone = k.phone')}) r),
+       wu AS (SELECT unit_id FROM o WHERE $9::boolean AND unit_id IS NOT NULL
+              UNION SELECT unit_id FROM unnest(ARRAY[$3::uuid, $8::uuid]) AS k(unit_id) WHERE $9::boolean AND unit_id IS NOT NULL)
        SELECT (SELECT coalesce(json_agg(json_build_object('owner_id', owner_id, 'unit_id', unit_id, 'project_id', project_id, 'project_code', project_code) ORDER BY created_at), '[]') FROM o) AS owners,
               (SELECT json_build_object('project_id', project_id) FROM gu) AS given_unit,
               (SELECT coalesce(json_object_agg(id, v), '{}') FROM uv) AS unit_versions,
-              (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent`,
+              (SELECT coalesce(json_agg(rc), '[]') FROM rc) AS recent,
+              (SELECT coalesce(json_object_agg(u.id, ${unitWarrantySql('u')}), '{}') FROM wu JOIN units u ON u.id = wu.unit_id) AS warranty`,
       [
         keys.phones,
         keys.email,
@@ -469,6 +496,7 @@ export class CaseIntakeService {
         input.receivedAt,
         keys.phones[0] ?? null,
         unitAhead,
+        repair,
       ],
     );
     const owners = row?.owners ?? [];
@@ -481,6 +509,7 @@ export class CaseIntakeService {
       ...(input.unitId ? { givenUnit: row?.given_unit ?? null } : {}),
       unitVersions: new Map(Object.entries(row?.unit_versions ?? {})),
       recent: { units, rows: row?.recent ?? [] },
+      warranty: new Map(Object.entries(row?.warranty ?? {})),
     };
   }
 

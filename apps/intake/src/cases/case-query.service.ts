@@ -5,6 +5,7 @@ import { AppException, AttachmentEntity, CallEntity, CaseEventEntity, IntakeReco
 import { maskText, unitLabelSql } from '@kefu/shared';
 import type { ListCasesQuery } from './case.dto';
 import { availableTransitions, transitionLabel, type TransitionName } from './case-transitions';
+import { caseWarrantySql, type CaseWarrantyFact } from './warranty/warranty-standing';
 
 export interface CaseRow {
   id: string;
@@ -101,9 +102,11 @@ export class CaseQueryService {
           match_details: unknown;
           classification_rules: string[];
           promised_reply_rule: string | null;
+          warranty: CaseWarrantyFact | null;
         }>
       >(
-        `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule FROM cases WHERE id = $1`,
+        `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule,
+                ${caseWarrantySql('c')} AS warranty FROM cases c WHERE id = $1`,
         [id],
       )
     )[0]!;
@@ -153,6 +156,8 @@ export class CaseQueryService {
         matchDetails: full.match_details,
         classificationRules: full.classification_rules,
         promisedReplyRule: full.promised_reply_rule,
+        /** A repair's warranty standing (cases/warranty); null when it was not decided (not a repair at intake). */
+        warranty: full.warranty,
       },
       availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),
       events: events.map((e) => ({

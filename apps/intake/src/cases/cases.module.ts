@@ -8,9 +8,10 @@ import { ReturnVisitLinks } from './return-visit-links';
 import { ClaimsController } from './claims/claims.controller';
 import { ClaimsService } from './claims/claims.service';
 import { EvidenceModule } from './evidence/evidence.module';
+import { WarrantyModule } from './warranty/warranty.module';
 
 @Module({
-  imports: [EvidenceModule],
+  imports: [EvidenceModule, WarrantyModule],
   controllers: [CasesController, ClaimsController],
   providers: [CaseIntakeService, CaseQueryService, CaseWorkflowService, UnitDirectory, ReturnVisitLinks, ClaimsService],
   exports: [CaseIntakeService, CaseWorkflowService, ReturnVisitLinks],

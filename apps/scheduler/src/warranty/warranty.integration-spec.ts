@@ -62,7 +62,11 @@ describe('warranty-expiry notices', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    app = await startTestApp(schedulerApp, testConfig({ DATABASE_URL: db.url }));
+    // A lead other than the seeds' 2 months, so the default of a new catalogue item shows where it comes from.
+    app = await startTestApp(
+      schedulerApp,
+      testConfig({ DATABASE_URL: db.url, SLA_POLICY: '{"warrantyNoticeLead":{"amount":3,"unit":"months"}}' }),
+    );
     clock = useFakeClock(app, '2026-06-10T08:30:00+08:00');
     [rep, manager] = await Promise.all([tokenFor(app, 'cs_rep'), tokenFor(app, 'dept_manager')]);
     projectId = (await factories.createProject(db.dataSource, { code: 'BHYT01', name: '碧海云天', city: '北京' })).id;
@@ -320,6 +324,22 @@ describe('warranty-expiry notices', () => {
       .set(auth(manager))
       .send({ heatingStart: '10-25', heatingEnd: '04-10', coolingStart: null, coolingEnd: null })
       .expect(200);
+  });
+
+  it("gives a new catalogue item SLA_POLICY.warrantyNoticeLead as its lead time; an override keeps the default's", async () => {
+    const other = (await factories.createProject(db.dataSource, { code: 'LEAD01', name: '提前量小区' })).id;
+    const created = await http()
+      .put(`/api/v1/warranty/catalogue/${other}/elevator`)
+      .set(auth(manager))
+      .send({ name: '电梯', basis: 'months', amount: 36 })
+      .expect(200);
+    expect(created.body).toMatchObject({ code: 'elevator', monthsAhead: 3, estateSpecific: true });
+    const longer = await http()
+      .put(`/api/v1/warranty/catalogue/${other}/electrical`)
+      .set(auth(manager))
+      .send({ amount: 36 })
+      .expect(200);
+    expect(longer.body).toMatchObject({ code: 'electrical', amount: 36, monthsAhead: 2 }); // the seeded default's 2
   });
 
   it("lists an estate's notices for posting, as JSON and as CSV for Excel", async () => {

@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import {
   addDays,
+  APP_CONFIG,
   AppException,
   excelCsv,
   unitLabelSql,
   WarrantyItemEntity,
   WarrantySeasonEntity,
+  type AppConfig,
   type WarrantyBasis,
 } from '@kefu/shared';
 import type { ItemBody } from './warranty.dto';
@@ -57,6 +59,7 @@ export interface UpcomingRow {
 export class WarrantyService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly scanner: WarrantyScanService,
   ) {}
 
@@ -91,7 +94,8 @@ export class WarrantyService {
       name: body.name ?? current!.name,
       basis: body.basis ?? current!.basis,
       amount: body.amount ?? current!.amount,
-      monthsAhead: body.monthsAhead ?? current?.monthsAhead ?? 2,
+      // A new item's lead time: SLA_POLICY.warrantyNoticeLead (000 §6.6.3: 2 months; validated to be months).
+      monthsAhead: body.monthsAhead ?? current?.monthsAhead ?? this.config.SLA_POLICY.warrantyNoticeLead.amount,
       active: body.active ?? current?.active ?? true,
       source: body.source !== undefined ? body.source : (current?.source ?? null),
     };

@@ -91,6 +91,19 @@ describe('SLA policy', () => {
   });
 });
 
+describe('warrantyNoticeLead', () => {
+  it('is the default lead of new catalogue items, so it must be whole months (warranty_items.months_ahead)', () => {
+    expect(resolveSlaPolicy({ warrantyNoticeLead: { amount: 3 } }).warrantyNoticeLead).toEqual({
+      amount: 3,
+      unit: 'months',
+    });
+    expect(() => resolveSlaPolicy({ warrantyNoticeLead: { amount: 60, unit: 'days' } })).toThrow(
+      'warrantyNoticeLead.unit: must be months: catalogue items hold months_ahead in months',
+    );
+    expect(() => resolveSlaPolicy({ warrantyNoticeLead: { amount: 25 } })).toThrow('warrantyNoticeLead.amount');
+  });
+});
+
 describe('deadlines', () => {
   it('computes each unit against the calendar', () => {
     const start = sh('2026-09-30 17:30');

@@ -66,8 +66,16 @@ export const slaPolicySchema = z.strictObject({
     /** The same for major complaints, matching the 10-minute report-to-head rule. */
     acknowledgeMajor: durationSchema,
   }),
-  /** Warranty-expiry reminder before the main facilities' warranty ends (000 §6.6.3). */
-  warrantyNoticeLead: leadTimeSchema,
+  /**
+   * Warranty-expiry reminder before the main facilities' warranty ends (000 §6.6.3): the lead time a new
+   * catalogue item gets unless it says otherwise (warranty_items.months_ahead, whole months 0–24).
+   */
+  warrantyNoticeLead: leadTimeSchema
+    .refine((l) => l.unit === 'months', {
+      message: 'must be months: catalogue items hold months_ahead in months',
+      path: ['unit'],
+    })
+    .refine((l) => l.amount <= 24, { message: 'at most 24 months (warranty_items.months_ahead)', path: ['amount'] }),
 });
 export type SlaPolicy = z.output<typeof slaPolicySchema>;
 

@@ -23,12 +23,14 @@ import {
   caseTypes,
   caseValidities,
   inList,
+  warrantyStatuses,
   type CaseCategory,
   type CaseChannel,
   type CaseSeverity,
   type CaseStatus,
   type CaseType,
   type CaseValidity,
+  type WarrantyStatus,
 } from './enums';
 
 /** 投诉处理单: one normalised case, whatever channel it came by. */
@@ -56,6 +58,7 @@ import {
 @Check('ck_cases_status', inList('status', caseStatuses))
 @Check('ck_cases_reply_date_moves', '"reply_date_moves" BETWEEN 0 AND 2')
 @Check('ck_cases_escalation_level', '"escalation_level" BETWEEN 0 AND 3')
+@Check('ck_cases_warranty_status', `"warranty_status" IS NULL OR ${inList('warranty_status', warrantyStatuses)}`)
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   /** e.g. COBZS001-2026-00017 (see cases/case-number.ts). */
@@ -111,6 +114,17 @@ export class CaseEntity {
   @ManyToOne(() => StaffEntity, { onDelete: 'SET NULL' })
   @JoinColumn({ name: 'assignee_id', foreignKeyConstraintName: 'fk_cases_assignee' })
   assignee?: StaffEntity | null;
+
+  /**
+   * A repair's warranty standing, decided at intake from the unit's handover date and the estate's catalogue
+   * (apps/intake/src/cases/warranty), or as staff corrected it (event warranty_overridden). Null: not decided
+   * (the case was not a repair when it was taken).
+   */
+  @Column({ type: 'varchar', length: 20, nullable: true }) warrantyStatus!: WarrantyStatus | null;
+  /** The catalogue item it was judged by (warranty_items.code), e.g. wet_room_waterproofing. */
+  @Column({ type: 'varchar', length: 40, nullable: true }) warrantyItemCode!: string | null;
+  /** That item's last day of warranty for this unit (a calendar date, Asia/Shanghai). */
+  @Column({ type: 'date', nullable: true }) warrantyExpiresOn!: string | null;
 
   /** When the customer reached us (call start, mail date), as opposed to when the row was written. */
   @Column({ type: 'timestamptz' }) receivedAt!: Date;

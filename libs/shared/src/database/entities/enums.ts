@@ -50,6 +50,13 @@ export type NotifyChannel = (typeof notifyChannels)[number];
 export const ownerRelations = ['owner', 'co_owner'] as const;
 export type OwnerRelation = (typeof ownerRelations)[number];
 
+/**
+ * A repair's standing against the warranty catalogue (000 §6.5.1(2), 003 §11.2.4): decided at intake from the
+ * unit's handover date, correctable by staff. unknown: no unit, no handover date, or no catalogue item fits.
+ */
+export const warrantyStatuses = ['in_warranty', 'out_of_warranty', 'unknown'] as const;
+export type WarrantyStatus = (typeof warrantyStatuses)[number];
+
 /** SQL CHECK expression for a varchar column restricted to a vocabulary. */
 export function inList(column: string, values: readonly string[]): string {
   return `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;
