@@ -23,6 +23,7 @@ import {
   caseTypes,
   caseValidities,
   inList,
+  MAX_ESCALATION_LEVEL,
   type CaseCategory,
   type CaseChannel,
   type CaseSeverity,
@@ -55,7 +56,7 @@ import {
 @Check('ck_cases_channel', inList('channel', caseChannels))
 @Check('ck_cases_status', inList('status', caseStatuses))
 @Check('ck_cases_reply_date_moves', '"reply_date_moves" BETWEEN 0 AND 2')
-@Check('ck_cases_escalation_level', '"escalation_level" BETWEEN 0 AND 3')
+@Check('ck_cases_escalation_level', `"escalation_level" BETWEEN 0 AND ${MAX_ESCALATION_LEVEL}`)
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   /** e.g. COBZS001-2026-00017 (see cases/case-number.ts). */

@@ -50,6 +50,9 @@ export type NotifyChannel = (typeof notifyChannels)[number];
 export const ownerRelations = ['owner', 'co_owner'] as const;
 export type OwnerRelation = (typeof ownerRelations)[number];
 
+/** The highest escalation level a chain may have (levels 1..MAX of escalation_levels; 0 is the person responsible). */
+export const MAX_ESCALATION_LEVEL = 6;
+
 /** SQL CHECK expression for a varchar column restricted to a vocabulary. */
 export function inList(column: string, values: readonly string[]): string {
   return `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;

@@ -20,6 +20,7 @@ import { WarrantyNoticesUnitProjectKey1795525000000 } from './1795525000000-Warr
 import { ReturnVisits1795530000000 } from './1795530000000-ReturnVisits';
 import { DeadlinesDone1795540000000 } from './1795540000000-DeadlinesDone';
 import { AttachmentsEvidence1795545000000 } from './1795545000000-AttachmentsEvidence';
+import { EscalationChain1795555000000 } from './1795555000000-EscalationChain';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   ReturnVisits1795530000000,
   DeadlinesDone1795540000000,
   AttachmentsEvidence1795545000000,
+  EscalationChain1795555000000,
 ];
