@@ -14,6 +14,8 @@ import {
   dutyDayOf,
   dutyPersonSql,
   initialDeadlines,
+  levelName,
+  loadEscalationChain,
   notificationKeys,
   requestNotification,
   StaffEntity,
@@ -80,9 +82,8 @@ export interface ReturnVisitAnswer {
 /** Types that are closed only after the return visit (case-transitions' `close`). */
 const visitedTypes: ReadonlySet<CaseType> = new Set(['complaint', 'repair', 'claim']);
 
-/** 0 staff, 1 department manager, 2 vice GM, 3 GM (002 §7.3.2). */
-export const GM_LEVEL = 3;
-const levelLabel = ['客服人员', '部门经理', '主管副总', '总经理'];
+// Escalation levels: 0 the person responsible, then the company's chain (escalation_levels, 002 §7.3.2), whose last
+// level is the top (the GM in the default chain): where a case goes "straight to the GM" and escalation stops.
 
 /**
  * Every change of a case's state: each runs in a transaction on the locked row, checks the move is
@@ -205,22 +206,25 @@ export class CaseWorkflowService {
     const refused = await this.ds.transaction(async (m) => {
       const c = await this.lock(m, id, 'moveReplyDate');
       if (c.replyDateMoves < maxMoves) return null;
-      await m.update(CaseEntity, { id }, { escalationLevel: GM_LEVEL });
+      const chain = await loadEscalationChain(m);
+      const top = levelName(chain, chain.top) ?? '总经理';
+      await m.update(CaseEntity, { id }, { escalationLevel: chain.top });
       const eventId = await this.event(m, id, 'escalated', by, {
         from: c.escalationLevel,
-        to: GM_LEVEL,
-        reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至总经理 (reply date already moved ${maxMoves} times)`,
+        to: chain.top,
+        toLabel: top,
+        reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至${top} (reply date already moved ${maxMoves} times)`,
       });
       await this.replan(m, id, eventId);
-      return c;
+      return { number: c.number, top };
     });
     if (refused) {
       throw new AppException(
         'illegal_transition',
-        `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至总经理。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`,
+        `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至${refused.top}。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`,
       );
     }
-    return this.step(id, 'moveReplyDate', by, (c) => {
+    return this.step(id, 'moveReplyDate', by, async (c, m) => {
       const to = new Date(b.newDate);
       if (c.promisedReplyAt && to <= c.promisedReplyAt) {
         throw new AppException('validation_failed', 'Invalid input: newDate', {
@@ -249,7 +253,7 @@ export class CaseWorkflowService {
               details: {
                 from: c.escalationLevel,
                 to: 1,
-                toLabel: levelLabel[1],
+                toLabel: levelName(await loadEscalationChain(m), 1),
                 reason: `重大投诉未能在时限内商定解决方案（答复日期推迟至${to.toISOString()}），报告部门负责人`,
               },
             }
@@ -259,16 +263,17 @@ export class CaseWorkflowService {
   }
 
   escalate(id: string, b: In<typeof escalateSchema>, by: StaffPrincipal) {
-    return this.step(id, 'escalate', by, (c) => {
-      if (c.escalationLevel >= GM_LEVEL)
+    return this.step(id, 'escalate', by, async (c, m) => {
+      const chain = await loadEscalationChain(m);
+      if (c.escalationLevel >= chain.top)
         throw new AppException(
           'illegal_transition',
-          `案件 ${c.number} 已在总经理层级，不能再升级。(Already at the GM.)`,
+          `案件 ${c.number} 已在最高层级（${levelName(chain, chain.top)}），不能再升级。(Already at the top of the escalation chain.)`,
         );
       const to = c.escalationLevel + 1;
       return {
         set: { escalationLevel: to },
-        event: { from: c.escalationLevel, to, toLabel: levelLabel[to], reason: b.reason },
+        event: { from: c.escalationLevel, to, toLabel: levelName(chain, to), reason: b.reason },
         kind: 'escalated',
       };
     });
