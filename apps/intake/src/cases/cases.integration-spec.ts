@@ -233,6 +233,16 @@ describe('case API', () => {
         [4, '主管副总'],
         [5, '总经理'],
       ]);
+      // The case page names the level and shows the chain (the escalate dialog's hint).
+      const detail = (await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200)).body;
+      expect(detail.case).toMatchObject({ escalationLevel: 5, escalationLevelName: '总经理' });
+      expect(detail.escalationChain.map((l: { name: string }) => l.name)).toEqual([
+        '市场部经理',
+        '总经办客户代表',
+        '责任部门经理',
+        '主管副总',
+        '总经理',
+      ]);
     } finally {
       await db.dataSource.transaction((m) => replaceEscalationChain(m, DEFAULT_ESCALATION_LEVELS, null));
     }
