@@ -17,6 +17,8 @@ export interface ChainStaff {
   reportsToId: string | null;
   email: string | null;
   mobile: string | null;
+  /** From atLevel: the chain level whose rule found this person (a level nobody fills passes up to the next). */
+  chainLevel?: number;
 }
 
 const cols = `id, name, role, department_id AS "departmentId", reports_to_id AS "reportsToId", email, mobile`;
@@ -178,14 +180,14 @@ export async function atLevel(
   const from = Math.min(level, chain.top);
   if (from === 1 && responsible?.reportsToId) {
     const boss = await staffById(m, responsible.reportsToId);
-    if (boss && boss.id !== responsible.id) return boss;
+    if (boss && boss.id !== responsible.id) return { ...boss, chainLevel: 1 };
   }
   let self: ChainStaff | null = null;
   for (const l of chain.levels) {
     if (l.level < from) continue;
     const found = await resolveLevel(m, l, c, responsible);
-    if (found && found.id === responsible?.id) self = found;
-    else if (found) return found;
+    if (found && found.id === responsible?.id) self = { ...found, chainLevel: l.level };
+    else if (found) return { ...found, chainLevel: l.level };
   }
   return self;
 }

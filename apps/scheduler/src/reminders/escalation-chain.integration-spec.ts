@@ -232,6 +232,35 @@ describe('the escalation chain as data (002 §7.3.2)', () => {
     ]);
   });
 
+  it("passes a level nobody fills to the next one up; the responsible person's reports_to wins for level 1 only", async () => {
+    const law = (await factories.createDepartment(db.dataSource, { code: 'LAW2', name: '法律事务部' })).id;
+    await http()
+      .put('/api/v1/escalation-chain')
+      .set(as(gm))
+      .send({
+        levels: [
+          { name: '部门经理', resolver: 'role', role: 'dept_manager', withinCaseDepartment: true },
+          { name: '法务部经理', resolver: 'department_manager', departmentId: law },
+          { name: '总经理', resolver: 'role', role: 'gm' },
+        ],
+      })
+      .expect(200);
+    const withBoss = await factories.createStaff(db.dataSource, {
+      role: 'cs_rep',
+      name: '李工',
+      departmentId: engId,
+      reportsToId: marketManager.id,
+    });
+    const c = await newCase({ receivedAt: sh('2026-10-20 10:00'), assigneeId: withBoss.id });
+    await scanAt('2026-10-20 10:00');
+    await headAcknowledges(c.id);
+    for (const t of ['16:36', '16:46', '16:56']) await scanAt(`2026-10-20 ${t}`);
+    expect((await escalationsOf(c.id)).map((e) => [e.staffId, e.variables.level, e.variables.levelName])).toEqual([
+      [marketManager.id, 1, '部门经理'], // reports_to, not the chain's department manager
+      [gm.id, 2, '总经理'], // the legal department has no manager: the next level's person, by that level's name
+    ]);
+  });
+
   it('takes longer chains (002: 市场部经理 → 总经办客户代表 → … → 总经理): the second missed reply date goes to the top', async () => {
     await http()
       .put('/api/v1/escalation-chain')

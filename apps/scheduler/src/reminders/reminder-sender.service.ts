@@ -224,7 +224,9 @@ export class ReminderSender {
         if (r.kind === 'escalation') {
           const reason = r.reason ?? '未在时限内确认';
           const fromName = responsible?.name ?? null;
-          const variables = { ...common, level: r.level, levelName: levelName(chain, r.level), fromName, reason };
+          // The name of the level that found the recipient (a level nobody fills passes to the next one up).
+          const name = levelName(chain, recipient.chainLevel ?? r.level);
+          const variables = { ...common, level: r.level, levelName: name, fromName, reason };
           messages.push({ ...base, kind: 'escalation', variables });
         } else {
           const overdue = r.kind === 'due' || now >= dueAt;
@@ -250,7 +252,7 @@ export class ReminderSender {
           JSON.stringify({
             from: r.escalationLevel,
             to: r.level,
-            toLabel: levelName(chain, r.level),
+            toLabel: levelName(chain, recipient?.chainLevel ?? r.level),
             step: r.step,
             reason: r.reason,
             reminderId: r.id,
