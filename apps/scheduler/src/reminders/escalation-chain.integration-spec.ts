@@ -221,6 +221,24 @@ describe('the escalation chain as data (002 §7.3.2)', () => {
       [gm.id, 3, '总经理'],
     ]);
     for (const e of esc) expect(() => notificationVariables.escalation.parse(e.variables)).not.toThrow();
+    // Above 王工 on this case's chain, though not by reports_to or department: the market manager may acknowledge
+    // the reminder for him; a manager of another department may not.
+    const [first] = await db.dataSource.query<Array<{ id: string }>>(
+      `SELECT r.id FROM reminders r JOIN case_deadlines d ON d.id = r.deadline_id
+       WHERE r.case_id = $1 AND d.step = 'firstReply' AND r.kind = 'before'`,
+      [c.id],
+    );
+    const bystander = await factories.createStaff(db.dataSource, {
+      role: 'dept_manager',
+      name: '物业经理',
+      departmentId: (await factories.createDepartment(db.dataSource, { code: 'PM', name: '物业公司' })).id,
+    });
+    tokens.set(
+      bystander.id,
+      (await app.get(AuthService).issue({ id: bystander.id, role: 'dept_manager', name: '物业经理' })).accessToken,
+    );
+    await http().post(`/api/v1/reminders/${first!.id}/ack`).set(as(bystander)).expect(403);
+    await http().post(`/api/v1/reminders/${first!.id}/ack`).set(as(marketManager)).expect(200);
     const events = await db.dataSource.query<Array<{ details: { to: number; toLabel: string; toStaffId: string } }>>(
       `SELECT details FROM case_events WHERE case_id = $1 AND kind = 'escalated' ORDER BY id`,
       [c.id],
