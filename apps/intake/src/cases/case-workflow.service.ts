@@ -224,7 +224,7 @@ export class CaseWorkflowService {
         `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至${refused.top}。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`,
       );
     }
-    return this.step(id, 'moveReplyDate', by, async (c, m) => {
+    return this.step(id, 'moveReplyDate', by, (c) => {
       const to = new Date(b.newDate);
       if (c.promisedReplyAt && to <= c.promisedReplyAt) {
         throw new AppException('validation_failed', 'Invalid input: newDate', {
@@ -253,7 +253,9 @@ export class CaseWorkflowService {
               details: {
                 from: c.escalationLevel,
                 to: 1,
-                toLabel: levelName(await loadEscalationChain(m), 1),
+                // The report goes to the head of the responsible department (004 篇2 §5.A), whatever the chain's level 1
+                // is called (市场部经理 in 002's chain): named for who is told.
+                toLabel: '部门经理',
                 reason: `重大投诉未能在时限内商定解决方案（答复日期推迟至${to.toISOString()}），报告部门负责人`,
               },
             }
