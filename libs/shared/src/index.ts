@@ -29,3 +29,4 @@ export * from './notifications';
 export * from './mail';
 export * from './database/advisory-lock';
 export * from './routing';
+export * from './escalation';

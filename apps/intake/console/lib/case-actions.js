@@ -2,6 +2,7 @@
 // The case detail's transitions: one small form per transition in a <dialog>, a confirmation step for
 // those that cannot be undone, the API call, and what the page shows afterwards.
 import { api, ApiError } from './api.js';
+import { customChainHint } from './case-timeline.js';
 import { $, formValues } from './dom.js';
 import { html, mount } from './html.js';
 import { register, t } from './i18n.js';
@@ -189,7 +190,9 @@ export function fieldsFor(name, detail) {
     case 'escalate':
       return textField('reason', t('case-detail.field.escalateReason'), {
         required: true,
-        hint: t('case-detail.escalateHint', { level: detail.case.escalationLevel + 1 }),
+        hint:
+          customChainHint(detail.escalationChain, detail.case.escalationLevel + 1) ??
+          t('case-detail.escalateHint', { level: detail.case.escalationLevel + 1 }),
       });
     case 'addEvidence':
       return html`<div class="field"><label for="cd-kind">${t('case-actions.evidenceKind')}</label>

@@ -56,10 +56,32 @@ export function attachmentView(a) {
   </li>`;
 }
 
-/** Escalation levels 0–3 as the case facts name them (events store a number, intake's a Chinese toLabel too). */
+/** Escalation levels 0–3 of the default chain, translated (events store a number and the level's name, toLabel). */
 const levelKeys = ['staff', 'dept_manager', 'vice_gm', 'gm'];
-/** @param {number} level */
-const levelName = (level) => (levelKeys[level] ? t(`case-detail.level.${levelKeys[level]}`) : null);
+/** The default chain's names (escalation_levels as seeded): a label that differs is the company's own, shown as is. */
+const defaultLevelLabels = ['客服人员', '部门经理', '主管副总', '总经理'];
+/**
+ * The escalate dialog's hint: the company's own chain by name when it is not the default one, else null.
+ * @param {Array<{ level: number, name: string }> | undefined} chain @param {number} level the level it goes to
+ */
+export const customChainHint = (chain, level) =>
+  chain && (chain.length !== 3 || chain.some((l, i) => l.name !== defaultLevelLabels[i + 1]))
+    ? t('case-detail.escalateHintChain', {
+        level,
+        name: chain.find((l) => l.level === level)?.name ?? '—',
+        chain: chain.map((l) => l.name).join(' → '),
+      })
+    : null;
+/**
+ * A level's name: the company's own name from its escalation chain (e.g. 市场部经理), else the default level translated.
+ * @param {number} level @param {string | null | undefined} [label]
+ */
+export const levelName = (level, label) =>
+  label && label !== defaultLevelLabels[level]
+    ? label
+    : levelKeys[level]
+      ? t(`case-detail.level.${levelKeys[level]}`)
+      : (label ?? null);
 
 register({
   zh: {
@@ -149,7 +171,7 @@ function eventDetails(kind, d, names) {
   line('comments', d.comments);
   line('openProblems', d.openProblems);
   if (d.to !== undefined && typeof d.to === 'string') line('newDate', dateTime(d.to));
-  if (typeof d.to === 'number') line('level', levelName(d.to) ?? d.toLabel ?? String(d.to));
+  if (typeof d.to === 'number') line('level', levelName(d.to, d.toLabel) ?? String(d.to));
   line('reason', reminderReason(d.reason));
   line('note', d.note);
   if (d.before && d.after) line('changes', Object.keys(d.after).map(change).join('; '));

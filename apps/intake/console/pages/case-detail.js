@@ -2,7 +2,7 @@
 import { api, apiObjectUrl } from '../lib/api.js';
 import { runTransition } from '../lib/case-actions.js';
 import { claimView, runClaimStep } from '../lib/case-claim.js';
-import { timelineItems, timelineView } from '../lib/case-timeline.js';
+import { levelName, timelineItems, timelineView } from '../lib/case-timeline.js';
 import { warrantyFacts } from '../lib/case-warranty.js';
 import { $, $$, on } from '../lib/dom.js';
 import { dateTime, countdown } from '../lib/format.js';
@@ -24,8 +24,6 @@ async function objectUrl(path) {
   objectUrls.push(url);
   return url;
 }
-
-const levelKey = ['staff', 'dept_manager', 'vice_gm', 'gm'];
 
 /** The keyword rules that fired and any override, in words, with the stored keys for support. @param {string[]} keys */
 const rules = (keys) =>
@@ -60,7 +58,7 @@ function facts(c) {
       html`${dateTime(c.promisedReplyAt)} ${due}${c.replyDateMoves > 0 ? html` <span class="muted">(${t('case-detail.moved', { n: c.replyDateMoves })})</span>` : ''}${c.promisedReplyRule ? html`<div class="muted case-sla-rule">${t('sla.basis', { rule: slaRuleName(c.promisedReplyRule) })} ${rawKey(c.promisedReplyRule)}</div>` : ''}`,
     ],
     ['assignee', [c.departmentName, c.assigneeName].filter(Boolean).join(' · ') || '—'],
-    ['escalation', t(`case-detail.level.${levelKey[c.escalationLevel] ?? 'staff'}`)],
+    ['escalation', levelName(c.escalationLevel, c.escalationLevelName) ?? t('case-detail.level.staff')],
     ...warrantyFacts(c.warranty),
     ['rules', rules(c.classificationRules ?? [])],
   ];
@@ -339,6 +337,7 @@ export default {
       'case-detail.assignHint': '请选择部门或负责人（至少一项）；只选负责人时，部门取其所属部门。',
       'case-detail.newDateHint': '须征得客户同意，最多变更两次（已变更 {n} 次）；第三次申请将直接升级至总经理。',
       'case-detail.escalateHint': '升级至第 {level} 级（经办人 → 部门经理 → 副总经理 → 总经理）。',
+      'case-detail.escalateHintChain': '升级至第 {level} 级「{name}」（经办人 → {chain}）。',
       'case-detail.next': '下一步',
       'case-detail.back': '返回修改',
       'case-detail.cannotUndo': '此操作不可撤销。',
@@ -547,6 +546,7 @@ export default {
       'case-detail.newDateHint':
         "Only with the customer's agreement, at most twice (moved {n} times so far); a third request goes straight to the GM.",
       'case-detail.escalateHint': 'Escalates to level {level} (handler → department manager → vice GM → GM).',
+      'case-detail.escalateHintChain': 'Escalates to level {level}, “{name}” (handler → {chain}).',
       'case-detail.next': 'Next',
       'case-detail.back': 'Go back',
       'case-detail.cannotUndo': 'This cannot be undone.',

@@ -103,10 +103,15 @@ export class CaseQueryService {
           classification_rules: string[];
           promised_reply_rule: string | null;
           warranty: CaseWarrantyFact | null;
+          escalation_chain: Array<{ level: number; name: string }>;
         }>
       >(
+        // The escalation chain's names (002 §7.3.2, escalation_levels): the case's level by name, and where it goes next.
         `SELECT description, reporter_contact, match_status, match_details, classification_rules, promised_reply_rule,
-                ${caseWarrantySql('c')} AS warranty FROM cases c WHERE id = $1`,
+                ${caseWarrantySql('c')} AS warranty,
+                (SELECT coalesce(jsonb_agg(jsonb_build_object('level', level, 'name', name) ORDER BY level), '[]')
+                   FROM escalation_levels) AS escalation_chain
+         FROM cases c WHERE id = $1`,
         [id],
       )
     )[0]!;
@@ -158,7 +163,13 @@ export class CaseQueryService {
         promisedReplyRule: full.promised_reply_rule,
         /** A repair's warranty standing (cases/warranty); null when it was not decided (not a repair at intake). */
         warranty: full.warranty,
+        /** The case's level by its name on the chain (levels above a shortened chain's top are its top); null at 0. */
+        escalationLevelName:
+          row.escalationLevel > 0
+            ? (full.escalation_chain.filter((l) => l.level <= row.escalationLevel).at(-1)?.name ?? null)
+            : null,
       },
+      escalationChain: full.escalation_chain,
       availableTransitions: transitions.map((name) => ({ name, label: transitionLabel[name] })),
       events: events.map((e) => ({
         id: e.id,

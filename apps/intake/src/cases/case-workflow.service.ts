@@ -14,6 +14,8 @@ import {
   dutyDayOf,
   dutyPersonSql,
   initialDeadlines,
+  levelName,
+  loadEscalationChain,
   notificationKeys,
   requestNotification,
   StaffEntity,
@@ -82,9 +84,8 @@ export interface ReturnVisitAnswer {
 /** Types that are closed only after the return visit (case-transitions' `close`). */
 const visitedTypes: ReadonlySet<CaseType> = new Set(['complaint', 'repair', 'claim']);
 
-/** 0 staff, 1 department manager, 2 vice GM, 3 GM (002 §7.3.2). */
-export const GM_LEVEL = 3;
-const levelLabel = ['客服人员', '部门经理', '主管副总', '总经理'];
+// Escalation levels: 0 the person responsible, then the company's chain (escalation_levels, 002 §7.3.2), whose last
+// level is the top (the GM in the default chain): where a case goes "straight to the GM" and escalation stops.
 
 /**
  * Every change of a case's state: each runs in a transaction on the locked row, checks the move is
@@ -207,19 +208,22 @@ export class CaseWorkflowService {
     const refused = await this.ds.transaction(async (m) => {
       const c = await this.lock(m, id, 'moveReplyDate');
       if (c.replyDateMoves < maxMoves) return null;
-      await m.update(CaseEntity, { id }, { escalationLevel: GM_LEVEL });
+      const chain = await loadEscalationChain(m);
+      const top = levelName(chain, chain.top) ?? '总经理';
+      await m.update(CaseEntity, { id }, { escalationLevel: chain.top });
       const eventId = await this.event(m, id, 'escalated', by, {
         from: c.escalationLevel,
-        to: GM_LEVEL,
-        reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至总经理 (reply date already moved ${maxMoves} times)`,
+        to: chain.top,
+        toLabel: top,
+        reason: `答复日期已变更${maxMoves}次，再次申请变更：直接升级至${top} (reply date already moved ${maxMoves} times)`,
       });
       await this.replan(m, id, eventId);
-      return c;
+      return { number: c.number, top };
     });
     if (refused) {
       throw new AppException(
         'illegal_transition',
-        `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至总经理。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`,
+        `案件 ${refused.number} 的答复日期已变更 ${maxMoves} 次，不能再变更；案件已升级至${refused.top}。(The promised reply date may be moved at most ${maxMoves} times; the case has been escalated to the GM.)`,
       );
     }
     return this.step(id, 'moveReplyDate', by, (c) => {
@@ -251,7 +255,9 @@ export class CaseWorkflowService {
               details: {
                 from: c.escalationLevel,
                 to: 1,
-                toLabel: levelLabel[1],
+                // The report goes to the head of the responsible department (004 篇2 §5.A), whatever the chain's level 1
+                // is called (市场部经理 in 002's chain): named for who is told.
+                toLabel: '部门经理',
                 reason: `重大投诉未能在时限内商定解决方案（答复日期推迟至${to.toISOString()}），报告部门负责人`,
               },
             }
@@ -261,16 +267,17 @@ export class CaseWorkflowService {
   }
 
   escalate(id: string, b: In<typeof escalateSchema>, by: StaffPrincipal) {
-    return this.step(id, 'escalate', by, (c) => {
-      if (c.escalationLevel >= GM_LEVEL)
+    return this.step(id, 'escalate', by, async (c, m) => {
+      const chain = await loadEscalationChain(m);
+      if (c.escalationLevel >= chain.top)
         throw new AppException(
           'illegal_transition',
-          `案件 ${c.number} 已在总经理层级，不能再升级。(Already at the GM.)`,
+          `案件 ${c.number} 已在最高层级（${levelName(chain, chain.top)}），不能再升级。(Already at the top of the escalation chain.)`,
         );
       const to = c.escalationLevel + 1;
       return {
         set: { escalationLevel: to },
-        event: { from: c.escalationLevel, to, toLabel: levelLabel[to], reason: b.reason },
+        event: { from: c.escalationLevel, to, toLabel: levelName(chain, to), reason: b.reason },
         kind: 'escalated',
       };
     });
@@ -292,14 +299,16 @@ export class CaseWorkflowService {
           fields: [{ field: `departmentIds.${missing}`, message: 'no such department' }],
         });
       const names = b.departmentIds.map((d) => found.find((f) => f.id === d)!.name).join('、');
+      const chain = await loadEscalationChain(m);
+      const top = levelName(chain, chain.top) ?? '总经理';
       return {
-        set: { escalationLevel: GM_LEVEL },
+        set: { escalationLevel: Math.max(c.escalationLevel, chain.top) },
         event: {
           from: c.escalationLevel,
-          to: GM_LEVEL,
-          toLabel: levelLabel[GM_LEVEL],
+          to: chain.top,
+          toLabel: top,
           departmentIds: b.departmentIds,
-          reason: `需${names}协调处理，直接交总经理${b.reason ? `：${b.reason}` : ''}`.slice(0, 200),
+          reason: `需${names}协调处理，直接交${top}${b.reason ? `：${b.reason}` : ''}`.slice(0, 200),
         },
         kind: 'escalated',
       };

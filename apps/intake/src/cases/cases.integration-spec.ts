@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { CaseEntity } from '@kefu/shared';
+import { CaseEntity, DEFAULT_ESCALATION_LEVELS, replaceEscalationChain } from '@kefu/shared';
 import {
   createTestDatabase,
   factories,
@@ -199,6 +199,53 @@ describe('case API', () => {
     await go(id, 'reject', {}).expect(400);
     await go(id, 'reject', { reason: '重复来电，已在另一案件处理' }).expect(200);
     expect((await go(id, 'close', {}).expect(200)).body.status).toBe('closed');
+  });
+
+  it("escalates by the company's own chain: its names on the timeline, its top the last level", async () => {
+    const { id } = await logCall('售楼承诺的会所至今未建');
+    await db.dataSource.transaction((m) =>
+      replaceEscalationChain(
+        m,
+        ['市场部经理', '总经办客户代表', '责任部门经理', '主管副总', '总经理'].map((name) => ({
+          name,
+          resolver: 'role' as const,
+          role: 'gm' as const,
+          withinCaseDepartment: false,
+          departmentId: null,
+          staffId: null,
+        })),
+        null,
+      ),
+    );
+    try {
+      for (const level of [1, 2, 3, 4, 5])
+        expect((await go(id, 'escalate', { reason: '未解决' }).expect(200)).body.escalationLevel).toBe(level);
+      const top = await go(id, 'escalate', { reason: '再升' }).expect(409);
+      expect(top.body.error.message).toContain('已在最高层级（总经理）');
+      const events = await db.dataSource.query<Array<{ details: { to: number; toLabel: string } }>>(
+        `SELECT details FROM case_events WHERE case_id = $1 AND kind = 'escalated' ORDER BY id`,
+        [id],
+      );
+      expect(events.map((e) => [e.details.to, e.details.toLabel])).toEqual([
+        [1, '市场部经理'],
+        [2, '总经办客户代表'],
+        [3, '责任部门经理'],
+        [4, '主管副总'],
+        [5, '总经理'],
+      ]);
+      // The case page names the level and shows the chain (the escalate dialog's hint).
+      const detail = (await http().get(`/api/v1/cases/${id}`).set(as(rep)).expect(200)).body;
+      expect(detail.case).toMatchObject({ escalationLevel: 5, escalationLevelName: '总经理' });
+      expect(detail.escalationChain.map((l: { name: string }) => l.name)).toEqual([
+        '市场部经理',
+        '总经办客户代表',
+        '责任部门经理',
+        '主管副总',
+        '总经理',
+      ]);
+    } finally {
+      await db.dataSource.transaction((m) => replaceEscalationChain(m, DEFAULT_ESCALATION_LEVELS, null));
+    }
   });
 
   it('lets only handlers move cases: an operator logs but may not accept', async () => {

@@ -10,7 +10,13 @@ import type { AppConfig } from '@kefu/shared';
  * the app that owns the data and the browser talks to one origin.
  */
 export const proxiedPrefixes = {
-  scheduler: ['/api/v1/reminders', '/api/v1/certificate-batches', '/api/v1/warranty', '/api/v1/calendar'],
+  scheduler: [
+    '/api/v1/reminders',
+    '/api/v1/certificate-batches',
+    '/api/v1/warranty',
+    '/api/v1/calendar',
+    '/api/v1/escalation-chain',
+  ],
   notifier: ['/api/v1/notifications', '/api/v1/notification-templates', '/api/v1/letters'],
 } as const;
 

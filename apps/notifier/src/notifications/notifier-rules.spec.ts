@@ -75,6 +75,20 @@ describe('templates', () => {
     expect(
       forChannel('sms', r, '【碧海物业】').body.startsWith('【碧海物业】张三您好：请于2026年12月1日至2026年12月31日'),
     ).toBe(true);
+    // An escalation names the level on the company's chain when the scheduler gives it (older rows have none).
+    const escalation = {
+      caseNumber: 'KF-2026-00002',
+      step: 'firstReply',
+      stepLabel: '答复客户',
+      dueAt: '2026-11-25T10:00:00+08:00',
+      level: 2,
+      reason: '未在时限内确认提醒',
+      ackUrl: 'https://kefu.example.com/ack/x',
+    };
+    expect(renderTemplate('escalation', { ...escalation, levelName: '市场部经理' }, '李经理').text).toContain(
+      '已升级至第2级「市场部经理」',
+    );
+    expect(renderTemplate('escalation', escalation, null).text).toContain('已升级至第2级，');
     expect(() => renderTemplate('staff_reminder', { caseNumber: 'KF-2026-00001' }, null)).toThrow(
       TemplateVariablesError,
     );

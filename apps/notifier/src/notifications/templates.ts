@@ -50,7 +50,7 @@ const templates: { [K in NotificationKind]: Template<K> } = {
   }),
   escalation: (v, name) => ({
     subject: `【升级】${v.caseNumber} ${v.stepLabel}`,
-    text: `${hello(name)}案件${v.caseNumber}的「${v.stepLabel}」（时限${fmtTime(v.dueAt)}）已升级至第${v.level}级${v.fromName ? `（原负责人：${v.fromName}）` : ''}，原因：${v.reason}。确认：${v.ackUrl}`,
+    text: `${hello(name)}案件${v.caseNumber}的「${v.stepLabel}」（时限${fmtTime(v.dueAt)}）已升级至第${v.level}级${v.levelName ? `「${v.levelName}」` : ''}${v.fromName ? `（原负责人：${v.fromName}）` : ''}，原因：${v.reason}。确认：${v.ackUrl}`,
     caseNumber: v.caseNumber,
   }),
   staff_digest: (v, name) => ({

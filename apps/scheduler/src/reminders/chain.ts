@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { departmentManagerSql, dutyPersonSql, type DutyDay, type StaffRole } from '@kefu/shared';
+import {
+  departmentManagerSql,
+  dutyPersonSql,
+  type DutyDay,
+  type EscalationChain,
+  type EscalationLevel,
+  type StaffRole,
+} from '@kefu/shared';
 
 export interface ChainStaff {
   id: string;
@@ -10,6 +17,8 @@ export interface ChainStaff {
   reportsToId: string | null;
   email: string | null;
   mobile: string | null;
+  /** From atLevel: the chain level whose rule found this person (a level nobody fills passes up to the next). */
+  chainLevel?: number;
 }
 
 const cols = `id, name, role, department_id AS "departmentId", reports_to_id AS "reportsToId", email, mobile`;
@@ -115,8 +124,11 @@ export async function headOf(
   return (await above(m, responsible)) ?? responsible;
 }
 
-/** One level up: reports_to if set (and active), else by role (dept_manager → vice_gm → gm). Null above the GM. */
-export async function above(m: EntityManager, s: ChainStaff): Promise<ChainStaff | null> {
+/**
+ * One level up by rank: reports_to if set (and active), else by role (dept_manager → vice_gm → gm). Null above the
+ * GM. Only for the head of a case without a department (headOf); escalations follow the chain (atLevel).
+ */
+async function above(m: EntityManager, s: ChainStaff): Promise<ChainStaff | null> {
   if (s.reportsToId) {
     const boss = await staffById(m, s.reportsToId);
     if (boss && boss.id !== s.id) return boss;
@@ -126,16 +138,58 @@ export async function above(m: EntityManager, s: ChainStaff): Promise<ChainStaff
   return byRank(m, rank + 1, s.departmentId);
 }
 
-/** The person `level` steps up the chain from the responsible one; level 3 is always the GM. */
+/** The person a chain level names for a case, or null when nobody active fits. */
+async function resolveLevel(
+  m: EntityManager,
+  l: EscalationLevel,
+  c: { departmentId: string | null },
+  responsible: ChainStaff | null,
+): Promise<ChainStaff | null> {
+  switch (l.resolver) {
+    case 'role': {
+      if (!l.withinCaseDepartment) return one(m, `role = $1`, [l.role]);
+      const department = c.departmentId ?? responsible?.departmentId ?? null;
+      return department ? one(m, `role = $1 AND department_id = $2`, [l.role, department]) : null;
+    }
+    case 'department_manager':
+      return one(m, `id = (${departmentManagerSql('$1::uuid')})`, [l.departmentId]);
+    case 'staff':
+      return l.staffId ? staffById(m, l.staffId) : null;
+    default: {
+      const never: never = l.resolver;
+      throw new Error(`unknown escalation resolver ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * The person at `level` of the escalation chain (escalation_levels) for a case. Precedence: level 0 is the
+ * person responsible; for level 1 the responsible person's `reports_to` (active, not themself) wins where set,
+ * as before; otherwise the level's own rule. A level whose rule finds nobody active, or only the responsible
+ * person themself, passes to the next level up (as the ranks did: no department manager → the vice GM); at the
+ * top with nobody else, the responsible person, or null. Levels above the top are the top.
+ */
 export async function atLevel(
   m: EntityManager,
+  chain: EscalationChain,
+  c: { departmentId: string | null },
   responsible: ChainStaff | null,
   level: number,
 ): Promise<ChainStaff | null> {
-  if (level >= 3) return byRank(m, 3, null);
-  let s = responsible;
-  for (let i = 0; i < level && s; i++) s = (await above(m, s)) ?? s;
-  return s;
+  if (level <= 0) return responsible;
+  const from = Math.min(level, chain.top);
+  if (from === 1 && responsible?.reportsToId) {
+    const boss = await staffById(m, responsible.reportsToId);
+    if (boss && boss.id !== responsible.id) return { ...boss, chainLevel: 1 };
+  }
+  let self: ChainStaff | null = null;
+  for (const l of chain.levels) {
+    if (l.level < from) continue;
+    const found = await resolveLevel(m, l, c, responsible);
+    if (found && found.id === responsible?.id) self = { ...found, chainLevel: l.level };
+    else if (found) return { ...found, chainLevel: l.level };
+  }
+  return self;
 }
 
 /** Is `actorId` the staff member `staffId` or anyone above them (reports_to chain, or a higher role)? */

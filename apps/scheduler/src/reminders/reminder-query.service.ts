@@ -104,10 +104,21 @@ export class ReminderQueryService {
     }));
   }
 
-  async recipientOf(reminderId: string): Promise<{ recipientStaffId: string | null } | null> {
-    const rows = await this.ds.query<Array<{ recipientStaffId: string | null }>>(
-      `SELECT recipient_staff_id AS "recipientStaffId" FROM reminders WHERE id = $1 AND sent_at IS NOT NULL`,
-      [reminderId],
+  /**
+   * Who a sent reminder went to, and whether `staffId` was sent an escalation of the same deadline at a higher
+   * level (above the recipient on this case's escalation chain, however the chain finds its people).
+   */
+  async recipientOf(
+    reminderId: string,
+    staffId: string,
+  ): Promise<{ recipientStaffId: string | null; escalatedToStaff: boolean } | null> {
+    const rows = await this.ds.query<Array<{ recipientStaffId: string | null; escalatedToStaff: boolean }>>(
+      `SELECT r.recipient_staff_id AS "recipientStaffId",
+              EXISTS (SELECT 1 FROM reminders e
+                      WHERE e.deadline_id = r.deadline_id AND e.kind = 'escalation' AND e.level > r.level
+                        AND e.sent_at IS NOT NULL AND e.recipient_staff_id = $2) AS "escalatedToStaff"
+       FROM reminders r WHERE r.id = $1 AND r.sent_at IS NOT NULL`,
+      [reminderId, staffId],
     );
     return rows[0] ?? null;
   }

@@ -6,6 +6,8 @@ import {
   cancelNotifications,
   computeDeadline,
   dutyDayOf,
+  levelName,
+  loadEscalationChain,
   notificationKeys,
   requestNotifications,
   type AppConfig,
@@ -13,6 +15,7 @@ import {
   type CaseSeverity,
   type CaseType,
   type DeadlineStep,
+  type EscalationChain,
   type NotificationRequest,
   type ReminderKind,
 } from '@kefu/shared';
@@ -79,6 +82,8 @@ export class ReminderSender {
     // Staff rarely change within a scan: who answers for an (assignee, department) and who is n levels up,
     // looked up once.
     const people = new Map<string, Promise<ChainStaff | null>>();
+    // The escalation chain is read once per scan (a change through the API counts from the next scan).
+    const chain = await loadEscalationChain(this.ds.manager);
     const loop = async (): Promise<void> => {
       for (;;) {
         const n = await this.retryDeadlock(() =>
@@ -101,7 +106,7 @@ export class ReminderSender {
             for (const r of rows) {
               if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
               if (r.done || r.deadlineState === 'superseded') moot.push(r);
-              else done.push(await this.send(m, calendar, r, now, people, messages));
+              else done.push(await this.send(m, calendar, chain, r, now, people, messages));
             }
             if (moot.length) {
               const mootIds = moot.map((r) => r.id);
@@ -169,6 +174,7 @@ export class ReminderSender {
   private async send(
     m: EntityManager,
     calendar: BusinessCalendar,
+    chain: EscalationChain,
     r: DueRow,
     now: Date,
     people: Map<string, Promise<ChainStaff | null>>,
@@ -187,7 +193,7 @@ export class ReminderSender {
         ? await memo(`${who}|head`, () => headOf(m, r, responsible))
         : r.level === 0
           ? responsible
-          : await memo(`${who}|${r.level}`, () => atLevel(m, responsible, r.level));
+          : await memo(`${who}|${r.level}`, () => atLevel(m, chain, r, responsible, r.level));
     if (responsible && responsible.id !== r.responsibleStaffId) {
       await m.query(`UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`, [
         r.deadlineId,
@@ -218,7 +224,10 @@ export class ReminderSender {
         if (r.kind === 'escalation') {
           const reason = r.reason ?? '未在时限内确认';
           const fromName = responsible?.name ?? null;
-          messages.push({ ...base, kind: 'escalation', variables: { ...common, level: r.level, fromName, reason } });
+          // The name of the level that found the recipient (a level nobody fills passes to the next one up).
+          const name = levelName(chain, recipient.chainLevel ?? r.level);
+          const variables = { ...common, level: r.level, levelName: name, fromName, reason };
+          messages.push({ ...base, kind: 'escalation', variables });
         } else {
           const overdue = r.kind === 'due' || now >= dueAt;
           messages.push({ ...base, kind: 'staff_reminder', variables: { ...common, overdue } });
@@ -243,6 +252,7 @@ export class ReminderSender {
           JSON.stringify({
             from: r.escalationLevel,
             to: r.level,
+            toLabel: levelName(chain, recipient?.chainLevel ?? r.level),
             step: r.step,
             reason: r.reason,
             reminderId: r.id,
@@ -272,12 +282,14 @@ export class ReminderSender {
           : 0;
       const maxMoves = this.config.SLA_POLICY.maxReplyDateMoves;
       if (r.step === 'firstReply' && (missedReplies >= 2 || (maxMoves > 0 && r.round >= maxMoves))) {
-        // 002 §7.4.2: the date may be moved twice; the second missed date, or the last agreed one, goes to the GM.
-        level = 3;
+        // 002 §7.4.2: the date may be moved twice; the second missed date, or the last agreed one, goes to the GM:
+        // the top of the chain.
+        level = chain.top;
+        const top = levelName(chain, chain.top) ?? '总经理';
         reason =
           missedReplies >= 2
-            ? `第${missedReplies}次错过承诺答复日期，直接升级至总经理`
-            : `已变更${r.round}次的承诺答复日期仍未答复，直接升级至总经理`;
+            ? `第${missedReplies}次错过承诺答复日期，直接升级至${top}`
+            : `已变更${r.round}次的承诺答复日期仍未答复，直接升级至${top}`;
       } else {
         const top = await m.query<Array<{ level: number | null }>>(
           // Above the escalations already sent: one raised in this scan for the unacknowledged reminder is the same
@@ -285,7 +297,7 @@ export class ReminderSender {
           `SELECT max(level) AS level FROM reminders WHERE deadline_id = $1 AND kind = 'escalation' AND sent_at IS NOT NULL`,
           [r.deadlineId],
         );
-        level = Math.min(3, Math.max(top[0]?.level ?? 0, firstEscalation(r.step) - 1) + 1);
+        level = Math.min(chain.top, Math.max(top[0]?.level ?? 0, firstEscalation(r.step) - 1) + 1);
         reason = `已超过${stepLabel[r.step]}时限`;
       }
       await this.raise(m, r, level, reason, now);
@@ -314,6 +326,7 @@ export class ReminderSender {
    */
   async escalateUnacknowledged(now: Date, batchSize: number, budget: { left: number }): Promise<number> {
     let escalated = 0;
+    const { top } = await loadEscalationChain(this.ds.manager);
     for (;;) {
       const n = await this.ds.transaction(async (m) => {
         type Row = { id: string; level: number; deadlineId: string; caseId: string; step: DeadlineStep; done: boolean };
@@ -338,8 +351,14 @@ export class ReminderSender {
             await cancelNotifications(m, { type: 'reminder', ids: [r.id] });
             continue;
           }
-          if (r.level < 3)
-            await this.raise(m, r, Math.max(r.level + 1, firstEscalation(r.step)), '未在时限内确认提醒', now);
+          if (r.level < top)
+            await this.raise(
+              m,
+              r,
+              Math.min(top, Math.max(r.level + 1, firstEscalation(r.step))),
+              '未在时限内确认提醒',
+              now,
+            );
           await m.query(`UPDATE reminders SET escalated_at = $2 WHERE id = $1`, [r.id, now]);
           escalated++;
         }

@@ -50,11 +50,14 @@ export class RemindersController {
     @Param('id', uuid) id: string,
     @CurrentStaff() s: StaffPrincipal,
   ): Promise<{ id: string; acknowledgedAt: string }> {
-    const target = await this.query.recipientOf(id);
+    const target = await this.query.recipientOf(id, s.id);
     if (!target) throw new AppException('not_found', `没有这条提醒 (no reminder ${id}).`);
-    const allowed = target.recipientStaffId
-      ? await isAtOrAbove(this.ds.manager, s.id, s.role, target.recipientStaffId)
-      : ['admin', 'gm', 'vice_gm', 'dept_manager'].includes(s.role);
+    // Above the recipient: by reports_to or rank, or on this case's escalation chain (they were escalated to).
+    const allowed =
+      target.escalatedToStaff ||
+      (target.recipientStaffId
+        ? await isAtOrAbove(this.ds.manager, s.id, s.role, target.recipientStaffId)
+        : ['admin', 'gm', 'vice_gm', 'dept_manager'].includes(s.role));
     if (!allowed)
       throw new AppException(
         'forbidden',

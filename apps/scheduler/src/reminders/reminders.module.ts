@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { EscalationChainController } from './escalation-chain.controller';
+import { EscalationChainService } from './escalation-chain.service';
 import { ReminderAcks } from './reminder-ack.service';
 import { ReminderPlanner } from './reminder-planner.service';
 import { ReminderQueryService } from './reminder-query.service';
@@ -14,8 +16,16 @@ export { REMINDER_SCAN_EVERY_MS } from './reminders.jobs';
  * acknowledgement (API and signed link), escalation up the chain, the managers' daily digest.
  */
 @Module({
-  providers: [ReminderService, ReminderPlanner, ReminderSender, ReminderAcks, ReminderQueryService, ReminderJobs],
-  controllers: [RemindersController, AckLinkController],
+  providers: [
+    EscalationChainService,
+    ReminderService,
+    ReminderPlanner,
+    ReminderSender,
+    ReminderAcks,
+    ReminderQueryService,
+    ReminderJobs,
+  ],
+  controllers: [RemindersController, AckLinkController, EscalationChainController],
   exports: [ReminderService, ReminderQueryService],
 })
 export class RemindersModule {}

@@ -39,6 +39,8 @@ export const notificationVariables = {
     stepLabel: z.string().min(1),
     dueAt: isoTime,
     level: z.number().int().min(1),
+    /** The level's name on the company's escalation chain (市场部经理, 总经理); absent in rows from before the chain was data. */
+    levelName: z.string().nullish(),
     fromName: z.string().nullish(),
     reason: z.string().min(1),
     ackUrl: z.url(),

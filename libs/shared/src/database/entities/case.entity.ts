@@ -24,6 +24,7 @@ import {
   caseValidities,
   inList,
   warrantyStatuses,
+  MAX_ESCALATION_LEVEL,
   type CaseCategory,
   type CaseChannel,
   type CaseSeverity,
@@ -57,7 +58,7 @@ import {
 @Check('ck_cases_channel', inList('channel', caseChannels))
 @Check('ck_cases_status', inList('status', caseStatuses))
 @Check('ck_cases_reply_date_moves', '"reply_date_moves" BETWEEN 0 AND 2')
-@Check('ck_cases_escalation_level', '"escalation_level" BETWEEN 0 AND 3')
+@Check('ck_cases_escalation_level', `"escalation_level" BETWEEN 0 AND ${MAX_ESCALATION_LEVEL}`)
 @Check('ck_cases_warranty_status', `"warranty_status" IS NULL OR ${inList('warranty_status', warrantyStatuses)}`)
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;

@@ -57,6 +57,9 @@ export type OwnerRelation = (typeof ownerRelations)[number];
 export const warrantyStatuses = ['in_warranty', 'out_of_warranty', 'unknown'] as const;
 export type WarrantyStatus = (typeof warrantyStatuses)[number];
 
+/** The highest escalation level a chain may have (levels 1..MAX of escalation_levels; 0 is the person responsible). */
+export const MAX_ESCALATION_LEVEL = 6;
+
 /** SQL CHECK expression for a varchar column restricted to a vocabulary. */
 export function inList(column: string, values: readonly string[]): string {
   return `"${column}" IN (${values.map((v) => `'${v}'`).join(', ')})`;

@@ -23,6 +23,7 @@ import { ReturnVisitEntity } from './return-visit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
+import { EscalationLevelEntity } from './escalation-level.entity';
 import {
   ScanStateEntity,
   WarrantyItemEntity,
@@ -80,6 +81,8 @@ export { CaseDeadlineEntity, ReminderEntity };
 export { ReturnVisitEntity };
 export { returnVisitVias, type ReturnVisitVia } from './return-visit.entity';
 export { DepartmentResponsibilityEntity, DutyRosterEntity };
+export { EscalationLevelEntity };
+export { escalationResolvers, type EscalationResolver } from './escalation-level.entity';
 export {
   deadlineSteps,
   deadlineStates,
@@ -139,4 +142,5 @@ export const entities = [
   ReturnVisitEntity,
   DepartmentResponsibilityEntity,
   DutyRosterEntity,
+  EscalationLevelEntity,
 ];

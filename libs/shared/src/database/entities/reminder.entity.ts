@@ -10,7 +10,7 @@ import {
   Unique,
 } from 'typeorm';
 import { CaseEntity } from './case.entity';
-import { inList } from './enums';
+import { MAX_ESCALATION_LEVEL, inList } from './enums';
 import { StaffEntity } from './staff.entity';
 
 /** The SLA steps a case is held to (libs/shared/src/sla initialDeadlines). */
@@ -91,7 +91,7 @@ export class CaseDeadlineEntity {
 @Index('ix_reminders_recipient', ['recipientStaffId', 'sentAt'])
 @Index('ix_reminders_case', ['caseId'])
 @Check('ck_reminders_kind', inList('kind', reminderKinds))
-@Check('ck_reminders_level', '"level" BETWEEN 0 AND 3')
+@Check('ck_reminders_level', `"level" BETWEEN 0 AND ${MAX_ESCALATION_LEVEL}`)
 export class ReminderEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'uuid' }) deadlineId!: string;
@@ -103,7 +103,7 @@ export class ReminderEntity {
   @JoinColumn({ name: 'case_id', foreignKeyConstraintName: 'fk_reminders_case' })
   case?: CaseEntity;
   @Column({ type: 'varchar', length: 12 }) kind!: ReminderKind;
-  /** 0 the person responsible, 1 department manager, 2 vice GM, 3 GM. */
+  /** 0 the person responsible; 1.. the levels of the escalation chain (escalation_levels), the last its top. */
   @Column({ type: 'smallint', default: 0 }) level!: number;
   /** When it is to be sent. */
   @Column({ type: 'timestamptz' }) sendAt!: Date;

@@ -21,6 +21,7 @@ import { ReturnVisits1795530000000 } from './1795530000000-ReturnVisits';
 import { DeadlinesDone1795540000000 } from './1795540000000-DeadlinesDone';
 import { AttachmentsEvidence1795545000000 } from './1795545000000-AttachmentsEvidence';
 import { CasesWarranty1795550000000 } from './1795550000000-CasesWarranty';
+import { EscalationChain1795555000000 } from './1795555000000-EscalationChain';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -47,4 +48,5 @@ export const migrations = [
   DeadlinesDone1795540000000,
   AttachmentsEvidence1795545000000,
   CasesWarranty1795550000000,
+  EscalationChain1795555000000,
 ];
