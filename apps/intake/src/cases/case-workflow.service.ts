@@ -45,6 +45,7 @@ import { allowedFrom, statusLabel, transitionLabel, type TransitionName } from '
 import { overrideRule } from '../normalise';
 import { ReturnVisitLinks } from './return-visit-links';
 import { ClaimsService } from './claims/claims.service';
+import { decideWarranty, unitWarrantyItems } from './warranty/warranty-standing';
 
 type In<S extends z.ZodType> = z.output<S>;
 type CaseUpdate = Partial<
@@ -432,11 +433,36 @@ export class CaseWorkflowService {
         type: b.type ?? c.type,
         severity: b.severity ?? c.severity,
       });
-      await m.update(CaseEntity, { id }, { ...after, classificationRules: rules, ...(promise?.set ?? {}) });
+      // Made a repair: its warranty standing is judged now, as intake would have (000 §6.5.1(2)).
+      const warranty =
+        b.type === 'repair' && c.warrantyStatus === null
+          ? decideWarranty(
+              c.description,
+              zonedParts(c.receivedAt, this.config.BUSINESS_TIME_ZONE).day,
+              c.unitId ? await unitWarrantyItems(m, c.unitId) : null,
+            )
+          : null;
+      await m.update(
+        CaseEntity,
+        { id },
+        {
+          ...after,
+          classificationRules: rules,
+          ...(promise?.set ?? {}),
+          ...(warranty
+            ? {
+                warrantyStatus: warranty.status,
+                warrantyItemCode: warranty.itemCode,
+                warrantyExpiresOn: warranty.expiresOn,
+              }
+            : {}),
+        },
+      );
       const eventId = await this.event(m, id, 'reclassified', by, {
         before,
         after,
         ...(promise ? { promise: promise.event } : {}),
+        ...(warranty ? { warranty } : {}),
       });
       await this.replan(m, id, eventId);
       return m.findOneByOrFail(CaseEntity, { id });

@@ -226,4 +226,21 @@ describe('warranty standing of repairs', () => {
       });
     });
   });
+
+  it('judges a complaint reclassified as a repair, as intake would have', async () => {
+    const { c } = await call({
+      unitId: await unit('2701', '2024-03-01'),
+      summary: '卫生间漏水，投诉',
+      type: 'complaint',
+    });
+    expect(standing(c)).toEqual([null, null, null]);
+    await http().patch(`/api/v1/cases/${c.id}/classification`).set(as(rep)).send({ type: 'repair' }).expect(200);
+    const after = await db.dataSource.getRepository(CaseEntity).findOneByOrFail({ id: c.id });
+    expect(after.warrantyStatus).toBe('in_warranty');
+    expect(after.warrantyItemCode).not.toBeNull();
+    const event = await db.dataSource
+      .getRepository(CaseEventEntity)
+      .findOneByOrFail({ caseId: c.id, kind: 'reclassified' });
+    expect(event.details).toMatchObject({ warranty: { status: 'in_warranty' } });
+  });
 });
