@@ -1,6 +1,8 @@
 // @ts-check
 // A 400's field problems shown at the fields they are about, for every form of the console.
+import { ApiError } from './api.js';
 import { html, mount } from './html.js';
+import { errorBox } from './ui.js';
 
 /** Removes the marks showFieldErrors left in the form. @param {HTMLFormElement} form */
 export function clearFieldErrors(form) {
@@ -68,4 +70,26 @@ export function showFieldErrors(form, fields, errorId) {
     target.setAttribute('aria-describedby', [...ids].join(' '));
     return { ...f, control };
   });
+}
+
+/**
+ * A failed save, shown in its form: the API's field problems at their fields (showFieldErrors) with a summary in
+ * `box` headed `o.fix`, focus on the first field; anything else as an error box, focused.
+ * @param {HTMLFormElement} form @param {HTMLElement} box @param {unknown} err
+ * @param {{ prefix: string, fix: string, message?: (m: string) => string }} o `prefix` of the message ids; `message`
+ *   puts an API message in the staff member's words
+ */
+export function showSaveError(form, box, err, o) {
+  if (err instanceof ApiError && err.fields.length > 0) {
+    const fields = err.fields.map((f) => ({ ...f, message: o.message ? o.message(f.message) : f.message }));
+    const shown = showFieldErrors(form, fields, (name) => `${o.prefix}-${name.replace(/\./g, '-')}-error`);
+    mount(
+      box,
+      html`<div class="alert" role="alert"><p>${o.fix}</p><ul>${shown.map((f) => html`<li>${f.message}</li>`)}</ul></div>`,
+    );
+    shown.find((f) => f.control)?.control?.focus();
+  } else {
+    mount(box, errorBox(err));
+    box.focus();
+  }
 }

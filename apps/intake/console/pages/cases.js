@@ -7,6 +7,7 @@ import { countdown, dateTime } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
 import { dueBadge, errorBox, pager } from '../lib/ui.js';
+import { caseCategories as categories, caseTypes as types } from '../lib/vocab.js';
 
 /**
  * @typedef {{ id: string, number: string, type: string, category: string | null, severity: string, channel: string, status: string,
@@ -21,15 +22,6 @@ const OPEN = 'new,accepted,assigned,replied,resolved,return_visited';
 /** Still waiting for the reply promised to the customer: what the API's overdue filter looks at. */
 const AWAITING_REPLY = ['new', 'accepted', 'assigned'];
 const channels = ['hotline', 'email', 'fax', 'web', 'suggestion_box', 'walk_in'];
-const types = ['complaint', 'repair', 'enquiry', 'suggestion', 'claim'];
-const categories = [
-  'engineering_quality',
-  'planning_design',
-  'sales',
-  'property_management',
-  'customer_service',
-  'other',
-];
 /** Roles GET /staff answers (its @Roles, admin passes every check). @type {string[]} */
 const STAFF_READERS = ['dept_manager', 'vice_gm', 'gm', 'admin'];
 /** The query names the page understands (the API's names). */

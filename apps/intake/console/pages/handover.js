@@ -1,22 +1,14 @@
 // @ts-check
 // 部门受理登记 (003 §9.2.4): a complaint a department received itself, logged with the time the customer made it —
 // passed to customer service (not the department's own) or filed after the department handled it (its own).
-import { api, ApiError } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { $, formValues } from '../lib/dom.js';
-import { clearFieldErrors, showFieldErrors } from '../lib/field-errors.js';
+import { clearFieldErrors, showSaveError } from '../lib/field-errors.js';
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
-import { errorBox, flash } from '../lib/ui.js';
+import { flash } from '../lib/ui.js';
+import { caseCategories as categories, caseTypes as types } from '../lib/vocab.js';
 
-const types = ['complaint', 'repair', 'enquiry', 'suggestion', 'claim'];
-const categories = [
-  'engineering_quality',
-  'planning_design',
-  'sales',
-  'property_management',
-  'customer_service',
-  'other',
-];
 const channels = ['walk_in', 'hotline', 'email', 'fax'];
 
 /** Beijing wall clock "2026-11-30T18:00" for a datetime-local input. @param {Date} d */
@@ -159,17 +151,7 @@ export default {
         flash(t('handover.done', { number: res.case.number }));
         ctx.navigate(`/cases/${res.case.id}`);
       } catch (err) {
-        if (err instanceof ApiError && err.fields.length > 0) {
-          const shown = showFieldErrors(form, err.fields, (name) => `ho-${name.replace(/\./g, '-')}-error`);
-          mount(
-            box,
-            html`<div class="alert" role="alert"><p>${t('handover.fix')}</p><ul>${shown.map((f) => html`<li>${f.message}</li>`)}</ul></div>`,
-          );
-          shown.find((f) => f.control)?.control?.focus();
-        } else {
-          mount(box, errorBox(err));
-          box.focus();
-        }
+        showSaveError(form, box, err, { prefix: 'ho', fix: t('handover.fix') });
       } finally {
         button.removeAttribute('disabled');
       }

@@ -8,6 +8,7 @@ import { beijingLocal, debounce, digitsOf, fromBeijingLocal, newIdempotencyKey }
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
 import { dueBadge, errorBox } from '../lib/ui.js';
+import { caseCategories as categories, caseTypes as types } from '../lib/vocab.js';
 
 /**
  * @typedef {{ id: string, label: string, projectCode: string }} CallerUnit
@@ -17,15 +18,6 @@ import { dueBadge, errorBox } from '../lib/ui.js';
  * @typedef {{ created: boolean, case: { id: string, number: string, type: string, promisedReplyAt: string | null }, readBack: string }} LoggedCall
  */
 
-const types = ['complaint', 'repair', 'enquiry', 'suggestion', 'claim'];
-const categories = [
-  'engineering_quality',
-  'planning_design',
-  'sales',
-  'property_management',
-  'customer_service',
-  'other',
-];
 /** Fields of the form by the API's names, for the error summary. */
 const fieldLabel = /** @type {Record<string, string>} */ ({
   callerNumber: 'hotline.number',

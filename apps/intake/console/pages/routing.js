@@ -1,24 +1,16 @@
 // @ts-check
 // 分派与值班: who answers for each category of case (per estate or in any), the customer-service department,
 // each department's duty roster, and who takes new cases today (apps/intake/src/routing: the API and its rules).
-import { api, ApiError } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { $, $$, on } from '../lib/dom.js';
-import { clearFieldErrors, showFieldErrors } from '../lib/field-errors.js';
+import { clearFieldErrors, showSaveError } from '../lib/field-errors.js';
 import { date } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { label, t } from '../lib/i18n.js';
 import { errorBox, flash } from '../lib/ui.js';
 import { routingMessages } from '../lib/routing-messages.js';
+import { caseCategories as categories } from '../lib/vocab.js';
 
-/** libs/shared caseCategories, in the order the dropdowns offer them. */
-const categories = [
-  'engineering_quality',
-  'planning_design',
-  'sales',
-  'property_management',
-  'customer_service',
-  'other',
-];
 const weekdays = [1, 2, 3, 4, 5, 6, 7];
 
 /**
@@ -218,18 +210,7 @@ async function save(form, prefix, call) {
     await call();
     return true;
   } catch (err) {
-    if (err instanceof ApiError && err.fields.length > 0) {
-      const fields = err.fields.map((f) => ({ ...f, message: fieldMessage(f.message) }));
-      const shown = showFieldErrors(form, fields, (name) => `${prefix}-${name.replace(/\./g, '-')}-error`);
-      mount(
-        box,
-        html`<div class="alert" role="alert"><p>${t('routing.fix')}</p><ul>${shown.map((f) => html`<li>${f.message}</li>`)}</ul></div>`,
-      );
-      shown.find((f) => f.control)?.control?.focus();
-    } else {
-      mount(box, errorBox(err));
-      box.focus();
-    }
+    showSaveError(form, box, err, { prefix, fix: t('routing.fix'), message: fieldMessage });
     return false;
   } finally {
     buttons.forEach((b) => b.removeAttribute('disabled'));
