@@ -356,6 +356,13 @@ describe('the case loop: deadlines as the seeds define them', () => {
     await act(complaint, 'return-visit', csDuty, { satisfied: true, rating: 5 }).expect(200);
     await scanAt('2026-10-29 10:00');
     expect((await deadline(complaint, 'returnVisit'))?.state).toBe('met');
+    // Closed: the next scan marks it planned, so it leaves the planner's index of cases to plan for good.
+    await act(complaint, 'close', csDuty, {}).expect(200);
+    const planned = async () =>
+      (await db.dataSource.query(`SELECT planned_round FROM cases WHERE id = $1`, [complaint]))[0].planned_round;
+    expect(await planned()).toBeNull();
+    await scanAt('2026-10-29 10:01');
+    expect(await planned()).toBe(0);
     expect(await deadline(repair, 'returnVisit')).toMatchObject({ state: 'open' });
   });
 

@@ -57,8 +57,10 @@ export class ReminderPlanner {
     for (;;) {
       // ix_cases_unplanned holds just the cases whose current round has no recorded plan.
       const ids = await this.ds.query<Array<{ id: string }>>(
+        // Closed and rejected ones too: planning marks them planned (nothing to plan), so they leave the index
+        // instead of being read again by every scan.
         `SELECT c.id FROM cases c
-         WHERE c.planned_round IS DISTINCT FROM c.reply_date_moves AND c.status NOT IN ('closed', 'rejected')
+         WHERE c.planned_round IS DISTINCT FROM c.reply_date_moves
          ORDER BY c.received_at
          LIMIT 500`,
       );
@@ -112,7 +114,10 @@ export class ReminderPlanner {
     return upgraded.length;
   }
 
-  /** Returns how many deadlines were added, moved, withdrawn or marked done (0: the plan was current). */
+  /**
+   * Returns how many deadlines were added, moved, withdrawn or marked done (0: the plan was current, or another
+   * instance holds the case); a closed case counts 1 (marked planned).
+   */
   private async plan(m: EntityManager, calendar: BusinessCalendar, caseId: string, now: Date): Promise<number> {
     // The case row locked: intake's transitions lock it too, so a change made while we plan waits for us and then
     // marks the case for planning again (never lost under our planned_round).
@@ -120,7 +125,7 @@ export class ReminderPlanner {
     if (!c) return 0;
     if (c.status === 'closed' || c.status === 'rejected') {
       await this.markPlanned(m, c);
-      return 0;
+      return 1;
     }
     const desired = desiredDeadlines(calendar, this.config.SLA_POLICY, c, now);
     const existing = await m.query<Existing[]>(

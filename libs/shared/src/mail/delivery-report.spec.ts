@@ -335,13 +335,25 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     ['address characters', 'a'],
     ['dotted labels', 'a.'],
   ])('stays linear on long lines of %s', (_name, unit) => {
-    const line = unit.repeat(Math.floor(1999 / unit.length));
-    const raw = mail(['From: MAILER-DAEMON@mx.example', 'Subject: Undelivered Mail'], `${line}\n`.repeat(600));
-    parse(raw);
-    const started = process.hrtime.bigint();
-    parse(raw);
-    // Linear takes ~20 ms; the quadratic address pattern this guards against took 300+ ms.
-    expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(150);
+    // The same bytes as 600 lines of ~2,000 characters and as 2,400 lines of ~500: linear parsing takes the same
+    // time for both, the quadratic address pattern this guards against took 4× as long for the long lines (300+ ms
+    // against ~20). Measured against each other in the same moment, best of 3, so a loaded machine slows both alike.
+    const body = (len: number, lines: number) => `${unit.repeat(Math.floor(len / unit.length))}\n`.repeat(lines);
+    const long = mail(['From: MAILER-DAEMON@mx.example', 'Subject: Undelivered Mail'], body(1999, 600));
+    const short = mail(['From: MAILER-DAEMON@mx.example', 'Subject: Undelivered Mail'], body(499, 2400));
+    const time = (raw: Buffer) => {
+      const started = process.hrtime.bigint();
+      parse(raw);
+      return Number(process.hrtime.bigint() - started);
+    };
+    parse(long);
+    parse(short);
+    const best = { long: Infinity, short: Infinity };
+    for (let i = 0; i < 3; i++) {
+      best.long = Math.min(best.long, time(long));
+      best.short = Math.min(best.short, time(short));
+    }
+    expect(best.long / best.short).toBeLessThan(2.5);
   });
 
   it('stays cheap on a huge or hostile message', () => {
@@ -351,7 +363,8 @@ describe('parseDeliveryReport: formats beyond the corpus', () => {
     );
     const started = Date.now();
     const report = parse(raw);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A guard against a hang, not a speed test (the size cap makes it ~100 ms; a backtracking pattern never ends).
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(report?.recipients.length ?? 0).toBeLessThanOrEqual(50);
   });
 });
