@@ -359,7 +359,12 @@ describe('the case loop: deadlines as the seeds define them', () => {
     // Closed: the next scan marks it planned, so it leaves the planner's index of cases to plan for good.
     await act(complaint, 'close', csDuty, {}).expect(200);
     const planned = async () =>
-      (await db.dataSource.query(`SELECT planned_round FROM cases WHERE id = $1`, [complaint]))[0].planned_round;
+      (
+        await db.dataSource.query<Array<{ planned_round: number | null }>>(
+          `SELECT planned_round FROM cases WHERE id = $1`,
+          [complaint],
+        )
+      )[0]!.planned_round;
     expect(await planned()).toBeNull();
     await scanAt('2026-10-29 10:01');
     expect(await planned()).toBe(0);
