@@ -58,6 +58,7 @@ describe('escalation chain editor in a real browser', () => {
     const nameError = page.locator('#ec-levels-1-name-error');
     await nameError.waitFor();
     await expect(nameError.innerText()).resolves.toBe('请填写名称');
+    await expect(page.locator('.ec-result .alert li').allInnerTexts()).resolves.toEqual(['第 2 级的名称：请填写名称']);
     await expect(page.getByLabel('第 2 级的名称').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.evaluate<string | undefined>('document.activeElement?.name')).resolves.toBe('levels.1.name');
     await expect(page.getByLabel('第 2 级的部门').locator('option:checked').innerText()).resolves.toBe('市场部');

@@ -43,6 +43,14 @@ function fieldMessage(m) {
   return known ? t(known) : oneLanguage(m);
 }
 
+/** Where a field path is, for the summary of a refusal: levels.1.name → 第 2 级的名称. @param {string} field */
+function fieldPlace(field) {
+  const m = /^levels\.(\d+)\.(name|role|departmentId|staffId)$/.exec(field);
+  if (!m) return null;
+  const key = { name: 'name', role: 'role', departmentId: 'department', staffId: 'staff' }[m[2] ?? ''] ?? 'name';
+  return t(`ec.levelN.${key}`, { n: Number(m[1]) + 1 });
+}
+
 /**
  * A level nobody active can fill, in words from the level itself (the API's `warnings` name `levels.<i>`).
  * @param {any} level of the GET/PUT answer @param {number} i
@@ -284,7 +292,12 @@ export default {
             levels = now;
             warnings = new Map();
             draw();
-            showSaveError(form, box, err, { prefix: 'ec', fix: t('ec.fix'), message: fieldMessage });
+            showSaveError(form, box, err, {
+              prefix: 'ec',
+              fix: t('ec.fix'),
+              message: fieldMessage,
+              where: fieldPlace,
+            });
           },
         )
         .finally(() => {
