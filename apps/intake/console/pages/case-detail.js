@@ -589,8 +589,9 @@ export default {
 
       on(root, 'click', '[data-transition]', (button) => {
         const name = button.dataset.transition ?? '';
-        const detail = name === 'correctWarranty' ? withWarrantyCatalogue(d) : Promise.resolve(d);
-        void detail
+        // The warranty dialog offers the catalogue's items: fetched when it opens.
+        const ready = name === 'correctWarranty' ? withWarrantyCatalogue(d) : Promise.resolve(d);
+        void ready
           .then((detail) => runTransition(dialog, { name, detail, opener: button }))
           .then(async (ok) => {
             if (!ok) return;
