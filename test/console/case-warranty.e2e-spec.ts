@@ -70,4 +70,68 @@ describe('warranty standing on the case page in a real browser', () => {
     );
     await en.context.close();
   });
+
+  it('a rep corrects a repair’s standing from its dialog and the fact line and timeline follow', async () => {
+    const rep = await stack.staff('cs_rep', { name: '客服 钱敏' });
+    const ds = stack.db.dataSource;
+    const c = await factories.createCase(ds, {
+      type: 'repair',
+      status: 'accepted',
+      description: '卫生间地面渗水到楼下',
+      warrantyStatus: 'out_of_warranty',
+      warrantyItemCode: 'wet_room_waterproofing',
+      warrantyExpiresOn: '2025-06-30',
+    });
+    const complaint = await factories.createCase(ds, { type: 'complaint', description: '保安态度差' });
+    const { page, context } = await stack.loggedIn(rep);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    const fact = page.locator('[data-fact="warranty"]');
+    const records = page.locator('.case-records');
+    const dialog = page.getByRole('dialog');
+
+    // Not offered for a complaint.
+    await page.goto(`/console#/cases/${complaint.id}`);
+    await page.getByRole('heading', { name: `案件 ${complaint.number}` }).waitFor();
+    await records.getByRole('button', { name: '添加证据' }).waitFor();
+    await expect(records.getByRole('button', { name: '修改保修判定' }).count()).resolves.toBe(0);
+
+    await page.goto(`/console#/cases/${c.id}`);
+    await page.getByRole('heading', { name: `案件 ${c.number}` }).waitFor();
+    await expect(fact.innerText()).resolves.toBe('已过保修期（卫生间、房间防渗漏，至 2025-06-30）');
+    await records.getByRole('button', { name: '修改保修判定' }).click();
+    await expect(dialog.getByLabel('保修判定').locator('option:checked').innerText()).resolves.toBe('已过保修期');
+    await expect(dialog.getByLabel('保修项目').locator('option:checked').innerText()).resolves.toBe(
+      '卫生间、房间防渗漏',
+    );
+    await dialog.getByLabel('保修判定').selectOption({ label: '在保修期内' });
+    await dialog.getByLabel('保修到期日').fill('2028-06-30');
+    await dialog.getByRole('button', { name: '修改保修判定' }).click(); // no reason: the browser's check stops it
+    await expect(dialog.isVisible()).resolves.toBe(true);
+    await dialog.getByLabel('原因').fill('业主出示了开发商的延保承诺书');
+    await stack.screenshot(page, 'case-warranty-dialog');
+    await dialog.getByRole('button', { name: '修改保修判定' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+
+    await page.locator('[data-fact="warranty"]', { hasText: '在保修期内' }).waitFor();
+    await expect(fact.innerText()).resolves.toBe('在保修期内（卫生间、房间防渗漏，至 2028-06-30）');
+    const event = page.locator('.case-tl-event', { hasText: '修改保修判定' });
+    await expect(event.innerText()).resolves.toContain('已过保修期 → 在保修期内');
+    await expect(event.innerText()).resolves.toContain('业主出示了开发商的延保承诺书');
+    await expect(event.innerText()).resolves.toContain('客服 钱敏');
+    await stack.screenshot(page, 'case-warranty-corrected');
+
+    // Only the status and the date changed: the item was left out, so it stays the case's.
+    const [row] = await ds.query<Array<{ details: Record<string, unknown> }>>(
+      `SELECT details FROM case_events WHERE case_id = $1 AND kind = 'warranty_overridden'`,
+      [c.id],
+    );
+    expect(row!.details).toEqual({
+      from: { status: 'out_of_warranty', itemCode: 'wet_room_waterproofing', expiresOn: '2025-06-30' },
+      to: { status: 'in_warranty', itemCode: 'wet_room_waterproofing', expiresOn: '2028-06-30' },
+      reason: '业主出示了开发商的延保承诺书',
+    });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -16,6 +16,7 @@ import warranty from './pages/warranty.js';
 import dashboard from './pages/dashboard.js';
 import quarantine from './pages/quarantine.js';
 import routing from './pages/routing.js';
+import escalationChain from './pages/escalation-chain.js';
 import handover from './pages/handover.js';
 import outbox, { localOutboxAvailable } from './pages/outbox.js';
 
@@ -33,6 +34,7 @@ const pages = [
   dashboard,
   quarantine,
   routing,
+  escalationChain,
   outbox,
 ];
 for (const p of [login, ...pages]) register(p.messages);

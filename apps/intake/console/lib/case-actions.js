@@ -3,6 +3,7 @@
 // those that cannot be undone, the API call, and what the page shows afterwards.
 import { api, ApiError } from './api.js';
 import { customChainHint } from './case-timeline.js';
+import { warrantyBody, warrantyFields } from './case-warranty.js';
 import { $, formValues } from './dom.js';
 import { html, mount } from './html.js';
 import { register, t } from './i18n.js';
@@ -25,7 +26,11 @@ export const endpoint = {
   resolve: 'result',
   returnVisit: 'return-visit',
   close: 'close',
+  correctWarranty: 'warranty',
 };
+
+/** Transitions that are not a POST (the rest are). @type {Record<string, string>} */
+export const method = { correctWarranty: 'PATCH' };
 
 register({
   zh: {
@@ -264,6 +269,8 @@ export function fieldsFor(name, detail) {
         ${textField('openProblems', t('case-detail.field.openProblems'))}`;
     case 'close':
       return textField('note', t('case-detail.field.note'));
+    case 'correctWarranty':
+      return html`${warrantyFields(detail)}${textField('reason', t('case-detail.field.reason'), { required: true })}`;
     default:
       return html``;
   }
@@ -291,6 +298,7 @@ function multipartFor(form) {
  */
 export function bodyFor(name, form) {
   if (name === 'addEvidence' || name === 'signedForm') return multipartFor(form);
+  if (name === 'correctWarranty') return warrantyBody(form);
   /** @type {Record<string, unknown>} */
   const body = formValues(form);
   for (const field of ['newDate', 'surveyedAt', 'agreedAt']) {
@@ -369,7 +377,10 @@ export function runTransition(dialog, { name, detail, opener }) {
       const buttons = [...dialog.querySelectorAll('button')];
       buttons.forEach((b) => b.setAttribute('disabled', ''));
       try {
-        await api(`cases/${detail.case.id}/${endpoint[name] ?? name}`, { method: 'POST', body: bodyFor(name, form) });
+        await api(`cases/${detail.case.id}/${endpoint[name] ?? name}`, {
+          method: method[name] ?? 'POST',
+          body: bodyFor(name, form),
+        });
         finish(true);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return finish(false);

@@ -2,6 +2,7 @@
 // A 400's field problems shown at the fields they are about, for every form of the console.
 import { ApiError } from './api.js';
 import { html, mount } from './html.js';
+import { t } from './i18n.js';
 import { errorBox } from './ui.js';
 
 /** Removes the marks showFieldErrors left in the form. @param {HTMLFormElement} form */
@@ -76,8 +77,9 @@ export function showFieldErrors(form, fields, errorId) {
  * A failed save, shown in its form: the API's field problems at their fields (showFieldErrors) with a summary in
  * `box` headed `o.fix`, focus on the first field; anything else as an error box, focused.
  * @param {HTMLFormElement} form @param {HTMLElement} box @param {unknown} err
- * @param {{ prefix: string, fix: string, message?: (m: string) => string }} o `prefix` of the message ids; `message`
- *   puts an API message in the staff member's words
+ * @param {{ prefix: string, fix: string, message?: (m: string) => string, where?: (field: string) => string | null }} o
+ *   `prefix` of the message ids; `message` puts an API message in the staff member's words; `where` names a field's
+ *   place for the summary (第 2 级的名称), which the message beside the field does not need
  */
 export function showSaveError(form, box, err, o) {
   if (err instanceof ApiError && err.fields.length > 0) {
@@ -85,7 +87,10 @@ export function showSaveError(form, box, err, o) {
     const shown = showFieldErrors(form, fields, (name) => `${o.prefix}-${name.replace(/\./g, '-')}-error`);
     mount(
       box,
-      html`<div class="alert" role="alert"><p>${o.fix}</p><ul>${shown.map((f) => html`<li>${f.message}</li>`)}</ul></div>`,
+      html`<div class="alert" role="alert"><p>${o.fix}</p><ul>${shown.map((f) => {
+        const where = o.where?.(f.field);
+        return html`<li>${where ? html`<strong>${where}</strong>${t('terms.colon')}` : ''}${f.message}</li>`;
+      })}</ul></div>`,
     );
     shown.find((f) => f.control)?.control?.focus();
   } else {

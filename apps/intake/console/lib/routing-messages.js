@@ -73,6 +73,9 @@ export const routingMessages = {
     'routing.err.weekday': '请选择星期',
     'routing.err.day': '请填写日期',
     'routing.err.weekdayOrDay': '请选择星期或填写日期',
+    'routing.chain': '升级链',
+    'routing.chainHint': '逾期和未确认的事项逐级上报给谁（部门经理 → 主管副总 → 总经理等），副总经理和总经理可以修改。',
+    'routing.chainLink': '查看和修改升级链',
   },
   en: {
     'nav.routing': 'Routing & duty',
@@ -144,5 +147,9 @@ export const routingMessages = {
     'routing.err.weekday': 'Choose a weekday',
     'routing.err.day': 'Give a date',
     'routing.err.weekdayOrDay': 'Choose a weekday or give a date',
+    'routing.chain': 'Escalation chain',
+    'routing.chainHint':
+      'Who overdue and unacknowledged matters go up to (department manager → vice GM in charge → GM and so on); the vice GM and GM may change it.',
+    'routing.chainLink': 'View and edit the escalation chain',
   },
 };

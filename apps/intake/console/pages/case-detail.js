@@ -3,7 +3,7 @@ import { api, apiObjectUrl } from '../lib/api.js';
 import { runTransition } from '../lib/case-actions.js';
 import { claimView, runClaimStep } from '../lib/case-claim.js';
 import { levelName, timelineItems, timelineView } from '../lib/case-timeline.js';
-import { warrantyFacts } from '../lib/case-warranty.js';
+import { warrantyFacts, withWarrantyCatalogue } from '../lib/case-warranty.js';
 import { $, $$, on } from '../lib/dom.js';
 import { dateTime, countdown } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
@@ -68,6 +68,12 @@ function facts(c) {
 /** Roles the API lets move a case (cases.controller.ts `handlers`; admin passes every check). */
 const handlerRoles = ['cs_rep', 'dept_manager', 'vice_gm', 'gm', 'admin'];
 
+/** Records outside the status workflow; a repair's warranty standing while the case is open. @param {any} c */
+const records = (c) =>
+  c.type === 'repair' && !['closed', 'rejected'].includes(c.status)
+    ? ['addEvidence', 'signedForm', 'correctWarranty']
+    : ['addEvidence', 'signedForm'];
+
 /** @param {any} d @param {boolean} mayAct @param {any} claim a claim's report (or why it failed); null for other cases @param {string} role */
 function view(d, mayAct, claim, role) {
   const c = d.case;
@@ -87,7 +93,7 @@ function view(d, mayAct, claim, role) {
       }
       ${
         mayAct
-          ? html`<div class="actions case-records">${['addEvidence', 'signedForm'].map(
+          ? html`<div class="actions case-records">${records(c).map(
               (name) =>
                 html`<button type="button" class="secondary" data-transition="${name}">${t(`case-detail.tr.${name}`)}</button>`,
             )}</div>`
@@ -583,15 +589,19 @@ export default {
 
       on(root, 'click', '[data-transition]', (button) => {
         const name = button.dataset.transition ?? '';
-        void runTransition(dialog, { name, detail: d, opener: button }).then(async (ok) => {
-          if (!ok) return;
-          flash(t('case-detail.done', { number: d.case.number, action: t(`case-detail.tr.${name}`) }));
-          try {
-            await load(`[data-transition="${CSS.escape(name)}"]`);
-          } catch (err) {
-            mount(main, errorBox(err));
-          }
-        });
+        // The warranty dialog offers the catalogue's items: fetched when it opens.
+        const ready = name === 'correctWarranty' ? withWarrantyCatalogue(d) : Promise.resolve(d);
+        void ready
+          .then((detail) => runTransition(dialog, { name, detail, opener: button }))
+          .then(async (ok) => {
+            if (!ok) return;
+            flash(t('case-detail.done', { number: d.case.number, action: t(`case-detail.tr.${name}`) }));
+            try {
+              await load(`[data-transition="${CSS.escape(name)}"]`);
+            } catch (err) {
+              mount(main, errorBox(err));
+            }
+          });
       });
       on(root, 'click', '[data-claim-step]', (button) => {
         const step = button.dataset.claimStep ?? '';

@@ -10,6 +10,7 @@ import { label, t } from '../lib/i18n.js';
 import { errorBox, flash } from '../lib/ui.js';
 import { routingMessages } from '../lib/routing-messages.js';
 import { caseCategories as categories } from '../lib/vocab.js';
+import { chainEditors } from './escalation-chain.js';
 
 const weekdays = [1, 2, 3, 4, 5, 6, 7];
 
@@ -125,8 +126,8 @@ function onDutyView(onDuty) {
     )}</tbody></table>`;
 }
 
-/** @param {Data} data @param {string} departmentId */
-function view(data, departmentId) {
+/** @param {Data} data @param {string} departmentId @param {boolean} chainLink the viewer may edit the escalation chain */
+function view(data, departmentId, chainLink) {
   const r = data.responsibilities;
   const department = r.departments.find((d) => d.id === departmentId);
   return html`<div class="routing-page"><h1 tabindex="-1" id="rt-title">${t('nav.routing')}</h1>
@@ -163,7 +164,13 @@ function view(data, departmentId) {
           <button type="submit">${t('routing.saveRoster')}</button></div>
       </form>`
           : html`<p class="muted">${t('routing.noDepartments')}</p>`
-      }</section></div>`;
+      }</section>
+    ${
+      chainLink
+        ? html`<section class="card" aria-labelledby="rt-chain-h"><h2 id="rt-chain-h" class="case-h">${t('routing.chain')}</h2>
+      <p class="hint">${t('routing.chainHint')}</p><p><a href="#/routing/chain">${t('routing.chainLink')}</a></p></section>`
+        : ''
+    }</div>`;
 }
 
 /** The rules as the form shows them now. @param {HTMLFormElement} form @returns {RuleRow[]} */
@@ -242,7 +249,7 @@ export default {
       const departmentId = departments.some((/** @type {Department} */ d) => d.id === asked)
         ? (asked ?? '')
         : (departments[0]?.id ?? '');
-      mount(main, view(data, departmentId));
+      mount(main, view(data, departmentId, chainEditors.includes(ctx.session.staff.role)));
       const root = $('.routing-page', main);
 
       /** @type {RuleRow[]} */
