@@ -175,10 +175,22 @@ describe('Local outbox in a real browser: what owners received from the local pr
     expect(reply.body).toContain('客服 陈敏');
   });
 
-  it("after the result, the return-visit request reaches the caller's phone; a 5 on its public page shows on the case", async () => {
+  it("after the result, the return-visit request reaches the caller's phone; a 5 on its public page shows on the case and in the month's figures", async () => {
     const dept = await stack.db.dataSource.query<[{ id: string }]>(
       `INSERT INTO departments (code, name) VALUES ('OBX', '工程部') RETURNING id`,
     );
+    // The dashboard's month (Beijing time), as a GM reads it before and after.
+    const gm = await stack.staff('gm', { name: '总经理 周' });
+    const month = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 7);
+    const figures = async () => {
+      const res = await fetch(`${stack.baseUrl}/api/v1/reports/monthly?month=${month}`, {
+        headers: { Authorization: `Bearer ${await token(gm)}` },
+      });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { totals: { returnVisited: number; satisfied: number; visitAnswered: number } })
+        .totals;
+    };
+    const before = await figures();
     const c = await logCall('13900002222', '卫生间地漏返臭，投诉', { type: 'complaint' });
     await walk(c.id, [
       ['accept', {}],
@@ -213,6 +225,12 @@ describe('Local outbox in a real browser: what owners received from the local pr
     await staff.page.locator('.case-tl-event', { hasText: '业主（回访链接）' }).first().waitFor();
     await stack.screenshot(staff.page, 'return-visit-on-case');
     await staff.context.close();
+    const after = await figures();
+    expect([after.returnVisited, after.visitAnswered, after.satisfied]).toEqual([
+      before.returnVisited + 1,
+      before.visitAnswered + 1,
+      before.satisfied + 1,
+    ]);
   });
 
   it('the undeliverable magic number walks a must-arrive notice from SMS to email to an EMS letter', async () => {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -184,7 +184,7 @@ export interface DovecotServer {
   process: ChildProcess;
   /** Startup output and the server log so far. */
   log: () => string;
-  /** SIGTERM to the master, which stops its children before it exits; resolves once it has. */
+  /** SIGTERM to the master, which stops its children before it exits; resolves once it and they are gone. */
   stop: () => Promise<void>;
 }
 
@@ -278,13 +278,57 @@ export async function startDovecotServer(opts: {
       `Dovecot did not start on 127.0.0.1:${opts.port}: ${why}${cause ? ` — ${cause}` : ''} (log: ${join(dir, 'dovecot.log')})`,
     );
   }
-  // Ctrl-C may have reached the process group already: never wait for an exit that passed.
-  const stop = () =>
-    new Promise<void>((done) => {
+  // Ctrl-C may have reached the process group already: never wait for an exit that passed. The master's children
+  // (imap, auth, log…) can outlive it by a moment: stop() returns once they are gone too (killed after 3 s).
+  const stop = async () => {
+    const children = child.pid ? childrenOf(child.pid) : [];
+    await new Promise<void>((done) => {
       if (child.exitCode !== null || child.signalCode !== null) return done();
       child.once('exit', () => done());
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 5000).unref();
     });
+    const until = Date.now() + 3000;
+    let left = children.filter(running);
+    while (left.length && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 50));
+      left = left.filter(running);
+    }
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
   return { port: opts.port, conf, process: child, log, stop };
+}
+
+/** The processes whose parent is `pid` (Linux /proc), e.g. Dovecot's children of its master. */
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
+        } catch {
+          return false; // gone meanwhile
+        }
+      })
+      .map(Number);
+  } catch {
+    return []; // no /proc: the master's own exit is all we can wait for
+  }
+}
+
+/** Still running (a zombie waiting to be reaped counts as gone). */
+function running(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
 }
