@@ -162,4 +162,35 @@ describe('case records in a real browser: handling plan, survey time, site surve
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('hands a complaint several departments must resolve together to the GM (002 §7.3.5), after a confirmation', async () => {
+    const rep = await stack.staff('cs_rep', { name: '客服 孙悦' });
+    for (const [code, name] of [
+      ['PM3', '物业三部'],
+      ['SAL3', '销售三部'],
+    ])
+      await factories.createDepartment(stack.db.dataSource, { code, name });
+    const c = await factories.createCase(stack.db.dataSource, {
+      type: 'complaint',
+      status: 'accepted',
+      description: '车位被占且物业不处理，销售承诺的车位也没兑现',
+    });
+    const { page, context } = await stack.loggedIn(rep);
+    await page.goto(`/console#/cases/${c.id}`);
+    await page.getByRole('heading', { name: `案件 ${c.number}` }).waitFor();
+    const dialog = page.getByRole('dialog');
+    await page.locator('.case-transitions').getByRole('button', { name: '多部门协调' }).click();
+    await dialog.getByLabel('物业三部').check();
+    await dialog.getByRole('button', { name: '下一步' }).click();
+    await dialog.getByRole('button', { name: '确定多部门协调' }).click();
+    await dialog.getByRole('alert').filter({ hasText: '两个部门' }).waitFor(); // one is not several
+    await dialog.getByLabel('销售三部').check();
+    await dialog.getByRole('button', { name: '下一步' }).click();
+    await dialog.getByRole('button', { name: '确定多部门协调' }).click();
+    await page.locator('[data-fact="escalation"]', { hasText: '总经理' }).waitFor();
+    const event = page.locator('.case-tl-event', { hasText: '需物业三部、销售三部协调处理' });
+    await event.waitFor();
+    await stack.screenshot(page, 'case-coordinate');
+    await context.close();
+  });
 });
