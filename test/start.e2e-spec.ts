@@ -183,6 +183,18 @@ describe('README command 1 (npm start)', () => {
       for (const port of [pg, redis, intake, scheduler, notifier, sms, outbox])
         expect(await portOpen(port)).toBe(false);
     } finally {
+      // Whatever failed, stop it as Ctrl-C does first: the databases are in process groups of their own, which the
+      // SIGKILL below does not reach (a failed run once left its Redis and Dovecot running).
+      if (child.exitCode === null && child.signalCode === null) {
+        try {
+          process.kill(-child.pid!, 'SIGINT');
+        } catch {
+          // already gone
+        }
+        let stopTimer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (stopTimer = setTimeout(r, 30_000)))]);
+        clearTimeout(stopTimer);
+      }
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
