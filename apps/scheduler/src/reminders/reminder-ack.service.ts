@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, cancelNotifications, CLOCK, type AppConfig, type Clock } from '@kefu/shared';
+import { APP_CONFIG, cancelNotifications, CLOCK, type AppConfig, type Clock, type DeadlineStep } from '@kefu/shared';
 import { AckTokens } from './ack-token';
-import { markDoneSql } from './steps';
+import { markDoneSql, stepLabel } from './steps';
 
 /** Acknowledgement: the signed one-click link in each reminder, and recording that someone took it on. */
 @Injectable()
@@ -60,5 +60,20 @@ export class ReminderAcks {
       if (existing[0]?.acknowledged_at) return { outcome: 'already', acknowledgedAt: existing[0].acknowledged_at };
       return { outcome: 'unknown' };
     });
+  }
+
+  /** What a sent reminder is about (its link's confirmation page); null for no such sent reminder. */
+  async describe(
+    reminderId: string,
+  ): Promise<{ caseNumber: string; stepLabel: string; dueAt: Date; acknowledgedAt: Date | null } | null> {
+    const [row] = await this.ds.query<
+      Array<{ caseNumber: string; step: DeadlineStep; dueAt: Date; acknowledgedAt: Date | null }>
+    >(
+      `SELECT c.number AS "caseNumber", d.step, d.due_at AS "dueAt", r.acknowledged_at AS "acknowledgedAt"
+       FROM reminders r JOIN case_deadlines d ON d.id = r.deadline_id JOIN cases c ON c.id = r.case_id
+       WHERE r.id = $1 AND r.sent_at IS NOT NULL`,
+      [reminderId],
+    );
+    return row ? { ...row, stepLabel: stepLabel[row.step] } : null;
   }
 }

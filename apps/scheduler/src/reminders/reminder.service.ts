@@ -94,4 +94,11 @@ export class ReminderService {
   ): Promise<{ outcome: 'done' | 'already' | 'unknown'; acknowledgedAt?: Date }> {
     return this.acks.acknowledge(reminderId, by);
   }
+
+  /** What a sent reminder is about, for its link's confirmation page; null for no such sent reminder. */
+  describe(
+    reminderId: string,
+  ): Promise<{ caseNumber: string; stepLabel: string; dueAt: Date; acknowledgedAt: Date | null } | null> {
+    return this.acks.describe(reminderId);
+  }
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { AppException, CurrentStaff, Public, ZodValidationPipe, zonedParts, type StaffPrincipal } from '@kefu/shared';
-import { ackPage, ackPageHeaders } from './ack-page';
+import { ackConfirmPage, ackPage, ackPageHeaders } from './ack-page';
 import { isAtOrAbove } from './chain';
 import { ReminderQueryService, type ReminderView } from './reminder-query.service';
 import { ReminderService } from './reminder.service';
@@ -81,23 +81,35 @@ export class AckLinkController {
   @Get(':token')
   @ApiOperation({
     summary:
-      'Acknowledge a reminder from its signed link (HTML page): 200 done, 400 invalid, 409 already used, 410 expired',
+      'The page of a signed acknowledgement link: what the reminder is about and a button that POSTs to acknowledge (opening the link acknowledges nothing); 400 invalid, 404 gone, 409 already used, 410 expired',
+  })
+  async confirm(@Param('token') token: string, @Res({ passthrough: true }) res: Response): Promise<string> {
+    res.set(ackPageHeaders);
+    const checked = this.check(token, res);
+    if ('page' in checked) return checked.page;
+    const about = await this.reminders.describe(checked.id);
+    if (!about) {
+      res.status(404);
+      return ackPage('提醒不存在', '找不到这条提醒，可能已被撤销。');
+    }
+    if (about.acknowledgedAt) {
+      res.status(409);
+      return ackPage('已确认过', `这条提醒已于 ${shanghai(about.acknowledgedAt)} 确认，此链接只能使用一次。`);
+    }
+    return ackConfirmPage(`案件 ${about.caseNumber}：「${about.stepLabel}」，期限 ${shanghai(about.dueAt)}`);
+  }
+
+  @Post(':token')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Acknowledge a reminder from its signed link (the button on its page): 200 done, 400 invalid, 409 already used, 410 expired',
   })
   async ack(@Param('token') token: string, @Res({ passthrough: true }) res: Response): Promise<string> {
     res.set(ackPageHeaders);
-    const claim = this.reminders.tokens.verify(token);
-    if (!claim) {
-      res.status(400);
-      return ackPage(
-        '链接无效',
-        '此确认链接无效或已被改动。请从提醒邮件或短信中重新打开，或登录系统在“我的提醒”中确认。',
-      );
-    }
-    if (claim.expiresAt <= this.reminders.now()) {
-      res.status(410);
-      return ackPage('链接已过期', '此确认链接已过期。请登录系统，在“我的提醒”中确认这条提醒。');
-    }
-    const r = await this.reminders.acknowledge(claim.reminderId, { staffId: null, via: 'link' });
+    const checked = this.check(token, res);
+    if ('page' in checked) return checked.page;
+    const r = await this.reminders.acknowledge(checked.id, { staffId: null, via: 'link' });
     if (r.outcome === 'unknown') {
       res.status(404);
       return ackPage('提醒不存在', '找不到这条提醒，可能已被撤销。');
@@ -107,6 +119,25 @@ export class AckLinkController {
       return ackPage('已确认过', `这条提醒已于 ${shanghai(r.acknowledgedAt!)} 确认，此链接只能使用一次。`);
     }
     return ackPage('已确认', '提醒已确认，谢谢。请按时限处理该事项。');
+  }
+
+  /** The reminder of a valid, unexpired link; else the page saying what is wrong (status set). */
+  private check(token: string, res: Response): { id: string } | { page: string } {
+    const claim = this.reminders.tokens.verify(token);
+    if (!claim) {
+      res.status(400);
+      return {
+        page: ackPage(
+          '链接无效',
+          '此确认链接无效或已被改动。请从提醒邮件或短信中重新打开，或登录系统在“我的提醒”中确认。',
+        ),
+      };
+    }
+    if (claim.expiresAt <= this.reminders.now()) {
+      res.status(410);
+      return { page: ackPage('链接已过期', '此确认链接已过期。请登录系统，在“我的提醒”中确认这条提醒。') };
+    }
+    return { id: claim.reminderId };
   }
 }
 

@@ -230,14 +230,31 @@ describe('deadline reminders', () => {
     expect(acked.body.map((r: { id: string }) => r.id)).toEqual([r2!.id]);
   });
 
-  it('acknowledges from the signed link once; expired, reused and forged links get a clear page', async () => {
+  it('acknowledges from the signed link once, by its button; expired, reused and forged links get a clear page', async () => {
     const c = await newCase({ receivedAt: sh('2026-10-13 09:00') });
     await scanAt('2026-10-13 09:49');
     const [r] = await remindersOf(c.id);
     const url = new URL((await sentFor(c.id))[0]!.variables.ackUrl as string);
     const path = url.pathname.replace('/scheduler', '');
+    const acked = async () =>
+      (
+        await db.dataSource.query<Array<{ acknowledged_at: Date | null }>>(
+          `SELECT acknowledged_at FROM reminders WHERE id = $1`,
+          [r!.id],
+        )
+      )[0]!.acknowledged_at;
 
-    const ok = await http().get(path).expect(200);
+    // Opening the link (a mail scanner, a chat preview, the person) acknowledges nothing: it asks (issue 16, 3).
+    for (let i = 0; i < 2; i++) {
+      const page = await http().get(path).expect(200);
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.text).toContain(c.number);
+      expect(page.text).toMatch(/<form method="post"><button type="submit">确认收到<\/button><\/form>/);
+      expect(page.headers['content-security-policy']).toContain("form-action 'self'");
+    }
+    expect(await acked()).toBeNull();
+
+    const ok = await http().post(path).expect(200);
     expect(ok.headers['content-type']).toMatch(/text\/html/);
     expect(ok.text).toContain('已确认');
     const [row] = await db.dataSource.query(
@@ -246,8 +263,9 @@ describe('deadline reminders', () => {
     );
     expect(row).toMatchObject({ acknowledged_by_id: rep.id, acknowledged_via: 'link' });
 
-    const reused = await http().get(path).expect(409);
+    const reused = await http().post(path).expect(409);
     expect(reused.text).toContain('只能使用一次');
+    expect((await http().get(path).expect(409)).text).toContain('只能使用一次');
 
     const [body, mac] = path.replace('/ack/', '').split('.');
     const forgedMac = `${mac!.slice(0, -2)}${mac!.endsWith('AA') ? 'BB' : 'AA'}`;
@@ -256,8 +274,9 @@ describe('deadline reminders', () => {
       '/ack/not-a-token',
       `/ack/${Buffer.from(`${r!.id}.9999999999`).toString('base64url')}.${mac}`,
     ]) {
-      const res = await http().get(forged).expect(400);
+      const res = await http().post(forged).expect(400);
       expect(res.text).toContain('链接无效');
+      expect((await http().get(forged).expect(400)).text).toContain('链接无效');
       expect(res.text).not.toMatch(/at \w+ \(|Error/);
     }
 
@@ -265,7 +284,7 @@ describe('deadline reminders', () => {
     await scanAt('2026-10-13 09:50');
     const path2 = new URL((await sentFor(c2.id))[0]!.variables.ackUrl as string).pathname.replace('/scheduler', '');
     clock.set(sh('2026-10-16 09:51')); // 72 h later
-    const expired = await http().get(path2).expect(410);
+    const expired = await http().post(path2).expect(410);
     expect(expired.text).toContain('链接已过期');
     const [still] = await remindersOf(c2.id);
     expect(
