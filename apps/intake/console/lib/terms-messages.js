@@ -88,6 +88,7 @@ export const termsMessages = {
     'nerror.opted_out': '收件人已退订这个渠道',
     'nerror.rate_limited': '发送过于频繁，被服务商限流',
     'nerror.duplicate_limit': '24 小时内同一号码已收到 3 次相同内容，不再重复发送',
+    'nerror.recipient_limit': '24 小时内同一号码或邮箱已收到多条受理回执，不再发送（防止他人冒用号码）',
     'nerror.bad_variables': '通知内容缺少必要信息，无法生成',
     'nerror.sender_error': '发送服务出错',
     'nerror.unconfirmed': '发送中断，无法确认是否已发出；可重发',
@@ -195,6 +196,8 @@ export const termsMessages = {
     'nerror.opted_out': 'The recipient opted out of this channel',
     'nerror.rate_limited': 'Too many messages: the provider is holding them back',
     'nerror.duplicate_limit': 'The same text already went to this number 3 times in 24 hours',
+    'nerror.recipient_limit':
+      'This number or address already had its acknowledgements for 24 hours (nobody may use it to flood a stranger)',
     'nerror.bad_variables': 'The message could not be written: some details are missing',
     'nerror.sender_error': 'The provider reported an error',
     'nerror.unconfirmed': 'Sending was cut off and may not have happened; it can be sent again',

@@ -45,7 +45,7 @@ describe("the reporter's acknowledgement (受理回执)", () => {
       channel: 'sms',
       recipient_type: 'case_reporter',
       status: 'pending',
-      variables: { caseNumber: caseRow.number, reporterName: '李女士' },
+      variables: { caseNumber: caseRow.number },
     });
     // The notifier's template contract holds for what intake wrote.
     expect(notificationVariables.case_acknowledgement.safeParse(ack!.variables).success).toBe(true);

@@ -405,8 +405,9 @@ export class CaseIntakeService {
       source: { type: 'case', id: caseId },
       variables: {
         caseNumber: 'c.number',
+        // No reporter name: it is whatever the web form or a mail's From said, and this goes to an address nobody
+        // has verified (issue 16: our SMS must not carry a stranger's text to a victim's phone).
         promisedReplyAt: `${p(c.promisedReplyAt?.toISOString() ?? null)}::text`,
-        reporterName: `${p(c.reporterName)}::text`,
       },
     });
   }

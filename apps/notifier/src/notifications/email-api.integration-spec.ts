@@ -64,8 +64,10 @@ describe('notifier: email, fallbacks, crash recovery and the staff API', () => {
     expect(parsed.messageId).toBe(`<${row.provider_id}>`);
     expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
     expect(parsed.replyTo?.text).toBe('cs@kefu.example.com');
-    expect(parsed.text).toContain('陈女士您好：关于您反映的问题');
-    expect(parsed.html).toContain('<p>陈女士您好：关于您反映的问题');
+    // Not "陈女士您好": the name the reporter typed is never put in a message to an address nobody verified.
+    expect(parsed.text).toContain('您好：关于您反映的问题');
+    expect(parsed.text).not.toContain('陈女士');
+    expect(parsed.html).toContain('<p>您好：关于您反映的问题');
     const [sent] = await ds.query<Array<{ message_id: string; case_id: string }>>(
       `SELECT message_id, case_id FROM sent_messages WHERE case_id = $1`,
       [c.id],

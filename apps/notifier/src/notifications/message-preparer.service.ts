@@ -95,6 +95,29 @@ export class MessagePreparer {
   }
 
   /**
+   * Why this acknowledgement may not go to this address (already ACKS_PER_RECIPIENT_PER_DAY in 24 h, any channel),
+   * or null: a stranger can type anyone's number into the web form. Counted, like the same-text limit, under a
+   * per-address advisory lock held until the claiming transaction commits.
+   */
+  async acknowledgementLimit(
+    m: EntityManager,
+    row: Pick<NotificationEntity, 'id' | 'kind'>,
+    p: Extract<Prepared, { ok: true }>,
+    now: Date,
+  ): Promise<string | null> {
+    if (row.kind !== 'case_acknowledgement') return null;
+    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('kefu-ack:' || $1, 0))`, [p.to.address]);
+    const [{ n }] = await m.query<[{ n: number }]>(
+      `SELECT count(*)::int AS n FROM notifications
+        WHERE to_address = $1 AND kind = 'case_acknowledgement' AND id <> $2 AND sent_at > $3::timestamptz - interval '24 hours'
+          AND status IN ('sending', 'sent', 'delivered', 'undelivered', 'bounced')`,
+      [p.to.address, row.id, now],
+    );
+    const max = this.config.ACKS_PER_RECIPIENT_PER_DAY;
+    return n >= max ? `${n} acknowledgements went to this address in the last 24 hours (at most ${max})` : null;
+  }
+
+  /**
    * SMS: why this text may not go to this number again (already sent 3 times in 24 h), or null. Run it in
    * the transaction that claims the row: it counts under a per-number advisory lock held until commit.
    */

@@ -159,9 +159,10 @@ export class NotificationDispatcher {
     now: Date,
   ): Promise<number | 'skipped' | 'limited'> {
     return this.ds.transaction(async (m) => {
-      const limited = await this.preparer.sameTextLimit(m, row, p, now);
+      const tooMany = await this.preparer.acknowledgementLimit(m, row, p, now);
+      const limited = tooMany ?? (await this.preparer.sameTextLimit(m, row, p, now));
       if (limited) {
-        const failure = { code: 'duplicate_limit', message: limited };
+        const failure = { code: tooMany ? 'recipient_limit' : 'duplicate_limit', message: limited };
         const done = await this.fail(m, row, 'pending', p.channel, failure, false);
         return done ? 'limited' : 'skipped';
       }

@@ -79,7 +79,9 @@ export class RecipientResolver {
         optOuts: [],
       };
     }
-    // The case's reporter as they gave themselves; a matched owner's opt-outs and postal address still apply.
+    // The case's reporter as they gave themselves; a matched owner's opt-outs and postal address still apply. Named
+    // only by the matched owner's registered name, never by the name the reporter typed: the message goes to an
+    // address nobody verified, and must not carry a stranger's text (a "name" like 账户异常请登录 http://x.cn).
     const [c] = await this.ds.query<CaseReporterRow[]>(
       `SELECT c.reporter_name, c.reporter_phone, c.reporter_email, c.owner_id, o.name AS owner_name, o.postal_address,
               o.postcode, o.opt_outs, o.preferred_channels
@@ -88,7 +90,7 @@ export class RecipientResolver {
     );
     if (!c) return null;
     return {
-      name: c.reporter_name ?? c.owner_name ?? null,
+      name: c.owner_name ?? null,
       ownerId: c.owner_id,
       mobile: c.reporter_phone,
       email: c.reporter_email,

@@ -312,6 +312,53 @@ describe('notifier: SMS through Twilio', () => {
     await env.waitFor(later, ['sent', 'delivered']);
   });
 
+  it('never carries a name a stranger typed to an unverified number, and sends one number at most 3 acknowledgements a day (issue 16, 1)', async () => {
+    const victim = fakeMobile();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      // The web form's `name` field, aimed at a stranger's phone: each case a new number, so each text differs.
+      const c = await factories.createCase(ds, {
+        channel: 'web',
+        reporterName: '账户异常请登录 http://x.cn',
+        reporterPhone: victim,
+        reporterEmail: null,
+      });
+      ids.push(
+        await env.request({
+          idempotencyKey: key(),
+          kind: 'case_acknowledgement',
+          recipient: { caseReporterOf: c.id },
+          channel: 'sms',
+          variables: { caseNumber: c.number, promisedReplyAt: '2026-12-09T10:00:00.000Z' },
+        }),
+      );
+    }
+    const rows = await Promise.all(ids.map((id) => env.waitFor(id, ['sent', 'delivered', 'failed'])));
+    expect(rows.filter((r) => r.status === 'failed').map((r) => r.error_code)).toEqual(['recipient_limit']);
+    const texts = env.twilio.messages.filter((m) => m.to.endsWith(victim.slice(-11))).map((m) => m.body);
+    expect(texts).toHaveLength(3);
+    for (const t of texts) {
+      expect(t).not.toContain('http');
+      expect(t).not.toContain('账户异常');
+      expect(t).toMatch(/您好：您反映的问题已受理/);
+    }
+    // A matched owner is greeted by the name we hold, not by what was typed.
+    const owner = await factories.createOwner(ds, { name: '林晓', mobiles: [fakeMobile()] });
+    const c = await factories.createCase(ds, {
+      ownerId: owner.id,
+      reporterName: '点此领奖 x.cn',
+      reporterPhone: owner.mobiles[0],
+    });
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'case_acknowledgement',
+      recipient: { caseReporterOf: c.id },
+      channel: 'sms',
+      variables: { caseNumber: c.number, promisedReplyAt: '2026-12-09T10:00:00.000Z' },
+    });
+    expect((await env.waitFor(id, ['sent', 'delivered'])).body).toContain('林晓您好');
+  });
+
   it('counts Chinese text in UCS-2 segments (70, then 67 per part)', async () => {
     const owner = await factories.createOwner(ds, { mobiles: [fakeMobile()] });
     const id = await env.request({

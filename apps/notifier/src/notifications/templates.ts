@@ -35,7 +35,7 @@ const hello = (name: string | null) => (name ? `${name}您好：` : '您好：')
 const templates: { [K in NotificationKind]: Template<K> } = {
   case_acknowledgement: (v, name) => ({
     subject: `您的来访已受理（${v.caseNumber}）`,
-    text: `${hello(v.reporterName ?? name)}您反映的问题已受理，编号${v.caseNumber}，我们将于${fmtTime(v.promisedReplyAt)}前答复您。`,
+    text: `${hello(name)}您反映的问题已受理，编号${v.caseNumber}，我们将于${fmtTime(v.promisedReplyAt)}前答复您。`,
     caseNumber: v.caseNumber,
   }),
   case_reply: (v, name) => ({

@@ -209,6 +209,11 @@ export const configSchema = z
     /** Provider calls per second, per provider, across all notifier replicas. */
     SMS_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(10),
     EMAIL_RATE_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(20),
+    /**
+     * Acknowledgements (受理回执) to one address in 24 hours, any channel: the web form and mail take any number or
+     * address a stranger types, so more are refused (`recipient_limit`) rather than sent.
+     */
+    ACKS_PER_RECIPIENT_PER_DAY: z.coerce.number().int().min(1).max(1000).default(3),
     /** Outgoing mail server, smtp(s)://user:password@host:port; unset = no email sender. */
     SMTP_URL: z
       .string()

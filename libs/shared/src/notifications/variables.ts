@@ -15,7 +15,6 @@ export const notificationVariables = {
   case_acknowledgement: z.object({
     caseNumber: z.string().min(1),
     promisedReplyAt: isoTime,
-    reporterName: z.string().nullish(),
   }),
   /** The written reply in the company's name (002 §7.4.1). */
   case_reply: z.object({
