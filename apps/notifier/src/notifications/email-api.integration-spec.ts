@@ -1,6 +1,6 @@
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import { JobRouter } from '@kefu/shared';
+import { AuthService, JobRouter } from '@kefu/shared';
 import { expectEventually, factories, tokenFor } from '@kefu/shared/testing';
 import { startNotifierTestEnv, tomorrowAt, type NotifierTestEnv } from '../testing/notifier-test-env';
 import { NotificationDispatcher } from './notification-dispatcher.service';
@@ -268,9 +268,50 @@ describe('notifier: email, fallbacks, crash recovery and the staff API', () => {
       .get(`/api/v1/notifications?caseId=${c.id}`)
       .set('Authorization', `Bearer ${rep}`)
       .expect(200);
+    // The reporter's number is personal data: masked for staff, as on the case page.
     expect(cl.body.items).toEqual([
-      expect.objectContaining({ id: byCase, caseNumber: c.number, toAddress: '13700000002' }),
+      expect.objectContaining({ id: byCase, caseNumber: c.number, toAddress: '137****0002' }),
     ]);
+  });
+
+  it("shows a staff message's acknowledgement link only to the person it went to (issue 16, 4)", async () => {
+    const manager = await factories.createStaff(ds, {
+      role: 'dept_manager',
+      name: '工程部经理',
+      mobile: '13700000009',
+    });
+    const managerToken = (
+      await env.app.get(AuthService).issue({ id: manager.id, role: 'dept_manager', name: manager.name })
+    ).accessToken;
+    const ackUrl = 'https://kefu.example.com/scheduler/ack/c2VjcmV0LjE3OTk5OTk5OTk.abcdefghijklmnop';
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'escalation',
+      recipient: { staffId: manager.id },
+      channel: 'sms',
+      variables: {
+        caseNumber: 'KF-2026-00099',
+        step: 'firstReply',
+        stepLabel: '答复客户（承诺答复日期）',
+        dueAt: '2026-11-25T02:00:00.000Z',
+        ackUrl,
+        level: 1,
+        fromName: '王工',
+        reason: '未在时限内确认提醒',
+      },
+    });
+    await env.waitFor(id, ['sent', 'delivered']);
+    const asRep = (await http().get(`/api/v1/notifications/${id}`).set('Authorization', `Bearer ${rep}`).expect(200))
+      .body;
+    expect(asRep.variables.ackUrl).toBeNull();
+    expect(asRep.body).not.toContain('/ack/');
+    expect(asRep.body).toContain('[链接仅收件人可见]');
+    expect(asRep.toAddress).toBe('137****0009');
+    const own = (
+      await http().get(`/api/v1/notifications/${id}`).set('Authorization', `Bearer ${managerToken}`).expect(200)
+    ).body;
+    expect(own.variables.ackUrl).toBe(ackUrl);
+    expect(own.body).toContain(ackUrl);
   });
 
   it('retries a failed notification once however often it is asked, and refuses what is not failed', async () => {

@@ -30,9 +30,12 @@ export class NotificationsController {
 
   @Get('notifications/:id')
   @Roles(...staff)
-  @ApiOperation({ summary: 'One notification: what was sent where, its receipt timeline and any fallbacks' })
-  detail(@Param('id', uuid) id: string) {
-    return this.notifications.detail(id);
+  @ApiOperation({
+    summary:
+      'One notification: what was sent where (addresses masked), its receipt timeline and any fallbacks; the links in a message (acknowledgement, return visit) only for the staff member it was sent to',
+  })
+  detail(@Param('id', uuid) id: string, @CurrentStaff() s: StaffPrincipal) {
+    return this.notifications.detail(id, s);
   }
 
   @Post('notifications/:id/retry')

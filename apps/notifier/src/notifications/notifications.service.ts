@@ -6,6 +6,8 @@ import {
   APP_CONFIG,
   AppException,
   CLOCK,
+  maskText,
+  maskValue,
   notificationKinds,
   type AppConfig,
   type Clock,
@@ -59,6 +61,37 @@ export interface ReceiptItem {
   recordedAt: Date;
 }
 
+/** Who is reading: staff see other people's messages with their personal data masked and their links withheld. */
+export type Viewer = Pick<StaffPrincipal, 'id' | 'role'>;
+
+/** A one-click acknowledgement link or an owner's one-time return-visit link: only its recipient may see it. */
+const secretLink = /https?:\/\/[^\s"'<>]+\/(?:ack|visit)\/[A-Za-z0-9._~-]+/g;
+const WITHHELD = '[链接仅收件人可见]';
+
+/**
+ * Issue 16 (4): a rep must not read a manager's acknowledgement link (and silence the escalation) nor an owner's
+ * contact. Addresses, errors and receipts are masked for every reader (as the case view masks them); a message's
+ * text and variables are shown whole only to the staff member it was sent to — for anyone else masked, and its
+ * links withheld.
+ */
+function redactText(text: string, own: boolean): string {
+  return own ? text : maskText(text.replace(secretLink, WITHHELD));
+}
+function redactVariables(v: Record<string, unknown>, own: boolean): Record<string, unknown> {
+  if (own) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, value] of Object.entries(v ?? {}))
+    out[k] = k === 'ackUrl' || k === 'visitUrl' ? null : maskValue(value);
+  return out;
+}
+function redactItem<T extends NotificationListItem>(n: T): T {
+  return {
+    ...n,
+    toAddress: n.toAddress === null ? null : maskText(n.toAddress),
+    errorMessage: n.errorMessage === null ? null : maskText(n.errorMessage),
+  };
+}
+
 /** Staff's view of notifications: lists (failed ones with their reason), detail with the receipt timeline, retry, template preview. */
 @Injectable()
 export class NotificationsService {
@@ -88,10 +121,15 @@ export class NotificationsService {
       ),
       this.ds.query<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM notifications n ${filter}`, params),
     ]);
-    return { items, total: total[0]?.n ?? 0, page: q.page, pageSize: q.pageSize };
+    return {
+      items: items.map((n) => redactItem(n)),
+      total: total[0]?.n ?? 0,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
   }
 
-  async detail(id: string) {
+  async detail(id: string, viewer: Viewer) {
     const [row] = await this.ds.query<
       Array<NotificationListItem & { subject: string | null; body: string | null; variables: Record<string, unknown> }>
     >(
@@ -106,7 +144,19 @@ export class NotificationsService {
     const fallbacks = await this.ds.query<
       Array<{ id: string; channel: NotifyChannel | null; status: NotificationStatus }>
     >(`SELECT id, channel, status FROM notifications WHERE fallback_of_id = $1 ORDER BY created_at`, [id]);
-    return { ...row, receipts, fallbacks };
+    const own = row.staffId !== null && row.staffId === viewer.id;
+    return {
+      ...redactItem(row),
+      subject: row.subject === null ? null : redactText(row.subject, own),
+      body: row.body === null ? null : redactText(row.body, own),
+      variables: redactVariables(row.variables, own),
+      receipts: receipts.map((r) => ({
+        ...r,
+        detail: r.detail === null ? null : maskText(r.detail),
+        raw: r.raw === null ? null : (maskValue(r.raw) as Record<string, unknown>),
+      })),
+      fallbacks,
+    };
   }
 
   /**
