@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, type TestDatabase } from '@kefu/shared/testing';
@@ -46,6 +46,36 @@ describe('kefu CLI', () => {
     const again = await cli(db, 'create-admin', '--login', 'boss');
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already exists');
+  }, 60_000);
+
+  it('takes a chosen password on standard input only, never as an argument every user sees in ps (issue 16, 9)', async () => {
+    const shown = await cli(db, 'create-admin', '--login', 'chief', '--password', 'a-long-password-123');
+    expect(shown.code).toBe(2);
+    expect(shown.stderr).toContain('--password-stdin');
+    const piped = spawnSync(
+      'node',
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        '-r',
+        'tsconfig-paths/register',
+        'tools/cli.ts',
+        'create-admin',
+        '--login',
+        'chief',
+        '--password-stdin',
+      ],
+      { cwd: repo, env: { ...process.env, DATABASE_URL: db.url }, input: 'a-long-password-123\n', encoding: 'utf8' },
+    );
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).not.toContain('a-long-password-123');
+    const staff = await db.dataSource
+      .getRepository(StaffEntity)
+      .createQueryBuilder('s')
+      .addSelect('s.passwordHash')
+      .where({ login: 'chief' })
+      .getOneOrFail();
+    expect(await verifyPassword('a-long-password-123', staff.passwordHash!)).toBe(true);
   }, 60_000);
 
   it('explains bad usage and a missing DATABASE_URL without a stack trace', async () => {

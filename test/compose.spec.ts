@@ -92,7 +92,10 @@ const composeSchema = z.object({
 type Compose = z.output<typeof composeSchema>;
 
 const composeText = readText('docker-compose.yml');
-const secrets: Env = { AUTH_TOKEN_SECRET: 's'.repeat(40), POSTGRES_PASSWORD: 'compose-spec-password' };
+const secrets: Env = {
+  AUTH_TOKEN_SECRET: '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86',
+  POSTGRES_PASSWORD: 'compose-spec-password',
+};
 
 /** docker-compose.yml as Compose would see it with the given shell/.env variables. */
 function loadCompose(env: Env = secrets): Compose {

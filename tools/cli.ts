@@ -2,8 +2,10 @@
  * kefu CLI (run from dist after `npm run build`, or through the npm scripts):
  *   migrate                      apply pending migrations (under an advisory lock)
  *   migrate:revert               revert the latest migration
- *   create-admin --login L --name N [--password P]   create the first admin; prints a generated password
- *   seed-demo [--password P]     load the demo estate and its six months of history once
+ *   create-admin --login L --name N [--password-stdin]   create the first admin; prints a generated password, or
+ *                                takes one line from standard input (never a password on the command line: `ps`
+ *                                shows every process's arguments to every user)
+ *   seed-demo [--password-stdin] load the demo estate and its six months of history once
  * Reads DATABASE_URL.
  */
 import { DataSource } from 'typeorm';
@@ -15,6 +17,17 @@ import {
   runMigrations,
   StaffEntity,
 } from '@kefu/shared';
+
+/** The password from standard input (its first line), for --password-stdin; else undefined. */
+async function passwordFrom(args: string[]): Promise<string | undefined> {
+  if (!args.includes('--password-stdin')) return undefined;
+  let input = '';
+  for await (const chunk of process.stdin) input += String(chunk);
+  return input.split(/\r?\n/)[0] ?? '';
+}
+
+const NO_PASSWORD_ARGUMENT =
+  'a password on the command line is visible to every user (ps): give it on standard input with --password-stdin, e.g. `printf %s "$PW" | cli create-admin --login admin --password-stdin`, or let one be generated\n';
 
 function flag(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -49,12 +62,16 @@ async function main(argv: string[]): Promise<number> {
       const login = flag(args, 'login')?.toLowerCase();
       const name = flag(args, 'name') ?? '系统管理员';
       if (!login || !/^[a-z0-9._-]{2,60}$/.test(login)) {
-        process.stderr.write('usage: create-admin --login <login> [--name <name>] [--password <password>]\n');
+        process.stderr.write('usage: create-admin --login <login> [--name <name>] [--password-stdin]\n');
         return 2;
       }
-      const given = flag(args, 'password');
+      if (args.includes('--password')) {
+        process.stderr.write(NO_PASSWORD_ARGUMENT);
+        return 2;
+      }
+      const given = await passwordFrom(args);
       if (given !== undefined && given.length < 10) {
-        process.stderr.write('--password must be at least 10 characters\n');
+        process.stderr.write('the password must be at least 10 characters\n');
         return 2;
       }
       const password = given ?? generatePassword();
@@ -71,9 +88,14 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    case 'seed-demo':
+    case 'seed-demo': {
+      if (args.includes('--password')) {
+        process.stderr.write(NO_PASSWORD_ARGUMENT);
+        return 2;
+      }
+      const given = await passwordFrom(args);
       return withDataSource(async (ds) => {
-        const password = flag(args, 'password') ?? generatePassword();
+        const password = given || generatePassword();
         // Loaded only here: the demo pulls in the apps' SQL, classifier and templates, which the other commands do not need.
         const { loadDemoData } = await import('./demo-data');
         const summary = await loadDemoData(ds, password);
@@ -84,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
         );
         return 0;
       });
+    }
     case undefined:
     default:
       process.stderr.write('usage: cli <migrate | migrate:revert | create-admin | seed-demo> [options]\n');

@@ -230,7 +230,27 @@ export const configSchema = z
   .refine((c) => !c.MAILBOX_URL || !c.BOUNCE_MAILBOX_URL || c.MAILBOX_NAME !== c.BOUNCE_MAILBOX_NAME, {
     path: ['BOUNCE_MAILBOX_NAME'],
     message: 'must differ from MAILBOX_NAME (each mailbox has its own cursor and poll lock)',
+  })
+  // The secret signs logins, acknowledgement and return-visit links, proof-of-work and address hashes: in production
+  // a guessable one is refused (32 × "a" is 32 characters).
+  .refine((c) => c.NODE_ENV !== 'production' || !weakSecret(c.AUTH_TOKEN_SECRET), {
+    path: ['AUTH_TOKEN_SECRET'],
+    message:
+      'too easy to guess for production (a placeholder, a repeated pattern or too few different characters): use a random one, e.g. `openssl rand -hex 32`',
   });
+
+/**
+ * A secret nobody should run production with: a placeholder word, or less than ~100 bits by the characters' own
+ * frequencies (Shannon entropy × length; 32 random hex characters give ~120, 64 give ~240, "abcd" × 8 gives 64).
+ */
+export function weakSecret(secret: string): boolean {
+  if (/change.?me|placeholder|example|secret|password|default|kefu|test/i.test(secret)) return true;
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let bits = 0;
+  for (const n of counts.values()) bits -= n * Math.log2(n / secret.length);
+  return bits < 100;
+}
 
 export type AppConfig = z.output<typeof configSchema>;
 export type AppName = 'intake' | 'scheduler' | 'notifier';

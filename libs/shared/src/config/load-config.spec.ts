@@ -30,6 +30,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('refuses a guessable AUTH_TOKEN_SECRET in production (issue 16, 9), not in development or tests', () => {
+    const prod = { ...valid, NODE_ENV: 'production' };
+    for (const weak of ['x'.repeat(32), 'abcd'.repeat(8), 'please-change-me-to-something-long', 'kefu'.repeat(10)])
+      expect(() => loadConfig({ ...prod, AUTH_TOKEN_SECRET: weak })).toThrow(/AUTH_TOKEN_SECRET: too easy to guess/);
+    const random = '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86';
+    expect(loadConfig({ ...prod, AUTH_TOKEN_SECRET: random }).AUTH_TOKEN_SECRET).toBe(random);
+    expect(loadConfig(valid).AUTH_TOKEN_SECRET).toBe('x'.repeat(32));
+  });
+
   it('lists every bad variable at once', () => {
     let err: unknown;
     try {
