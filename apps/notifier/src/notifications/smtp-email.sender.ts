@@ -33,6 +33,10 @@ export class SmtpEmailSender implements ChannelSender, OnApplicationShutdown {
       pool: true,
       maxConnections: config.SMTP_POOL_SIZE,
       maxMessages: Infinity,
+      // nodemailer's own defaults wait up to 10 minutes for a socket: longer than the reconciliation window.
+      connectionTimeout: Math.min(10, config.SMTP_TIMEOUT_SECONDS) * 1000,
+      greetingTimeout: Math.min(10, config.SMTP_TIMEOUT_SECONDS) * 1000,
+      socketTimeout: config.SMTP_TIMEOUT_SECONDS * 1000,
     } as SMTPPool.Options);
   }
 

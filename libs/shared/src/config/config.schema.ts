@@ -220,6 +220,12 @@ export const configSchema = z
       .regex(/^smtps?:\/\//, 'must be smtp://… or smtps://…')
       .optional(),
     SMTP_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(5),
+    /**
+     * How long the SMTP server may keep us waiting for any answer (connecting and its greeting: at most 10 s). Well
+     * under the 2 minutes after which a send still `sending` is reconciled, so a slow server fails an attempt
+     * (retried) instead of the row being reconciled while the mail is still on its way.
+     */
+    SMTP_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(90).default(30),
     /** From: of notices, e.g. "客户服务部 <kefu@kefu.example.com>". */
     EMAIL_FROM: z.string().min(3).default('客户服务部 <kefu@localhost>'),
     /** Reply-To: of notices: the customer-service mailbox intake reads, so answers join their case. */
