@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { createTestDatabase, startTestApp, testConfig, type TestDatabase } from '../testing';
-import { defaultJobOptions, jobQueue, QueueProducer, Queues, redisConnection } from '.';
+import { defaultJobOptions, ENQUEUE_TIMEOUT_MS, jobQueue, QueueProducer, Queues, redisConnection } from '.';
 import type { AppDefinition } from '../http/bootstrap';
 import { CoreModule } from '../http/core.module';
 
@@ -38,6 +38,19 @@ describe('queue contract', () => {
     expect(await notifier.getJobCounts('waiting')).toMatchObject({ waiting: 0 });
     expect(await scheduler.getJobCounts('waiting')).toMatchObject({ waiting: 1 });
   });
+
+  it('fails an add within ENQUEUE_TIMEOUT_MS while Redis is unreachable, instead of hanging (issue 16, 10)', async () => {
+    const down = await startTestApp(bare, testConfig({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1' }));
+    try {
+      const started = Date.now();
+      await expect(
+        down.get(QueueProducer).enqueue('case-received', { caseId: '2f1d7a52-3c1e-4a49-9a51-000000000002' }),
+      ).rejects.toThrow(/Redis did not accept job 'case-received'/);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(ENQUEUE_TIMEOUT_MS - 100);
+    } finally {
+      await down.close();
+    }
+  }, 30_000);
 
   it('gives every job a queue that exists', () => {
     for (const queue of Object.values(jobQueue)) expect(Object.values(Queues)).toContain(queue);

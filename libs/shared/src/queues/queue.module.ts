@@ -3,6 +3,7 @@ import { Global, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JobsOptions, Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { withTimeout } from '../util/with-timeout';
 import { defaultJobOptions, jobQueue, Queues, type JobName, type JobPayloads } from './queue.contract';
 
 /** Parses redis://[:password@]host:port[/db] into BullMQ connection options. */
@@ -15,10 +16,14 @@ export function redisConnection(url: string) {
     password: u.password ? decodeURIComponent(u.password) : undefined,
     db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
     tls: u.protocol === 'rediss:' ? {} : undefined,
-    // BullMQ workers need this; producers get fast failures from enableOfflineQueue below.
+    // BullMQ workers need this. Producers share the connection, whose commands wait while Redis is down: every add
+    // is bounded by a timeout instead (QueueProducer, the outbox relay), so none hangs.
     maxRetriesPerRequest: null,
   };
 }
+
+/** How long an add may wait for Redis before it fails (the caller retries, or the outbox keeps the job). */
+export const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /** The only way to put a job on a queue: typed by the contract, routed to the consumer's queue. */
 @Injectable()
@@ -27,7 +32,11 @@ export class QueueProducer {
 
   async enqueue<N extends JobName>(name: N, data: JobPayloads[N], opts: JobsOptions = {}): Promise<string | undefined> {
     const queue = this.moduleRef.get<Queue>(getQueueToken(jobQueue[name]), { strict: false });
-    const job = await queue.add(name, data, opts);
+    const job = await withTimeout(
+      queue.add(name, data, opts),
+      ENQUEUE_TIMEOUT_MS,
+      `Redis did not accept job '${name}' within ${ENQUEUE_TIMEOUT_MS} ms`,
+    );
     return job.id;
   }
 
@@ -35,12 +44,16 @@ export class QueueProducer {
   async enqueueBulk(jobs: Array<{ name: JobName; data: JobPayloads[JobName]; jobId: string }>): Promise<void> {
     const byQueue = new Map<string, typeof jobs>();
     for (const j of jobs) byQueue.set(jobQueue[j.name], [...(byQueue.get(jobQueue[j.name]) ?? []), j]);
-    await Promise.all(
-      [...byQueue].map(([queueName, list]) =>
-        this.moduleRef
-          .get<Queue>(getQueueToken(queueName), { strict: false })
-          .addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
+    await withTimeout(
+      Promise.all(
+        [...byQueue].map(([queueName, list]) =>
+          this.moduleRef
+            .get<Queue>(getQueueToken(queueName), { strict: false })
+            .addBulk(list.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } }))),
+        ),
       ),
+      ENQUEUE_TIMEOUT_MS,
+      `Redis did not accept the jobs within ${ENQUEUE_TIMEOUT_MS} ms`,
     );
   }
 }
