@@ -7,7 +7,7 @@ import { warrantyBody, warrantyFields } from './case-warranty.js';
 import { $, formValues } from './dom.js';
 import { html, mount } from './html.js';
 import { register, t } from './i18n.js';
-import { errorBox } from './ui.js';
+import { dialogSession, errorBox } from './ui.js';
 
 /** The API path segment of each transition (POST /cases/:id/<segment>). @type {Record<string, string>} */
 export const endpoint = {
@@ -354,19 +354,7 @@ export function runTransition(dialog, { name, detail, opener }) {
   const errors = $('.case-dialog-error', dialog);
   const firstField = () => /** @type {HTMLElement | null} */ (fill.querySelector('input, select, textarea, button'));
 
-  return new Promise((resolve) => {
-    let done = false;
-    /** @param {boolean} ok */
-    const finish = (ok) => {
-      if (done) return;
-      done = true;
-      if (dialog.open) dialog.close();
-      if (!ok && opener.isConnected) opener.focus();
-      resolve(ok);
-    };
-    dialog.addEventListener('close', () => finish(false), { once: true });
-    dialog.addEventListener('cancel', () => finish(false), { once: true });
-    $('[data-cancel]', dialog).addEventListener('click', () => finish(false));
+  return dialogSession(dialog, opener, (finish) => {
     $('[data-back]', dialog).addEventListener('click', () => {
       confirm.hidden = true;
       fill.hidden = false;

@@ -9,7 +9,7 @@ import { dateTime, yuan } from './format.js';
 import { html, mount } from './html.js';
 import { register, t } from './i18n.js';
 import { oneLanguage } from './terms.js';
-import { errorBox } from './ui.js';
+import { dialogSession, errorBox } from './ui.js';
 
 /** In the order of the flow (SM03-03). */
 export const claimSteps = ['responsibility', 'proposal', 'legal_review', 'owner_agreement', 'approval', 'charge_back'];
@@ -272,19 +272,7 @@ export function runClaimStep(dialog, { step, caseId, number, report, opener }) {
   const errors = $('.case-dialog-error', dialog);
   const first = /** @type {HTMLElement | null} */ (form.querySelector('input, select, textarea'));
 
-  return new Promise((resolve) => {
-    let done = false;
-    /** @param {boolean} ok */
-    const finish = (ok) => {
-      if (done) return;
-      done = true;
-      if (dialog.open) dialog.close();
-      if (!ok && opener.isConnected) opener.focus();
-      resolve(ok);
-    };
-    dialog.addEventListener('close', () => finish(false), { once: true });
-    dialog.addEventListener('cancel', () => finish(false), { once: true });
-    $('[data-cancel]', dialog).addEventListener('click', () => finish(false));
+  return dialogSession(dialog, opener, (finish) => {
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       mount(errors, html``);

@@ -65,3 +65,29 @@ export function pager(list, href) {
 
 /** A deadline cell: countdown text with its state as a class (`due-overdue`, `due-soon`). @param {{ text: string, state: string }} c */
 export const dueBadge = (c) => html`<span class="due due-${c.state}">${c.text}</span>`;
+
+/**
+ * A modal dialog's life, once: resolves true when `wire`'s code calls `finish(true)` (the API took it), false when
+ * the dialog is closed, cancelled (Escape) or its [data-cancel] button is clicked — focus then goes back to
+ * `opener`. `wire` attaches the dialog's own handlers and opens it.
+ * @param {HTMLDialogElement} dialog @param {HTMLElement} opener
+ * @param {(finish: (ok: boolean) => void) => void} wire
+ * @returns {Promise<boolean>}
+ */
+export function dialogSession(dialog, opener, wire) {
+  return new Promise((resolve) => {
+    let done = false;
+    /** @param {boolean} ok */
+    const finish = (ok) => {
+      if (done) return;
+      done = true;
+      if (dialog.open) dialog.close();
+      if (!ok && opener.isConnected) opener.focus();
+      resolve(ok);
+    };
+    dialog.addEventListener('close', () => finish(false), { once: true });
+    dialog.addEventListener('cancel', () => finish(false), { once: true });
+    dialog.querySelector('[data-cancel]')?.addEventListener('click', () => finish(false));
+    wire(finish);
+  });
+}
