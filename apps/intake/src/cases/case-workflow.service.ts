@@ -10,9 +10,8 @@ import {
   CaseEntity,
   CaseEventEntity,
   CLOCK,
-  departmentManagerSql,
+  departmentHandlerSql,
   dutyDayOf,
-  dutyPersonSql,
   initialDeadlines,
   levelName,
   loadEscalationChain,
@@ -158,7 +157,7 @@ export class CaseWorkflowService {
     const p = (v: unknown) => `$${params.push(v)}`;
     const on = dutyDayOf(await this.calendars.current(), this.clock.now());
     const [row] = await m.query<Array<{ id: string | null }>>(
-      `SELECT COALESCE((${dutyPersonSql('$1::uuid', on, p)}), (${departmentManagerSql('$1::uuid')})) AS id`,
+      `SELECT ${departmentHandlerSql('$1::uuid', on, p)} AS id`,
       params,
     );
     return row?.id ?? null;

@@ -60,39 +60,44 @@ export const caseFactsSql = `
   SELECT c.id, c.number, c.type, c.severity, c.status, c.received_at AS "receivedAt",
          c.promised_reply_at AS "promisedReplyAt", c.reply_date_moves AS "replyDateMoves",
          c.assignee_id AS "assigneeId", c.department_id AS "departmentId", c.escalation_level AS "escalationLevel",
-         (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reclassified'
-            AND e.details->'after'->>'severity' = 'major') AS "majorSince",
-         (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'reclassified'
-            AND e.details->'after'->>'type' = 'repair') AS "repairSince",
+         ev."majorSince", ev."repairSince",
          CASE WHEN c.department_id IS NULL THEN NULL ELSE COALESCE(
-           (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'assign'
-              AND e.details->>'departmentId' = c.department_id::text
-              AND NOT EXISTS (SELECT 1 FROM departments cs WHERE cs.id = c.department_id AND cs.customer_service)),
-           CASE WHEN EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'routed'
-                               AND e.details->>'via' = 'customer_service' AND e.details->>'departmentId' = c.department_id::text)
-                  OR EXISTS (SELECT 1 FROM departments cs WHERE cs.id = c.department_id AND cs.customer_service
-                               AND NOT EXISTS (SELECT 1 FROM case_events e WHERE e.case_id = c.id AND e.kind = 'routed'
-                                                 AND e.details->>'via' <> 'customer_service'))
-                THEN NULL
+           CASE WHEN cs.customer_service THEN NULL ELSE ev."assignedAt" END,
+           CASE WHEN ev."routedToCs" OR (cs.customer_service AND NOT ev."routedElsewhere") THEN NULL
                 -- A complaint another department received reaches its responsible one when it is logged.
-                ELSE GREATEST(c.received_at, (SELECT min(e.occurred_at) FROM case_events e
-                                               WHERE e.case_id = c.id AND e.kind = 'handed_over')) END) END AS "handedOverAt",
-         (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'handling_plan') AS "planRecordedAt",
-         (SELECT min(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'site_survey') AS "surveyedAt",
-         (SELECT (e.details->>'agreedAt')::timestamptz FROM case_events e WHERE e.case_id = c.id AND e.kind = 'survey_appointment'
-            ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS "surveyAgreedAt",
-         (SELECT count(*)::int FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS resolutions,
-         (SELECT max(e.occurred_at) FROM case_events e WHERE e.case_id = c.id AND e.kind = 'resolve') AS "resolvedAt",
-         COALESCE((SELECT e.details->>'returnVisitRequestId' IS NOT NULL FROM case_events e
-                    WHERE e.case_id = c.id AND e.kind = 'resolve' ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1), false) AS "ownerAsked",
+                ELSE GREATEST(c.received_at, ev."handedOverLoggedAt") END) END AS "handedOverAt",
+         ev."planRecordedAt", ev."surveyedAt", ev."surveyAgreedAt", ev.resolutions, ev."resolvedAt",
+         COALESCE(ev."ownerAsked", false) AS "ownerAsked",
          ARRAY(SELECT rv.round::int FROM return_visits rv WHERE rv.case_id = c.id) AS "visitedRounds",
-         (SELECT jsonb_build_object('loggedAt', e.occurred_at, 'ownResponsibility', (e.details->>'ownResponsibility')::boolean,
-                                    'handledAt', e.details->>'handledAt')
-            FROM case_events e WHERE e.case_id = c.id AND e.kind = 'handed_over' ORDER BY e.id LIMIT 1) AS handover,
+         ev.handover,
          COALESCE((SELECT max(r.level)::int FROM reminders r WHERE r.case_id = c.id AND r.kind = 'escalation'), 0) AS "toldLevel",
-         (SELECT e.details->>'reason' FROM case_events e WHERE e.case_id = c.id AND e.kind = 'escalated'
-            ORDER BY e.occurred_at DESC, e.id DESC LIMIT 1) AS "escalationReason"
-  FROM cases c WHERE c.id = $1`;
+         ev."escalationReason"
+  FROM cases c
+  LEFT JOIN departments cs ON cs.id = c.department_id
+  -- The case's timeline read once: each fact an aggregate over its own kind of event.
+  CROSS JOIN LATERAL (
+    SELECT max(e.occurred_at) FILTER (WHERE e.kind = 'reclassified' AND e.details->'after'->>'severity' = 'major') AS "majorSince",
+           max(e.occurred_at) FILTER (WHERE e.kind = 'reclassified' AND e.details->'after'->>'type' = 'repair') AS "repairSince",
+           min(e.occurred_at) FILTER (WHERE e.kind = 'assign' AND e.details->>'departmentId' = c.department_id::text) AS "assignedAt",
+           COALESCE(bool_or(e.kind = 'routed' AND e.details->>'via' = 'customer_service'
+                            AND e.details->>'departmentId' = c.department_id::text), false) AS "routedToCs",
+           COALESCE(bool_or(e.kind = 'routed' AND e.details->>'via' <> 'customer_service'), false) AS "routedElsewhere",
+           min(e.occurred_at) FILTER (WHERE e.kind = 'handed_over') AS "handedOverLoggedAt",
+           min(e.occurred_at) FILTER (WHERE e.kind = 'handling_plan') AS "planRecordedAt",
+           min(e.occurred_at) FILTER (WHERE e.kind = 'site_survey') AS "surveyedAt",
+           ((array_agg(e.details->>'agreedAt' ORDER BY e.occurred_at DESC, e.id DESC)
+              FILTER (WHERE e.kind = 'survey_appointment'))[1])::timestamptz AS "surveyAgreedAt",
+           (count(*) FILTER (WHERE e.kind = 'resolve'))::int AS resolutions,
+           max(e.occurred_at) FILTER (WHERE e.kind = 'resolve') AS "resolvedAt",
+           (array_agg(e.details->>'returnVisitRequestId' IS NOT NULL ORDER BY e.occurred_at DESC, e.id DESC)
+              FILTER (WHERE e.kind = 'resolve'))[1] AS "ownerAsked",
+           (array_agg(jsonb_build_object('loggedAt', e.occurred_at, 'ownResponsibility', (e.details->>'ownResponsibility')::boolean,
+                                         'handledAt', e.details->>'handledAt') ORDER BY e.id)
+              FILTER (WHERE e.kind = 'handed_over'))[1] AS handover,
+           (array_agg(e.details->>'reason' ORDER BY e.occurred_at DESC, e.id DESC)
+              FILTER (WHERE e.kind = 'escalated'))[1] AS "escalationReason"
+    FROM case_events e WHERE e.case_id = c.id) ev
+  WHERE c.id = $1`;
 
 export interface PlannedDeadline {
   step: DeadlineStep;

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
+  departmentHandlerSql,
   departmentManagerSql,
-  dutyPersonSql,
   type DutyDay,
   type EscalationChain,
   type EscalationLevel,
@@ -69,7 +69,7 @@ async function byRank(m: EntityManager, rank: number, departmentId: string | nul
 /** A department's handler on a day, as intake's routing picks one: its duty person, else its manager. */
 async function handlerOf(m: EntityManager, department: string, on: DutyDay, params: unknown[]) {
   const p = (v: unknown) => `$${params.push(v)}`;
-  return one(m, `id = COALESCE((${dutyPersonSql(department, on, p)}), (${departmentManagerSql(department)}))`, params);
+  return one(m, `id = ${departmentHandlerSql(department, on, p)}`, params);
 }
 
 /**

@@ -40,6 +40,14 @@ export function departmentManagerSql(department: string): string {
            ORDER BY m.created_at, m.id LIMIT 1`;
 }
 
+/**
+ * SQL expression: `department`'s handler on a duty day, as routing picks one — its duty person, else its manager
+ * (NULL when it has neither).
+ */
+export function departmentHandlerSql(department: string, on: DutyDay, p: SqlParam): string {
+  return `COALESCE((${dutyPersonSql(department, on, p)}), (${departmentManagerSql(department)}))`;
+}
+
 export interface RouteInput {
   category: CaseCategory | null;
   projectId: string | null;
