@@ -1,8 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as PgClient } from 'pg';
 import { ensureDatabase, freePort, runMigrations, startEmbeddedPostgres, startRedisServer } from '@kefu/shared';
+
+/**
+ * What every benchmark's apps run with besides their own settings: production mode (as deployed), so a random secret
+ * and a public address (production refuses guessable secrets and localhost links).
+ */
+export const benchProductionEnv = {
+  NODE_ENV: 'production',
+  AUTH_TOKEN_SECRET: randomBytes(32).toString('hex'),
+  PUBLIC_BASE_URL: 'https://kefu.example.com',
+} as const;
 
 /** A throwaway Postgres + Redis for one benchmark run, like the test harness. */
 export async function benchServices(): Promise<{

@@ -14,6 +14,7 @@ import { configSchema, createApp, dataSourceOptions } from '@kefu/shared';
 import { startDovecot } from '@kefu/shared/testing';
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { base64Lines, encodedWord, encodeLegacy } from '../apps/intake/test-fixtures/mail/builders';
+import { benchProductionEnv } from './bench-env';
 
 export interface EmailBenchResult {
   messages: number;
@@ -97,9 +98,8 @@ export async function benchEmail(opts: {
     const config = configSchema.parse({
       DATABASE_URL: opts.databaseUrl,
       REDIS_URL: opts.redisUrl,
-      AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!',
+      ...benchProductionEnv,
       LOG_LEVEL: 'silent',
-      NODE_ENV: 'production',
       DB_POOL_SIZE: '20',
       QUEUE_PREFIX: 'benchmail',
       MAILBOX_URL: dovecot.url,

@@ -27,7 +27,15 @@ import {
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service';
 import { loadDemoData } from '../tools/demo-data';
-import { benchServices, cpuSnapshot, queryCounter, runConcurrent, stats, type RunStats } from './bench-env';
+import {
+  benchServices,
+  cpuSnapshot,
+  queryCounter,
+  runConcurrent,
+  stats,
+  type RunStats,
+  benchProductionEnv,
+} from './bench-env';
 import { clientSource, complaint } from './intake-clients';
 import { rawCaseWrite } from './raw-baseline';
 
@@ -179,10 +187,9 @@ async function main(): Promise<void> {
   const config: AppConfig = configSchema.parse({
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
-    AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!',
+    ...benchProductionEnv,
     LOG_LEVEL: 'silent',
-    NODE_ENV: 'production',
-    TRUST_PROXY: 'true',
+    TRUST_PROXY: 'loopback', // the clients vary X-Forwarded-For from this machine
     DB_POOL_SIZE: String(CONCURRENCY + 4),
     WEB_FORM_POW_BITS: '0',
     WEB_FORM_MAX_PER_IP_PER_HOUR: '10000',

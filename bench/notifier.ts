@@ -36,7 +36,7 @@ import {
   TEST_MESSAGING_SERVICE_SID,
 } from '../apps/notifier/src/testing/fake-twilio';
 import { SmtpSink } from '../apps/notifier/src/testing/smtp-sink';
-import { benchServices, runConcurrent } from './bench-env';
+import { benchServices, runConcurrent, benchProductionEnv } from './bench-env';
 
 const N = Number(process.env.BENCH_N ?? 20_000);
 /** The notifier worker's concurrency (apps/notifier/src/jobs/notifier.worker.ts); the baseline uses the same. */
@@ -100,9 +100,8 @@ async function kefuRun(
   const config: AppConfig = configSchema.parse({
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
-    AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!',
+    ...benchProductionEnv,
     LOG_LEVEL: 'silent',
-    NODE_ENV: 'production',
     NOTIFIER_PORT: String(port),
     HTTP_HOST: '127.0.0.1',
     DB_POOL_SIZE: String(CONCURRENCY + 6),

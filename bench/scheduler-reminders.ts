@@ -14,7 +14,7 @@ import { CLOCK, configSchema, createApp, dataSourceOptions, type AppClock } from
 import { SchedulerWorker } from '../apps/scheduler/src/jobs/scheduler.worker';
 import { ReminderService } from '../apps/scheduler/src/reminders/reminder.service';
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
-import { benchServices } from './bench-env';
+import { benchServices, benchProductionEnv } from './bench-env';
 
 export interface ReminderScanBench {
   label: string;
@@ -147,9 +147,8 @@ export async function runReminderScanBench(opts: {
   const config = configSchema.parse({
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
-    AUTH_TOKEN_SECRET: 'bench-secret-bench-secret-bench-secret!',
+    ...benchProductionEnv,
     LOG_LEVEL: 'silent',
-    NODE_ENV: 'production',
     QUEUE_PREFIX: 'benchrem',
   });
   const ds = new DataSource(dataSourceOptions(services.databaseUrl, { poolSize: 2 }));

@@ -95,6 +95,7 @@ const composeText = readText('docker-compose.yml');
 const secrets: Env = {
   AUTH_TOKEN_SECRET: '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86',
   POSTGRES_PASSWORD: 'compose-spec-password',
+  PUBLIC_BASE_URL: 'https://kefu.example.com',
 };
 
 /** docker-compose.yml as Compose would see it with the given shell/.env variables. */
@@ -214,11 +215,14 @@ describe('docker-compose.yml', () => {
     );
   });
 
-  it('refuses to start without AUTH_TOKEN_SECRET or POSTGRES_PASSWORD', () => {
+  it('refuses to start without AUTH_TOKEN_SECRET, POSTGRES_PASSWORD or PUBLIC_BASE_URL', () => {
     expect(() => loadCompose({})).toThrow(MissingVariableError);
-    expect(() => loadCompose({ POSTGRES_PASSWORD: 'x' })).toThrow(/AUTH_TOKEN_SECRET/);
-    expect(() => loadCompose({ AUTH_TOKEN_SECRET: 's'.repeat(40) })).toThrow(/POSTGRES_PASSWORD/);
-    expect(() => loadCompose({ POSTGRES_PASSWORD: 'x', AUTH_TOKEN_SECRET: '' })).toThrow(/AUTH_TOKEN_SECRET/);
+    const { PUBLIC_BASE_URL: _public, ...noPublicUrl } = secrets;
+    expect(() => loadCompose(noPublicUrl)).toThrow(/PUBLIC_BASE_URL/);
+    const url = { PUBLIC_BASE_URL: secrets.PUBLIC_BASE_URL };
+    expect(() => loadCompose({ ...url, POSTGRES_PASSWORD: 'x' })).toThrow(/AUTH_TOKEN_SECRET/);
+    expect(() => loadCompose({ ...url, AUTH_TOKEN_SECRET: 's'.repeat(40) })).toThrow(/POSTGRES_PASSWORD/);
+    expect(() => loadCompose({ ...url, POSTGRES_PASSWORD: 'x', AUTH_TOKEN_SECRET: '' })).toThrow(/AUTH_TOKEN_SECRET/);
   });
 
   describe.each(apps)('%s', (app) => {

@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { AppConfig } from '@kefu/shared';
 
 /**
- * The console is served by intake, but reminders, certificate batches and warranty notices live in the
+ * Intake is the one public address. The console is served by intake, but reminders, certificate batches and warranty notices live in the
  * scheduler's API, notifications and letters in the notifier's. Intake passes those calls through
  * untouched (method, path, query, body, the staff member's bearer token), so every role check stays in
  * the app that owns the data and the browser talks to one origin.
@@ -16,8 +16,16 @@ export const proxiedPrefixes = {
     '/api/v1/warranty',
     '/api/v1/calendar',
     '/api/v1/escalation-chain',
+    // The signed acknowledgement links in staff reminders: one public address (PUBLIC_BASE_URL) serves them.
+    '/ack',
   ],
-  notifier: ['/api/v1/notifications', '/api/v1/notification-templates', '/api/v1/letters'],
+  notifier: [
+    '/api/v1/notifications',
+    '/api/v1/notification-templates',
+    '/api/v1/letters',
+    // Providers' delivery callbacks (Twilio's status callback defaults to PUBLIC_BASE_URL + /webhooks/twilio/status).
+    '/webhooks',
+  ],
 } as const;
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded; host is the upstream's.

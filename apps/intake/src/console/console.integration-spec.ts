@@ -88,6 +88,23 @@ describe('console: static files and the pass-through to the scheduler and notifi
     });
   });
 
+  it('is the one public address: acknowledgement links reach the scheduler, provider callbacks the notifier (issue 16, 5)', async () => {
+    // A link scanner's GET of a (here: forged) link gets the scheduler's own page, headers included.
+    const ack = await request(intake.getHttpServer()).get('/ack/not-a-real-token').expect(400);
+    expect(ack.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(ack.headers['content-security-policy']).toContain("form-action 'self'");
+    // Twilio's status callback, default PUBLIC_BASE_URL + /webhooks/twilio/status: passed on unparsed, so the
+    // notifier checks X-Twilio-Signature over exactly the form Twilio signed.
+    const form = 'MessageSid=SM0123&MessageStatus=delivered';
+    await request(intake.getHttpServer())
+      .post('/webhooks/twilio/status?n=42')
+      .set('Content-Type', 'application/x-www-form-urlencoded')
+      .set('X-Twilio-Signature', 'sig')
+      .send(form)
+      .expect(201);
+    expect(seen.at(-1)).toEqual({ method: 'POST', url: '/webhooks/twilio/status?n=42', auth: undefined, body: form });
+  });
+
   it("answers 502 with Retry-After and a clear message when the app behind is down, and leaves intake's own API alone", async () => {
     const down = await startTestApp(
       intakeApp,

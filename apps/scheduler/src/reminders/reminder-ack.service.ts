@@ -21,7 +21,7 @@ export class ReminderAcks {
   ackUrl(reminderId: string, now: Date): string {
     const expires = new Date(now.getTime() + this.config.REMINDER_ACK_LINK_TTL_HOURS * 3_600_000);
     const token = this.tokens.sign(reminderId, expires);
-    return `${this.config.SCHEDULER_PUBLIC_URL.replace(/\/+$/, '')}/ack/${token}`;
+    return `${(this.config.SCHEDULER_PUBLIC_URL ?? this.config.PUBLIC_BASE_URL).replace(/\/+$/, '')}/ack/${token}`;
   }
 
   /**

@@ -64,8 +64,10 @@ export const configSchema = z
     NOTIFIER_PORT: port.default(3002),
     PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
     /**
-     * Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy"):
-     * 'loopback' (a proxy on the same host), a list of addresses/subnets, a hop count, true or false.
+     * Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy"): 'loopback' (a proxy
+     * on the same host), a comma-separated list of addresses/subnets (the TLS proxy's, e.g. 10.0.0.0/8), 'false'
+     * (nobody: the socket's address). A hop count or 'true' would let any client spoof the address the web form's
+     * per-address limit counts, so they are refused in production (see trustProxyProblem).
      */
     TRUST_PROXY: z
       .string()
@@ -154,8 +156,11 @@ export const configSchema = z
     BOUNCE_MAILBOX_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
-    /** Public URL of the scheduler as staff reach it: base of the signed one-click acknowledgement links. */
-    SCHEDULER_PUBLIC_URL: z.url().default('http://localhost:3001'),
+    /**
+     * Base of the signed one-click acknowledgement links (`<base>/ack/<token>`); unset = PUBLIC_BASE_URL, since
+     * intake passes `/ack/*` on to the scheduler (and `/webhooks/*` to the notifier), so one public address serves all.
+     */
+    SCHEDULER_PUBLIC_URL: z.url().optional(),
     /** Where intake reaches the scheduler's API for the operator console (reminders, certificate batches, warranty notices, calendar). */
     SCHEDULER_INTERNAL_URL: z.url().default('http://127.0.0.1:3001'),
     /** Where intake reaches the notifier's API for the operator console (notifications, letters). */
@@ -237,6 +242,12 @@ export const configSchema = z
     path: ['BOUNCE_MAILBOX_NAME'],
     message: 'must differ from MAILBOX_NAME (each mailbox has its own cursor and poll lock)',
   })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV !== 'production') return;
+    for (const problem of productionUrlProblems(c)) ctx.addIssue({ code: 'custom', ...problem });
+    const proxy = trustProxyProblem(c.TRUST_PROXY);
+    if (proxy) ctx.addIssue({ code: 'custom', path: ['TRUST_PROXY'], message: proxy });
+  })
   // The secret signs logins, acknowledgement and return-visit links, proof-of-work and address hashes: in production
   // a guessable one is refused (32 × "a" is 32 characters).
   .refine((c) => c.NODE_ENV !== 'production' || !weakSecret(c.AUTH_TOKEN_SECRET), {
@@ -256,6 +267,59 @@ export function weakSecret(secret: string): boolean {
   let bits = 0;
   for (const n of counts.values()) bits -= n * Math.log2(n / secret.length);
   return bits < 100;
+}
+
+const localHost = /^(localhost|127(\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]|[^.]*\.localhost)$/i;
+
+/** A URL people or providers outside this machine must reach, pointing at this machine: wrong in production. */
+function isLocalUrl(url: string): boolean {
+  return localHost.test(new URL(url).hostname);
+}
+
+/**
+ * Production refuses public URLs on localhost: owners' links and staff's acknowledgement links would lead nowhere,
+ * and Twilio could not deliver its status callbacks (SMS would stay `sent`, the fallback would never fire). A local
+ * callback URL is accepted only with a local Twilio API (TWILIO_API_BASE_URL: a stub or a relay on this machine).
+ */
+function productionUrlProblems(c: {
+  PUBLIC_BASE_URL: string;
+  SCHEDULER_PUBLIC_URL?: string;
+  TWILIO_STATUS_CALLBACK_URL?: string;
+  TWILIO_API_BASE_URL?: string;
+}): Array<{ path: string[]; message: string }> {
+  const out: Array<{ path: string[]; message: string }> = [];
+  const why = 'points at this machine, which owners, staff and providers cannot reach: set your public address';
+  if (isLocalUrl(c.PUBLIC_BASE_URL))
+    out.push({ path: ['PUBLIC_BASE_URL'], message: `${why} (e.g. https://kefu.example.com)` });
+  if (c.SCHEDULER_PUBLIC_URL && isLocalUrl(c.SCHEDULER_PUBLIC_URL))
+    out.push({ path: ['SCHEDULER_PUBLIC_URL'], message: `${why}, or leave it unset (= PUBLIC_BASE_URL)` });
+  const twilioLocal = c.TWILIO_API_BASE_URL !== undefined && isLocalUrl(c.TWILIO_API_BASE_URL);
+  if (c.TWILIO_STATUS_CALLBACK_URL && isLocalUrl(c.TWILIO_STATUS_CALLBACK_URL) && !twilioLocal)
+    out.push({
+      path: ['TWILIO_STATUS_CALLBACK_URL'],
+      message: `${why}, or leave it unset (= PUBLIC_BASE_URL + /webhooks/twilio/status)`,
+    });
+  return out;
+}
+
+/** Why a TRUST_PROXY value lets any client choose its own address (undefined when it does not). */
+export function trustProxyProblem(value: boolean | number | string): string | undefined {
+  if (value === true)
+    return "true believes every X-Forwarded-For, so anyone can spoof the address the web form limits count: name your proxy's address or subnet (e.g. 10.0.0.0/8)";
+  if (typeof value === 'number')
+    return "a hop count believes whatever the nearest hops say; name your proxy's address or subnet instead (e.g. 10.0.0.0/8)";
+  return undefined;
+}
+
+/** Settings production accepts but that are probably wrong: logged as warnings when an app starts. */
+export function startupWarnings(c: { NODE_ENV: string; TRUST_PROXY: boolean | number | string }): string[] {
+  if (c.NODE_ENV !== 'production') return [];
+  const out: string[] = [];
+  if (c.TRUST_PROXY === 'loopback')
+    out.push(
+      "TRUST_PROXY is loopback: behind a TLS proxy on another host every visitor has the proxy's address, so the web form's per-address limit becomes one limit for everybody. Set TRUST_PROXY to the proxy's address or subnet (or false when clients connect directly).",
+    );
+  return out;
 }
 
 export type AppConfig = z.output<typeof configSchema>;

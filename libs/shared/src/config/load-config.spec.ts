@@ -1,3 +1,4 @@
+import { startupWarnings } from './config.schema';
 import { ConfigError, loadConfig } from './load-config';
 
 const valid = {
@@ -31,12 +32,52 @@ describe('loadConfig', () => {
   });
 
   it('refuses a guessable AUTH_TOKEN_SECRET in production (issue 16, 9), not in development or tests', () => {
-    const prod = { ...valid, NODE_ENV: 'production' };
+    const prod = { ...valid, NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://kefu.example.com' };
     for (const weak of ['x'.repeat(32), 'abcd'.repeat(8), 'please-change-me-to-something-long', 'kefu'.repeat(10)])
       expect(() => loadConfig({ ...prod, AUTH_TOKEN_SECRET: weak })).toThrow(/AUTH_TOKEN_SECRET: too easy to guess/);
     const random = '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86';
     expect(loadConfig({ ...prod, AUTH_TOKEN_SECRET: random }).AUTH_TOKEN_SECRET).toBe(random);
     expect(loadConfig(valid).AUTH_TOKEN_SECRET).toBe('x'.repeat(32));
+  });
+
+  describe('in production (issue 16, 2 and 5)', () => {
+    const prod = {
+      ...valid,
+      NODE_ENV: 'production',
+      AUTH_TOKEN_SECRET: '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86',
+      PUBLIC_BASE_URL: 'https://kefu.example.com',
+    };
+
+    it('refuses public URLs on this machine: links and Twilio callbacks would lead nowhere', () => {
+      expect(() => loadConfig({ ...prod, PUBLIC_BASE_URL: undefined })).toThrow(
+        /PUBLIC_BASE_URL: points at this machine/,
+      );
+      for (const local of ['http://127.0.0.1:3000', 'http://[::1]:3000', 'http://kefu.localhost'])
+        expect(() => loadConfig({ ...prod, PUBLIC_BASE_URL: local })).toThrow(/PUBLIC_BASE_URL/);
+      expect(() => loadConfig({ ...prod, SCHEDULER_PUBLIC_URL: 'http://localhost:3001' })).toThrow(
+        /SCHEDULER_PUBLIC_URL: points at this machine/,
+      );
+      const callback = { TWILIO_STATUS_CALLBACK_URL: 'http://localhost:3002/webhooks/twilio/status' };
+      expect(() => loadConfig({ ...prod, ...callback })).toThrow(/TWILIO_STATUS_CALLBACK_URL/);
+      // …unless Twilio itself is a stub on this machine.
+      expect(loadConfig({ ...prod, ...callback, TWILIO_API_BASE_URL: 'http://127.0.0.1:3003' }).NODE_ENV).toBe(
+        'production',
+      );
+      // Development keeps its localhost defaults.
+      expect(loadConfig(valid).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    });
+
+    it('refuses a TRUST_PROXY that lets any client choose its address, and warns while it is loopback', () => {
+      expect(() => loadConfig({ ...prod, TRUST_PROXY: 'true' })).toThrow(
+        /TRUST_PROXY: true believes every X-Forwarded-For/,
+      );
+      expect(() => loadConfig({ ...prod, TRUST_PROXY: '2' })).toThrow(/TRUST_PROXY: a hop count/);
+      const subnet = loadConfig({ ...prod, TRUST_PROXY: '10.0.0.0/8' });
+      expect(subnet.TRUST_PROXY).toBe('10.0.0.0/8');
+      expect(startupWarnings(subnet)).toEqual([]);
+      expect(startupWarnings(loadConfig(prod))).toEqual([expect.stringMatching(/^TRUST_PROXY is loopback/)]);
+      expect(startupWarnings(loadConfig({ ...valid, TRUST_PROXY: 'true' }))).toEqual([]);
+    });
   });
 
   it('lists every bad variable at once', () => {

@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { json, text, urlencoded, type NextFunction, type Request, type Response } from 'express';
 import { Logger } from 'nestjs-pino';
 import { bodyParserError } from '../errors/http-exception.filter';
-import { appPort, ConfigError, loadConfig, type AppConfig, type AppName } from '../config';
+import { appPort, ConfigError, loadConfig, startupWarnings, type AppConfig, type AppName } from '../config';
 import { setupOpenApi } from './openapi';
 
 export interface AppDefinition {
@@ -67,6 +67,7 @@ export async function bootstrap(def: AppDefinition): Promise<void> {
     const app = await createApp(def, config);
     const port = appPort(config, def.name);
     await app.listen(port, config.HTTP_HOST);
+    for (const warning of startupWarnings(config)) app.get(Logger).warn(warning);
     app.get(Logger).log(`kefu-${def.name} listening on http://${config.HTTP_HOST}:${port} (docs at /api/docs)`);
   } catch (err) {
     process.stderr.write(`kefu-${def.name} failed to start: ${err instanceof Error ? err.message : String(err)}\n`);

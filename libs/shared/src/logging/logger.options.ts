@@ -32,6 +32,17 @@ export function pinoOptions(config: Pick<AppConfig, 'LOG_LEVEL' | 'LOG_FORMAT'>,
   };
 }
 
+/**
+ * The signed links' paths (`/ack/<token>` in staff reminders, `/visit/<token>` in return visits): their tokens are
+ * credentials — whoever reads the access log could acknowledge a reminder or answer for an owner.
+ */
+const linkToken = /^(\/(?:ack|visit)\/)[^/]+/;
+
+/** A request's path as the access log keeps it: no query, personal data masked, link tokens cut. */
+export function loggedPath(url: string): string {
+  return maskText((url.split('?')[0] ?? '').replace(linkToken, '$1[token]'));
+}
+
 export function loggerModuleParams(config: AppConfig, app: AppName): Params {
   return {
     pinoHttp: {
@@ -44,7 +55,7 @@ export function loggerModuleParams(config: AppConfig, app: AppName): Params {
         req: (req: { id?: unknown; method?: string; url?: string; originalUrl?: string }) => ({
           id: req.id,
           method: req.method,
-          url: maskText((req.originalUrl ?? req.url ?? '').split('?')[0] ?? ''),
+          url: loggedPath(req.originalUrl ?? req.url ?? ''),
         }),
         res: pino.stdSerializers.res,
         err: pino.stdSerializers.err,

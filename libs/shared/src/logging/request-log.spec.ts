@@ -50,4 +50,18 @@ describe('the per-request log line', () => {
     expect(entry.res.headers['set-cookie']).toBe('[redacted]');
     expect(lines.join('\n')).not.toMatch(/13812345678|13912345678|secret-token|session=abc/);
   });
+
+  it('cuts the tokens of signed links out of the path (issue 16, 11): the log is no way to acknowledge a reminder', async () => {
+    const { port } = server.address() as AddressInfo;
+    for (const path of [
+      '/ack/eyJhbGciOi.secret-ack-token',
+      '/ack/eyJhbGciOi.secret-ack-token/',
+      '/visit/v1.secret-visit-token',
+    ])
+      await (await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST' })).text();
+    await new Promise((r) => setImmediate(r));
+    const urls = lines.slice(-3).map((l) => (JSON.parse(l) as { req: { url: string } }).req.url);
+    expect(urls).toEqual(['/ack/[token]', '/ack/[token]/', '/visit/[token]']);
+    expect(lines.join('\n')).not.toMatch(/secret-(ack|visit)-token/);
+  });
 });
