@@ -8,5 +8,5 @@ export const intakeApp: AppDefinition = {
   description:
     'Every channel (hotline, email, fax, web form, suggestion box) into one normalised case; the case API staff work through.',
   module: (config) => IntakeModule.forRoot(config),
-  beforeBodyParsers: (app, config) => app.use(apiProxy(config)),
+  middleware: (app, config) => app.use(apiProxy(config)),
 };

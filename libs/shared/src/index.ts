@@ -11,6 +11,7 @@ export * from './queues';
 export * from './redis/redis.module';
 export * from './http/openapi';
 export * from './http/core.module';
+export * from './http/body-parsing';
 export * from './http/bootstrap';
 export * from './cases/case-number';
 export * from './calendar';

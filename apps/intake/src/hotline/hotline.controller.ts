@@ -1,7 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AppException, CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
+import {
+  AppException,
+  CurrentStaff,
+  jsonSchema,
+  Roles,
+  ZodValidationPipe,
+  type StaffPrincipal,
+  TextBody,
+  CSV_UPLOAD_MAX_BYTES,
+} from '@kefu/shared';
 import { logCallSchema, type LogCallDto } from './hotline.dto';
 import { HotlineService, type CallerLookup, type CdrImportReport, type LoggedCall } from './hotline.service';
 
@@ -36,6 +45,7 @@ export class HotlineController {
   @HttpCode(200)
   @Roles('operator', 'cs_rep')
   @ApiConsumes('text/csv')
+  @TextBody(CSV_UPLOAD_MAX_BYTES)
   @ApiOperation({
     summary:
       "Import the phone system's Master.csv: missed and voicemail calls become callback cases; a re-import creates nothing twice",

@@ -1,6 +1,6 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppException, isDatabaseUnavailable } from '@kefu/shared';
+import { AppException, bodyParserError, isDatabaseUnavailable } from '@kefu/shared';
 import { pageHeaders } from './html';
 import { renderProblem } from './result.pages';
 
@@ -27,10 +27,11 @@ export class HtmlErrorFilter implements ExceptionFilter {
     let status = 500;
     let retryAfter: number | undefined;
     let message: string | undefined;
-    if (err instanceof AppException) {
-      status = err.status;
-      retryAfter = err.details?.retryAfterSeconds;
-      if (err.code === 'rate_limited') message = err.message;
+    const appErr = err instanceof AppException ? err : bodyParserError(err);
+    if (appErr) {
+      status = appErr.status;
+      retryAfter = appErr.details?.retryAfterSeconds;
+      if (appErr.code === 'rate_limited') message = appErr.message;
     } else if (err instanceof HttpException) {
       status = err.getStatus();
     } else if (isDatabaseUnavailable(err)) {

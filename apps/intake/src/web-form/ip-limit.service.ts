@@ -129,10 +129,12 @@ export class WebIpLimits implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Deletes the rows of addresses with no submission within the hour. */
+  /** Deletes the rows of addresses with no submission within the hour, and upload budgets of past hours (upload-budget.guard.ts). */
   async sweep(now = new Date()): Promise<number> {
     const rows = await this.ds.query<Array<{ n: number }>>(
-      `WITH d AS (DELETE FROM web_ip_usage WHERE updated_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+      `WITH d AS (DELETE FROM web_ip_usage WHERE updated_at < $1 RETURNING 1),
+            budgets AS (DELETE FROM web_upload_usage WHERE hour < date_trunc('hour', $1::timestamptz))
+       SELECT count(*)::int AS n FROM d`,
       [new Date(now.getTime() - WINDOW_MS)],
     );
     return rows[0]?.n ?? 0;

@@ -1,8 +1,10 @@
-import { Controller, Get, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppException, jsonSchema, Public } from '@kefu/shared';
-import { clientIp, WebPhotoUploads } from './web-form.controller';
+import { clientIp } from './client-ip';
+import { WebUploadBudget } from './upload-budget.guard';
+import { WebPhotoUploads } from './web-form.controller';
 import { UploadedParts, type Uploads } from './uploads';
 import { fieldLabels, webComplaintSchema } from './web-form.dto';
 import { WebFormService } from './web-form.service';
@@ -36,6 +38,7 @@ export class WebComplaintsController {
   }
 
   @Post()
+  @UseGuards(WebUploadBudget)
   @UseInterceptors(WebPhotoUploads)
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ schema: jsonSchema(webComplaintSchema) })

@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
+import { Controller, Get, Post, Req, Res, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '@kefu/shared';
@@ -10,15 +10,14 @@ import { powScript } from './pow-script';
 import { renderReceipt, renderThanks } from './result.pages';
 import { SoftUploadsInterceptor, UploadedParts, type Uploads } from './uploads';
 import { WebFormService } from './web-form.service';
+import { clientIp } from './client-ip';
+import { WebUploadBudget } from './upload-budget.guard';
 
 export const WebPhotoUploads = SoftUploadsInterceptor({
   maxFileBytes: PHOTO_MAX_BYTES,
   maxFiles: PHOTO_MAX_COUNT,
   fieldNames: ['photos'],
 });
-
-/** The address the per-IP limits count (Express's `req.ip`: the socket, or X-Forwarded-For where `trust proxy` is set). */
-export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** GET/POST /complaint: the public, server-rendered complaint form (works without JavaScript). */
 @ApiExcludeController()
@@ -45,6 +44,7 @@ export class WebFormController {
   }
 
   @Post()
+  @UseGuards(WebUploadBudget)
   @UseInterceptors(WebPhotoUploads)
   async submit(
     @Req() req: Request,

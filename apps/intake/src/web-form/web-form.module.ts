@@ -6,11 +6,12 @@ import { ReturnVisitController } from './return-visit.controller';
 import { WebComplaintsController } from './web-complaints.controller';
 import { WebFormController } from './web-form.controller';
 import { WebFormService } from './web-form.service';
+import { WebUploadBudget } from './upload-budget.guard';
 
 /** The public complaint form at /complaint and POST /api/v1/web-complaints; the owners' return-visit page at /visit. */
 @Module({
   imports: [CasesModule],
   controllers: [WebFormController, WebComplaintsController, ReturnVisitController],
-  providers: [WebFormService, PowChallenges, WebIpLimits],
+  providers: [WebFormService, PowChallenges, WebIpLimits, WebUploadBudget],
 })
 export class WebFormModule {}

@@ -13,7 +13,15 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
+import {
+  CurrentStaff,
+  jsonSchema,
+  Roles,
+  ZodValidationPipe,
+  type StaffPrincipal,
+  TextBody,
+  CSV_UPLOAD_MAX_BYTES,
+} from '@kefu/shared';
 import { listLettersSchema, recordWaybillsSchema, type ListLettersQuery } from './letters.dto';
 import { LettersService, type TrackingReport, type WaybillReport } from './letters.service';
 import { readCsvUpload } from './upload';
@@ -68,6 +76,7 @@ export class LettersController {
   @HttpCode(200)
   @Roles(...staff)
   @ApiConsumes('application/json', 'text/csv', 'application/octet-stream')
+  @TextBody(CSV_UPLOAD_MAX_BYTES)
   @ApiBody({ schema: jsonSchema(recordWaybillsSchema) })
   @ApiOperation({
     summary:
@@ -85,6 +94,7 @@ export class LettersController {
   @HttpCode(200)
   @Roles(...staff)
   @ApiConsumes('text/csv', 'application/octet-stream')
+  @TextBody(CSV_UPLOAD_MAX_BYTES)
   @ApiOperation({
     summary:
       "Import the carrier's tracking export (邮件号, 时间, 处理动作, 地点, 签收人; UTF-8 or GBK): receipts and statuses, bad rows reported; a re-import changes nothing",

@@ -1,7 +1,5 @@
 import type { Request } from 'express';
-import { AppException, decodeCsv } from '@kefu/shared';
-
-const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+import { AppException, CSV_UPLOAD_MAX_BYTES as MAX_UPLOAD_BYTES, decodeCsv } from '@kefu/shared';
 
 /**
  * The request body as text: `application/octet-stream` (or any type no parser took) is read raw and
@@ -18,6 +16,9 @@ export async function readCsvUpload(req: Request): Promise<string> {
       'Send the CSV file as the request body (Content-Type: text/csv or application/octet-stream).',
     );
   }
+  // A declared length over the limit is refused before a byte is read.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_UPLOAD_BYTES)
+    throw new AppException('payload_too_large', `The file is larger than ${MAX_UPLOAD_BYTES} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

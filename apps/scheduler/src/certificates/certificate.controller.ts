@@ -2,7 +2,16 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, type
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { AppException, CurrentStaff, jsonSchema, Roles, ZodValidationPipe, type StaffPrincipal } from '@kefu/shared';
+import {
+  AppException,
+  CurrentStaff,
+  jsonSchema,
+  Roles,
+  ZodValidationPipe,
+  type StaffPrincipal,
+  TextBody,
+  CSV_UPLOAD_MAX_BYTES,
+} from '@kefu/shared';
 import {
   batchParamSchema,
   collectionSchema,
@@ -41,6 +50,7 @@ export class CertificateController {
   @Post('imports')
   @Roles(...releasers)
   @ApiConsumes('text/csv')
+  @TextBody(CSV_UPLOAD_MAX_BYTES)
   @ApiOperation({
     summary:
       'Batches from a spreadsheet (UTF-8 or GBK CSV): columns estate, building, entrance, room, place, hours, documents (separated by ;), from_date, deadline [, reference] or their Chinese headers. Rows with the same estate and batch fields form one batch. Any bad row → 400 naming each, nothing imported',

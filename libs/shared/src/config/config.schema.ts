@@ -131,6 +131,14 @@ export const configSchema = z
     WEB_FORM_POW_BITS: z.coerce.number().int().min(0).max(26).default(16),
     /** Web-form submissions accepted per IP address per hour. */
     WEB_FORM_MAX_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** Web-form POSTs per address per hour, accepted or refused (a mistyped form is sent again; a flood is not). */
+    WEB_FORM_MAX_ATTEMPTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(30),
+    /** Megabytes one address may send the web form per hour (photos included), judged by Content-Length before reading. */
+    WEB_FORM_UPLOAD_MB_PER_IP_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(100),
+    /** Megabytes everybody together may send the web form per hour: beyond it the form answers 503 until the next hour. */
+    WEB_FORM_UPLOAD_MB_PER_HOUR: z.coerce.number().int().min(64).max(10_000_000).default(2048),
+    /** Web-form uploads (photos, held in memory until checked) one intake process reads at once; more wait for a 503. */
+    WEB_FORM_MAX_CONCURRENT_UPLOADS: z.coerce.number().int().min(1).max(1000).default(8),
     /** Letterhead of EMS letters (notifier): company name, postal address, hotline; the manifest's sender too. */
     LETTER_COMPANY_NAME: z.string().min(1).max(100).default('客户服务部'),
     LETTER_COMPANY_ADDRESS: z.string().max(200).default(''),

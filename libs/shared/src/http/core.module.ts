@@ -1,5 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '../auth/auth.module';
@@ -9,6 +9,7 @@ import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../confi
 import { dataSourceOptions } from '../database/data-source.options';
 import { HttpExceptionFilter } from '../errors/http-exception.filter';
 import { HealthModule } from '../health/health.module';
+import { BodyParsingInterceptor } from './body-parsing';
 import { loggerModuleParams } from '../logging/logger.options';
 import { QueueModule } from '../queues/queue.module';
 import { RedisModule } from '../redis/redis.module';
@@ -39,6 +40,7 @@ export class CoreModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: BodyParsingInterceptor },
         { provide: CLOCK, useClass: AppClock },
         CalendarService,
         OutboxRelay,

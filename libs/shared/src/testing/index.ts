@@ -4,3 +4,4 @@ export * from './factories';
 export * from './test-app';
 export * from './eventually';
 export * from './dovecot';
+export * from './partial-request';

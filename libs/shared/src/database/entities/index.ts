@@ -18,7 +18,7 @@ import { OwnerEntity } from './owner.entity';
 import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
-import { WebIpUsageEntity } from './web-ip-usage.entity';
+import { WebIpUsageEntity, WebUploadUsageEntity } from './web-ip-usage.entity';
 import { ReturnVisitEntity } from './return-visit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
@@ -76,6 +76,7 @@ export {
   LetterEntity,
   LetterManifestEntity,
   WebIpUsageEntity,
+  WebUploadUsageEntity,
 };
 export { CaseDeadlineEntity, ReminderEntity };
 export { ReturnVisitEntity };
@@ -139,6 +140,7 @@ export const entities = [
   CertificateNoticeEntity,
   CertificateCollectionEntity,
   WebIpUsageEntity,
+  WebUploadUsageEntity,
   ReturnVisitEntity,
   DepartmentResponsibilityEntity,
   DutyRosterEntity,

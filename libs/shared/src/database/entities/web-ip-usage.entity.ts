@@ -16,3 +16,16 @@ export class WebIpUsageEntity {
   @Column({ type: 'timestamptz', array: true, default: () => "'{}'" }) noJsHits!: Date[];
   @Column({ type: 'timestamptz', default: () => 'now()' }) updatedAt!: Date;
 }
+
+/**
+ * What the public web form's POSTs weighed, per address and hour (`ip_hash` '*' = everybody): every attempt counts,
+ * accepted or refused, and its declared bytes (apps/intake/src/web-form/upload-budget.guard.ts). Judged before a
+ * byte of the body is read, so a flood of uploads costs a row update, not memory or disk.
+ */
+@Entity({ name: 'web_upload_usage' })
+export class WebUploadUsageEntity {
+  @PrimaryColumn({ type: 'timestamptz' }) hour!: Date;
+  @PrimaryColumn({ type: 'varchar', length: 32 }) ipHash!: string;
+  @Column({ type: 'int', default: 0 }) attempts!: number;
+  @Column({ type: 'bigint', default: 0 }) bytes!: string;
+}
