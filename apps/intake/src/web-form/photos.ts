@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FieldProblem } from '@kefu/shared';
+import { readImageShape } from './image-structure';
 import type { UploadedPart, UploadProblem } from './uploads';
 
 export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
@@ -62,7 +63,8 @@ export const uploadProblemMessage: Record<UploadProblem, string> = {
 };
 
 /**
- * Checks photos: images only (by magic bytes), each at most 10 MB, at most `max`. Empty file parts (a
+ * Checks photos: images only (by magic bytes, then their whole structure: `readImageShape`), each at most 10 MB,
+ * at most `max`. Empty file parts (a
  * file input left blank still sends one) are ignored.
  */
 export function checkPhotos(
@@ -85,6 +87,11 @@ export function checkPhotos(
     const type = sniffImage(p.buffer);
     if (!type) {
       problems.push({ field, message: `「${name}」不是图片，只能上传 JPG、PNG、WebP 或 HEIC 格式的照片` });
+      return;
+    }
+    const shape = readImageShape(p.buffer, type);
+    if (typeof shape === 'string') {
+      problems.push({ field, message: `「${name}」不是完整的照片，请重新拍摄或选择后再上传` });
       return;
     }
     photos.push({
