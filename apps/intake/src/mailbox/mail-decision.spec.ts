@@ -9,7 +9,9 @@ const lookup: CaseLookup = {
     Promise.resolve(ids.includes('ack-7f3a9c21@kefu.example') ? { id: 'case-thread', number: 'KF-2026-00003' } : null),
   byNumbers: (numbers) =>
     Promise.resolve(
-      numbers.includes('COBZS001-2026-00001') ? { id: 'case-subject', number: 'COBZS001-2026-00001' } : null,
+      numbers.includes('COBZS001-2026-00001')
+        ? { id: 'case-subject', number: 'COBZS001-2026-00001', addresses: ['wang.owner@example.com'] }
+        : null,
     ),
 };
 const run = (raw: Buffer, maxBytes = 25 * 1024 * 1024) =>
@@ -83,6 +85,21 @@ describe('decide (one stored mail)', () => {
       kind: 'reply',
       caseId: 'case-thread',
       matchedBy: 'thread',
+    });
+  });
+
+  it("holds a stranger's mail quoting a case number for staff instead of adding it to that case (issue 16, 11)", async () => {
+    const raw = Buffer.from(
+      read('reply-with-case-number.eml').toString('latin1').replace('wang.owner@example.com', 'stranger@phish.example'),
+      'latin1',
+    );
+    const d = await run(raw);
+    expect(d).toMatchObject({
+      kind: 'quarantine',
+      reason: expect.stringMatching(
+        /^quotes case COBZS001-2026-00001 in its subject, but comes from an address that case does not know/,
+      ),
+      summary: expect.objectContaining({ quotedCase: 'COBZS001-2026-00001' }),
     });
   });
 

@@ -53,7 +53,8 @@ export interface NewReporter {
 /** Database look-ups the decision needs (threads of mail we sent, case numbers). */
 export interface CaseLookup {
   byMessageIds: (ids: string[]) => Promise<{ id: string; number: string } | null>;
-  byNumbers: (numbers: string[]) => Promise<{ id: string; number: string } | null>;
+  /** A case by number, with the addresses it knows (its reporter's, its owner's, active staff's; lower case). */
+  byNumbers: (numbers: string[]) => Promise<{ id: string; number: string; addresses: string[] } | null>;
 }
 
 // COBZS001-2026-00017, KF-2026-00003: project code (or KF), business year, sequence.
@@ -235,6 +236,17 @@ export async function decide(raw: Buffer, opts: DecideOptions): Promise<MailDeci
   const byThread = threadIds.length ? await opts.lookup.byMessageIds(threadIds) : null;
   const numbers = [...new Set([...m.subject.matchAll(CASE_NUMBER)].map((x) => x[0].toUpperCase()))];
   const byNumber = !byThread && numbers.length ? await opts.lookup.byNumbers(numbers) : null;
+  // A case number is printed on every notice and is easy to guess: quoted by an address the case does not know, the
+  // mail is not added to a stranger's case (where staff would read it as the owner's word) but held for staff.
+  if (!byThread && byNumber) {
+    const senders = [m.from?.address, m.replyTo?.address].filter((a): a is string => !!a).map((a) => a.toLowerCase());
+    if (!senders.some((a) => byNumber.addresses.includes(a)))
+      return {
+        kind: 'quarantine',
+        reason: `quotes case ${byNumber.number} in its subject, but comes from an address that case does not know (not its reporter, owner or staff): held for staff to check`,
+        summary: summarise(m, { quotedCase: byNumber.number }),
+      };
+  }
   const target = byThread ?? byNumber;
   if (target)
     return {

@@ -195,8 +195,12 @@ export class MailProcessingService {
         )[0] ?? null,
       byNumbers: async (numbers) =>
         (
-          await this.ds.query<Array<{ id: string; number: string }>>(
-            `SELECT id, number FROM cases WHERE number = ANY($1::text[]) LIMIT 1`,
+          await this.ds.query<Array<{ id: string; number: string; addresses: string[] }>>(
+            `SELECT c.id, c.number,
+                    array_remove(ARRAY[lower(c.reporter_email), lower(o.email)], NULL)
+                      || ARRAY(SELECT lower(s.email) FROM staff s WHERE s.active AND s.email IS NOT NULL) AS addresses
+               FROM cases c LEFT JOIN owners o ON o.id = c.owner_id
+              WHERE c.number = ANY($1::text[]) LIMIT 1`,
             [numbers],
           )
         )[0] ?? null,

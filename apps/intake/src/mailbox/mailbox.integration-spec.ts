@@ -28,6 +28,7 @@ describe('email and fax-to-email intake (real Dovecot, Postgres, Redis)', () => 
       projectId: project.id,
       receivedAt: new Date('2026-11-20T02:00:00Z'),
       channel: 'email',
+      reporterEmail: 'wang.owner@example.com',
     });
     await ds
       .getRepository(SentMessageEntity)
