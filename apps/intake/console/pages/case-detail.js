@@ -51,7 +51,12 @@ function facts(c) {
     ['unit', c.unitLabel ?? '—'],
     ['owner', c.ownerName ?? '—'],
     ['reporter', c.reporterName ?? '—'],
-    ['contact', c.reporterContact ?? '—'],
+    [
+      'contact',
+      c.contactsHidden
+        ? html`${c.reporterContact ?? '—'} <span class="muted" data-testid="contacts-hidden">${t('case-detail.contactsHidden')}</span>`
+        : (c.reporterContact ?? '—'),
+    ],
     ['received', dateTime(c.receivedAt)],
     [
       'promised',
@@ -175,6 +180,7 @@ export default {
       'case-detail.fact.escalation': '升级层级',
       'case-detail.fact.rules': '分类规则',
       'case-detail.moved': '已变更 {n} 次',
+      'case-detail.contactsHidden': '（话务员只能查看近 30 天电话案件的联系方式和附件）',
       'case-detail.level.staff': '经办人',
       'case-detail.level.dept_manager': '部门经理',
       'case-detail.level.vice_gm': '副总经理',
@@ -383,6 +389,8 @@ export default {
       'case-detail.fact.escalation': 'Escalation level',
       'case-detail.fact.rules': 'Classification rules',
       'case-detail.moved': 'moved {n} times',
+      'case-detail.contactsHidden':
+        '(operators see contact details and attachments of phone cases of the last 30 days only)',
       'case-detail.level.staff': 'Handler',
       'case-detail.level.dept_manager': 'Department manager',
       'case-detail.level.vice_gm': 'Vice GM',

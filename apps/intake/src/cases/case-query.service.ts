@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppException, AttachmentEntity, CallEntity, CaseEventEntity, IntakeRecordEntity } from '@kefu/shared';
-import { maskText, unitLabelSql } from '@kefu/shared';
+import { maskText, maskValue, unitLabelSql } from '@kefu/shared';
 import type { ListCasesQuery } from './case.dto';
 import { availableTransitions, transitionLabel, type TransitionName } from './case-transitions';
 import { caseWarrantySql, type CaseWarrantyFact } from './warranty/warranty-standing';
@@ -164,6 +164,8 @@ export class CaseQueryService {
         /** A repair's warranty standing (cases/warranty); null when it was not decided (not a repair at intake). */
         warranty: full.warranty,
         /** The case's level by its name on the chain (levels above a shortened chain's top are its top); null at 0. */
+        /** True when phones and addresses are masked for the reader (an operator, `withoutContacts`). */
+        contactsHidden: false,
         escalationLevelName:
           row.escalationLevel > 0
             ? (full.escalation_chain.filter((l) => l.level <= row.escalationLevel).at(-1)?.name ?? null)
@@ -195,6 +197,19 @@ export class CaseQueryService {
       /** Whom the case may be assigned to, when it may be: for the console's assign form (cs_rep may not list staff). */
       assignTo,
     };
+  }
+
+  /**
+   * Whether a hotline operator sees a case's contact details and attachments: for phone cases of the last 30 days
+   * (the calls they and their colleagues take, the callbacks they owe). Mail, web, fax and suggestion-box cases and
+   * older ones are the reps' work: operators see them with phones and addresses masked, and no attachments.
+   */
+  async operatorSeesContacts(caseId: string): Promise<boolean> {
+    const [row] = await this.ds.query<Array<{ ok: boolean }>>(
+      `SELECT (channel = 'hotline' AND received_at > now() - interval '${OPERATOR_CONTACT_DAYS} days') AS ok FROM cases WHERE id = $1`,
+      [caseId],
+    );
+    return row?.ok ?? false;
   }
 
   /** One attachment of a case, with its bytes. */
@@ -394,6 +409,39 @@ export interface CaseReminder {
   acknowledgedVia: string | null;
   escalatedAt: string | null;
   cancelledAt: string | null;
+}
+
+/** How long an operator sees a phone case's contact details (see `operatorSeesContacts`). */
+export const OPERATOR_CONTACT_DAYS = 30;
+
+type CaseDetail = Awaited<ReturnType<CaseQueryService['detail']>>;
+
+/** A case as an operator sees one that is not theirs to call: every phone number and address masked, no attachment list. */
+export function withoutContacts(d: CaseDetail): CaseDetail {
+  return {
+    ...d,
+    case: {
+      ...d.case,
+      description: maskText(d.case.description),
+      summary: maskText(d.case.summary),
+      reporterContact: d.case.reporterContact === null ? null : maskText(d.case.reporterContact),
+      matchDetails: maskValue(d.case.matchDetails),
+      contactsHidden: true,
+    },
+    events: d.events.map((e) => ({ ...e, details: maskValue(e.details) as typeof e.details })),
+    calls: d.calls.map((c) => ({
+      ...c,
+      callerNumber: maskText(c.callerNumber),
+      callerDigits: c.callerDigits === null ? null : maskText(c.callerDigits),
+      summary: maskText(c.summary),
+    })),
+    attachments: [],
+  };
+}
+
+/** Whether an operator sees a listed case's summary as written (see `operatorSeesContacts`). */
+export function operatorSeesRow(row: Pick<CaseRow, 'channel' | 'receivedAt'>, now = Date.now()): boolean {
+  return row.channel === 'hotline' && new Date(row.receivedAt).getTime() > now - OPERATOR_CONTACT_DAYS * 86_400_000;
 }
 
 /** A notification's address as staff may see it: phones and emails masked, a postal address cut to its first characters. */

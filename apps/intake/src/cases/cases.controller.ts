@@ -4,8 +4,10 @@ import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { z } from 'zod';
 import {
   APP_CONFIG,
+  AppException,
   CurrentStaff,
   jsonSchema,
+  maskText,
   Roles,
   ZodValidationPipe,
   type AppConfig,
@@ -30,7 +32,7 @@ import {
   surveyAppointmentSchema,
   type ListCasesQuery,
 } from './case.dto';
-import { CaseQueryService } from './case-query.service';
+import { CaseQueryService, OPERATOR_CONTACT_DAYS, operatorSeesRow, withoutContacts } from './case-query.service';
 import { CaseWorkflowService } from './case-workflow.service';
 
 const handlers = ['cs_rep', 'dept_manager', 'vice_gm', 'gm'] as const;
@@ -51,8 +53,14 @@ export class CasesController {
     summary:
       'Cases, newest first: filter by status, channel, type, category (comma-separated), estate, assignee, overdue, free text',
   })
-  list(@Query(new ZodValidationPipe(listCasesSchema)) q: ListCasesQuery) {
-    return this.query.list(q);
+  async list(@Query(new ZodValidationPipe(listCasesSchema)) q: ListCasesQuery, @CurrentStaff() s: StaffPrincipal) {
+    const page = await this.query.list(q);
+    if (s.role !== 'operator') return page;
+    // Summaries quote what owners wrote, phone numbers included: an operator reads them of their own phone cases.
+    return {
+      ...page,
+      items: page.items.map((r) => (operatorSeesRow(r) ? r : { ...r, summary: maskText(r.summary) })),
+    };
   }
 
   @Get(':id')
@@ -60,11 +68,13 @@ export class CasesController {
     summary:
       'One case with its whole timeline, calls, intake records, possible duplicates and the transitions it allows',
   })
-  detail(@Param('id', uuid) caseId: string, @CurrentStaff() s: StaffPrincipal) {
+  async detail(@Param('id', uuid) caseId: string, @CurrentStaff() s: StaffPrincipal) {
     // The people a case may be assigned to travel with it for those who may assign (a cs_rep cannot list staff).
-    return this.query.detail(caseId, {
+    const detail = await this.query.detail(caseId, {
       withAssignTargets: s.role === 'admin' || (handlers as readonly string[]).includes(s.role),
     });
+    if (s.role === 'operator' && !(await this.query.operatorSeesContacts(caseId))) return withoutContacts(detail);
+    return detail;
   }
 
   @Get(':id/attachments/:attachmentId')
@@ -74,8 +84,14 @@ export class CasesController {
   async attachment(
     @Param('id', uuid) caseId: string,
     @Param('attachmentId', uuid) attachmentId: string,
+    @CurrentStaff() s: StaffPrincipal,
     @Res() res: Response,
   ): Promise<void> {
+    if (s.role === 'operator' && !(await this.query.operatorSeesContacts(caseId)))
+      throw new AppException(
+        'forbidden',
+        `Operators open the attachments of phone cases of the last ${OPERATOR_CONTACT_DAYS} days only; ask a customer-service rep.`,
+      );
     const a = await this.query.attachment(caseId, attachmentId);
     // Sent as a download with nosniff: an HTML or SVG attachment must never run in the console's origin.
     res.setHeader('Content-Type', a.contentType || 'application/octet-stream');
