@@ -95,6 +95,7 @@ const composeText = readText('docker-compose.yml');
 const secrets: Env = {
   AUTH_TOKEN_SECRET: '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86',
   POSTGRES_PASSWORD: 'compose-spec-password',
+  POSTGRES_APP_PASSWORD: 'compose-spec-app-password',
   PUBLIC_BASE_URL: 'https://kefu.example.com',
 };
 
@@ -219,7 +220,7 @@ describe('docker-compose.yml', () => {
     expect(() => loadCompose({})).toThrow(MissingVariableError);
     const { PUBLIC_BASE_URL: _public, ...noPublicUrl } = secrets;
     expect(() => loadCompose(noPublicUrl)).toThrow(/PUBLIC_BASE_URL/);
-    const url = { PUBLIC_BASE_URL: secrets.PUBLIC_BASE_URL };
+    const url = { PUBLIC_BASE_URL: secrets.PUBLIC_BASE_URL, POSTGRES_APP_PASSWORD: 'x' };
     expect(() => loadCompose({ ...url, POSTGRES_PASSWORD: 'x' })).toThrow(/AUTH_TOKEN_SECRET/);
     expect(() => loadCompose({ ...url, AUTH_TOKEN_SECRET: 's'.repeat(40) })).toThrow(/POSTGRES_PASSWORD/);
     expect(() => loadCompose({ ...url, POSTGRES_PASSWORD: 'x', AUTH_TOKEN_SECRET: '' })).toThrow(/AUTH_TOKEN_SECRET/);
@@ -239,7 +240,9 @@ describe('docker-compose.yml', () => {
       expect(config.NODE_ENV).toBe('production');
       expect(config.HTTP_HOST).toBe('0.0.0.0');
       expect(new URL(config.DATABASE_URL).hostname).toBe('postgres');
-      expect(new URL(config.DATABASE_URL).password).toBe(secrets.POSTGRES_PASSWORD);
+      // The least-privilege role, not the owner (issue 16, 11).
+      expect(new URL(config.DATABASE_URL).username).toBe('kefu_app');
+      expect(new URL(config.DATABASE_URL).password).toBe(secrets.POSTGRES_APP_PASSWORD);
       expect(new URL(config.REDIS_URL).hostname).toBe('redis');
       expect(config.AUTH_TOKEN_SECRET).toBe(secrets.AUTH_TOKEN_SECRET);
       expect(config.LOG_FORMAT).toBe('json'); // pino-pretty is a devDependency, not in the image
@@ -290,7 +293,10 @@ describe('docker-compose.yml', () => {
     expect(builtPath('tools/cli')).toBe('dist/tools/cli.js');
     expect(migrate.depends_on?.postgres?.condition).toBe('service_healthy');
     expect(migrate.restart).toBe('no');
-    expect(processEnv(migrate).DATABASE_URL).toBe(processEnv(service(compose, 'intake')).DATABASE_URL);
+    // Migrations run as the owner, which then grants the apps' role exactly the apps' URL.
+    expect(new URL(processEnv(migrate).DATABASE_URL!).username).toBe('kefu');
+    expect(new URL(processEnv(migrate).DATABASE_URL!).password).toBe(secrets.POSTGRES_PASSWORD);
+    expect(processEnv(migrate).APP_DATABASE_URL).toBe(processEnv(service(compose, 'intake')).DATABASE_URL);
     // No app runs migrations itself: only the migrate service's command does.
     for (const app of apps) expect(argv(service(compose, app).command)).not.toContain('migrate');
   });
@@ -310,7 +316,7 @@ describe('docker-compose.yml', () => {
     expect(pg.volumes?.some((v) => v.endsWith(':/var/lib/postgresql/data'))).toBe(true);
     expect(argv(pg.healthcheck?.test).join(' ')).toContain('pg_isready');
     const env = processEnv(pg);
-    const url = new URL(processEnv(service(compose, 'intake')).DATABASE_URL ?? '');
+    const url = new URL(processEnv(service(compose, 'migrate')).DATABASE_URL ?? '');
     expect(decodeURIComponent(url.username)).toBe(env.POSTGRES_USER);
     expect(decodeURIComponent(url.password)).toBe(env.POSTGRES_PASSWORD);
     expect(url.pathname).toBe(`/${env.POSTGRES_DB}`);

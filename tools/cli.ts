@@ -1,6 +1,7 @@
 /**
  * kefu CLI (run from dist after `npm run build`, or through the npm scripts):
- *   migrate                      apply pending migrations (under an advisory lock)
+ *   migrate                      apply pending migrations (under an advisory lock); with APP_DATABASE_URL, then
+ *                                create or update the apps' least-privilege role it names and grant it row access
  *   migrate:revert               revert the latest migration
  *   create-admin --login L --name N [--password-stdin]   create the first admin; prints a generated password, or
  *                                takes one line from standard input (never a password on the command line: `ps`
@@ -14,6 +15,7 @@ import {
   generatePassword,
   hashPassword,
   loadDatabaseUrl,
+  grantAppRole,
   runMigrations,
   StaffEntity,
 } from '@kefu/shared';
@@ -48,8 +50,14 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   switch (command) {
     case 'migrate': {
-      const applied = await runMigrations(loadDatabaseUrl());
+      const url = loadDatabaseUrl();
+      const applied = await runMigrations(url);
       process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+      // The apps' least-privilege role, created or updated and granted after every migration (new tables included).
+      if (process.env.APP_DATABASE_URL) {
+        const { role } = await grantAppRole(url, process.env.APP_DATABASE_URL);
+        process.stdout.write(`The apps' role ${role} may read and write rows, and nothing more.\n`);
+      }
       return 0;
     }
     case 'migrate:revert':

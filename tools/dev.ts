@@ -15,6 +15,7 @@ import {
   hasRedisServer,
   reachableDataDir,
   redisInstallHint,
+  grantAppRole,
   runMigrations,
   startEmbeddedPostgres,
   startRedisServer,
@@ -39,15 +40,20 @@ const paint = (code: number, text: string) => (tty ? `\x1b[${code}m${text}\x1b[0
 const say = (msg: string) => process.stdout.write(`${paint(1, '[kefu]')} ${msg}\n`);
 
 /** Secrets generated once per checkout and kept in .data (git-ignored). */
-function localSecrets(): { pgPassword: string; tokenSecret: string; staffPassword: string } {
+function localSecrets(): { pgPassword: string; pgAppPassword: string; tokenSecret: string; staffPassword: string } {
   const file = join(dataDir, 'local-secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as ReturnType<typeof localSecrets>;
+  const kept = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<ReturnType<typeof localSecrets>>)
+    : {};
+  // A checkout from before a secret existed gets it added, the others kept.
   const secrets = {
-    pgPassword: randomBytes(12).toString('hex'),
-    tokenSecret: randomBytes(32).toString('hex'),
-    staffPassword: `demo-${randomBytes(5).toString('hex')}`,
+    pgPassword: kept.pgPassword ?? randomBytes(12).toString('hex'),
+    pgAppPassword: kept.pgAppPassword ?? randomBytes(12).toString('hex'),
+    tokenSecret: kept.tokenSecret ?? randomBytes(32).toString('hex'),
+    staffPassword: kept.staffPassword ?? `demo-${randomBytes(5).toString('hex')}`,
   };
-  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  if (Object.keys(kept).length !== Object.keys(secrets).length)
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
 }
 
@@ -171,6 +177,16 @@ async function main(): Promise<void> {
 
     const applied = await runMigrations(databaseUrl);
     say(applied.length ? `migrations applied: ${applied.join(', ')}` : 'database schema is up to date');
+    // The apps connect as a least-privilege role, as in production (docker-compose.yml); a DATABASE_URL of your
+    // own is used as it is.
+    let appDatabaseUrl = databaseUrl;
+    if (pg) {
+      const url = new URL(databaseUrl);
+      url.username = 'kefu_app';
+      url.password = secrets.pgAppPassword;
+      appDatabaseUrl = url.toString();
+      await grantAppRole(databaseUrl, appDatabaseUrl);
+    }
 
     const ds = new DataSource(dataSourceOptions(databaseUrl, { poolSize: 2, applicationName: 'kefu-dev' }));
     await ds.initialize();
@@ -195,7 +211,7 @@ async function main(): Promise<void> {
     const env = {
       ...process.env,
       ...providers.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: appDatabaseUrl,
       REDIS_URL: redisUrl,
       AUTH_TOKEN_SECRET: process.env.AUTH_TOKEN_SECRET ?? secrets.tokenSecret,
       LOG_FORMAT: process.env.LOG_FORMAT ?? 'pretty',

@@ -4,6 +4,7 @@ export * from './logging';
 export * from './database/entities';
 export * from './database/data-source.options';
 export * from './database/migrate';
+export * from './database/app-role';
 export * from './database/snake-naming.strategy';
 export * from './local-services';
 export * from './auth';
