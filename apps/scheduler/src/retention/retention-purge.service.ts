@@ -81,7 +81,7 @@ export class RetentionPurgeService {
     const runId = await this.start(trigger, staffId, asOf, cutoffs);
     const counts: Counts = {};
     try {
-      const at = (kind: RetentionKind) => cutoffs[kind]!;
+      const at = (kind: RetentionKind) => cutoffs[kind];
       const limit = this.config.RETENTION_BATCH_SIZE;
       add(counts, 'web_ip_usage', await this.loop((m) => countOf(m, webIpUsageSql, [at('web_ip_usage'), limit])));
       add(counts, 'outbox', await this.loop((m) => countOf(m, relayedOutboxSql, [at('relayed_outbox'), limit])));

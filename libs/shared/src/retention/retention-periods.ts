@@ -36,8 +36,7 @@ export function retentionPeriods(config: AppConfig): Record<RetentionKind, Reten
     case_record: {
       interval: `${CASE_RECORD_YEARS} years`,
       from: 'the case closed (a rejected case: its rejection)',
-      rule:
-        '002 §8.1: the complaint form (投诉处理单) and register are kept 1 year by customer service, then 5 years in the archive; 004 篇2 §3.2 (2 years after closing) is shorter, so 6 years satisfies both. Everything filed with the case goes with it: timeline, calls, return visits, evidence and attachments, the items as received (raw mail — 002 second 程序 §8.1 keeps the written complaint with it), the messages about it (the written reply, 002 §7.4.1) with their receipts and letter PDFs',
+      rule: '002 §8.1: the complaint form (投诉处理单) and register are kept 1 year by customer service, then 5 years in the archive; 004 篇2 §3.2 (2 years after closing) is shorter, so 6 years satisfies both. Everything filed with the case goes with it: timeline, calls, return visits, evidence and attachments, the items as received (raw mail — 002 second 程序 §8.1 keeps the written complaint with it), the messages about it (the written reply, 002 §7.4.1) with their receipts and letter PDFs',
       then: 'deleted, whole (the append-only triggers allow it to the purge only, past this floor)',
     },
     call_recording: {
