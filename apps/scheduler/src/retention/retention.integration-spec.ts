@@ -276,6 +276,19 @@ describe('records retention purge (002 §8, 004 篇2 §3.2, 004 篇3 §4.5)', ()
     ).rejects.toThrow(/append-only: UPDATE refused/);
   });
 
+  it('one run at a time: a run in progress answers 409 (the tick skips); a run killed long ago is marked interrupted', async () => {
+    const admin = await tokenFor(app, 'admin');
+    const [busy] = await q<{ id: string }>(
+      `INSERT INTO retention_runs (trigger, status, as_of, started_at) VALUES ('schedule', 'running', now(), now()) RETURNING id`,
+    );
+    await http().post('/api/v1/retention/runs').set(auth(admin)).expect(409);
+    await expect(purge()).resolves.toBeNull();
+    // The same row as if its scheduler had died 7 hours ago: the next run closes it and carries on.
+    await q(`UPDATE retention_runs SET started_at = now() - interval '7 hours' WHERE id = $1`, [busy!.id]);
+    await expect(purge()).resolves.toMatchObject({ status: 'done' });
+    expect(await q(`SELECT status FROM retention_runs WHERE id = $1`, [busy!.id])).toEqual([{ status: 'interrupted' }]);
+  });
+
   it('runs are listed to managers, started by admins only', async () => {
     const [manager, rep, admin] = await Promise.all([
       tokenFor(app, 'dept_manager'),
