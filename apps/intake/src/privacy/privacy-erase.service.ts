@@ -6,6 +6,7 @@ import {
   AppException,
   CASE_RECORD_YEARS,
   CLOCK,
+  countTouched,
   retentionPeriods,
   zonedParts,
   type AppConfig,
@@ -71,7 +72,7 @@ export class PrivacyEraseService {
       const now = this.clock.now();
       const erased: ErasureItem[] = [];
       const kept: KeptItem[] = [];
-      const count = (sql: string, params: unknown[]) => countOf(m, sql, params);
+      const count = (sql: string, params: unknown[]) => countTouched(m, sql, params);
 
       const cases = `SELECT id FROM cases WHERE owner_id = $1`;
       erased.push({
@@ -226,12 +227,4 @@ function maskSql(col: string, terms: number): string {
   // $1 is the owner id; the terms follow it.
   for (let i = 0; i < terms; i++) sql = `replace(${sql}, $${i + 2}, '${MASK}')`;
   return sql;
-}
-
-async function countOf(m: Q, sql: string, params: unknown[]): Promise<number> {
-  const [row] = await m.query<Array<{ n: number }>>(
-    `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
-    params,
-  );
-  return row?.n ?? 0;
 }

@@ -5,6 +5,7 @@ import {
   APP_CONFIG,
   AppException,
   CLOCK,
+  countTouched,
   OnTask,
   retentionPeriods,
   zonedParts,
@@ -19,7 +20,6 @@ import {
   callRecordingsSql,
   caselessIntakeBatchSql,
   caselessNotificationsBatchSql,
-  countOf,
   deleteCases,
   deleteIntakeRecords,
   deleteNotifications,
@@ -83,13 +83,13 @@ export class RetentionPurgeService {
     try {
       const at = (kind: RetentionKind) => cutoffs[kind];
       const limit = this.config.RETENTION_BATCH_SIZE;
-      add(counts, 'web_ip_usage', await this.loop((m) => countOf(m, webIpUsageSql, [at('web_ip_usage'), limit])));
-      add(counts, 'outbox', await this.loop((m) => countOf(m, relayedOutboxSql, [at('relayed_outbox'), limit])));
+      add(counts, 'web_ip_usage', await this.loop((m) => countTouched(m, webIpUsageSql, [at('web_ip_usage'), limit])));
+      add(counts, 'outbox', await this.loop((m) => countTouched(m, relayedOutboxSql, [at('relayed_outbox'), limit])));
       const today = zonedParts(asOf, this.config.BUSINESS_TIME_ZONE).day;
       add(
         counts,
         'call_recordings',
-        await this.loop((m) => countOf(m, callRecordingsSql, [at('call_recording'), limit, today])),
+        await this.loop((m) => countTouched(m, callRecordingsSql, [at('call_recording'), limit, today])),
       );
       await this.progress(runId, counts);
       await this.batches(

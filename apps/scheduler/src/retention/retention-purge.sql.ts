@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { countTouched } from '@kefu/shared';
 
 type Q = Pick<EntityManager, 'query'>;
 
@@ -7,15 +8,6 @@ type Q = Pick<EntityManager, 'query'>;
  * transaction that waits on nobody; each re-checks its condition, so a rerun (or a run after a crash) removes only
  * what is still due, and a second run on the same day finds nothing.
  */
-
-/** `WITH d AS (<DELETE|UPDATE … RETURNING 1>) SELECT count(*)`: how many rows the statement touched. */
-export async function countOf(m: Q, sql: string, params: unknown[]): Promise<number> {
-  const [row] = await m.query<Array<{ n: number }>>(
-    `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
-    params,
-  );
-  return row?.n ?? 0;
-}
 
 /** Lets this transaction (only) past the append-only triggers' DELETE refusal, within the rules' floor (migration Retention). */
 export const allowPurgeSql = `SELECT set_config('kefu.retention_purge', 'on', true)`;
@@ -73,11 +65,11 @@ export async function deleteNotifications(m: Q, ids: string[], counts: Record<st
   add(
     counts,
     'notification_receipts',
-    await countOf(m, `DELETE FROM notification_receipts WHERE notification_id = ANY($1::uuid[])`, [ids]),
+    await countTouched(m, `DELETE FROM notification_receipts WHERE notification_id = ANY($1::uuid[])`, [ids]),
   );
-  add(counts, 'letters', await countOf(m, `DELETE FROM letters WHERE notification_id = ANY($1::uuid[])`, [ids]));
+  add(counts, 'letters', await countTouched(m, `DELETE FROM letters WHERE notification_id = ANY($1::uuid[])`, [ids]));
   await m.query(`UPDATE notifications SET fallback_of_id = NULL WHERE fallback_of_id = ANY($1::uuid[])`, [ids]);
-  add(counts, 'notifications', await countOf(m, `DELETE FROM notifications WHERE id = ANY($1::uuid[])`, [ids]));
+  add(counts, 'notifications', await countTouched(m, `DELETE FROM notifications WHERE id = ANY($1::uuid[])`, [ids]));
 }
 
 /** Deletes intake records ($1) with their attachments (raw mail goes with the row). */
@@ -86,9 +78,9 @@ export async function deleteIntakeRecords(m: Q, ids: string[], counts: Record<st
   add(
     counts,
     'attachments',
-    await countOf(m, `DELETE FROM attachments WHERE intake_record_id = ANY($1::uuid[])`, [ids]),
+    await countTouched(m, `DELETE FROM attachments WHERE intake_record_id = ANY($1::uuid[])`, [ids]),
   );
-  add(counts, 'intake_records', await countOf(m, `DELETE FROM intake_records WHERE id = ANY($1::uuid[])`, [ids]));
+  add(counts, 'intake_records', await countTouched(m, `DELETE FROM intake_records WHERE id = ANY($1::uuid[])`, [ids]));
 }
 
 /** Deletes whole cases ($1) and everything filed with them, children first (most foreign keys are RESTRICT). */
@@ -99,21 +91,25 @@ export async function deleteCases(m: Q, ids: string[], counts: Record<string, nu
     await m.query<Array<{ id: string }>>(`SELECT id FROM notifications WHERE case_id = ANY($1::uuid[])`, p)
   ).map((r) => r.id);
   await deleteNotifications(m, nids, counts);
-  add(counts, 'attachments', await countOf(m, `DELETE FROM attachments WHERE case_id = ANY($1::uuid[])`, p));
-  add(counts, 'calls', await countOf(m, `DELETE FROM calls WHERE case_id = ANY($1::uuid[])`, p));
+  add(counts, 'attachments', await countTouched(m, `DELETE FROM attachments WHERE case_id = ANY($1::uuid[])`, p));
+  add(counts, 'calls', await countTouched(m, `DELETE FROM calls WHERE case_id = ANY($1::uuid[])`, p));
   const rids = (
     await m.query<Array<{ id: string }>>(`SELECT id FROM intake_records WHERE case_id = ANY($1::uuid[])`, p)
   ).map((r) => r.id);
   await deleteIntakeRecords(m, rids, counts);
   for (const table of ['reminders', 'case_deadlines', 'return_visits', 'sent_messages', 'case_events'] as const) {
-    add(counts, table, await countOf(m, `DELETE FROM ${table} WHERE case_id = ANY($1::uuid[])`, p));
+    add(counts, table, await countTouched(m, `DELETE FROM ${table} WHERE case_id = ANY($1::uuid[])`, p));
   }
   add(
     counts,
     'case_links',
-    await countOf(m, `DELETE FROM case_links WHERE case_id = ANY($1::uuid[]) OR linked_case_id = ANY($1::uuid[])`, p),
+    await countTouched(
+      m,
+      `DELETE FROM case_links WHERE case_id = ANY($1::uuid[]) OR linked_case_id = ANY($1::uuid[])`,
+      p,
+    ),
   );
-  add(counts, 'cases', await countOf(m, `DELETE FROM cases WHERE id = ANY($1::uuid[])`, p));
+  add(counts, 'cases', await countTouched(m, `DELETE FROM cases WHERE id = ANY($1::uuid[])`, p));
 }
 
 export function add(counts: Record<string, number>, key: string, n: number): void {

@@ -168,7 +168,7 @@ describe('records retention purge (002 §8, 004 篇2 §3.2, 004 篇3 §4.5)', ()
     const quarantinedOld = await intakeRecord({ outcome: 'quarantined', receivedAt: await ago('6 years') });
     const quarantined = await intakeRecord({ outcome: 'quarantined', receivedAt: await ago('5 years') });
 
-    // Relayed outbox rows: 7 days; web-form address usage: 30 days.
+    // Relayed outbox rows: 7 days; web-form address usage left over (intake sweeps it hourly): 1 day.
     const outbox = async (relayedAt: Date | null, createdAt: Date) =>
       (
         await q<{ id: string }>(
@@ -181,8 +181,8 @@ describe('records retention purge (002 §8, 004 篇2 §3.2, 004 篇3 §4.5)', ()
     const unrelayed = await outbox(null, await ago('30 days'));
     const ip = async (hash: string, at: Date) =>
       q(`INSERT INTO web_ip_usage (ip_hash, hits, updated_at) VALUES ($1, ARRAY[$2::timestamptz], $2)`, [hash, at]);
-    await ip('old', await ago('30 days'));
-    await ip('recent', await ago('30 days', '1 day'));
+    await ip('old', await ago('1 day'));
+    await ip('recent', await ago('1 day', '1 hour'));
 
     const run = await purge();
 

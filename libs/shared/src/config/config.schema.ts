@@ -175,8 +175,6 @@ export const configSchema = z
     RETENTION_BATCH_SIZE: z.coerce.number().int().min(100).max(50_000).default(5000),
     /** Days a relayed outbox row is kept (the seeds are silent: delivery plumbing, kept a week for troubleshooting). */
     RELAYED_OUTBOX_KEEP_DAYS: z.coerce.number().int().min(1).max(365).default(7),
-    /** Days a web-form address-usage row (salted hash, no address) is kept after its last use (seeds silent). */
-    WEB_IP_USAGE_KEEP_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     /** Lifetime of the owner's return-visit link (回访), from the case's resolution. */
     RETURN_VISIT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** Lifetime of a signed acknowledgement link, from sending. */

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { AppConfig } from '../config';
 
 /**
@@ -70,10 +71,19 @@ export function retentionPeriods(config: AppConfig): Record<RetentionKind, Reten
       then: 'deleted',
     },
     web_ip_usage: {
-      interval: `${config.WEB_IP_USAGE_KEEP_DAYS} days`,
+      interval: '1 day',
       from: 'the address last used the web form',
-      rule: 'seeds silent: the limit needs the last hour only; a salted hash kept a month (WEB_IP_USAGE_KEEP_DAYS) to look into abuse, then gone (PIPL: no longer than needed)',
+      rule: 'seeds silent: the limit needs the last hour only, and intake itself sweeps rows an hour old (ip-limit.service.ts); the purge removes any a day old, left while intake was stopped (PIPL: no longer than needed)',
       then: 'deleted',
     },
   };
+}
+
+/** Runs `<UPDATE|DELETE …>` and answers how many rows it touched (`WITH d AS (… RETURNING 1) SELECT count(*)`). */
+export async function countTouched(m: Pick<EntityManager, 'query'>, sql: string, params: unknown[]): Promise<number> {
+  const [row] = await m.query<Array<{ n: number }>>(
+    `WITH d AS (${sql} RETURNING 1) SELECT count(*)::int AS n FROM d`,
+    params,
+  );
+  return row?.n ?? 0;
 }
