@@ -1,5 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expectEventually, factories } from '@kefu/shared/testing';
+import { JobRouter } from '@kefu/shared';
+import { RETENTION_PURGE_TASK } from '../../apps/scheduler/src/retention/retention-purge.service';
 import { startConsoleStack, type ConsoleStack } from './stack';
 
 describe('manager dashboard in a real browser', () => {
@@ -176,6 +178,20 @@ describe('manager dashboard in a real browser', () => {
       .getByRole('img', { name: /valid complaints \(bars\), closure and on-time reply rates \(lines\)/ })
       .waitFor();
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('lists the last records-retention purges with what each removed', async () => {
+    await stack.db.dataSource.query(
+      `INSERT INTO web_ip_usage (ip_hash, hits, updated_at) VALUES ('e2e-old', '{}', now() - interval '40 days')`,
+    );
+    await stack.scheduler.get(JobRouter).runTask(RETENTION_PURGE_TASK);
+    const gm = await stack.staff('gm', { name: '总经理 吴' });
+    const { page, context } = await stack.loggedIn(gm);
+    await page.waitForURL(/#\/dashboard$/);
+    const section = page.locator('[data-section=retention]');
+    await section.getByRole('heading', { name: '记录保存：最近的清理' }).waitFor();
+    await expect(section.locator('tbody tr').first().textContent()).resolves.toMatch(/done.*web_ip_usage 1/);
     await context.close();
   });
 

@@ -11,6 +11,7 @@ import { SuggestionBoxModule } from './suggestion-box/suggestion-box.module';
 import { WebFormModule } from './web-form/web-form.module';
 import { StaffModule } from './staff/staff.module';
 import { RoutingModule } from './routing/routing.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class IntakeModule {
@@ -30,6 +31,7 @@ export class IntakeModule {
         SuggestionBoxModule,
         ReportsModule,
         ConsoleModule,
+        PrivacyModule,
       ],
     };
   }

@@ -5,6 +5,7 @@ import { CalendarApiModule } from './calendar/calendar.module';
 import { RemindersModule } from './reminders/reminders.module';
 import { WarrantyModule } from './warranty/warranty.module';
 import { CertificateModule } from './certificates/certificate.module';
+import { RetentionModule } from './retention/retention.module';
 
 @Module({})
 export class SchedulerModule {
@@ -18,6 +19,7 @@ export class SchedulerModule {
         RemindersModule,
         WarrantyModule,
         CertificateModule,
+        RetentionModule,
       ],
     };
   }

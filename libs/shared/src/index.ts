@@ -32,3 +32,4 @@ export * from './mail';
 export * from './database/advisory-lock';
 export * from './routing';
 export * from './escalation';
+export * from './retention';

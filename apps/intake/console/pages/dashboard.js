@@ -2,7 +2,7 @@
 import { api } from '../lib/api.js';
 import { barLineChart } from '../lib/chart.js';
 import { $ } from '../lib/dom.js';
-import { percent } from '../lib/format.js';
+import { dateTime, percent } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { getLang, label, t } from '../lib/i18n.js';
 import { errorBox } from '../lib/ui.js';
@@ -15,6 +15,8 @@ import { errorBox } from '../lib/ui.js';
  * @typedef {{ month: string, totals: Figures, byCategory: Array<Figures & { category: string | null }>,
  *   byEstate: Array<Figures & Estate>, trend: Array<Figures & { month: string }> }} Monthly
  * @typedef {{ open: number, overdue: number }} OpenFigures
+ * @typedef {{ id: string, trigger: string, status: string, startedAt: string, finishedAt: string | null,
+ *   counts: Record<string, number> }} RetentionRun
  * @typedef {{ totals: OpenFigures, byCategory: Array<OpenFigures & { category: string | null }>, byEstate: Array<OpenFigures & Estate> }} OpenCases
  */
 
@@ -136,6 +138,35 @@ function trendSection(m) {
   </section>`;
 }
 
+/**
+ * The last runs of the daily records-retention purge (scheduler `GET /api/v1/retention/runs`), read-only: when, how it
+ * ended, and how many records of each kind it removed. Left out when the scheduler cannot be reached.
+ * @param {RetentionRun[] | null} runs
+ */
+function retentionSection(runs) {
+  if (!runs) return '';
+  const removed = (/** @type {RetentionRun} */ r) =>
+    Object.entries(r.counts)
+      .filter(([, n]) => n > 0)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || t('dashboard.retention.nothing');
+  return html`<section aria-labelledby="dash-retention" data-section="retention">
+    <h2 id="dash-retention">${t('dashboard.retention')}</h2>
+    <p class="muted">${t('dashboard.retention.detail')}</p>
+    ${
+      runs.length
+        ? html`<table class="card">
+          <thead><tr><th scope="col">${t('dashboard.retention.started')}</th><th scope="col">${t('dashboard.retention.status')}</th>
+            <th scope="col">${t('dashboard.retention.removed')}</th></tr></thead>
+          <tbody>${runs.map(
+            (r) => html`<tr><td>${dateTime(r.startedAt)}</td><td>${r.status}</td><td>${removed(r)}</td></tr>`,
+          )}</tbody>
+        </table>`
+        : html`<p>${t('dashboard.retention.none')}</p>`
+    }
+  </section>`;
+}
+
 /** @type {import('../lib/types').Page} */
 export default {
   path: '/dashboard',
@@ -189,6 +220,14 @@ export default {
       'dashboard.def.satisfaction':
         '满意率：最近一次回访（业主通过回访链接的评价或员工电话回访记录）为满意的 ÷ 已有回访记录的。',
       'dashboard.def.overdue': '逾期：承诺答复时间已过，案件仍为新登记、已受理或已分派（与案件队列的"逾期"一致）。',
+      'dashboard.retention': '记录保存：最近的清理',
+      'dashboard.retention.detail':
+        '每天凌晨按记录保存规定（002 §8、004 篇3 §4.5）删除到期记录；各类记录的期限见 README。',
+      'dashboard.retention.started': '开始时间',
+      'dashboard.retention.status': '结果',
+      'dashboard.retention.removed': '删除（类别 数量）',
+      'dashboard.retention.nothing': '无到期记录',
+      'dashboard.retention.none': '尚未运行。',
     },
     en: {
       'nav.dashboard': 'Dashboard',
@@ -241,6 +280,14 @@ export default {
         "Satisfaction: cases whose latest return visit (the owner's answer through the link, or staff's record of a call) was satisfied ÷ those with a return visit recorded.",
       'dashboard.def.overdue':
         'Overdue: the promised reply date has passed and the case is still new, accepted or assigned (as in the case queue).',
+      'dashboard.retention': 'Records retention: recent purges',
+      'dashboard.retention.detail':
+        'Every night, records past their period under the records rules (002 §8, 004 篇3 §4.5) are removed; each period is in the README.',
+      'dashboard.retention.started': 'Started',
+      'dashboard.retention.status': 'Result',
+      'dashboard.retention.removed': 'Removed (kind count)',
+      'dashboard.retention.nothing': 'nothing due',
+      'dashboard.retention.none': 'No run yet.',
     },
   },
   async render(main, ctx) {
@@ -258,8 +305,13 @@ export default {
     const mine = ++renders;
     /** @type {Monthly} */ let m;
     /** @type {OpenCases} */ let o;
+    /** @type {RetentionRun[] | null} */ let runs;
     try {
-      [m, o] = await Promise.all([api('reports/monthly', { query: { month } }), api('reports/open-cases')]);
+      [m, o, runs] = await Promise.all([
+        api('reports/monthly', { query: { month } }),
+        api('reports/open-cases'),
+        /** @type {Promise<RetentionRun[]>} */ (api('retention/runs', { query: { limit: '5' } })).catch(() => null),
+      ]);
     } catch (err) {
       if (mine === renders && isHere()) mount(main, html`<h1>${t('nav.dashboard')}</h1>${errorBox(err)}`);
       return;
@@ -317,6 +369,8 @@ export default {
           )}
         </div>
       </section>
+
+      ${retentionSection(runs)}
 
       <details class="card dash-defs">
         <summary>${t('dashboard.definitions')}</summary>

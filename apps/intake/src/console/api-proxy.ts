@@ -14,6 +14,7 @@ export const proxiedPrefixes = {
     '/api/v1/reminders',
     '/api/v1/certificate-batches',
     '/api/v1/warranty',
+    '/api/v1/retention',
     '/api/v1/calendar',
     '/api/v1/escalation-chain',
     // The signed acknowledgement links in staff reminders: one public address (PUBLIC_BASE_URL) serves them.

@@ -184,6 +184,10 @@ export const configSchema = z
       .min(30, 'the rules keep call recordings at least 30 days')
       .max(3650)
       .default(30),
+    /** Retention purge (apps/scheduler/src/retention): rows removed per statement, each batch its own short transaction. */
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(100).max(50_000).default(5000),
+    /** Days a relayed outbox row is kept (the seeds are silent: delivery plumbing, kept a week for troubleshooting). */
+    RELAYED_OUTBOX_KEEP_DAYS: z.coerce.number().int().min(1).max(365).default(7),
     /** Lifetime of the owner's return-visit link (回访), from the case's resolution. */
     RETURN_VISIT_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(14),
     /** Lifetime of a signed acknowledgement link, from sending. */

@@ -7,6 +7,8 @@ import { StaffEntity } from './staff.entity';
 @Entity({ name: 'calls' })
 @Index('ix_calls_caller', ['callerDigits', 'startedAt'])
 @Index('ix_calls_case', ['caseId'])
+// The retention purge's recordings still held.
+@Index('ix_calls_recording_held', ['startedAt'], { where: '"recording_ref" IS NOT NULL' })
 @Check('ck_calls_direction', `"direction" IN ('in', 'out')`)
 @Check('ck_calls_duration', '"duration_seconds" >= 0')
 export class CallEntity {
@@ -33,6 +35,8 @@ export class CallEntity {
   @Column({ type: 'varchar', length: 300, nullable: true }) recordingRef!: string | null;
   /** Recordings are kept at least 30 days (004 篇3 §4.5); longer for unresolved special cases. */
   @Column({ type: 'date', nullable: true }) recordingKeepUntil!: string | null;
+  /** When the retention purge dropped the recording's reference (its period over, the case resolved). */
+  @Column({ type: 'timestamptz', nullable: true }) recordingPurgedAt!: Date | null;
   @Column({ type: 'uuid', nullable: true }) operatorId!: string | null;
   @ManyToOne(() => StaffEntity, { onDelete: 'RESTRICT' })
   @JoinColumn({ name: 'operator_id', foreignKeyConstraintName: 'fk_calls_operator' })

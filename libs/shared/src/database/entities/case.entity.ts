@@ -49,6 +49,8 @@ import {
 @Index('ix_cases_minor_complaints_open', ['receivedAt'], {
   where: `"type" = 'complaint' AND "severity" = 'minor' AND "status" IN ('new', 'accepted', 'assigned', 'replied')`,
 })
+// The retention purge: closed cases by closing time.
+@Index('ix_cases_closed', ['closedAt'], { where: `"status" = 'closed'` })
 @Index('ix_cases_unplanned', ['receivedAt'], { where: `"planned_round" IS DISTINCT FROM "reply_date_moves"` })
 @Check('ck_cases_match_status', `"match_status" IN ('matched', 'ambiguous', 'unmatched')`)
 @Check('ck_cases_type', inList('type', caseTypes))

@@ -24,6 +24,7 @@ import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
 import { EscalationLevelEntity } from './escalation-level.entity';
+import { PrivacyRequestEntity, RetentionRunEntity } from './retention.entity';
 import {
   ScanStateEntity,
   WarrantyItemEntity,
@@ -83,6 +84,13 @@ export { ReturnVisitEntity };
 export { returnVisitVias, type ReturnVisitVia } from './return-visit.entity';
 export { DepartmentResponsibilityEntity, DutyRosterEntity };
 export { EscalationLevelEntity };
+export { PrivacyRequestEntity, RetentionRunEntity };
+export {
+  privacyRequestKinds,
+  retentionRunStatuses,
+  type PrivacyRequestKind,
+  type RetentionRunStatus,
+} from './retention.entity';
 export { escalationResolvers, type EscalationResolver } from './escalation-level.entity';
 export {
   deadlineSteps,
@@ -145,4 +153,6 @@ export const entities = [
   DepartmentResponsibilityEntity,
   DutyRosterEntity,
   EscalationLevelEntity,
+  RetentionRunEntity,
+  PrivacyRequestEntity,
 ];

@@ -32,6 +32,8 @@ export type IntakeOutcome = (typeof intakeOutcomes)[number];
 @Unique('uq_intake_records_source_external', ['source', 'externalId'])
 @Index('ix_intake_records_outcome', ['outcome', 'receivedAt'])
 @Index('ix_intake_records_case', ['caseId'])
+// The retention purge: items that never joined a case, by age.
+@Index('ix_intake_records_caseless', ['receivedAt'], { where: '"case_id" IS NULL' })
 // Message-ID plus content hash: the same mail delivered twice (two mailboxes, a resync) is refused.
 @Index('uq_intake_records_message', ['messageId', 'contentHash'], { unique: true, where: '"message_id" IS NOT NULL' })
 @Check('ck_intake_records_channel', inList('channel', caseChannels))

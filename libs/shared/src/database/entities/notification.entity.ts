@@ -62,6 +62,8 @@ export type RecipientType = (typeof recipientTypes)[number];
 // until sent): a row written without it costs no entry there — the heating-notice day writes 70,000.
 @Index('ix_notifications_case', ['caseId'], { where: '"case_id" IS NOT NULL' })
 @Index('ix_notifications_owner', ['ownerId'])
+// The retention purge: messages about no case (estate-wide notices, staff digests), by age.
+@Index('ix_notifications_caseless', ['createdAt'], { where: '"case_id" IS NULL' })
 @Index('ix_notifications_source', ['sourceType', 'sourceId'])
 @Index('ix_notifications_provider', ['providerId'], { where: '"provider_id" IS NOT NULL' })
 // The notifier's same-text-to-same-number limit (3 in 24 h) counts by address and send time.

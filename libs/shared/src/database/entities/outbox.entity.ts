@@ -8,6 +8,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique
 @Entity({ name: 'outbox' })
 @Unique('uq_outbox_dedupe_key', ['dedupeKey'])
 @Index('ix_outbox_pending', ['id'], { where: '"relayed_at" IS NULL' })
+// The retention purge: relayed rows by age.
+@Index('ix_outbox_relayed', ['relayedAt'], { where: '"relayed_at" IS NOT NULL' })
 export class OutboxEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' }) id!: string;
   @Column({ type: 'varchar', length: 60 }) jobName!: string;

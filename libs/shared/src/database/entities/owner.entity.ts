@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import type { NotifyChannel } from './enums';
 
 /** 业主: personal data (mobiles, email, address) — never logged unmasked, never put in queue payloads. */
@@ -7,6 +7,11 @@ import type { NotifyChannel } from './enums';
 @Index('ix_owners_mobiles', { synchronize: false })
 // On lower(email), for intake's case-blind match of a reporter's address (no query reads email as typed); created by hand in the migration.
 @Index('ix_owners_email_lower', { synchronize: false })
+// An erased owner keeps no contact detail (written by hand in migration Retention).
+@Check(
+  'ck_owners_erased',
+  `"erased_at" IS NULL OR ("email" IS NULL AND "postal_address" IS NULL AND "postcode" IS NULL AND "mobiles" = '{}')`,
+)
 export class OwnerEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;
   @Column({ type: 'varchar', length: 100 }) name!: string;
@@ -19,6 +24,8 @@ export class OwnerEntity {
   @Column({ type: 'text', array: true, default: () => "'{sms}'" }) preferredChannels!: NotifyChannel[];
   /** Channels the owner has opted out of (e.g. Twilio 21610 STOP sets 'sms'). */
   @Column({ type: 'text', array: true, default: () => "'{}'" }) optOuts!: NotifyChannel[];
+  /** Set when the owner's personal data was erased on request (PIPL; apps/intake/src/privacy): the row stays, anonymised. */
+  @Column({ type: 'timestamptz', nullable: true }) erasedAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -22,6 +22,7 @@ import { DeadlinesDone1795540000000 } from './1795540000000-DeadlinesDone';
 import { AttachmentsEvidence1795545000000 } from './1795545000000-AttachmentsEvidence';
 import { CasesWarranty1795550000000 } from './1795550000000-CasesWarranty';
 import { EscalationChain1795555000000 } from './1795555000000-EscalationChain';
+import { Retention1795565000000 } from './1795565000000-Retention';
 import { WebUploadUsage1795570000000 } from './1795570000000-WebUploadUsage';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
@@ -50,5 +51,6 @@ export const migrations = [
   AttachmentsEvidence1795545000000,
   CasesWarranty1795550000000,
   EscalationChain1795555000000,
+  Retention1795565000000,
   WebUploadUsage1795570000000,
 ];
