@@ -12,6 +12,7 @@ export * from './redis/redis.module';
 export * from './http/openapi';
 export * from './http/core.module';
 export * from './http/bootstrap';
+export * from './http/client-address';
 export * from './cases/case-number';
 export * from './calendar';
 export * from './sla';

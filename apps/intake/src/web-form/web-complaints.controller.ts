@@ -1,8 +1,8 @@
 import { Controller, Get, Post, Req, Res, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppException, jsonSchema, Public } from '@kefu/shared';
-import { clientIp, WebPhotoUploads } from './web-form.controller';
+import { AppException, clientIp, jsonSchema, Public } from '@kefu/shared';
+import { WebPhotoUploads } from './web-form.controller';
 import { UploadedParts, type Uploads } from './uploads';
 import { fieldLabels, webComplaintSchema } from './web-form.dto';
 import { WebFormService } from './web-form.service';

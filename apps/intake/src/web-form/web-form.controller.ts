@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Req, Res, UseFilters, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '@kefu/shared';
+import { clientIp, Public } from '@kefu/shared';
 import { renderForm } from './form.page';
 import { HtmlErrorFilter } from './html-error.filter';
 import { pageHeaders } from './html';
@@ -16,9 +16,6 @@ export const WebPhotoUploads = SoftUploadsInterceptor({
   maxFiles: PHOTO_MAX_COUNT,
   fieldNames: ['photos'],
 });
-
-/** The address the per-IP limits count (Express's `req.ip`: the socket, or X-Forwarded-For where `trust proxy` is set). */
-export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';
 
 /** GET/POST /complaint: the public, server-rendered complaint form (works without JavaScript). */
 @ApiExcludeController()

@@ -19,6 +19,7 @@ import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 import { WebIpUsageEntity } from './web-ip-usage.entity';
+import { AuthEventEntity } from './auth-event.entity';
 import { ReturnVisitEntity } from './return-visit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
@@ -76,7 +77,9 @@ export {
   LetterEntity,
   LetterManifestEntity,
   WebIpUsageEntity,
+  AuthEventEntity,
 };
+export { authEventKinds, type AuthEventKind } from './auth-event.entity';
 export { CaseDeadlineEntity, ReminderEntity };
 export { ReturnVisitEntity };
 export { returnVisitVias, type ReturnVisitVia } from './return-visit.entity';
@@ -139,6 +142,7 @@ export const entities = [
   CertificateNoticeEntity,
   CertificateCollectionEntity,
   WebIpUsageEntity,
+  AuthEventEntity,
   ReturnVisitEntity,
   DepartmentResponsibilityEntity,
   DutyRosterEntity,
