@@ -9,6 +9,7 @@ import { CLOCK, type Clock } from '../util/clock';
 import { recordAuthEvent } from './auth-events';
 import type { StaffPrincipal, TokenSession } from './auth.decorators';
 import { LoginThrottle } from './login-throttle';
+import { PasswordGate } from './password-gate';
 import { verifyPassword } from './password';
 
 export interface LoginResult {
@@ -23,6 +24,8 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 
 @Injectable()
 export class AuthService {
+  private readonly gate = new PasswordGate();
+
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly jwt: JwtService,
@@ -37,14 +40,36 @@ export class AuthService {
    */
   async login(login: string, password: string, clientAddress: string): Promise<LoginResult> {
     const typed = login.trim().toLowerCase();
-    const reservation = await this.throttle.reserve(typed, clientAddress);
+    const staff = await this.checkPassword(typed, password, clientAddress);
+    if (!staff) throw new AppException('invalid_credentials', 'Wrong login or password.');
+    const now = this.clock.now();
+    await this.ds.query(`UPDATE staff SET last_login_at = $2 WHERE id = $1`, [staff.id, now]);
+    await recordAuthEvent(this.ds, { kind: 'login_succeeded', login: typed, staffId: staff.id, clientAddress });
+    return this.issue(
+      { id: staff.id, role: staff.role, name: staff.name },
+      { tokenVersion: staff.tokenVersion, authTime: now },
+    );
+  }
+
+  /**
+   * The active account `login` names if `password` is its password, else null (a failure, written to auth_events);
+   * throws 429 `too_many_attempts` while the login or the address is locked out. Under the login throttle, like a
+   * login: changing one's own password checks the current one here too.
+   */
+  async checkPassword(
+    login: string,
+    password: string,
+    clientAddress: string,
+    context: Record<string, unknown> = {},
+  ): Promise<StaffEntity | null> {
+    const reservation = await this.throttle.reserve(login, clientAddress);
     if (!reservation.allowed) {
       for (const lock of reservation.lockedNow) {
         await recordAuthEvent(this.ds, {
           kind: 'login_locked',
-          login: typed,
+          login,
           clientAddress,
-          details: { scope: lock.scope, lockedSeconds: lock.seconds },
+          details: { ...context, scope: lock.scope, lockedSeconds: lock.seconds },
         });
       }
       const s = reservation.retryAfterSeconds;
@@ -61,23 +86,16 @@ export class AuthService {
         .getRepository(StaffEntity)
         .createQueryBuilder('s')
         .addSelect('s.passwordHash')
-        .where('s.login = :login', { login: typed })
+        .where('s.login = :login', { login })
         .getOne();
-      ok = (await verifyPassword(password, staff?.passwordHash ?? DUMMY_HASH)) && !!staff?.active;
+      const hash = staff?.passwordHash ?? DUMMY_HASH;
+      ok = (await this.gate.run(reservation.addressTries, () => verifyPassword(password, hash))) && !!staff?.active;
     } finally {
       await this.throttle.settle(reservation, ok);
     }
-    if (!staff || !ok) {
-      await recordAuthEvent(this.ds, { kind: 'login_failed', login: typed, clientAddress });
-      throw new AppException('invalid_credentials', 'Wrong login or password.');
-    }
-    const now = this.clock.now();
-    await this.ds.query(`UPDATE staff SET last_login_at = $2 WHERE id = $1`, [staff.id, now]);
-    await recordAuthEvent(this.ds, { kind: 'login_succeeded', login: typed, staffId: staff.id, clientAddress });
-    return this.issue(
-      { id: staff.id, role: staff.role, name: staff.name },
-      { tokenVersion: staff.tokenVersion, authTime: now },
-    );
+    if (staff && ok) return staff;
+    await recordAuthEvent(this.ds, { kind: 'login_failed', login, clientAddress, details: context });
+    return null;
   }
 
   /**

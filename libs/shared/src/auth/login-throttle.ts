@@ -9,7 +9,14 @@ import { REDIS } from '../redis/redis.module';
 export type LockScope = 'login' | 'address';
 
 export type Reservation =
-  | { allowed: true; login: string; address: string; counted: boolean }
+  | {
+      allowed: true;
+      login: string;
+      address: string;
+      counted: boolean;
+      /** The address's tries within the window, this one included: the password gate serves low numbers first. */
+      addressTries: number;
+    }
   | {
       allowed: false;
       retryAfterSeconds: number;
@@ -29,17 +36,17 @@ if lt > 0 or at > 0 then return {0, math.max(lt, at), 0, 0} end
 local function take(count, lock, strikes, max)
   local n = redis.call('INCR', count)
   if n == 1 then redis.call('PEXPIRE', count, ARGV[3]) end
-  if n <= tonumber(max) then return 0 end
+  if n <= tonumber(max) then return 0, n end
   local s = redis.call('INCR', strikes)
   redis.call('PEXPIRE', strikes, ARGV[6])
   local d = math.floor(math.min(tonumber(ARGV[5]), tonumber(ARGV[4]) * 2 ^ (s - 1)))
   redis.call('SET', lock, '1', 'PX', d)
   redis.call('DEL', count)
-  return d
+  return d, n
 end
 local ld = take(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
-local ad = take(KEYS[4], KEYS[5], KEYS[6], ARGV[2])
-if ld == 0 and ad == 0 then return {1, 0, 0, 0} end
+local ad, an = take(KEYS[4], KEYS[5], KEYS[6], ARGV[2])
+if ld == 0 and ad == 0 then return {1, 0, 0, 0, an} end
 if ld == 0 then redis.call('DECR', KEYS[1]) end
 if ad == 0 then redis.call('DECR', KEYS[4]) end
 return {0, math.max(ld, ad), ld, ad}
@@ -52,6 +59,12 @@ redis.call('DEL', KEYS[1], KEYS[2])
 if redis.call('EXISTS', KEYS[3]) == 1 and tonumber(redis.call('GET', KEYS[3])) > 0 then redis.call('DECR', KEYS[3]) end
 return 1
 `;
+
+/** The scripts as ioredis commands (defineCommand): sent once, then run by their SHA. */
+interface Scripts {
+  kefuLoginReserve(...keysThenArgs: Array<string | number>): Promise<unknown>;
+  kefuLoginSucceeded(...keys: string[]): Promise<unknown>;
+}
 
 /** How long lockouts are remembered for the doubling. */
 const STRIKE_MEMORY_MS = 24 * 3600_000;
@@ -71,20 +84,27 @@ export class LoginThrottle {
   private readonly logger = new Logger(LoginThrottle.name);
   private unthrottledInFlight = 0;
 
+  private readonly scripts: Scripts;
+
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    if (!('kefuLoginReserve' in redis)) {
+      redis.defineCommand('kefuLoginReserve', { numberOfKeys: 6, lua: RESERVE });
+      redis.defineCommand('kefuLoginSucceeded', { numberOfKeys: 3, lua: SUCCEEDED });
+    }
+    this.scripts = redis as unknown as Scripts;
+  }
 
   /** Counts a try of `login` from `address`, or refuses it while either is locked out. */
   async reserve(login: string, address: string): Promise<Reservation> {
     const c = this.config;
     const k = this.keys(login, address);
-    let reply: [number, number, number, number];
+    let reply: number[];
     try {
-      reply = (await this.redis.eval(
-        RESERVE,
-        6,
+      // EVALSHA: the script's text crosses the wire once, not with every try of a flood.
+      reply = (await this.scripts.kefuLoginReserve(
         k.loginTries,
         k.loginLock,
         k.loginStrikes,
@@ -97,17 +117,17 @@ export class LoginThrottle {
         c.AUTH_LOCKOUT_SECONDS * 1000,
         Math.max(c.AUTH_LOCKOUT_SECONDS, c.AUTH_LOCKOUT_MAX_SECONDS) * 1000,
         STRIKE_MEMORY_MS,
-      )) as [number, number, number, number];
+      )) as number[];
     } catch (err) {
       // Without Redis there are no counts: logins go on (staff must still get in), a few password checks at a time.
       this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'login throttle unavailable');
       if (this.unthrottledInFlight >= UNTHROTTLED_MAX_IN_FLIGHT)
         return { allowed: false, retryAfterSeconds: 1, lockedNow: [] };
       this.unthrottledInFlight += 1;
-      return { allowed: true, login, address, counted: false };
+      return { allowed: true, login, address, counted: false, addressTries: 0 };
     }
-    const [allowed, waitMs, loginMs, addressMs] = reply.map(Number) as [number, number, number, number];
-    if (allowed === 1) return { allowed: true, login, address, counted: true };
+    const [allowed = 0, waitMs = 0, loginMs = 0, addressMs = 0, addressTries = 0] = reply.map(Number);
+    if (allowed === 1) return { allowed: true, login, address, counted: true, addressTries };
     const lockedNow: Array<{ scope: LockScope; seconds: number }> = [];
     if (loginMs > 0) lockedNow.push({ scope: 'login', seconds: Math.ceil(loginMs / 1000) });
     if (addressMs > 0) lockedNow.push({ scope: 'address', seconds: Math.ceil(addressMs / 1000) });
@@ -122,8 +142,8 @@ export class LoginThrottle {
     }
     if (!succeeded) return;
     const k = this.keys(r.login, r.address);
-    await this.redis
-      .eval(SUCCEEDED, 3, k.loginTries, k.loginStrikes, k.addressTries)
+    await this.scripts
+      .kefuLoginSucceeded(k.loginTries, k.loginStrikes, k.addressTries)
       .catch((err: unknown) =>
         this.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'login throttle unavailable'),
       );
