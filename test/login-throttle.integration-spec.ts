@@ -121,7 +121,6 @@ describe('login throttling', () => {
     );
     expect(await finished).toBe(0);
     const statuses = JSON.parse(out.split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, number>;
-    // eslint-disable-next-line no-console
     console.log(
       `real logins during a 500-try flood: ${timings.map((t) => `${t.ms} ms`).join(', ')}; flood answers ${JSON.stringify(statuses)}`,
     );
