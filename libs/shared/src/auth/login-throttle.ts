@@ -75,8 +75,8 @@ const UNTHROTTLED_MAX_IN_FLIGHT = 4;
  * Login throttling: AUTH_LOGIN_MAX_FAILURES tries per login and AUTH_ADDRESS_MAX_FAILURES per client address (an IPv4
  * address, an IPv6 /64) within AUTH_FAILURE_WINDOW_MINUTES, then a lockout of AUTH_LOCKOUT_SECONDS that doubles with
  * each further lockout within a day, up to AUTH_LOCKOUT_MAX_SECONDS. Judged in Redis, in one script, before the
- * password is hashed: refused tries cost no scrypt, so a flood of wrong passwords cannot take the thread pool from
- * real logins. The login is counted as typed whether or not it exists, so a lockout says nothing about which
+ * password is hashed: refused tries cost no scrypt, and the few a flood gets through wait in the PasswordGate behind
+ * real logins from other addresses. The login is counted as typed whether or not it exists, so a lockout says nothing about which
  * logins exist. Keys hold hashes, not logins or addresses.
  */
 @Injectable()
