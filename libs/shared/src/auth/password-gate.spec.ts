@@ -9,7 +9,7 @@ describe('PasswordGate', () => {
   };
   const tick = () => new Promise((r) => setImmediate(r));
 
-  it('runs at most its slots at once and serves the lowest rank first, in arrival order within a rank', async () => {
+  it('runs at most its slots at once and serves the lowest rank first, the newest first within a rank', async () => {
     const gate = new PasswordGate(1);
     const order: string[] = [];
     const first = held();
@@ -28,7 +28,7 @@ describe('PasswordGate', () => {
     expect(gate.queued).toBe(4);
     first.release();
     await Promise.all([running, ...queued]);
-    expect(order).toEqual(['first', 'real-1', 'flood-3a', 'flood-3b', 'flood-9']);
+    expect(order).toEqual(['first', 'real-1', 'flood-3b', 'flood-3a', 'flood-9']);
     expect(gate.queued).toBe(0);
   });
 
