@@ -1,6 +1,7 @@
 // @ts-check
 // The console's shell: hash routes (#/cases/…), the nav by role, language switch, session handling.
 import { keepSessionAlive, whenUnauthenticated } from './lib/api.js';
+import { changeOwnPassword } from './lib/password-dialog.js';
 import { $ } from './lib/dom.js';
 import { html, mount } from './lib/html.js';
 import { register, setLang, getLang, t, label } from './lib/i18n.js';
@@ -17,6 +18,7 @@ import dashboard from './pages/dashboard.js';
 import quarantine from './pages/quarantine.js';
 import routing from './pages/routing.js';
 import escalationChain from './pages/escalation-chain.js';
+import staff from './pages/staff.js';
 import handover from './pages/handover.js';
 import outbox, { localOutboxAvailable } from './pages/outbox.js';
 
@@ -35,6 +37,7 @@ const pages = [
   quarantine,
   routing,
   escalationChain,
+  staff,
   outbox,
 ];
 for (const p of [login, ...pages]) register(p.messages);
@@ -77,6 +80,7 @@ function chrome() {
   $('#brand').textContent = t('app.name');
   $('#lang').textContent = t('app.language');
   $('#logout').textContent = t('app.logout');
+  $('#change-password').textContent = t('pw.open');
   $('#nav').setAttribute('aria-label', t('nav.label'));
   $('#top').hidden = !session;
   if (!session) return;
@@ -158,6 +162,7 @@ $('#lang').addEventListener('click', () => {
   setLang(getLang() === 'zh' ? 'en' : 'zh');
   void route();
 });
+$('#change-password').addEventListener('click', () => void changeOwnPassword($('#change-password')));
 $('#logout').addEventListener('click', () => {
   clearSession();
   location.hash = '#/login';

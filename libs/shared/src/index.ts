@@ -14,6 +14,7 @@ export * from './http/openapi';
 export * from './http/core.module';
 export * from './http/body-parsing';
 export * from './http/bootstrap';
+export * from './http/client-address';
 export * from './cases/case-number';
 export * from './calendar';
 export * from './sla';

@@ -16,6 +16,7 @@ export default {
       'login.password': '密码',
       'login.submit': '登录',
       'login.wrong': '用户名或密码错误。',
+      'login.locked': '登录尝试次数过多，已暂时锁定，请稍后再试。',
     },
     en: {
       'login.title': 'Log in',
@@ -23,6 +24,7 @@ export default {
       'login.password': 'Password',
       'login.submit': 'Log in',
       'login.wrong': 'Wrong login or password.',
+      'login.locked': 'Too many login attempts: locked for a while. Please try again later.',
     },
   },
   render(main, ctx) {
@@ -58,7 +60,9 @@ export default {
           box,
           /** @type {any} */ (err).code === 'invalid_credentials'
             ? html`<div class="alert" role="alert"><p>${t('login.wrong')}</p></div>`
-            : errorBox(err),
+            : /** @type {any} */ (err).code === 'too_many_attempts'
+              ? html`<div class="alert" role="alert"><p>${t('login.locked')}</p></div>`
+              : errorBox(err),
         );
         $('#password', main).focus();
       } finally {

@@ -22,3 +22,20 @@ export const createStaffSchema = z.object({
   email: z.email().nullable().default(null),
 });
 export type CreateStaffDto = z.output<typeof createStaffSchema>;
+
+export const changeRoleSchema = z.object({ role: z.enum(staffRoles) });
+export type ChangeRoleDto = z.output<typeof changeRoleSchema>;
+
+const newPassword = z.string().min(10, 'must be at least 10 characters').max(200);
+
+/** Without a password, one is generated and shown once in the answer. */
+export const resetPasswordSchema = z.object({ password: newPassword.optional() }).default({});
+export type ResetPasswordDto = z.output<typeof resetPasswordSchema>;
+
+export const changeOwnPasswordSchema = z
+  .object({ currentPassword: z.string().min(1, 'is required').max(200), newPassword })
+  .refine((v) => v.currentPassword !== v.newPassword, {
+    path: ['newPassword'],
+    message: 'must differ from the current password',
+  });
+export type ChangeOwnPasswordDto = z.output<typeof changeOwnPasswordSchema>;

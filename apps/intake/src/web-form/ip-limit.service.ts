@@ -2,32 +2,12 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, AppException, type AppConfig } from '@kefu/shared';
+import { APP_CONFIG, AppException, clientKey, type AppConfig } from '@kefu/shared';
 
 const WINDOW_MS = 3600_000;
 
 /** How a submission dealt with the proof of work: done, not done (no JavaScript), or not asked for. */
 export type PowMode = 'solved' | 'none' | 'off';
-
-/**
- * The part of a client address a limit applies to: an IPv4 address, or the /64 of an IPv6 one (one
- * subscriber gets a whole /64, so counting single v6 addresses would limit nobody).
- */
-export function clientKey(ip: string): string {
-  const v4 = /^(?:::ffff:)?(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip);
-  if (v4?.[1]) return v4[1];
-  if (!ip.includes(':')) return ip;
-  const addr = ip.split('%')[0] ?? ip;
-  const [head = '', tail] = addr.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups =
-    tail === undefined ? h : [...h, ...Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
-  return `${groups
-    .slice(0, 4)
-    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
-}
 
 interface Counts {
   total: number;

@@ -2,10 +2,9 @@ import { Inject, Injectable, type CanActivate, type ExecutionContext } from '@ne
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, AppException, JSON_BODY_LIMIT_BYTES, type AppConfig } from '@kefu/shared';
+import { APP_CONFIG, AppException, clientIp, JSON_BODY_LIMIT_BYTES, type AppConfig } from '@kefu/shared';
 import { WebIpLimits } from './ip-limit.service';
 import { PHOTO_MAX_BYTES, PHOTO_MAX_COUNT } from './photos';
-import { clientIp } from './client-ip';
 
 const MB = 1024 * 1024;
 /** The largest web-form POST there can be: five photos at their limit and the text fields. */

@@ -1,8 +1,7 @@
 import { Controller, Get, Post, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AppException, jsonSchema, Public } from '@kefu/shared';
-import { clientIp } from './client-ip';
+import { AppException, clientIp, jsonSchema, Public } from '@kefu/shared';
 import { WebUploadBudget } from './upload-budget.guard';
 import { WebPhotoUploads } from './web-form.controller';
 import { UploadedParts, type Uploads } from './uploads';

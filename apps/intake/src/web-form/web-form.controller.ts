@@ -1,7 +1,7 @@
 import { Controller, Get, Post, Req, Res, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { Public } from '@kefu/shared';
+import { clientIp, Public } from '@kefu/shared';
 import { renderForm } from './form.page';
 import { HtmlErrorFilter } from './html-error.filter';
 import { pageHeaders } from './html';
@@ -10,7 +10,6 @@ import { powScript } from './pow-script';
 import { renderReceipt, renderThanks } from './result.pages';
 import { SoftUploadsInterceptor, UploadedParts, type Uploads } from './uploads';
 import { WebFormService } from './web-form.service';
-import { clientIp } from './client-ip';
 import { WebUploadBudget } from './upload-budget.guard';
 
 export const WebPhotoUploads = SoftUploadsInterceptor({

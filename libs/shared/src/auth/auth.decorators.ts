@@ -21,8 +21,24 @@ export interface StaffPrincipal {
   name: string;
 }
 
+/** The session a token belongs to: the account's token version and the login it started with. */
+export interface TokenSession {
+  tokenVersion: number;
+  /** When the session's login happened (`auth_time`): refresh renews no further than AUTH_SESSION_MAX_HOURS after it. */
+  authTime: Date;
+}
+
+/** What the guard puts on a request it let through. */
+export type AuthenticatedRequest = Request & { staff?: StaffPrincipal; tokenSession?: TokenSession };
+
 export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): StaffPrincipal => {
-  const req = ctx.switchToHttp().getRequest<Request & { staff?: StaffPrincipal }>();
+  const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
   if (!req.staff) throw new Error('CurrentStaff used on a public endpoint');
   return req.staff;
+});
+
+export const CurrentSession = createParamDecorator((_: unknown, ctx: ExecutionContext): TokenSession => {
+  const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!req.tokenSession) throw new Error('CurrentSession used on a public endpoint');
+  return req.tokenSession;
 });

@@ -6,6 +6,8 @@ import { APP_CONFIG, type AppConfig } from '../config';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginThrottle } from './login-throttle';
+import { StaffStateCache } from './staff-state.cache';
 
 /** Staff login and the global guard; the same secret in all three apps makes tokens interchangeable. */
 @Module({
@@ -22,7 +24,7 @@ import { AuthService } from './auth.service';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [AuthService, LoginThrottle, StaffStateCache, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, StaffStateCache],
 })
 export class AuthModule {}

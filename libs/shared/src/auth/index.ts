@@ -4,3 +4,6 @@ export * from './auth.guard';
 export * from './auth.service';
 export * from './auth.module';
 export * from './link-signer';
+export * from './auth-events';
+export * from './login-throttle';
+export * from './staff-state.cache';

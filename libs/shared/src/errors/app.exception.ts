@@ -14,6 +14,7 @@ export const errorStatus = {
   illegal_transition: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  too_many_attempts: 429,
   internal_error: 500,
   service_unavailable: 503,
 } as const;

@@ -19,6 +19,7 @@ import { ProjectEntity } from './project.entity';
 import { StaffEntity } from './staff.entity';
 import { UnitEntity } from './unit.entity';
 import { WebIpUsageEntity, WebUploadUsageEntity } from './web-ip-usage.entity';
+import { AuthEventEntity } from './auth-event.entity';
 import { ReturnVisitEntity } from './return-visit.entity';
 import { LetterEntity, LetterManifestEntity } from './letter.entity';
 import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
@@ -78,7 +79,9 @@ export {
   LetterManifestEntity,
   WebIpUsageEntity,
   WebUploadUsageEntity,
+  AuthEventEntity,
 };
+export { authEventKinds, type AuthEventKind } from './auth-event.entity';
 export { CaseDeadlineEntity, ReminderEntity };
 export { ReturnVisitEntity };
 export { returnVisitVias, type ReturnVisitVia } from './return-visit.entity';
@@ -149,6 +152,7 @@ export const entities = [
   CertificateCollectionEntity,
   WebIpUsageEntity,
   WebUploadUsageEntity,
+  AuthEventEntity,
   ReturnVisitEntity,
   DepartmentResponsibilityEntity,
   DutyRosterEntity,

@@ -35,6 +35,12 @@ export class StaffEntity {
   /** scrypt hash (see auth/password.ts); null = cannot log in. */
   @Column({ type: 'varchar', length: 200, nullable: true, select: false }) passwordHash!: string | null;
   @Column({ type: 'boolean', default: true }) active!: boolean;
+  /**
+   * Carried in every token (`ver`); bumped when the account is deactivated, its role changes or its password is
+   * reset or changed, so tokens issued before stop working (the guard re-reads it at least once a minute).
+   */
+  @Column({ type: 'integer', default: 0 }) tokenVersion!: number;
+  @Column({ type: 'timestamptz', nullable: true }) lastLoginAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -22,6 +22,7 @@ import { DeadlinesDone1795540000000 } from './1795540000000-DeadlinesDone';
 import { AttachmentsEvidence1795545000000 } from './1795545000000-AttachmentsEvidence';
 import { CasesWarranty1795550000000 } from './1795550000000-CasesWarranty';
 import { EscalationChain1795555000000 } from './1795555000000-EscalationChain';
+import { StaffLifecycle1795560000000 } from './1795560000000-StaffLifecycle';
 import { Retention1795565000000 } from './1795565000000-Retention';
 import { WebUploadUsage1795570000000 } from './1795570000000-WebUploadUsage';
 
@@ -51,6 +52,7 @@ export const migrations = [
   AttachmentsEvidence1795545000000,
   CasesWarranty1795550000000,
   EscalationChain1795555000000,
+  StaffLifecycle1795560000000,
   Retention1795565000000,
   WebUploadUsage1795570000000,
 ];

@@ -1,6 +1,6 @@
-import { clientKey } from './ip-limit.service';
+import { clientKey } from './client-address';
 
-describe('web-form per-IP limits', () => {
+describe('clientKey', () => {
   it('limits IPv4 addresses one by one and IPv6 by the /64 a subscriber gets', () => {
     expect(clientKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
     expect(clientKey('203.0.113.7')).toBe('203.0.113.7');
