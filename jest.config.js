@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testRegex: '\\.(spec|integration-spec|e2e-spec)\\.ts$',
+  // The abuse suite times the system under attack: it runs alone, after the rest (npm run test:abuse).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/abuse/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
@@ -88,84 +87,8 @@ describe('login throttling', () => {
     const [lock] = await events(db.dataSource, `kind = 'login_locked' AND client_address = $1`, [from]);
     expect(lock).toMatchObject({ login: 'rep3', details: { scope: 'address', lockedSeconds: 60 } });
   });
-
-  it('keeps real logins from other addresses under 2 s while 500 wrong passwords pour in', async () => {
-    const real = await Promise.all(
-      ['flood-a', 'flood-b', 'flood-c'].map((l) =>
-        factories.createStaff(db.dataSource, { login: l, role: 'operator', password: `${l}-pass-123` }),
-      ),
-    );
-    const t = performance.now();
-    await login(real[0]!.login, `${real[0]!.login}-pass-123`, '10.20.30.99').expect(200);
-    const alone = Math.round(performance.now() - t);
-    // The flood comes from another process, as an attacker's would: its client work does not share our event loop.
-    await app.listen(0, '127.0.0.1');
-    const url = await app.getUrl();
-    const flood = spawn(process.execPath, ['-e', FLOOD, `${url.replace('[::1]', '127.0.0.1')}/api/v1/auth/login`], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    flood.stdout.setEncoding('utf8');
-    const started = new Promise<void>((resolve) =>
-      flood.stdout.on('data', (chunk: string) => {
-        out += chunk;
-        if (out.includes('sent\n')) resolve();
-      }),
-    );
-    const finished = new Promise<number>((resolve) => flood.on('exit', (code) => resolve(code ?? -1)));
-    await started;
-    // Real logins from their own addresses while the flood arrives and while its admitted checks run, one every 0.7 s.
-    const timings = await Promise.all(
-      real.map(async (s, i) => {
-        await new Promise((r) => setTimeout(r, 100 + i * 700));
-        const t0 = performance.now();
-        const res = await login(s.login, `${s.login}-pass-123`, `10.20.30.${i + 1}`);
-        return { status: res.status, ms: Math.round(performance.now() - t0) };
-      }),
-    );
-    expect(await finished).toBe(0);
-    const statuses = JSON.parse(out.split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, number>;
-    console.log(
-      `a login alone: ${alone} ms; real logins during a 500-try flood: ${timings.map((t) => `${t.ms} ms`).join(', ')}; flood answers ${JSON.stringify(statuses)}`,
-    );
-    for (const t of timings) {
-      expect(t.status).toBe(200);
-      expect(t.ms).toBeLessThan(2000);
-    }
-    // At most 20 tries per flooding address (5 addresses) reached scrypt; the rest were refused before it.
-    expect((statuses['401'] ?? 0) + (statuses['429'] ?? 0)).toBe(500);
-    expect(statuses['401']).toBeLessThanOrEqual(100);
-  }, 60_000);
+  // The flood of 500 wrong passwords with real logins beside it: test/abuse (run alone, timing is its point).
 });
-
-/**
- * 500 wrong-password logins from 5 addresses against 10 logins (known and unknown), over 50 connections at once (each
- * sends its next try as soon as the last is answered, as a password-guessing tool does); prints the statuses.
- */
-const FLOOD = `
-const url = process.argv[1];
-const victims = ['op1', 'rep1', 'rep2', 'nobody', 'admin', 'root', 'test', 'guest', 'manager', 'operator'];
-const counts = {};
-let next = 0;
-const worker = async () => {
-  for (let i = next++; i < 500; i = next++) {
-    const r = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': '100.64.0.' + ((i % 5) + 1) },
-      body: JSON.stringify({ login: victims[i % victims.length], password: 'wrong-' + i }),
-    });
-    await r.arrayBuffer();
-    counts[r.status] = (counts[r.status] || 0) + 1;
-  }
-};
-const t0 = Date.now();
-const workers = Array.from({ length: 50 }, worker);
-process.stdout.write('sent\\n');
-Promise.all(workers).then(() => {
-  counts.ms = Date.now() - t0;
-  process.stdout.write(JSON.stringify(counts) + '\\n');
-});
-`;
 
 describe('login lockouts double', () => {
   let db: TestDatabase;

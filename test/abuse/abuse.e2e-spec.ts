@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AuthService, requestNotification } from '@kefu/shared';
 import { expectEventually, factories, partialRequest } from '@kefu/shared/testing';
@@ -195,4 +196,142 @@ describe('abuse: the public channels cannot be turned against owners, and nothin
     expect(row.error_message).toMatch(/time/i);
     expect(s.smtp.delivered.filter((d) => d.to.includes('slow@owner.example'))).toHaveLength(0);
   });
+  it('500 wrong passwords pour in: real logins from other addresses still answer within 2 s', async () => {
+    const real = await Promise.all(
+      ['flood-a', 'flood-b', 'flood-c'].map((login) =>
+        factories.createStaff(s.db.dataSource, { login, role: 'operator', password: `${login}-pass-123` }),
+      ),
+    );
+    const login = (who: string, client: string) =>
+      send(`${s.baseUrl}/api/v1/auth/login`, {
+        from: PROXY_ADDRESS,
+        headers: { 'X-Forwarded-For': client },
+        body: { login: who, password: `${who}-pass-123` },
+      });
+    // A server that has run a while: the failure path (throttle script, audit row) has been taken before.
+    for (let i = 0; i < 3; i++)
+      await send(`${s.baseUrl}/api/v1/auth/login`, {
+        from: PROXY_ADDRESS,
+        headers: { 'X-Forwarded-For': '10.20.30.98' },
+        body: { login: 'flood-a', password: `warm-up-${i}` },
+      });
+    const t = performance.now();
+    expect((await login('flood-a', '10.20.30.99')).status).toBe(200);
+    const alone = Math.round(performance.now() - t);
+    // From another process, as an attacker's would be: its client work does not share the apps' event loop.
+    const flood = spawn(process.execPath, ['-e', FLOOD, `${s.baseUrl}/api/v1/auth/login`, PROXY_ADDRESS], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    flood.stdout.setEncoding('utf8');
+    const started = new Promise<void>((resolve) =>
+      flood.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        if (out.includes('sent\n')) resolve();
+      }),
+    );
+    const finished = new Promise<number>((resolve) => flood.on('exit', (code) => resolve(code ?? -1)));
+    await started;
+    // Real logins from their own addresses while the flood arrives and while its admitted checks run.
+    const timings = await Promise.all(
+      real.map(async (r, i) => {
+        await new Promise((w) => setTimeout(w, 100 + i * 700));
+        const t0 = performance.now();
+        const res = await login(r.login, `10.20.30.${i + 1}`);
+        return { status: res.status, ms: Math.round(performance.now() - t0) };
+      }),
+    );
+    expect(await finished).toBe(0);
+    const statuses = JSON.parse(out.split('\n').find((l) => l.startsWith('{')) ?? '{}') as Record<string, number>;
+    process.stdout.write(
+      `abuse: a login alone ${alone} ms; real logins during a 500-try flood ${timings.map((x) => `${x.ms} ms`).join(', ')}; flood answers ${JSON.stringify(statuses)}\n`,
+    );
+    for (const x of timings) {
+      expect(x.status).toBe(200);
+      expect(x.ms).toBeLessThan(2000);
+    }
+    // At most 20 tries per flooding address (5 addresses) reached scrypt; the rest were refused before it.
+    expect((statuses['401'] ?? 0) + (statuses['429'] ?? 0)).toBe(500);
+    expect(statuses['401']).toBeLessThanOrEqual(100);
+    const failures = await s.db.dataSource.query<Array<{ n: number }>>(
+      `SELECT count(*)::int AS n FROM auth_events WHERE kind = 'login_failed'`,
+    );
+    expect(failures[0]!.n).toBeGreaterThanOrEqual(statuses['401'] ?? 0); // an audit row per failure
+  });
+
+  it("a deactivated account's token stops working on every app within the cache window", async () => {
+    const ds = s.db.dataSource;
+    await factories.createStaff(ds, {
+      login: 'abuse-admin',
+      role: 'admin',
+      password: 'abuse-admin-pass-1',
+    });
+    const leaver = await factories.createStaff(ds, { login: 'leaver', role: 'cs_rep', password: 'leaver-pass-123' });
+    const tokenOf = async (login: string, password: string) =>
+      (await send(`${s.baseUrl}/api/v1/auth/login`, { body: { login, password } })).body.accessToken as string;
+    const [adminToken, leaverToken] = [
+      await tokenOf('abuse-admin', 'abuse-admin-pass-1'),
+      await tokenOf('leaver', 'leaver-pass-123'),
+    ];
+    const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+    // Intake's own API and the scheduler's behind it both take the token…
+    expect((await send(`${s.baseUrl}/api/v1/cases`, { headers: as(leaverToken) })).status).toBe(200);
+    expect((await send(`${s.baseUrl}/api/v1/reminders`, { headers: as(leaverToken) })).status).toBe(200);
+    const off = await send(`${s.baseUrl}/api/v1/staff/${leaver.id}/deactivate`, {
+      method: 'POST',
+      headers: as(adminToken),
+      body: {},
+    });
+    expect(off.status).toBe(200);
+    // …and neither does once the account is off (AUTH_STAFF_CACHE_SECONDS: 1 here, 60 by default).
+    await expectEventually(
+      async () => {
+        expect((await send(`${s.baseUrl}/api/v1/cases`, { headers: as(leaverToken) })).status).toBe(401);
+        expect((await send(`${s.baseUrl}/api/v1/reminders`, { headers: as(leaverToken) })).status).toBe(401);
+      },
+      { timeoutMs: 5_000 },
+    );
+    expect(
+      (await send(`${s.baseUrl}/api/v1/auth/refresh`, { method: 'POST', headers: as(leaverToken), body: {} })).status,
+    ).toBe(401);
+    expect(
+      (await send(`${s.baseUrl}/api/v1/auth/login`, { body: { login: 'leaver', password: 'leaver-pass-123' } })).status,
+    ).toBe(401);
+  });
 });
+
+/**
+ * 500 wrong-password logins from 5 client addresses (through the proxy) against 10 logins, known and unknown, over 50
+ * connections at once (each sends its next try as soon as the last is answered, as a password-guessing tool does).
+ */
+const FLOOD = `
+const http = require('node:http');
+const [url, proxy] = process.argv.slice(1);
+const agent = new http.Agent({ keepAlive: true, maxSockets: 50, localAddress: proxy });
+const victims = ['op1', 'rep1', 'rep2', 'nobody', 'admin', 'root', 'test', 'guest', 'manager', 'operator'];
+const counts = {};
+let next = 0;
+const post = (i) => new Promise((resolve, reject) => {
+  const body = JSON.stringify({ login: victims[i % victims.length], password: 'wrong-' + i });
+  const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'x-forwarded-for': '100.64.0.' + ((i % 5) + 1) } }, (res) => {
+    res.resume();
+    res.on('end', () => resolve(res.statusCode));
+  });
+  req.on('error', reject);
+  req.end(body);
+});
+const worker = async () => {
+  for (let i = next++; i < 500; i = next++) {
+    const status = await post(i);
+    counts[status] = (counts[status] || 0) + 1;
+  }
+};
+const t0 = Date.now();
+const workers = Array.from({ length: 50 }, worker);
+process.stdout.write('sent\\n');
+Promise.all(workers).then(() => {
+  counts.ms = Date.now() - t0;
+  process.stdout.write(JSON.stringify(counts) + '\\n');
+  agent.destroy();
+});
+`;

@@ -109,8 +109,11 @@ describe('warranty-expiry notices', () => {
       variables: { estateName: '碧海云天', unitLabel: '3栋2单元1501', itemName: '屋面防水', expiresOn: '2026-08-10' },
     });
     expect(notificationVariables.warranty_expiry.safeParse(roof.variables).success).toBe(true);
+    // Each sent by a job: one outbox row per thousand notifications (the notifier fans them out).
     const outbox = await q<{ n: number }>(
-      `SELECT count(*)::int AS n FROM outbox WHERE job_name = 'notification-requested' AND payload->>'notificationId' IN (SELECT id::text FROM notifications WHERE idempotency_key LIKE $1)`,
+      `SELECT count(*)::int AS n FROM outbox o, jsonb_array_elements_text(o.payload->'notificationIds') AS nid
+        WHERE o.job_name = 'notifications-requested'
+          AND nid IN (SELECT id::text FROM notifications WHERE idempotency_key LIKE $1)`,
       [`warranty:${a.id}:%`],
     );
     expect(outbox[0]!.n).toBe(6);

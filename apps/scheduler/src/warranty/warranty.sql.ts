@@ -11,7 +11,7 @@ export const rangeRecordset = `jsonb_to_recordset($1::jsonb) AS r("projectId" uu
 /**
  * Notifications for notices (rows of the CTE or table `src` with id, unit_id, item_code, item_name,
  * expires_on, late, and the unit's estate_name and unit_label): one per current owner
- * (notificationKeys.warranty), channel left to the owner's preferences, each with its outbox entry — the
+ * (notificationKeys.warranty), channel left to the owner's preferences, with one outbox entry per thousand — the
  * CTEs `notified` and `notified_outbox` (notificationsCte). The owners are an index look-up per notice: a
  * join to `src` (whose size the planner cannot know) could hash all of owner_units once per statement.
  */
@@ -38,6 +38,8 @@ export const notifyOwnersSql = (src: string) =>
         servicePhone: 'NULL::text',
       },
       late: 'n.late',
+      // A heating day asks for tens of thousands at once: one outbox job per thousand, fanned out by the notifier.
+      outbox: 'batch',
     },
   );
 

@@ -101,6 +101,11 @@ export interface NotificationRowsSql<K extends NotificationKind> {
   /** Default now(). */
   notBefore?: string;
   late?: string;
+  /**
+   * Outbox rows: 'each' (default) one job per notification; 'batch' one job per NOTIFICATION_BATCH of them, for a
+   * statement that may ask for thousands at once (a heating day's warranty notices).
+   */
+  outbox?: 'each' | 'batch';
 }
 
 const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
@@ -118,20 +123,25 @@ export function notificationsCte<K extends NotificationKind>(
   const r = rows.recipient;
   const recipientType = 'ownerId' in r ? 'owner' : 'staffId' in r ? 'staff' : 'case_reporter';
   const fields = Object.entries<string>(rows.variables).map(([k, v]) => `${literal(k)}, ${v}`);
-  return insertNotificationsCte(name, from, {
-    idempotency_key: rows.idempotencyKey,
-    kind: literal(rows.kind),
-    channel: rows.channel ?? 'NULL',
-    recipient_type: literal(recipientType),
-    owner_id: 'ownerId' in r ? r.ownerId : 'NULL',
-    staff_id: 'staffId' in r ? r.staffId : 'NULL',
-    case_id: 'caseReporterOf' in r ? r.caseReporterOf : (rows.caseId ?? 'NULL'),
-    source_type: rows.source ? literal(rows.source.type) : 'NULL',
-    source_id: rows.source?.id ?? 'NULL',
-    variables: `jsonb_build_object(${fields.join(', ')})`,
-    urgent: rows.urgent ?? 'false',
-    not_before: rows.notBefore ?? 'now()',
-    late: rows.late ?? 'false',
-    fallback_of_id: 'NULL',
-  });
+  return insertNotificationsCte(
+    name,
+    from,
+    {
+      idempotency_key: rows.idempotencyKey,
+      kind: literal(rows.kind),
+      channel: rows.channel ?? 'NULL',
+      recipient_type: literal(recipientType),
+      owner_id: 'ownerId' in r ? r.ownerId : 'NULL',
+      staff_id: 'staffId' in r ? r.staffId : 'NULL',
+      case_id: 'caseReporterOf' in r ? r.caseReporterOf : (rows.caseId ?? 'NULL'),
+      source_type: rows.source ? literal(rows.source.type) : 'NULL',
+      source_id: rows.source?.id ?? 'NULL',
+      variables: `jsonb_build_object(${fields.join(', ')})`,
+      urgent: rows.urgent ?? 'false',
+      not_before: rows.notBefore ?? 'now()',
+      late: rows.late ?? 'false',
+      fallback_of_id: 'NULL',
+    },
+    rows.outbox,
+  );
 }
