@@ -3,7 +3,14 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { SMTPServer } from 'smtp-server';
 import { freePort, type AppConfig } from '@kefu/shared';
-import { createTestDatabase, factories, startTestApp, testConfig, type TestDatabase } from '@kefu/shared/testing';
+import {
+  createTestDatabase,
+  factories,
+  quietHoursElsewhere,
+  startTestApp,
+  testConfig,
+  type TestDatabase,
+} from '@kefu/shared/testing';
 import { intakeApp } from '../../apps/intake/src/intake.app';
 import { notifierApp } from '../../apps/notifier/src/notifier.app';
 import {
@@ -52,13 +59,6 @@ export class StallingSmtp {
   stop(): Promise<void> {
     return new Promise((r) => this.server.close(() => r()));
   }
-}
-
-/** A quiet-hours window twelve hours from now, so that no SMS of the test is deferred to the morning. */
-function quietHoursElsewhere(): string {
-  const hh = (h: number) => String(h % 24).padStart(2, '0');
-  const h = (new Date().getUTCHours() + 8 + 12) % 24;
-  return `${hh(h)}:00-${hh(h)}:30`;
 }
 
 export interface AbuseStack {

@@ -11,7 +11,7 @@ import {
   type LocalOutboxServer,
   type LocalSms,
 } from '@kefu/shared';
-import { factories } from '@kefu/shared/testing';
+import { factories, quietHoursElsewhere } from '@kefu/shared/testing';
 import { startConsoleStack, type ConsoleStack } from './stack';
 
 /**
@@ -54,6 +54,8 @@ describe('Local outbox in a real browser: what owners received from the local pr
         EMAIL_FROM: `客户服务部 <${mail.csAddress}>`,
         EMAIL_REPLY_TO: mail.csAddress,
         EMAIL_RETURN_PATH: mail.bounceAddress,
+        // The SMS below must not wait for the end of the night's quiet hours, whenever the tests run.
+        SMS_QUIET_HOURS: quietHoursElsewhere(),
       },
       { notifierPort },
     );

@@ -52,3 +52,13 @@ export function testConfig(overrides: Partial<Record<keyof AppConfig, string>> &
     ...overrides,
   });
 }
+
+/**
+ * SMS_QUIET_HOURS for a test that waits for an SMS: a half hour twelve hours from now (Shanghai), so that nothing it
+ * sends is deferred to the morning whatever time of day the tests run.
+ */
+export function quietHoursElsewhere(now = new Date()): string {
+  const h = (now.getUTCHours() + 8 + 12) % 24;
+  const hh = String(h).padStart(2, '0');
+  return `${hh}:00-${hh}:30`;
+}
