@@ -102,11 +102,22 @@ export class ReminderSender {
             const done: SentMark[] = [];
             const moot: DueRow[] = [];
             const messages: NotificationRequest[] = [];
+            const responsibles = new Map<string, string>();
             await prefetchAssignees(m, rows, people);
             for (const r of rows) {
               if (budget.left-- <= 0) throw new Error('scan aborted (test fault)');
               if (r.done || r.deadlineState === 'superseded') moot.push(r);
-              else done.push(await this.send(m, calendar, chain, r, now, people, messages));
+              else done.push(await this.send(m, calendar, chain, r, now, people, messages, responsibles));
+            }
+            // Who answers for each deadline now: one statement for the batch (one per reminder was a round trip each).
+            if (responsibles.size) {
+              // In id order, as parallel batches lock rows in the same order.
+              const ids = [...responsibles.keys()].sort();
+              await m.query(
+                `UPDATE case_deadlines d SET responsible_staff_id = v.staff
+                 FROM (SELECT unnest($1::uuid[]) AS id, unnest($2::uuid[]) AS staff) v WHERE d.id = v.id`,
+                [ids, ids.map((id) => responsibles.get(id))],
+              );
             }
             if (moot.length) {
               const mootIds = moot.map((r) => r.id);
@@ -179,6 +190,8 @@ export class ReminderSender {
     now: Date,
     people: Map<string, Promise<ChainStaff | null>>,
     messages: NotificationRequest[],
+    /** Deadline id → the staff member who now answers for it, where that changed (written by the caller, per batch). */
+    responsibles: Map<string, string>,
   ): Promise<SentMark> {
     const memo = (key: string, find: () => Promise<ChainStaff | null>) => {
       let p = people.get(key);
@@ -194,12 +207,7 @@ export class ReminderSender {
         : r.level === 0
           ? responsible
           : await memo(`${who}|${r.level}`, () => atLevel(m, chain, r, responsible, r.level));
-    if (responsible && responsible.id !== r.responsibleStaffId) {
-      await m.query(`UPDATE case_deadlines SET responsible_staff_id = $2 WHERE id = $1`, [
-        r.deadlineId,
-        responsible.id,
-      ]);
-    }
+    if (responsible && responsible.id !== r.responsibleStaffId) responsibles.set(r.deadlineId, responsible.id);
     const late = now.getTime() - new Date(r.sendAt).getTime() > LATE_AFTER_MS;
     const dueAt = new Date(r.dueAt);
     const ackUrl = this.acks.ackUrl(r.id, now);

@@ -187,7 +187,19 @@ describe('deadline reminders', () => {
   it("reminds the assignee by email and SMS with a signed link, per the notifier's variable contract", async () => {
     const c = await newCase({ receivedAt: sh('2026-10-12 09:00') });
     const c2 = await newCase({ receivedAt: sh('2026-10-12 09:00'), assigneeId: emailOnly.id });
+    // Planned before anyone answered for the case: the sender records who does when it reminds them.
+    await db.dataSource.query(`UPDATE case_deadlines SET responsible_staff_id = NULL WHERE case_id = ANY($1::uuid[])`, [
+      [c.id, c2.id],
+    ]);
     await scanAt('2026-10-12 09:49'); // departmentAnalysis (1 h): before at 09:48
+    const responsible = await db.dataSource.query<Array<{ case_id: string; responsible_staff_id: string | null }>>(
+      `SELECT case_id, responsible_staff_id FROM case_deadlines WHERE step = 'departmentAnalysis' AND case_id = ANY($1::uuid[])`,
+      [[c.id, c2.id]],
+    );
+    expect(Object.fromEntries(responsible.map((d) => [d.case_id, d.responsible_staff_id]))).toEqual({
+      [c.id]: rep.id,
+      [c2.id]: emailOnly.id,
+    });
     const rows = await sentFor(c.id);
     const [first] = await remindersOf(c.id);
     expect(rows.map((r) => r.key)).toEqual([`reminder:${first!.id}:email`, `reminder:${first!.id}:sms`]);
