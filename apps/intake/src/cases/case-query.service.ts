@@ -205,11 +205,11 @@ export class CaseQueryService {
    * older ones are the reps' work: operators see them with phones and addresses masked, and no attachments.
    */
   async operatorSeesContacts(caseId: string): Promise<boolean> {
-    const [row] = await this.ds.query<Array<{ ok: boolean }>>(
-      `SELECT (channel = 'hotline' AND received_at > now() - interval '${OPERATOR_CONTACT_DAYS} days') AS ok FROM cases WHERE id = $1`,
+    const [row] = await this.ds.query<Array<Pick<CaseRow, 'channel' | 'receivedAt'>>>(
+      `SELECT channel, received_at AS "receivedAt" FROM cases WHERE id = $1`,
       [caseId],
     );
-    return row?.ok ?? false;
+    return !!row && operatorSeesRow(row);
   }
 
   /** One attachment of a case, with its bytes. */
@@ -439,7 +439,7 @@ export function withoutContacts(d: CaseDetail): CaseDetail {
   };
 }
 
-/** Whether an operator sees a listed case's summary as written (see `operatorSeesContacts`). */
+/** The rule of `operatorSeesContacts`, for a case row at hand (the list's summaries, the detail). */
 export function operatorSeesRow(row: Pick<CaseRow, 'channel' | 'receivedAt'>, now = Date.now()): boolean {
   return row.channel === 'hotline' && new Date(row.receivedAt).getTime() > now - OPERATOR_CONTACT_DAYS * 86_400_000;
 }
