@@ -27,4 +27,6 @@ export class OwnerUnitEntity {
   @Column({ type: 'boolean', default: false }) isPrimaryContact!: boolean;
   @Column({ type: 'date', nullable: true }) since!: string | null;
   @Column({ type: 'date', nullable: true }) until!: string | null;
+  /** The day the owner moved in, when they told us; else it is derived (owner_moved_in_on, life-stage.ts). */
+  @Column({ type: 'date', nullable: true }) movedInOn!: string | null;
 }

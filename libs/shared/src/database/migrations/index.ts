@@ -25,6 +25,7 @@ import { EscalationChain1795555000000 } from './1795555000000-EscalationChain';
 import { StaffLifecycle1795560000000 } from './1795560000000-StaffLifecycle';
 import { Retention1795565000000 } from './1795565000000-Retention';
 import { WebUploadUsage1795570000000 } from './1795570000000-WebUploadUsage';
+import { OwnerLifeStage1795575000000 } from './1795575000000-OwnerLifeStage';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -55,4 +56,5 @@ export const migrations = [
   StaffLifecycle1795560000000,
   Retention1795565000000,
   WebUploadUsage1795570000000,
+  OwnerLifeStage1795575000000,
 ];
