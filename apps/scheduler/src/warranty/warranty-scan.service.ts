@@ -32,8 +32,15 @@ export interface WarrantyScanResult {
  * last successful scan to a band of handover dates (index ix_units_project_handover), and one
  * INSERT … SELECT … ON CONFLICT DO NOTHING writes the notices, their owners' notifications and outbox
  * jobs — its cost follows the notices due, not the units held. State (scanned through which day) is
- * in scan_states, updated in the same transaction: a scan killed midway leaves nothing, two instances
- * serialise on the state row, and after downtime the missed days are scanned once, marked late.
+ * in scan_states: two instances serialise on its row, held by the scan's own transaction from start to
+ * end, and after downtime the missed days are scanned once, marked late.
+ *
+ * The notices are written in chunks (the month-based bands in one, each season band — one estate's year of
+ * handovers — in its own), each chunk one transaction: notices, notifications and outbox jobs together.
+ * WARRANTY_SCAN_CONNECTIONS chunks run at once on their own connections (a heating day's 70,000 notices are
+ * mostly foreign-key and index work, one core per connection). The state advances only after every chunk has
+ * committed; a scan killed midway leaves whole chunks behind, and its rerun finds those notices present
+ * (ON CONFLICT DO NOTHING on their unique key) and writes only the rest: each notice and message once.
  */
 @Injectable()
 export class WarrantyScanService {
@@ -86,9 +93,10 @@ export class WarrantyScanService {
         const chunks = [
           ranges.filter((r) => r.basis === 'months'),
           ...ranges.filter((r) => r.basis !== 'months').map((r) => [r]),
-        ];
-        for (const chunk of chunks) {
-          const r = await this.insertDue(m, chunk, from, today);
+        ].filter((c) => c.length);
+        for (const r of await this.eachChunk(chunks, (chunk) =>
+          this.ds.transaction((c) => this.insertDue(c, chunk, from, today)),
+        )) {
           out.notices += r.notices;
           out.late += r.late;
           out.notifications += r.notifications;
@@ -103,6 +111,30 @@ export class WarrantyScanService {
     });
     if (result.notices || result.rechecked) this.logger.log(result, 'warranty scan');
     return result;
+  }
+
+  /** Runs `work` over the chunks, WARRANTY_SCAN_CONNECTIONS at a time (one connection stays with the scan's state). */
+  private async eachChunk<C, R>(chunks: C[], work: (chunk: C) => Promise<R>): Promise<R[]> {
+    const lanes = Math.max(1, Math.min(this.config.WARRANTY_SCAN_CONNECTIONS, this.config.DB_POOL_SIZE - 1));
+    const results: R[] = [];
+    let next = 0;
+    let failed = false;
+    const lane = async (): Promise<void> => {
+      // After a failure no new chunk starts; the ones under way finish (their transactions commit or roll back whole).
+      while (next < chunks.length && !failed) {
+        const i = next++;
+        try {
+          results[i] = await work(chunks[i]!);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      }
+    };
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(lanes, chunks.length) }, lane));
+    const rejected = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (rejected) throw rejected.reason;
+    return results;
   }
 
   /** Notices due in (from, through] for the given handover ranges, with their notifications. */

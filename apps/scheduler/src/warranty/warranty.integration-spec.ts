@@ -186,20 +186,56 @@ describe('warranty-expiry notices', () => {
     expect((await scan()).notices).toBe(0);
   });
 
-  it('a scan that dies midway leaves nothing; the rerun sends everything once', async () => {
-    const u = await unit('1801', '2021-08-15'); // due 2026-06-15
-    clock.set('2026-06-15T08:30:00+08:00');
+  it('a scan that dies midway keeps whole chunks, not the state; its rerun writes the rest, each once', async () => {
+    // 2026-01-15 in Beijing: a heating notice (a season band: a chunk of its own) and month-based ones fall due.
+    const heated = await unit('1801', '2023-12-01'); // heating ends 2026-03-15 → due 2026-01-15
+    const monthly = await unit('1802', '2021-03-15'); // 5-year items end 2026-03-15, 2 months ahead → due 2026-01-15
+    await q(`UPDATE scan_states SET scanned_through = '2026-01-14'`);
+    clock.set('2026-01-15T08:30:00+08:00');
+    await db.dataSource.query(
+      `CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'killed mid-scan'; END $$`,
+    );
+    await db.dataSource.query(
+      `CREATE TRIGGER die BEFORE INSERT ON warranty_notices FOR EACH ROW WHEN (NEW.item_code = 'heating') EXECUTE FUNCTION die()`,
+    );
+    await expect(scan()).rejects.toThrow(/killed mid-scan/);
+    expect(await noticesOf(heated.id)).toEqual([]); // its chunk rolled back whole
+    expect(await noticesOf(monthly.id)).toHaveLength(3); // the month chunk had committed, with its messages
+    expect(await notificationsOf(monthly.id)).toHaveLength(3);
+    const state = () => q<{ d: string }>(`SELECT to_char(scanned_through, 'YYYY-MM-DD') AS d FROM scan_states`);
+    expect(await state()).toEqual([{ d: '2026-01-14' }]);
+
+    await db.dataSource.query(`DROP TRIGGER die ON warranty_notices; DROP FUNCTION die()`);
+    await scan();
+    await scan();
+    expect((await noticesOf(heated.id)).map((n) => n.item_code)).toEqual(['heating']);
+    expect(await notificationsOf(heated.id)).toHaveLength(1);
+    expect(await noticesOf(monthly.id)).toHaveLength(3);
+    expect(await notificationsOf(monthly.id)).toHaveLength(3);
+    const outboxed = await q<{ n: number }>(
+      `SELECT count(*)::int AS n FROM outbox o, jsonb_array_elements_text(o.payload->'notificationIds') AS nid
+        WHERE nid IN (SELECT n.id::text FROM notifications n JOIN warranty_notices wn ON wn.id = n.source_id
+                       WHERE wn.unit_id IN ($1, $2))`,
+      [heated.id, monthly.id],
+    );
+    expect(outboxed[0]!.n).toBe(4); // each message queued once
+    expect(await state()).toEqual([{ d: '2026-01-15' }]);
+
+    // And a scan killed at its very end (the state's update) has written every chunk, so its rerun adds nothing.
+    const late = await unit('1803', '2021-07-15'); // 5-year items: due 2026-05-15
+    await q(`UPDATE scan_states SET scanned_through = '2026-05-14'`);
+    clock.set('2026-05-15T08:30:00+08:00');
     await db.dataSource.query(
       `CREATE FUNCTION die() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'killed mid-scan'; END $$`,
     );
     await db.dataSource.query(`CREATE TRIGGER die BEFORE UPDATE ON scan_states FOR EACH ROW EXECUTE FUNCTION die()`);
     await expect(scan()).rejects.toThrow(/killed mid-scan/);
-    expect(await noticesOf(u.id)).toEqual([]);
     await db.dataSource.query(`DROP TRIGGER die ON scan_states; DROP FUNCTION die()`);
-    await scan();
-    await scan();
-    expect(await noticesOf(u.id)).toHaveLength(3);
-    expect(await notificationsOf(u.id)).toHaveLength(3);
+    expect(await notificationsOf(late.id)).toHaveLength(3);
+    expect((await scan()).notifications).toBe(0);
+    expect(await notificationsOf(late.id)).toHaveLength(3);
+    await q(`UPDATE scan_states SET scanned_through = '2026-06-15'`);
+    clock.set('2026-06-15T08:30:00+08:00');
   });
 
   it('a unit sold after its notice went out: the new owner is told too', async () => {

@@ -175,6 +175,12 @@ export const configSchema = z
     /** Full resync of the bounce mailbox besides IDLE (intake polls it like the customer-service mailbox). */
     BOUNCE_MAILBOX_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
     DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    /**
+     * The daily warranty scan writes a day's notices in this many transactions at once, each on its own connection
+     * (at most DB_POOL_SIZE − 1: one more holds the scan's state). A heating day is tens of thousands of notices;
+     * Postgres checks each row's keys on one core per connection.
+     */
+    WARRANTY_SCAN_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(2),
     HEALTH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(1500),
     /**
      * Base of the signed one-click acknowledgement links (`<base>/ack/<token>`); unset = PUBLIC_BASE_URL, since
