@@ -15,6 +15,7 @@ import {
   type CaseSeverity,
   type CaseType,
   type DeadlineStep,
+  type Duration,
   type EscalationChain,
   type NotificationRequest,
   type ReminderKind,
@@ -164,6 +165,22 @@ export class ReminderSender {
     return { sent, cancelled };
   }
 
+  /** A scan's acknowledgement deadlines: the same for every reminder sent at `now` with the same window (two windows). */
+  private ackDue: { calendar: BusinessCalendar | null; at: number; byWindow: Map<string, Date> } = {
+    calendar: null,
+    at: NaN,
+    byWindow: new Map(),
+  };
+
+  private ackDueAt(calendar: BusinessCalendar, now: Date, window: Duration): Date {
+    if (this.ackDue.calendar !== calendar || this.ackDue.at !== now.getTime())
+      this.ackDue = { calendar, at: now.getTime(), byWindow: new Map() };
+    const key = `${window.amount}:${window.unit}`;
+    let at = this.ackDue.byWindow.get(key);
+    if (!at) this.ackDue.byWindow.set(key, (at = computeDeadline(calendar, now, window).at));
+    return at;
+  }
+
   /**
    * Parallel batches may touch the same case or deadline in another order; Postgres then aborts one, which
    * simply runs again.
@@ -245,7 +262,7 @@ export class ReminderSender {
       const about = { reminderId: r.id, caseId: r.caseId, level: r.level };
       this.logger.warn(about, 'no active staff member to remind; recorded as sent to nobody');
     }
-    const ackDueAt = computeDeadline(calendar, now, ackWindow(this.config.SLA_POLICY, r)).at;
+    const ackDueAt = this.ackDueAt(calendar, now, ackWindow(this.config.SLA_POLICY, r));
 
     if (r.kind === 'escalation' && r.level > r.escalationLevel) {
       await m.query(`UPDATE cases SET escalation_level = GREATEST(escalation_level, $2) WHERE id = $1`, [
