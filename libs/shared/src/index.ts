@@ -10,6 +10,7 @@ export * from './local-services';
 export * from './auth';
 export * from './queues';
 export * from './redis/redis.module';
+export * from './redis/redis-topology';
 export * from './http/openapi';
 export * from './http/core.module';
 export * from './http/body-parsing';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { APP_CONFIG, REDIS, type AppConfig, type NotifyChannel } from '@kefu/shared';
+import { APP_CONFIG, REDIS, redisKeyPrefix, type AppConfig, type NotifyChannel } from '@kefu/shared';
 
 /**
  * Provider calls per second per channel, shared by every notifier replica: a one-second window counter
@@ -25,7 +25,7 @@ export class ProviderRateLimiter {
     if (!limit) return null;
     for (;;) {
       const second = Math.floor(Date.now() / 1000);
-      const key = `${this.config.QUEUE_PREFIX}:rate:${channel}:${second}`;
+      const key = `${redisKeyPrefix(this.config, 'rate')}:${channel}:${second}`;
       let n: number;
       try {
         const r = await this.redis.multi().incr(key).pexpire(key, 2000).exec();

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config';
 import { clientKey } from '../http/client-address';
 import { REDIS } from '../redis/redis.module';
+import { redisKeyPrefix } from '../redis/redis-topology';
 
 /** Which limit a refused try ran into. */
 export type LockScope = 'login' | 'address';
@@ -150,7 +151,8 @@ export class LoginThrottle {
   }
 
   private keys(login: string, address: string) {
-    const prefix = `${this.config.QUEUE_PREFIX}:auth`;
+    // In a cluster one hash tag for them all: a script's keys must share a slot.
+    const prefix = redisKeyPrefix(this.config, 'auth');
     const h = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
     const l = `${prefix}:login:${h(login)}`;
     const a = `${prefix}:addr:${h(clientKey(address))}`;

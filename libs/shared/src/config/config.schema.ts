@@ -53,11 +53,28 @@ const jsonObject = z.string().transform((s, ctx) => {
  * The one environment schema of all three apps. Every variable is documented in README.md
  * ("Configuration") and set in docker-compose.yml.
  */
+/** "host:port,host:port" (port optional). */
+const nodeList = z
+  .string()
+  .regex(/^\s*[^\s,:]+(:\d{1,5})?\s*(,\s*[^\s,:]+(:\d{1,5})?\s*)*$/, 'must be host:port,host:port');
+
 export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
     REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+    /**
+     * A Redis Cluster: some of its nodes, "host:port,host:port" (the client learns the rest); REDIS_URL then gives
+     * only the credentials and TLS. Queue keys get a hash-tag prefix ({QUEUE_PREFIX}) so each queue's keys share a slot.
+     */
+    REDIS_CLUSTER_NODES: nodeList.optional(),
+    /** Redis behind Sentinels: "host:port,host:port" of the Sentinels; REDIS_URL gives the credentials and TLS. */
+    REDIS_SENTINELS: nodeList.optional(),
+    /** The master's name the Sentinels watch. */
+    REDIS_SENTINEL_MASTER: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/)
+      .default('mymaster'),
     HTTP_HOST: z.string().default('0.0.0.0'),
     INTAKE_PORT: port.default(3000),
     SCHEDULER_PORT: port.default(3001),
@@ -267,6 +284,10 @@ export const configSchema = z
     EMAIL_REPLY_TO: z.string().min(3).optional(),
     /** Bounce address; set = VERP envelope sender bounces+<notificationId>@domain for matching DSNs. */
     EMAIL_RETURN_PATH: z.email().optional(),
+  })
+  .refine((c) => !c.REDIS_CLUSTER_NODES || !c.REDIS_SENTINELS, {
+    path: ['REDIS_SENTINELS'],
+    message: 'set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both',
   })
   .refine((c) => !c.MAILBOX_URL || !c.BOUNCE_MAILBOX_URL || c.MAILBOX_NAME !== c.BOUNCE_MAILBOX_NAME, {
     path: ['BOUNCE_MAILBOX_NAME'],

@@ -6,3 +6,4 @@ export * from './local-sms';
 export * from './local-outbox-server';
 export * from './dovecot-server';
 export * from './local-mail';
+export * from './redis-cluster';

@@ -48,6 +48,8 @@ export async function startRedisServer(opts: {
   persistent: boolean;
   detached?: boolean;
   onLog?: (line: string) => void;
+  /** More redis-server arguments (a cluster node's, a replica's). */
+  extraArgs?: string[];
 }): Promise<LocalRedis> {
   if (!hasRedisServer()) throw new Error(`redis-server is not installed. Install it with:\n  ${redisInstallHint()}`);
   mkdirSync(opts.dir, { recursive: true });
@@ -63,7 +65,7 @@ export async function startRedisServer(opts: {
     '--protected-mode',
     'yes',
   ];
-  args.push('--appendonly', opts.persistent ? 'yes' : 'no');
+  args.push('--appendonly', opts.persistent ? 'yes' : 'no', ...(opts.extraArgs ?? []));
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   child.stdout?.on('data', (b: Buffer) => opts.onLog?.(b.toString()));
   child.stderr?.on('data', (b: Buffer) => opts.onLog?.(b.toString()));

@@ -1,25 +1,16 @@
 import { BullModule, getQueueToken } from '@nestjs/bullmq';
-import { Global, Injectable, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { JobsOptions, Queue } from 'bullmq';
+import { Cluster, type RedisOptions } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { queueConnection, queuePrefix, redisTopology, redisUrlOptions } from '../redis/redis-topology';
 import { withTimeout } from '../util/with-timeout';
 import { defaultJobOptions, jobQueue, Queues, type JobName, type JobPayloads } from './queue.contract';
 
-/** Parses redis://[:password@]host:port[/db] into BullMQ connection options. */
+/** Parses redis://[:password@]host:port[/db] into BullMQ connection options (one server). */
 export function redisConnection(url: string) {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
-    // BullMQ workers need this. Producers share the connection, whose commands wait while Redis is down: every add
-    // is bounded by a timeout instead (QueueProducer, the outbox relay), so none hangs.
-    maxRetriesPerRequest: null,
-  };
+  return { ...redisUrlOptions(url), maxRetriesPerRequest: null };
 }
 
 /** How long an add may wait for Redis before it fails (the caller retries, or the outbox keeps the job). */
@@ -58,6 +49,27 @@ export class QueueProducer {
   }
 }
 
+const QUEUE_CONNECTION = Symbol('QUEUE_CONNECTION');
+
+/** BullMQ's connection for REDIS_* (redisTopology); a cluster client is BullMQ's to use and ours to close. */
+@Module({
+  providers: [
+    {
+      provide: QUEUE_CONNECTION,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => queueConnection(redisTopology(config)),
+    },
+  ],
+  exports: [QUEUE_CONNECTION],
+})
+class QueueConnectionModule implements OnApplicationShutdown {
+  constructor(@Inject(QUEUE_CONNECTION) private readonly connection: RedisOptions | Cluster) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.connection instanceof Cluster) await this.connection.quit().catch(() => this.connection);
+  }
+}
+
 @Global()
 @Module({})
 export class QueueModule {
@@ -68,10 +80,11 @@ export class QueueModule {
       module: QueueModule,
       imports: [
         BullModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => ({
-            connection: redisConnection(config.REDIS_URL),
-            prefix: config.QUEUE_PREFIX,
+          imports: [QueueConnectionModule],
+          inject: [APP_CONFIG, QUEUE_CONNECTION],
+          useFactory: (config: AppConfig, connection: RedisOptions | Cluster) => ({
+            connection,
+            prefix: queuePrefix(config),
             defaultJobOptions,
           }),
         }),

@@ -1,10 +1,14 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { createRedisClient, redisTopology } from './redis-topology';
 import { APP_CONFIG, type AppConfig } from '../config';
 
 export const REDIS = Symbol('REDIS');
 
-/** One shared ioredis client for health checks and small keys; BullMQ opens its own connections. */
+/**
+ * One shared ioredis client for health checks and small keys (a Cluster client in a cluster: the same commands;
+ * typed as Redis for its users); BullMQ opens its own connections.
+ */
 @Global()
 @Module({
   providers: [
@@ -12,12 +16,12 @@ export const REDIS = Symbol('REDIS');
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) =>
-        new Redis(config.REDIS_URL, {
+        createRedisClient(redisTopology(config), {
           lazyConnect: false,
           maxRetriesPerRequest: 1,
           enableOfflineQueue: false,
           connectTimeout: 5000,
-        }),
+        }) as Redis,
     },
   ],
   exports: [REDIS],
