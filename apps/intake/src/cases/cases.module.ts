@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CaseIntakeService } from './case-intake.service';
 import { UnitDirectory } from './unit-directory';
 import { CaseQueryService } from './case-query.service';
+import { CaseMessagesQuery } from './case-messages.query';
 import { CaseWorkflowService } from './case-workflow.service';
 import { CaseSteps } from './case-steps.service';
 import { CaseEscalationService } from './case-escalation.service';
@@ -20,6 +21,7 @@ import { WarrantyModule } from './warranty/warranty.module';
   providers: [
     CaseIntakeService,
     CaseQueryService,
+    CaseMessagesQuery,
     CaseWorkflowService,
     CaseSteps,
     CaseEscalationService,
