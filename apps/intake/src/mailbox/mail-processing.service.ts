@@ -1,19 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import {
-  addToOutbox,
-  APP_CONFIG,
-  AttachmentEntity,
-  routeOfSource,
-  type AppConfig,
-  type IntakeOutcome,
-  type MailboxRoute,
-} from '@kefu/shared';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, routeOfSource, type AppConfig, type IntakeOutcome, type MailboxRoute } from '@kefu/shared';
 import { CaseIntakeService } from '../cases/case-intake.service';
-import { decide, reportReason, type CaseLookup, type MailDecision } from './mail-decision';
+import { decide, type CaseLookup, type MailDecision } from './mail-decision';
 import { IntakeRecordDecided } from '../cases/case-intake.types';
-import { finishRecord, insertParts, partRow, returning } from './mail-writes';
+import { MailOutcomeWriter } from './mail-outcome.writer';
+import { returning } from './mail-writes';
 import { mapLimit } from './map-limit';
 import { errorMessage, isTransient } from './transient-error';
 
@@ -39,7 +32,6 @@ export interface ProcessResult {
   caseNumber: string | null;
 }
 
-const MAX_EVENT_TEXT = 10_000;
 /** Transient failures tolerated per mail before it is quarantined (a fault misread as transient must not block it forever). */
 const MAX_ATTEMPTS = 10;
 
@@ -75,6 +67,7 @@ export class MailProcessingService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly intake: CaseIntakeService,
+    private readonly writer: MailOutcomeWriter,
   ) {}
 
   /** Stored mail by record id, bytes included, that is still in one of these outcomes. */
@@ -169,8 +162,8 @@ export class MailProcessingService {
       // counter stays locked only while that statement runs, not across further round trips.
       const result =
         d.kind === 'case'
-          ? await this.writeCase(mail, d, allow, attempt)
-          : await this.ds.transaction((m) => this.write(m, mail, d, allow, attempt));
+          ? await this.writer.writeCase(mail, d, allow, attempt)
+          : await this.ds.transaction((m) => this.writer.write(m, mail, d, allow, attempt));
       if (kick) this.intake.afterCommit();
       return result;
     } catch (err) {
@@ -204,97 +197,6 @@ export class MailProcessingService {
             [numbers],
           )
         )[0] ?? null,
-    };
-  }
-
-  /** Writes one decision other than a new case inside the caller's transaction. */
-  private async write(
-    m: EntityManager,
-    mail: StoredMail,
-    d: Exclude<MailDecision, { kind: 'case' }>,
-    allow: IntakeOutcome[],
-    attempt: 0 | 1,
-  ): Promise<ProcessResult> {
-    const none = { caseId: null, caseNumber: null };
-    switch (d.kind) {
-      case 'quarantine':
-      case 'auto_reply': {
-        const outcome = d.kind === 'quarantine' ? 'quarantined' : 'auto_reply';
-        await finishRecord(m, mail.id, allow, { outcome, reason: d.reason, summary: d.summary }, attempt);
-        return { recordId: mail.id, outcome, reason: d.reason, ...none };
-      }
-      case 'bounce': {
-        const reason = reportReason(d.report);
-        const finish = { outcome: 'bounce' as const, reason, summary: d.summary, deliveryReport: d.report };
-        await finishRecord(m, mail.id, allow, finish, attempt);
-        await addToOutbox(m, 'delivery-report-received', { intakeRecordId: mail.id });
-        return { recordId: mail.id, outcome: 'bounce', reason, ...none };
-      }
-      case 'reply': {
-        const reason = `reply to ${d.caseNumber} (matched by ${d.matchedBy})`;
-        await finishRecord(
-          m,
-          mail.id,
-          allow,
-          { outcome: 'added_to_case', reason, summary: d.summary, caseId: d.caseId },
-          attempt,
-        );
-        const files = await insertParts(m, d.caseId, mail.id, d.parsed.attachments);
-        const p = d.parsed;
-        const details = {
-          intakeRecordId: mail.id,
-          channel: 'email',
-          matchedBy: d.matchedBy,
-          from: p.replyTo ?? p.from,
-          subject: p.subject.slice(0, 500),
-          messageId: p.messageId,
-          text: p.text.slice(0, MAX_EVENT_TEXT),
-          attachments: files,
-        };
-        await m.query(
-          `INSERT INTO case_events (case_id, kind, actor_id, actor_label, details) VALUES ($1, 'message_received', NULL, 'email', $2::jsonb)`,
-          [d.caseId, JSON.stringify(details)],
-        );
-        return { recordId: mail.id, outcome: 'added_to_case', reason, caseId: d.caseId, caseNumber: d.caseNumber };
-      }
-    }
-  }
-
-  /**
-   * A new case from a mail, in ONE statement: the stored record adopted (only while its outcome is still
-   * one of `allow`), the case, and the attachments (the fax document with its page count and text layer)
-   * as rows of the case's statement.
-   */
-  private async writeCase(
-    mail: StoredMail,
-    d: Extract<MailDecision, { kind: 'case' }>,
-    allow: IntakeOutcome[],
-    attempt: 0 | 1,
-  ): Promise<ProcessResult> {
-    const fax = d.fax;
-    const result = await this.intake.createIn(this.ds.manager, {
-      channel: d.channel,
-      source: mail.source,
-      externalId: null,
-      raw: d.summary,
-      receivedAt: mail.receivedAt,
-      reporter: d.reporter,
-      description: d.description,
-      unitText: d.unitText.slice(0, 2000),
-      actor: { kind: 'system', label: d.channel === 'fax' ? 'fax' : 'email' },
-      // The mail was stored (and its key claimed) before the server was told: the case adopts that record.
-      adopt: { recordId: mail.id, allow, attempt },
-      with: d.parts.map((part) => ({
-        entity: AttachmentEntity,
-        values: partRow(part, fax && part === fax.match.document ? { pages: fax.doc.pages, text: fax.doc.text } : null),
-      })),
-    });
-    return {
-      recordId: result.intakeRecordId,
-      outcome: 'case_created',
-      reason: null,
-      caseId: result.caseRow.id,
-      caseNumber: result.caseRow.number,
     };
   }
 

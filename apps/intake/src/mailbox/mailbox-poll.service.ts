@@ -14,12 +14,10 @@ import {
 import { MailProcessingService, type ProcessResult } from './mail-processing.service';
 import type { Mailbox } from './mailboxes';
 import { MailboxStore, type FetchedMessage, type StoredRef } from './mailbox-store.service';
-/** Messages per FETCH / store transaction / MOVE, and the bytes such a batch may hold. */
-const BATCH_MESSAGES = 250;
-const BATCH_BYTES = 32 * 1024 * 1024;
-/** Larger than this many times MAIL_MAX_BYTES, only the start is kept (the whole stays in the quarantine folder). */
-const KEEP_WHOLE_FACTOR = 4;
-const TRUNCATED_KEEP_BYTES = 1024 * 1024;
+import { BATCH_MESSAGES, destinations, sizeBatches, type MailBatch } from './mail-batches';
+
+/** UIDs per SIZE query. */
+const SIZES_PER_QUERY = 2000;
 /** Stored-but-undecided mail re-processed per cycle (after a crash or an outage). */
 const PENDING_SWEEP = 500;
 
@@ -47,15 +45,6 @@ const settled = <T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> =
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-
-const FINAL = new Set<IntakeOutcome>([
-  'case_created',
-  'added_to_case',
-  'duplicate',
-  'auto_reply',
-  'bounce',
-  'quarantined',
-]);
 
 /**
  * One poll of a mailbox (the customer-service mailbox, the bounce mailbox: what its mail becomes is the
@@ -169,30 +158,12 @@ export class MailboxPollService implements OnApplicationShutdown {
   private get concurrency(): number {
     return Math.max(1, Math.min(8, this.config.DB_POOL_SIZE - 2));
   }
-
   /** UIDs grouped so a batch stays within BATCH_MESSAGES and BATCH_BYTES; an oversized mail travels alone. */
-  private async batches(client: MailboxClient, uids: number[]): Promise<Array<{ uids: number[]; maxBytes?: number }>> {
-    const out: Array<{ uids: number[]; maxBytes?: number }> = [];
-    const keepWhole = this.config.MAIL_MAX_BYTES * KEEP_WHOLE_FACTOR;
-    for (let i = 0; i < uids.length; i += 2000) {
-      const sizes = await client.sizes(uids.slice(i, i + 2000));
-      let current: number[] = [];
-      let bytes = 0;
-      for (const uid of uids.slice(i, i + 2000)) {
-        const size = sizes.get(uid) ?? 0;
-        if (size > this.config.MAIL_MAX_BYTES) {
-          out.push(size > keepWhole ? { uids: [uid], maxBytes: TRUNCATED_KEEP_BYTES } : { uids: [uid] });
-          continue;
-        }
-        if (current.length >= BATCH_MESSAGES || (current.length > 0 && bytes + size > BATCH_BYTES)) {
-          out.push({ uids: current });
-          current = [];
-          bytes = 0;
-        }
-        current.push(uid);
-        bytes += size;
-      }
-      if (current.length) out.push({ uids: current });
+  private async batches(client: MailboxClient, uids: number[]): Promise<MailBatch[]> {
+    const out: MailBatch[] = [];
+    for (let i = 0; i < uids.length; i += SIZES_PER_QUERY) {
+      const chunk = uids.slice(i, i + SIZES_PER_QUERY);
+      out.push(...sizeBatches(chunk, await client.sizes(chunk), this.config.MAIL_MAX_BYTES));
     }
     return out;
   }
@@ -202,7 +173,7 @@ export class MailboxPollService implements OnApplicationShutdown {
     client: MailboxClient,
     spec: MailboxSpec,
     box: OpenFolder,
-    batch: { uids: number[]; maxBytes?: number },
+    batch: MailBatch,
     report: PollReport,
   ): Promise<StoredBatch> {
     let t = performance.now();
@@ -281,9 +252,8 @@ export class MailboxPollService implements OnApplicationShutdown {
     results: Array<{ uid: number; outcome: IntakeOutcome }>,
     report: PollReport,
   ): Promise<void> {
-    const toQuarantine = results.filter((r) => r.outcome === 'quarantined').map((r) => r.uid);
-    const toProcessed = results.filter((r) => FINAL.has(r.outcome) && r.outcome !== 'quarantined').map((r) => r.uid);
-    report.left += results.length - toQuarantine.length - toProcessed.length;
+    const { toProcessed, toQuarantine, left } = destinations(results);
+    report.left += left;
     await client.move(toProcessed, spec.processedFolder);
     await client.move(toQuarantine, spec.quarantineFolder);
     report.moved += toProcessed.length + toQuarantine.length;

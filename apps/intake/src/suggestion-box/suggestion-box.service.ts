@@ -8,13 +8,15 @@ import {
   normalisePhone,
   SuggestionBoxEntity,
   type AppConfig,
-  type FieldProblem,
   type StaffPrincipal,
 } from '@kefu/shared';
-import { checkPhotos, type CheckedPhoto } from '../web-form/photos';
-import type { UploadProblem, Uploads } from '../web-form/uploads';
+import type { Uploads } from '../web-form/uploads';
 import { CaseIntakeService } from '../cases/case-intake.service';
 import type { CollectionDto, CreateBoxDto, ListBoxesQuery, UpdateBoxDto } from './suggestion-box.dto';
+import { invalid, slipPhotos } from './slip-photos';
+import { BOX_SELECT as boxSelect, toBoxView as toView, type BoxRow } from './suggestion-box.sql';
+
+export { SLIP_PHOTOS_MAX, uploadFailure } from './slip-photos';
 
 export interface BoxView {
   id: string;
@@ -41,54 +43,6 @@ export interface CollectionView {
   /** One case per slip, in slip order. */
   cases: Array<{ index: number; caseId: string; number: string }>;
 }
-
-const boxSelect = `
-  SELECT b.id, b.project_id AS "projectId", p.code AS "projectCode", p.name AS "projectName", b.location, b.active, b.created_at AS "createdAt",
-         lc.id AS "lastId", lc.collected_at AS "lastAt", lc.slip_count AS "lastSlips", s.name AS "lastCollector",
-         floor(extract(epoch FROM now() - COALESCE(lc.collected_at, b.created_at)) / 86400)::int AS "days"
-    FROM suggestion_boxes b
-    JOIN projects p ON p.id = b.project_id
-    LEFT JOIN LATERAL (SELECT id, collected_at, slip_count, collector_id FROM box_collections WHERE box_id = b.id ORDER BY collected_at DESC LIMIT 1) lc ON true
-    LEFT JOIN staff s ON s.id = lc.collector_id`;
-
-interface BoxRow {
-  id: string;
-  projectId: string;
-  projectCode: string;
-  projectName: string;
-  location: string;
-  active: boolean;
-  createdAt: Date;
-  lastId: string | null;
-  lastAt: Date | null;
-  lastSlips: number | null;
-  lastCollector: string | null;
-  days: number;
-}
-
-const toView = (r: BoxRow): BoxView => ({
-  id: r.id,
-  projectId: r.projectId,
-  projectCode: r.projectCode,
-  projectName: r.projectName,
-  location: r.location,
-  active: r.active,
-  createdAt: r.createdAt.toISOString(),
-  lastCollection:
-    r.lastId && r.lastAt
-      ? {
-          id: r.lastId,
-          collectedAt: r.lastAt.toISOString(),
-          slipCount: r.lastSlips ?? 0,
-          collectorName: r.lastCollector ?? '',
-        }
-      : null,
-  daysSinceEmptied: r.days,
-});
-
-const invalid = (fields: FieldProblem[]) =>
-  new AppException('validation_failed', `Invalid input: ${fields.map((f) => f.field).join(', ')}`, { fields });
-
 /** 意见箱: the boxes of each estate and their weekly emptying (002 §7.1.2); each slip becomes a case. */
 @Injectable()
 export class SuggestionBoxService {
@@ -162,7 +116,7 @@ export class SuggestionBoxService {
   ): Promise<{ created: boolean; collection: CollectionView }> {
     const box = await this.box(boxId);
     if (!box.active) throw new AppException('conflict', '此意见箱已停用 (this box is inactive)');
-    const photos = this.slipPhotos(dto, uploads);
+    const photos = slipPhotos(dto, uploads);
     const collectorId = dto.collectorId ?? staff.id;
     if (
       dto.collectorId &&
@@ -293,63 +247,5 @@ export class SuggestionBoxService {
     );
     if (!row) throw new AppException('conflict', 'This collection is being recorded right now; retry in a moment.');
     return row.id;
-  }
-
-  /** Slip index → its checked photo. Every file part must belong to a slip, and every named photo must be there. */
-  private slipPhotos(dto: CollectionDto, uploads: Uploads): Map<number, CheckedPhoto> {
-    const problems: FieldProblem[] = [];
-    const byPart = new Map(uploads.files.map((f) => [f.fieldname, f]));
-    for (const name of byPart.keys()) {
-      if (uploads.files.filter((f) => f.fieldname === name).length > 1)
-        problems.push({ field: name, message: `有多个名为 ${name} 的照片 (one file per part name)` });
-    }
-    const used = new Set<string>();
-    const out = new Map<number, CheckedPhoto>();
-    dto.slips.forEach((s, i) => {
-      if (!s.photo) return;
-      const file = byPart.get(s.photo);
-      used.add(s.photo);
-      if (!file)
-        return problems.push({
-          field: `slips.${i}.photo`,
-          message: `没有名为 ${s.photo} 的照片 (no file part named ${s.photo})`,
-        });
-      const checked = checkPhotos([file], `slips.${i}.photo`, { max: 1 });
-      problems.push(...checked.problems);
-      if (checked.photos[0]) out.set(i, checked.photos[0]);
-    });
-    for (const f of uploads.files)
-      if (!used.has(f.fieldname))
-        problems.push({
-          field: f.fieldname,
-          message: `照片 ${f.fieldname} 不属于任何一张意见 (no slip names this photo)`,
-        });
-    if (problems.length) throw invalid(problems);
-    return out;
-  }
-}
-
-/** File parts one collection request may carry (all held in memory: 10 MB each at most). */
-export const SLIP_PHOTOS_MAX = 50;
-
-/** A multipart body multer had to stop reading: refused before its (possibly partial) contents are read. */
-export function uploadFailure(problem: UploadProblem | null): AppException | null {
-  switch (problem) {
-    case null:
-      return null;
-    case 'too_large':
-      return new AppException('payload_too_large', '每张照片不能超过10MB (a slip photo is over 10 MB)');
-    case 'too_many':
-      return invalid([
-        {
-          field: 'photos',
-          message: `一次最多 ${SLIP_PHOTOS_MAX} 张照片 (at most ${SLIP_PHOTOS_MAX} photos per collection)`,
-        },
-      ]);
-    case 'malformed':
-      return new AppException(
-        'bad_request',
-        '上传内容不完整或超出限制 (the multipart body was cut short or exceeds a limit)',
-      );
   }
 }

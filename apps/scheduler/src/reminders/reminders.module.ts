@@ -5,6 +5,7 @@ import { ReminderAcks } from './reminder-ack.service';
 import { ReminderPlanner } from './reminder-planner.service';
 import { ReminderQueryService } from './reminder-query.service';
 import { ReminderSender } from './reminder-sender.service';
+import { ReminderEscalations } from './reminder-escalation.service';
 import { ReminderService } from './reminder.service';
 import { ReminderJobs } from './reminders.jobs';
 import { AckLinkController, RemindersController } from './reminders.controller';
@@ -21,6 +22,7 @@ export { REMINDER_SCAN_EVERY_MS } from './reminders.jobs';
     ReminderService,
     ReminderPlanner,
     ReminderSender,
+    ReminderEscalations,
     ReminderAcks,
     ReminderQueryService,
     ReminderJobs,

@@ -1,11 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createConnection } from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ImapFlow } from 'imapflow';
 import type { RunAs } from './embedded-postgres';
+import { dovecotConfig } from './dovecot-config';
+import { waitForImapGreeting } from './local-imap';
+import { alive, childrenOf, running } from './proc-tree';
+
+export { isDovecotUsername } from './dovecot-config';
+export { localImapClient, waitForImapGreeting, withLocalImap } from './local-imap';
 
 const DOVECOT = '/usr/sbin/dovecot';
 export const DOVEADM = '/usr/bin/doveadm';
@@ -53,130 +57,6 @@ export function dovecotAccounts(): DovecotAccounts {
  */
 export type DovecotLogins = { users: Record<string, string> } | { password: string };
 
-// Dovecot's default plus `+` and `=` (VERP and tagged addresses); never `/`, which would leave the mail folder.
-const USERNAME_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@+=';
-
-/** Whether Dovecot accepts `user` as a login name (and so as a mailbox of its own). */
-export function isDovecotUsername(user: string): boolean {
-  return user.length > 0 && user.length <= 200 && [...user].every((c) => USERNAME_CHARS.includes(c));
-}
-
-function passdb(dir: string, logins: DovecotLogins): string {
-  if ('password' in logins) {
-    return `passdb {\n  driver = static\n  args = password=${logins.password}\n}`;
-  }
-  const lines = Object.entries(logins.users).map(([u, p]) => `${u}:{PLAIN}${p}\n`);
-  writeFileSync(join(dir, 'passwd'), lines.join(''), { mode: 0o644 });
-  return `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${dir}/passwd\n}`;
-}
-
-function config(dir: string, baseDir: string, port: number, a: DovecotAccounts, logins: DovecotLogins): string {
-  return `# Private instance: nothing from /etc/dovecot is read.
-base_dir = ${baseDir}
-state_dir = ${dir}/state
-log_path = ${dir}/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-auth_username_chars = ${USERNAME_CHARS}
-default_internal_user = ${a.internal}
-default_internal_group = ${a.internalGroup}
-default_login_user = ${a.login}
-first_valid_uid = 1
-first_valid_gid = 1
-mail_location = maildir:${dir}/mail/%u
-mail_fsync = never
-${passdb(dir, logins)}
-userdb {
-  driver = static
-  args = uid=${a.mail.uid} gid=${a.mail.gid} home=${dir}/home/%u
-}
-service imap-login {${a.root ? '' : '\n  chroot ='}
-  inet_listener imap {
-    address = 127.0.0.1
-    port = ${port}
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-${a.root ? '' : '# Not root: chroot is not permitted.\nservice anvil {\n  chroot =\n}\n'}namespace inbox {
-  inbox = yes
-  separator = /
-}
-`;
-}
-
-/** Resolves once the server greets on the port (the master opens the socket before imap-login is ready). */
-export function waitForImapGreeting(port: number, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      if (signal?.aborted) return reject(new Error('no longer waited for'));
-      const sock = createConnection({ port, host: '127.0.0.1' });
-      let seen = '';
-      let settled = false;
-      const retry = (why: string) => {
-        if (settled) return;
-        settled = true;
-        sock.destroy();
-        if (Date.now() > deadline)
-          reject(new Error(`dovecot did not greet on ${port} within ${timeoutMs} ms (${why})`));
-        else setTimeout(attempt, 50);
-      };
-      sock.setTimeout(2000, () => retry('timeout'));
-      sock.on('data', (b: Buffer) => {
-        seen += b.toString('latin1');
-        if (/\* OK .*ready/.test(seen)) {
-          settled = true;
-          sock.end();
-          resolve();
-        }
-      });
-      sock.once('error', (e) => retry(e.message));
-      // The master accepts and hangs up while imap-login cannot start (throttled): retry, then a bounded failure.
-      sock.once('close', () => retry(`connection closed${seen ? ` after ${JSON.stringify(seen.slice(0, 80))}` : ''}`));
-    };
-    attempt();
-  });
-}
-
-/** A plain-text ImapFlow client for a local Dovecot (timeouts set, errors listened to, no auto-IDLE). */
-export function localImapClient(port: number, user: string, password: string): ImapFlow {
-  const c = new ImapFlow({
-    host: '127.0.0.1',
-    port,
-    secure: false,
-    doSTARTTLS: false,
-    auth: { user, pass: password },
-    logger: false,
-    disableAutoIdle: true,
-    connectionTimeout: 10_000,
-    greetingTimeout: 10_000,
-    socketTimeout: 120_000,
-  });
-  c.on('error', () => undefined);
-  return c;
-}
-
-/** Runs `fn` on a fresh logged-in connection and always logs out. */
-export async function withLocalImap<T>(
-  port: number,
-  user: string,
-  password: string,
-  fn: (c: ImapFlow) => Promise<T>,
-): Promise<T> {
-  const c = localImapClient(port, user, password);
-  await c.connect();
-  try {
-    return await fn(c);
-  } finally {
-    await c.logout().catch(() => undefined);
-  }
-}
-
 export interface DovecotServer {
   port: number;
   /** The generated dovecot.conf (for doveadm -c). */
@@ -186,15 +66,6 @@ export interface DovecotServer {
   log: () => string;
   /** SIGTERM to the master, which stops its children before it exits; resolves once it and they are gone. */
   stop: () => Promise<void>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Stops a Dovecot left running on this folder by an earlier run that crashed (it would refuse to start). */
@@ -236,7 +107,7 @@ export async function startDovecotServer(opts: {
   for (const sub of [baseDir, 'state', 'mail', 'home']) mkdirSync(resolve(dir, sub), { recursive: true });
   if (a.root) for (const sub of ['mail', 'home']) chownSync(join(dir, sub), a.mail.uid, a.mail.gid);
   const conf = join(dir, 'dovecot.conf');
-  writeFileSync(conf, config(dir, baseDir, opts.port, a, opts.logins), { mode: 0o644 });
+  writeFileSync(conf, dovecotConfig(dir, baseDir, opts.port, a, opts.logins), { mode: 0o644 });
 
   const child = spawn(DOVECOT, ['-F', '-c', conf], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -303,32 +174,4 @@ export async function startDovecotServer(opts: {
     }
   };
   return { port: opts.port, conf, process: child, log, stop };
-}
-
-/** The processes whose parent is `pid` (Linux /proc), e.g. Dovecot's children of its master. */
-function childrenOf(pid: number): number[] {
-  try {
-    return readdirSync('/proc')
-      .filter((p) => /^\d+$/.test(p))
-      .filter((p) => {
-        try {
-          return Number(readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === pid;
-        } catch {
-          return false; // gone meanwhile
-        }
-      })
-      .map(Number);
-  } catch {
-    return []; // no /proc: the master's own exit is all we can wait for
-  }
-}
-
-/** Still running (a zombie waiting to be reaped counts as gone). */
-function running(pid: number): boolean {
-  try {
-    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
 }

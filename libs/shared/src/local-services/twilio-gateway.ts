@@ -1,6 +1,9 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { messageJson, smsSegments, statusCallbackParams, twilioError, twilioSignature } from './twilio-wire';
+
+export { twilioSignature } from './twilio-wire';
 
 /**
  * A local stand-in for Twilio's Programmable Messaging REST API, speaking its wire format (the real
@@ -33,16 +36,6 @@ export type Behaviour =
 export const TEST_ACCOUNT_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 export const TEST_AUTH_TOKEN = 'fake-twilio-auth-token-0123456789';
 export const TEST_MESSAGING_SERVICE_SID = `MG${'fedcba9876543210'.repeat(2)}`;
-
-/** X-Twilio-Signature for a POST to `url` with these form params (Twilio's algorithm). */
-export function twilioSignature(authToken: string, url: string, params: Record<string, string>): string {
-  const data = Object.keys(params)
-    .sort()
-    .reduce((acc, k) => acc + k + params[k], url);
-  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf-8')).digest('base64');
-}
-
-const rfc2822 = (d: Date) => d.toUTCString().replace('GMT', '+0000');
 
 export class TwilioGateway {
   readonly messages: GatewayMessage[] = [];
@@ -128,33 +121,11 @@ export class TwilioGateway {
   }
 
   private error(res: ServerResponse, status: number, code: number, message: string): void {
-    this.send(res, status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+    this.send(res, status, twilioError(status, code, message));
   }
 
   private json(m: GatewayMessage): Record<string, unknown> {
-    const uri = `/2010-04-01/Accounts/${this.accountSid}/Messages/${m.sid}.json`;
-    return {
-      account_sid: this.accountSid,
-      api_version: '2010-04-01',
-      body: m.body,
-      date_created: rfc2822(m.dateCreated),
-      date_sent: null,
-      date_updated: rfc2822(m.dateCreated),
-      direction: 'outbound-api',
-      error_code: m.history.findLast((h) => h.errorCode)?.errorCode ?? null,
-      error_message: null,
-      from: m.from,
-      messaging_service_sid: m.messagingServiceSid,
-      num_media: '0',
-      num_segments: String(m.numSegments),
-      price: null,
-      price_unit: 'USD',
-      sid: m.sid,
-      status: m.status,
-      subresource_uris: { media: uri.replace('.json', '/Media.json') },
-      to: m.to,
-      uri,
-    };
+    return messageJson(this.accountSid, m);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -182,7 +153,6 @@ export class TwilioGateway {
       const b = this.byNumber.get(p.To);
       if (b?.kind === 'error')
         return this.error(res, b.status, b.code, b.message ?? `The 'To' number ${p.To} is not a valid phone number.`);
-      const ucs2 = /[^\x20-\x7E\n\r]/.test(p.Body);
       const m: GatewayMessage = {
         sid: `SM${randomBytes(16).toString('hex')}`,
         to: p.To,
@@ -193,13 +163,7 @@ export class TwilioGateway {
         statusCallback: p.StatusCallback ?? null,
         dateCreated: this.now(),
         history: [],
-        numSegments: ucs2
-          ? p.Body.length <= 70
-            ? 1
-            : Math.ceil(p.Body.length / 67)
-          : p.Body.length <= 160
-            ? 1
-            : Math.ceil(p.Body.length / 153),
+        numSegments: smsSegments(p.Body),
       };
       this.setStatus(m, m.status);
       if (this.keep) this.messages.push(m);
@@ -272,18 +236,7 @@ export class TwilioGateway {
       const status = typeof s === 'string' ? s : s.status;
       if (this.callbackDelayMs) await new Promise((r) => setTimeout(r, this.callbackDelayMs));
       this.setStatus(m, status, typeof s === 'string' ? undefined : s.errorCode);
-      const params: Record<string, string> = {
-        AccountSid: this.accountSid,
-        ApiVersion: '2010-04-01',
-        From: m.from ?? '+8610690000',
-        MessageSid: m.sid,
-        MessageStatus: status,
-        SmsSid: m.sid,
-        SmsStatus: status,
-        To: m.to,
-        ...(m.messagingServiceSid ? { MessagingServiceSid: m.messagingServiceSid } : {}),
-        ...(typeof s === 'string' ? {} : { ErrorCode: String(s.errorCode) }),
-      };
+      const params = statusCallbackParams(this.accountSid, m, status, typeof s === 'string' ? undefined : s.errorCode);
       await this.postSigned(m.statusCallback!, params);
     }
   }
