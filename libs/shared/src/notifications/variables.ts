@@ -91,6 +91,24 @@ export const notificationVariables = {
     /** A finished repair: the message also asks the owner to inspect it (000 §6.5.1(3)). */
     repair: z.boolean().nullish(),
   }),
+  /** 拜访提醒: a member of staff's visits due (overdue, today, in the coming days), one message per staff per day. */
+  visit_due: z.object({
+    date: isoDate,
+    overdue: z.number().int().min(0),
+    dueToday: z.number().int().min(0),
+    upcoming: z.number().int().min(0),
+    items: z
+      .array(
+        z.object({
+          estateName: z.string().min(1),
+          unitLabel: z.string().min(1),
+          kindLabel: z.string().min(1),
+          dueOn: isoDate,
+          state: z.enum(['overdue', 'due_today', 'upcoming']),
+        }),
+      )
+      .max(100),
+  }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationVariables<K extends NotificationKind> = z.infer<(typeof notificationVariables)[K]>;
