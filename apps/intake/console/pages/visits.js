@@ -334,7 +334,10 @@ const page = {
     /** @param {Visit} v @param {HTMLFormElement} form */
     async function save(v, form) {
       const data = new FormData(form);
-      const str = (/** @type {string} */ k) => String(data.get(k) ?? '').trim();
+      const str = (/** @type {string} */ k) => {
+        const v = data.get(k);
+        return typeof v === 'string' ? v.trim() : '';
+      };
       const description = str('followUp.description');
       const body = {
         visitedAt: str('visitedAt') ? `${str('visitedAt')}:00+08:00` : undefined,
