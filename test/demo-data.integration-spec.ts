@@ -200,6 +200,33 @@ describe('demo data with six months of history', () => {
     expect(r!.missed).toBeGreaterThan(0);
   });
 
+  it("plans the year's owner visits: every household covered, some due now, most past ones recorded", async () => {
+    expect(summary.visitsPlanned).toBeGreaterThan(500);
+    expect(summary.visitsRecorded).toBeGreaterThan(300);
+    const [v] = await q<{
+      households: number;
+      planned: number;
+      rep_due: number;
+      overdue: number;
+      on_time: number;
+      due: number;
+    }>(
+      `SELECT (SELECT count(DISTINCT unit_id) FROM owner_units WHERE until IS NULL)::int AS households,
+              (SELECT count(DISTINCT unit_id) FROM owner_visits WHERE kind = 'routine')::int AS planned,
+              (SELECT count(*) FROM owner_visits v JOIN staff s ON s.id = v.staff_id
+                WHERE s.login = 'rep' AND v.status = 'planned' AND v.due_on <= $1::date + 7)::int AS rep_due,
+              (SELECT count(*) FROM owner_visits WHERE status = 'planned' AND due_on < $1::date)::int AS overdue,
+              (SELECT count(*) FROM owner_visits WHERE status = 'done' AND (done_at AT TIME ZONE 'Asia/Shanghai')::date <= due_on)::int AS on_time,
+              (SELECT count(*) FROM owner_visits WHERE due_on < $1::date)::int AS due`,
+      ['2026-12-07'],
+    );
+    expect(v!.planned).toBe(v!.households);
+    expect(v!.rep_due).toBeGreaterThan(0);
+    expect(v!.overdue).toBeGreaterThan(0);
+    expect(v!.on_time / v!.due).toBeGreaterThan(0.5);
+    expect(v!.on_time / v!.due).toBeLessThan(0.95);
+  });
+
   it('does nothing on a second load', async () => {
     const count = async () =>
       (await q<{ n: number }>(`SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM notifications) AS n`))[0];
