@@ -7,11 +7,12 @@ const shanghaiLocal = (n = 0) => new Date(Date.now() + n * 86_400_000 + 8 * 3_60
 describe('owner visits in a real browser: due visits, a record, the completion figure', () => {
   let stack: ConsoleStack;
   let rep: { id: string; login: string; password: string; name: string };
+  let manager: { id: string; login: string; password: string; name: string };
   let projectId: string;
   beforeAll(async () => {
     stack = await startConsoleStack();
     rep = await stack.staff('cs_rep', { name: '客服 陈敏' });
-    const manager = await stack.staff('dept_manager', { name: '客服部经理 林静' });
+    manager = await stack.staff('dept_manager', { name: '客服部经理 林静' });
     const ds = stack.db.dataSource;
     projectId = (await factories.createProject(ds, { code: 'E2EV1', name: '碧海云天' })).id;
     const buildingId = (await factories.createBuilding(ds, { projectId, name: '3栋' })).id;
@@ -88,6 +89,35 @@ describe('owner visits in a real browser: due visits, a record, the completion f
       `SELECT r.topics, r.method, c.number FROM visit_records r JOIN cases c ON c.id = r.case_id`,
     );
     expect(record).toMatchObject({ topics: ['停车', '绿化'], method: 'home' });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it("a manager names a second rep for the estate in the console and the plan's households are split", async () => {
+    const second = await stack.staff('cs_rep', { name: '客服 王芳' });
+    const { page, context } = await stack.loggedIn(manager);
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto('/console#/visits?state=all&scope=all');
+    await page.locator('#visit-plans').waitFor();
+    await page.getByText('指定拜访人员').click();
+    const form = page.locator('form.visit-staff-form');
+    await form.getByLabel('客服 王芳').check();
+    await expect(form.getByLabel('客服 陈敏').isChecked()).resolves.toBe(true);
+    await form.getByRole('button', { name: '保存并更新计划' }).click();
+    await page.getByText(/拜访人员已保存/).waitFor();
+    await expect(page.locator('#visit-plans').textContent()).resolves.toContain('客服 陈敏、客服 王芳');
+    // Three households: two stay with the first rep (one of them visited), one moves to the second.
+    const households = async (name: string) =>
+      (await page.locator('#visit-figures tr', { hasText: name }).locator('td').nth(1).textContent())?.trim();
+    await expect(households('客服 陈敏')).resolves.toBe('2');
+    await expect(households('客服 王芳')).resolves.toBe('1');
+    const [moved] = await stack.db.dataSource.query<Array<{ n: number }>>(
+      `SELECT count(DISTINCT unit_id)::int AS n FROM owner_visits WHERE staff_id = $1 AND status = 'planned'`,
+      [second.id],
+    );
+    expect(moved!.n).toBe(1);
+    await stack.screenshot(page, 'visits-manager');
     expect(errors).toEqual([]);
     await context.close();
   });

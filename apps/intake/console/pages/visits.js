@@ -91,6 +91,10 @@ const page = {
       'visits.noStaff': '未指定拜访人员',
       'visits.generated': '计划更新于 {at}',
       'visits.regenerate': '立即更新计划',
+      'visits.editStaff': '指定拜访人员',
+      'visits.editStaffFor': '{estate} 的拜访人员',
+      'visits.saveStaff': '保存并更新计划',
+      'visits.staffSaved': '{estate} 的拜访人员已保存，计划已更新：新增 {added}，调整 {reassigned}，结束 {ended}。',
       'visits.regenerated': '{estate} 的计划已更新：新增 {added}，调整 {reassigned}，结束 {ended}。',
       'visits.dueOn': '计划日期',
       'visits.unit': '房号',
@@ -158,6 +162,11 @@ const page = {
       'visits.noStaff': 'No visiting staff named',
       'visits.generated': 'Plan updated {at}',
       'visits.regenerate': 'Update the plan now',
+      'visits.editStaff': 'Name visiting staff',
+      'visits.editStaffFor': 'Visiting staff of {estate}',
+      'visits.saveStaff': 'Save and update the plan',
+      'visits.staffSaved':
+        '{estate}: visiting staff saved, plan updated — {added} added, {reassigned} reassigned, {ended} ended.',
       'visits.regenerated': '{estate}: plan updated — {added} added, {reassigned} reassigned, {ended} ended.',
       'visits.dueOn': 'Planned for',
       'visits.unit': 'Unit',
@@ -216,6 +225,12 @@ const page = {
       /** @type {Promise<Plan[]>} */ (api('visit-plans')),
     ]);
     const items = listed.items;
+    // Who may be named (managers only: the staff list is theirs to read).
+    const candidates = manager
+      ? /** @type {Array<{ id: string, name: string, role: string, active: boolean }>} */ (await api('staff')).filter(
+          (s) => s.active && (s.role === 'cs_rep' || s.role === 'dept_manager'),
+        )
+      : [];
 
     /** @param {Figures} f */
     const figureRow = (f) => html`<tr class="${f.staffId ? '' : 'sched-group'}">
@@ -283,7 +298,20 @@ const page = {
           <td>${p.staff.length ? p.staff.map((s) => s.name).join('、') : html`<span class="muted">${t('visits.noStaff')}</span>`}
             ${p.plan ? html`<br><span class="muted">${t('visits.generated', { at: dateTime(p.plan.generatedAt) })}</span>` : null}</td>
           <td class="num">${p.households}</td><td class="num">${p.plannedHouseholds}</td>
-          <td>${manager && p.staff.length ? html`<button type="button" class="secondary visit-regenerate" data-project="${p.projectId}" data-name="${p.projectName}">${t('visits.regenerate')}</button>` : null}</td></tr>`,
+          <td>${manager && p.staff.length ? html`<button type="button" class="secondary visit-regenerate" data-project="${p.projectId}" data-name="${p.projectName}">${t('visits.regenerate')}</button>` : null}
+            ${
+              manager
+                ? html`<details class="visit-staff-edit"><summary>${t('visits.editStaff')}</summary>
+                <form class="visit-staff-form" data-project="${p.projectId}" data-name="${p.projectName}">
+                  <fieldset><legend>${t('visits.editStaffFor', { estate: p.projectName })}</legend>
+                  ${candidates.map(
+                    (c) =>
+                      html`<label><input type="checkbox" name="staffIds" value="${c.id}" ${p.staff.some((s) => s.id === c.id) ? html`checked` : null}> ${c.name}</label><br>`,
+                  )}</fieldset>
+                  <p class="actions"><button type="submit">${t('visits.saveStaff')}</button></p>
+                </form></details>`
+                : null
+            }</td></tr>`,
         )}</tbody></table>
       </div>`,
     );
@@ -294,6 +322,33 @@ const page = {
     on(root, 'click', 'button.visit-record', (button) => openForm(button.dataset.id ?? ''));
     on(root, 'click', 'button.visit-regenerate', (button) => void regenerate(button));
     $('#visits-csv', main).addEventListener('click', () => void download());
+    root.addEventListener('submit', (e) => {
+      const form = e.target;
+      if (!(form instanceof HTMLFormElement) || !form.classList.contains('visit-staff-form')) return;
+      e.preventDefault();
+      void saveStaff(form);
+    });
+
+    /** @param {HTMLFormElement} form */
+    async function saveStaff(form) {
+      const button = $('button[type="submit"]', form);
+      button.setAttribute('disabled', '');
+      mount(errors, html``);
+      const staffIds = new FormData(form).getAll('staffIds').filter((v) => typeof v === 'string');
+      try {
+        const r = /** @type {{ added: number, reassigned: number, ended: number }} */ (
+          await api(`visit-plans/${encodeURIComponent(form.dataset.project ?? '')}/staff`, {
+            method: 'PUT',
+            body: { staffIds },
+          })
+        );
+        flash(t('visits.staffSaved', { estate: form.dataset.name ?? '', ...r }));
+        await page.render(main, ctx);
+      } catch (err) {
+        button.removeAttribute('disabled');
+        mount(errors, errorBox(err));
+      }
+    }
 
     /** @param {string} id */
     function openForm(id) {

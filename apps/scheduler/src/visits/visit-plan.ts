@@ -104,11 +104,13 @@ export async function generateVisitPlan(
      ORDER BY b.name, u.entrance, length(u.room), u.room, u.id`,
     [projectId],
   );
+  // Whose each household is: the member of staff of its latest visit (done ones count: a household visited this
+  // window is still its person's, even with nothing left to plan in it).
   const current = new Map(
     (
       await m.query<Array<{ unit_id: string; staff_id: string }>>(
         `SELECT DISTINCT ON (unit_id) unit_id, staff_id FROM owner_visits
-         WHERE plan_id = $1 AND status = 'planned' AND staff_id IS NOT NULL ORDER BY unit_id, due_on DESC`,
+         WHERE plan_id = $1 AND status <> 'ended' AND staff_id IS NOT NULL ORDER BY unit_id, due_on DESC`,
         [plan!.id],
       )
     ).map((r) => [r.unit_id, r.staff_id]),
