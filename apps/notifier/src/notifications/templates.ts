@@ -57,6 +57,7 @@ const templates: { [K in NotificationKind]: Template<K> } = {
     subject: `客服日报 ${fmtDay(v.date)}：超时${v.overdue}，今日到期${v.dueToday}，未确认${v.unacknowledged}`,
     text: [
       `${hello(name)}${fmtDay(v.date)}：超时${v.overdue}件，今日到期${v.dueToday}件，未确认${v.unacknowledged}件。`,
+      ...(v.overdueVisits ? [`业主拜访逾期${v.overdueVisits}户。`] : []),
       ...v.items.map(
         (i) =>
           `${i.caseNumber} ${i.stepLabel} ${fmtTime(i.dueAt)} ${{ overdue: '超时', due_today: '今日到期', unacknowledged: '未确认' }[i.state]}`,

@@ -10,6 +10,8 @@ import {
   useFakeClock,
   type TestDatabase,
 } from '@kefu/shared/testing';
+import { renderTemplate } from '../../../notifier/src/notifications/templates';
+import { ReminderQueryService } from '../reminders/reminder-query.service';
 import { schedulerApp } from '../scheduler.app';
 import type { VisitPlanResult } from './visit-plan';
 import { VISIT_PLAN_TASK } from './visit-plan.service';
@@ -201,6 +203,20 @@ describe('owner visit plans', () => {
     expect(await q(`SELECT 1 FROM notifications WHERE kind = 'visit_due'`)).toHaveLength(2);
     clock.set('2026-01-20T08:00:00+08:00');
     expect(await app.get(JobRouter).runTask(VISIT_REMINDER_TASK)).toMatchObject({ created: 2 });
+  });
+
+  it("counts the team's overdue visits in their manager's daily digest", async () => {
+    const boss = await factories.createStaff(db.dataSource, { role: 'dept_manager', name: '客服部经理' });
+    await q(`UPDATE staff SET reports_to_id = $1 WHERE id = $2`, [boss.id, staffA]);
+    // 2026-01-20: A's routine visit to 101 (01-01) and the handover visit to 103 (01-19) are overdue; B's 102 is due 01-21.
+    expect(await app.get(ReminderQueryService).sendDigests(true)).toBe(1);
+    const [digest] = await q<{ variables: Record<string, unknown> }>(
+      `SELECT variables FROM notifications WHERE kind = 'staff_digest' AND staff_id = $1`,
+      [boss.id],
+    );
+    expect(digest!.variables).toMatchObject({ date: '2026-01-20', overdueVisits: 2, items: [] });
+    expect(notificationVariables.staff_digest.safeParse(digest!.variables).success).toBe(true);
+    expect(renderTemplate('staff_digest', digest!.variables, '经理').text).toContain('业主拜访逾期2户。');
   });
 
   it('adds owners who join, ends those who leave, follows a sale, and keeps windows already past', async () => {

@@ -60,6 +60,8 @@ export const notificationVariables = {
         }),
       )
       .max(200),
+    /** The team's owner visits not made after their planned day; absent when none (and in rows from before visits). */
+    overdueVisits: z.number().int().min(1).nullish(),
   }),
   /** 保修期满提醒, 2 months ahead (000 §6.6.3): one item of one unit. */
   warranty_expiry: z.object({
