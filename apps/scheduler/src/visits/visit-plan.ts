@@ -155,9 +155,14 @@ export async function generateVisitPlan(
   const [inserted] = await m.query<Array<{ added: number; moved: number }>>(
     `WITH d AS (SELECT * FROM jsonb_to_recordset($2::jsonb)
                 AS d(unit_id uuid, owner_id uuid, staff_id uuid, kind text, seq int, due_on date)),
+     -- only what is new or changes: a conflicting row would be locked even when the update's WHERE is false
+     todo AS (
+       SELECT d.* FROM d LEFT JOIN owner_visits v ON v.plan_id = $1 AND v.unit_id = d.unit_id AND v.kind = d.kind AND v.seq = d.seq
+       WHERE v.id IS NULL OR v.status = 'ended' AND v.end_reason = 'household_left'
+          OR v.status = 'planned' AND v.kind <> 'routine' AND v.due_on <> d.due_on),
      ins AS (
        INSERT INTO owner_visits (plan_id, project_id, unit_id, owner_id, staff_id, kind, seq, due_on)
-       SELECT $1, $3, unit_id, owner_id, staff_id, kind, seq, due_on FROM d
+       SELECT $1, $3, unit_id, owner_id, staff_id, kind, seq, due_on FROM todo
        ON CONFLICT (plan_id, unit_id, kind, seq) DO UPDATE
          SET status = 'planned', ended_at = NULL, end_reason = NULL, due_on = EXCLUDED.due_on, updated_at = now()
          -- a household back after leaving gets its visits again; a moved handover date moves its visits
