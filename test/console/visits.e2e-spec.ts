@@ -118,6 +118,12 @@ describe('owner visits in a real browser: due visits, a record, the completion f
     );
     expect(moved!.n).toBe(1);
     await stack.screenshot(page, 'visits-manager');
+    // Filtered to the estate: the link keeps it, the figures are the estate's.
+    await page.getByLabel('楼盘', { exact: true }).selectOption({ label: '碧海云天' });
+    await page.getByRole('button', { name: '查看' }).click();
+    await page.waitForURL(new RegExp(`projectId=${projectId}`));
+    await page.locator('#visit-figures td[data-completion="estate"]').waitFor();
+    await expect(page.locator('#visit-figures tbody tr').count()).resolves.toBe(3);
     expect(errors).toEqual([]);
     await context.close();
   });

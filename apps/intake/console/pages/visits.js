@@ -71,6 +71,9 @@ const page = {
       'visits.state.all': '全部',
       'visits.scope.mine': '我的',
       'visits.scope.all': '全部人员',
+      'visits.year': '年度',
+      'visits.allEstates': '全部楼盘',
+      'visits.show': '查看',
       'visits.figures': '计划覆盖率与完成率（{year} 年，截至 {asOf}）',
       'visits.estateAll': '（全楼盘）',
       'visits.staff': '拜访人员',
@@ -142,6 +145,9 @@ const page = {
       'visits.state.all': 'All',
       'visits.scope.mine': 'Mine',
       'visits.scope.all': 'Everyone',
+      'visits.year': 'Year',
+      'visits.allEstates': 'All estates',
+      'visits.show': 'Show',
       'visits.figures': 'Plan coverage and completion ({year}, as of {asOf})',
       'visits.estateAll': '(whole estate)',
       'visits.staff': 'Staff',
@@ -213,16 +219,25 @@ const page = {
     const state = STATES.find((s) => s === asked) ?? 'due';
     const manager = MANAGERS.includes(ctx.session.staff.role);
     const scope = ctx.query.get('scope') === 'all' ? 'all' : 'mine';
+    const thisYear = Number(
+      new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()),
+    );
+    const askedYear = Number(ctx.query.get('year'));
+    const year = [thisYear - 1, thisYear, thisYear + 1].includes(askedYear) ? askedYear : thisYear;
+    const projectId = ctx.query.get('projectId') || undefined;
+    const keep = `${year !== thisYear ? `&year=${year}` : ''}${projectId ? `&projectId=${encodeURIComponent(projectId)}` : ''}`;
     /** @param {string} s @param {string} sc */
-    const href = (s, sc) => `#/visits?state=${s}${sc === 'all' ? '&scope=all' : ''}`;
+    const href = (s, sc) => `#/visits?state=${s}${sc === 'all' ? '&scope=all' : ''}${keep}`;
 
     mount(main, html`<h1>${t('nav.visits')}</h1><p class="loading">${t('app.loading')}</p>`);
     const [listed, figures, plans] = await Promise.all([
       /** @type {Promise<{ today: string, items: Visit[] }>} */ (
-        api('visits', { query: { state, scope, limit: 500 } })
+        api('visits', { query: { state, scope, limit: 500, year, projectId } })
       ),
-      /** @type {Promise<{ year: number, asOf: string, rows: Figures[] }>} */ (api('visits/figures')),
-      /** @type {Promise<Plan[]>} */ (api('visit-plans')),
+      /** @type {Promise<{ year: number, asOf: string, rows: Figures[] }>} */ (
+        api('visits/figures', { query: { year, projectId } })
+      ),
+      /** @type {Promise<Plan[]>} */ (api('visit-plans', { query: { year } })),
     ]);
     const items = listed.items;
     // Who may be named (managers only: the staff list is theirs to read).
@@ -267,6 +282,14 @@ const page = {
         (sc) =>
           html`<li><a href="${href(state, sc)}" ${sc === scope ? html`aria-current="page"` : null}>${t(`visits.scope.${sc}`)}</a></li>`,
       )}</ul></nav>
+      <form class="filters" id="visits-filter">
+        <input type="hidden" name="state" value="${state}"><input type="hidden" name="scope" value="${scope}">
+        <div class="field"><label for="v-year">${t('visits.year')}</label>
+          <select id="v-year" name="year">${[thisYear - 1, thisYear, thisYear + 1].map((y) => html`<option value="${y}" ${y === year ? html`selected` : null}>${y}</option>`)}</select></div>
+        <div class="field"><label for="v-estate">${t('visits.estate')}</label>
+          <select id="v-estate" name="projectId"><option value="">${t('visits.allEstates')}</option>${plans.map((p) => html`<option value="${p.projectId}" ${p.projectId === projectId ? html`selected` : null}>${p.projectName}</option>`)}</select></div>
+        <button type="submit">${t('visits.show')}</button>
+      </form>
       <div id="visits-error"></div>
       ${
         items.length === 0
@@ -322,6 +345,13 @@ const page = {
     on(root, 'click', 'button.visit-record', (button) => openForm(button.dataset.id ?? ''));
     on(root, 'click', 'button.visit-regenerate', (button) => void regenerate(button));
     $('#visits-csv', main).addEventListener('click', () => void download());
+    const filter = /** @type {HTMLFormElement} */ ($('#visits-filter', main));
+    filter.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const q = new URLSearchParams();
+      for (const [k, v] of new FormData(filter)) if (typeof v === 'string' && v) q.set(k, v);
+      ctx.navigate(`/visits?${q}`);
+    });
     root.addEventListener('submit', (e) => {
       const form = e.target;
       if (!(form instanceof HTMLFormElement) || !form.classList.contains('visit-staff-form')) return;
@@ -443,7 +473,9 @@ const page = {
     async function download() {
       mount(errors, html``);
       try {
-        const url = await apiObjectUrl('visits/figures?format=csv');
+        const url = await apiObjectUrl(
+          `visits/figures?format=csv&year=${year}${projectId ? `&projectId=${encodeURIComponent(projectId)}` : ''}`,
+        );
         const a = document.createElement('a');
         a.href = url;
         a.download = `visit-figures-${figures.year}.csv`;
