@@ -265,20 +265,16 @@ export const configSchema = z
     VISIT_INTERVAL_MONTHS: z.coerce.number().int().min(1).max(12).default(4),
     /** The return visit after handover (000 §6.4.2) this many days after the unit's handover date. */
     VISIT_HANDOVER_DAYS: z.coerce.number().int().min(0).max(365).default(30),
-    /** Visits while a 毛坯 unit is fitted out (000 §6.5.2): months after handover, e.g. "1,3,6"; empty = none. */
+    /** Visits while a 毛坯 unit is fitted out (000 §6.5.2): months after handover, e.g. "1,3,6"; "none" = none. */
     VISIT_DECORATION_MONTHS: z
       .string()
-      .regex(/^(\s*\d{1,2}\s*(,\s*\d{1,2}\s*)*)?$/, 'must be months after handover separated by commas, e.g. 1,3,6')
+      .regex(
+        /^(none|\s*\d{1,2}\s*(,\s*\d{1,2}\s*)*)$/,
+        'must be months after handover separated by commas, e.g. 1,3,6, or none',
+      )
       .default('1,3,6')
       .transform((s) =>
-        [
-          ...new Set(
-            s
-              .split(',')
-              .filter((m) => m.trim())
-              .map(Number),
-          ),
-        ].sort((a, b) => a - b),
+        s === 'none' ? [] : [...new Set(s.split(',').map((m) => Number(m.trim())))].sort((a, b) => a - b),
       )
       .refine((ms) => ms.every((m) => m >= 1 && m <= 24), 'each month must be 1–24'),
     /** The daily visit reminder lists each member of staff's visits due within this many days, and overdue ones. */
