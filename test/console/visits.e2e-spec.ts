@@ -68,6 +68,7 @@ describe('owner visits in a real browser: due visits, a record, the completion f
     await form.getByLabel('拜访时间').fill(shanghaiLocal(2));
     await form.getByRole('button', { name: '保存记录' }).click();
     await form.locator('.field-error').first().waitFor();
+    await expect(form.locator('.field-error').first().textContent()).resolves.toBe('拜访时间不能晚于现在');
     await expect(form.getByLabel('拜访时间').getAttribute('aria-invalid')).resolves.toBe('true');
 
     await form.getByLabel('拜访时间').fill(shanghaiLocal(0));

@@ -120,6 +120,8 @@ const page = {
       'visits.form.save': '保存记录',
       'visits.form.cancel': '取消',
       'visits.form.fix': '请改正以下内容：',
+      'visits.err.future': '拜访时间不能晚于现在',
+      'visits.err.staff': '只能登记自己的拜访',
       'visits.saved': '已登记 {unit} 的拜访。',
       'visits.savedCase': '已登记 {unit} 的拜访，并生成案件 {number}。',
       'visitKind.routine': '例行拜访',
@@ -195,6 +197,8 @@ const page = {
       'visits.form.save': 'Save record',
       'visits.form.cancel': 'Cancel',
       'visits.form.fix': 'Please correct:',
+      'visits.err.future': 'The visit cannot be in the future',
+      'visits.err.staff': 'You may only record your own visits',
       'visits.saved': 'Visit to {unit} recorded.',
       'visits.savedCase': 'Visit to {unit} recorded; case {number} opened.',
       'visitKind.routine': 'Routine visit',
@@ -447,7 +451,16 @@ const page = {
         await page.render(main, ctx);
       } catch (err) {
         button.removeAttribute('disabled');
-        showSaveError(form, $('#visit-form-error', form), err, { prefix: 'vf', fix: t('visits.form.fix') });
+        showSaveError(form, $('#visit-form-error', form), err, {
+          prefix: 'vf',
+          fix: t('visits.form.fix'),
+          // The API's field messages in the staff member's words.
+          message: (m) =>
+            ({
+              'must not be in the future': t('visits.err.future'),
+              'only managers record visits for someone else': t('visits.err.staff'),
+            })[m] ?? m,
+        });
       }
     }
 
