@@ -6,6 +6,7 @@ import { ReminderService } from '../apps/scheduler/src/reminders/reminder.servic
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
 import { WarrantyScanService } from '../apps/scheduler/src/warranty/warranty-scan.service';
 import { ReportsService } from '../apps/intake/src/reports/reports.service';
+import { VisitPlanService } from '../apps/scheduler/src/visits/visit-plan.service';
 import { loadDemoData, UNDELIVERABLE_MOBILE, type DemoSummary } from '../tools/demo-data';
 
 // A Monday morning in Shanghai; the six months of the dashboard are 2026-07 … 2026-12.
@@ -272,6 +273,9 @@ describe('demo data with six months of history', () => {
         ['2026-12-07', today],
       );
       expect(w).toEqual({ late: 0, pending_not_today: 0 });
+      // The nightly visit plan finds the demo's plan as it would have made it: nothing to add, move or end.
+      const { plans } = await app.get(VisitPlanService).generateAll();
+      expect(plans).toEqual([expect.objectContaining({ added: 0, reassigned: 0, ended: 0, staff: 2 })]);
     } finally {
       await app.close();
     }
