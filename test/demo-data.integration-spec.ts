@@ -6,6 +6,7 @@ import { ReminderService } from '../apps/scheduler/src/reminders/reminder.servic
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
 import { WarrantyScanService } from '../apps/scheduler/src/warranty/warranty-scan.service';
 import { ReportsService } from '../apps/intake/src/reports/reports.service';
+import { VisitPlanService } from '../apps/scheduler/src/visits/visit-plan.service';
 import { loadDemoData, UNDELIVERABLE_MOBILE, type DemoSummary } from '../tools/demo-data';
 
 // A Monday morning in Shanghai; the six months of the dashboard are 2026-07 … 2026-12.
@@ -200,6 +201,33 @@ describe('demo data with six months of history', () => {
     expect(r!.missed).toBeGreaterThan(0);
   });
 
+  it("plans the year's owner visits: every household covered, some due now, most past ones recorded", async () => {
+    expect(summary.visitsPlanned).toBeGreaterThan(500);
+    expect(summary.visitsRecorded).toBeGreaterThan(300);
+    const [v] = await q<{
+      households: number;
+      planned: number;
+      rep_due: number;
+      overdue: number;
+      on_time: number;
+      due: number;
+    }>(
+      `SELECT (SELECT count(DISTINCT unit_id) FROM owner_units WHERE until IS NULL)::int AS households,
+              (SELECT count(DISTINCT unit_id) FROM owner_visits WHERE kind = 'routine')::int AS planned,
+              (SELECT count(*) FROM owner_visits v JOIN staff s ON s.id = v.staff_id
+                WHERE s.login = 'rep' AND v.status = 'planned' AND v.due_on <= $1::date + 7)::int AS rep_due,
+              (SELECT count(*) FROM owner_visits WHERE status = 'planned' AND due_on < $1::date)::int AS overdue,
+              (SELECT count(*) FROM owner_visits WHERE status = 'done' AND (done_at AT TIME ZONE 'Asia/Shanghai')::date <= due_on)::int AS on_time,
+              (SELECT count(*) FROM owner_visits WHERE due_on < $1::date)::int AS due`,
+      ['2026-12-07'],
+    );
+    expect(v!.planned).toBe(v!.households);
+    expect(v!.rep_due).toBeGreaterThan(0);
+    expect(v!.overdue).toBeGreaterThan(0);
+    expect(v!.on_time / v!.due).toBeGreaterThan(0.5);
+    expect(v!.on_time / v!.due).toBeLessThan(0.95);
+  });
+
   it('does nothing on a second load', async () => {
     const count = async () =>
       (await q<{ n: number }>(`SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM notifications) AS n`))[0];
@@ -245,6 +273,9 @@ describe('demo data with six months of history', () => {
         ['2026-12-07', today],
       );
       expect(w).toEqual({ late: 0, pending_not_today: 0 });
+      // The nightly visit plan finds the demo's plan as it would have made it: nothing to add, move or end.
+      const { plans } = await app.get(VisitPlanService).generateAll();
+      expect(plans).toEqual([expect.objectContaining({ added: 0, reassigned: 0, ended: 0, staff: 2 })]);
     } finally {
       await app.close();
     }

@@ -19,6 +19,8 @@ import { ReminderQueryService } from '../apps/scheduler/src/reminders/reminder-q
 import { ReminderService } from '../apps/scheduler/src/reminders/reminder.service';
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
 import { WARRANTY_SCAN_TASK } from '../apps/scheduler/src/warranty/warranty-scan.service';
+import { VISIT_PLAN_TASK } from '../apps/scheduler/src/visits/visit-plan.service';
+import { VISIT_REMINDER_TASK } from '../apps/scheduler/src/visits/visit-reminder.service';
 
 interface Row {
   id: string;
@@ -31,7 +33,7 @@ interface Row {
 
 /**
  * Every producer of notifications, run for real against Postgres (intake's one-statement case write,
- * the warranty scan, the reminder scan with its escalations, the managers' digest, the notifier's
+ * the warranty scan, the reminder scan with its escalations, the managers' digest, the staff's visit reminder, the notifier's
  * next-channel fallback), and every row they wrote checked against its kind's variable contract — the
  * set-based writers are not type-checked per field the way requestNotification's callers are.
  */
@@ -120,6 +122,10 @@ describe('notification producers and the per-kind variable contract', () => {
     const scan = await scheduler.get(ReminderService).scan();
     expect(scan.sent).toBeGreaterThan(0);
     expect(await scheduler.get(ReminderQueryService).sendDigests(true)).toBeGreaterThan(0);
+    // Scheduler: the estate's visit plan, and the daily reminder of the rep's due visits.
+    await ds.query(`INSERT INTO visit_staff (project_id, staff_id) VALUES ($1, $2)`, [project.id, rep.id]);
+    await scheduler.get(JobRouter).runTask(VISIT_PLAN_TASK);
+    await scheduler.get(JobRouter).runTask(VISIT_REMINDER_TASK);
 
     // Notifier: no SMS or email sender configured here, so must-arrive notices fall back to the next channel.
     const notifier = await start(notifierApp);
@@ -160,6 +166,13 @@ describe('notification producers and the per-kind variable contract', () => {
     expect(produced((r) => r.source_type === 'reminder' && r.kind === 'staff_reminder')).toBeGreaterThan(0);
     expect(produced((r) => r.source_type === 'reminder' && r.kind === 'escalation')).toBeGreaterThan(0);
     expect(produced((r) => r.kind === 'staff_digest')).toBeGreaterThan(0);
+    expect(
+      produced(
+        (r) =>
+          r.kind === 'visit_due' &&
+          r.idempotency_key === notificationKeys.visitDue({ staffId: rep.id, day: '2026-06-20' }),
+      ),
+    ).toBe(1);
     expect(produced((r) => r.fallback_of_id !== null && r.idempotency_key === `${roofKey}/fallback:email`)).toBe(1);
   });
 });

@@ -12,6 +12,7 @@ import { writeCaseHistory } from './demo/history';
 import { writeCertificateBatch, writeWarrantyNotices } from './demo/notices';
 import { writeHistoricMessages } from './demo/notifications';
 import { rng } from './demo/random';
+import { writeVisits } from './demo/visits';
 
 export { DEMO_PROJECT_CODE, UNDELIVERABLE_MOBILE } from './demo/estate';
 
@@ -28,6 +29,9 @@ export interface DemoSummary {
   warrantyNotices: number;
   certificateUnits: number;
   certificatesCollected: number;
+  /** The year's owner-visit plan and the visits recorded before today. */
+  visitsPlanned: number;
+  visitsRecorded: number;
 }
 
 /** The business time zone and working hours the demo history is computed in (the config's defaults). */
@@ -48,7 +52,14 @@ const WORKING_HOURS = [
 export async function loadDemoData(ds: DataSource, password: string, today = new Date()): Promise<DemoSummary> {
   const staff = demoStaff.map((s) => ({ ...s }));
   const empty = { units: 0, owners: 0, cases: 0, caseEvents: 0, reminders: 0, notifications: 0 };
-  const none = { ...empty, warrantyNotices: 0, certificateUnits: 0, certificatesCollected: 0 };
+  const none = {
+    ...empty,
+    warrantyNotices: 0,
+    certificateUnits: 0,
+    certificatesCollected: 0,
+    visitsPlanned: 0,
+    visitsRecorded: 0,
+  };
   if (await ds.getRepository(ProjectEntity).existsBy({ code: DEMO_PROJECT_CODE })) {
     return { created: false, staff, ...none };
   }
@@ -70,6 +81,8 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
     const history = await writeCaseHistory(m, rand, estate, { now: today, calendar, timeZone: TIME_ZONE });
     const batch = await writeCertificateBatch(m, rand, estate, day);
     const warranty = await writeWarrantyNotices(m, rand, estate, day);
+    // A generator of its own, so the visits do not shift the history's.
+    const visits = await writeVisits(m, rng(20261207), estate, day);
     const notifications = await writeHistoricMessages(m, rand, [
       ...history.messages,
       ...batch.messages,
@@ -87,6 +100,8 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
       warrantyNotices: warranty.notices,
       certificateUnits: batch.units,
       certificatesCollected: batch.collected,
+      visitsPlanned: visits.planned,
+      visitsRecorded: visits.recorded,
     };
   });
 }

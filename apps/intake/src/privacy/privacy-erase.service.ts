@@ -116,6 +116,13 @@ export class PrivacyEraseService {
         `UPDATE return_visits SET comments = ${mask('comments')} WHERE case_id IN (${cases}) AND comments IS NOT NULL`,
         p(),
       );
+      erased.push({
+        what: 'their name, numbers, email and address masked in the notes of visits made to them',
+        count: await count(
+          `UPDATE visit_records SET notes = ${mask('notes')} WHERE owner_id = $1 AND notes IS DISTINCT FROM ${mask('notes')}`,
+          p(),
+        ),
+      });
 
       const theirs = `(owner_id = $1 OR (recipient_type = 'case_reporter' AND case_id IN (${cases})))`;
       erased.push({
@@ -207,6 +214,11 @@ export class PrivacyEraseService {
         what: 'delivery receipts of those messages',
         count: await n(`notification_receipts WHERE notification_id IN (SELECT id FROM notifications WHERE ${theirs})`),
         why: 'append-only proof of delivery, kept with the notice it proves (004 篇3 §4.8.6); they go with it',
+      },
+      {
+        what: 'records of visits made to them (when, how, topics, outcome; notes masked)',
+        count: await n(`visit_records WHERE owner_id = $1`),
+        why: 'the 客户访问记录单 is kept 2 years by customer service (002 §8.2); it records staff work',
       },
       {
         what: 'certificate collection notices to them',

@@ -13,13 +13,16 @@ export interface PersonalDataExport {
   cases: Array<Record<string, unknown>>;
   notifications: Array<Record<string, unknown>>;
   certificateNotices: Array<Record<string, unknown>>;
+  /** Visits made to them (客户访问记录单): when, how, topics, notes, outcome, the follow-up case. */
+  visitRecords: Array<Record<string, unknown>>;
   privacyRequests: Array<Record<string, unknown>>;
 }
 
 /**
  * The owner's row, their units (never the co-owners'), the cases matched to them with what was filed with each (the
  * items as received, calls, return visits, attachments listed, the timeline's kinds and times), every message sent to
- * them or to the reporter of their cases with its receipts and letter, and their certificate notices. Bytes
+ * them or to the reporter of their cases with its receipts and letter, their certificate notices and the records of
+ * visits made to them. Bytes
  * (mail, photos, PDFs) are listed, not included.
  */
 @Injectable()
@@ -46,6 +49,14 @@ export class PrivacyExportService {
              FROM certificate_notices cn JOIN certificate_batches cb ON cb.id = cn.batch_id
              JOIN units u ON u.id = cn.unit_id JOIN buildings b ON b.id = u.building_id
             WHERE cn.owner_id = $1 ORDER BY cn.created_at`,
+          [ownerId],
+        ),
+        visitRecords: await m.query(
+          `SELECT r.id, p.name AS estate, ${unitLabelSql()} AS unit, r.visited_at AS "visitedAt", r.method, r.topics,
+                  r.notes, r.outcome, c.number AS "caseNumber"
+             FROM visit_records r JOIN units u ON u.id = r.unit_id JOIN buildings b ON b.id = u.building_id
+             JOIN projects p ON p.id = r.project_id LEFT JOIN cases c ON c.id = r.case_id
+            WHERE r.owner_id = $1 ORDER BY r.visited_at`,
           [ownerId],
         ),
         privacyRequests: await m.query(

@@ -90,6 +90,15 @@ describe("owners' personal data: export and erasure (PIPL)", () => {
     await factories.linkOwner(db.dataSource, ownerB, unit.id, { relation: 'co_owner', isPrimaryContact: false });
     caseA = await caseOf(ownerA, a, 'assigned');
     caseB = await caseOf(ownerB, b, 'closed');
+    for (const [ownerId, o] of [
+      [ownerA, a],
+      [ownerB, b],
+    ] as const)
+      await q(
+        `INSERT INTO visit_records (project_id, unit_id, owner_id, visited_at, method, topics, notes, outcome)
+         VALUES ($1, $2, $3, now() - interval '3 days', 'home', '{停车}', $4, 'satisfied')`,
+        [unit.projectId, unit.id, ownerId, `${o.name}说手机${o.mobile}常打不通`],
+      );
   });
   afterAll(async () => {
     await app.close();
@@ -123,6 +132,9 @@ describe("owners' personal data: export and erasure (PIPL)", () => {
       itemsReceived: [expect.objectContaining({ asReceived: { callerNumber: a.mobile, name: a.name } })],
     });
     expect(data.notifications.map((n) => n.kind).sort()).toEqual(['case_reply', 'warranty_expiry']);
+    expect(data.visitRecords).toEqual([
+      expect.objectContaining({ method: 'home', topics: ['停车'], notes: `${a.name}说手机${a.mobile}常打不通` }),
+    ]);
     const reply = data.notifications.find((n) => n.kind === 'case_reply')!;
     expect(reply).toMatchObject({
       toAddress: a.address,
@@ -149,6 +161,12 @@ describe("owners' personal data: export and erasure (PIPL)", () => {
     expect(kept(/call recordings still/)).toMatchObject({ count: 1, why: expect.stringContaining('004 篇3 §4.5') });
     expect(kept(/delivery receipts/)).toMatchObject({ count: 1 });
     expect(kept(/units/)).toMatchObject({ count: 1 });
+    expect(erasedCount(/notes of visits/)).toBe(1);
+    expect(kept(/visits made to them/)).toMatchObject({ count: 1, why: expect.stringContaining('002 §8.2') });
+    expect(await q(`SELECT owner_id = $1 AS theirs, notes FROM visit_records ORDER BY 1 DESC`, [ownerA])).toEqual([
+      { theirs: true, notes: '***说手机***常打不通' },
+      { theirs: false, notes: `${b.name}说手机${b.mobile}常打不通` },
+    ]);
 
     // Nothing of theirs is left in what we keep.
     const rows = await q<Record<string, unknown>>(

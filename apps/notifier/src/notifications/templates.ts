@@ -57,6 +57,7 @@ const templates: { [K in NotificationKind]: Template<K> } = {
     subject: `客服日报 ${fmtDay(v.date)}：超时${v.overdue}，今日到期${v.dueToday}，未确认${v.unacknowledged}`,
     text: [
       `${hello(name)}${fmtDay(v.date)}：超时${v.overdue}件，今日到期${v.dueToday}件，未确认${v.unacknowledged}件。`,
+      ...(v.overdueVisits ? [`业主拜访逾期${v.overdueVisits}户。`] : []),
       ...v.items.map(
         (i) =>
           `${i.caseNumber} ${i.stepLabel} ${fmtTime(i.dueAt)} ${{ overdue: '超时', due_today: '今日到期', unacknowledged: '未确认' }[i.state]}`,
@@ -85,6 +86,17 @@ const templates: { [K in NotificationKind]: Template<K> } = {
       caseNumber: v.caseNumber,
     };
   },
+  visit_due: (v, name) => ({
+    subject: `拜访提醒 ${fmtDay(v.date)}：逾期${v.overdue}，今日${v.dueToday}，近期${v.upcoming}`,
+    text: [
+      `${hello(name)}${fmtDay(v.date)}您的业主拜访：逾期${v.overdue}户，今日到期${v.dueToday}户，近期到期${v.upcoming}户。`,
+      ...v.items.map(
+        (i) =>
+          `${i.estateName}${i.unitLabel} ${i.kindLabel} ${fmtDay(i.dueOn)} ${{ overdue: '逾期', due_today: '今日', upcoming: '近期' }[i.state]}`,
+      ),
+    ].join('\n'),
+    caseNumber: null,
+  }),
 };
 
 export class TemplateVariablesError extends Error {

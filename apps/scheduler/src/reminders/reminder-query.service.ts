@@ -125,7 +125,7 @@ export class ReminderQueryService {
 
   /**
    * Once a day from 08:30 (business time zone): each manager's digest of their team's overdue
-   * deadlines, deadlines due today and unacknowledged reminders, under `digest:<staff>:<date>`. Called by
+   * deadlines, deadlines due today and unacknowledged reminders (and how many owner visits are overdue), under `digest:<staff>:<date>`. Called by
    * the daily cron task and by every scan, so a scheduler that was down at 08:30 catches up once.
    */
   async sendDigests(force = false): Promise<number> {
@@ -161,7 +161,15 @@ export class ReminderQueryService {
          ORDER BY 4, 3`,
         [manager.id, now, endOfToday],
       );
-      if (!items.length) continue;
+      // Owner visits of the team still not made after their planned day (002 §7.5.2): a count, the list is on the page.
+      const [visits] = await this.ds.query<Array<{ overdue: number }>>(
+        `WITH team AS ${teamSql('$1')}
+         SELECT count(*)::int AS overdue FROM owner_visits v
+         WHERE v.status = 'planned' AND v.due_on < $2::date AND v.staff_id IN (SELECT id FROM team)`,
+        [manager.id, today],
+      );
+      const overdueVisits = visits?.overdue ?? 0;
+      if (!items.length && !overdueVisits) continue;
       const count = (s: string) => items.filter((i) => i.state === s).length;
       const created = await this.ds.transaction((m) =>
         requestNotification(m, {
@@ -180,6 +188,7 @@ export class ReminderQueryService {
               dueAt: new Date(i.dueAt).toISOString(),
               state: i.state,
             })),
+            ...(overdueVisits ? { overdueVisits } : {}),
           },
           source: { type: 'digest', id: manager.id },
         }),

@@ -25,6 +25,8 @@ import {
   deleteNotifications,
   endedCasesBatchSql,
   relayedOutboxSql,
+  visitPlansSql,
+  visitRecordsSql,
   webIpUsageSql,
   webUploadUsageSql,
 } from './retention-purge.sql';
@@ -98,6 +100,15 @@ export class RetentionPurgeService {
         'call_recordings',
         await this.loop((m) => countTouched(m, callRecordingsSql, [at('call_recording'), limit, today])),
       );
+      add(
+        counts,
+        'visit_records',
+        await this.loop((m) => countTouched(m, visitRecordsSql, [at('visit_record'), limit])),
+      );
+      const visitCutoff = zonedParts(new Date(at('visit_record')), this.config.BUSINESS_TIME_ZONE).day;
+      // A plan brings its planned visits along: fewer per batch.
+      const planLimit = Math.max(1, Math.floor(limit / 1000));
+      add(counts, 'visit_plans', await this.loop((m) => countTouched(m, visitPlansSql, [visitCutoff, planLimit])));
       await this.progress(runId, counts);
       await this.batches(
         counts,

@@ -25,6 +25,14 @@ export const webUploadUsageSql = `DELETE FROM web_upload_usage WHERE (hour, ip_h
 export const relayedOutboxSql = `DELETE FROM outbox WHERE id IN (
     SELECT id FROM outbox WHERE relayed_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
+/** Visit records (客户访问记录单) of visits made at or before the cutoff ($1). */
+export const visitRecordsSql = `DELETE FROM visit_records WHERE id IN (
+    SELECT id FROM visit_records WHERE visited_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+/** Visit plans of years that ended at or before the cutoff ($1, a day in the business time zone), with their visits. */
+export const visitPlansSql = `DELETE FROM visit_plans WHERE id IN (
+    SELECT id FROM visit_plans WHERE make_date(year + 1, 1, 1) <= $1::date LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
 /**
  * Recordings past their period: the call at least RECORDING_MIN_KEEP_DAYS ago ($1), past the day the operator asked to
  * keep it to ($3, today in the business time zone), and its case finished (closed or rejected: a case still being

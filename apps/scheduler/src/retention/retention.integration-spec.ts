@@ -191,6 +191,31 @@ describe('records retention purge (002 §8, 004 篇2 §3.2, 004 篇3 §4.5)', ()
       );
     await budget('old', await ago('1 day', '-1 hour'));
     await budget('recent', await ago('1 day', '1 hour'));
+    // Visit records (客户访问记录单): 2 years (002 §8.2); a year's visit plan 2 years after its year ended.
+    const visitUnit = await factories.createUnit(db.dataSource);
+    const visitRecord = async (at: Date) =>
+      (
+        await q<{ id: string }>(
+          `INSERT INTO visit_records (project_id, unit_id, visited_at, method, outcome) VALUES ($1, $2, $3, 'phone', 'satisfied') RETURNING id`,
+          [visitUnit.projectId, visitUnit.id, at],
+        )
+      )[0]!.id;
+    const visitOld = await visitRecord(await ago('2 years'));
+    const visitNotYet = await visitRecord(await ago('2 years', '1 day'));
+    const plan = async (yearsBack: number) =>
+      (
+        await q<{ id: string }>(
+          `INSERT INTO visit_plans (project_id, year, starts_on, interval_months, generated_at)
+           VALUES ($1, $2::int, make_date($2::int, 1, 1), 4, now()) RETURNING id`,
+          [visitUnit.projectId, now.getUTCFullYear() - yearsBack],
+        )
+      )[0]!.id;
+    const planOld = await plan(3);
+    const planNotYet = await plan(2);
+    await q(
+      `INSERT INTO owner_visits (plan_id, project_id, unit_id, kind, seq, due_on) VALUES ($1, $2, $3, 'routine', 0, make_date($4::int, 3, 1))`,
+      [planOld, visitUnit.projectId, visitUnit.id, now.getUTCFullYear() - 3],
+    );
 
     const run = await purge();
 
@@ -235,10 +260,18 @@ describe('records retention purge (002 §8, 004 篇2 §3.2, 004 篇3 §4.5)', ()
       'recent',
     ]);
 
+    expect(await exists('visit_records', visitOld)).toBe(false);
+    expect(await exists('visit_records', visitNotYet)).toBe(true);
+    expect(await exists('visit_plans', planOld)).toBe(false);
+    expect(await exists('visit_plans', planNotYet)).toBe(true);
+    expect(await q(`SELECT 1 FROM owner_visits WHERE plan_id = $1`, [planOld])).toEqual([]);
+
     expect(run.counts).toEqual({
       web_ip_usage: 1,
       web_upload_usage: 1,
       outbox: 1,
+      visit_records: 1,
+      visit_plans: 1,
       call_recordings: 4, // closedRecently, notYet, and the two purged cases' (dropped before their cases go)
       // 2 cases' replies + the notice + the fallback chain of 2
       notifications: 5,

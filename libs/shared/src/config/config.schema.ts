@@ -284,6 +284,24 @@ export const configSchema = z
     EMAIL_REPLY_TO: z.string().min(3).optional(),
     /** Bounce address; set = VERP envelope sender bounces+<notificationId>@domain for matching DSNs. */
     EMAIL_RETURN_PATH: z.email().optional(),
+    /** Owner visits (002 §7.5.2: every four months): months between one household's routine visits. */
+    VISIT_INTERVAL_MONTHS: z.coerce.number().int().min(1).max(12).default(4),
+    /** The return visit after handover (000 §6.4.2) this many days after the unit's handover date. */
+    VISIT_HANDOVER_DAYS: z.coerce.number().int().min(0).max(365).default(30),
+    /** Visits while a 毛坯 unit is fitted out (000 §6.5.2): months after handover, e.g. "1,3,6"; "none" = none. */
+    VISIT_DECORATION_MONTHS: z
+      .string()
+      .regex(
+        /^(none|\s*\d{1,2}\s*(,\s*\d{1,2}\s*)*)$/,
+        'must be months after handover separated by commas, e.g. 1,3,6, or none',
+      )
+      .default('1,3,6')
+      .transform((s) =>
+        s === 'none' ? [] : [...new Set(s.split(',').map((m) => Number(m.trim())))].sort((a, b) => a - b),
+      )
+      .refine((ms) => ms.every((m) => m >= 1 && m <= 24), 'each month must be 1–24'),
+    /** The daily visit reminder lists each member of staff's visits due within this many days, and overdue ones. */
+    VISIT_REMINDER_LEAD_DAYS: z.coerce.number().int().min(0).max(60).default(7),
   })
   .refine((c) => !c.REDIS_CLUSTER_NODES || !c.REDIS_SENTINELS, {
     path: ['REDIS_SENTINELS'],

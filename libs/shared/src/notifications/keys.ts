@@ -37,6 +37,8 @@ export const notificationKeys = {
   warranty: keyFormat('warranty', ['unitId', 'itemCode', 'expiresOn', 'ownerId']),
   /** 办证通知: per batch, unit, owner, stage and channel. */
   certificate: keyFormat('cert', ['batchId', 'unitId', 'ownerId', 'stage', 'channel']),
+  /** 拜访提醒: a member of staff's due visits, per business day (YYYY-MM-DD). */
+  visitDue: keyFormat('visit-due', ['staffId', 'day']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

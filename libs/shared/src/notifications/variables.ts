@@ -60,6 +60,8 @@ export const notificationVariables = {
         }),
       )
       .max(200),
+    /** The team's owner visits not made after their planned day; absent when none (and in rows from before visits). */
+    overdueVisits: z.number().int().min(1).nullish(),
   }),
   /** 保修期满提醒, 2 months ahead (000 §6.6.3): one item of one unit. */
   warranty_expiry: z.object({
@@ -90,6 +92,24 @@ export const notificationVariables = {
     visitUrl: z.url().nullish(),
     /** A finished repair: the message also asks the owner to inspect it (000 §6.5.1(3)). */
     repair: z.boolean().nullish(),
+  }),
+  /** 拜访提醒: a member of staff's visits due (overdue, today, in the coming days), one message per staff per day. */
+  visit_due: z.object({
+    date: isoDate,
+    overdue: z.number().int().min(0),
+    dueToday: z.number().int().min(0),
+    upcoming: z.number().int().min(0),
+    items: z
+      .array(
+        z.object({
+          estateName: z.string().min(1),
+          unitLabel: z.string().min(1),
+          kindLabel: z.string().min(1),
+          dueOn: isoDate,
+          state: z.enum(['overdue', 'due_today', 'upcoming']),
+        }),
+      )
+      .max(100),
   }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 

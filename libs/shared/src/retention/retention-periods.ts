@@ -30,7 +30,8 @@ export type RetentionKind =
   | 'caseless_intake_item'
   | 'quarantined_intake_item'
   | 'relayed_outbox'
-  | 'web_ip_usage';
+  | 'web_ip_usage'
+  | 'visit_record';
 
 export function retentionPeriods(config: AppConfig): Record<RetentionKind, RetentionPeriod> {
   return {
@@ -75,6 +76,12 @@ export function retentionPeriods(config: AppConfig): Record<RetentionKind, Reten
       from: 'the address last used the web form',
       rule: 'seeds silent: the limit needs the last hour only, and intake itself sweeps rows an hour old (ip-limit.service.ts); the purge removes any a day old, left while intake was stopped (PIPL: no longer than needed)',
       then: 'deleted',
+    },
+    visit_record: {
+      interval: '2 years',
+      from: "the visit (a year's visit plan: the end of its year)",
+      rule: '002 §8.2: the 客户访问记录单 is kept 2 years by customer service; the plan it was made under goes by the same period',
+      then: 'deleted (a follow-up case stays, by its own period)',
     },
   };
 }

@@ -39,6 +39,7 @@ import {
   CertificateCollectionEntity,
   CertificateNoticeEntity,
 } from './certificate.entity';
+import { OwnerVisitEntity, VisitPlanEntity, VisitRecordEntity, VisitStaffEntity } from './visit.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -112,6 +113,17 @@ export {
 export { idDocumentTypes, collectorRelations, type IdDocumentType, type CollectorRelation } from './certificate.entity';
 export { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity };
 export { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity };
+export { OwnerVisitEntity, VisitPlanEntity, VisitRecordEntity, VisitStaffEntity };
+export {
+  visitKinds,
+  visitMethods,
+  visitOutcomes,
+  visitStatuses,
+  type VisitKind,
+  type VisitMethod,
+  type VisitOutcome,
+  type VisitStatus,
+} from './visit.entity';
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -159,4 +171,8 @@ export const entities = [
   EscalationLevelEntity,
   RetentionRunEntity,
   PrivacyRequestEntity,
+  VisitStaffEntity,
+  VisitPlanEntity,
+  OwnerVisitEntity,
+  VisitRecordEntity,
 ];
