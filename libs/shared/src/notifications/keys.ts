@@ -37,6 +37,8 @@ export const notificationKeys = {
   warranty: keyFormat('warranty', ['unitId', 'itemCode', 'expiresOn', 'ownerId']),
   /** 办证通知: per batch, unit, owner, stage and channel. */
   certificate: keyFormat('cert', ['batchId', 'unitId', 'ownerId', 'stage', 'channel']),
+  /** 满意度调查: the invitation (stage `invite`) and the reminder to a non-responder (stage `reminder`). */
+  survey: keyFormat('survey', ['invitationId', 'stage']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

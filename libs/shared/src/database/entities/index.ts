@@ -39,6 +39,12 @@ import {
   CertificateCollectionEntity,
   CertificateNoticeEntity,
 } from './certificate.entity';
+import {
+  SurveyAnswerEntity,
+  SurveyInvitationEntity,
+  SurveyQuestionnaireEntity,
+  SurveyRoundEntity,
+} from './survey.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -112,6 +118,8 @@ export {
 export { idDocumentTypes, collectorRelations, type IdDocumentType, type CollectorRelation } from './certificate.entity';
 export { ScanStateEntity, WarrantyItemEntity, WarrantyNoticeEntity, WarrantyRecheckEntity, WarrantySeasonEntity };
 export { CertificateBatchEntity, CertificateBatchUnitEntity, CertificateCollectionEntity, CertificateNoticeEntity };
+export { SurveyAnswerEntity, SurveyInvitationEntity, SurveyQuestionnaireEntity, SurveyRoundEntity };
+export { surveyAnswerVias, type SurveyAnswerVia } from './survey.entity';
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -159,4 +167,8 @@ export const entities = [
   EscalationLevelEntity,
   RetentionRunEntity,
   PrivacyRequestEntity,
+  SurveyQuestionnaireEntity,
+  SurveyRoundEntity,
+  SurveyInvitationEntity,
+  SurveyAnswerEntity,
 ];
