@@ -6,6 +6,7 @@ import { RemindersModule } from './reminders/reminders.module';
 import { WarrantyModule } from './warranty/warranty.module';
 import { CertificateModule } from './certificates/certificate.module';
 import { RetentionModule } from './retention/retention.module';
+import { SurveysModule } from './surveys/surveys.module';
 
 @Module({})
 export class SchedulerModule {
@@ -20,6 +21,7 @@ export class SchedulerModule {
         WarrantyModule,
         CertificateModule,
         RetentionModule,
+        SurveysModule,
       ],
     };
   }
