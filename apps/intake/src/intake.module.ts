@@ -12,6 +12,7 @@ import { WebFormModule } from './web-form/web-form.module';
 import { StaffModule } from './staff/staff.module';
 import { RoutingModule } from './routing/routing.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { SurveysModule } from './surveys/surveys.module';
 
 @Module({})
 export class IntakeModule {
@@ -32,6 +33,7 @@ export class IntakeModule {
         ReportsModule,
         ConsoleModule,
         PrivacyModule,
+        SurveysModule,
       ],
     };
   }

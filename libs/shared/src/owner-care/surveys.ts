@@ -165,7 +165,8 @@ export interface SurveyFigures {
   loyalty: number | null;
 }
 
-const percent = (n: number, of: number) => (of ? Math.round((1000 * n) / of) / 10 : null);
+/** n of `of` in percent with one decimal; null when `of` is 0 (no respondents is no figure, not 0 %). */
+export const sharePercent = (n: number, of: number): number | null => (of ? Math.round((1000 * n) / of) / 10 : null);
 
 /**
  * 001 §3.1: satisfaction = the share of respondents giving 4 or 5 for the overall performance (5-point scale);
@@ -179,8 +180,8 @@ export function surveyFigures(answers: readonly KeyScores[]): SurveyFigures {
     respondents: answers.length,
     satisfied,
     loyal,
-    satisfaction: percent(satisfied, answers.length),
-    loyalty: percent(loyal, answers.length),
+    satisfaction: sharePercent(satisfied, answers.length),
+    loyalty: sharePercent(loyal, answers.length),
   };
 }
 
