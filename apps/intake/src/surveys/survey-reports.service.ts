@@ -252,7 +252,7 @@ export class SurveyReportsService {
   async addQuestionnaire(body: QuestionnaireBody, staffId: string) {
     const [row] = await this.ds.query<Array<{ id: string; version: number }>>(
       `INSERT INTO survey_questionnaires (code, version, title, questions, created_by_id)
-       SELECT $1, COALESCE(max(version), 0) + 1, $2, $3::jsonb, $4 FROM survey_questionnaires WHERE code = $1
+       SELECT $1::varchar, COALESCE(max(version), 0) + 1, $2, $3::jsonb, $4 FROM survey_questionnaires WHERE code = $1::varchar
        RETURNING id, version`,
       [OWNER_SURVEY_CODE, body.title, JSON.stringify(body.questions), staffId],
     );
