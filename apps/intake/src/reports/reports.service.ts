@@ -41,7 +41,8 @@ import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
  * - a rate whose denominator is 0 is null ("—"), never 0 %.
  * - trend: the same totals for M and the 5 months before it, oldest first.
  * - owner satisfaction (业主满意度, 001 §3): survey answers given in M — satisfaction = share of 4s and 5s on overall,
- *   loyalty = share ≥ 4 on overall, buy again and recommend (surveyFigures); the survey pages have the detail.
+ *   loyalty = share ≥ 4 on overall, buy again and recommend (surveyFigures); fractions like the rates above; the
+ *   survey pages have the detail.
  */
 export const complaintTypes: readonly CaseType[] = ['complaint', 'repair', 'claim'];
 const TREND_MONTHS = 6;
@@ -223,8 +224,8 @@ export class ReportsService {
       trend: previousMonths(month, TREND_MONTHS).map((m) => ({ month: m, ...figures(totals.get(m)) })),
       ownerSurvey: {
         ...survey!,
-        satisfaction: sharePercent(survey!.satisfied, survey!.respondents),
-        loyalty: sharePercent(survey!.loyal, survey!.respondents),
+        satisfaction: rate(survey!.satisfied, survey!.respondents),
+        loyalty: rate(survey!.loyal, survey!.respondents),
       },
     };
   }
