@@ -70,6 +70,8 @@ export default {
       'surveys.caseOpened': '已开案件 {number}。',
       'surveys.noAnswers': '还没有回答。',
       'surveys.paper': '纸质',
+      'surveys.runScan': '立即发出今日邀请',
+      'surveys.scanned': '今日调查任务已运行：新邀请 {invitations} 份，提醒 {reminders} 份。',
     },
     en: {
       'nav.surveys': 'Satisfaction surveys',
@@ -111,6 +113,8 @@ export default {
       'surveys.caseOpened': 'Case {number} opened.',
       'surveys.noAnswers': 'No answers yet.',
       'surveys.paper': 'paper',
+      'surveys.runScan': "Send today's invitations now",
+      'surveys.scanned': "Today's survey scan ran: {invitations} new invitations, {reminders} reminders.",
     },
   },
   async render(main, ctx) {
@@ -131,6 +135,7 @@ export default {
       mount(main, html`<h1>${t('nav.surveys')}</h1>${errorBox(err)}`);
       return;
     }
+    const manager = ['dept_manager', 'vice_gm', 'gm', 'admin'].includes(ctx.session.staff.role);
     /** @param {Counts} c */
     const rate = (c) =>
       html`${pct(c.responseRate)} <span class="${c.targetMet ? 'ok' : 'muted'}">(${c.targetMet ? t('surveys.met') : t('surveys.notMet')})</span>`;
@@ -175,7 +180,9 @@ export default {
       main,
       html`<div id="surveys-page">
       <h1>${t('nav.surveys')}</h1>
-      <section aria-labelledby="s-rounds"><h2 id="s-rounds">${t('surveys.rounds')}</h2>${rounds}</section>
+      <section aria-labelledby="s-rounds"><h2 id="s-rounds">${t('surveys.rounds')}</h2>
+        ${manager && html`<p class="actions"><button type="button" class="secondary" id="survey-scan">${t('surveys.runScan')}</button></p>`}
+        ${rounds}</section>
       <section aria-labelledby="s-figures"><h2 id="s-figures">${t('surveys.figures')}</h2>
         <p class="hint">${t('surveys.definition')}</p>
         <form class="filters" id="survey-filter">
@@ -218,6 +225,18 @@ export default {
         link.remove();
         setTimeout(() => URL.revokeObjectURL(url), 10_000);
         flash(t('surveys.csvReady'));
+      } catch (err) {
+        mount($('#survey-error', main), errorBox(err));
+      }
+    }
+    main.querySelector('#survey-scan')?.addEventListener('click', () => void runScan());
+    async function runScan() {
+      try {
+        const r = /** @type {{ invitations: number, reminders: number }} */ (
+          await api('survey-scan', { method: 'POST' })
+        );
+        flash(t('surveys.scanned', r));
+        ctx.navigate(`/surveys?${ctx.query}`);
       } catch (err) {
         mount($('#survey-error', main), errorBox(err));
       }

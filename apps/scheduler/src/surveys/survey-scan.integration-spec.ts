@@ -1,10 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
 import { JobRouter, notificationVariables, SurveyLinks, type FakeClock } from '@kefu/shared';
 import {
   createTestDatabase,
   factories,
   startTestApp,
   testConfig,
+  tokenFor,
   useFakeClock,
   type TestDatabase,
 } from '@kefu/shared/testing';
@@ -134,6 +136,20 @@ describe('survey scan: invitations by life stage (time travel)', () => {
       ['contract-1m', '2026-06-10', 'prospective'],
       ['movein-3m', '2026-12-11', 'settling'],
     ]);
+  });
+
+  it('lets a manager run the scan now (POST /api/v1/survey-scan); other roles may not', async () => {
+    const [manager, rep] = await Promise.all([tokenFor(app, 'dept_manager'), tokenFor(app, 'cs_rep')]);
+    const http = () => request(app.getHttpServer());
+    const ran = await http()
+      .post('/api/v1/survey-scan')
+      .set({ Authorization: `Bearer ${manager}` })
+      .expect(200);
+    expect(ran.body).toMatchObject({ through: '2026-12-11', invitations: 0 });
+    await http()
+      .post('/api/v1/survey-scan')
+      .set({ Authorization: `Bearer ${rep}` })
+      .expect(403);
   });
 
   it('reminds owners who have not answered, once, after SURVEY_REMINDER_AFTER_DAYS, while the link works', async () => {
