@@ -12,6 +12,7 @@ import { writeCaseHistory } from './demo/history';
 import { writeCertificateBatch, writeWarrantyNotices } from './demo/notices';
 import { writeHistoricMessages } from './demo/notifications';
 import { rng } from './demo/random';
+import { writeSurveys } from './demo/surveys';
 
 export { DEMO_PROJECT_CODE, UNDELIVERABLE_MOBILE } from './demo/estate';
 
@@ -28,6 +29,10 @@ export interface DemoSummary {
   warrantyNotices: number;
   certificateUnits: number;
   certificatesCollected: number;
+  /** Last month's survey round, and the owners the survey scan invites today. */
+  surveyInvitations: number;
+  surveyAnswers: number;
+  surveysDueToday: number;
 }
 
 /** The business time zone and working hours the demo history is computed in (the config's defaults). */
@@ -48,7 +53,15 @@ const WORKING_HOURS = [
 export async function loadDemoData(ds: DataSource, password: string, today = new Date()): Promise<DemoSummary> {
   const staff = demoStaff.map((s) => ({ ...s }));
   const empty = { units: 0, owners: 0, cases: 0, caseEvents: 0, reminders: 0, notifications: 0 };
-  const none = { ...empty, warrantyNotices: 0, certificateUnits: 0, certificatesCollected: 0 };
+  const none = {
+    ...empty,
+    warrantyNotices: 0,
+    certificateUnits: 0,
+    certificatesCollected: 0,
+    surveyInvitations: 0,
+    surveyAnswers: 0,
+    surveysDueToday: 0,
+  };
   if (await ds.getRepository(ProjectEntity).existsBy({ code: DEMO_PROJECT_CODE })) {
     return { created: false, staff, ...none };
   }
@@ -70,6 +83,7 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
     const history = await writeCaseHistory(m, rand, estate, { now: today, calendar, timeZone: TIME_ZONE });
     const batch = await writeCertificateBatch(m, rand, estate, day);
     const warranty = await writeWarrantyNotices(m, rand, estate, day);
+    const surveys = await writeSurveys(m, rand, estate, day);
     const notifications = await writeHistoricMessages(m, rand, [
       ...history.messages,
       ...batch.messages,
@@ -87,6 +101,9 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
       warrantyNotices: warranty.notices,
       certificateUnits: batch.units,
       certificatesCollected: batch.collected,
+      surveyInvitations: surveys.invitations,
+      surveyAnswers: surveys.answers,
+      surveysDueToday: surveys.dueToday,
     };
   });
 }
