@@ -1,14 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import {
-  APP_CONFIG,
-  sharePercent,
-  surveyFiguresSql,
-  type AppConfig,
-  type CaseCategory,
-  type CaseType,
-} from '@kefu/shared';
+import { APP_CONFIG, surveyFiguresSql, type AppConfig, type CaseCategory, type CaseType } from '@kefu/shared';
 import { OVERDUE } from '../cases/case-query.service';
 import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
 
