@@ -224,8 +224,8 @@ describe('owner satisfaction surveys: the public page, the figures, a case from 
       respondents: 6,
       satisfied: 4,
       loyal: 3,
-      satisfaction: 66.7,
-      loyalty: 50,
+      satisfaction: 4 / 6, // a fraction, like the monthly report's other rates
+      loyalty: 0.5,
     });
 
     await http().get('/api/v1/surveys/figures').query({ by: 'building' }).set(as(rep)).expect(400);
