@@ -23,6 +23,7 @@ interface Link {
   handover: string | null;
   moved_in: string | null;
   mobiles: string[];
+  email: string | null;
 }
 
 const comments = [
@@ -43,8 +44,8 @@ const near = (rand: Rng, centre: number) => Math.min(5, Math.max(1, centre + ran
  * The demo's owner surveys (001 客户满意度管理程序): last month's round in a final state — each owner whose occasion
  * fell due last month invited, a little over half answered (some reminded first) — so the figures have history; and
  * four owners who told us their move-in date (owner_units.moved_in_on) 3 months, 1 year and 3 years ago today, so the
- * scheduler's survey scan (hourly, or 满意度调查 → 立即发出今日邀请) invites them today and their SMS with the link
- * reaches the local outbox. No messages are written for the past round.
+ * scheduler's survey scan (hourly, or 满意度调查 → 立即发出今日邀请) invites them today and their SMS or email with the
+ * link reaches the local outbox (two of them prefer email). No messages are written for the past round.
  */
 export async function writeSurveys(
   m: EntityManager,
@@ -55,21 +56,28 @@ export async function writeSurveys(
   const links = await m.query<Link[]>(
     `SELECT ou.owner_id, ou.unit_id, to_char(ou.since, 'YYYY-MM-DD') AS since,
             to_char(u.handover_date, 'YYYY-MM-DD') AS handover, to_char(ou.moved_in_on, 'YYYY-MM-DD') AS moved_in,
-            o.mobiles
+            o.mobiles, o.email
        FROM owner_units ou JOIN units u ON u.id = ou.unit_id JOIN owners o ON o.id = ou.owner_id
       WHERE u.project_id = $1 AND ou.until IS NULL AND ou.is_primary_contact
       ORDER BY u.handover_date, u.id`,
     [estate.projectId],
   );
-  // Today's invitations: owners who moved in 3 months (two of them), 1 year and 3 years ago.
+  // Today's invitations: owners who moved in 3 months (two of them), 1 year and 3 years ago. The first two prefer
+  // email, so theirs arrive at once even in SMS quiet hours (21:00–08:00, when SMS wait for the morning).
   const dueToday: Link[] = [];
-  for (const months of [3, 3, 12, 36]) {
+  for (const [months, byEmail] of [
+    [3, true],
+    [3, false],
+    [12, true],
+    [36, false],
+  ] as const) {
     const movedIn = addMonths(today, -months);
     const link = links.find(
       (l) =>
         !dueToday.includes(l) &&
         l.handover !== null &&
         l.handover <= movedIn &&
+        (!byEmail || l.email !== null) &&
         !l.mobiles.some((n) => n.endsWith(UNDELIVERABLE_MOBILE.slice(-11))),
     );
     if (!link) continue;
@@ -78,6 +86,7 @@ export async function writeSurveys(
       link.unit_id,
       movedIn,
     ]);
+    if (byEmail) await m.query(`UPDATE owners SET preferred_channels = '{email,sms}' WHERE id = $1`, [link.owner_id]);
     dueToday.push(link);
   }
 
