@@ -13,6 +13,8 @@ export interface PersonalDataExport {
   cases: Array<Record<string, unknown>>;
   notifications: Array<Record<string, unknown>>;
   certificateNotices: Array<Record<string, unknown>>;
+  /** Satisfaction surveys they were asked, and what they answered. */
+  surveys: Array<Record<string, unknown>>;
   privacyRequests: Array<Record<string, unknown>>;
 }
 
@@ -46,6 +48,14 @@ export class PrivacyExportService {
              FROM certificate_notices cn JOIN certificate_batches cb ON cb.id = cn.batch_id
              JOIN units u ON u.id = cn.unit_id JOIN buildings b ON b.id = u.building_id
             WHERE cn.owner_id = $1 ORDER BY cn.created_at`,
+          [ownerId],
+        ),
+        surveys: await m.query(
+          `SELECT si.occasion, si.due_on AS "dueOn", si.life_stage AS "lifeStage", ${unitLabelSql()} AS unit,
+                  si.answered_at AS "answeredAt", a.scores, a.texts
+             FROM survey_invitations si LEFT JOIN survey_answers a ON a.invitation_id = si.id
+             JOIN units u ON u.id = si.unit_id JOIN buildings b ON b.id = u.building_id
+            WHERE si.owner_id = $1 ORDER BY si.due_on`,
           [ownerId],
         ),
         privacyRequests: await m.query(

@@ -295,6 +295,27 @@ describe('owner satisfaction surveys: the public page, the figures, a case from 
     expect(page.text).not.toContain('停车');
   });
 
+  it("gives an owner's survey answers in their personal-data export and erases their comments on request", async () => {
+    const admin = await tokenFor(app, 'admin');
+    const inv = await invitation('601');
+    await http()
+      .post(inv.path)
+      .type('form')
+      .send(form(2, 2, 2, 2, '我的电话13800138000，请回电'))
+      .expect(200);
+    const exported = await http().get(`/api/v1/owners/${inv.ownerId}/personal-data`).set(as(admin)).expect(200);
+    expect(exported.body.surveys).toEqual([
+      expect.objectContaining({ occasion: 'movein-3m', texts: { comments: '我的电话13800138000，请回电' } }),
+    ]);
+    const erased = await http().post(`/api/v1/owners/${inv.ownerId}/erase`).set(as(admin)).send({}).expect(200);
+    expect(JSON.stringify(erased.body.erased)).toContain('satisfaction surveys');
+    const [a] = await q<{ texts: object; overall: number }>(
+      `SELECT a.texts, a.overall FROM survey_answers a WHERE a.invitation_id = $1`,
+      [inv.id],
+    );
+    expect(a).toEqual({ texts: {}, overall: 2 });
+  });
+
   it('limits submits per address like the other public pages', async () => {
     const inv = await invitation('501');
     clock.set(new Date('2026-06-12T11:00:00+08:00'));

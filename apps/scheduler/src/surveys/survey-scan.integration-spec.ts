@@ -75,6 +75,9 @@ describe('survey scan: invitations by life stage (time travel)', () => {
     const sixYears = await owner('106', { handoverDate: '2020-06-10' }, { since: '2019-01-01' });
     // A resale buyer of a unit handed over long ago: no contract survey; moved in on the transfer → 3 months later.
     const resale = await owner('107', { handoverDate: '2020-01-01' }, { since: '2026-05-10' });
+    // An owner whose data was erased (PIPL) is asked nothing more.
+    const erased = await owner('108', { handoverDate: '2026-03-10' }, { since: '2025-01-01' });
+    await q(`UPDATE owners SET erased_at = now() WHERE id = $1`, [erased]);
 
     const first = await scan();
     expect(first).toMatchObject({ from: '2026-06-09', through: '2026-06-10', invitations: 5, late: 0 });
@@ -87,6 +90,7 @@ describe('survey scan: invitations by life stage (time travel)', () => {
     expect(await one(sevenYears)).toEqual([['movein-84m', '2026-06-10', 'established', false]]);
     expect(await one(sixYears)).toEqual([]);
     expect(await one(resale)).toEqual([]);
+    expect(await one(erased)).toEqual([]);
     // One round for the estate and month.
     expect(new Set((await invitationsOf(settling)).map((i) => i.month))).toEqual(new Set(['2026-06-01']));
 

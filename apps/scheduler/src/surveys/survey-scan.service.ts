@@ -122,6 +122,8 @@ export class SurveyScanService {
                 (start.on_day + make_interval(months => occ.months))::date AS due_on, start.moved_in
          FROM owner_units ou
          JOIN units u ON u.id = ou.unit_id
+         -- an owner whose data was erased (PIPL) is asked nothing more
+         JOIN owners o ON o.id = ou.owner_id AND o.erased_at IS NULL
          CROSS JOIN occ
          CROSS JOIN LATERAL (
            SELECT ${movedInOnSql('ou', 'u')} AS moved_in,
