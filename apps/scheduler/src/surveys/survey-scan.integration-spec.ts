@@ -77,7 +77,10 @@ describe('survey scan: invitations by life stage (time travel)', () => {
     const resale = await owner('107', { handoverDate: '2020-01-01' }, { since: '2026-05-10' });
     // An owner whose data was erased (PIPL) is asked nothing more.
     const erased = await owner('108', { handoverDate: '2026-03-10' }, { since: '2025-01-01' });
-    await q(`UPDATE owners SET erased_at = now() WHERE id = $1`, [erased]);
+    await q(
+      `UPDATE owners SET erased_at = now(), name = '已删除', mobiles = '{}', email = NULL, postal_address = NULL, postcode = NULL WHERE id = $1`,
+      [erased],
+    );
 
     const first = await scan();
     expect(first).toMatchObject({ from: '2026-06-09', through: '2026-06-10', invitations: 5, late: 0 });
