@@ -55,7 +55,8 @@ export function surveySchedule(c: AppConfig): SurveySchedule {
 /**
  * The daily survey scan (001 客户满意度管理程序, WHVK-QP-16-03 §5.1). Postgres decides who is due: each current
  * ownership's occasions (after the contract for 准业主, 3 months and yearly after moving in, …) whose day fell in the
- * days since the last successful scan. One transaction writes the estate's round of the month, the invitations
+ * days since the last successful scan — found by index range scans per occasion (handover per estate, the
+ * ownership's start, the recorded move-in), so the cost follows the owners due, not the owners held. One transaction writes the estate's round of the month, the invitations
  * (unique per owner, unit and occasion: a second run or two instances ask nobody twice) and their notifications —
  * SMS, email or EMS letter as the owner prefers, with a signed link to the public page. After downtime the missed
  * days are scanned once, their invitations marked late. Owners who have not answered get one reminder.
@@ -116,11 +117,29 @@ export class SurveyScanService {
     if (!questionnaire || !occasions.length) return [];
     const expiresAt = new Date(now.getTime() + this.config.SURVEY_LINK_TTL_DAYS * DAY_MS);
     const made = await m.query<NewInvitation[]>(
-      `WITH occ AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS o(code text, basis text, months int)),
+      `WITH occ AS (
+         SELECT o.*, ($2::date - make_interval(months => o.months))::date - 3 AS lo,
+                ($3::date - make_interval(months => o.months))::date + 3 AS hi
+         FROM jsonb_to_recordset($1::jsonb) AS o(code text, basis text, months int)
+       ),
+       -- Ownerships whose start day (move-in or contract) may fall in an occasion's band: the move-in day is the
+       -- recorded one, the handover or the ownership's start, so one of the three is in the band (a few days wider
+       -- than exact, for month-end clamping; the exact due day is checked below). Index range scans, not all units.
+       cand AS (
+         SELECT ou.owner_id, ou.unit_id FROM occ CROSS JOIN projects p
+         CROSS JOIN LATERAL (SELECT u.id FROM units u WHERE u.project_id = p.id AND u.handover_date BETWEEN occ.lo AND occ.hi OFFSET 0) u
+         JOIN owner_units ou ON ou.unit_id = u.id AND ou.until IS NULL
+         UNION
+         SELECT ou.owner_id, ou.unit_id FROM occ JOIN owner_units ou ON ou.until IS NULL AND ou.since BETWEEN occ.lo AND occ.hi
+         UNION
+         SELECT ou.owner_id, ou.unit_id FROM occ
+         JOIN owner_units ou ON ou.until IS NULL AND ou.moved_in_on IS NOT NULL AND ou.moved_in_on BETWEEN occ.lo AND occ.hi
+       ),
        due AS (
          SELECT ou.owner_id, ou.unit_id, u.project_id, occ.code,
                 (start.on_day + make_interval(months => occ.months))::date AS due_on, start.moved_in
-         FROM owner_units ou
+         FROM cand
+         JOIN owner_units ou ON ou.owner_id = cand.owner_id AND ou.unit_id = cand.unit_id AND ou.until IS NULL
          JOIN units u ON u.id = ou.unit_id
          -- an owner whose data was erased (PIPL) is asked nothing more
          JOIN owners o ON o.id = ou.owner_id AND o.erased_at IS NULL
@@ -130,7 +149,7 @@ export class SurveyScanService {
                   CASE WHEN occ.basis = 'move_in' THEN ${movedInOnSql('ou', 'u')}
                        WHEN u.handover_date IS NULL OR ou.since < u.handover_date THEN ou.since END AS on_day
          ) start
-         WHERE ou.until IS NULL AND start.on_day IS NOT NULL
+         WHERE start.on_day IS NOT NULL
        ),
        due_now AS (SELECT * FROM due WHERE due_on > $2::date AND due_on <= $3::date),
        rounds AS (

@@ -58,6 +58,12 @@ export class Surveys1795580000000 implements MigrationInterface {
     await queryRunner.query(
       `ALTER TABLE "survey_answers" ADD CONSTRAINT "fk_survey_answers_case" FOREIGN KEY ("case_id") REFERENCES "cases"("id") ON DELETE SET NULL ON UPDATE NO ACTION`,
     );
+    await queryRunner.query(
+      `CREATE INDEX "ix_owner_units_current_since" ON "owner_units" ("since") WHERE "until" IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "ix_owner_units_current_moved_in" ON "owner_units" ("moved_in_on") WHERE "until" IS NULL AND "moved_in_on" IS NOT NULL`,
+    );
     await queryRunner.query(`ALTER TABLE "notifications" DROP CONSTRAINT "ck_notifications_kind"`);
     await queryRunner.query(
       `ALTER TABLE "notifications" ADD CONSTRAINT "ck_notifications_kind" CHECK ("kind" IN ('case_acknowledgement', 'case_reply', 'staff_reminder', 'escalation', 'staff_digest', 'warranty_expiry', 'certificate_collection', 'return_visit_request', 'survey_invitation'))`,
@@ -83,6 +89,8 @@ export class Surveys1795580000000 implements MigrationInterface {
   }
 
   public async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP INDEX "public"."ix_owner_units_current_moved_in"`);
+    await queryRunner.query(`DROP INDEX "public"."ix_owner_units_current_since"`);
     await queryRunner.query(`DELETE FROM "notifications" WHERE "kind" = 'survey_invitation'`);
     await queryRunner.query(`ALTER TABLE "notifications" DROP CONSTRAINT "ck_notifications_kind"`);
     await queryRunner.query(
