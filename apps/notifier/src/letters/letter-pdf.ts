@@ -17,7 +17,7 @@ export interface LetterContent {
   /** Shown as 2026年11月23日 (business time zone). */
   date: Date;
   timeZone: string;
-  /** A link printed as a QR code at the top right of the notice (a survey's page); null = none. */
+  /** A link printed as a QR code, right-aligned above the notice (a survey's page); null = none. */
   qrUrl?: string | null;
 }
 
@@ -98,7 +98,12 @@ export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buf
       // Reference and date, right-aligned
       doc.moveDown(1.5).fontSize(9).text(`编号：${c.reference}`, { align: 'right', width });
       doc.text(`日期：${chineseDate(c.date, c.timeZone)}`, { align: 'right', width });
-      if (c.qrUrl) drawQr(doc, c.qrUrl, 64 + width - 96, lineY + 16, 96);
+      // The link as a QR code, right-aligned under the date, above the notice (nothing else on those lines).
+      if (c.qrUrl) {
+        const top = doc.y + 8;
+        drawQr(doc, c.qrUrl, 64 + width - 96, top, 96);
+        doc.y = top + 96;
+      }
       // The notice
       doc.moveDown(1.2);
       if (c.subject) doc.fontSize(15).text(c.subject, { align: 'center', width }).moveDown(0.8);
