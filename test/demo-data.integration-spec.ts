@@ -4,6 +4,7 @@ import { CertificateService } from '../apps/scheduler/src/certificates/certifica
 import { SchedulerWorker } from '../apps/scheduler/src/jobs/scheduler.worker';
 import { ReminderService } from '../apps/scheduler/src/reminders/reminder.service';
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
+import { SurveyScanService } from '../apps/scheduler/src/surveys/survey-scan.service';
 import { WarrantyScanService } from '../apps/scheduler/src/warranty/warranty-scan.service';
 import { ReportsService } from '../apps/intake/src/reports/reports.service';
 import { VisitPlanService } from '../apps/scheduler/src/visits/visit-plan.service';
@@ -276,6 +277,22 @@ describe('demo data with six months of history', () => {
       // The nightly visit plan finds the demo's plan as it would have made it: nothing to add, move or end.
       const { plans } = await app.get(VisitPlanService).generateAll();
       expect(plans).toEqual([expect.objectContaining({ added: 0, reassigned: 0, ended: 0, staff: 2 })]);
+      // Last month's survey round is history; today's scan invites the owners who moved in 3 months, 1 and 3 years ago.
+      expect(summary.surveyInvitations).toBeGreaterThan(5);
+      expect(summary.surveyAnswers).toBeGreaterThan(0);
+      const surveys = await app.get(SurveyScanService).scan();
+      expect(surveys).toMatchObject({ invitations: summary.surveysDueToday, late: 0, reminders: 0 });
+      expect(summary.surveysDueToday).toBe(4);
+      const stages = await q<{ life_stage: string; links: number }>(
+        `SELECT si.life_stage, count(n.id)::int AS links FROM survey_invitations si
+           JOIN notifications n ON n.source_id = si.id AND n.kind = 'survey_invitation'
+          WHERE si.due_on = '2026-12-07' GROUP BY 1 ORDER BY 1`,
+      );
+      expect(stages).toEqual([
+        { life_stage: 'established', links: 1 },
+        { life_stage: 'settling', links: 2 },
+        { life_stage: 'stable', links: 1 },
+      ]);
     } finally {
       await app.close();
     }

@@ -18,6 +18,7 @@ import { SchedulerWorker } from '../apps/scheduler/src/jobs/scheduler.worker';
 import { ReminderQueryService } from '../apps/scheduler/src/reminders/reminder-query.service';
 import { ReminderService } from '../apps/scheduler/src/reminders/reminder.service';
 import { schedulerApp } from '../apps/scheduler/src/scheduler.app';
+import { SURVEY_SCAN_TASK } from '../apps/scheduler/src/surveys/survey-scan.service';
 import { WARRANTY_SCAN_TASK } from '../apps/scheduler/src/warranty/warranty-scan.service';
 import { VISIT_PLAN_TASK } from '../apps/scheduler/src/visits/visit-plan.service';
 import { VISIT_REMINDER_TASK } from '../apps/scheduler/src/visits/visit-reminder.service';
@@ -68,6 +69,14 @@ describe('notification producers and the per-kind variable contract', () => {
     });
     const owner = await factories.createOwner(ds, { name: '业主甲' });
     await factories.linkOwner(ds, owner.id, unit.id, { relation: 'owner', isPrimaryContact: true });
+    // Moved in 2026-03-10: the 3-month satisfaction survey falls due on 2026-06-10.
+    const newUnit = await factories.createUnit(ds, {
+      buildingId: building.id,
+      room: '1601',
+      handoverDate: '2026-03-10',
+    });
+    const newOwner = await factories.createOwner(ds, { name: '业主乙' });
+    await factories.linkOwner(ds, newOwner.id, newUnit.id, { since: '2025-01-01' });
 
     // Intake: the reporter's acknowledgement, written inside the case's one statement.
     const intake = await start(intakeApp);
@@ -94,6 +103,7 @@ describe('notification producers and the per-kind variable contract', () => {
     await scheduler.get(SchedulerWorker).worker.pause();
     const clock = useFakeClock(scheduler, '2026-06-10T08:30:00+08:00');
     await scheduler.get(JobRouter).runTask(WARRANTY_SCAN_TASK);
+    await scheduler.get(JobRouter).runTask(SURVEY_SCAN_TASK);
     const departmentId = (await factories.createDepartment(ds, { code: 'CTRENG' })).id;
     const gm = await factories.createStaff(ds, { role: 'gm', name: '总经理' });
     const vice = await factories.createStaff(ds, { role: 'vice_gm', name: '副总', reportsToId: gm.id });
@@ -126,6 +136,7 @@ describe('notification producers and the per-kind variable contract', () => {
     await ds.query(`INSERT INTO visit_staff (project_id, staff_id) VALUES ($1, $2)`, [project.id, rep.id]);
     await scheduler.get(JobRouter).runTask(VISIT_PLAN_TASK);
     await scheduler.get(JobRouter).runTask(VISIT_REMINDER_TASK);
+    await scheduler.get(JobRouter).runTask(SURVEY_SCAN_TASK); // 10 days on, unanswered: the survey reminder
 
     // Notifier: no SMS or email sender configured here, so must-arrive notices fall back to the next channel.
     const notifier = await start(notifierApp);
@@ -173,6 +184,18 @@ describe('notification producers and the per-kind variable contract', () => {
           r.idempotency_key === notificationKeys.visitDue({ staffId: rep.id, day: '2026-06-20' }),
       ),
     ).toBe(1);
+    const [invitation] = await ds.query<Array<{ id: string }>>(
+      `SELECT id FROM survey_invitations WHERE owner_id = $1`,
+      [newOwner.id],
+    );
+    for (const stage of ['invite', 'reminder'])
+      expect(
+        produced(
+          (r) =>
+            r.source_type === 'survey_invitation' &&
+            r.idempotency_key === notificationKeys.survey({ invitationId: invitation!.id, stage }),
+        ),
+      ).toBe(1);
     expect(produced((r) => r.fallback_of_id !== null && r.idempotency_key === `${roofKey}/fallback:email`)).toBe(1);
   });
 });

@@ -13,6 +13,7 @@ import { writeCertificateBatch, writeWarrantyNotices } from './demo/notices';
 import { writeHistoricMessages } from './demo/notifications';
 import { rng } from './demo/random';
 import { writeVisits } from './demo/visits';
+import { writeSurveys } from './demo/surveys';
 
 export { DEMO_PROJECT_CODE, UNDELIVERABLE_MOBILE } from './demo/estate';
 
@@ -32,6 +33,10 @@ export interface DemoSummary {
   /** The year's owner-visit plan and the visits recorded before today. */
   visitsPlanned: number;
   visitsRecorded: number;
+  /** Last month's survey round, and the owners the survey scan invites today. */
+  surveyInvitations: number;
+  surveyAnswers: number;
+  surveysDueToday: number;
 }
 
 /** The business time zone and working hours the demo history is computed in (the config's defaults). */
@@ -59,6 +64,9 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
     certificatesCollected: 0,
     visitsPlanned: 0,
     visitsRecorded: 0,
+    surveyInvitations: 0,
+    surveyAnswers: 0,
+    surveysDueToday: 0,
   };
   if (await ds.getRepository(ProjectEntity).existsBy({ code: DEMO_PROJECT_CODE })) {
     return { created: false, staff, ...none };
@@ -83,6 +91,7 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
     const warranty = await writeWarrantyNotices(m, rand, estate, day);
     // A generator of its own, so the visits do not shift the history's.
     const visits = await writeVisits(m, rng(20261207), estate, day);
+    const surveys = await writeSurveys(m, rand, estate, day);
     const notifications = await writeHistoricMessages(m, rand, [
       ...history.messages,
       ...batch.messages,
@@ -102,6 +111,9 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
       certificatesCollected: batch.collected,
       visitsPlanned: visits.planned,
       visitsRecorded: visits.recorded,
+      surveyInvitations: surveys.invitations,
+      surveyAnswers: surveys.answers,
+      surveysDueToday: surveys.dueToday,
     };
   });
 }

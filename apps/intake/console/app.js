@@ -22,6 +22,7 @@ import staff from './pages/staff.js';
 import handover from './pages/handover.js';
 import outbox, { localOutboxAvailable } from './pages/outbox.js';
 import visits from './pages/visits.js';
+import surveys from './pages/surveys.js';
 
 /** @typedef {import('./lib/types').Page} Page @typedef {import('./lib/types').Role} Role */
 
@@ -41,6 +42,7 @@ const pages = [
   staff,
   outbox,
   visits,
+  surveys,
 ];
 for (const p of [login, ...pages]) register(p.messages);
 

@@ -13,6 +13,7 @@ import { StaffModule } from './staff/staff.module';
 import { RoutingModule } from './routing/routing.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { VisitsModule } from './visits/visits.module';
+import { SurveysModule } from './surveys/surveys.module';
 
 @Module({})
 export class IntakeModule {
@@ -34,6 +35,7 @@ export class IntakeModule {
         ConsoleModule,
         PrivacyModule,
         VisitsModule,
+        SurveysModule,
       ],
     };
   }

@@ -7,6 +7,7 @@ import { WarrantyModule } from './warranty/warranty.module';
 import { CertificateModule } from './certificates/certificate.module';
 import { RetentionModule } from './retention/retention.module';
 import { VisitsModule } from './visits/visits.module';
+import { SurveysModule } from './surveys/surveys.module';
 
 @Module({})
 export class SchedulerModule {
@@ -22,6 +23,7 @@ export class SchedulerModule {
         CertificateModule,
         RetentionModule,
         VisitsModule,
+        SurveysModule,
       ],
     };
   }

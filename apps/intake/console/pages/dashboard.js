@@ -13,7 +13,8 @@ import { errorBox } from '../lib/ui.js';
  *   visitAnswered: number, satisfied: number, satisfactionRate: number | null }} Figures
  * @typedef {{ projectId: string | null, projectCode: string | null, projectName: string | null }} Estate
  * @typedef {{ month: string, totals: Figures, byCategory: Array<Figures & { category: string | null }>,
- *   byEstate: Array<Figures & Estate>, trend: Array<Figures & { month: string }> }} Monthly
+ *   byEstate: Array<Figures & Estate>, trend: Array<Figures & { month: string }>,
+ *   ownerSurvey?: { respondents: number, satisfied: number, loyal: number, satisfaction: number | null, loyalty: number | null } }} Monthly
  * @typedef {{ open: number, overdue: number }} OpenFigures
  * @typedef {{ id: string, trigger: string, status: string, startedAt: string, finishedAt: string | null,
  *   counts: Record<string, number> }} RetentionRun
@@ -188,6 +189,8 @@ export default {
       'dashboard.visitedOf': '已回访 {n} / 已处理 {d}',
       'dashboard.satisfactionRate': '满意率',
       'dashboard.satisfiedOf': '满意 {n} / 已回访 {d}',
+      'dashboard.ownerSatisfaction': '业主满意度',
+      'dashboard.ownerSatisfiedOf': '满意度调查：4–5 分 {n} / 回答 {d}（忠诚度 {loyalty}）',
       'dashboard.validDetail': '{month}受理为有效的投诉、报修、索赔',
       'dashboard.openNow': '当前未结案件',
       'dashboard.overdueNow': '当前逾期未答复',
@@ -244,6 +247,8 @@ export default {
       'dashboard.visitedOf': '{n} visited of {d} finished',
       'dashboard.satisfactionRate': 'Satisfaction',
       'dashboard.satisfiedOf': '{n} satisfied of {d} visited',
+      'dashboard.ownerSatisfaction': 'Owner satisfaction',
+      'dashboard.ownerSatisfiedOf': 'Surveys: {n} gave 4–5 of {d} answers (loyalty {loyalty})',
       'dashboard.validDetail': 'Complaints, repairs and claims received in {month} and accepted as valid',
       'dashboard.openNow': 'Open cases now',
       'dashboard.overdueNow': 'Overdue now',
@@ -330,6 +335,7 @@ export default {
         ${card('onTimeReplyRate', t('dashboard.onTimeRate'), percent(f.onTimeReplyRate), t('dashboard.onTimeOf', { n: f.repliedOnTime, d: f.replied }))}
         ${card('returnVisitRate', t('dashboard.returnVisitRate'), percent(f.returnVisitRate), t('dashboard.visitedOf', { n: f.returnVisited, d: f.finished }))}
         ${card('satisfactionRate', t('dashboard.satisfactionRate'), percent(f.satisfactionRate), t('dashboard.satisfiedOf', { n: f.satisfied, d: f.visitAnswered }))}
+        ${m.ownerSurvey && card('ownerSatisfaction', t('dashboard.ownerSatisfaction'), percent(m.ownerSurvey.satisfaction), t('dashboard.ownerSatisfiedOf', { n: m.ownerSurvey.satisfied, d: m.ownerSurvey.respondents, loyalty: percent(m.ownerSurvey.loyalty) }))}
         ${card('open', t('dashboard.openNow'), o.totals.open, t('dashboard.openDetail'))}
         ${card('overdue', t('dashboard.overdueNow'), o.totals.overdue, t('dashboard.overdueDetail'))}
       </div>

@@ -18,6 +18,7 @@ export const proxiedPrefixes = {
     '/api/v1/calendar',
     '/api/v1/escalation-chain',
     '/api/v1/visit-plans',
+    '/api/v1/survey-scan',
     // The signed acknowledgement links in staff reminders: one public address (PUBLIC_BASE_URL) serves them.
     '/ack',
   ],

@@ -152,6 +152,14 @@ export class PrivacyEraseService {
         ),
       });
       erased.push({
+        what: 'their written comments in satisfaction surveys (the scores stay, without the comments, in the figures)',
+        count: await count(
+          `UPDATE survey_answers SET texts = '{}'::jsonb
+            WHERE invitation_id IN (SELECT id FROM survey_invitations WHERE owner_id = $1) AND texts <> '{}'::jsonb`,
+          [ownerId],
+        ),
+      });
+      erased.push({
         what: 'the owner’s name, mobiles, email and postal address (nothing more is sent to them)',
         count: await count(
           `UPDATE owners SET name = '已删除', mobiles = '{}', email = NULL, postal_address = NULL, postcode = NULL,

@@ -15,6 +15,8 @@ export interface PersonalDataExport {
   certificateNotices: Array<Record<string, unknown>>;
   /** Visits made to them (客户访问记录单): when, how, topics, notes, outcome, the follow-up case. */
   visitRecords: Array<Record<string, unknown>>;
+  /** Satisfaction surveys they were asked, and what they answered. */
+  surveys: Array<Record<string, unknown>>;
   privacyRequests: Array<Record<string, unknown>>;
 }
 
@@ -57,6 +59,14 @@ export class PrivacyExportService {
              FROM visit_records r JOIN units u ON u.id = r.unit_id JOIN buildings b ON b.id = u.building_id
              JOIN projects p ON p.id = r.project_id LEFT JOIN cases c ON c.id = r.case_id
             WHERE r.owner_id = $1 ORDER BY r.visited_at`,
+          [ownerId],
+        ),
+        surveys: await m.query(
+          `SELECT si.occasion, si.due_on AS "dueOn", si.life_stage AS "lifeStage", ${unitLabelSql()} AS unit,
+                  si.answered_at AS "answeredAt", a.scores, a.texts
+             FROM survey_invitations si LEFT JOIN survey_answers a ON a.invitation_id = si.id
+             JOIN units u ON u.id = si.unit_id JOIN buildings b ON b.id = u.building_id
+            WHERE si.owner_id = $1 ORDER BY si.due_on`,
           [ownerId],
         ),
         privacyRequests: await m.query(

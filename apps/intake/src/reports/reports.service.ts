@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, type AppConfig, type CaseCategory, type CaseType } from '@kefu/shared';
+import { APP_CONFIG, surveyFiguresSql, type AppConfig, type CaseCategory, type CaseType } from '@kefu/shared';
 import { OVERDUE } from '../cases/case-query.service';
 import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
 
@@ -33,6 +33,9 @@ import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
  *   answer through the link or staff's record of a call) was satisfied ÷ those with a return visit recorded.
  * - a rate whose denominator is 0 is null ("—"), never 0 %.
  * - trend: the same totals for M and the 5 months before it, oldest first.
+ * - owner satisfaction (业主满意度, 001 §3): survey answers given in M — satisfaction = share of 4s and 5s on overall,
+ *   loyalty = share ≥ 4 on overall, buy again and recommend (surveyFigures); fractions like the rates above; the
+ *   survey pages have the detail.
  */
 export const complaintTypes: readonly CaseType[] = ['complaint', 'repair', 'claim'];
 const TREND_MONTHS = 6;
@@ -188,6 +191,14 @@ export class ReportsService {
         GROUP BY GROUPING SETS ((month), (month, category), (month, project_id, code, name))`,
       [month, tz, complaintTypes, q.projectId ?? null, TREND_MONTHS - 1],
     );
+    const [survey] = await this.ds.query<Array<{ respondents: number; satisfied: number; loyal: number }>>(
+      `SELECT ${surveyFiguresSql('a')}
+         FROM survey_answers a JOIN survey_invitations si ON si.id = a.invitation_id
+        WHERE a.created_at >= (($1 || '-01')::timestamp AT TIME ZONE $2)
+          AND a.created_at < ((($1 || '-01')::date + interval '1 month')::timestamp AT TIME ZONE $2)
+          AND ($3::uuid IS NULL OR si.project_id = $3)`,
+      [month, tz, q.projectId ?? null],
+    );
     const totals = new Map(rows.filter((r) => r.g_category && r.g_project).map((r) => [r.month, r]));
     const mine = rows.filter((r) => r.month === month);
     return {
@@ -204,6 +215,11 @@ export class ReportsService {
         .map((r) => ({ projectId: r.project_id, projectCode: r.code, projectName: r.name, ...figures(r) }))
         .sort(byValid),
       trend: previousMonths(month, TREND_MONTHS).map((m) => ({ month: m, ...figures(totals.get(m)) })),
+      ownerSurvey: {
+        ...survey!,
+        satisfaction: rate(survey!.satisfied, survey!.respondents),
+        loyalty: rate(survey!.loyal, survey!.respondents),
+      },
     };
   }
 }

@@ -13,5 +13,6 @@ import { WebUploadBudget } from './upload-budget.guard';
   imports: [CasesModule],
   controllers: [WebFormController, WebComplaintsController, ReturnVisitController],
   providers: [WebFormService, PowChallenges, WebIpLimits, WebUploadBudget],
+  exports: [WebIpLimits],
 })
 export class WebFormModule {}

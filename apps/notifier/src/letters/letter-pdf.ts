@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
+import QRCode from 'qrcode';
 
 export interface Letterhead {
   companyName: string;
@@ -16,6 +17,8 @@ export interface LetterContent {
   /** Shown as 2026年11月23日 (business time zone). */
   date: Date;
   timeZone: string;
+  /** A link printed as a QR code, right-aligned above the notice (a survey's page); null = none. */
+  qrUrl?: string | null;
 }
 
 export interface LetterFont {
@@ -95,6 +98,12 @@ export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buf
       // Reference and date, right-aligned
       doc.moveDown(1.5).fontSize(9).text(`编号：${c.reference}`, { align: 'right', width });
       doc.text(`日期：${chineseDate(c.date, c.timeZone)}`, { align: 'right', width });
+      // The link as a QR code, right-aligned under the date, above the notice (nothing else on those lines).
+      if (c.qrUrl) {
+        const top = doc.y + 8;
+        drawQr(doc, c.qrUrl, 64 + width - 96, top, 96);
+        doc.y = top + 96;
+      }
       // The notice
       doc.moveDown(1.2);
       if (c.subject) doc.fontSize(15).text(c.subject, { align: 'center', width }).moveDown(0.8);
@@ -106,4 +115,16 @@ export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buf
       reject(err instanceof Error ? err : new Error(String(err)));
     }
   });
+}
+
+/** A QR code as vector squares (no image): crisp when printed, a few hundred bytes. */
+function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
+  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const n = modules.size;
+  const cell = size / (n + 2); // a quiet zone of one module each side
+  doc.save().fillColor('black');
+  for (let r = 0; r < n; r++)
+    for (let col = 0; col < n; col++)
+      if (modules.get(r, col)) doc.rect(x + (col + 1) * cell, y + (r + 1) * cell, cell, cell);
+  doc.fill().restore();
 }

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, CLOCK, type AppConfig, type Clock, type NotificationEntity } from '@kefu/shared';
 import type { ChannelSender, Destination, RenderedMessage, SendOutcome } from '../channels/channel-sender';
+import { letterQrUrl } from '../notifications/templates';
 import { LetterFontMissingError, renderLetterPdf } from './letter-pdf';
 
 /** The reference printed on the letter and in the manifest: stable per notification, so a re-send finds its letter. */
@@ -56,6 +57,7 @@ export class LetterSender implements ChannelSender {
           reference,
           date: this.clock.now(),
           timeZone: this.config.BUSINESS_TIME_ZONE,
+          qrUrl: letterQrUrl(n.kind, n.variables),
         },
         { path: this.config.LETTER_FONT_PATH, family: this.config.LETTER_FONT_FAMILY },
       );

@@ -65,7 +65,7 @@ export interface ReceiptItem {
 export type Viewer = Pick<StaffPrincipal, 'id' | 'role'>;
 
 /** A one-click acknowledgement link or an owner's one-time return-visit link: only its recipient may see it. */
-const secretLink = /https?:\/\/[^\s"'<>]+\/(?:ack|visit)\/[A-Za-z0-9._~-]+/g;
+const secretLink = /https?:\/\/[^\s"'<>]+\/(?:ack|visit|survey)\/[A-Za-z0-9._~-]+/g;
 const WITHHELD = '[链接仅收件人可见]';
 
 /**
@@ -81,7 +81,7 @@ function redactVariables(v: Record<string, unknown>, own: boolean): Record<strin
   if (own) return v;
   const out: Record<string, unknown> = {};
   for (const [k, value] of Object.entries(v ?? {}))
-    out[k] = k === 'ackUrl' || k === 'visitUrl' ? null : maskValue(value);
+    out[k] = k === 'ackUrl' || k === 'visitUrl' || k === 'surveyUrl' ? null : maskValue(value);
   return out;
 }
 function redactItem<T extends NotificationListItem>(n: T): T {

@@ -26,6 +26,8 @@ export interface Rendered {
   text: string;
   /** Case number for the email subject tag (intake threads replies by it). */
   caseNumber: string | null;
+  /** Printed only in a letter, after the text (a survey's paper form). */
+  letterAppendix?: string;
 }
 
 type Template<K extends NotificationKind> = (v: NotificationVariables<K>, name: string | null) => Rendered;
@@ -97,7 +99,37 @@ const templates: { [K in NotificationKind]: Template<K> } = {
     ].join('\n'),
     caseNumber: null,
   }),
+  survey_invitation: (v, name) => {
+    const where = `${v.estateName}${v.unitLabel}`;
+    const ask = v.reminder
+      ? `${hello(name)}我们还没有收到您对「${v.title}」的回答，您的意见对我们很重要。`
+      : `${hello(name)}感谢您选择${where}。为了解您对我们产品和服务的评价，诚邀您参加「${v.title}」，约需3分钟。`;
+    const form = v.questions?.length
+      ? [
+          '您也可以填写下面的问卷，寄回或交到物业服务中心（5 非常满意，4 比较满意，3 一般，2 不太满意，1 很不满意）：',
+          ...v.questions.map(
+            (q, i) =>
+              `${i + 1}. ${q.label}${q.scale ? '    □5  □4  □3  □2  □1' : '\n____________________________________________'}`,
+          ),
+          '',
+          '扫描信上的二维码，也可以在手机上填写。',
+        ]
+      : [];
+    return {
+      subject: `${v.reminder ? '【提醒】' : ''}${v.title}：${where}`,
+      text: `${ask}请在${fmtDay(v.expiresOn)}前填写：${v.surveyUrl}`,
+      caseNumber: null,
+      ...(form.length ? { letterAppendix: form.join('\n') } : {}),
+    };
+  },
 };
+
+/** A link a letter prints as a QR code beside its text (a survey letter's page), or null. */
+export function letterQrUrl(kind: NotificationKind, variables: unknown): string | null {
+  if (kind !== 'survey_invitation') return null;
+  const parsed = notificationVariables.survey_invitation.safeParse(variables);
+  return parsed.success ? parsed.data.surveyUrl : null;
+}
 
 export class TemplateVariablesError extends Error {
   constructor(readonly problems: FieldProblem[]) {
@@ -132,7 +164,7 @@ export function forChannel(
     const html = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head><body>${paragraphs}<p style="color:#888">此邮件由系统自动发送；直接回复即可联系客户服务部。</p></body></html>`;
     return { subject, body: `${r.text}\n\n此邮件由系统自动发送；直接回复即可联系客户服务部。`, html };
   }
-  return { subject: r.subject, body: r.text, html: null };
+  return { subject: r.subject, body: r.letterAppendix ? `${r.text}\n\n${r.letterAppendix}` : r.text, html: null };
 }
 
 /**

@@ -302,6 +302,20 @@ export const configSchema = z
       .refine((ms) => ms.every((m) => m >= 1 && m <= 24), 'each month must be 1–24'),
     /** The daily visit reminder lists each member of staff's visits due within this many days, and overdue ones. */
     VISIT_REMINDER_LEAD_DAYS: z.coerce.number().int().min(0).max(60).default(7),
+    /** Owner surveys (WHVK-QP-16-03 §5.1): 准业主 are asked this many months after the contract (0 = not at all). */
+    SURVEY_AFTER_CONTRACT_MONTHS: z.coerce.number().int().min(0).max(60).default(1),
+    /** The first survey after moving in (入伙后3个月). */
+    SURVEY_FIRST_AFTER_MONTHS: z.coerce.number().int().min(0).max(11).default(3),
+    /** Then one a year after moving in, up to this year (入伙后1–5年内每年一次). */
+    SURVEY_YEARLY_UNTIL_YEARS: z.coerce.number().int().min(1).max(30).default(5),
+    /** Then one every this many years (入伙5年后每两年一次). */
+    SURVEY_LATER_EVERY_YEARS: z.coerce.number().int().min(1).max(10).default(2),
+    /** Lifetime of a survey link, from the invitation. */
+    SURVEY_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(180).default(30),
+    /** One reminder to owners who have not answered this many days after the invitation (0 = none). */
+    SURVEY_REMINDER_AFTER_DAYS: z.coerce.number().int().min(0).max(90).default(7),
+    /** The response rate (回收率) a round should reach, in percent (the task's ≥ 30 %). */
+    SURVEY_RESPONSE_TARGET_PERCENT: z.coerce.number().int().min(1).max(100).default(30),
   })
   .refine((c) => !c.REDIS_CLUSTER_NODES || !c.REDIS_SENTINELS, {
     path: ['REDIS_SENTINELS'],

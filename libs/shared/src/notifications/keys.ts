@@ -39,6 +39,8 @@ export const notificationKeys = {
   certificate: keyFormat('cert', ['batchId', 'unitId', 'ownerId', 'stage', 'channel']),
   /** 拜访提醒: a member of staff's due visits, per business day (YYYY-MM-DD). */
   visitDue: keyFormat('visit-due', ['staffId', 'day']),
+  /** 满意度调查: the invitation (stage `invite`) and the reminder to a non-responder (stage `reminder`). */
+  survey: keyFormat('survey', ['invitationId', 'stage']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

@@ -111,6 +111,20 @@ export const notificationVariables = {
       )
       .max(100),
   }),
+  /** 满意度调查 (001 客户满意度管理程序, WHVK-QP-16-03): the invitation or its reminder, with the public page's signed link. */
+  survey_invitation: z.object({
+    estateName: z.string().min(1),
+    unitLabel: z.string().min(1),
+    title: z.string().min(1),
+    surveyUrl: z.url(),
+    expiresOn: isoDate,
+    reminder: z.boolean().nullish(),
+    /** The questions, for the printed form of an EMS letter (SMS and email carry only the link). */
+    questions: z
+      .array(z.object({ label: z.string().min(1), scale: z.boolean() }))
+      .max(40)
+      .nullish(),
+  }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationVariables<K extends NotificationKind> = z.infer<(typeof notificationVariables)[K]>;

@@ -40,6 +40,12 @@ import {
   CertificateNoticeEntity,
 } from './certificate.entity';
 import { OwnerVisitEntity, VisitPlanEntity, VisitRecordEntity, VisitStaffEntity } from './visit.entity';
+import {
+  SurveyAnswerEntity,
+  SurveyInvitationEntity,
+  SurveyQuestionnaireEntity,
+  SurveyRoundEntity,
+} from './survey.entity';
 
 export * from './enums';
 export { intakeOutcomes, type IntakeOutcome } from './intake-record.entity';
@@ -124,6 +130,8 @@ export {
   type VisitOutcome,
   type VisitStatus,
 } from './visit.entity';
+export { SurveyAnswerEntity, SurveyInvitationEntity, SurveyQuestionnaireEntity, SurveyRoundEntity };
+export { surveyAnswerVias, type SurveyAnswerVia } from './survey.entity';
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -175,4 +183,8 @@ export const entities = [
   VisitPlanEntity,
   OwnerVisitEntity,
   VisitRecordEntity,
+  SurveyQuestionnaireEntity,
+  SurveyRoundEntity,
+  SurveyInvitationEntity,
+  SurveyAnswerEntity,
 ];

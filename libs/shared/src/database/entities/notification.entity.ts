@@ -25,6 +25,7 @@ export const notificationKinds = [
   'warranty_expiry',
   'certificate_collection',
   'return_visit_request',
+  'survey_invitation',
   'visit_due',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];

@@ -12,6 +12,9 @@ import { inList, ownerRelations, type OwnerRelation } from './enums';
 @Index('ix_owner_units_unit', ['unitId'])
 // A unit's current owners from the index alone (index-only scan): the warranty scan looks them up once per notice.
 @Index('ix_owner_units_current_unit', ['unitId', 'ownerId'], { where: '"until" IS NULL' })
+// The survey scan's look-ups of ownerships that began, or moved in, in a band of days (migration Surveys).
+@Index('ix_owner_units_current_since', ['since'], { where: '"until" IS NULL' })
+@Index('ix_owner_units_current_moved_in', ['movedInOn'], { where: '"until" IS NULL AND "moved_in_on" IS NOT NULL' })
 @Check('ck_owner_units_relation', inList('relation', ownerRelations))
 export class OwnerUnitEntity {
   @PrimaryGeneratedColumn('uuid') id!: string;

@@ -27,6 +27,7 @@ import { Retention1795565000000 } from './1795565000000-Retention';
 import { WebUploadUsage1795570000000 } from './1795570000000-WebUploadUsage';
 import { OwnerLifeStage1795575000000 } from './1795575000000-OwnerLifeStage';
 import { OwnerVisits1795585000000 } from './1795585000000-OwnerVisits';
+import { Surveys1795580000000 } from './1795580000000-Surveys';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -59,4 +60,5 @@ export const migrations = [
   WebUploadUsage1795570000000,
   OwnerLifeStage1795575000000,
   OwnerVisits1795585000000,
+  Surveys1795580000000,
 ];
