@@ -12,6 +12,7 @@ import { WebFormModule } from './web-form/web-form.module';
 import { StaffModule } from './staff/staff.module';
 import { RoutingModule } from './routing/routing.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { NoticesModule } from './notices/notices.module';
 
 @Module({})
 export class IntakeModule {
@@ -32,6 +33,7 @@ export class IntakeModule {
         ReportsModule,
         ConsoleModule,
         PrivacyModule,
+        NoticesModule,
       ],
     };
   }

@@ -37,6 +37,8 @@ export const notificationKeys = {
   warranty: keyFormat('warranty', ['unitId', 'itemCode', 'expiresOn', 'ownerId']),
   /** 办证通知: per batch, unit, owner, stage and channel. */
   certificate: keyFormat('cert', ['batchId', 'unitId', 'ownerId', 'stage', 'channel']),
+  /** An estate-wide notice: per notice, owner and the unit they are reached about (sent once, even after a restart). */
+  notice: keyFormat('notice', ['noticeId', 'ownerId', 'unitId']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

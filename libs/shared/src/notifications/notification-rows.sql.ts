@@ -3,7 +3,13 @@ import { notificationBatchOutboxKey, notificationOutboxKey } from './keys';
 import type { NotificationVariables } from './variables';
 
 /** What asked for a notification; cancelNotifications finds rows by it. */
-export type NotificationSourceType = 'case' | 'reminder' | 'digest' | 'warranty_notice' | 'certificate_notice';
+export type NotificationSourceType =
+  | 'case'
+  | 'reminder'
+  | 'digest'
+  | 'warranty_notice'
+  | 'certificate_notice'
+  | 'notice';
 
 /** The columns a producer fills, in the order of the INSERT. */
 export const notificationColumns = [

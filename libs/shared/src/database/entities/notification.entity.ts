@@ -25,6 +25,8 @@ export const notificationKinds = [
   'warranty_expiry',
   'certificate_collection',
   'return_visit_request',
+  'estate_notice',
+  'estate_update',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -65,6 +67,8 @@ export type RecipientType = (typeof recipientTypes)[number];
 // The retention purge: messages about no case (estate-wide notices, staff digests), by age.
 @Index('ix_notifications_caseless', ['createdAt'], { where: '"case_id" IS NULL' })
 @Index('ix_notifications_source', ['sourceType', 'sourceId'])
+// An estate-wide notice's progress (queued / sent / delivered / failed) counted from the index alone.
+@Index('ix_notifications_notice_status', ['sourceId', 'status'], { where: `"source_type" = 'notice'` })
 @Index('ix_notifications_provider', ['providerId'], { where: '"provider_id" IS NOT NULL' })
 // The notifier's same-text-to-same-number limit (3 in 24 h) counts by address and send time.
 @Index('ix_notifications_to_address', ['toAddress', 'sentAt'], { where: '"to_address" IS NOT NULL' })

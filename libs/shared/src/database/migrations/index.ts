@@ -26,6 +26,7 @@ import { StaffLifecycle1795560000000 } from './1795560000000-StaffLifecycle';
 import { Retention1795565000000 } from './1795565000000-Retention';
 import { WebUploadUsage1795570000000 } from './1795570000000-WebUploadUsage';
 import { OwnerLifeStage1795575000000 } from './1795575000000-OwnerLifeStage';
+import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -57,4 +58,5 @@ export const migrations = [
   Retention1795565000000,
   WebUploadUsage1795570000000,
   OwnerLifeStage1795575000000,
+  EstateNotices1795590000000,
 ];
