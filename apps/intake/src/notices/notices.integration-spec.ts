@@ -5,13 +5,7 @@ import type { Queue } from 'bullmq';
 import iconv from 'iconv-lite';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
-import {
-  fanOutNoticeStep,
-  Queues,
-  type OwnerEntity,
-  type ProjectEntity,
-  type UnitEntity,
-} from '@kefu/shared';
+import { fanOutNoticeStep, Queues, type OwnerEntity, type ProjectEntity, type UnitEntity } from '@kefu/shared';
 import { expectEventually, factories, startTestApp, tokenFor, useFakeClock } from '@kefu/shared/testing';
 import { NotifierWorker } from '../../../notifier/src/jobs/notifier.worker';
 import { NoticeFanOutService } from '../../../notifier/src/notices/notice-fan-out.service';
