@@ -21,6 +21,7 @@ import escalationChain from './pages/escalation-chain.js';
 import staff from './pages/staff.js';
 import handover from './pages/handover.js';
 import outbox, { localOutboxAvailable } from './pages/outbox.js';
+import notices, { noticeDetail } from './pages/notices.js';
 
 /** @typedef {import('./lib/types').Page} Page @typedef {import('./lib/types').Role} Role */
 
@@ -39,6 +40,8 @@ const pages = [
   escalationChain,
   staff,
   outbox,
+  notices,
+  noticeDetail,
 ];
 for (const p of [login, ...pages]) register(p.messages);
 
