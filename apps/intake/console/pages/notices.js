@@ -158,12 +158,17 @@ const list = {
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const data = new FormData(form);
-      const stages = data.getAll('lifeStages').map(String);
+      /** @param {string} k */
+      const text = (k) => {
+        const v = data.get(k);
+        return typeof v === 'string' ? v : '';
+      };
+      const stages = data.getAll('lifeStages').filter((v) => typeof v === 'string');
       const body = {
-        projectId: String(data.get('projectId') ?? ''),
-        kind: String(data.get('kind') ?? ''),
-        title: String(data.get('title') ?? ''),
-        body: String(data.get('body') ?? ''),
+        projectId: text('projectId'),
+        kind: text('kind'),
+        title: text('title'),
+        body: text('body'),
         audience: stages.length ? { lifeStages: stages } : {},
       };
       void (async () => {
