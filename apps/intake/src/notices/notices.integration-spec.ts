@@ -346,6 +346,42 @@ describe('estate-wide notices', () => {
     expect(body).toContain('碧海云天');
   });
 
+  it('a handover notice goes as an EMS letter; its sign-off record names who signed for it, from the tracking import', async () => {
+    const n = await create({
+      kind: 'handover',
+      title: '交付通知书',
+      body: '您的房屋将于下月交付，请携带购房合同到客服中心办理。',
+      audience: { lifeStages: ['prospective'] },
+    }).expect(201);
+    await api().post(`/api/v1/notices/${n.body.id}/send`).set(auth()).expect(200);
+    await waitDone(n.body.id);
+    const [letter] = await ds.query<Array<{ reference: string }>>(
+      `SELECT l.reference FROM letters l JOIN notifications x ON x.id = l.notification_id
+        WHERE x.source_type = 'notice' AND x.source_id = $1 AND x.owner_id = $2`,
+      [n.body.id, o.prospective!.id],
+    );
+    // The post office's waybill, then its tracking export, through the letters API (the notifier's).
+    const rep = await tokenFor(env.app, 'cs_rep');
+    const letters = () => request(env.app.getHttpServer());
+    await letters()
+      .post('/api/v1/letters/waybills')
+      .set('Authorization', `Bearer ${rep}`)
+      .send({ items: [{ reference: letter!.reference, waybill: 'EA123456785CN' }] })
+      .expect(200);
+    const tracking = ['邮件号,时间,处理动作,地点,签收人', 'EA123456785CN,2026-10-03 11:20:00,妥投,南山投递部,王建军'];
+    await letters()
+      .post('/api/v1/letters/tracking-imports')
+      .set('Authorization', `Bearer ${rep}`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(iconv.encode(tracking.join('\r\n'), 'gbk'))
+      .expect(200);
+    const csv = await api().get(`/api/v1/notices/${n.body.id}/sign-off.csv`).set(auth()).expect(200);
+    const line = csv.text.split('\r\n').find((l) => l.includes('业主prospective'))!;
+    expect(line).toMatch(/,EMS信件,signed_for,.*,王建军,2026-10-03 11:20:00,$/);
+    const done = await api().get(`/api/v1/notices/${n.body.id}`).set(auth()).expect(200);
+    expect(done.body.progress).toMatchObject({ delivered: 1 });
+  });
+
   it('only customer service and managers may write or read notices', async () => {
     const operator = await tokenFor(intake, 'operator');
     await api()
