@@ -169,6 +169,22 @@ describe('estate-wide notices', () => {
     expect(JSON.stringify(badKind.body.error)).toContain('kind');
   });
 
+  it('records an owner’s marketing opt-out from the API: the next greeting leaves them out, a safety alert does not', async () => {
+    const set = (optOut: unknown, id = o.plain!.id) =>
+      api().put(`/api/v1/owners/${id}/marketing-opt-out`).set(auth()).send({ optOut });
+    await set(true).expect(200);
+    const greeting = await create({ kind: 'holiday_greeting', title: '元旦快乐', body: '新年快乐！' }).expect(201);
+    expect(await recipients(greeting.body.id)).toContainEqual(['业主plain', 'opted_out', '1栋1单元101']);
+    const alert = await create({ kind: 'safety_alert' }).expect(201);
+    expect(await recipients(alert.body.id)).toContainEqual(['业主plain', null, '1栋1单元101']);
+    const bad = await set('yes').expect(400);
+    expect(JSON.stringify(bad.body.error)).toContain('optOut');
+    await set(false, o.erased!.id).expect(404);
+    await set(false).expect(200);
+    await api().post(`/api/v1/notices/${greeting.body.id}/cancel`).set(auth()).expect(200);
+    await api().post(`/api/v1/notices/${alert.body.id}/cancel`).set(auth()).expect(200);
+  });
+
   it('takes the audience from a spreadsheet of units (GBK from Excel too), naming each line that is no unit of the estate', async () => {
     const n = await create({ kind: 'official', title: '停水通知', body: '明日9:00-12:00停水。' }).expect(201);
     const csv = (text: string) =>
