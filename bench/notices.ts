@@ -158,14 +158,16 @@ async function kefuRun(services: { databaseUrl: string; redisUrl: string }, ds: 
   const sentSql = `SELECT count(*)::int AS n FROM notifications WHERE source_type = 'notice' AND source_id = $1 AND status IN ('sent', 'delivered')`;
   let result: KefuResult;
   if (WINDOW > 0) {
+    // The window starts once everything is queued (messages go out meanwhile: counted, not in the window).
     const first = await waitUntil(ds, sentSql, [noticeId], 1);
     const [{ n: before }] = await ds.query<[{ n: number }]>(sentSql, [noticeId]);
+    console.log(`${before} already sent when the window starts`);
     await new Promise((r) => setTimeout(r, WINDOW * 1000));
     const [{ n: after }] = await ds.query<[{ n: number }]>(sentSql, [noticeId]);
     const c0 = performance.now();
     const withdrawn = await ds.transaction((m) => cancelNotice(m, noticeId));
     console.log(
-      `first message sent ${((first - t0) / 1000).toFixed(1)} s after send; ${after - before} sent in the ${WINDOW} s window; cancelled then (${withdrawn.withdrawn} unsent withdrawn in ${((performance.now() - c0) / 1000).toFixed(1)} s)`,
+      `window from ${((first - t0) / 1000).toFixed(1)} s after send; ${after - before} sent in the ${WINDOW} s window; cancelled then (${withdrawn.withdrawn} unsent withdrawn in ${((performance.now() - c0) / 1000).toFixed(1)} s)`,
     );
     result = {
       audienceSeconds,
