@@ -229,6 +229,16 @@ describe('demo data with six months of history', () => {
     expect(v!.on_time / v!.due).toBeLessThan(0.95);
   });
 
+  it('leaves a typhoon alert for the whole estate as a draft, its audience resolved: every current owner, none left out', async () => {
+    const [n] = await q<{ status: string; kind: string; recipients: number; excluded: number }>(
+      `SELECT status, kind, recipients, excluded FROM notices`,
+    );
+    const [owners] = await q<{ n: number }>(
+      `SELECT count(DISTINCT ou.owner_id)::int AS n FROM owner_units ou WHERE ou.until IS NULL`,
+    );
+    expect(n).toEqual({ status: 'draft', kind: 'safety_alert', recipients: owners!.n, excluded: 0 });
+  });
+
   it('does nothing on a second load', async () => {
     const count = async () =>
       (await q<{ n: number }>(`SELECT (SELECT count(*) FROM cases) + (SELECT count(*) FROM notifications) AS n`))[0];

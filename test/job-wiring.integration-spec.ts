@@ -72,12 +72,14 @@ describe('job wiring of the three apps', () => {
       expect(router.queue).toBe(Queues.Notifier);
       expect(router.jobNames().sort()).toEqual([
         'delivery-report-received',
+        'notice-send',
         'notification-requested',
         'notifications-requested',
       ]);
-      expect(router.taskNames().sort()).toEqual(['reconcile-sending', 'send-due']);
+      expect(router.taskNames().sort()).toEqual(['notice-sweep', 'reconcile-sending', 'send-due']);
       await expectEventually(async () =>
         expect((await schedules(queueOf(app, Queues.Notifier))).map((s) => [s.key, s.every])).toEqual([
+          ['notice-sweep', 10_000],
           ['reconcile-sending', 60_000],
           ['send-due', 30_000],
         ]),

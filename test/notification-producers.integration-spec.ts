@@ -1,5 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
-import { JobRouter, notificationKeys, notificationVariables, type NotificationKind } from '@kefu/shared';
+import {
+  JobRouter,
+  notificationKeys,
+  notificationVariables,
+  resolveNoticeAudience,
+  startNoticeRound,
+  type NotificationKind,
+} from '@kefu/shared';
 import {
   createTestDatabase,
   factories,
@@ -12,6 +19,7 @@ import { CaseIntakeService } from '../apps/intake/src/cases/case-intake.service'
 import { CaseWorkflowService } from '../apps/intake/src/cases/case-workflow.service';
 import { intakeApp } from '../apps/intake/src/intake.app';
 import { NotificationDispatcher } from '../apps/notifier/src/notifications/notification-dispatcher.service';
+import { NoticeFanOutService } from '../apps/notifier/src/notices/notice-fan-out.service';
 import { notifierApp } from '../apps/notifier/src/notifier.app';
 import { tomorrowAt } from '../apps/notifier/src/testing/notifier-test-env';
 import { SchedulerWorker } from '../apps/scheduler/src/jobs/scheduler.worker';
@@ -138,9 +146,22 @@ describe('notification producers and the per-kind variable contract', () => {
     await scheduler.get(JobRouter).runTask(VISIT_REMINDER_TASK);
     await scheduler.get(JobRouter).runTask(SURVEY_SCAN_TASK); // 10 days on, unanswered: the survey reminder
 
+    // Estate-wide notices, one of each notification kind (estate_notice: a safety alert; estate_update: a greeting).
+    const notices = new Map<string, string>();
+    for (const kind of ['safety_alert', 'holiday_greeting'] as const) {
+      const [n] = await ds.query<Array<{ id: string }>>(
+        `INSERT INTO notices (project_id, kind, title, body) VALUES ($1, $2, '台风预警', '今晚台风过境，请关好门窗。') RETURNING id`,
+        [project.id, kind],
+      );
+      await resolveNoticeAudience(ds.manager, { id: n!.id, projectId: project.id, kind }, {}, '2026-06-20', {});
+      await ds.transaction((m) => startNoticeRound(m, n!.id, 'draft', { staffId: clerk.id, at: new Date() }));
+      notices.set(kind, n!.id);
+    }
+
     // Notifier: no SMS or email sender configured here, so must-arrive notices fall back to the next channel.
     const notifier = await start(notifierApp);
     useFakeClock(notifier, tomorrowAt());
+    for (const noticeId of notices.values()) await notifier.get(NoticeFanOutService).send({ noticeId, round: 1 });
     const warranty = await ds.query<Array<{ id: string }>>(
       `SELECT id FROM notifications WHERE kind = 'warranty_expiry'`,
     );
@@ -197,5 +218,12 @@ describe('notification producers and the per-kind variable contract', () => {
         ),
       ).toBe(1);
     expect(produced((r) => r.fallback_of_id !== null && r.idempotency_key === `${roofKey}/fallback:email`)).toBe(1);
+    for (const [kind, noticeKind] of [
+      ['estate_notice', 'safety_alert'],
+      ['estate_update', 'holiday_greeting'],
+    ] as const) {
+      const key = notificationKeys.notice({ noticeId: notices.get(noticeKind)!, ownerId: owner.id, unitId: unit.id });
+      expect(produced((r) => r.source_type === 'notice' && r.kind === kind && r.idempotency_key === key)).toBe(1);
+    }
   });
 });

@@ -11,6 +11,7 @@ import { DEMO_PROJECT_CODE, demoStaff, loadEstate } from './demo/estate';
 import { writeCaseHistory } from './demo/history';
 import { writeCertificateBatch, writeWarrantyNotices } from './demo/notices';
 import { writeHistoricMessages } from './demo/notifications';
+import { writeDraftNotices } from './demo/estate-notices';
 import { rng } from './demo/random';
 import { writeVisits } from './demo/visits';
 import { writeSurveys } from './demo/surveys';
@@ -97,6 +98,7 @@ export async function loadDemoData(ds: DataSource, password: string, today = new
       ...batch.messages,
       ...warranty.messages,
     ]);
+    await writeDraftNotices(m, estate, day);
     return {
       created: true,
       units: estate.units.length,

@@ -23,6 +23,7 @@ import handover from './pages/handover.js';
 import outbox, { localOutboxAvailable } from './pages/outbox.js';
 import visits from './pages/visits.js';
 import surveys from './pages/surveys.js';
+import notices, { noticeDetail } from './pages/notices.js';
 
 /** @typedef {import('./lib/types').Page} Page @typedef {import('./lib/types').Role} Role */
 
@@ -43,6 +44,8 @@ const pages = [
   outbox,
   visits,
   surveys,
+  notices,
+  noticeDetail,
 ];
 for (const p of [login, ...pages]) register(p.messages);
 

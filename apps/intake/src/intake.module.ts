@@ -14,6 +14,7 @@ import { RoutingModule } from './routing/routing.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { VisitsModule } from './visits/visits.module';
 import { SurveysModule } from './surveys/surveys.module';
+import { NoticesModule } from './notices/notices.module';
 
 @Module({})
 export class IntakeModule {
@@ -36,6 +37,7 @@ export class IntakeModule {
         PrivacyModule,
         VisitsModule,
         SurveysModule,
+        NoticesModule,
       ],
     };
   }

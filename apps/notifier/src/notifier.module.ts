@@ -4,6 +4,7 @@ import { NotifierJobsModule } from './jobs/notifier.worker';
 import { NotificationsModule } from './notifications/notifications.module';
 import { LettersModule } from './letters/letters.module';
 import { BouncesModule } from './bounces/bounces.module';
+import { NoticesModule } from './notices/notices.module';
 
 @Module({})
 export class NotifierModule {
@@ -16,6 +17,7 @@ export class NotifierModule {
         NotificationsModule,
         LettersModule,
         BouncesModule,
+        NoticesModule,
       ],
     };
   }

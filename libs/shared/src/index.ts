@@ -31,6 +31,7 @@ export * from './units/unit-label.sql';
 export * from './units/warranty-items.sql';
 export * from './owner-care/life-stage';
 export * from './owner-care/surveys';
+export * from './owner-care/notices';
 export * from './notifications';
 export * from './mail';
 export * from './database/advisory-lock';

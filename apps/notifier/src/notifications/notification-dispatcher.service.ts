@@ -5,6 +5,8 @@ import {
   backoffDelay,
   CLOCK,
   fallbackKey,
+  noticeHeld,
+  noticeHeldSql,
   NotificationEntity,
   QueueProducer,
   requestNotification,
@@ -23,6 +25,7 @@ export const MUST_ARRIVE: ReadonlySet<NotificationKind> = new Set([
   'case_reply',
   'warranty_expiry',
   'certificate_collection',
+  'estate_notice',
 ]);
 const NEXT_CHANNEL: Partial<Record<NotifyChannel, NotifyChannel>> = { sms: 'email', email: 'letter' };
 /** Automatic attempts for transient errors (429, 5xx, network); a staff retry adds one more. */
@@ -84,6 +87,8 @@ export class NotificationDispatcher {
   async process(id: string): Promise<ProcessResult> {
     const row = await this.ds.getRepository(NotificationEntity).findOneBy({ id });
     if (!row || row.status !== 'pending') return 'skipped';
+    // A paused or cancelled estate-wide notice holds its unsent messages (a resume queues them again).
+    if (row.sourceType === 'notice' && row.sourceId && (await noticeHeld(this.ds, row.sourceId))) return 'skipped';
     const now = this.clock.now();
     if (row.notBefore.getTime() > now.getTime()) {
       await this.requeue(id, row.notBefore);
@@ -170,7 +175,7 @@ export class NotificationDispatcher {
         m,
         `UPDATE notifications SET status = 'sending', channel = $2, attempts = attempts + 1, to_address = $3, subject = $4, body = $5, html = $6, segments = $7,
                 sent_at = $8, provider_id = NULL, error_code = NULL, error_message = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'pending' RETURNING attempts`,
+          WHERE id = $1 AND status = 'pending' AND NOT ${noticeHeldSql()} RETURNING attempts`,
         [row.id, p.channel, p.to.address, p.subject, p.body, p.html, p.segments, now],
       );
       return rows[0]?.attempts ?? 'skipped';

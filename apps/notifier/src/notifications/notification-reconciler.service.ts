@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CLOCK, NotificationEntity, type Clock } from '@kefu/shared';
+import { CLOCK, NotificationEntity, noticeHeldSql, type Clock } from '@kefu/shared';
 import { NotificationDispatcher, updateReturning } from './notification-dispatcher.service';
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
@@ -119,7 +119,8 @@ export class NotificationReconciler {
   /** Pending rows that are due: deferred ones (quiet hours, backoff) and any whose job Redis lost. */
   async sendDue(limit = 500): Promise<number> {
     const rows = await this.ds.query<Array<{ id: string }>>(
-      `SELECT id FROM notifications WHERE status = 'pending' AND not_before <= $1 ORDER BY not_before LIMIT $2`,
+      `SELECT id FROM notifications WHERE status = 'pending' AND not_before <= $1 AND NOT ${noticeHeldSql()}
+        ORDER BY not_before LIMIT $2`,
       [this.clock.now(), limit],
     );
     let sent = 0;

@@ -33,6 +33,19 @@ export interface Rendered {
 type Template<K extends NotificationKind> = (v: NotificationVariables<K>, name: string | null) => Rendered;
 const hello = (name: string | null) => (name ? `${name}您好：` : '您好：');
 
+const noticeLabels = {
+  handover: '交付通知书',
+  construction_progress: '楼盘进度通报',
+  safety_alert: '安全预警',
+  holiday_greeting: '节日问候',
+  official: '通知',
+} as const;
+const estateNotice = (v: NotificationVariables<'estate_notice' | 'estate_update'>, name: string | null): Rendered => ({
+  subject: `【${noticeLabels[v.noticeKind]}】${v.estateName}：${v.title}`,
+  text: `${hello(name)}【${v.estateName}·${v.title}】${v.body}${v.noticeKind === 'holiday_greeting' ? '' : `（编号${v.reference}）`}`,
+  caseNumber: null,
+});
+
 /** One template per kind, Chinese first. Plain functions: the variable contract is checked before they run. */
 const templates: { [K in NotificationKind]: Template<K> } = {
   case_acknowledgement: (v, name) => ({
@@ -122,6 +135,8 @@ const templates: { [K in NotificationKind]: Template<K> } = {
       ...(form.length ? { letterAppendix: form.join('\n') } : {}),
     };
   },
+  estate_notice: estateNotice,
+  estate_update: estateNotice,
 };
 
 /** A link a letter prints as a QR code beside its text (a survey letter's page), or null. */

@@ -41,6 +41,8 @@ export const notificationKeys = {
   visitDue: keyFormat('visit-due', ['staffId', 'day']),
   /** 满意度调查: the invitation (stage `invite`) and the reminder to a non-responder (stage `reminder`). */
   survey: keyFormat('survey', ['invitationId', 'stage']),
+  /** An estate-wide notice: per notice, owner and the unit they are reached about (sent once, even after a restart). */
+  notice: keyFormat('notice', ['noticeId', 'ownerId', 'unitId']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

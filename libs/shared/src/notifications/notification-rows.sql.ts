@@ -4,7 +4,7 @@ import type { NotificationVariables } from './variables';
 
 /** What asked for a notification; cancelNotifications finds rows by it. */
 export type NotificationSourceType =
-  'case' | 'reminder' | 'digest' | 'warranty_notice' | 'certificate_notice' | 'survey_invitation';
+  'case' | 'reminder' | 'digest' | 'warranty_notice' | 'certificate_notice' | 'survey_invitation' | 'notice';
 
 /** The columns a producer fills, in the order of the INSERT. */
 export const notificationColumns = [

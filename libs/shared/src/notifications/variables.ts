@@ -4,6 +4,16 @@ import type { NotificationKind } from '../database/entities';
 const isoTime = z.iso.datetime({ offset: true });
 const isoDate = z.iso.date();
 
+/** Estate-wide notices (libs/shared/src/owner-care/notices.ts): the notice's own text, the same for every owner. */
+const estateNoticeVariables = z.object({
+  estateName: z.string().min(1),
+  noticeKind: z.enum(['handover', 'construction_progress', 'safety_alert', 'holiday_greeting', 'official']),
+  title: z.string().min(1).max(100),
+  body: z.string().min(1).max(2000),
+  /** Shown with the notice's sign-off record: `GG` + 12 hex digits of the notice id. */
+  reference: z.string().min(1),
+});
+
 /**
  * What each notification kind's template needs. Producers (intake, scheduler) are type-checked against
  * these at compile time (requestNotification) and the notifier checks them again when rendering, so a
@@ -125,6 +135,10 @@ export const notificationVariables = {
       .max(40)
       .nullish(),
   }),
+  /** An estate-wide notice that must arrive (safety alert, handover notice, official notice): falls back SMS → email → letter. */
+  estate_notice: estateNoticeVariables,
+  /** An estate-wide notice sent once on the owner's channel (construction progress, holiday greeting). */
+  estate_update: estateNoticeVariables,
 } as const satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationVariables<K extends NotificationKind> = z.infer<(typeof notificationVariables)[K]>;

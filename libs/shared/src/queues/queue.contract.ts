@@ -40,6 +40,11 @@ export interface JobPayloads {
   'scheduled-task': { task: string };
   /** The same, for the notifier's own recurring work (reconciling, deferred sends, bounce polling). */
   'notifier-task': { task: string };
+  /**
+   * An estate-wide notice was sent or resumed (round n): turn its recipients into notifications, a chunk per
+   * transaction (the notice row holds the cursor); on a resume, queue again the messages held while paused.
+   */
+  'notice-send': { noticeId: string; round: number };
 }
 export type JobName = keyof JobPayloads;
 
@@ -53,6 +58,7 @@ export const jobQueue: { [N in JobName]: QueueName } = {
   'delivery-report-received': Queues.Notifier,
   'scheduled-task': Queues.Scheduler,
   'notifier-task': Queues.Notifier,
+  'notice-send': Queues.Notifier,
 };
 
 /** The job name that carries recurring-task ticks on each queue that has them. */

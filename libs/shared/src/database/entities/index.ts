@@ -26,6 +26,7 @@ import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
 import { EscalationLevelEntity } from './escalation-level.entity';
 import { PrivacyRequestEntity, RetentionRunEntity } from './retention.entity';
+import { NoticeEntity, NoticeRecipientEntity } from './notice.entity';
 import {
   ScanStateEntity,
   WarrantyItemEntity,
@@ -187,4 +188,16 @@ export const entities = [
   SurveyRoundEntity,
   SurveyInvitationEntity,
   SurveyAnswerEntity,
+  NoticeEntity,
+  NoticeRecipientEntity,
 ];
+export {
+  NoticeEntity,
+  NoticeRecipientEntity,
+  noticeKinds,
+  noticeStatuses,
+  noticeExclusions,
+  type NoticeKind,
+  type NoticeStatus,
+  type NoticeExclusion,
+} from './notice.entity';

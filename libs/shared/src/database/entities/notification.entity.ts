@@ -27,6 +27,8 @@ export const notificationKinds = [
   'return_visit_request',
   'survey_invitation',
   'visit_due',
+  'estate_notice',
+  'estate_update',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -67,6 +69,8 @@ export type RecipientType = (typeof recipientTypes)[number];
 // The retention purge: messages about no case (estate-wide notices, staff digests), by age.
 @Index('ix_notifications_caseless', ['createdAt'], { where: '"case_id" IS NULL' })
 @Index('ix_notifications_source', ['sourceType', 'sourceId'])
+// An estate-wide notice's progress (queued / sent / delivered / failed) counted from the index alone.
+@Index('ix_notifications_notice_status', ['sourceId', 'status'], { where: `"source_type" = 'notice'` })
 @Index('ix_notifications_provider', ['providerId'], { where: '"provider_id" IS NOT NULL' })
 // The notifier's same-text-to-same-number limit (3 in 24 h) counts by address and send time.
 @Index('ix_notifications_to_address', ['toAddress', 'sentAt'], { where: '"to_address" IS NOT NULL' })

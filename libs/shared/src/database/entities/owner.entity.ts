@@ -24,6 +24,8 @@ export class OwnerEntity {
   @Column({ type: 'text', array: true, default: () => "'{sms}'" }) preferredChannels!: NotifyChannel[];
   /** Channels the owner has opted out of (e.g. Twilio 21610 STOP sets 'sms'). */
   @Column({ type: 'text', array: true, default: () => "'{}'" }) optOuts!: NotifyChannel[];
+  /** The owner asked for no greetings or other marketing (estate notices of kind holiday_greeting leave them out). */
+  @Column({ type: 'boolean', default: false }) marketingOptOut!: boolean;
   /** Set when the owner's personal data was erased on request (PIPL; apps/intake/src/privacy): the row stays, anonymised. */
   @Column({ type: 'timestamptz', nullable: true }) erasedAt!: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
