@@ -292,40 +292,50 @@ describe('estate-wide notices', () => {
     env.twilio.reset();
     const n = await create({ kind: 'safety_alert', title: '台风登陆', body: '台风即将登陆，请留在室内。' }).expect(201);
     const worker = env.app.get(NotifierWorker).worker;
+    // The queue itself is paused first: a paused worker may still take the job its fetch already waits for (under
+    // load it did, and fanned the whole notice out).
+    await queue().pause();
     await worker.pause(true);
-    await api().post(`/api/v1/notices/${n.body.id}/send`).set(auth()).expect(200);
-    // The first chunk of two is committed, then the process dies, and its job with it.
-    await ds.transaction((m) => fanOutNoticeStep(m, n.body.id, 1, env.clock.now(), 2));
-    await expectEventually(async () => {
-      const [r] = await ds.query<Array<{ relayed: boolean }>>(
-        `SELECT relayed_at IS NOT NULL AS relayed FROM outbox WHERE dedupe_key = $1`,
-        [`notice-send:${n.body.id}:1`],
-      );
-      expect(r?.relayed).toBe(true);
-    });
-    for (const job of await queue().getJobs(['waiting', 'paused', 'prioritized']))
-      if (job.name === 'notice-send') await job.remove();
-    // Before the restart, the first chunk has its messages and the rest nothing.
-    expect(await messagesOf(n.body.id)).toHaveLength(2);
-    // The stopped notifier stays stopped (its worker paused); a new one starts on the same database and Redis, and
-    // finds the fan-out stalled.
-    await ds.query(`UPDATE notices SET updated_at = now() - interval '5 minutes' WHERE id = $1`, [n.body.id]);
-    const restarted = await startTestApp(notifierApp, env.config);
     try {
-      useFakeClock(restarted, env.clock.now());
-      expect(await restarted.get(NoticeFanOutService).sweep()).toMatchObject({ resumed: 1 });
-      const done = await waitDone(n.body.id);
-      expect(done.progress).toMatchObject({ delivered: 4, failed: 1 });
-      const sent = env.twilio.messages.filter((m) => m.body.includes('台风即将登陆'));
-      expect(sent).toHaveLength(4);
-      expect(new Set(sent.map((m) => m.to)).size).toBe(4);
-      // Running the whole fan-out again (a retried job, a second sweep) creates nothing.
-      expect(await restarted.get(NoticeFanOutService).send({ noticeId: n.body.id, round: 1 })).toEqual({
-        created: 0,
-        requeued: 0,
+      await api().post(`/api/v1/notices/${n.body.id}/send`).set(auth()).expect(200);
+      // The first chunk of two is committed, then the process dies, and its job with it.
+      await ds.transaction((m) => fanOutNoticeStep(m, n.body.id, 1, env.clock.now(), 2));
+      await expectEventually(async () => {
+        const [r] = await ds.query<Array<{ relayed: boolean }>>(
+          `SELECT relayed_at IS NOT NULL AS relayed FROM outbox WHERE dedupe_key = $1`,
+          [`notice-send:${n.body.id}:1`],
+        );
+        expect(r?.relayed).toBe(true);
       });
+      for (const job of await queue().getJobs(['waiting', 'paused', 'prioritized']))
+        if (job.name === 'notice-send') await job.remove();
+      // Before the restart, the first chunk has its messages and the rest nothing.
+      expect(await messagesOf(n.body.id)).toHaveLength(2);
+      // The stopped notifier stays stopped (its worker paused); a new one starts on the same database and Redis, and
+      // finds the fan-out stalled.
+      await ds.query(`UPDATE notices SET updated_at = now() - interval '5 minutes' WHERE id = $1`, [n.body.id]);
+      await queue().resume();
+      const restarted = await startTestApp(notifierApp, env.config);
+      try {
+        useFakeClock(restarted, env.clock.now());
+        expect(await restarted.get(NoticeFanOutService).sweep()).toMatchObject({ resumed: 1 });
+        const done = await waitDone(n.body.id);
+        expect(done.progress).toMatchObject({ delivered: 4, failed: 1 });
+        const sent = env.twilio.messages.filter((m) => m.body.includes('台风即将登陆'));
+        expect(sent).toHaveLength(4);
+        expect(new Set(sent.map((m) => m.to)).size).toBe(4);
+        // Running the whole fan-out again (a retried job, a second sweep) creates nothing.
+        expect(await restarted.get(NoticeFanOutService).send({ noticeId: n.body.id, round: 1 })).toEqual({
+          created: 0,
+          requeued: 0,
+        });
+      } finally {
+        await restarted.close();
+        worker.resume();
+      }
     } finally {
-      await restarted.close();
+      // Whatever happened above, the next tests find the queue and this notifier running.
+      await queue().resume();
       worker.resume();
     }
   });
