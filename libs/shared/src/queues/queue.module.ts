@@ -66,7 +66,11 @@ class QueueConnectionModule implements OnApplicationShutdown {
   constructor(@Inject(QUEUE_CONNECTION) private readonly connection: RedisOptions | Cluster) {}
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.connection instanceof Cluster) await this.connection.quit().catch(() => this.connection);
+    if (!(this.connection instanceof Cluster)) return;
+    const cluster = this.connection;
+    // QUIT to every node, but a node that does not answer must not hold the shutdown: then the sockets are closed.
+    await Promise.race([cluster.quit().catch(() => undefined), new Promise((r) => setTimeout(r, 5000).unref())]);
+    cluster.disconnect();
   }
 }
 
