@@ -6,7 +6,6 @@ import {
   AppException,
   cancelNotice,
   CLOCK,
-  excelCsv,
   maskText,
   noticeKindNames,
   noticeProgress,
@@ -15,7 +14,6 @@ import {
   resolveNoticeAudience,
   settleNotice,
   startNoticeRound,
-  unitLabelSql,
   zonedParts,
   type AppConfig,
   type Clock,
@@ -28,6 +26,8 @@ import {
 import type { AudienceDto, CreateNoticeDto } from './notices.dto';
 import { parseAudienceCsv } from './notice-audience-csv';
 import { renderNoticePdf } from './notice-pdf';
+import { signOffSheet, type SignOffRow } from './notice-sign-off';
+import { recipientsSql, SELECT_NOTICE, signOffSql } from './notices.sql';
 
 export interface NoticeView {
   id: string;
@@ -65,11 +65,6 @@ export interface RecipientView {
   status: string | null;
   channel: string | null;
 }
-
-const SELECT_NOTICE = `SELECT n.id, n.project_id AS "projectId", p.name AS "estateName", n.kind, n.title, n.body, n.audience,
-  n.status, n.recipients, n.excluded, n.queued_through AS "queuedThrough", s.name AS "createdBy", n.created_at AS "createdAt",
-  n.sent_at AS "sentAt", n.queued_at AS "queuedAt", n.finished_at AS "finishedAt"
-  FROM notices n JOIN projects p ON p.id = n.project_id LEFT JOIN staff s ON s.id = n.created_by_id`;
 
 type NoticeRow = Omit<NoticeView, 'reference' | 'kindName' | 'progress' | 'exclusions'>;
 
@@ -207,15 +202,7 @@ export class NoticesService {
       `SELECT count(*)::int AS total FROM notice_recipients r WHERE r.notice_id = $1 ${filter}`,
       [id],
     );
-    const items = await this.ds.query<RecipientView[]>(
-      `SELECT r.seq, r.owner_id AS "ownerId", o.name AS "ownerName", r.unit_id AS "unitId", ${unitLabelSql()} AS "unitLabel",
-              o.mobiles[1] AS mobile, r.excluded, n.status, n.channel
-         FROM notice_recipients r JOIN owners o ON o.id = r.owner_id JOIN units u ON u.id = r.unit_id
-         JOIN buildings b ON b.id = u.building_id
-         LEFT JOIN notifications n ON n.idempotency_key = 'notice:' || r.notice_id || ':' || r.owner_id || ':' || r.unit_id
-        WHERE r.notice_id = $1 ${filter} ORDER BY r.seq LIMIT $2 OFFSET $3`,
-      [id, q.limit, q.offset],
-    );
+    const items = await this.ds.query<RecipientView[]>(recipientsSql(filter), [id, q.limit, q.offset]);
     return { total, items: items.map((i) => ({ ...i, mobile: i.mobile ? maskText(i.mobile) : null })) };
   }
 
@@ -268,65 +255,8 @@ export class NoticesService {
    */
   async signOffCsv(id: string): Promise<{ reference: string; csv: string }> {
     const n = await this.get(id);
-    const rows = await this.ds.query<
-      Array<{
-        seq: number;
-        unit: string;
-        owner: string;
-        excluded: string | null;
-        channel: string | null;
-        status: string | null;
-        to_address: string | null;
-        sent_at: Date | null;
-        delivered_at: Date | null;
-        signer: string | null;
-        signed_at: Date | null;
-        error: string | null;
-      }>
-    >(
-      `SELECT r.seq, ${unitLabelSql()} AS unit, o.name AS owner, r.excluded, best.channel, best.status, best.to_address,
-              best.sent_at, best.delivered_at, l.signer, l.signed_at, best.error_code AS error
-         FROM notice_recipients r
-         CROSS JOIN LATERAL (SELECT 'notice:' || r.notice_id || ':' || r.owner_id || ':' || r.unit_id AS key) k
-         JOIN owners o ON o.id = r.owner_id JOIN units u ON u.id = r.unit_id
-         JOIN buildings b ON b.id = u.building_id
-         LEFT JOIN LATERAL (
-           SELECT x.* FROM notifications x
-            WHERE x.idempotency_key IN (k.key, k.key || '/fallback:email', k.key || '/fallback:letter')
-            ORDER BY CASE x.status WHEN 'signed_for' THEN 0 WHEN 'delivered' THEN 0 WHEN 'sent' THEN 1 WHEN 'sending' THEN 2
-                     WHEN 'pending' THEN 3 ELSE 4 END, x.created_at DESC
-            LIMIT 1
-         ) best ON true
-         LEFT JOIN letters l ON l.notification_id = best.id
-        WHERE r.notice_id = $1 ORDER BY r.seq`,
-      [id],
-    );
-    const tz = this.config.BUSINESS_TIME_ZONE;
-    const fmt = (d: Date | null) =>
-      d ? new Intl.DateTimeFormat('sv-SE', { timeZone: tz, dateStyle: 'short', timeStyle: 'medium' }).format(d) : null;
-    const channelName: Record<string, string> = { sms: '短信', email: '邮件', letter: 'EMS信件' };
-    const exclusionName: Record<string, string> = {
-      erased: '已删除个人信息',
-      no_contact: '无联系方式',
-      opted_out: '已退订',
-    };
-    const csv = excelCsv([
-      [`${n.estateName} ${n.kindName}：${n.title}（编号${n.reference}）`],
-      ['序号', '房号', '业主', '方式', '状态', '地址/号码', '发送时间', '送达时间', '签收人', '签收时间', '未发送原因'],
-      ...rows.map((r) => [
-        r.seq,
-        r.unit,
-        r.owner,
-        r.channel ? (channelName[r.channel] ?? r.channel) : null,
-        r.status,
-        r.to_address ? maskText(r.to_address) : null,
-        fmt(r.sent_at),
-        fmt(r.delivered_at),
-        r.signer,
-        fmt(r.signed_at),
-        r.excluded ? exclusionName[r.excluded] : r.error,
-      ]),
-    ]);
+    const rows = await this.ds.query<SignOffRow[]>(signOffSql(), [id]);
+    const csv = signOffSheet(n, rows, this.config.BUSINESS_TIME_ZONE);
     return { reference: n.reference, csv };
   }
 

@@ -1,29 +1,20 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import {
   APP_CONFIG,
   AppException,
   excelCsv,
-  isForwardTransition,
-  notificationStatuses,
   type AppConfig,
   type LetterStatus,
-  type NotificationStatus,
   type StaffPrincipal,
 } from '@kefu/shared';
 import type { ListLettersQuery, RecordWaybillsDto } from './letters.dto';
-import {
-  findColumn,
-  letterStatusesBefore,
-  letterStatusOf,
-  notificationStatusOf,
-  parseCsvRows,
-  parseTrackingCsv,
-  type RowProblem,
-  type TrackingRow,
-} from './tracking';
+import { findColumn, parseCsvRows, type RowProblem } from './tracking';
 import { checkWaybill } from './waybill';
+import { LetterTrackingService, type TrackingReport } from './letter-tracking.service';
+
+export type { TrackingReport };
 
 export interface LetterView {
   id: string;
@@ -48,13 +39,6 @@ export type WaybillItem = RecordWaybillsDto['items'][number] & { row?: number };
 export interface WaybillReport {
   recorded: number;
   unchanged: number;
-}
-
-export interface TrackingReport {
-  rows: number;
-  recorded: number;
-  duplicates: number;
-  problems: RowProblem[];
 }
 
 /** Lines of a manifest: what a bulk EMS order (大宗邮件 / 批量寄件) needs per item. */
@@ -88,6 +72,7 @@ export class LettersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tracking: LetterTrackingService,
   ) {}
 
   async list(q: ListLettersQuery): Promise<{ items: LetterView[]; total: number; page: number; pageSize: number }> {
@@ -297,63 +282,12 @@ export class LettersService {
    * 退回, the notification — forward only. Unknown waybills and unreadable lines are reported by row.
    */
   async importTracking(text: string): Promise<TrackingReport> {
-    const { lines, rows, problems } = parseTrackingCsv(text);
-    let recorded = 0;
-    let duplicates = 0;
-    for (const r of rows) {
-      const outcome = await this.ds.transaction((m) => this.applyTracking(m, r));
-      if (outcome === 'unknown')
-        problems.push({ row: r.row, waybill: r.waybill, message: 'no letter has this waybill number' });
-      else if (outcome === 'duplicate') duplicates++;
-      else recorded++;
-    }
-    problems.sort((a, b) => a.row - b.row);
-    if (problems.length)
-      this.logger.warn({ problems: problems.length, recorded }, 'tracking import had rows it could not use');
-    return { rows: lines, recorded, duplicates, problems };
-  }
-
-  private async applyTracking(m: EntityManager, r: TrackingRow): Promise<'unknown' | 'duplicate' | 'recorded'> {
-    const letter = (
-      await m.query<Array<{ id: string; notification_id: string }>>(
-        `SELECT id, notification_id FROM letters WHERE waybill = $1`,
-        [r.waybill],
-      )
-    )[0];
-    if (!letter) return 'unknown';
-    const detail = [r.action, r.place, r.signer && `签收人：${r.signer}`].filter(Boolean).join(' ');
-    const inserted = await m.query<Array<{ id: string }>>(
-      `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)
-       VALUES ($1, $2, $3, 'ems', $4, $5, $6) ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
-      [
-        letter.notification_id,
-        r.occurredAt,
-        r.event,
-        detail.slice(0, 1000),
-        JSON.stringify({ ...r.raw, event: r.event }),
-        `ems:${r.waybill}:${r.occurredAt.toISOString()}:${r.action}`.slice(0, 300),
-      ],
-    );
-    if (inserted.length === 0) return 'duplicate';
-    const to = letterStatusOf[r.event];
-    await m.query(
-      `UPDATE letters SET status = CASE WHEN status = ANY($3::text[]) THEN $2::text ELSE status END,
-              signer = CASE WHEN $2::text = 'signed_for' THEN COALESCE($4::text, signer) ELSE signer END,
-              signed_at = CASE WHEN $2::text = 'signed_for' THEN COALESCE(signed_at, $5::timestamptz) ELSE signed_at END,
-              last_event_at = GREATEST(last_event_at, $5::timestamptz), updated_at = now()
-        WHERE id = $1`,
-      [letter.id, to, letterStatusesBefore(to), r.signer, r.occurredAt],
-    );
-    const settles = notificationStatusOf[r.event];
-    if (settles) {
-      const from = notificationStatuses.filter((s) => isForwardTransition(s, settles));
-      await m.query(
-        `UPDATE notifications SET status = $2::text, delivered_at = CASE WHEN $2::text = 'signed_for' THEN $4::timestamptz ELSE delivered_at END,
-                error_message = CASE WHEN $2::text = 'returned' THEN $5::text ELSE error_message END, updated_at = now()
-          WHERE id = $1 AND status = ANY($3::text[])`,
-        [letter.notification_id, settles satisfies NotificationStatus, from, r.occurredAt, `EMS: ${r.action}`],
+    const report = await this.tracking.importTracking(text);
+    if (report.problems.length)
+      this.logger.warn(
+        { problems: report.problems.length, recorded: report.recorded },
+        'tracking import had rows it could not use',
       );
-    }
-    return 'recorded';
+    return report;
   }
 }

@@ -2,69 +2,41 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
-  backoffDelay,
   CLOCK,
-  fallbackKey,
   noticeHeld,
-  noticeHeldSql,
   NotificationEntity,
   QueueProducer,
   requestNotification,
   type Clock,
-  type NotificationKind,
-  type NotificationRequest,
-  type NotificationSourceType,
   type NotificationStatus,
   type NotifyChannel,
 } from '@kefu/shared';
 import { ChannelRegistry, type SendOutcome } from '../channels/channel-sender';
 import { MessagePreparer, type Prepared } from './message-preparer.service';
+import {
+  CASE_OWNER_SQL,
+  claimSql,
+  DEFER_SQL,
+  failSql,
+  OPT_OUT_SQL,
+  RECEIPT_SQL,
+  RETRY_SQL,
+  SENT_MESSAGE_SQL,
+  SENT_SQL,
+  updateReturning,
+} from './notification-dispatcher.sql';
+import {
+  MAX_ATTEMPTS,
+  MUST_ARRIVE,
+  NEXT_CHANNEL,
+  backoffMs,
+  fallbackRequest,
+  providerSource,
+  type FallbackSource,
+  type ProcessResult,
+} from './notification-send.rules';
 
-/** Notices that must arrive: when one channel fails, the next is tried (SMS → email → letter). */
-export const MUST_ARRIVE: ReadonlySet<NotificationKind> = new Set([
-  'case_reply',
-  'warranty_expiry',
-  'certificate_collection',
-  'estate_notice',
-]);
-const NEXT_CHANNEL: Partial<Record<NotifyChannel, NotifyChannel>> = { sms: 'email', email: 'letter' };
-/** Automatic attempts for transient errors (429, 5xx, network); a staff retry adds one more. */
-export const MAX_ATTEMPTS = 5;
-
-/** Wait before automatic attempt `attempt + 1`: 30 s, doubling, at most an hour. */
-export function backoffMs(attempt: number): number {
-  return backoffDelay(Math.max(0, attempt - 1), { baseMs: 30_000, maxMs: 3_600_000 });
-}
-
-/** What a fallback row copies from the notification it replaces. */
-export type FallbackSource = Pick<
-  NotificationEntity,
-  | 'id'
-  | 'kind'
-  | 'idempotencyKey'
-  | 'fallbackOfId'
-  | 'recipientType'
-  | 'ownerId'
-  | 'staffId'
-  | 'caseId'
-  | 'sourceType'
-  | 'sourceId'
-  | 'variables'
-  | 'urgent'
-  | 'late'
->;
-
-export type ProcessResult = 'sent' | 'failed' | 'retry' | 'deferred' | 'skipped';
-
-/** Rows an UPDATE … RETURNING touched (TypeORM's postgres driver answers [rows, affected count] for UPDATE). */
-export async function updateReturning<T = { id: string }>(
-  m: EntityManager | DataSource,
-  sql: string,
-  params: unknown[],
-): Promise<T[]> {
-  const r = await m.query<[T[], number]>(sql, params);
-  return r[0];
-}
+export { MAX_ATTEMPTS, MUST_ARRIVE, backoffMs, updateReturning, type FallbackSource, type ProcessResult };
 
 /**
  * The send state machine, the last step of sending (after RecipientResolver and MessagePreparer). Every
@@ -104,12 +76,7 @@ export class NotificationDispatcher {
     const quiet = this.preparer.quietUntil(row, p, now);
     if (quiet) {
       const moved = await this.ds.transaction(async (m) => {
-        const r = await updateReturning(
-          m,
-          `UPDATE notifications SET not_before = $2, updated_at = now()
-            WHERE id = $1 AND status = 'pending' RETURNING id`,
-          [id, quiet.until],
-        );
+        const r = await updateReturning(m, DEFER_SQL, [id, quiet.until]);
         if (!r.length) return false;
         const detail = `quiet hours ${quiet.period}: sending at ${quiet.until.toISOString()}`;
         await this.receipt(m, id, now, 'deferred', 'notifier', detail);
@@ -171,13 +138,16 @@ export class NotificationDispatcher {
         const done = await this.fail(m, row, 'pending', p.channel, failure, false);
         return done ? 'limited' : 'skipped';
       }
-      const rows = await updateReturning<{ attempts: number }>(
-        m,
-        `UPDATE notifications SET status = 'sending', channel = $2, attempts = attempts + 1, to_address = $3, subject = $4, body = $5, html = $6, segments = $7,
-                sent_at = $8, provider_id = NULL, error_code = NULL, error_message = NULL, updated_at = now()
-          WHERE id = $1 AND status = 'pending' AND NOT ${noticeHeldSql()} RETURNING attempts`,
-        [row.id, p.channel, p.to.address, p.subject, p.body, p.html, p.segments, now],
-      );
+      const rows = await updateReturning<{ attempts: number }>(m, claimSql(), [
+        row.id,
+        p.channel,
+        p.to.address,
+        p.subject,
+        p.body,
+        p.html,
+        p.segments,
+        now,
+      ]);
       return rows[0]?.attempts ?? 'skipped';
     });
   }
@@ -186,16 +156,10 @@ export class NotificationDispatcher {
   async record(n: NotificationEntity, outcome: SendOutcome): Promise<ProcessResult> {
     const now = this.clock.now();
     const channel = n.channel!;
-    const source =
-      channel === 'sms' ? 'twilio' : channel === 'email' ? 'smtp' : channel === 'letter' ? 'ems' : 'notifier';
+    const source = providerSource(channel);
     if (outcome.kind === 'sent') {
       await this.ds.transaction(async (m) => {
-        const r = await updateReturning(
-          m,
-          `UPDATE notifications SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END, provider_id = $3, segments = COALESCE($4, segments), updated_at = now()
-            WHERE id = $1 AND attempts = $2 AND status <> 'pending' RETURNING id`,
-          [n.id, n.attempts, outcome.providerId, outcome.segments ?? null],
-        );
+        const r = await updateReturning(m, SENT_SQL, [n.id, n.attempts, outcome.providerId, outcome.segments ?? null]);
         if (!r.length) return;
         await this.receipt(
           m,
@@ -207,22 +171,14 @@ export class NotificationDispatcher {
           outcome.raw ?? { providerId: outcome.providerId },
           `${source}:sent:${n.id}:${n.attempts}`,
         );
-        if (channel === 'email' && n.caseId)
-          await m.query(`INSERT INTO sent_messages (message_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
-            outcome.providerId,
-            n.caseId,
-          ]);
+        if (channel === 'email' && n.caseId) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
       });
       return 'sent';
     }
     if (outcome.kind === 'retry' && n.attempts < MAX_ATTEMPTS) {
       const at = new Date(now.getTime() + (outcome.retryAfterMs ?? backoffMs(n.attempts)));
       const moved = await this.ds.transaction(async (m) => {
-        const r = await updateReturning(
-          m,
-          `UPDATE notifications SET status = 'pending', not_before = $3, error_code = $4, error_message = $5, updated_at = now() WHERE id = $1 AND attempts = $2 AND status = 'sending' RETURNING id`,
-          [n.id, n.attempts, at, outcome.code, outcome.message],
-        );
+        const r = await updateReturning(m, RETRY_SQL, [n.id, n.attempts, at, outcome.code, outcome.message]);
         if (!r.length) return false;
         await this.receipt(
           m,
@@ -266,12 +222,15 @@ export class NotificationDispatcher {
     attempt?: number,
   ): Promise<boolean> {
     const status = f.undelivered ? 'undelivered' : 'failed';
-    const r = await updateReturning(
-      m,
-      `UPDATE notifications SET status = $3, channel = COALESCE(channel, $4), error_code = $5, error_message = $6, updated_at = now()
-        WHERE id = $1 AND status = $2 ${attempt !== undefined ? 'AND attempts = $7' : ''} RETURNING id`,
-      [n.id, expected, status, channel, f.code, f.message.slice(0, 2000), ...(attempt !== undefined ? [attempt] : [])],
-    );
+    const r = await updateReturning(m, failSql(attempt !== undefined), [
+      n.id,
+      expected,
+      status,
+      channel,
+      f.code,
+      f.message.slice(0, 2000),
+      ...(attempt !== undefined ? [attempt] : []),
+    ]);
     if (!r.length) return false;
     const source =
       expected === 'pending' ? 'notifier' : channel === 'sms' ? 'twilio' : channel === 'email' ? 'smtp' : 'notifier';
@@ -289,42 +248,16 @@ export class NotificationDispatcher {
     const ownerId =
       n.ownerId ??
       (n.caseId
-        ? ((
-            await m.query<Array<{ owner_id: string | null }>>(`SELECT owner_id FROM cases WHERE id = $1`, [n.caseId])
-          )[0]?.owner_id ?? null)
+        ? ((await m.query<Array<{ owner_id: string | null }>>(CASE_OWNER_SQL, [n.caseId]))[0]?.owner_id ?? null)
         : null);
-    if (ownerId)
-      await m.query(
-        `UPDATE owners SET opt_outs = array_append(opt_outs, $2), updated_at = now() WHERE id = $1 AND NOT ($2 = ANY(opt_outs))`,
-        [ownerId, channel],
-      );
+    if (ownerId) await m.query(OPT_OUT_SQL, [ownerId, channel]);
   }
 
   /** SMS failed → email → letter, for notices that must arrive: a new row, `<original key>/fallback:<channel>`, once. */
   async fallback(m: EntityManager, n: FallbackSource, failed: NotifyChannel): Promise<string | null> {
     const next = NEXT_CHANNEL[failed];
     if (!next || !(MUST_ARRIVE.has(n.kind) || n.fallbackOfId)) return null;
-    // The failed row's variables already passed its kind's contract (rendered before the provider was called).
-    const r = await requestNotification(m, {
-      idempotencyKey: fallbackKey(n.idempotencyKey, next),
-      kind: n.kind,
-      channel: next,
-      recipient:
-        n.recipientType === 'owner'
-          ? { ownerId: n.ownerId! }
-          : n.recipientType === 'staff'
-            ? { staffId: n.staffId! }
-            : { caseReporterOf: n.caseId! },
-      ...(n.caseId ? { caseId: n.caseId } : {}),
-      variables: n.variables,
-      urgent: n.urgent,
-      notBefore: this.clock.now(),
-      late: n.late,
-      ...(n.sourceType && n.sourceId
-        ? { source: { type: n.sourceType as NotificationSourceType, id: n.sourceId } }
-        : {}),
-      fallbackOf: n.id,
-    } as NotificationRequest);
+    const r = await requestNotification(m, fallbackRequest(n, next, this.clock.now()));
     return r.created ? r.id : null;
   }
 
@@ -338,11 +271,15 @@ export class NotificationDispatcher {
     raw: Record<string, unknown> | null = null,
     dedupeKey: string | null = null,
   ): Promise<boolean> {
-    const r = await m.query<unknown[]>(
-      `INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
-      [id, at, status, source, detail, raw ? JSON.stringify(raw) : null, dedupeKey],
-    );
+    const r = await m.query<unknown[]>(RECEIPT_SQL, [
+      id,
+      at,
+      status,
+      source,
+      detail,
+      raw ? JSON.stringify(raw) : null,
+      dedupeKey,
+    ]);
     return r.length > 0;
   }
 
