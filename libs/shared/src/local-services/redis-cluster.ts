@@ -221,12 +221,19 @@ export async function startRedisSentinels(opts: { dir: string; masterName?: stri
     failover: async () => {
       const old = await named();
       await ask(sentinels[0]!.port, (r) => r.call('SENTINEL', 'failover', masterName));
-      return until('the Sentinels to name a new master', 30_000, async () => {
+      const promoted = await until('the Sentinels to name a new master', 30_000, async () => {
         const now = await named();
         if (now === old) return null;
         const role = await ask<unknown[]>(now, (r) => r.role());
         return role[0] === 'master' ? now : null;
       });
+      // Over only once the old master has been turned into a replica: until then it still takes writes (which its
+      // resync then drops), so a client that has not yet heard of the switch loses what it writes there.
+      await until('the old master to become a replica', 30_000, async () => {
+        const role = await ask<unknown[]>(old, (r) => r.role());
+        return role[0] === 'slave';
+      });
+      return promoted;
     },
     stop: async () => {
       await Promise.all(sentinels.map(stopSentinel));
