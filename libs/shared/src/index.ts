@@ -27,6 +27,8 @@ export * from './csv';
 export * from './html/escape-html';
 export * from './phone/phone';
 export * from './text/text';
+export * from './text/segment';
+export * from './case-library';
 export * from './units/unit-label.sql';
 export * from './units/warranty-items.sql';
 export * from './owner-care/life-stage';

@@ -137,6 +137,11 @@ const templates: { [K in NotificationKind]: Template<K> } = {
   },
   estate_notice: estateNotice,
   estate_update: estateNotice,
+  case_writeup_shared: (v, name) => ({
+    subject: `典型案例分享：${v.title}（${v.caseNumber}）`,
+    text: `${hello(name)}${v.sharedBy}向${v.departmentName}分享了典型案例「${v.title}」（${v.caseNumber}）。经验教训：${v.lesson}${v.url ? `\n详情：${v.url}` : ''}`,
+    caseNumber: null,
+  }),
 };
 
 /** A link a letter prints as a QR code beside its text (a survey letter's page), or null. */

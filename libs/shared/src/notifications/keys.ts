@@ -43,6 +43,8 @@ export const notificationKeys = {
   survey: keyFormat('survey', ['invitationId', 'stage']),
   /** An estate-wide notice: per notice, owner and the unit they are reached about (sent once, even after a restart). */
   notice: keyFormat('notice', ['noticeId', 'ownerId', 'unitId']),
+  /** 典型案例分享: a write-up shared with a department, once per member of its staff. */
+  writeupShare: keyFormat('writeup-share', ['writeupId', 'departmentId', 'staffId']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

@@ -4,7 +4,14 @@ import type { NotificationVariables } from './variables';
 
 /** What asked for a notification; cancelNotifications finds rows by it. */
 export type NotificationSourceType =
-  'case' | 'reminder' | 'digest' | 'warranty_notice' | 'certificate_notice' | 'survey_invitation' | 'notice';
+  | 'case'
+  | 'reminder'
+  | 'digest'
+  | 'warranty_notice'
+  | 'certificate_notice'
+  | 'survey_invitation'
+  | 'notice'
+  | 'case_writeup';
 
 /** The columns a producer fills, in the order of the INSERT. */
 export const notificationColumns = [

@@ -139,6 +139,16 @@ export const notificationVariables = {
   estate_notice: estateNoticeVariables,
   /** An estate-wide notice sent once on the owner's channel (construction progress, holiday greeting). */
   estate_update: estateNoticeVariables,
+  /** 案例库: a typical case's write-up shared with the member of staff's department (title, case, lesson, link). */
+  case_writeup_shared: z.object({
+    title: z.string().min(1).max(100),
+    caseNumber: z.string().min(1),
+    departmentName: z.string().min(1),
+    sharedBy: z.string().min(1),
+    lesson: z.string().min(1).max(500),
+    /** The write-up in the console. */
+    url: z.url().nullish(),
+  }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationVariables<K extends NotificationKind> = z.infer<(typeof notificationVariables)[K]>;

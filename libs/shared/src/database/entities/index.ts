@@ -40,6 +40,12 @@ import {
   CertificateCollectionEntity,
   CertificateNoticeEntity,
 } from './certificate.entity';
+import {
+  CaseSearchEntity,
+  CaseWriteupEntity,
+  CaseWriteupShareEntity,
+  CorrectiveActionEntity,
+} from './case-library.entity';
 import { OwnerVisitEntity, VisitPlanEntity, VisitRecordEntity, VisitStaffEntity } from './visit.entity';
 import {
   SurveyAnswerEntity,
@@ -133,6 +139,8 @@ export {
 } from './visit.entity';
 export { SurveyAnswerEntity, SurveyInvitationEntity, SurveyQuestionnaireEntity, SurveyRoundEntity };
 export { surveyAnswerVias, type SurveyAnswerVia } from './survey.entity';
+export { CaseSearchEntity, CaseWriteupEntity, CaseWriteupShareEntity, CorrectiveActionEntity };
+export { correctiveActionStatuses, type CorrectiveActionStatus } from './case-library.entity';
 
 /** Every entity, for the data source. Later features append theirs. */
 export const entities = [
@@ -190,6 +198,10 @@ export const entities = [
   SurveyAnswerEntity,
   NoticeEntity,
   NoticeRecipientEntity,
+  CaseSearchEntity,
+  CaseWriteupEntity,
+  CaseWriteupShareEntity,
+  CorrectiveActionEntity,
 ];
 export {
   NoticeEntity,

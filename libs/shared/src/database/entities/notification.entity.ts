@@ -29,6 +29,7 @@ export const notificationKinds = [
   'visit_due',
   'estate_notice',
   'estate_update',
+  'case_writeup_shared',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

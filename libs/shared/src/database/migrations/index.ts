@@ -28,6 +28,7 @@ import { WebUploadUsage1795570000000 } from './1795570000000-WebUploadUsage';
 import { OwnerLifeStage1795575000000 } from './1795575000000-OwnerLifeStage';
 import { OwnerVisits1795585000000 } from './1795585000000-OwnerVisits';
 import { Surveys1795580000000 } from './1795580000000-Surveys';
+import { CaseLibrary1795610000000 } from './1795610000000-CaseLibrary';
 import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
@@ -63,4 +64,5 @@ export const migrations = [
   OwnerVisits1795585000000,
   Surveys1795580000000,
   EstateNotices1795590000000,
+  CaseLibrary1795610000000,
 ];

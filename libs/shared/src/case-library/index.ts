@@ -1,0 +1,2 @@
+export * from './case-search-index';
+export * from './case-search';
