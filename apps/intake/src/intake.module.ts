@@ -15,6 +15,7 @@ import { PrivacyModule } from './privacy/privacy.module';
 import { VisitsModule } from './visits/visits.module';
 import { SurveysModule } from './surveys/surveys.module';
 import { NoticesModule } from './notices/notices.module';
+import { CaseLibraryModule } from './case-library/case-library.module';
 
 @Module({})
 export class IntakeModule {
@@ -38,6 +39,7 @@ export class IntakeModule {
         VisitsModule,
         SurveysModule,
         NoticesModule,
+        CaseLibraryModule,
       ],
     };
   }

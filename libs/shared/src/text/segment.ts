@@ -118,5 +118,5 @@ export function queryWords(query: string): string[] {
 
 /** Problem words for recurring-problem detection: at least two characters, not numbers (unit numbers are not a problem). */
 export function problemWords(text: string): string[] {
-  return [...new Set(segmentWords(text).filter((w) => w.length >= 2 && !/^[\p{N}a-z\-]+$/u.test(w)))];
+  return [...new Set(segmentWords(text).filter((w) => w.length >= 2 && !/^[\p{N}a-z-]+$/u.test(w)))];
 }
