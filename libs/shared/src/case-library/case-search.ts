@@ -37,17 +37,23 @@ export async function searchCases(
 ): Promise<CaseSearchResult> {
   const words = queryWords(q.query);
   if (!words.length) return { words, total: 0, hits: [] };
+  // The matches are read once, from case_search alone (its copies of received_at and typical), sorted and
+  // counted there; only the page's rows are joined to cases, write-ups and estates.
   const rows = await m.query<Array<CaseSearchHit & { total: number }>>(
-    `SELECT c.id AS "caseId", c.number, c.type, c.category, c.status, c.received_at AS "receivedAt",
-            p.name AS estate, left(c.description, 200) AS excerpt, w.id AS "writeupId", w.title AS "writeupTitle",
-            count(*) OVER ()::int AS total
-       FROM case_search s
-       JOIN cases c ON c.id = s.case_id
-       LEFT JOIN case_writeups w ON w.case_id = s.case_id
-       LEFT JOIN projects p ON p.id = c.project_id
-      WHERE s.words @@ $1::tsquery ${q.typicalOnly ? 'AND w.id IS NOT NULL' : ''}
-      ORDER BY (w.id IS NOT NULL) DESC, c.received_at DESC, c.id
-      LIMIT $2 OFFSET $3`,
+    `WITH m AS MATERIALIZED (
+       SELECT case_id, received_at, typical FROM case_search
+        WHERE words @@ $1::tsquery ${q.typicalOnly ? 'AND typical' : ''}
+     ), page AS (
+       SELECT case_id, received_at, typical FROM m ORDER BY typical DESC, received_at DESC, case_id LIMIT $2 OFFSET $3
+     )
+     SELECT c.id AS "caseId", c.number, c.type, c.category, c.status, c.received_at AS "receivedAt",
+            pr.name AS estate, left(c.description, 200) AS excerpt, w.id AS "writeupId", w.title AS "writeupTitle",
+            (SELECT count(*) FROM m)::int AS total
+       FROM page
+       JOIN cases c ON c.id = page.case_id
+       LEFT JOIN case_writeups w ON w.case_id = page.case_id
+       LEFT JOIN projects pr ON pr.id = c.project_id
+      ORDER BY page.typical DESC, page.received_at DESC, page.case_id`,
     [allWordsQuery(words), q.limit ?? 20, q.offset ?? 0],
   );
   return { words, total: rows[0]?.total ?? 0, hits: rows.map(({ total: _t, ...hit }) => hit) };

@@ -5,6 +5,7 @@ import { intakeKeys } from './intake.keys';
 import { letterKeys } from './letters.keys';
 import { ownerCareKeys } from './owner-care.keys';
 import { platformKeys } from './platform.keys';
+import { recurringKeys } from './recurring.keys';
 import { runtimeKeys } from './runtime.keys';
 import { productionUrlProblems, trustProxyProblem, weakSecret } from './production-rules';
 
@@ -24,6 +25,7 @@ export const configSchema = z
     ...runtimeKeys,
     ...channelKeys,
     ...ownerCareKeys,
+    ...recurringKeys,
   })
   .refine((c) => !c.REDIS_CLUSTER_NODES || !c.REDIS_SENTINELS, {
     path: ['REDIS_SENTINELS'],

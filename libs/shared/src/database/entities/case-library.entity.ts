@@ -31,6 +31,9 @@ export class CaseSearchEntity {
   @ManyToOne(() => CaseEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'case_id', foreignKeyConstraintName: 'fk_case_search_case' })
   case?: CaseEntity;
+  /** Copies of cases.received_at and "has a write-up", so a search sorts its hits without reading the cases. */
+  @Column({ type: 'timestamptz' }) receivedAt!: Date;
+  @Column({ type: 'boolean', default: false }) typical!: boolean;
   @Column({ type: 'tsvector', default: '' }) words!: string;
   /** Bumped by the triggers on every change to what the case's words come from. */
   @Column({ type: 'integer', default: 1 }) version!: number;

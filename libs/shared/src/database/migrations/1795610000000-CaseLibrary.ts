@@ -16,7 +16,7 @@ export class CaseLibrary1795610000000 implements MigrationInterface {
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `CREATE TABLE "case_search" ("case_id" uuid NOT NULL, "words" tsvector NOT NULL DEFAULT '', "version" integer NOT NULL DEFAULT '1', "indexed_version" integer NOT NULL DEFAULT '0', CONSTRAINT "PK_ffc6f712b86e3f87383350e5593" PRIMARY KEY ("case_id"))`,
+      `CREATE TABLE "case_search" ("case_id" uuid NOT NULL, "received_at" TIMESTAMP WITH TIME ZONE NOT NULL, "typical" boolean NOT NULL DEFAULT false, "words" tsvector NOT NULL DEFAULT '', "version" integer NOT NULL DEFAULT '1', "indexed_version" integer NOT NULL DEFAULT '0', CONSTRAINT "PK_ffc6f712b86e3f87383350e5593" PRIMARY KEY ("case_id"))`,
     );
     await queryRunner.query(
       `CREATE INDEX "ix_case_search_stale" ON "case_search" ("case_id") WHERE "version" <> "indexed_version"`,
@@ -60,33 +60,35 @@ export class CaseLibrary1795610000000 implements MigrationInterface {
       `ALTER TABLE "corrective_actions" ADD CONSTRAINT "fk_corrective_actions_created_by" FOREIGN KEY ("created_by_id") REFERENCES "staff"("id") ON DELETE SET NULL ON UPDATE NO ACTION`,
     );
     await queryRunner.query(`CREATE INDEX "ix_case_search_words" ON "case_search" USING GIN ("words")`);
-    await queryRunner.query(`CREATE FUNCTION "case_search_touch"(c uuid) RETURNS void LANGUAGE sql AS $$
-      INSERT INTO case_search (case_id) VALUES (c)
-      ON CONFLICT (case_id) DO UPDATE SET version = case_search.version + 1 $$`);
     await queryRunner.query(`CREATE FUNCTION "case_search_on_case"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN PERFORM case_search_touch(NEW.id); RETURN NULL; END $$`);
-    await queryRunner.query(`CREATE FUNCTION "case_search_on_child"() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        IF TG_OP = 'DELETE' THEN
-          PERFORM case_search_touch(OLD.case_id) WHERE EXISTS (SELECT 1 FROM cases WHERE id = OLD.case_id);
-          RETURN NULL;
-        END IF;
-        PERFORM case_search_touch(NEW.case_id);
+        INSERT INTO case_search (case_id, received_at) VALUES (NEW.id, NEW.received_at)
+        ON CONFLICT (case_id) DO UPDATE SET version = case_search.version + 1, received_at = EXCLUDED.received_at;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`CREATE FUNCTION "case_search_on_event"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN UPDATE case_search SET version = version + 1 WHERE case_id = NEW.case_id; RETURN NULL; END $$`);
+    await queryRunner.query(`CREATE FUNCTION "case_search_on_writeup"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE case_search SET version = version + 1, typical = (TG_OP <> 'DELETE')
+         WHERE case_id = CASE WHEN TG_OP = 'DELETE' THEN OLD.case_id ELSE NEW.case_id END;
         RETURN NULL;
       END $$`);
     await queryRunner.query(
       `CREATE TRIGGER "tr_case_search_case_insert" AFTER INSERT ON "cases" FOR EACH ROW EXECUTE FUNCTION "case_search_on_case"()`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "tr_case_search_case_update" AFTER UPDATE OF "description" ON "cases" FOR EACH ROW WHEN (OLD.description IS DISTINCT FROM NEW.description) EXECUTE FUNCTION "case_search_on_case"()`,
+      `CREATE TRIGGER "tr_case_search_case_update" AFTER UPDATE OF "description", "received_at" ON "cases" FOR EACH ROW WHEN (OLD.description IS DISTINCT FROM NEW.description OR OLD.received_at IS DISTINCT FROM NEW.received_at) EXECUTE FUNCTION "case_search_on_case"()`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "tr_case_search_event" AFTER INSERT ON "case_events" FOR EACH ROW WHEN (NEW.details ?| ${TEXT_KEYS}) EXECUTE FUNCTION "case_search_on_child"()`,
+      `CREATE TRIGGER "tr_case_search_event" AFTER INSERT ON "case_events" FOR EACH ROW WHEN (NEW.details ?| ${TEXT_KEYS}) EXECUTE FUNCTION "case_search_on_event"()`,
     );
     await queryRunner.query(
-      `CREATE TRIGGER "tr_case_search_writeup" AFTER INSERT OR UPDATE OR DELETE ON "case_writeups" FOR EACH ROW EXECUTE FUNCTION "case_search_on_child"()`,
+      `CREATE TRIGGER "tr_case_search_writeup" AFTER INSERT OR UPDATE OR DELETE ON "case_writeups" FOR EACH ROW EXECUTE FUNCTION "case_search_on_writeup"()`,
     );
-    await queryRunner.query(`INSERT INTO "case_search" ("case_id") SELECT "id" FROM "cases" ON CONFLICT DO NOTHING`);
+    await queryRunner.query(
+      `INSERT INTO "case_search" ("case_id", "received_at") SELECT "id", "received_at" FROM "cases"`,
+    );
     await queryRunner.query(`ALTER TABLE "notifications" DROP CONSTRAINT "ck_notifications_kind"`);
     await queryRunner.query(
       `ALTER TABLE "notifications" ADD CONSTRAINT "ck_notifications_kind" CHECK ("kind" IN (${KINDS_AFTER}))`,
@@ -103,9 +105,9 @@ export class CaseLibrary1795610000000 implements MigrationInterface {
     await queryRunner.query(`DROP TRIGGER "tr_case_search_event" ON "case_events"`);
     await queryRunner.query(`DROP TRIGGER "tr_case_search_case_update" ON "cases"`);
     await queryRunner.query(`DROP TRIGGER "tr_case_search_case_insert" ON "cases"`);
-    await queryRunner.query(`DROP FUNCTION "case_search_on_child"()`);
+    await queryRunner.query(`DROP FUNCTION "case_search_on_writeup"()`);
+    await queryRunner.query(`DROP FUNCTION "case_search_on_event"()`);
     await queryRunner.query(`DROP FUNCTION "case_search_on_case"()`);
-    await queryRunner.query(`DROP FUNCTION "case_search_touch"(uuid)`);
     await queryRunner.query(`DROP INDEX "public"."ix_case_search_words"`);
     await queryRunner.query(`ALTER TABLE "corrective_actions" DROP CONSTRAINT "fk_corrective_actions_created_by"`);
     await queryRunner.query(`ALTER TABLE "corrective_actions" DROP CONSTRAINT "fk_corrective_actions_department"`);
