@@ -24,6 +24,8 @@ import outbox, { localOutboxAvailable } from './pages/outbox.js';
 import visits from './pages/visits.js';
 import surveys from './pages/surveys.js';
 import notices, { noticeDetail } from './pages/notices.js';
+import caseLibrary, { caseLibraryDetail, caseLibraryWrite } from './pages/case-library.js';
+import recurringProblems from './pages/recurring-problems.js';
 
 /** @typedef {import('./lib/types').Page} Page @typedef {import('./lib/types').Role} Role */
 
@@ -46,6 +48,10 @@ const pages = [
   surveys,
   notices,
   noticeDetail,
+  caseLibrary,
+  caseLibraryWrite,
+  caseLibraryDetail,
+  recurringProblems,
 ];
 for (const p of [login, ...pages]) register(p.messages);
 

@@ -82,7 +82,9 @@ const records = (c) =>
 /** @param {any} d @param {boolean} mayAct @param {any} claim a claim's report (or why it failed); null for other cases @param {string} role */
 function view(d, mayAct, claim, role) {
   const c = d.case;
-  return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a></p>
+  return html`<div class="case-page"><p><a href="#/cases">← ${t('case-detail.back.queue')}</a>${
+    role === 'operator' ? '' : html` · <a href="#/case-library/write/${c.id}">${t('case-detail.writeup')}</a>`
+  }</p>
     <h1 tabindex="-1" id="case-title">${t('case-detail.title')} ${c.number}</h1>
     <section class="card" aria-labelledby="case-actions-h">
       <h2 id="case-actions-h" class="case-h">${t('case-detail.actions')}</h2>
@@ -154,6 +156,7 @@ export default {
     zh: {
       'case-detail.title': '案件',
       'case-detail.back.queue': '返回案件队列',
+      'case-detail.writeup': '写成典型案例',
       'case-detail.actions': '可执行的操作',
       'case-detail.noActions': '此案件当前没有可执行的操作。',
       'case-detail.viewOnly': '您的角色只能查看案件，不能办理。',
@@ -363,6 +366,7 @@ export default {
     en: {
       'case-detail.title': 'Case',
       'case-detail.back.queue': 'Back to the case queue',
+      'case-detail.writeup': 'Write up as a typical case',
       'case-detail.actions': 'What can be done',
       'case-detail.noActions': 'Nothing can be done with this case now.',
       'case-detail.viewOnly': 'Your role may view cases but not handle them.',

@@ -41,6 +41,12 @@ export class CaseLibraryController {
     return this.searchService.search(q);
   }
 
+  @Get('departments')
+  @ApiOperation({ summary: 'The departments a write-up may be shared with' })
+  async departments() {
+    return { departments: await this.writeups.departments() };
+  }
+
   @Get('writeups')
   @ApiOperation({ summary: 'Write-ups of typical cases, newest first; filter by tag; format=csv or xlsx to export' })
   @ApiProduces('application/json', 'text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')

@@ -57,6 +57,10 @@ export class CaseWriteupsService {
     );
   }
 
+  departments(): Promise<Array<{ id: string; name: string }>> {
+    return this.ds.query(`SELECT id, name FROM departments ORDER BY code`);
+  }
+
   async get(id: string, m: Pick<EntityManager, 'query'> = this.ds): Promise<WriteupRow> {
     const [row] = await m.query<WriteupRow[]>(`${SELECT} WHERE w.id = $1`, [id]);
     if (!row) throw new AppException('not_found', `No case write-up ${id}.`);
