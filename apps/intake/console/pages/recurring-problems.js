@@ -3,6 +3,7 @@ import { api } from '../lib/api.js';
 import { formText } from './case-library.js';
 import { $ } from '../lib/dom.js';
 import { showSaveError } from '../lib/field-errors.js';
+import { date } from '../lib/format.js';
 import { html, mount } from '../lib/html.js';
 import { t } from '../lib/i18n.js';
 import { errorBox, flash } from '../lib/ui.js';
@@ -118,7 +119,7 @@ const page = {
       <p id="rp-summary">${t('rp.summary', {
         month,
         n: r.totals.problems,
-        from: String(r.window.start).slice(0, 10),
+        from: date(r.window.start),
         open: r.totals.actionsInForce,
         overdue: r.totals.actionsOverdue,
       })}</p>
