@@ -37,6 +37,7 @@ export * from './owner-care/notices';
 export * from './notifications';
 export * from './mail';
 export * from './database/advisory-lock';
+export * from './database/read-data-source';
 export * from './routing';
 export * from './escalation';
 export * from './retention';

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, surveyFiguresSql, type AppConfig, type CaseCategory, type CaseType } from '@kefu/shared';
+import { READ_DATA_SOURCE } from '@kefu/shared';
 import { OVERDUE } from '../cases/case-query.service';
 import type { MonthlyQuery, OpenCasesQuery } from './reports.dto';
 
@@ -105,7 +105,8 @@ const figures = (r?: MonthlyRow): MonthlyFigures => {
 @Injectable()
 export class ReportsService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    // Reports read through DATABASE_READ_URL when set (a replica's lag is fine for figures), else the primary.
+    @Inject(READ_DATA_SOURCE) private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

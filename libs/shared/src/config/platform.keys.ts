@@ -6,6 +6,15 @@ import { isTimeZone, jsonObject, nodeList, port, workingHours } from './env-valu
 export const platformKeys = {
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  /**
+   * Optional second connection for read-only managerial reads (reports, the manager dashboard): a read replica, or a
+   * role that may only SELECT. Its sessions run with default_transaction_read_only=on, so a write through it is
+   * refused even when it points at the primary. Unset: those reads use DATABASE_URL.
+   */
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   /**
    * A Redis Cluster: some of its nodes, "host:port,host:port" (the client learns the rest); REDIS_URL then gives

@@ -3,6 +3,8 @@ import { z } from 'zod';
 /** Pools, health, the apps' addresses for each other, reminders, retention and link lifetimes. */
 export const runtimeKeys = {
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Connections per process to DATABASE_READ_URL (when set): reports and the dashboard, a few at a time. */
+  DB_READ_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(4),
   /**
    * The daily warranty scan writes a day's notices in this many transactions at once, each on its own connection
    * (at most DB_POOL_SIZE − 1: one more holds the scan's state). A heating day is tens of thousands of notices;

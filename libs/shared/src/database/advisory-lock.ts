@@ -4,6 +4,8 @@ import type { DataSource } from 'typeorm';
 export const LockClass = {
   /** One poller per mailbox across replicas; the name is the mailbox's. */
   MailboxPoll: 42_0317,
+  /** One run of a recurring task at a time across replicas (queues/task-locks.ts); the name is `queue:task`. */
+  Task: 42_0318,
 } as const;
 
 /**

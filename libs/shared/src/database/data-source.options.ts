@@ -21,7 +21,7 @@ class PoolClient extends Client {
 /** The one set of TypeORM options: apps, CLI, migrations and tests. Never `synchronize`. */
 export function dataSourceOptions(
   url: string,
-  extra: { poolSize?: number; applicationName?: string } = {},
+  extra: { poolSize?: number; applicationName?: string; readOnly?: boolean } = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
@@ -45,6 +45,8 @@ export function dataSourceOptions(
       connectionTimeoutMillis: 5000,
       statement_timeout: 30_000,
       idle_in_transaction_session_timeout: 60_000,
+      // A read-only session (DATABASE_READ_URL): Postgres refuses any write in it, whatever the role may do.
+      ...(extra.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
     },
   };
 }

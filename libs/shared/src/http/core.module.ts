@@ -7,6 +7,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
 import { dataSourceOptions } from '../database/data-source.options';
+import { READ_DATA_SOURCE, ReadDataSourceLifecycle, readDataSourceProvider } from '../database/read-data-source';
 import { HttpExceptionFilter } from '../errors/http-exception.filter';
 import { HealthModule } from '../health/health.module';
 import { BodyParsingInterceptor } from './body-parsing';
@@ -44,8 +45,19 @@ export class CoreModule {
         { provide: CLOCK, useClass: AppClock },
         CalendarService,
         OutboxRelay,
+        readDataSourceProvider(app),
+        ReadDataSourceLifecycle,
       ],
-      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay, CLOCK],
+      exports: [
+        ConfigModule,
+        TypeOrmModule,
+        QueueModule,
+        AuthModule,
+        CalendarService,
+        OutboxRelay,
+        CLOCK,
+        READ_DATA_SOURCE,
+      ],
     };
   }
 }

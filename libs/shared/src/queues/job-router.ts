@@ -14,6 +14,7 @@ import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bull
 import { APP_CONFIG, type AppConfig } from '../config';
 import { retryWithBackoff } from '../util/backoff';
 import { withTimeout } from '../util/with-timeout';
+import { TaskLocks } from './task-locks';
 import {
   JOB_HANDLER_METADATA,
   type JobHandlerMeta,
@@ -121,6 +122,7 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
   // Workers may start (BullMQ's own onModuleInit) before discovery: a job waits for it instead of failing.
   private routed!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.routed = resolve));
+  private readonly locks: TaskLocks;
 
   constructor(
     @Inject(JOB_QUEUE) readonly queue: QueueName,
@@ -128,7 +130,9 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly moduleRef: ModuleRef,
-  ) {}
+  ) {
+    this.locks = new TaskLocks(config.DATABASE_URL, `kefu-${queue}-tasks`);
+  }
 
   onModuleInit(): void {
     const { found, problems } = discover(this.discovery, this.scanner);
@@ -194,7 +198,11 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
       const task = (job.data as { task: string }).task;
       const t = this.tasks.get(task);
       if (!t) throw new UnrecoverableError(`no task ${task} registered here`);
-      return t.run(job as TaskJob);
+      // One run of a task at a time across replicas: a tick that finds one under way is skipped (task-locks.ts).
+      const result = await this.locks.run(this.queue, task, () => t.run(job as TaskJob));
+      if (result.ran) return result.value;
+      this.logger.debug({ task, reason: result.reason }, 'tick skipped');
+      return { skipped: result.reason };
     }
     const handler = this.handlers.get(job.name);
     if (!handler) throw new UnrecoverableError(`job ${job.name} has no handler on this queue`);
@@ -207,8 +215,9 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
     }
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.stop.abort();
+    await this.locks.close();
   }
 
   /**
