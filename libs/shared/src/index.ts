@@ -38,3 +38,4 @@ export * from './database/advisory-lock';
 export * from './routing';
 export * from './escalation';
 export * from './retention';
+export * from './reports';

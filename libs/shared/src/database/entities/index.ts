@@ -26,6 +26,7 @@ import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
 import { EscalationLevelEntity } from './escalation-level.entity';
 import { PrivacyRequestEntity, RetentionRunEntity } from './retention.entity';
+import { ReportDeliveryEntity, ReportEntity } from './report.entity';
 import { NoticeEntity, NoticeRecipientEntity } from './notice.entity';
 import {
   ScanStateEntity,
@@ -190,6 +191,8 @@ export const entities = [
   SurveyAnswerEntity,
   NoticeEntity,
   NoticeRecipientEntity,
+  ReportEntity,
+  ReportDeliveryEntity,
 ];
 export {
   NoticeEntity,
@@ -201,3 +204,4 @@ export {
   type NoticeStatus,
   type NoticeExclusion,
 } from './notice.entity';
+export { ReportEntity, ReportDeliveryEntity, reportDeliveryStatuses, type ReportDeliveryStatus } from './report.entity';
