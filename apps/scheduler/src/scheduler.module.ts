@@ -8,6 +8,7 @@ import { CertificateModule } from './certificates/certificate.module';
 import { RetentionModule } from './retention/retention.module';
 import { VisitsModule } from './visits/visits.module';
 import { SurveysModule } from './surveys/surveys.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class SchedulerModule {
@@ -24,6 +25,7 @@ export class SchedulerModule {
         RetentionModule,
         VisitsModule,
         SurveysModule,
+        ReportsModule,
       ],
     };
   }

@@ -4,3 +4,4 @@ export * from './report-data';
 export * from './report-sections';
 export * from './report-xlsx';
 export * from './report-pdf';
+export * from './report-store';

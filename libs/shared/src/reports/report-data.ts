@@ -14,6 +14,10 @@ import { previousPeriod, reportTitles, samePeriodLastYear, type ReportKind, type
 
 type Queryable = Pick<EntityManager, 'query'>;
 
+/** Ties by label in code-point order (the same on every machine), the none-recorded row last. */
+const byLabel = (a: { key: string | null; label: string }, b: { key: string | null; label: string }) =>
+  a.key === null ? 1 : b.key === null ? -1 : a.label < b.label ? -1 : a.label > b.label ? 1 : 0;
+
 /** Chinese names of the groups, as on the paper forms (001 §3, 002 §7.1). */
 export const categoryNames: Record<CaseCategory, string> = {
   engineering_quality: '工程质量',
@@ -131,11 +135,7 @@ export async function buildReportData(
     cur
       .filter((r) => r.g === mask)
       .map((r) => ({ key: key(r), label: label(r), ...figuresOf(r) }))
-      .sort(
-        (a, b) =>
-          b.validComplaints - a.validComplaints ||
-          (a.key === null ? 1 : b.key === null ? -1 : a.label.localeCompare(b.label)),
-      );
+      .sort((a, b) => b.validComplaints - a.validComplaints || byLabel(a, b));
   return {
     kind: period.kind,
     key: period.key,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import type { ReportData } from './report-data';
-import { show, type ReportSection } from './report-sections';
+import { show, type Cell, type ReportSection } from './report-sections';
 
 export interface ReportFont {
   path: string;
@@ -111,7 +111,7 @@ function table(doc: PDFKit.PDFDocument, s: ReportSection, width: number): void {
     cols.map((c) => c.header),
     true,
   );
-  const cell = (r: Record<string, unknown>) =>
+  const cell = (r: Record<string, Cell>) =>
     cols.map((c) => {
       const v = r[c.key];
       return typeof v === 'number' ? show(v, c.format) : v === null || v === undefined ? '—' : String(v);

@@ -146,3 +146,9 @@ export function show(v: number | null, format: CellFormat): string {
   if (v === null) return '—';
   return format === 'pct' ? `${(v * 100).toFixed(1)}%` : String(v);
 }
+
+/**
+ * Nest injection token: the extra section providers of an app's report generation (an array; none when not
+ * provided). A module adds its sections with `{ provide: REPORT_SECTION_PROVIDERS, useValue: [provider] }`.
+ */
+export const REPORT_SECTION_PROVIDERS = Symbol('REPORT_SECTION_PROVIDERS');
