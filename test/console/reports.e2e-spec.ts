@@ -49,12 +49,12 @@ describe('filed reports page in a real browser', () => {
       row.getByRole('button', { name: /^Excel/ }).click(),
     ]);
     expect(xlsx.suggestedFilename()).toBe(`客服月报-${month}.xlsx`);
-    const sheets = await readXlsx(readFileSync((await xlsx.path())!));
+    const sheets = await readXlsx(readFileSync(await xlsx.path()));
     expect(sheets[0]!.rows[1]!.slice(0, 2)).toEqual(['有效投诉', '2']);
 
     const [pdf] = await Promise.all([page.waitForEvent('download'), row.getByRole('button', { name: /^PDF/ }).click()]);
     expect(pdf.suggestedFilename()).toBe(`客服月报-${month}.pdf`);
-    const { text } = pdfText(readFileSync((await pdf.path())!));
+    const { text } = pdfText(readFileSync(await pdf.path()));
     expect(text).toContain('客服月报');
     expect(text).toContain(`报告期：${Number(month.slice(0, 4))}年${Number(month.slice(5))}月`);
     expect(errors).toEqual([]);
