@@ -15,6 +15,7 @@ import reminders from './pages/reminders.js';
 import certificates from './pages/certificates.js';
 import warranty from './pages/warranty.js';
 import dashboard from './pages/dashboard.js';
+import reports from './pages/reports.js';
 import quarantine from './pages/quarantine.js';
 import routing from './pages/routing.js';
 import escalationChain from './pages/escalation-chain.js';
@@ -39,6 +40,7 @@ const pages = [
   certificates,
   warranty,
   dashboard,
+  reports,
   quarantine,
   routing,
   escalationChain,

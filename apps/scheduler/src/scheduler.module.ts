@@ -9,6 +9,7 @@ import { RetentionModule } from './retention/retention.module';
 import { VisitsModule } from './visits/visits.module';
 import { SurveysModule } from './surveys/surveys.module';
 import { CaseSearchIndexModule } from './case-library/case-library.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({})
 export class SchedulerModule {
@@ -26,6 +27,7 @@ export class SchedulerModule {
         VisitsModule,
         SurveysModule,
         CaseSearchIndexModule,
+        ReportsModule,
       ],
     };
   }

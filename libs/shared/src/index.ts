@@ -41,3 +41,4 @@ export * from './database/read-data-source';
 export * from './routing';
 export * from './escalation';
 export * from './retention';
+export * from './reports';

@@ -24,6 +24,7 @@ import {
   deleteIntakeRecords,
   deleteNotifications,
   endedCasesBatchSql,
+  filedReportsSql,
   relayedOutboxSql,
   visitPlansSql,
   visitRecordsSql,
@@ -109,6 +110,10 @@ export class RetentionPurgeService {
       // A plan brings its planned visits along: fewer per batch.
       const planLimit = Math.max(1, Math.floor(limit / 1000));
       add(counts, 'visit_plans', await this.loop((m) => countTouched(m, visitPlansSql, [visitCutoff, planLimit])));
+      const reportCutoff = zonedParts(new Date(at('filed_report')), this.config.BUSINESS_TIME_ZONE).day;
+      // A report carries its two documents (up to a few MB): a few per batch.
+      const reportLimit = Math.max(1, Math.floor(limit / 100));
+      add(counts, 'reports', await this.loop((m) => countTouched(m, filedReportsSql, [reportCutoff, reportLimit])));
       await this.progress(runId, counts);
       await this.batches(
         counts,

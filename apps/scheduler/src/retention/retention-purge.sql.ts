@@ -33,6 +33,10 @@ export const visitRecordsSql = `DELETE FROM visit_records WHERE id IN (
 export const visitPlansSql = `DELETE FROM visit_plans WHERE id IN (
     SELECT id FROM visit_plans WHERE make_date(year + 1, 1, 1) <= $1::date LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
+/** Filed reports whose period ended at or before the cutoff ($1, a day in the business time zone), with deliveries. */
+export const filedReportsSql = `DELETE FROM reports WHERE id IN (
+    SELECT id FROM reports WHERE period_end <= $1::date LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
 /**
  * Recordings past their period: the call at least RECORDING_MIN_KEEP_DAYS ago ($1), past the day the operator asked to
  * keep it to ($3, today in the business time zone), and its case finished (closed or rejected: a case still being

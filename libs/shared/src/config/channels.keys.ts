@@ -54,4 +54,28 @@ export const channelKeys = {
   EMAIL_REPLY_TO: z.string().min(3).optional(),
   /** Bounce address; set = VERP envelope sender bounces+<notificationId>@domain for matching DSNs. */
   EMAIL_RETURN_PATH: z.email().optional(),
+  /**
+   * Who receives the filed reports (周报, 客服月报, 季度报告, 年度总结) by email, XLSX and PDF attached: comma-separated
+   * addresses; `none` = nobody. The default is the demo's managers (their mailboxes exist in the local mail system).
+   */
+  REPORT_DISTRIBUTION: z
+    .string()
+    .default('gm@kefu.example,vicegm@kefu.example,manager@kefu.example')
+    .transform((s, ctx) => {
+      if (s.trim() === 'none') return [];
+      const list = [
+        ...new Set(
+          s
+            .split(',')
+            .map((a) => a.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ];
+      const bad = list.filter((a) => !z.email().safeParse(a).success);
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `not an email address: ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return list;
+    }),
 };

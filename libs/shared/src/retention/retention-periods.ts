@@ -31,7 +31,8 @@ export type RetentionKind =
   | 'quarantined_intake_item'
   | 'relayed_outbox'
   | 'web_ip_usage'
-  | 'visit_record';
+  | 'visit_record'
+  | 'filed_report';
 
 export function retentionPeriods(config: AppConfig): Record<RetentionKind, RetentionPeriod> {
   return {
@@ -82,6 +83,12 @@ export function retentionPeriods(config: AppConfig): Record<RetentionKind, Reten
       from: "the visit (a year's visit plan: the end of its year)",
       rule: '002 §8.2: the 客户访问记录单 is kept 2 years by customer service; the plan it was made under goes by the same period',
       then: 'deleted (a follow-up case stays, by its own period)',
+    },
+    filed_report: {
+      interval: '2 years',
+      from: 'the end of its period (business time zone)',
+      rule: '002 §8.2: monthly and yearly complaint reports are kept 2 years; weekly and quarterly reports go by the same period',
+      then: 'deleted with its documents (XLSX, PDF) and its delivery records',
     },
   };
 }

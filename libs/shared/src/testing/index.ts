@@ -5,3 +5,4 @@ export * from './test-app';
 export * from './eventually';
 export * from './dovecot';
 export * from './partial-request';
+export * from './documents';

@@ -26,6 +26,7 @@ import { CaseDeadlineEntity, ReminderEntity } from './reminder.entity';
 import { DepartmentResponsibilityEntity, DutyRosterEntity } from './routing.entity';
 import { EscalationLevelEntity } from './escalation-level.entity';
 import { PrivacyRequestEntity, RetentionRunEntity } from './retention.entity';
+import { ReportDeliveryEntity, ReportEntity } from './report.entity';
 import { NoticeEntity, NoticeRecipientEntity } from './notice.entity';
 import {
   ScanStateEntity,
@@ -202,6 +203,8 @@ export const entities = [
   CaseWriteupEntity,
   CaseWriteupShareEntity,
   CorrectiveActionEntity,
+  ReportEntity,
+  ReportDeliveryEntity,
 ];
 export {
   NoticeEntity,
@@ -213,3 +216,4 @@ export {
   type NoticeStatus,
   type NoticeExclusion,
 } from './notice.entity';
+export { ReportEntity, ReportDeliveryEntity, reportDeliveryStatuses, type ReportDeliveryStatus } from './report.entity';

@@ -30,6 +30,7 @@ import { OwnerVisits1795585000000 } from './1795585000000-OwnerVisits';
 import { Surveys1795580000000 } from './1795580000000-Surveys';
 import { CaseLibrary1795610000000 } from './1795610000000-CaseLibrary';
 import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
+import { Reports1795605000000 } from './1795605000000-Reports';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -64,5 +65,6 @@ export const migrations = [
   OwnerVisits1795585000000,
   Surveys1795580000000,
   EstateNotices1795590000000,
+  Reports1795605000000,
   CaseLibrary1795610000000,
 ];
