@@ -38,6 +38,7 @@ export * from './notifications';
 export * from './mail';
 export * from './database/advisory-lock';
 export * from './database/read-data-source';
+export * from './database/pool-budget';
 export * from './routing';
 export * from './escalation';
 export * from './retention';

@@ -7,6 +7,7 @@ import { CalendarService } from '../calendar/calendar.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
 import { dataSourceOptions } from '../database/data-source.options';
+import { PoolBudgetCheck } from '../database/pool-budget';
 import { READ_DATA_SOURCE, ReadDataSourceLifecycle, readDataSourceProvider } from '../database/read-data-source';
 import { HttpExceptionFilter } from '../errors/http-exception.filter';
 import { HealthModule } from '../health/health.module';
@@ -47,6 +48,7 @@ export class CoreModule {
         OutboxRelay,
         readDataSourceProvider(app),
         ReadDataSourceLifecycle,
+        PoolBudgetCheck,
       ],
       exports: [
         ConfigModule,
