@@ -46,16 +46,16 @@ const WINDOW = Number(process.env.BENCH_SEND_SECONDS ?? 0);
 const CONCURRENCY = 8;
 const BODY = '今晚台风“海燕”过境，请关好门窗，勿外出。';
 
-const rss: Array<{ at: number; mb: number }> = [];
+const rss: Array<{ at: number; mb: number; heap: number }> = [];
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 let sampling: NodeJS.Timeout | null = null;
 const sample = (every = 500) => {
   rss.length = 0;
   const t0 = performance.now();
-  sampling = setInterval(
-    () => rss.push({ at: (performance.now() - t0) / 1000, mb: mb(process.memoryUsage().rss) }),
-    every,
-  );
+  sampling = setInterval(() => {
+    const u = process.memoryUsage();
+    rss.push({ at: (performance.now() - t0) / 1000, mb: mb(u.rss), heap: mb(u.heapUsed) });
+  }, every);
 };
 const stopSampling = () => {
   if (sampling) clearInterval(sampling);
@@ -107,7 +107,7 @@ interface KefuResult {
   queuedSeconds: number;
   sentSeconds: number;
   sentPerSec: number;
-  rss: Array<{ at: number; mb: number }>;
+  rss: Array<{ at: number; mb: number; heap: number }>;
 }
 
 async function kefuRun(services: { databaseUrl: string; redisUrl: string }, ds: DataSource, fake: FakeTwilio) {
@@ -239,13 +239,18 @@ async function main(): Promise<void> {
     fake.keep = false;
     const kefu = await kefuRun(services, ds, fake);
     const rssMb = kefu.rss.map((r) => r.mb);
-    const quarter = (q: number) => kefu.rss[Math.min(kefu.rss.length - 1, Math.floor((kefu.rss.length * q) / 4))]?.mb;
+    const at = (q: number) => kefu.rss[Math.min(kefu.rss.length - 1, Math.floor((kefu.rss.length * q) / 4))];
+    const quarter = (q: number) => at(q)?.mb;
+    const heap = (q: number) => at(q)?.heap;
     console.log(
       `kefu (${WINDOW > 0 ? 'steady, notifier' : 'send → all sent'})    sent ${kefu.sentPerSec.toFixed(0).padStart(6)} /s   (over ${kefu.sentSeconds.toFixed(1)} s)`,
     );
     console.log(`ratio: ${(kefu.sentPerSec / raw.sentPerSec).toFixed(2)} (aim ≥ 0.6)`);
     console.log(
       `bench process RSS during the kefu run: start ${rssMb[0]} MB, quarters ${[1, 2, 3].map(quarter).join(' / ')} MB, end ${rssMb[rssMb.length - 1]} MB, peak ${Math.max(...rssMb)} MB`,
+    );
+    console.log(
+      `bench process V8 heap in use: start ${heap(0)} MB, quarters ${[1, 2, 3].map(heap).join(' / ')} MB, end ${heap(4)} MB`,
     );
   } finally {
     stopSampling();

@@ -22,9 +22,14 @@ import {
   caselessNotificationsBatchSql,
   deleteCases,
   deleteIntakeRecords,
+  deleteNotices,
   deleteNotifications,
+  deleteSurveyInvitations,
   endedCasesBatchSql,
+  endedNoticesBatchSql,
   relayedOutboxSql,
+  surveyInvitationsBatchSql,
+  surveyRoundsSql,
   visitPlansSql,
   visitRecordsSql,
   webIpUsageSql,
@@ -110,6 +115,9 @@ export class RetentionPurgeService {
       const planLimit = Math.max(1, Math.floor(limit / 1000));
       add(counts, 'visit_plans', await this.loop((m) => countTouched(m, visitPlansSql, [visitCutoff, planLimit])));
       await this.progress(runId, counts);
+      const surveyCutoff = zonedParts(new Date(at('survey_record')), this.config.BUSINESS_TIME_ZONE).day;
+      await this.batches(counts, surveyInvitationsBatchSql, [surveyCutoff, limit], deleteSurveyInvitations);
+      add(counts, 'survey_rounds', await this.loop((m) => countTouched(m, surveyRoundsSql, [surveyCutoff, limit])));
       await this.batches(
         counts,
         caselessNotificationsBatchSql,
@@ -122,6 +130,8 @@ export class RetentionPurgeService {
         [at('caseless_intake_item'), at('quarantined_intake_item'), limit],
         deleteIntakeRecords,
       );
+      // After the notifications (its messages, by the same period); a notice brings its recipient list: fewer per batch.
+      await this.batches(counts, endedNoticesBatchSql, [at('notice_record'), planLimit], deleteNotices);
       await this.progress(runId, counts);
       // Cases bring their timeline, calls, mail and messages along: fewer per batch.
       const caseLimit = Math.max(1, Math.floor(limit / 25));
