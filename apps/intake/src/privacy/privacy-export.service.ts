@@ -39,7 +39,8 @@ export class PrivacyExportService {
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       const [owner] = await m.query<Array<Record<string, unknown>>>(
         `SELECT id, name, mobiles, email, postal_address AS "postalAddress", postcode, preferred_channels AS "preferredChannels",
-                opt_outs AS "optOuts", marketing_opt_out AS "marketingOptOut", created_at AS "createdAt", erased_at AS "erasedAt"
+                opt_outs AS "optOuts", marketing_opt_out AS "marketingOptOut", created_at AS "createdAt",
+                erased_at AS "erasedAt"
            FROM owners WHERE id = $1`,
         [ownerId],
       );
@@ -100,7 +101,8 @@ export class PrivacyExportService {
               a.via, c.number AS "caseNumber"
          FROM survey_invitations si LEFT JOIN survey_answers a ON a.invitation_id = si.id
          LEFT JOIN cases c ON c.id = a.case_id
-         JOIN units u ON u.id = si.unit_id JOIN buildings b ON b.id = u.building_id JOIN projects p ON p.id = si.project_id
+         JOIN units u ON u.id = si.unit_id JOIN buildings b ON b.id = u.building_id
+         JOIN projects p ON p.id = si.project_id
         WHERE si.owner_id = $1 ORDER BY si.due_on, si.occasion`,
       [ownerId],
     );
@@ -111,7 +113,8 @@ export class PrivacyExportService {
     return m.query<Array<Record<string, unknown>>>(
       `SELECT n.id AS "noticeId", n.kind, n.title, p.name AS estate, ${unitLabelSql()} AS unit, n.sent_at AS "sentAt",
               nr.excluded AS "leftOut",
-              (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', x.channel, 'status', x.status, 'toAddress', x.to_address,
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', x.channel, 'status', x.status,
+                        'toAddress', x.to_address,
                         'sentAt', x.sent_at, 'deliveredAt', x.delivered_at, 'signer', l.signer, 'signedAt', l.signed_at)
                         ORDER BY x.created_at, x.id), '[]')
                  FROM notifications x LEFT JOIN letters l ON l.notification_id = x.id

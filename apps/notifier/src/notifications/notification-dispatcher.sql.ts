@@ -56,12 +56,14 @@ type LoadedRow = Omit<NotificationEntity, 'owner' | 'staff' | 'case' | 'fallback
   o_opt_outs: NotifyChannel[] | null;
 };
 
-export const LOAD_SQL = `SELECT n.id, n.idempotency_key AS "idempotencyKey", n.kind, n.channel, n.recipient_type AS "recipientType",
+export const LOAD_SQL = `SELECT n.id, n.idempotency_key AS "idempotencyKey", n.kind, n.channel,
+        n.recipient_type AS "recipientType",
         n.owner_id AS "ownerId", n.staff_id AS "staffId", n.case_id AS "caseId", n.source_type AS "sourceType",
         n.source_id AS "sourceId", n.variables, n.urgent, n.not_before AS "notBefore", n.late, n.status, n.attempts,
         n.to_address AS "toAddress", n.subject, n.body, n.html, n.segments, n.provider_id AS "providerId",
         n.error_code AS "errorCode", n.error_message AS "errorMessage", n.fallback_of_id AS "fallbackOfId",
-        n.sent_at AS "sentAt", n.delivered_at AS "deliveredAt", n.created_at AS "createdAt", n.updated_at AS "updatedAt",
+        n.sent_at AS "sentAt", n.delivered_at AS "deliveredAt", n.created_at AS "createdAt",
+        n.updated_at AS "updatedAt",
         ${noticeHeldSql('n')} AS held, o.id IS NOT NULL AS o_found, o.name AS o_name, o.mobiles AS o_mobiles,
         o.email AS o_email, o.postal_address AS o_postal_address, o.postcode AS o_postcode,
         o.preferred_channels AS o_preferred_channels, o.opt_outs AS o_opt_outs
@@ -103,7 +105,8 @@ export async function loadForSend(
  * the number fewer than $9 times in 24 h (counted under a per-number advisory lock: migration NotificationClaim).
  * $1 id, $2 channel, $3 address, $4 subject, $5 body, $6 html, $7 segments, $8 sent_at, $9 the same-text limit.
  */
-export const CLAIM_SQL = `SELECT attempts, same_text AS "sameText" FROM notification_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
+export const CLAIM_SQL = `SELECT attempts, same_text AS "sameText"
+  FROM notification_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
 /**
  * The provider took it: the attempt's row (fenced by its number; a callback may have moved it past sending already)

@@ -8,12 +8,12 @@ const MAX_BLOCK = 50;
 const BLOCK_SHARE = 10;
 
 /**
- * Provider calls per second per channel, shared by every notifier replica: a one-second window counter
- * in Redis (INCRBY + PEXPIRE). A replica counts a block of calls at once (a tenth of the limit, at most 50; one
- * when the limit is under 20) and hands them out itself until the second ends, so a busy notifier asks Redis once per
- * block, not per message (one question at a time per channel); calls of a block left unused when the second ends are
- * not used later, so the limit is never exceeded. Over the limit, the caller waits for the next window. If Redis does not answer, sending goes on (the
- * queue itself needs Redis; a missing limiter must not stop receipts).
+ * Provider calls per second per channel, shared by every notifier replica: a one-second window counter in Redis
+ * (INCRBY + PEXPIRE). A replica counts a block of calls at once (a tenth of the limit, at most 50; one when the limit
+ * is under 20) and hands them out itself until the second ends, so a busy notifier asks Redis once per block, not per
+ * message (one question at a time per channel); calls of a block left unused when the second ends are not used
+ * later, so the limit is never exceeded. Over the limit, the caller waits for the next window. If Redis does not
+ * answer, sending goes on (the queue itself needs Redis; a missing limiter must not stop receipts).
  */
 @Injectable()
 export class ProviderRateLimiter {

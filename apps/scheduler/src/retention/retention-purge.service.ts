@@ -130,7 +130,7 @@ export class RetentionPurgeService {
         [at('caseless_intake_item'), at('quarantined_intake_item'), limit],
         deleteIntakeRecords,
       );
-      // After the notifications (its messages, by the same period); a notice brings its recipient list: fewer per batch.
+      // After the notifications (its messages, same period); a notice brings its recipient list: fewer per batch.
       await this.batches(counts, endedNoticesBatchSql, [at('notice_record'), planLimit], deleteNotices);
       await this.progress(runId, counts);
       // Cases bring their timeline, calls, mail and messages along: fewer per batch.

@@ -34,7 +34,8 @@ export const visitPlansSql = `DELETE FROM visit_plans WHERE id IN (
     SELECT id FROM visit_plans WHERE make_date(year + 1, 1, 1) <= $1::date LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
 /** Survey invitations of rounds whose month ended at or before the cutoff ($1, a day in the business time zone). */
-export const surveyInvitationsBatchSql = `SELECT i.id FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
+export const surveyInvitationsBatchSql = `SELECT i.id
+  FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
   WHERE (r.month + interval '1 month')::date <= $1::date
   LIMIT $2 FOR UPDATE OF i SKIP LOCKED`;
 
