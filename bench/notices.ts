@@ -11,6 +11,8 @@
  */
 import 'reflect-metadata';
 import { createServer } from 'node:http';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { DataSource } from 'typeorm';
@@ -46,20 +48,32 @@ const WINDOW = Number(process.env.BENCH_SEND_SECONDS ?? 0);
 const CONCURRENCY = 8;
 const BODY = '今晚台风“海燕”过境，请关好门窗，勿外出。';
 
-const rss: Array<{ at: number; mb: number }> = [];
+const rss: Array<{ at: number; mb: number; heap: number }> = [];
+/** The heap still reachable after a full collection, every 5 s: what is retained, not garbage not yet collected. */
+const live: number[] = [];
+v8.setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+let liveSampling: NodeJS.Timeout | null = null;
 const mb = (b: number) => Math.round(b / 1024 / 1024);
 let sampling: NodeJS.Timeout | null = null;
 const sample = (every = 500) => {
   rss.length = 0;
+  live.length = 0;
+  liveSampling = setInterval(() => {
+    gc();
+    live.push(mb(process.memoryUsage().heapUsed));
+  }, 5000);
   const t0 = performance.now();
-  sampling = setInterval(
-    () => rss.push({ at: (performance.now() - t0) / 1000, mb: mb(process.memoryUsage().rss) }),
-    every,
-  );
+  sampling = setInterval(() => {
+    const u = process.memoryUsage();
+    rss.push({ at: (performance.now() - t0) / 1000, mb: mb(u.rss), heap: mb(u.heapUsed) });
+  }, every);
 };
 const stopSampling = () => {
   if (sampling) clearInterval(sampling);
+  if (liveSampling) clearInterval(liveSampling);
   sampling = null;
+  liveSampling = null;
   return [...rss];
 };
 
@@ -107,7 +121,7 @@ interface KefuResult {
   queuedSeconds: number;
   sentSeconds: number;
   sentPerSec: number;
-  rss: Array<{ at: number; mb: number }>;
+  rss: Array<{ at: number; mb: number; heap: number }>;
 }
 
 async function kefuRun(services: { databaseUrl: string; redisUrl: string }, ds: DataSource, fake: FakeTwilio) {
@@ -129,6 +143,8 @@ async function kefuRun(services: { databaseUrl: string; redisUrl: string }, ds: 
     TWILIO_STATUS_CALLBACK_URL: `http://127.0.0.1:${port}/webhooks/twilio/status`,
     SMS_RATE_PER_SECOND: '10000',
   });
+  let created = 0;
+  fake.onCreated = () => void created++;
   const app = await createApp(notifierApp, config);
   await app.listen(port, '127.0.0.1');
   sample();
@@ -164,6 +180,10 @@ async function kefuRun(services: { databaseUrl: string; redisUrl: string }, ds: 
     console.log(`${before} already sent when the window starts`);
     await new Promise((r) => setTimeout(r, WINDOW * 1000));
     const [{ n: after }] = await ds.query<[{ n: number }]>(sentSql, [noticeId]);
+    // Callbacks the notifier has not answered yet pile up in the fake (and in this process's memory).
+    console.log(
+      `at the window's end: ${created} messages taken by the fake Twilio, ${fake.callbackStats.ok} status callbacks answered of ${2 * created} posted`,
+    );
     const c0 = performance.now();
     const withdrawn = await ds.transaction((m) => cancelNotice(m, noticeId));
     console.log(
@@ -239,13 +259,19 @@ async function main(): Promise<void> {
     fake.keep = false;
     const kefu = await kefuRun(services, ds, fake);
     const rssMb = kefu.rss.map((r) => r.mb);
-    const quarter = (q: number) => kefu.rss[Math.min(kefu.rss.length - 1, Math.floor((kefu.rss.length * q) / 4))]?.mb;
+    const at = (q: number) => kefu.rss[Math.min(kefu.rss.length - 1, Math.floor((kefu.rss.length * q) / 4))];
+    const quarter = (q: number) => at(q)?.mb;
+    const heap = (q: number) => at(q)?.heap;
     console.log(
       `kefu (${WINDOW > 0 ? 'steady, notifier' : 'send → all sent'})    sent ${kefu.sentPerSec.toFixed(0).padStart(6)} /s   (over ${kefu.sentSeconds.toFixed(1)} s)`,
     );
     console.log(`ratio: ${(kefu.sentPerSec / raw.sentPerSec).toFixed(2)} (aim ≥ 0.6)`);
     console.log(
       `bench process RSS during the kefu run: start ${rssMb[0]} MB, quarters ${[1, 2, 3].map(quarter).join(' / ')} MB, end ${rssMb[rssMb.length - 1]} MB, peak ${Math.max(...rssMb)} MB`,
+    );
+    console.log(`bench process V8 heap live after a full GC, every 5 s: ${live.join(' / ')} MB`);
+    console.log(
+      `bench process V8 heap in use: start ${heap(0)} MB, quarters ${[1, 2, 3].map(heap).join(' / ')} MB, end ${heap(4)} MB`,
     );
   } finally {
     stopSampling();

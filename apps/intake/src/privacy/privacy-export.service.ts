@@ -15,17 +15,21 @@ export interface PersonalDataExport {
   certificateNotices: Array<Record<string, unknown>>;
   /** Visits made to them (客户访问记录单): when, how, topics, notes, outcome, the follow-up case. */
   visitRecords: Array<Record<string, unknown>>;
-  /** Satisfaction surveys they were asked, and what they answered. */
+  /** Satisfaction surveys they were asked, and what they answered (every score and text, the case it opened). */
   surveys: Array<Record<string, unknown>>;
+  /** Visits planned to them (拜访计划): kind, due date, done or ended and why. */
+  plannedVisits: Array<Record<string, unknown>>;
+  /** Estate-wide notices they were on the list of: left out and why, and the sign-off record of each message. */
+  notices: Array<Record<string, unknown>>;
   privacyRequests: Array<Record<string, unknown>>;
 }
 
 /**
  * The owner's row, their units (never the co-owners'), the cases matched to them with what was filed with each (the
  * items as received, calls, return visits, attachments listed, the timeline's kinds and times), every message sent to
- * them or to the reporter of their cases with its receipts and letter, their certificate notices and the records of
- * visits made to them. Bytes
- * (mail, photos, PDFs) are listed, not included.
+ * them or to the reporter of their cases with its receipts and letter, their certificate notices, the records of
+ * visits made to them and those planned, their survey invitations and answers, and the estate-wide notices they were on
+ * the list of with each one's sign-off record. Bytes (mail, photos, PDFs) are listed, not included.
  */
 @Injectable()
 export class PrivacyExportService {
@@ -35,7 +39,8 @@ export class PrivacyExportService {
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       const [owner] = await m.query<Array<Record<string, unknown>>>(
         `SELECT id, name, mobiles, email, postal_address AS "postalAddress", postcode, preferred_channels AS "preferredChannels",
-                opt_outs AS "optOuts", created_at AS "createdAt", erased_at AS "erasedAt"
+                opt_outs AS "optOuts", marketing_opt_out AS "marketingOptOut", created_at AS "createdAt",
+                erased_at AS "erasedAt"
            FROM owners WHERE id = $1`,
         [ownerId],
       );
@@ -61,14 +66,16 @@ export class PrivacyExportService {
             WHERE r.owner_id = $1 ORDER BY r.visited_at`,
           [ownerId],
         ),
-        surveys: await m.query(
-          `SELECT si.occasion, si.due_on AS "dueOn", si.life_stage AS "lifeStage", ${unitLabelSql()} AS unit,
-                  si.answered_at AS "answeredAt", a.scores, a.texts
-             FROM survey_invitations si LEFT JOIN survey_answers a ON a.invitation_id = si.id
-             JOIN units u ON u.id = si.unit_id JOIN buildings b ON b.id = u.building_id
-            WHERE si.owner_id = $1 ORDER BY si.due_on`,
+        surveys: await this.surveys(m, ownerId),
+        plannedVisits: await m.query(
+          `SELECT v.kind, p.name AS estate, ${unitLabelSql()} AS unit, to_char(v.due_on, 'YYYY-MM-DD') AS "dueOn",
+                  v.status, v.done_at AS "doneAt", v.ended_at AS "endedAt", v.end_reason AS "endReason"
+             FROM owner_visits v JOIN units u ON u.id = v.unit_id JOIN buildings b ON b.id = u.building_id
+             JOIN projects p ON p.id = v.project_id
+            WHERE v.owner_id = $1 ORDER BY v.due_on, v.kind`,
           [ownerId],
         ),
+        notices: await this.notices(m, ownerId),
         privacyRequests: await m.query(
           `SELECT kind, created_at AS "createdAt" FROM privacy_requests WHERE owner_id = $1 ORDER BY created_at`,
           [ownerId],
@@ -86,10 +93,44 @@ export class PrivacyExportService {
     });
   }
 
+  private surveys(m: Q, ownerId: string) {
+    return m.query<Array<Record<string, unknown>>>(
+      `SELECT si.occasion, p.name AS estate, ${unitLabelSql()} AS unit, to_char(si.due_on, 'YYYY-MM-DD') AS "dueOn",
+              si.life_stage AS "lifeStage", si.created_at AS "invitedAt", si.reminded_at AS "remindedAt",
+              si.answered_at AS "answeredAt", a.overall, a.buy_again AS "buyAgain", a.recommend, a.scores, a.texts,
+              a.via, c.number AS "caseNumber"
+         FROM survey_invitations si LEFT JOIN survey_answers a ON a.invitation_id = si.id
+         LEFT JOIN cases c ON c.id = a.case_id
+         JOIN units u ON u.id = si.unit_id JOIN buildings b ON b.id = u.building_id
+         JOIN projects p ON p.id = si.project_id
+        WHERE si.owner_id = $1 ORDER BY si.due_on, si.occasion`,
+      [ownerId],
+    );
+  }
+
+  /** The notice, whether they were left out (why), and each message of it to them: how, when, delivered, EMS signer. */
+  private notices(m: Q, ownerId: string) {
+    return m.query<Array<Record<string, unknown>>>(
+      `SELECT n.id AS "noticeId", n.kind, n.title, p.name AS estate, ${unitLabelSql()} AS unit, n.sent_at AS "sentAt",
+              nr.excluded AS "leftOut",
+              (SELECT coalesce(jsonb_agg(jsonb_build_object('channel', x.channel, 'status', x.status,
+                        'toAddress', x.to_address,
+                        'sentAt', x.sent_at, 'deliveredAt', x.delivered_at, 'signer', l.signer, 'signedAt', l.signed_at)
+                        ORDER BY x.created_at, x.id), '[]')
+                 FROM notifications x LEFT JOIN letters l ON l.notification_id = x.id
+                WHERE x.source_type = 'notice' AND x.source_id = n.id AND x.owner_id = nr.owner_id) AS "signOff"
+         FROM notice_recipients nr JOIN notices n ON n.id = nr.notice_id JOIN projects p ON p.id = n.project_id
+         JOIN units u ON u.id = nr.unit_id JOIN buildings b ON b.id = u.building_id
+        WHERE nr.owner_id = $1 ORDER BY n.created_at, n.id`,
+      [ownerId],
+    );
+  }
+
   private units(m: Q, ownerId: string) {
     return m.query<Array<Record<string, unknown>>>(
       `SELECT u.id AS "unitId", p.name AS estate, ${unitLabelSql()} AS unit, ou.relation, ou.is_primary_contact AS "isPrimaryContact",
-              to_char(ou.since, 'YYYY-MM-DD') AS since, to_char(ou.until, 'YYYY-MM-DD') AS until
+              to_char(ou.since, 'YYYY-MM-DD') AS since, to_char(ou.until, 'YYYY-MM-DD') AS until,
+              to_char(ou.moved_in_on, 'YYYY-MM-DD') AS "movedInOn"
          FROM owner_units ou JOIN units u ON u.id = ou.unit_id JOIN buildings b ON b.id = u.building_id
          JOIN projects p ON p.id = u.project_id
         WHERE ou.owner_id = $1 ORDER BY ou.since NULLS FIRST, u.id`,

@@ -1,9 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CLOCK, isForwardTransition, type Clock, type NotificationStatus } from '@kefu/shared';
+import { CLOCK, isForwardTransition, notificationStatuses, type Clock, type NotificationStatus } from '@kefu/shared';
 import { NotificationDispatcher, updateReturning, type FallbackSource } from './notification-dispatcher.service';
+import { callbackSql } from './notification-dispatcher.sql';
 import { classifyTwilioError } from './twilio-errors';
+
+const UUID = /^[0-9a-f-]{36}$/i;
+/** The statuses a callback reporting sent / delivered may move a notification from (forward only). */
+const FORWARD_FROM = {
+  sent: notificationStatuses.filter((s) => isForwardTransition(s, 'sent')),
+  delivered: notificationStatuses.filter((s) => isForwardTransition(s, 'delivered')),
+};
 
 export interface TwilioStatusCallback {
   MessageSid?: string;
@@ -37,9 +45,11 @@ export class DeliveryReceiptsService {
     const reported = String(body.MessageStatus ?? body.SmsStatus ?? '').toLowerCase();
     if (!sid || !reported) return { applied: false };
     const now = this.clock.now();
+    if (reported === 'sent' || reported === 'delivered')
+      return this.forward(notificationId, sid, reported, body, attempt, now);
     return this.ds.transaction(async (m) => {
       // Only the columns a receipt needs (this runs for every callback), locked against a concurrent record.
-      const byId = !!notificationId && /^[0-9a-f-]{36}$/i.test(notificationId);
+      const byId = !!notificationId && UUID.test(notificationId);
       const [row] = await m.query<
         Array<FallbackSource & { status: NotificationStatus; providerId: string | null; attempts: number }>
       >(
@@ -87,5 +97,34 @@ export class DeliveryReceiptsService {
       if (to === 'undelivered' || to === 'failed') await this.dispatcher.fallback(m, row, 'sms');
       return { applied: true, status: to };
     });
+  }
+
+  /**
+   * sent / delivered (most callbacks): the same rules as above in one statement (callbackSql), no transaction: the row
+   * locked, its receipt once, the status moved forward only, nothing else to do.
+   */
+  private async forward(
+    notificationId: string | null,
+    sid: string,
+    to: 'sent' | 'delivered',
+    body: TwilioStatusCallback,
+    attempt: number | null,
+    now: Date,
+  ): Promise<{ applied: boolean; status?: NotificationStatus }> {
+    const byId = !!notificationId && UUID.test(notificationId);
+    const [r] = await this.ds.query<[{ applied: number }]>(callbackSql(byId), [
+      byId ? notificationId : sid,
+      sid,
+      now,
+      to,
+      body.ErrorCode ? `error ${body.ErrorCode}` : null,
+      JSON.stringify({ ...body }),
+      `twilio:${sid}:${to}`,
+      to,
+      attempt,
+      FORWARD_FROM[to],
+      to === 'delivered' ? now : null,
+    ]);
+    return r.applied ? { applied: true, status: to } : { applied: false };
   }
 }

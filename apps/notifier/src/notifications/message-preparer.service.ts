@@ -4,11 +4,8 @@ import { APP_CONFIG, type AppConfig, type NotificationEntity, type NotifyChannel
 import type { Destination } from '../channels/channel-sender';
 import { quietUntil } from './quiet-hours';
 import { ProviderRateLimiter } from './rate-limiter';
-import { RecipientResolver } from './recipient-resolver';
+import { RecipientResolver, type Recipient } from './recipient-resolver';
 import { forChannel, renderTemplate, smsSegments, TemplateVariablesError } from './templates';
-
-/** The same SMS text to the same number at most this often in 24 hours. */
-const SAME_TEXT_PER_DAY = 3;
 
 /** A message ready for its provider, or why there is none (and whether the next channel should be tried). */
 export type Prepared =
@@ -36,9 +33,12 @@ export class MessagePreparer {
     private readonly limiter: ProviderRateLimiter,
   ) {}
 
-  /** Recipient, channel, variables, rendering: everything that can fail before a provider is involved. */
-  async prepare(row: NotificationEntity): Promise<Prepared> {
-    const r = await this.recipients.resolve(row);
+  /**
+   * Recipient, channel, variables, rendering: everything that can fail before a provider is involved. `resolved`: the
+   * recipient when the caller already read it (null: no longer exists), else it is read here.
+   */
+  async prepare(row: NotificationEntity, resolved?: Recipient | null): Promise<Prepared> {
+    const r = resolved === undefined ? await this.recipients.resolve(row) : resolved;
     if (!r) {
       const message = `the ${row.recipientType} of this notification no longer exists`;
       return { ok: false, code: 'no_recipient', message, fallback: false };
@@ -115,26 +115,5 @@ export class MessagePreparer {
     );
     const max = this.config.ACKS_PER_RECIPIENT_PER_DAY;
     return n >= max ? `${n} acknowledgements went to this address in the last 24 hours (at most ${max})` : null;
-  }
-
-  /**
-   * SMS: why this text may not go to this number again (already sent 3 times in 24 h), or null. Run it in
-   * the transaction that claims the row: it counts under a per-number advisory lock held until commit.
-   */
-  async sameTextLimit(
-    m: EntityManager,
-    row: Pick<NotificationEntity, 'id'>,
-    p: Extract<Prepared, { ok: true }>,
-    now: Date,
-  ): Promise<string | null> {
-    if (p.channel !== 'sms') return null;
-    await m.query(`SELECT pg_advisory_xact_lock(hashtextextended('kefu-sms:' || $1, 0))`, [p.to.address]);
-    const [{ n }] = await m.query<[{ n: number }]>(
-      `SELECT count(*)::int AS n FROM notifications
-        WHERE to_address = $1 AND channel = 'sms' AND id <> $2 AND sent_at > $3::timestamptz - interval '24 hours'
-          AND status IN ('sending', 'sent', 'delivered', 'undelivered') AND md5(body) = md5($4)`,
-      [p.to.address, row.id, now, p.body],
-    );
-    return n >= SAME_TEXT_PER_DAY ? `the same text was sent to this number ${n} times in the last 24 hours` : null;
   }
 }

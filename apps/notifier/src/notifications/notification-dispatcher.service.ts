@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
   CLOCK,
-  noticeHeld,
   NotificationEntity,
   QueueProducer,
   requestNotification,
@@ -15,23 +14,29 @@ import { ChannelRegistry, type SendOutcome } from '../channels/channel-sender';
 import { MessagePreparer, type Prepared } from './message-preparer.service';
 import {
   CASE_OWNER_SQL,
-  claimSql,
+  CLAIM_SQL,
   DEFER_SQL,
   failSql,
+  inTransaction,
+  loadForSend,
   OPT_OUT_SQL,
   RECEIPT_SQL,
   RETRY_SQL,
   SENT_MESSAGE_SQL,
-  SENT_SQL,
+  SENT_WITH_RECEIPT_SQL,
   updateReturning,
 } from './notification-dispatcher.sql';
+import { RecipientResolver } from './recipient-resolver';
 import {
   MAX_ATTEMPTS,
   MUST_ARRIVE,
   NEXT_CHANNEL,
+  SAME_TEXT_PER_DAY,
   backoffMs,
+  sameTextMessage,
   fallbackRequest,
   providerSource,
+  type ClaimLimit,
   type FallbackSource,
   type ProcessResult,
 } from './notification-send.rules';
@@ -52,21 +57,21 @@ export class NotificationDispatcher {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly preparer: MessagePreparer,
+    private readonly recipients: RecipientResolver,
     private readonly registry: ChannelRegistry,
     private readonly producer: QueueProducer,
   ) {}
 
   async process(id: string): Promise<ProcessResult> {
-    const row = await this.ds.getRepository(NotificationEntity).findOneBy({ id });
-    if (!row || row.status !== 'pending') return 'skipped';
-    // A paused or cancelled estate-wide notice holds its unsent messages (a resume queues them again).
-    if (row.sourceType === 'notice' && row.sourceId && (await noticeHeld(this.ds, row.sourceId))) return 'skipped';
+    const loaded = await loadForSend(this.ds, this.recipients, id);
+    if (!loaded) return 'skipped';
+    const { row, recipient } = loaded;
     const now = this.clock.now();
     if (row.notBefore.getTime() > now.getTime()) {
       await this.requeue(id, row.notBefore);
       return 'deferred';
     }
-    const p = await this.preparer.prepare(row);
+    const p = await this.preparer.prepare(row, recipient);
     if (!p.ok) {
       await this.ds.transaction((m) =>
         this.fail(m, row, 'pending', row.channel, { code: p.code, message: p.message }, p.fallback),
@@ -122,34 +127,27 @@ export class NotificationDispatcher {
   }
 
   /**
-   * pending → sending, committed before the provider call, with the rendered message and address. SMS:
-   * the same text to the same number at most 3 times in 24 h, counted under a per-number advisory lock.
+   * pending → sending, committed before the provider call, with the rendered message and address. SMS: the same text
+   * to the same number at most SAME_TEXT_PER_DAY times in 24 h, counted under a per-number advisory lock, all in one
+   * statement (notification_claim); an acknowledgement also under its per-address limit, in one transaction.
    */
-  private claim(
+  private async claim(
     row: NotificationEntity,
     p: Extract<Prepared, { ok: true }>,
     now: Date,
   ): Promise<number | 'skipped' | 'limited'> {
-    return this.ds.transaction(async (m) => {
-      const tooMany = await this.preparer.acknowledgementLimit(m, row, p, now);
-      const limited = tooMany ?? (await this.preparer.sameTextLimit(m, row, p, now));
-      if (limited) {
-        const failure = { code: tooMany ? 'recipient_limit' : 'duplicate_limit', message: limited };
-        const done = await this.fail(m, row, 'pending', p.channel, failure, false);
-        return done ? 'limited' : 'skipped';
-      }
-      const rows = await updateReturning<{ attempts: number }>(m, claimSql(), [
-        row.id,
-        p.channel,
-        p.to.address,
-        p.subject,
-        p.body,
-        p.html,
-        p.segments,
-        now,
-      ]);
-      return rows[0]?.attempts ?? 'skipped';
+    const params = [row.id, p.channel, p.to.address, p.subject, p.body, p.html, p.segments, now, SAME_TEXT_PER_DAY];
+    const ack = row.kind === 'case_acknowledgement';
+    const claimed = await inTransaction(this.ds, ack, async (m): Promise<number | 'skipped' | ClaimLimit> => {
+      const tooMany = ack && (await this.preparer.acknowledgementLimit(m, row, p, now));
+      if (tooMany) return { code: 'recipient_limit', message: tooMany };
+      const [c] = await m.query<Array<{ attempts: number | null; sameText: number }>>(CLAIM_SQL, params);
+      if (!c) return 'skipped';
+      return c.attempts ?? { code: 'duplicate_limit', message: sameTextMessage(c.sameText) };
     });
+    if (typeof claimed !== 'object') return claimed;
+    const done = await this.ds.transaction((m) => this.fail(m, row, 'pending', p.channel, claimed, false));
+    return done ? 'limited' : 'skipped';
   }
 
   /** What the provider said, recorded against this attempt only (the attempt number fences a late worker). */
@@ -158,20 +156,19 @@ export class NotificationDispatcher {
     const channel = n.channel!;
     const source = providerSource(channel);
     if (outcome.kind === 'sent') {
-      await this.ds.transaction(async (m) => {
-        const r = await updateReturning(m, SENT_SQL, [n.id, n.attempts, outcome.providerId, outcome.segments ?? null]);
-        if (!r.length) return;
-        await this.receipt(
-          m,
-          n.id,
-          now,
-          'sent',
-          source,
+      const raw = JSON.stringify(outcome.raw ?? { providerId: outcome.providerId });
+      const params = [n.id, n.attempts, outcome.providerId, outcome.segments ?? null, now, source];
+      const key = `${source}:sent:${n.id}:${n.attempts}`;
+      // The row and its receipt in one statement; an email about a case also records its Message-ID with them.
+      const caseEmail = channel === 'email' && !!n.caseId;
+      await inTransaction(this.ds, caseEmail, async (m) => {
+        const [r] = await m.query<[{ moved: number }]>(SENT_WITH_RECEIPT_SQL, [
+          ...params,
           outcome.detail ?? null,
-          outcome.raw ?? { providerId: outcome.providerId },
-          `${source}:sent:${n.id}:${n.attempts}`,
-        );
-        if (channel === 'email' && n.caseId) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
+          raw,
+          key,
+        ]);
+        if (r.moved && caseEmail) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
       });
       return 'sent';
     }

@@ -19,6 +19,17 @@ export const NEXT_CHANNEL: Partial<Record<NotifyChannel, NotifyChannel>> = { sms
 /** Automatic attempts for transient errors (429, 5xx, network); a staff retry adds one more. */
 export const MAX_ATTEMPTS = 5;
 
+/** The same SMS text to the same number at most this often in 24 hours (counted in notification_claim). */
+export const SAME_TEXT_PER_DAY = 3;
+
+/** Why a claim was refused: a per-recipient or same-text limit. */
+export type ClaimLimit = { code: 'recipient_limit' | 'duplicate_limit'; message: string };
+
+/** Why an SMS was not sent: the same text already went to this number `n` times in 24 hours. */
+export function sameTextMessage(n: number): string {
+  return `the same text was sent to this number ${n} times in the last 24 hours`;
+}
+
 /** Wait before automatic attempt `attempt + 1`: 30 s, doubling, at most an hour. */
 export function backoffMs(attempt: number): number {
   return backoffDelay(Math.max(0, attempt - 1), { baseMs: 30_000, maxMs: 3_600_000 });

@@ -15,7 +15,8 @@ export interface Recipient {
   optOuts: NotifyChannel[];
 }
 
-interface OwnerRow {
+/** An owner's columns a recipient is made of (also read by the dispatcher's one-statement load). */
+export interface OwnerRow {
   name: string;
   mobiles: string[];
   email: string | null;
@@ -50,17 +51,7 @@ export class RecipientResolver {
         `SELECT name, mobiles, email, postal_address, postcode, preferred_channels, opt_outs FROM owners WHERE id = $1`,
         [row.ownerId],
       );
-      if (!o) return null;
-      return {
-        name: o.name,
-        ownerId: row.ownerId,
-        mobile: o.mobiles.find(isSmsNumber) ?? null,
-        email: o.email,
-        postalAddress: o.postal_address,
-        postcode: o.postcode,
-        preferred: o.preferred_channels,
-        optOuts: o.opt_outs,
-      };
+      return o ? this.fromOwner(row.ownerId!, o) : null;
     }
     if (row.recipientType === 'staff') {
       const [s] = await this.ds.query<Array<{ name: string; mobile: string | null; email: string | null }>>(
@@ -98,6 +89,20 @@ export class RecipientResolver {
       postcode: c.postcode ?? null,
       preferred: c.preferred_channels ?? ['sms', 'email'],
       optOuts: c.opt_outs ?? [],
+    };
+  }
+
+  /** An owner recipient from their row as read now. */
+  fromOwner(ownerId: string, o: OwnerRow): Recipient {
+    return {
+      name: o.name,
+      ownerId,
+      mobile: o.mobiles.find(isSmsNumber) ?? null,
+      email: o.email,
+      postalAddress: o.postal_address,
+      postcode: o.postcode,
+      preferred: o.preferred_channels,
+      optOuts: o.opt_outs,
     };
   }
 

@@ -22,10 +22,15 @@ import {
   caselessNotificationsBatchSql,
   deleteCases,
   deleteIntakeRecords,
+  deleteNotices,
   deleteNotifications,
+  deleteSurveyInvitations,
   endedCasesBatchSql,
+  endedNoticesBatchSql,
   filedReportsSql,
   relayedOutboxSql,
+  surveyInvitationsBatchSql,
+  surveyRoundsSql,
   visitPlansSql,
   visitRecordsSql,
   webIpUsageSql,
@@ -115,6 +120,9 @@ export class RetentionPurgeService {
       const reportLimit = Math.max(1, Math.floor(limit / 100));
       add(counts, 'reports', await this.loop((m) => countTouched(m, filedReportsSql, [reportCutoff, reportLimit])));
       await this.progress(runId, counts);
+      const surveyCutoff = zonedParts(new Date(at('survey_record')), this.config.BUSINESS_TIME_ZONE).day;
+      await this.batches(counts, surveyInvitationsBatchSql, [surveyCutoff, limit], deleteSurveyInvitations);
+      add(counts, 'survey_rounds', await this.loop((m) => countTouched(m, surveyRoundsSql, [surveyCutoff, limit])));
       await this.batches(
         counts,
         caselessNotificationsBatchSql,
@@ -127,6 +135,8 @@ export class RetentionPurgeService {
         [at('caseless_intake_item'), at('quarantined_intake_item'), limit],
         deleteIntakeRecords,
       );
+      // After the notifications (its messages, same period); a notice brings its recipient list: fewer per batch.
+      await this.batches(counts, endedNoticesBatchSql, [at('notice_record'), planLimit], deleteNotices);
       await this.progress(runId, counts);
       // Cases bring their timeline, calls, mail and messages along: fewer per batch.
       const caseLimit = Math.max(1, Math.floor(limit / 25));

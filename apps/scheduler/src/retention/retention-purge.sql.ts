@@ -37,6 +37,23 @@ export const visitPlansSql = `DELETE FROM visit_plans WHERE id IN (
 export const filedReportsSql = `DELETE FROM reports WHERE id IN (
     SELECT id FROM reports WHERE period_end <= $1::date LIMIT $2 FOR UPDATE SKIP LOCKED)`;
 
+/** Survey invitations of rounds whose month ended at or before the cutoff ($1, a day in the business time zone). */
+export const surveyInvitationsBatchSql = `SELECT i.id
+  FROM survey_invitations i JOIN survey_rounds r ON r.id = i.round_id
+  WHERE (r.month + interval '1 month')::date <= $1::date
+  LIMIT $2 FOR UPDATE OF i SKIP LOCKED`;
+
+/** Survey rounds past the same cutoff ($1) with no invitation left. */
+export const surveyRoundsSql = `DELETE FROM survey_rounds WHERE id IN (
+    SELECT r.id FROM survey_rounds r WHERE (r.month + interval '1 month')::date <= $1::date
+       AND NOT EXISTS (SELECT 1 FROM survey_invitations i WHERE i.round_id = r.id)
+     LIMIT $2 FOR UPDATE SKIP LOCKED)`;
+
+/** Estate-wide notices that finished (or, never sent, last changed) at or before the cutoff ($1); never one sending. */
+export const endedNoticesBatchSql = `SELECT n.id FROM notices n
+  WHERE n.status <> 'sending' AND COALESCE(n.finished_at, n.updated_at) <= $1
+  LIMIT $2 FOR UPDATE OF n SKIP LOCKED`;
+
 /**
  * Recordings past their period: the call at least RECORDING_MIN_KEEP_DAYS ago ($1), past the day the operator asked to
  * keep it to ($3, today in the business time zone), and its case finished (closed or rejected: a case still being
@@ -126,6 +143,32 @@ export async function deleteCases(m: Q, ids: string[], counts: Record<string, nu
     ),
   );
   add(counts, 'cases', await countTouched(m, `DELETE FROM cases WHERE id = ANY($1::uuid[])`, p));
+}
+
+/** Deletes survey invitations ($1) with their answers. */
+export async function deleteSurveyInvitations(m: Q, ids: string[], counts: Record<string, number>): Promise<void> {
+  const p = [ids];
+  add(
+    counts,
+    'survey_answers',
+    await countTouched(m, `DELETE FROM survey_answers WHERE invitation_id = ANY($1::uuid[])`, p),
+  );
+  add(
+    counts,
+    'survey_invitations',
+    await countTouched(m, `DELETE FROM survey_invitations WHERE id = ANY($1::uuid[])`, p),
+  );
+}
+
+/** Deletes notices ($1) with their recipient lists. */
+export async function deleteNotices(m: Q, ids: string[], counts: Record<string, number>): Promise<void> {
+  const p = [ids];
+  add(
+    counts,
+    'notice_recipients',
+    await countTouched(m, `DELETE FROM notice_recipients WHERE notice_id = ANY($1::uuid[])`, p),
+  );
+  add(counts, 'notices', await countTouched(m, `DELETE FROM notices WHERE id = ANY($1::uuid[])`, p));
 }
 
 export function add(counts: Record<string, number>, key: string, n: number): void {

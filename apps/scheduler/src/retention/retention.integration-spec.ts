@@ -273,6 +273,7 @@ describe('records retention purge (002 §8, 004 篇2 §3.2, 004 篇3 §4.5)', ()
       visit_records: 1,
       visit_plans: 1,
       reports: 0, // filed reports: reports.integration-spec.ts
+      survey_rounds: 0,
       call_recordings: 4, // closedRecently, notYet, and the two purged cases' (dropped before their cases go)
       // 2 cases' replies + the notice + the fallback chain of 2
       notifications: 5,

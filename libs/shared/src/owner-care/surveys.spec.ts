@@ -2,6 +2,8 @@ import {
   defaultOwnerSurvey,
   defaultSurveySchedule,
   dueOccasions,
+  responseTargetMet,
+  sharePercent,
   SurveyLinks,
   surveyFigures,
   surveyOccasions,
@@ -74,6 +76,17 @@ describe('satisfaction and loyalty (001 客户满意度管理程序 §3)', () =>
     // Shares to one decimal: 2 of 3 = 66.7 %.
     expect(surveyFigures(answers.slice(3, 6))).toMatchObject({ satisfaction: 66.7, loyalty: 0 });
     expect(surveyFigures([])).toEqual({ respondents: 0, satisfied: 0, loyal: 0, satisfaction: null, loyalty: null });
+  });
+
+  it('tracks the response target (≥ 30 %) on the counts, not on the rounded rate', () => {
+    expect(responseTargetMet(3, 10, 30)).toBe(true);
+    expect(responseTargetMet(2, 10, 30)).toBe(false);
+    // 29.97 % shows as 30 % but does not reach it.
+    expect(sharePercent(2997, 10_000)).toBe(30);
+    expect(responseTargetMet(2997, 10_000, 30)).toBe(false);
+    expect(responseTargetMet(3000, 10_000, 30)).toBe(true);
+    // A round nobody was invited to has no rate and does not meet anything.
+    expect(responseTargetMet(0, 0, 30)).toBe(false);
   });
 });
 

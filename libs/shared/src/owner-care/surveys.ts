@@ -169,6 +169,13 @@ export interface SurveyFigures {
 export const sharePercent = (n: number, of: number): number | null => (of ? Math.round((1000 * n) / of) / 10 : null);
 
 /**
+ * Whether a round's responses reach the target (WHVK-QP-16-03: at least 30 %, SURVEY_RESPONSE_TARGET_PERCENT), on the
+ * counts themselves: 2,997 of 10,000 shows as 30.0 % but is short of it.
+ */
+export const responseTargetMet = (respondents: number, invited: number, targetPercent: number): boolean =>
+  invited > 0 && respondents * 100 >= targetPercent * invited;
+
+/**
  * 001 §3.1: satisfaction = the share of respondents giving 4 or 5 for the overall performance (5-point scale);
  * §3.2: loyalty = the share giving 4 or more on all of the first three (overall, would buy again, would recommend).
  * The SQL of the reports (surveyFiguresSql) computes the same; a worked example tests both.

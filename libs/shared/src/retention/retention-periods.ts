@@ -32,7 +32,9 @@ export type RetentionKind =
   | 'relayed_outbox'
   | 'web_ip_usage'
   | 'visit_record'
-  | 'filed_report';
+  | 'filed_report'
+  | 'survey_record'
+  | 'notice_record';
 
 export function retentionPeriods(config: AppConfig): Record<RetentionKind, RetentionPeriod> {
   return {
@@ -89,6 +91,18 @@ export function retentionPeriods(config: AppConfig): Record<RetentionKind, Reten
       from: 'the end of its period (business time zone)',
       rule: '002 §8.2: monthly and yearly complaint reports are kept 2 years; weekly and quarterly reports go by the same period',
       then: 'deleted with its documents (XLSX, PDF) and its delivery records',
+    },
+    survey_record: {
+      interval: '2 years',
+      from: "the end of the survey round's month",
+      rule: 'seeds silent on survey records (001 §3, WHVK-QP-16-03): an answer is the owner’s visit by questionnaire, kept like the 客户访问记录单 (002 §8.2, 2 years); the figures made from it are monthly and yearly reports, also 2 years (002 §8.2), so a year’s figures can still be compared with the year before',
+      then: 'the invitations with their answers deleted, then the empty round (a case opened from a low score stays, by its own period)',
+    },
+    notice_record: {
+      interval: `${CASELESS_NOTIFICATION_YEARS} years`,
+      from: 'the notice finished (done or cancelled; a draft never sent: its last change)',
+      rule: '004 篇3 §4.8.6 keeps the sign-off record with the notice; seeds silent on how long, so the notice, its recipients (who was left out and why) and its messages go by the same 2 years as other notifications about no case (002 §8.2)',
+      then: 'deleted with its recipient list (its messages and receipts go by the caseless-notification rule, no later)',
     },
   };
 }

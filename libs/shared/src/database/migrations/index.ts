@@ -31,6 +31,7 @@ import { Surveys1795580000000 } from './1795580000000-Surveys';
 import { CaseLibrary1795610000000 } from './1795610000000-CaseLibrary';
 import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
 import { Reports1795605000000 } from './1795605000000-Reports';
+import { NotificationClaim1795615000000 } from './1795615000000-NotificationClaim';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -67,4 +68,5 @@ export const migrations = [
   EstateNotices1795590000000,
   Reports1795605000000,
   CaseLibrary1795610000000,
+  NotificationClaim1795615000000,
 ];
