@@ -136,8 +136,10 @@ const library = {
       main,
       html`<div class="sched-page" id="case-library-page"><h1>${t('nav.caseLibrary')}</h1>
       <form id="cl-search" role="search">
-        <div class="field"><label for="cl-q">${t('cl.q')}</label><input id="cl-q" name="q" maxlength="100" value="${q}"></div>
-        <label class="inline"><input type="checkbox" name="typical" ${typical ? 'checked' : ''}> ${t('cl.typical')}</label>
+        <div class="field"><label for="cl-q">${t('cl.q')}</label>
+          <input id="cl-q" name="q" maxlength="100" value="${q}"></div>
+        <label class="inline"><input type="checkbox" name="typical" ${typical ? 'checked' : ''}>
+          ${t('cl.typical')}</label>
         <button type="submit">${t('cl.search')}</button>
       </form>
       ${
@@ -194,14 +196,18 @@ const write = {
     const value = (f) => (writeup ? String(/** @type {any} */ (writeup)[f]) : '');
     mount(
       main,
-      html`<div class="sched-page"><p><a href="#/cases/${caseId}">← ${number}</a></p><h1>${t('cl.write', { number })}</h1>
+      html`<div class="sched-page"><p><a href="#/cases/${caseId}">← ${number}</a></p>
+      <h1>${t('cl.write', { number })}</h1>
       <form id="cl-write" novalidate>
         ${FIELDS.map((f) =>
           f === 'title'
-            ? html`<div class="field"><label for="cl-${f}">${t(`cl.f.${f}`)}</label><input id="cl-${f}" name="${f}" maxlength="100" value="${value(f)}"></div>`
-            : html`<div class="field"><label for="cl-${f}">${t(`cl.f.${f}`)}</label><textarea id="cl-${f}" name="${f}" rows="3">${value(f)}</textarea></div>`,
+            ? html`<div class="field"><label for="cl-${f}">${t(`cl.f.${f}`)}</label>
+                <input id="cl-${f}" name="${f}" maxlength="100" value="${value(f)}"></div>`
+            : html`<div class="field"><label for="cl-${f}">${t(`cl.f.${f}`)}</label>
+                <textarea id="cl-${f}" name="${f}" rows="3">${value(f)}</textarea></div>`,
         )}
-        <div class="field"><label for="cl-tags">${t('cl.f.tags')}</label><input id="cl-tags" name="tags" value="${writeup ? writeup.tags.join(' ') : ''}"></div>
+        <div class="field"><label for="cl-tags">${t('cl.f.tags')}</label>
+          <input id="cl-tags" name="tags" value="${writeup ? writeup.tags.join(' ') : ''}"></div>
         <div id="cl-write-error" tabindex="-1"></div>
         <button type="submit">${t('cl.save')}</button>
       </form></div>`,
@@ -240,19 +246,27 @@ const detail = {
       /** @type {Promise<{ departments: Array<{ id: string, name: string }> }>} */ (api('case-library/departments')),
     ]);
     ctx.setTitle(w.title);
+    const shared = w.sharedWith.map((s) => s.name).join('、');
     mount(
       main,
       html`<div class="sched-page" id="cl-detail"><p><a href="#/case-library">← ${t('cl.back')}</a></p>
       <h1>${w.title}</h1><p><a href="#/cases/${w.caseId}">${w.caseNumber}</a> ${w.estate ?? ''}
         ${w.tags.map((tag) => html`<span class="badge">${tag}</span>`)}</p>
-      <dl class="facts">${FIELDS.slice(1).map((f) => html`<dt>${t(`cl.f.${f}`)}</dt><dd data-field="${f}">${/** @type {any} */ (w)[f]}</dd>`)}</dl>
+      <dl class="facts">${FIELDS.slice(1).map(
+        (f) => html`<dt>${t(`cl.f.${f}`)}</dt><dd data-field="${f}">${/** @type {any} */ (w)[f]}</dd>`,
+      )}</dl>
       <p class="muted">${w.author ?? ''} ${dateTime(w.updatedAt)}${
-        w.sharedWith.length ? html` · ${t('cl.sharedWith', { names: w.sharedWith.map((s) => s.name).join('、') })}` : ''
+        shared ? html` · ${t('cl.sharedWith', { names: shared })}` : ''
       }</p>
-      <p><a href="#/case-library/write/${w.caseId}">${t('cl.edit')}</a> <button type="button" class="secondary" id="cl-remove">${t('cl.remove')}</button></p>
+      <p><a href="#/case-library/write/${w.caseId}">${t('cl.edit')}</a>
+        <button type="button" class="secondary" id="cl-remove">${t('cl.remove')}</button></p>
       <form id="cl-share"><fieldset class="field"><legend>${t('cl.share')}</legend>
-        ${departments.map((d) => html`<label class="inline"><input type="checkbox" name="departmentIds" value="${d.id}"> ${d.name}</label>`)}
-      </fieldset><div id="cl-share-error" tabindex="-1"></div><button type="submit">${t('cl.shareBtn')}</button></form></div>`,
+        ${departments.map(
+          (d) =>
+            html`<label class="inline"><input type="checkbox" name="departmentIds" value="${d.id}"> ${d.name}</label>`,
+        )}
+      </fieldset><div id="cl-share-error" tabindex="-1"></div>
+      <button type="submit">${t('cl.shareBtn')}</button></form></div>`,
     );
     const form = /** @type {HTMLFormElement} */ ($('#cl-share', main));
     form.addEventListener('submit', (e) => {

@@ -111,11 +111,14 @@ const page = {
     const problems = r.problems;
     /** @type {Action[]} */
     const actions = r.actions;
+    /** @type {Array<{ id: string, name: string }>} */
+    const departments = depts.departments;
     mount(
       main,
       html`<div class="sched-page" id="recurring-page"><h1>${t('nav.recurring')}</h1>
       <form id="rp-month"><div class="field"><label for="rp-m">${t('rp.month')}</label>
-        <input id="rp-m" name="month" type="month" value="${month}"></div><button type="submit">${t('rp.show')}</button></form>
+        <input id="rp-m" name="month" type="month" value="${month}"></div>
+        <button type="submit">${t('rp.show')}</button></form>
       <p id="rp-summary">${t('rp.summary', {
         month,
         n: r.totals.problems,
@@ -125,19 +128,23 @@ const page = {
       })}</p>
       ${
         problems.length
-          ? html`<table id="rp-table"><thead><tr><th scope="col">${t('rp.col.kind')}</th><th scope="col">${t('rp.col.problem')}</th>
+          ? html`<table id="rp-table"><thead><tr><th scope="col">${t('rp.col.kind')}</th>
+            <th scope="col">${t('rp.col.problem')}</th>
             <th scope="col" class="num">${t('rp.col.cases')}</th><th scope="col">${t('rp.col.months')}</th>
             <th scope="col">${t('rp.col.examples')}</th><th scope="col">${t('rp.col.action')}</th></tr></thead><tbody>
             ${problems.map(
               (p) => html`<tr data-key="${p.key}"><td>${t(`rp.kind.${p.kind}`)}</td><td>${p.label}</td>
               <td class="num">${p.cases}（${p.inPeriod}）</td><td>${p.months.join('、')}</td>
-              <td>${p.examples.map((e) => html`<div><a href="#/cases/${e.caseId}">${e.number}</a> ${e.excerpt}</div>`)}</td>
+              <td>${p.examples.map(
+                (e) => html`<div><a href="#/cases/${e.caseId}">${e.number}</a> ${e.excerpt}</div>`,
+              )}</td>
               <td>${
                 p.action && (p.action.status === 'open' || p.action.status === 'in_progress')
                   ? actionCell(p.action)
                   : html`${p.action ? actionCell(p.action) : ''}${
                       manager
-                        ? html`<button type="button" class="secondary" data-take="${p.key}" data-label="${p.label}">${t('rp.take')}</button>`
+                        ? html`<button type="button" class="secondary" data-take="${p.key}" data-label="${p.label}">
+                          ${t('rp.take')}</button>`
                         : ''
                     }`
               }</td></tr>`,
@@ -146,10 +153,12 @@ const page = {
       }
       <form id="rp-action" hidden novalidate><h2 id="rp-action-h"></h2>
         <input type="hidden" name="problemKey"><input type="hidden" name="problemLabel">
-        <div class="field"><label for="rp-action-text">${t('rp.action')}</label><textarea id="rp-action-text" name="action" rows="3"></textarea></div>
+        <div class="field"><label for="rp-action-text">${t('rp.action')}</label>
+          <textarea id="rp-action-text" name="action" rows="3"></textarea></div>
         <div class="field"><label for="rp-dept">${t('rp.department')}</label><select id="rp-dept" name="departmentId">
-          ${depts.departments.map((/** @type {{ id: string, name: string }} */ d) => html`<option value="${d.id}">${d.name}</option>`)}</select></div>
-        <div class="field"><label for="rp-due">${t('rp.dueOn')}</label><input id="rp-due" name="dueOn" type="date"></div>
+          ${departments.map((d) => html`<option value="${d.id}">${d.name}</option>`)}</select></div>
+        <div class="field"><label for="rp-due">${t('rp.dueOn')}</label>
+          <input id="rp-due" name="dueOn" type="date"></div>
         <div id="rp-action-error" tabindex="-1"></div><button type="submit">${t('rp.save')}</button></form>
       <section aria-labelledby="rp-f-h"><h2 id="rp-f-h">${t('rp.actions')}</h2>
       ${
@@ -158,10 +167,11 @@ const page = {
               (a) =>
                 html`<li>${a.problemLabel}：${actionCell(a)}${
                   manager
-                    ? html` <select data-action="${a.id}" aria-label="${t('rp.statusOf', { label: a.problemLabel })}">${STATUSES.map(
-                        (s) =>
-                          html`<option value="${s}" ${s === a.status ? 'selected' : ''}>${t(`rp.status.${s}`)}</option>`,
-                      )}</select>`
+                    ? html` <select data-action="${a.id}" aria-label="${t('rp.statusOf', { label: a.problemLabel })}">
+                    ${STATUSES.map(
+                      (s) =>
+                        html`<option value="${s}" ${s === a.status ? 'selected' : ''}>${t(`rp.status.${s}`)}</option>`,
+                    )}</select>`
                     : ''
                 }</li>`,
             )}</ul>`

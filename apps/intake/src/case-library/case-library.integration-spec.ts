@@ -109,9 +109,9 @@ describe('case library API (案例库)', () => {
     expect((await share().expect(200)).body).toEqual({ departments: 1, notified: 1 });
     expect((await share().expect(200)).body).toEqual({ departments: 1, notified: 0 });
     const sent = await db.dataSource.query(
-      `SELECT staff_id, kind, variables FROM notifications WHERE kind = 'case_writeup_shared'`,
+      `SELECT staff_id, kind, channel, variables FROM notifications WHERE kind = 'case_writeup_shared'`,
     );
-    expect(sent).toEqual([expect.objectContaining({ staff_id: a.id })]);
+    expect(sent).toEqual([expect.objectContaining({ staff_id: a.id, channel: 'email' })]);
     expect(sent[0].variables).toMatchObject({ caseNumber: c.number, departmentName: '工程部', lesson: writeup.lesson });
     const unknown = '00000000-0000-4000-8000-000000000000';
     const no = await http()

@@ -118,8 +118,8 @@ export class CaseWriteupsService {
          SELECT $1, d, $3 FROM unnest($2::uuid[]) d ON CONFLICT DO NOTHING`,
         [id, departmentIds, by.id],
       );
-      const staff = await m.query<Array<{ id: string; departmentId: string }>>(
-        `SELECT id, department_id AS "departmentId" FROM staff
+      const staff = await m.query<Array<{ id: string; departmentId: string; hasEmail: boolean }>>(
+        `SELECT id, department_id AS "departmentId", email IS NOT NULL AS "hasEmail" FROM staff
           WHERE active AND department_id = ANY($1::uuid[]) AND id <> $2 ORDER BY id`,
         [departmentIds, by.id],
       );
@@ -129,6 +129,8 @@ export class CaseWriteupsService {
         idempotencyKey: notificationKeys.writeupShare({ writeupId: id, departmentId: s.departmentId, staffId: s.id }),
         kind: 'case_writeup_shared',
         recipient: { staffId: s.id },
+        // A write-up is reading matter: by email where the staff member has one (staff default to SMS first).
+        ...(s.hasEmail ? { channel: 'email' as const } : {}),
         caseId: w.caseId,
         source: { type: 'case_writeup', id },
         variables: {

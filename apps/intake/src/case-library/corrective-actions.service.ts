@@ -8,6 +8,7 @@ import {
   recurringProblemsSection,
   type CorrectiveActionRow,
   type RecurringProblemsSection,
+  type ReportPeriod,
 } from './recurring-problems';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';
@@ -29,7 +30,12 @@ export class CorrectiveActionsService {
   }
 
   recurring(month: string): Promise<RecurringProblemsSection> {
-    return recurringProblemsSection(this.ds, this.config, this.monthPeriod(month));
+    return this.section(this.monthPeriod(month));
+  }
+
+  /** The periodic reports' section for any period [start, end): a week, a month, a quarter, a year. */
+  section(period: ReportPeriod): Promise<RecurringProblemsSection> {
+    return recurringProblemsSection(this.ds, this.config, period);
   }
 
   async list(status?: string): Promise<CorrectiveActionRow[]> {
