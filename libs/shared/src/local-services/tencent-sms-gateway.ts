@@ -14,6 +14,8 @@ const shanghai = (d: Date) =>
     timeStyle: 'medium',
   }).format(d);
 
+const str = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+
 const SEND_ERRORS: Record<'sign' | 'template' | 'params' | 'length', [string, string]> = {
   sign: ['FailedOperation.SignatureIncorrectOrUnapproved', '签名未审批或格式错误'],
   template: ['FailedOperation.TemplateIncorrectOrUnapproved', '模板未审批或内容不匹配'],
@@ -68,13 +70,13 @@ export class TencentSmsGateway extends DomesticSmsGateway {
       }
       const numbers = Array.isArray(p.PhoneNumberSet) ? (p.PhoneNumberSet as string[]) : [];
       const params = Array.isArray(p.TemplateParamSet) ? (p.TemplateParamSet as string[]).map(String) : [];
-      const template = String(p.TemplateId ?? '');
+      const template = str(p.TemplateId);
       const set = numbers.map((raw) => {
         const status = (Code: string, Message: string, SerialNo = '') => ({
           SerialNo,
           PhoneNumber: raw,
           Fee: SerialNo ? 1 : 0,
-          SessionContext: String(p.SessionContext ?? ''),
+          SessionContext: str(p.SessionContext),
           Code,
           Message,
           IsoCode: 'CN',
@@ -83,7 +85,7 @@ export class TencentSmsGateway extends DomesticSmsGateway {
         if (!/^1[3-9]\d{9}$/.test(to)) return status('InvalidParameterValue.IncorrectPhoneNumber', '手机号格式错误');
         const b = this.byNumber.get(to);
         if (b?.kind === 'error') return status(b.code, b.message ?? b.code);
-        const r = this.render(String(p.SignName ?? ''), template, params);
+        const r = this.render(str(p.SignName), template, params);
         if ('error' in r) return status(...SEND_ERRORS[r.error]);
         if (this.overLimit(to, template))
           return status('LimitExceeded.PhoneNumberThirtySecondLimit', '单个手机号30秒内下发短信条数超过设定的上限');
@@ -91,7 +93,7 @@ export class TencentSmsGateway extends DomesticSmsGateway {
           provider: 'tencent',
           id: `2640:${randomBytes(10).toString('hex')}`,
           to,
-          signName: String(p.SignName),
+          signName: str(p.SignName),
           template,
           params: r.params,
           text: r.text,
@@ -107,7 +109,7 @@ export class TencentSmsGateway extends DomesticSmsGateway {
       return;
     }
     if (action === 'PullSmsSendStatusByPhoneNumber') {
-      const to = String(p.PhoneNumber ?? '').replace(/^\+86/, '');
+      const to = str(p.PhoneNumber).replace(/^\+86/, '');
       const begin = Number(p.BeginTime ?? 0) * 1000;
       const end = p.EndTime ? Number(p.EndTime) * 1000 : Infinity;
       const list = this.messages.filter(
