@@ -156,7 +156,7 @@ export class NotificationDispatcher {
   async record(n: NotificationEntity, outcome: SendOutcome): Promise<ProcessResult> {
     const now = this.clock.now();
     const channel = n.channel!;
-    const source = providerSource(channel);
+    const source = outcome.route ?? providerSource(channel);
     if (outcome.kind === 'sent') {
       await this.ds.transaction(async (m) => {
         const r = await updateReturning(m, SENT_SQL, [n.id, n.attempts, outcome.providerId, outcome.segments ?? null]);
