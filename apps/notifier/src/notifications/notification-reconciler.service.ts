@@ -118,11 +118,14 @@ export class NotificationReconciler {
   ): Promise<{ providerId: string; status: string; route: string; raw: Record<string, unknown> } | null | 'skip'> {
     const sender = this.registry.get('sms');
     const router = sender instanceof SmsRouter ? sender : null;
-    const domestic = n.smsRoute && n.smsRoute !== 'twilio' ? router?.domestic.get(n.smsRoute as DomesticProvider) : null;
+    const domestic =
+      n.smsRoute && n.smsRoute !== 'twilio' ? router?.domestic.get(n.smsRoute as DomesticProvider) : null;
     if (domestic) {
       const r = await domestic.lookup(n);
       if (r.state === 'unknown') return 'skip';
-      return r.state === 'found' ? { providerId: r.providerId, status: r.status, route: domestic.provider, raw: r.raw } : null;
+      return r.state === 'found'
+        ? { providerId: r.providerId, status: r.status, route: domestic.provider, raw: r.raw }
+        : null;
     }
     const twilio = router ? router.twilio : sender instanceof TwilioSmsSender ? sender : null;
     if (!twilio) return 'skip';

@@ -77,7 +77,7 @@ export class AliyunSmsSender implements DomesticSmsSender {
             state: 'found',
             providerId: `out:${want}`,
             status: String(hit.sendStatus),
-            raw: { ...hit } as Record<string, unknown>,
+            raw: { ...hit },
           };
         if (list.length < 50) break;
       }

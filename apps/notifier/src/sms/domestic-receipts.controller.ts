@@ -64,6 +64,8 @@ export class DomesticReceiptsController {
     for (const r of body as TencentReport[])
       if (r && typeof r === 'object' && (await this.receipts.tencent(r)) === 'unknown') unknown++;
     // A report about a send not recorded yet: not acknowledged, so Tencent pushes it again.
-    return unknown ? { result: 1, errmsg: `${unknown} report(s) for unknown sid, push again` } : { result: 0, errmsg: 'OK' };
+    return unknown
+      ? { result: 1, errmsg: `${unknown} report(s) for unknown sid, push again` }
+      : { result: 0, errmsg: 'OK' };
   }
 }

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CLOCK, isForwardTransition, type Clock, type NotificationStatus } from '@kefu/shared';
-import { NotificationDispatcher, updateReturning, type FallbackSource } from '../notifications/notification-dispatcher.service';
+import {
+  NotificationDispatcher,
+  updateReturning,
+  type FallbackSource,
+} from '../notifications/notification-dispatcher.service';
 
 /** Alibaba Cloud SmsReport, one element of the pushed JSON array. */
 export interface AliyunReport {
@@ -55,7 +59,16 @@ export class DomesticReceiptsService {
    */
   async tencent(r: TencentReport): Promise<'applied' | 'ignored' | 'unknown'> {
     if (!r.sid || !r.report_status) return 'ignored';
-    return this.apply('tencent', { providerId: r.sid }, null, r.sid, r.report_status === 'SUCCESS', r.errmsg ?? '', r.description, r);
+    return this.apply(
+      'tencent',
+      { providerId: r.sid },
+      null,
+      r.sid,
+      r.report_status === 'SUCCESS',
+      r.errmsg ?? '',
+      r.description,
+      r,
+    );
   }
 
   private apply(
@@ -86,7 +99,8 @@ export class DomesticReceiptsService {
         raw,
         `${source}:${messageId}:${to}`,
       );
-      if (!fresh || (attempt !== null && attempt !== row.attempts) || !isForwardTransition(row.status, to)) return 'ignored';
+      if (!fresh || (attempt !== null && attempt !== row.attempts) || !isForwardTransition(row.status, to))
+        return 'ignored';
       const moved = await updateReturning(
         m,
         `UPDATE notifications SET status = $3, provider_id = CASE WHEN provider_id IS NULL OR provider_id LIKE 'out:%' THEN $4 ELSE provider_id END,

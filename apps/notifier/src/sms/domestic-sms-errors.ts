@@ -86,8 +86,7 @@ export function classifyTencentError(e: { code?: string | null; message?: string
 /** An SDK exception's code and message (both SDKs put the provider's Code in `code`; network errors a string code). */
 export function describeSdkError(err: unknown): { code: string; message: string; status?: number } {
   const e = err as { code?: unknown; message?: unknown; statusCode?: unknown; data?: { Code?: unknown } };
-  const code =
-    typeof e.data?.Code === 'string' ? e.data.Code : typeof e.code === 'string' ? e.code : 'network_error';
+  const code = typeof e.data?.Code === 'string' ? e.data.Code : typeof e.code === 'string' ? e.code : 'network_error';
   const message = typeof e.message === 'string' ? e.message.slice(0, 500) : String(err);
   // A connection refused never reached the provider: as certain a refusal as a 5xx answer.
   if (/ECONNREFUSED/.test(message) || (err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED')

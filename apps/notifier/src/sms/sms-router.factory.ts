@@ -20,16 +20,15 @@ export function createSmsRouter(
   twilio: TwilioSmsSender | null,
   limiter: SmsFrequencyLimiter,
 ): SmsRouter | null {
-  const wanted = [config.SMS_DOMESTIC_PRIMARY, config.SMS_DOMESTIC_SECONDARY].filter(
-    (p): p is DomesticProvider => !!p,
-  );
+  const wanted = [config.SMS_DOMESTIC_PRIMARY, config.SMS_DOMESTIC_SECONDARY].filter((p): p is DomesticProvider => !!p);
   if (!wanted.length) return null;
   const problems: string[] = [];
   const senders = new Map<DomesticProvider, DomesticSmsSender>();
   for (const p of wanted) {
     if (p === 'aliyun') {
       if (AliyunSmsSender.configured(config)) senders.set(p, new AliyunSmsSender(config));
-      else problems.push('aliyun needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME');
+      else
+        problems.push('aliyun needs ALIYUN_SMS_ACCESS_KEY_ID, ALIYUN_SMS_ACCESS_KEY_SECRET and ALIYUN_SMS_SIGN_NAME');
     } else if (TencentSmsSender.configured(config)) senders.set(p, new TencentSmsSender(config, () => clock.now()));
     else
       problems.push(
@@ -37,7 +36,8 @@ export function createSmsRouter(
       );
   }
   if (!config.SMS_TEMPLATES_FILE) problems.push('SMS_TEMPLATES_FILE is required with SMS_DOMESTIC_PRIMARY');
-  if (!config.SMS_RECEIPT_TOKEN) problems.push('SMS_RECEIPT_TOKEN is required with SMS_DOMESTIC_PRIMARY (receipt URLs)');
+  if (!config.SMS_RECEIPT_TOKEN)
+    problems.push('SMS_RECEIPT_TOKEN is required with SMS_DOMESTIC_PRIMARY (receipt URLs)');
   if (problems.length) throw new Error(`Domestic SMS is not configured:\n  - ${problems.join('\n  - ')}`);
   const mapping = loadTemplateMapping(config.SMS_TEMPLATES_FILE);
   return new SmsRouter(ds, config, twilio, senders, mapping, limiter);

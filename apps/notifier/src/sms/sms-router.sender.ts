@@ -75,7 +75,11 @@ export class SmsRouter implements ChannelSender {
           { notificationId: n.id, provider: sender.provider, template: template.template, code: outcome.code },
           `staff: the ${sender.provider} SMS template for ${n.kind} was refused; fix the mapping or the provider console`,
         );
-      const { outage, badTemplate: _b, ...plain } = outcome as typeof outcome & { outage?: boolean; badTemplate?: boolean };
+      const {
+        outage,
+        badTemplate: _b,
+        ...plain
+      } = outcome as typeof outcome & { outage?: boolean; badTemplate?: boolean };
       last = { ...plain, route: sender.provider };
       if (!(outcome.kind === 'retry' && outage)) return last;
       this.logger.warn(

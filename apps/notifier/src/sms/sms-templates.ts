@@ -71,7 +71,8 @@ export function parseTemplateMapping(json: unknown, source = 'SMS_TEMPLATES_FILE
       out[provider][kind as NotificationKind] = e;
     }
   }
-  if (problems.length) throw new Error(`${source} does not fit the notification kinds:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length)
+    throw new Error(`${source} does not fit the notification kinds:\n  - ${problems.join('\n  - ')}`);
   return out;
 }
 

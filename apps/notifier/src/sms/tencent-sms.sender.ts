@@ -35,7 +35,12 @@ export class TencentSmsSender implements DomesticSmsSender {
   }
 
   static configured(c: AppConfig): boolean {
-    return !!(c.TENCENT_SMS_SECRET_ID && c.TENCENT_SMS_SECRET_KEY && c.TENCENT_SMS_SDK_APP_ID && c.TENCENT_SMS_SIGN_NAME);
+    return !!(
+      c.TENCENT_SMS_SECRET_ID &&
+      c.TENCENT_SMS_SECRET_KEY &&
+      c.TENCENT_SMS_SDK_APP_ID &&
+      c.TENCENT_SMS_SIGN_NAME
+    );
   }
 
   async send(n: NotificationEntity, mobile: string, t: TemplateEntry, values: string[]) {
@@ -76,8 +81,7 @@ export class TencentSmsSender implements DomesticSmsSender {
       });
       const list = r.PullSmsSendStatusSet ?? [];
       const hit = list.find((s) => s.SessionContext === want);
-      if (hit)
-        return { state: 'found', providerId: hit.SerialNo!, status: hit.ReportStatus ?? '', raw: { ...hit } };
+      if (hit) return { state: 'found', providerId: hit.SerialNo!, status: hit.ReportStatus ?? '', raw: { ...hit } };
       if (list.length < 100) break;
     }
     if (this.now().getTime() - n.sentAt!.getTime() < TENCENT_REPORT_WAIT_MS)
