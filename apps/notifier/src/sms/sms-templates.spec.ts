@@ -64,3 +64,12 @@ describe('domestic SMS error classes', () => {
     if (code === 'network_error') expect(classifyTencentError({ code })).not.toHaveProperty('outage');
   });
 });
+
+describe('the example mapping shipped for npm start and as a starting point', () => {
+  it('fits the notification kinds', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const example = require('../../../../tools/sms-templates.example.json') as unknown;
+    const m = parseTemplateMapping(example);
+    expect(Object.keys(m.aliyun).sort()).toEqual(Object.keys(m.tencent).sort());
+  });
+});

@@ -11,3 +11,4 @@ export * from './domestic-sms-wire';
 export * from './domestic-sms-gateway';
 export * from './aliyun-sms-gateway';
 export * from './tencent-sms-gateway';
+export * from './local-domestic-sms';
