@@ -159,7 +159,13 @@ export class NotificationDispatcher {
     const source = outcome.route ?? providerSource(channel);
     if (outcome.kind === 'sent') {
       await this.ds.transaction(async (m) => {
-        const r = await updateReturning(m, SENT_SQL, [n.id, n.attempts, outcome.providerId, outcome.segments ?? null]);
+        const r = await updateReturning(m, SENT_SQL, [
+          n.id,
+          n.attempts,
+          outcome.providerId,
+          outcome.segments ?? null,
+          outcome.route ?? null,
+        ]);
         if (!r.length) return;
         await this.receipt(
           m,

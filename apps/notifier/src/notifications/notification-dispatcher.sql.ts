@@ -22,8 +22,8 @@ export function claimSql(): string {
           WHERE id = $1 AND status = 'pending' AND NOT ${noticeHeldSql()} RETURNING attempts`;
 }
 
-/** $1 id, $2 attempt, $3 provider id, $4 segments. */
-export const SENT_SQL = `UPDATE notifications SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END, provider_id = $3, segments = COALESCE($4, segments), updated_at = now()
+/** $1 id, $2 attempt, $3 provider id, $4 segments, $5 SMS route (null: unchanged). */
+export const SENT_SQL = `UPDATE notifications SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END, provider_id = $3, segments = COALESCE($4, segments), sms_route = COALESCE($5, sms_route), updated_at = now()
             WHERE id = $1 AND attempts = $2 AND status <> 'pending' RETURNING id`;
 
 export const SENT_MESSAGE_SQL = `INSERT INTO sent_messages (message_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`;

@@ -6,14 +6,13 @@ import { NotificationDispatcher, updateReturning } from './notification-dispatch
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
 import { SmsRouter } from '../sms/sms-router.sender';
-import type { DomesticProvider } from '../sms/sms-templates';
 
 /** How long a row may sit in "sending" before we assume its worker died. */
 export const STUCK_AFTER_MS = 2 * 60_000;
 
 /**
  * Rows left in "sending" by a worker that died between the provider call and recording it. SMS: ask the
- * provider the attempt was routed to (sms_route): Twilio by SID if recorded, else the message to that number
+ * providers the attempt may have gone to (a +86 mobile: the domestic primary, then the secondary): Twilio by SID if recorded, else the message to that number
  * with that text since the attempt; Alibaba Cloud (QuerySendDetails) and Tencent Cloud
  * (PullSmsSendStatusByPhoneNumber) by the attempt's out id — found → recorded as sent; not there → the call
  * never reached the provider, back to pending. Email: an SMTP
@@ -72,7 +71,7 @@ export class NotificationReconciler {
                 now,
                 'reconciled',
                 'notifier',
-                `the worker stopped before ${n.smsRoute ?? 'Twilio'} received the message; sending again`,
+                'the worker stopped before the SMS provider received the message; sending again',
               );
               return true;
             });
@@ -110,7 +109,7 @@ export class NotificationReconciler {
   }
 
   /**
-   * The stuck attempt's message at the provider it was routed to: found (one no other row has claimed), null (not
+   * The stuck attempt's message at a provider it may have gone to: found (one no other row has claimed), null (not
    * there: send again), or 'skip' (no provider to ask, or the provider cannot tell yet).
    */
   private async findSms(
@@ -118,14 +117,16 @@ export class NotificationReconciler {
   ): Promise<{ providerId: string; status: string; route: string; raw: Record<string, unknown> } | null | 'skip'> {
     const sender = this.registry.get('sms');
     const router = sender instanceof SmsRouter ? sender : null;
-    const domestic =
-      n.smsRoute && n.smsRoute !== 'twilio' ? router?.domestic.get(n.smsRoute as DomesticProvider) : null;
-    if (domestic) {
-      const r = await domestic.lookup(n);
-      if (r.state === 'unknown') return 'skip';
-      return r.state === 'found'
-        ? { providerId: r.providerId, status: r.status, route: domestic.provider, raw: r.raw }
-        : null;
+    // The route is recorded with the send (a stuck row's sms_route, if any, is an earlier attempt's): ask every
+    // provider this address may have gone to, in the order they are tried.
+    const domestic = router ? router.candidates(n.toAddress!) : 'twilio';
+    if (domestic !== 'twilio') {
+      for (const d of domestic) {
+        const r = await d.lookup(n);
+        if (r.state === 'unknown') return 'skip';
+        if (r.state === 'found') return { providerId: r.providerId, status: r.status, route: d.provider, raw: r.raw };
+      }
+      return domestic.length ? null : 'skip';
     }
     const twilio = router ? router.twilio : sender instanceof TwilioSmsSender ? sender : null;
     if (!twilio) return 'skip';

@@ -9,13 +9,17 @@ import { templateParams, type DomesticProvider, type TemplateMapping } from './s
 
 export type SmsRoute = 'twilio' | DomesticProvider;
 
-/** $1 id, $2 attempt, $3 route: written before the provider is called, so receipts and reconciliation ask it. */
+/**
+ * $1 id, $2 attempt, $3 route, for an attempt the provider did not take (a sent one has its route recorded with the
+ * send, SENT_SQL). Not written before the call: that would be one more commit per SMS; the reconciler asks the
+ * domestic providers in order when a stuck row has no route.
+ */
 const ROUTE_SQL = `UPDATE notifications SET sms_route = $3 WHERE id = $1 AND attempts = $2 AND status = 'sending'`;
 
 /**
  * The notifier's one `sms` sender: +86 mainland mobiles go to the domestic primary (Alibaba Cloud or Tencent
  * Cloud, a registered signature and approved template per kind), to the secondary when the primary is down,
- * and every other number to Twilio. The route is recorded on the row before the call and returned in the outcome.
+ * and every other number to Twilio. The route is returned in the outcome and recorded on the row (sms_route).
  */
 export class SmsRouter implements ChannelSender {
   readonly channel = 'sms' as const;
@@ -36,9 +40,9 @@ export class SmsRouter implements ChannelSender {
       .filter((s): s is DomesticSmsSender => !!s);
   }
 
-  /** Which route an address takes (before templates and outages). */
-  routeFor(address: string): SmsRoute {
-    return mainlandMobile(address) && this.order.length ? this.order[0]!.provider : 'twilio';
+  /** The providers a stuck attempt to this address may have gone to, in the order they are tried. */
+  candidates(address: string): DomesticSmsSender[] | 'twilio' {
+    return mainlandMobile(address) && this.order.length ? this.order : 'twilio';
   }
 
   async send(n: NotificationEntity, to: Destination, message: RenderedMessage): Promise<SendOutcome> {
@@ -67,9 +71,12 @@ export class SmsRouter implements ChannelSender {
           retryAfterMs: wait,
           route: sender.provider,
         };
-      await this.ds.query(ROUTE_SQL, [n.id, n.attempts, sender.provider]);
       const outcome = await sender.send(n, mobile, template, values.values);
-      if (outcome.kind !== 'sent') await this.limiter.release(mobile, n.kind, outId(n));
+      if (outcome.kind !== 'sent')
+        await Promise.all([
+          this.limiter.release(mobile, n.kind, outId(n)),
+          this.ds.query(ROUTE_SQL, [n.id, n.attempts, sender.provider]),
+        ]);
       if (outcome.kind === 'failed' && outcome.badTemplate)
         this.logger.error(
           { notificationId: n.id, provider: sender.provider, template: template.template, code: outcome.code },
@@ -98,7 +105,8 @@ export class SmsRouter implements ChannelSender {
         message: 'no Twilio sender is configured for numbers outside mainland China',
         route: 'twilio',
       };
-    await this.ds.query(ROUTE_SQL, [n.id, n.attempts, 'twilio']);
-    return { ...(await this.twilio.send(n, to, message)), route: 'twilio' };
+    const outcome = await this.twilio.send(n, to, message);
+    if (outcome.kind !== 'sent') await this.ds.query(ROUTE_SQL, [n.id, n.attempts, 'twilio']);
+    return { ...outcome, route: 'twilio' };
   }
 }
