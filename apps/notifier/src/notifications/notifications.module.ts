@@ -23,7 +23,8 @@ import { SmsRouter } from '../sms/sms-router.sender';
 
 /**
  * The notifier core: the `notification-requested` handler, SMS (Twilio, and Alibaba Cloud / Tencent Cloud for
- * +86 mobiles through the SMS router) and email (SMTP) senders, Twilio status callbacks and domestic receipts, reconciling rows stuck in "sending", the due-row sweep and the staff API.
+ * +86 mobiles through the SMS router) and email (SMTP) senders, Twilio status callbacks and domestic receipts,
+ * reconciling rows stuck in "sending", the due-row sweep and the staff API.
  * Letters register their own sender with the ChannelRegistry (apps/notifier/src/letters).
  */
 @Module({

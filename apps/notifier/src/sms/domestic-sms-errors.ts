@@ -8,6 +8,53 @@ import type { SendOutcome } from '../channels/channel-sender';
  */
 export type DomesticFailure = Exclude<SendOutcome, { kind: 'sent' }> & { outage?: boolean; badTemplate?: boolean };
 
+// Our signature, template or parameters refused.
+const ALIYUN_BAD_TEMPLATE = new Set(
+  [
+    'TEMPLATE_MISSING_PARAMETERS',
+    'SMS_TEMPLATE_ILLEGAL',
+    'SMS_SIGNATURE_ILLEGAL',
+    'SMS_SIGN_ILLEGAL',
+    'PARAM_LENGTH_LIMIT',
+    'INVALID_JSON_PARAM',
+    'TEMPLATE_PARAMS_ILLEGAL',
+    'BLACK_KEY_CONTROL_LIMIT',
+    'PARAM_NOT_SUPPORT_URL',
+  ].map((c) => `isv.${c}`),
+);
+// Prefixes: the provider cannot take messages from us now.
+const ALIYUN_OUTAGE = [
+  'isp.',
+  'Throttling',
+  'ServiceUnavailable',
+  'InternalError',
+  'SignatureDoesNotMatch',
+  'InvalidAccessKeyId',
+  'Forbidden.RAM',
+  'isv.OUT_OF_SERVICE',
+  'isv.AMOUNT_NOT_ENOUGH',
+  'isv.ACCOUNT_ABNORMAL',
+  'isv.ACCOUNT_NOT_EXISTS',
+];
+const TENCENT_BAD_TEMPLATE = new Set([
+  'FailedOperation.TemplateIncorrectOrUnapproved',
+  'FailedOperation.SignatureIncorrectOrUnapproved',
+  'FailedOperation.TemplateParamSetNotMatchApprovedTemplate',
+  'FailedOperation.ContainSensitiveWord',
+  'FailedOperation.MissingTemplateToModify',
+  'InvalidParameterValue.TemplateParameterLengthLimit',
+  'InvalidParameterValue.TemplateParameterFormatError',
+  'InvalidParameterValue.ProhibitedUseUrlInTemplateParameter',
+]);
+const TENCENT_OUTAGE = [
+  'InternalError',
+  'RequestLimitExceeded',
+  'AuthFailure',
+  'UnauthorizedOperation',
+  'FailedOperation.InsufficientBalanceInSmsPackage',
+  'FailedOperation.InvalidSdkAppId',
+];
+
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
@@ -32,19 +79,8 @@ export function classifyAliyunError(e: { code?: string | null; message?: string;
     };
   if (code === 'isv.MOBILE_NUMBER_ILLEGAL' || code === 'isv.MOBILE_COUNT_OVER_LIMIT')
     return { kind: 'failed', code, message: `invalid number: ${message}` };
-  if (
-    /^isv\.(TEMPLATE_MISSING_PARAMETERS|SMS_TEMPLATE_ILLEGAL|SMS_SIGNATURE_ILLEGAL|PARAM_LENGTH_LIMIT|INVALID_JSON_PARAM|TEMPLATE_PARAMS_ILLEGAL|BLACK_KEY_CONTROL_LIMIT|SMS_SIGN_ILLEGAL|PARAM_NOT_SUPPORT_URL)$/.test(
-      code,
-    )
-  )
-    return badTemplate(code, message);
-  if (
-    /^(isp\.|Throttling|ServiceUnavailable|InternalError|SignatureDoesNotMatch|InvalidAccessKeyId|Forbidden\.RAM|isv\.(OUT_OF_SERVICE|AMOUNT_NOT_ENOUGH|ACCOUNT_ABNORMAL|ACCOUNT_NOT_EXISTS))/.test(
-      code,
-    ) ||
-    (e.status ?? 0) >= 500 ||
-    code === 'ECONNREFUSED'
-  )
+  if (ALIYUN_BAD_TEMPLATE.has(code)) return badTemplate(code, message);
+  if (ALIYUN_OUTAGE.some((p) => code.startsWith(p)) || (e.status ?? 0) >= 500 || code === 'ECONNREFUSED')
     return outage(code, message);
   if (!e.status && !code.includes('.')) return { kind: 'retry', code, message };
   return { kind: 'failed', code, message };
@@ -65,19 +101,8 @@ export function classifyTencentError(e: { code?: string | null; message?: string
       message: `provider frequency limit: ${message}`,
       retryAfterMs: /Daily/.test(code) ? 24 * HOUR : /OneHour/.test(code) ? HOUR : MINUTE,
     };
-  if (
-    /^(FailedOperation\.(TemplateIncorrectOrUnapproved|SignatureIncorrectOrUnapproved|TemplateParamSetNotMatchApprovedTemplate|ContainSensitiveWord|MissingTemplateToModify)|InvalidParameterValue\.(TemplateParameterLengthLimit|TemplateParameterFormatError|ProhibitedUseUrlInTemplateParameter))$/.test(
-      code,
-    )
-  )
-    return badTemplate(code, message);
-  if (
-    /^(InternalError|RequestLimitExceeded|AuthFailure|UnauthorizedOperation|FailedOperation\.(InsufficientBalanceInSmsPackage|InvalidSdkAppId))/.test(
-      code,
-    ) ||
-    (e.status ?? 0) >= 500 ||
-    code === 'ECONNREFUSED'
-  )
+  if (TENCENT_BAD_TEMPLATE.has(code)) return badTemplate(code, message);
+  if (TENCENT_OUTAGE.some((p) => code.startsWith(p)) || (e.status ?? 0) >= 500 || code === 'ECONNREFUSED')
     return outage(code, message);
   if (code === 'network_error' || !code.includes('.')) return { kind: 'retry', code, message };
   return { kind: 'failed', code, message };

@@ -14,9 +14,9 @@ export const domesticSmsKeys = {
   SMS_DOMESTIC_SECONDARY: provider.optional(),
   /** JSON file mapping each notification kind to each provider's approved template (README "Domestic SMS"). */
   SMS_TEMPLATES_FILE: z.string().min(1).optional(),
-  /** The secret path segment of the receipt URLs /webhooks/sms/{aliyun,tencent}/<token> (neither provider signs receipts). */
+  /** The secret path segment of the receipt URLs /webhooks/sms/{aliyun,tencent}/<token> (receipts are unsigned). */
   SMS_RECEIPT_TOKEN: z.string().min(16, 'must be at least 16 characters (a random token)').optional(),
-  /** Source addresses receipts are taken from (comma-separated IPs or IPv4 CIDRs, the providers' published ranges); empty = any. */
+  /** Source addresses receipts are taken from (comma-separated IPs or CIDRs, the providers' ranges); empty = any. */
   SMS_RECEIPT_ALLOWED_IPS: z
     .string()
     .regex(/^[\s\d.:/a-fA-F,]*$/, 'must be comma-separated IP addresses or CIDRs')
