@@ -7,9 +7,11 @@
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import {
+  startLocalDomesticSms,
   startLocalMail,
   startLocalOutboxServer,
   startLocalSms,
+  type LocalDomesticSms,
   type LocalMail,
   type LocalOutboxServer,
   type LocalSms,
@@ -52,6 +54,7 @@ export async function startLocalProviders(opts: {
   const describe: string[] = [];
   const stops: Array<() => Promise<void>> = [];
   let sms: LocalSms | undefined;
+  let domestic: LocalDomesticSms | undefined;
   let mail: LocalMail | undefined;
   let outbox: LocalOutboxServer | undefined;
   const pool = new Pool({ connectionString: opts.databaseUrl, max: 2, application_name: 'kefu-local-providers' });
@@ -69,6 +72,19 @@ export async function startLocalProviders(opts: {
         TWILIO_STATUS_CALLBACK_URL: `${opts.notifierUrl}/webhooks/twilio/status`,
       });
       describe.push(`SMS: local Twilio-speaking gateway on ${sms.apiBaseUrl} (magic numbers in the README)`);
+      // +86 mobiles through the local Alibaba Cloud (primary) and Tencent Cloud (secondary) SMS, as in production
+      // (KEFU_LOCAL_DOMESTIC_SMS=0: everything through the Twilio gateway, as before).
+      if (!opts.env.SMS_DOMESTIC_PRIMARY && opts.env.KEFU_LOCAL_DOMESTIC_SMS !== '0') {
+        domestic = await startLocalDomesticSms({
+          notifierUrl: opts.notifierUrl,
+          templatesFile: opts.env.SMS_TEMPLATES_FILE ?? join(__dirname, 'sms-templates.example.json'),
+        });
+        stops.unshift(domestic.stop);
+        Object.assign(env, domestic.env);
+        describe.push(
+          `SMS to +86 mobiles: local Alibaba Cloud SMS on ${domestic.aliyun.url} (primary) and Tencent Cloud SMS on ${domestic.tencent.url} (secondary), templates from ${domestic.env.SMS_TEMPLATES_FILE}`,
+        );
+      }
     }
     if (!opts.env.SMTP_URL && !opts.env.MAILBOX_URL) {
       mail = await startLocalMail({
@@ -96,6 +112,7 @@ export async function startLocalProviders(opts: {
       outbox = await startLocalOutboxServer({
         port: opts.outboxPort,
         sms,
+        domesticSms: domestic,
         mail,
         testSender: async () =>
           (

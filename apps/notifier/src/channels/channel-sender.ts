@@ -19,7 +19,7 @@ export interface Destination {
  * What a provider said. `sent`: accepted (delivery comes later as a receipt); `failed`: permanent,
  * no retry (optOut: the recipient opted out of this channel); `retry`: transient (429, 5xx, network).
  */
-export type SendOutcome =
+export type SendOutcome = (
   | { kind: 'sent'; providerId: string; segments?: number; detail?: string; raw?: Record<string, unknown> }
   | {
       kind: 'failed';
@@ -29,7 +29,11 @@ export type SendOutcome =
       undelivered?: boolean;
       raw?: Record<string, unknown>;
     }
-  | { kind: 'retry'; code: string; message: string; retryAfterMs?: number };
+  | { kind: 'retry'; code: string; message: string; retryAfterMs?: number }
+) & {
+  /** SMS: the provider the attempt went through (twilio, aliyun, tencent), also recorded on the row. */
+  route?: string;
+};
 
 /** One per channel: SMS (Twilio), email (SMTP), letter (EMS). Each sender's module registers it with the ChannelRegistry. */
 export interface ChannelSender {

@@ -154,7 +154,7 @@ export class NotificationDispatcher {
   async record(n: NotificationEntity, outcome: SendOutcome): Promise<ProcessResult> {
     const now = this.clock.now();
     const channel = n.channel!;
-    const source = providerSource(channel);
+    const source = outcome.route ?? providerSource(channel);
     if (outcome.kind === 'sent') {
       const raw = JSON.stringify(outcome.raw ?? { providerId: outcome.providerId });
       const params = [n.id, n.attempts, outcome.providerId, outcome.segments ?? null, now, source];
@@ -167,6 +167,7 @@ export class NotificationDispatcher {
           outcome.detail ?? null,
           raw,
           key,
+          outcome.route ?? null,
         ]);
         if (r.moved && caseEmail) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
       });

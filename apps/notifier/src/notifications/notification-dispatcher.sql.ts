@@ -111,11 +111,12 @@ export const CLAIM_SQL = `SELECT attempts, same_text AS "sameText"
 /**
  * The provider took it: the attempt's row (fenced by its number; a callback may have moved it past sending already)
  * gets the provider id, and its receipt, in one statement (the receipt only when the row moved); answers `moved`.
- * $1 id, $2 attempt, $3 provider id, $4 segments, $5 occurred at, $6 source, $7 detail, $8 raw, $9 dedupe key.
+ * $1 id, $2 attempt, $3 provider id, $4 segments, $5 occurred at, $6 source, $7 detail, $8 raw, $9 dedupe key,
+ * $10 the SMS route taken (null: unchanged).
  */
 export const SENT_WITH_RECEIPT_SQL = `WITH u AS (
     UPDATE notifications SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END, provider_id = $3,
-           segments = COALESCE($4, segments), updated_at = now()
+           segments = COALESCE($4, segments), sms_route = COALESCE($10, sms_route), updated_at = now()
      WHERE id = $1 AND attempts = $2 AND status <> 'pending' RETURNING id)
   , rec AS (
     INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)

@@ -5,14 +5,17 @@ import { CLOCK, NotificationEntity, noticeHeldSql, type Clock } from '@kefu/shar
 import { NotificationDispatcher, updateReturning } from './notification-dispatcher.service';
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
+import { SmsRouter } from '../sms/sms-router.sender';
 
 /** How long a row may sit in "sending" before we assume its worker died. */
 export const STUCK_AFTER_MS = 2 * 60_000;
 
 /**
- * Rows left in "sending" by a worker that died between the provider call and recording it. SMS: ask
- * Twilio (by SID if recorded, else the message to that number with that text since the attempt) —
- * found → recorded as sent; not there → the call never reached Twilio, back to pending. Email: an SMTP
+ * Rows left in "sending" by a worker that died between the provider call and recording it. SMS: ask the
+ * providers the attempt may have gone to (a +86 mobile: the domestic primary, then the secondary): Twilio by SID if recorded, else the message to that number
+ * with that text since the attempt; Alibaba Cloud (QuerySendDetails) and Tencent Cloud
+ * (PullSmsSendStatusByPhoneNumber) by the attempt's out id — found → recorded as sent; not there → the call
+ * never reached the provider, back to pending. Email: an SMTP
  * server cannot be asked, so the row fails with a reason staff can act on (retry), never resent blindly.
  * Letters belong to the letters module.
  */
@@ -42,27 +45,16 @@ export class NotificationReconciler {
     for (const n of stuck) {
       try {
         if (n.channel === 'sms') {
-          const sms = this.registry.get('sms');
-          if (!(sms instanceof TwilioSmsSender)) continue;
-          const candidates = await sms.lookup({ sid: n.providerId, to: n.toAddress!, body: n.body!, since: n.sentAt! });
-          const claimed = candidates.length
-            ? new Set(
-                (
-                  await this.ds.query<Array<{ provider_id: string }>>(
-                    `SELECT provider_id FROM notifications WHERE provider_id = ANY($1::text[]) AND id <> $2`,
-                    [candidates.map((c) => c.sid), n.id],
-                  )
-                ).map((r) => r.provider_id),
-              )
-            : new Set<string>();
-          const found = candidates.find((c) => !claimed.has(c.sid));
+          const found = await this.findSms(n);
+          if (found === 'skip') continue;
           if (found) {
             await this.dispatcher.record(n, {
               kind: 'sent',
-              providerId: found.sid,
+              providerId: found.providerId,
               segments: n.segments ?? undefined,
-              detail: `reconciled: Twilio has ${found.sid} (${found.status})`,
-              raw: { ...found },
+              detail: `reconciled: ${found.route} has ${found.providerId} (${found.status})`,
+              raw: found.raw,
+              route: found.route,
             });
             out.recorded++;
           } else {
@@ -79,7 +71,7 @@ export class NotificationReconciler {
                 now,
                 'reconciled',
                 'notifier',
-                'the worker stopped before Twilio received the message; sending again',
+                'the worker stopped before the SMS provider received the message; sending again',
               );
               return true;
             });
@@ -114,6 +106,43 @@ export class NotificationReconciler {
       }
     }
     return out;
+  }
+
+  /**
+   * The stuck attempt's message at a provider it may have gone to: found (one no other row has claimed), null (not
+   * there: send again), or 'skip' (no provider to ask, or the provider cannot tell yet).
+   */
+  private async findSms(
+    n: NotificationEntity,
+  ): Promise<{ providerId: string; status: string; route: string; raw: Record<string, unknown> } | null | 'skip'> {
+    const sender = this.registry.get('sms');
+    const router = sender instanceof SmsRouter ? sender : null;
+    // The route is recorded with the send (a stuck row's sms_route, if any, is an earlier attempt's): ask every
+    // provider this address may have gone to, in the order they are tried.
+    const domestic = router ? router.candidates(n.toAddress!) : 'twilio';
+    if (domestic !== 'twilio') {
+      for (const d of domestic) {
+        const r = await d.lookup(n);
+        if (r.state === 'unknown') return 'skip';
+        if (r.state === 'found') return { providerId: r.providerId, status: r.status, route: d.provider, raw: r.raw };
+      }
+      return domestic.length ? null : 'skip';
+    }
+    const twilio = router ? router.twilio : sender instanceof TwilioSmsSender ? sender : null;
+    if (!twilio) return 'skip';
+    const candidates = await twilio.lookup({ sid: n.providerId, to: n.toAddress!, body: n.body!, since: n.sentAt! });
+    const claimed = candidates.length
+      ? new Set(
+          (
+            await this.ds.query<Array<{ provider_id: string }>>(
+              `SELECT provider_id FROM notifications WHERE provider_id = ANY($1::text[]) AND id <> $2`,
+              [candidates.map((c) => c.sid), n.id],
+            )
+          ).map((r) => r.provider_id),
+        )
+      : new Set<string>();
+    const c = candidates.find((x) => !claimed.has(x.sid));
+    return c ? { providerId: c.sid, status: c.status, route: 'twilio', raw: { ...c } } : null;
   }
 
   /** Pending rows that are due: deferred ones (quiet hours, backoff) and any whose job Redis lost. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { authKeys } from './auth.keys';
 import { channelKeys } from './channels.keys';
+import { domesticSmsKeys } from './domestic-sms.keys';
 import { intakeKeys } from './intake.keys';
 import { letterKeys } from './letters.keys';
 import { ownerCareKeys } from './owner-care.keys';
@@ -24,12 +25,21 @@ export const configSchema = z
     ...letterKeys,
     ...runtimeKeys,
     ...channelKeys,
+    ...domesticSmsKeys,
     ...ownerCareKeys,
     ...recurringKeys,
   })
   .refine((c) => !c.REDIS_CLUSTER_NODES || !c.REDIS_SENTINELS, {
     path: ['REDIS_SENTINELS'],
     message: 'set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both',
+  })
+  .refine((c) => !c.SMS_DOMESTIC_SECONDARY || c.SMS_DOMESTIC_SECONDARY !== c.SMS_DOMESTIC_PRIMARY, {
+    path: ['SMS_DOMESTIC_SECONDARY'],
+    message: 'must differ from SMS_DOMESTIC_PRIMARY (or be unset)',
+  })
+  .refine((c) => !c.SMS_DOMESTIC_SECONDARY || c.SMS_DOMESTIC_PRIMARY, {
+    path: ['SMS_DOMESTIC_SECONDARY'],
+    message: 'needs SMS_DOMESTIC_PRIMARY',
   })
   .refine((c) => !c.MAILBOX_URL || !c.BOUNCE_MAILBOX_URL || c.MAILBOX_NAME !== c.BOUNCE_MAILBOX_NAME, {
     path: ['BOUNCE_MAILBOX_NAME'],

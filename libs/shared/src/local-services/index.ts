@@ -7,3 +7,8 @@ export * from './local-outbox-server';
 export * from './dovecot-server';
 export * from './local-mail';
 export * from './redis-cluster';
+export * from './domestic-sms-wire';
+export * from './domestic-sms-gateway';
+export * from './aliyun-sms-gateway';
+export * from './tencent-sms-gateway';
+export * from './local-domestic-sms';

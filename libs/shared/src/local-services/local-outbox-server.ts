@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LocalMail } from './local-mail';
+import type { LocalDomesticSms } from './local-domestic-sms';
 import { LOCAL_SMS_MAGIC_NUMBERS, type LocalSms } from './local-sms';
 
 export interface LocalOutboxServer {
@@ -19,6 +20,8 @@ const MAX_BODY = 64 * 1024;
 export async function startLocalOutboxServer(opts: {
   port?: number;
   sms?: LocalSms;
+  /** The local Alibaba Cloud / Tencent Cloud SMS (+86 mobiles), listed with the Twilio gateway's messages. */
+  domesticSms?: LocalDomesticSms;
   mail?: LocalMail;
   /** The test-mail form's default sender (a demo owner's address, so the acknowledgement lands in a mailbox). */
   testSender?: () => Promise<string | null>;
@@ -40,16 +43,31 @@ export async function startLocalOutboxServer(opts: {
     if (req.method === 'GET' && u.pathname === '/outbox') {
       const limit = Math.min(Math.max(Number(u.searchParams.get('limit') ?? 100) || 100, 1), 500);
       return send(res, 200, {
-        sms: (sms?.list(limit) ?? []).map((m) => ({
-          sid: m.sid,
-          to: m.to,
-          from: m.from ?? m.messagingServiceSid,
-          body: m.body,
-          segments: m.numSegments,
-          status: m.status,
-          createdAt: m.dateCreated.toISOString(),
-          history: m.history.map((h) => ({ ...h, at: h.at.toISOString() })),
-        })),
+        sms: [
+          ...(sms?.list(limit) ?? []).map((m) => ({
+            sid: m.sid,
+            to: m.to,
+            from: m.from ?? m.messagingServiceSid,
+            body: m.body,
+            segments: m.numSegments,
+            status: m.status,
+            createdAt: m.dateCreated.toISOString(),
+            history: m.history.map((h) => ({ ...h, at: h.at.toISOString() })),
+          })),
+          ...(opts.domesticSms?.list(limit) ?? []).map((m) => ({
+            sid: m.id,
+            to: `+86${m.to}`,
+            // Which provider and approved template carried it (阿里云短信 SMS_…, 腾讯云短信 19…).
+            from: `${m.provider === 'aliyun' ? '阿里云短信' : '腾讯云短信'} ${m.template}`,
+            body: m.text,
+            segments: Math.ceil([...m.text].length / 67) || 1,
+            status: m.status === 'sending' ? 'sent' : m.status === 'failed' ? 'undelivered' : 'delivered',
+            createdAt: m.at.toISOString(),
+            history: [{ status: m.status, at: m.at.toISOString(), ...(m.errCode ? { errorCode: m.errCode } : {}) }],
+          })),
+        ]
+          .sort((x, y) => y.createdAt.localeCompare(x.createdAt))
+          .slice(0, limit),
         mail: (mail?.list({ limit }) ?? []).map((e) => ({
           id: e.id,
           mailbox: e.mailbox,

@@ -78,6 +78,7 @@ export type RecipientType = (typeof recipientTypes)[number];
 @Check('ck_notifications_kind', inList('kind', notificationKinds))
 @Check('ck_notifications_status', inList('status', notificationStatuses))
 @Check('ck_notifications_recipient_type', inList('recipient_type', recipientTypes))
+@Check('ck_notifications_sms_route', `"sms_route" IS NULL OR "sms_route" IN ('twilio', 'aliyun', 'tencent')`)
 @Check('ck_notifications_channel', `"channel" IS NULL OR ${inList('channel', notifyChannels)}`)
 @Check(
   'ck_notifications_recipient',
@@ -124,6 +125,11 @@ export class NotificationEntity {
   @Column({ type: 'integer', nullable: true }) segments!: number | null;
   /** Twilio SID, email Message-ID (without brackets) or EMS waybill number. */
   @Column({ type: 'varchar', length: 500, nullable: true }) providerId!: string | null;
+  /**
+   * SMS only: the provider the attempt went through (twilio, aliyun, tencent), recorded before the provider is
+   * called so receipts and reconciliation ask the right one.
+   */
+  @Column({ type: 'varchar', length: 10, nullable: true }) smsRoute!: string | null;
   @Column({ type: 'varchar', length: 40, nullable: true }) errorCode!: string | null;
   @Column({ type: 'text', nullable: true }) errorMessage!: string | null;
   /** A fallback (SMS failed → email → letter) points at the notification it replaces. */

@@ -30,6 +30,7 @@ import { OwnerVisits1795585000000 } from './1795585000000-OwnerVisits';
 import { Surveys1795580000000 } from './1795580000000-Surveys';
 import { CaseLibrary1795610000000 } from './1795610000000-CaseLibrary';
 import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
+import { SmsRoute1795600000000 } from './1795600000000-SmsRoute';
 import { Reports1795605000000 } from './1795605000000-Reports';
 import { NotificationClaim1795615000000 } from './1795615000000-NotificationClaim';
 
@@ -66,6 +67,7 @@ export const migrations = [
   OwnerVisits1795585000000,
   Surveys1795580000000,
   EstateNotices1795590000000,
+  SmsRoute1795600000000,
   Reports1795605000000,
   CaseLibrary1795610000000,
   NotificationClaim1795615000000,
