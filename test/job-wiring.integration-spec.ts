@@ -44,7 +44,7 @@ describe('job wiring of the three apps', () => {
       .map((s) => ({ key: s.key, every: s.every, pattern: s.pattern, tz: s.tz }))
       .sort((a, b) => a.key.localeCompare(b.key));
 
-  it('scheduler: case-received, case-changed, and eight tasks on their cron patterns in the business time zone', async () => {
+  it('scheduler: case-received, case-changed, and nine tasks on their schedules in the business time zone', async () => {
     await withApp(schedulerApp, testConfig({ DATABASE_URL: db.url }), SchedulerWorker, async (app) => {
       const router = app.get(JobRouter);
       expect(router.queue).toBe(Queues.Scheduler);
@@ -56,6 +56,7 @@ describe('job wiring of the three apps', () => {
             { key: 'certificate-reminders', pattern: '0 0 9-18 * * *', tz },
             { key: 'reminder-digest', pattern: '30 8 * * *', tz },
             { key: 'reminder-scan', every: 60_000 },
+            { key: 'report-run', pattern: '0 */15 * * * *', tz },
             { key: 'retention-purge', pattern: '0 30 3 * * *', tz },
             { key: 'survey-scan', pattern: '0 40 9-20 * * *', tz },
             { key: 'visit-plan', pattern: '0 15 1,8 * * *', tz },
