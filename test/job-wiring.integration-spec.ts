@@ -57,7 +57,7 @@ describe('job wiring of the three apps', () => {
             { key: 'certificate-reminders', pattern: '0 0 9-18 * * *', tz },
             { key: 'reminder-digest', pattern: '30 8 * * *', tz },
             { key: 'reminder-scan', every: 60_000 },
-            { key: 'report-run', pattern: '0 5 7-23 * * *', tz },
+            { key: 'report-run', pattern: '0 */15 * * * *', tz },
             { key: 'retention-purge', pattern: '0 30 3 * * *', tz },
             { key: 'survey-scan', pattern: '0 40 9-20 * * *', tz },
             { key: 'visit-plan', pattern: '0 15 1,8 * * *', tz },
