@@ -1,15 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { addMonths, APP_CONFIG, AppException, zonedToUtc, type AppConfig, type StaffPrincipal } from '@kefu/shared';
-import type { CreateActionBody, UpdateActionBody } from './case-library.dto';
 import {
   ACTION_SELECT,
+  addMonths,
+  APP_CONFIG,
+  AppException,
   recurringProblemsSection,
+  zonedToUtc,
+  type AppConfig,
   type CorrectiveActionRow,
+  type RecurringPeriod,
   type RecurringProblemsSection,
-  type ReportPeriod,
-} from './recurring-problems';
+  type StaffPrincipal,
+} from '@kefu/shared';
+import type { CreateActionBody, UpdateActionBody } from './case-library.dto';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === '23505';
 const isForeignKeyViolation = (e: unknown) => (e as { code?: string }).code === '23503';
@@ -34,7 +39,7 @@ export class CorrectiveActionsService {
   }
 
   /** The periodic reports' section for any period [start, end): a week, a month, a quarter, a year. */
-  section(period: ReportPeriod): Promise<RecurringProblemsSection> {
+  section(period: RecurringPeriod): Promise<RecurringProblemsSection> {
     return recurringProblemsSection(this.ds, this.config, period);
   }
 

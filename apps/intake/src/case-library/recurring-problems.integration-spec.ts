@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import type { CaseType, CaseValidity } from '@kefu/shared';
+import { generateReport, parsePeriod, recurringProblemsSections, type CaseType, type CaseValidity } from '@kefu/shared';
 import {
   createTestDatabase,
   factories,
+  readXlsx,
   startTestApp,
   testConfig,
   tokenFor,
@@ -139,6 +140,24 @@ describe('recurring problems and corrective actions (重复/共性问题, 整改
     await http().post('/api/v1/corrective-actions').set(as(manager)).send(body).expect(201);
     const list = await http().get('/api/v1/corrective-actions?status=open').set(as(rep)).expect(200);
     expect(list.body.actions).toHaveLength(1);
+  });
+
+  it("prints them in October's 客服月报 (XLSX sheet and PDF table) through the reports' section seam", async () => {
+    const config = testConfig({
+      DATABASE_URL: db.url,
+      RECURRING_WORD_MIN_CASES: '3',
+      RECURRING_CATEGORY_MIN_CASES: '6',
+    });
+    const { id } = await generateReport(db.dataSource, config, parsePeriod('monthly', '2026-10'), {
+      asOf: new Date('2026-11-02T01:00:00Z'),
+      trigger: 'staff',
+      extraSections: [recurringProblemsSections(config)],
+    });
+    const [row] = await db.dataSource.query(`SELECT xlsx FROM reports WHERE id = $1`, [id]);
+    const sheet = (await readXlsx(row.xlsx)).find((s) => s.name === '重复 共性问题')!;
+    expect(sheet.rows[0]!.slice(0, 4)).toEqual(['类型', '问题', '件数', '本期件数']);
+    const unit = sheet.rows.find((r) => r[0] === '同一房号' && String(r[1]).includes('1201'));
+    expect(unit?.slice(2, 5)).toEqual([3, 1, '2026-08、2026-09、2026-10']);
   });
 
   it('says what is wrong with a bad month', async () => {

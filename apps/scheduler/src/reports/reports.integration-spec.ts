@@ -261,7 +261,11 @@ describe('filed reports: figures, documents, schedule, mail, retention', () => {
       `SELECT xlsx FROM reports WHERE kind = 'monthly' AND period_key = '2026-10'`,
     );
     const sheets = await readXlsx(row!.xlsx);
-    expect(sheets.map((s) => s.name)).toEqual(['总览', '按类别', '按项目', '按渠道', '按类型', '按部门', '说明']);
+    // The recurring problems and their corrective actions come from the section seam (none repeat in this fixture).
+    expect(sheets.map((s) => s.name)).toEqual([
+      ...['总览', '按类别', '按项目', '按渠道', '按类型', '按部门'],
+      ...['重复 共性问题', '整改跟进', '说明'],
+    ]);
     expect(sheets.every((s) => s.frozenRows === 1)).toBe(true);
     const byCategory = sheets[1]!;
     expect(byCategory.rows[0]).toEqual([

@@ -5,3 +5,6 @@ export * from './report-sections';
 export * from './report-xlsx';
 export * from './report-pdf';
 export * from './report-store';
+export * from './recurring-problems';
+export * from './recurring-problems.table';
+export * from './recurring-section';

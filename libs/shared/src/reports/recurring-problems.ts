@@ -1,5 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { problemWords, unitLabelSql, type AppConfig, type CaseCategory } from '@kefu/shared';
+import type { AppConfig } from '../config';
+import type { CaseCategory } from '../database/entities';
+import { problemWords } from '../text/segment';
+import { unitLabelSql } from '../units/unit-label.sql';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -16,7 +19,7 @@ const categoryLabel: Record<CaseCategory, string> = {
 };
 
 /** A report period: [start, end) instants (a week, a month, a quarter, a year). */
-export interface ReportPeriod {
+export interface RecurringPeriod {
   start: Date;
   end: Date;
 }
@@ -80,8 +83,8 @@ export interface RecurringProblem {
 }
 
 export interface RecurringProblemsSection {
-  period: ReportPeriod;
-  window: ReportPeriod;
+  period: RecurringPeriod;
+  window: RecurringPeriod;
   thresholds: RecurringThresholds;
   problems: RecurringProblem[];
   /** Follow-up: every action in force (open, in progress), and those finished or cancelled in the period. */
@@ -124,7 +127,7 @@ SELECT a.id, a.problem_key AS "problemKey", a.problem_label AS "problemLabel", a
 export async function recurringProblemsSection(
   m: Queryable,
   config: AppConfig,
-  period: ReportPeriod,
+  period: RecurringPeriod,
 ): Promise<RecurringProblemsSection> {
   const tz = config.BUSINESS_TIME_ZONE;
   const t = thresholdsFrom(config);
