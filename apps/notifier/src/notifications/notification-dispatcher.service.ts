@@ -36,6 +36,7 @@ import {
   sameTextMessage,
   fallbackRequest,
   providerSource,
+  type FinalFailure,
   type ClaimLimit,
   type FallbackSource,
   type ProcessResult,
@@ -194,8 +195,13 @@ export class NotificationDispatcher {
     }
     const failure =
       outcome.kind === 'retry'
-        ? { code: outcome.code, message: `gave up after ${n.attempts} attempts: ${outcome.message}` }
+        ? {
+            code: outcome.code,
+            message: `gave up after ${n.attempts} attempts: ${outcome.message}`,
+            route: outcome.route,
+          }
         : {
+            route: outcome.route,
             code: outcome.code,
             message: outcome.message,
             optOut: outcome.optOut,
@@ -215,7 +221,7 @@ export class NotificationDispatcher {
     n: NotificationEntity,
     expected: NotificationStatus,
     channel: NotifyChannel | null,
-    f: { code: string; message: string; optOut?: boolean; undelivered?: boolean; raw?: Record<string, unknown> },
+    f: FinalFailure,
     fallback: boolean,
     attempt?: number,
   ): Promise<boolean> {
@@ -231,7 +237,9 @@ export class NotificationDispatcher {
     ]);
     if (!r.length) return false;
     const source =
-      expected === 'pending' ? 'notifier' : channel === 'sms' ? 'twilio' : channel === 'email' ? 'smtp' : 'notifier';
+      expected === 'pending'
+        ? 'notifier'
+        : (f.route ?? (channel === 'sms' ? 'twilio' : channel === 'email' ? 'smtp' : 'notifier'));
     await this.receipt(m, n.id, this.clock.now(), status, source, `${f.code}: ${f.message}`, f.raw ?? null);
     if (f.optOut) await this.optOut(m, n, channel ?? 'sms');
     if (fallback && channel) await this.fallback(m, n, channel);

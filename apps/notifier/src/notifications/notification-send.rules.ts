@@ -82,3 +82,13 @@ export function fallbackRequest(n: FallbackSource, next: NotifyChannel, now: Dat
     fallbackOf: n.id,
   } as NotificationRequest;
 }
+
+/** A final failure as the dispatcher records it; `route`: the provider that answered (else the channel's default). */
+export interface FinalFailure {
+  code: string;
+  message: string;
+  optOut?: boolean;
+  undelivered?: boolean;
+  raw?: Record<string, unknown>;
+  route?: string;
+}

@@ -135,6 +135,12 @@ describe('notifier: domestic SMS (Alibaba Cloud primary, Tencent Cloud secondary
     expect(fakes.aliyun.messages).toHaveLength(0);
     expect(fakes.tencent.messages).toHaveLength(0);
     if (status === 'pending') expect(row.not_before.getTime()).toBeGreaterThan(env.clock.now().getTime() + 50_000);
+    // The failure's receipt names the provider that refused it, not Twilio.
+    const receipts = await ds.query<Array<{ source: string }>>(
+      `SELECT source FROM notification_receipts WHERE notification_id = $1 AND status <> 'sending'`,
+      [id],
+    );
+    expect(receipts.map((r) => r.source)).toEqual(['aliyun']);
   });
 
   it('fails over to Tencent Cloud when Alibaba Cloud is down, and records the opt-out Tencent reports', async () => {
