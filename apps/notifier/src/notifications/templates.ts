@@ -142,6 +142,11 @@ const templates: { [K in NotificationKind]: Template<K> } = {
     text: `${hello(name)}${v.sharedBy}向${v.departmentName}分享了典型案例「${v.title}」（${v.caseNumber}）。经验教训：${v.lesson}${v.url ? `\n详情：${v.url}` : ''}`,
     caseNumber: null,
   }),
+  sms_template_refused: (v, name) => ({
+    subject: `短信模板被拒：${v.provider} ${v.template}`,
+    text: `${hello(name)}${v.provider === 'aliyun' ? '阿里云' : '腾讯云'}短信拒绝了模板 ${v.template}（通知类型 ${v.refusedKind}）：${v.code} ${v.message}。这类短信已改走下一渠道；请在服务商控制台核对签名与模板，或修正 SMS_TEMPLATES_FILE。`,
+    caseNumber: null,
+  }),
 };
 
 /** A link a letter prints as a QR code beside its text (a survey letter's page), or null. */

@@ -143,6 +143,37 @@ describe('notifier: domestic SMS (Alibaba Cloud primary, Tencent Cloud secondary
     expect(receipts.map((r) => r.source)).toEqual(['aliyun']);
   });
 
+  it('tells the administrators by email, once a day per template, when a provider refuses our template', async () => {
+    const admin = await factories.createStaff(ds, { role: 'admin' });
+    const refused = async () => {
+      const owner = await factories.createOwner(ds);
+      fakes.aliyun.behave(owner.mobiles[0]!, { kind: 'error', code: 'isv.TEMPLATE_MISSING_PARAMETERS' });
+      const id = await env.request({
+        idempotencyKey: key(),
+        kind: 'warranty_expiry',
+        recipient: { ownerId: owner.id },
+        variables: warranty(),
+      });
+      await expectEventually(async () => expect((await env.row(id)).status).toBe('failed'));
+    };
+    await refused();
+    await refused();
+    const alerts = await ds.query<Array<{ channel: string; variables: Record<string, string> }>>(
+      `SELECT channel, variables FROM notifications WHERE kind = 'sms_template_refused' AND staff_id = $1`,
+      [admin.id],
+    );
+    expect(alerts).toEqual([
+      {
+        channel: 'email',
+        variables: expect.objectContaining({
+          provider: 'aliyun',
+          refusedKind: 'warranty_expiry',
+          code: 'isv.TEMPLATE_MISSING_PARAMETERS',
+        }),
+      },
+    ]);
+  });
+
   it('fails over to Tencent Cloud when Alibaba Cloud is down, and records the opt-out Tencent reports', async () => {
     fakes.aliyun.outages = 1;
     const { id } = await ask();

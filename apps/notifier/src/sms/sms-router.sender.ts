@@ -5,6 +5,7 @@ import type { ChannelSender, Destination, RenderedMessage, SendOutcome } from '.
 import type { TwilioSmsSender } from '../notifications/twilio-sms.sender';
 import { mainlandMobile, outId, type DomesticSmsSender } from './domestic-sms.sender';
 import type { SmsFrequencyLimiter } from './sms-frequency-limiter';
+import { alertTemplateRefused } from './template-alert';
 import { templateParams, type DomesticProvider, type TemplateMapping } from './sms-templates';
 
 export type SmsRoute = 'twilio' | DomesticProvider;
@@ -78,10 +79,13 @@ export class SmsRouter implements ChannelSender {
           this.ds.query(ROUTE_SQL, [n.id, n.attempts, sender.provider]),
         ]);
       if (outcome.kind === 'failed' && outcome.badTemplate)
-        this.logger.error(
-          { notificationId: n.id, provider: sender.provider, template: template.template, code: outcome.code },
-          `staff: the ${sender.provider} SMS template for ${n.kind} was refused; fix the mapping or the provider console`,
-        );
+        await alertTemplateRefused(this.ds, this.config, this.logger, {
+          provider: sender.provider,
+          template: template.template,
+          refusedKind: n.kind,
+          code: outcome.code,
+          message: outcome.message.slice(0, 300),
+        });
       const {
         outage,
         badTemplate: _b,

@@ -45,6 +45,8 @@ export const notificationKeys = {
   notice: keyFormat('notice', ['noticeId', 'ownerId', 'unitId']),
   /** 典型案例分享: a write-up shared with a department, once per member of its staff. */
   writeupShare: keyFormat('writeup-share', ['writeupId', 'departmentId', 'staffId']),
+  /** A domestic provider refused a template: once per provider, template, business day and administrator. */
+  smsTemplateRefused: keyFormat('sms-template-refused', ['provider', 'template', 'day', 'staffId']),
 } as const;
 
 const FALLBACK_SUFFIX = /\/fallback:[a-z]+$/;

@@ -149,6 +149,14 @@ export const notificationVariables = {
     /** The write-up in the console. */
     url: z.url().nullish(),
   }),
+  /** To administrators: a domestic SMS provider refused our signature or a template (the mapping needs fixing). */
+  sms_template_refused: z.object({
+    provider: z.string().min(1),
+    template: z.string().min(1),
+    refusedKind: z.string().min(1),
+    code: z.string().min(1),
+    message: z.string().max(300),
+  }),
 } as const satisfies Record<NotificationKind, z.ZodType>;
 
 export type NotificationVariables<K extends NotificationKind> = z.infer<(typeof notificationVariables)[K]>;

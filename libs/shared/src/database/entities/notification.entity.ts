@@ -30,6 +30,7 @@ export const notificationKinds = [
   'estate_notice',
   'estate_update',
   'case_writeup_shared',
+  'sms_template_refused',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 

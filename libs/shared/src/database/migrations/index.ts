@@ -33,6 +33,7 @@ import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
 import { SmsRoute1795600000000 } from './1795600000000-SmsRoute';
 import { Reports1795605000000 } from './1795605000000-Reports';
 import { NotificationClaim1795615000000 } from './1795615000000-NotificationClaim';
+import { SmsTemplateAlert1795630000000 } from './1795630000000-SmsTemplateAlert';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -71,4 +72,5 @@ export const migrations = [
   Reports1795605000000,
   CaseLibrary1795610000000,
   NotificationClaim1795615000000,
+  SmsTemplateAlert1795630000000,
 ];
