@@ -4,6 +4,7 @@
  * Dovecot with a mailbox per address, an SMTP server that delivers into it and bounces unknown recipients)
  * and the outbox API the console's 本地收件箱 reads. The apps talk to them exactly as to the real providers.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import {
@@ -38,6 +39,12 @@ export interface LocalProviders {
   /** One line per provider for the start-up banner. */
   describe: string[];
   stop: () => Promise<void>;
+}
+
+/** The example template mapping beside this file's source (tools/), whether run from there or built into dist/tools. */
+function exampleTemplates(): string {
+  const name = 'sms-templates.example.json';
+  return [join(__dirname, name), join(__dirname, '..', '..', 'tools', name)].find((p) => existsSync(p)) ?? name;
 }
 
 export async function startLocalProviders(opts: {
@@ -77,7 +84,7 @@ export async function startLocalProviders(opts: {
       if (!opts.env.SMS_DOMESTIC_PRIMARY && opts.env.KEFU_LOCAL_DOMESTIC_SMS !== '0') {
         domestic = await startLocalDomesticSms({
           notifierUrl: opts.notifierUrl,
-          templatesFile: opts.env.SMS_TEMPLATES_FILE ?? join(__dirname, 'sms-templates.example.json'),
+          templatesFile: opts.env.SMS_TEMPLATES_FILE ?? exampleTemplates(),
         });
         stops.unshift(domestic.stop);
         Object.assign(env, domestic.env);
