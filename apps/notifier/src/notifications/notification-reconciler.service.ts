@@ -7,6 +7,8 @@ import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
 import { SmsRouter } from '../sms/sms-router.sender';
 
+const PROVIDER_NAMES: Record<string, string> = { twilio: 'Twilio', aliyun: 'Alibaba Cloud', tencent: 'Tencent Cloud' };
+
 /** How long a row may sit in "sending" before we assume its worker died. */
 export const STUCK_AFTER_MS = 2 * 60_000;
 
@@ -52,7 +54,7 @@ export class NotificationReconciler {
               kind: 'sent',
               providerId: found.providerId,
               segments: n.segments ?? undefined,
-              detail: `reconciled: ${found.route} has ${found.providerId} (${found.status})`,
+              detail: `reconciled: ${PROVIDER_NAMES[found.route] ?? found.route} has ${found.providerId} (${found.status})`,
               raw: found.raw,
               route: found.route,
             });
