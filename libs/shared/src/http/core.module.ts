@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '../auth/auth.module';
 import { CalendarService } from '../calendar/calendar.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { OutboxSweep } from '../outbox/outbox-sweep.service';
 import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
 import { dataSourceOptions } from '../database/data-source.options';
 import { HttpExceptionFilter } from '../errors/http-exception.filter';
@@ -44,8 +45,9 @@ export class CoreModule {
         { provide: CLOCK, useClass: AppClock },
         CalendarService,
         OutboxRelay,
+        OutboxSweep,
       ],
-      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay, CLOCK],
+      exports: [ConfigModule, TypeOrmModule, QueueModule, AuthModule, CalendarService, OutboxRelay, OutboxSweep, CLOCK],
     };
   }
 }

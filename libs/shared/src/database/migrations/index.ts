@@ -29,6 +29,7 @@ import { OwnerLifeStage1795575000000 } from './1795575000000-OwnerLifeStage';
 import { OwnerVisits1795585000000 } from './1795585000000-OwnerVisits';
 import { Surveys1795580000000 } from './1795580000000-Surveys';
 import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
+import { OutboxSettled1795620000000 } from './1795620000000-OutboxSettled';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -63,4 +64,5 @@ export const migrations = [
   OwnerVisits1795585000000,
   Surveys1795580000000,
   EstateNotices1795590000000,
+  OutboxSettled1795620000000,
 ];
