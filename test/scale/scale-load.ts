@@ -11,7 +11,7 @@ export interface LoadSizes {
 }
 
 /** What a client does when a replica dies under it or the database restarts: tries the next one, for a while. */
-const RETRY_FOR_MS = 120_000;
+const RETRY_FOR_MS = 240_000;
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 
 export class ScaleLoad {
@@ -32,7 +32,7 @@ export class ScaleLoad {
         const res = await fetch(`${target.url}${path}`, {
           ...init,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}`, ...init.headers },
-          signal: AbortSignal.timeout(30_000),
+          signal: AbortSignal.timeout(120_000),
         });
         const text = await res.text();
         const body: unknown = text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text;
@@ -144,7 +144,7 @@ export class ScaleLoad {
     const tasks: Array<() => Promise<void>> = [];
     for (let i = 0; i < sizes.hotline; i++) tasks.push(() => this.hotline(i));
     for (let i = 0; i < sizes.web; i++) tasks.push(() => this.web(i, projectId));
-    for (let i = 0; i < sizes.cdr; i += 250) tasks.push(() => this.cdr(i, Math.min(250, sizes.cdr - i)));
+    for (let i = 0; i < sizes.cdr; i += 50) tasks.push(() => this.cdr(i, Math.min(50, sizes.cdr - i)));
     // Mixed, as a busy day brings them (a fixed shuffle: the same order every run).
     let seed = 20;
     for (let i = tasks.length - 1; i > 0; i--) {

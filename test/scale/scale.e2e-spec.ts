@@ -12,13 +12,13 @@ import type { AppKind } from './scale-processes';
  */
 const size = (name: string, fallback: number) => Number(process.env[`KEFU_SCALE_${name}`] ?? fallback);
 const sizes: LoadSizes = {
-  hotline: size('HOTLINE', 2000),
-  web: size('WEB', 1500),
-  cdr: size('CDR', 1500),
-  notifications: size('NOTIFICATIONS', 20_000),
+  hotline: size('HOTLINE', 800),
+  web: size('WEB', 400),
+  cdr: size('CDR', 400),
+  notifications: size('NOTIFICATIONS', 8_000),
 };
 const FAULTS = process.env.KEFU_SCALE_FAULTS !== '0';
-const QUIET_WITHIN_MS = 8 * 60_000;
+const QUIET_WITHIN_MS = 10 * 60_000;
 const REDIS_DOWN_MS = 30_000;
 
 const log = (msg: string) => process.stdout.write(`[scale ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);

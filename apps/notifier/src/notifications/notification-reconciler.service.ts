@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CLOCK, NotificationEntity, noticeHeldSql, QueueProducer, type Clock } from '@kefu/shared';
+import { getQueueToken } from '@nestjs/bullmq';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { CLOCK, NotificationEntity, noticeHeldSql, QueueProducer, Queues, type Clock } from '@kefu/shared';
 import { NotificationDispatcher, updateReturning } from './notification-dispatcher.service';
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
@@ -10,6 +13,8 @@ import { ChannelRegistry } from '../channels/channel-sender';
 export const STUCK_AFTER_MS = 2 * 60_000;
 /** How long a due pending row waits for its job before requeueLost queues it again. */
 export const LOST_AFTER_MS = 2 * 60_000;
+/** Waiting jobs above which requeueLost waits for the queue to come down first. */
+const BACKLOG = 500;
 
 /**
  * Rows left in "sending" by a worker that died between the provider call and recording it. SMS: ask
@@ -28,6 +33,7 @@ export class NotificationReconciler {
     private readonly dispatcher: NotificationDispatcher,
     private readonly registry: ChannelRegistry,
     private readonly producer: QueueProducer,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async reconcile(): Promise<{ recorded: number; requeued: number; failed: number }> {
@@ -138,6 +144,10 @@ export class NotificationReconciler {
    * queued twice; a doubled job finds the row no longer pending and does nothing.
    */
   async requeueLost(limit = 5_000): Promise<number> {
+    // A backlog is still being worked through: the rows' own jobs are most likely in it. Doubling them all would
+    // only slow it down; whatever is really lost is queued once the backlog is down.
+    const queue = this.moduleRef.get<Queue>(getQueueToken(Queues.Notifier), { strict: false });
+    if ((await queue.getWaitingCount()) > BACKLOG) return 0;
     const rows = await this.ds.query<Array<{ id: string; not_before: Date }>>(
       `SELECT id, not_before FROM notifications WHERE status = 'pending' AND not_before <= $1
           AND updated_at < now() - make_interval(secs => $2) AND NOT ${noticeHeldSql()}
