@@ -119,7 +119,9 @@ export class ScaleLoad {
     // Owners of their own, by SMS: the demo estate's include the local gateway's magic (failing) numbers.
     const owners: Array<{ id: string }> = [];
     for (let i = 0; i < 400; i++)
-      owners.push(await factories.createOwner(this.stack.ds, { mobiles: [`135${pad(i, 8)}`], email: null }));
+      owners.push(
+        await retryDb(() => factories.createOwner(this.stack.ds, { mobiles: [`135${pad(i, 8)}`], email: null })),
+      );
     for (let start = 0; start < total; start += 1000) {
       const reqs: NotificationRequest[] = [];
       for (let i = start; i < Math.min(total, start + 1000); i++)
