@@ -5,7 +5,8 @@ module.exports = {
   roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/test'],
   testRegex: '\\.(spec|integration-spec|e2e-spec)\\.ts$',
   // The abuse suite times the system under attack: it runs alone, after the rest (npm run test:abuse).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/abuse/'],
+  // test:scale runs real processes under faults, alone (npm run test:scale, test/scale/jest.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/abuse/', '<rootDir>/test/scale/'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: {

@@ -79,11 +79,12 @@ describe('job wiring of the three apps', () => {
         'notification-requested',
         'notifications-requested',
       ]);
-      expect(router.taskNames().sort()).toEqual(['notice-sweep', 'reconcile-sending', 'send-due']);
+      expect(router.taskNames().sort()).toEqual(['notice-sweep', 'reconcile-sending', 'requeue-lost', 'send-due']);
       await expectEventually(async () =>
         expect((await schedules(queueOf(app, Queues.Notifier))).map((s) => [s.key, s.every])).toEqual([
           ['notice-sweep', 10_000],
           ['reconcile-sending', 60_000],
+          ['requeue-lost', 60_000],
           ['send-due', 30_000],
         ]),
       );

@@ -152,15 +152,15 @@ async function record(m: EntityManager, rows: Row[]): Promise<void> {
        FROM ${recordset} WHERE v.status <> 'sent'`,
     [json],
   );
-  // Their jobs went through long ago.
+  // Their jobs went through long ago (settled: the lost-job sweep has nothing to look for).
   await m.query(
-    `UPDATE outbox o SET created_at = v.asked, relayed_at = v.asked + interval '1 second'
+    `UPDATE outbox o SET created_at = v.asked, relayed_at = v.asked + interval '1 second', settled_at = v.asked + interval '2 seconds'
        FROM ${recordset} WHERE o.dedupe_key = ${notificationOutboxKey.sql({ notificationId: 'v.id' })}`,
     [json],
   );
   // Several asked for in one statement share a `notifications-requested` job (one per thousand): relayed too.
   await m.query(
-    `UPDATE outbox o SET created_at = b.asked, relayed_at = b.asked + interval '1 second'
+    `UPDATE outbox o SET created_at = b.asked, relayed_at = b.asked + interval '1 second', settled_at = b.asked + interval '2 seconds'
        FROM (SELECT o2.id, min(v.asked) AS asked FROM outbox o2 JOIN ${recordset} ON o2.payload->'notificationIds' ? v.id::text
               WHERE o2.job_name = 'notifications-requested' AND o2.relayed_at IS NULL GROUP BY o2.id) b
       WHERE o.id = b.id`,

@@ -1,7 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { CLOCK, NotificationEntity, noticeHeldSql, type Clock } from '@kefu/shared';
+import { getQueueToken } from '@nestjs/bullmq';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { CLOCK, NotificationEntity, noticeHeldSql, QueueProducer, Queues, type Clock } from '@kefu/shared';
 import { NotificationDispatcher, updateReturning } from './notification-dispatcher.service';
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
@@ -11,6 +14,10 @@ const PROVIDER_NAMES: Record<string, string> = { twilio: 'Twilio', aliyun: 'Alib
 
 /** How long a row may sit in "sending" before we assume its worker died. */
 export const STUCK_AFTER_MS = 2 * 60_000;
+/** How long a due pending row waits for its job before requeueLost queues it again. */
+export const LOST_AFTER_MS = 2 * 60_000;
+/** Waiting jobs above which requeueLost waits for the queue to come down first. */
+const BACKLOG = 500;
 
 /**
  * Rows left in "sending" by a worker that died between the provider call and recording it. SMS: ask the
@@ -30,6 +37,8 @@ export class NotificationReconciler {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly dispatcher: NotificationDispatcher,
     private readonly registry: ChannelRegistry,
+    private readonly producer: QueueProducer,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async reconcile(): Promise<{ recorded: number; requeued: number; failed: number }> {
@@ -157,5 +166,33 @@ export class NotificationReconciler {
     let sent = 0;
     for (const { id } of rows) if ((await this.dispatcher.process(id)) === 'sent') sent++;
     return sent;
+  }
+
+  /**
+   * Pending rows due for over LOST_AFTER_MS whose job Redis may have lost (a batch fanned out, then Redis restarted
+   * empty): queued again for every worker to share, where sendDue would send them one by one. The job id is the
+   * one dispatcher.requeue gives a deferred row (`nr-<id>-<not_before>`), so a row whose job still waits is not
+   * queued twice; a doubled job finds the row no longer pending and does nothing.
+   */
+  async requeueLost(limit = 5_000): Promise<number> {
+    // A backlog is still being worked through: the rows' own jobs are most likely in it. Doubling them all would
+    // only slow it down; whatever is really lost is queued once the backlog is down.
+    const queue = this.moduleRef.get<Queue>(getQueueToken(Queues.Notifier), { strict: false });
+    if ((await queue.getWaitingCount()) > BACKLOG) return 0;
+    const rows = await this.ds.query<Array<{ id: string; not_before: Date }>>(
+      `SELECT id, not_before FROM notifications WHERE status = 'pending' AND not_before <= $1
+          AND updated_at < now() - make_interval(secs => $2) AND NOT ${noticeHeldSql()}
+        ORDER BY not_before LIMIT $3`,
+      [new Date(this.clock.now().getTime() - LOST_AFTER_MS), LOST_AFTER_MS / 1000, limit],
+    );
+    if (!rows.length) return 0;
+    await this.producer.enqueueBulk(
+      rows.map((r) => ({
+        name: 'notification-requested' as const,
+        data: { notificationId: r.id },
+        jobId: `nr-${r.id}-${r.not_before.getTime()}`,
+      })),
+    );
+    return rows.length;
   }
 }

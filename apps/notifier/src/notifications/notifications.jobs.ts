@@ -42,6 +42,12 @@ export class NotificationJobs {
     return this.reconciler.sendDue();
   }
 
+  /** Due rows whose job Redis lost (see NotificationReconciler.requeueLost). */
+  @OnTask('notifier', 'requeue-lost', { every: 60_000 })
+  requeueLost(): Promise<number> {
+    return this.reconciler.requeueLost();
+  }
+
   @OnTask('notifier', 'reconcile-sending', { every: 60_000 })
   reconcile(): Promise<{ recorded: number; requeued: number; failed: number }> {
     return this.reconciler.reconcile();

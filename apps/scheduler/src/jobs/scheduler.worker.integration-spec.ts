@@ -1,7 +1,18 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable, Module, type INestApplication } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { CoreModule, OnJob, OnTask, Queues, type AppDefinition, type JobPayloads, type TaskJob } from '@kefu/shared';
+import {
+  addToOutbox,
+  CoreModule,
+  JobRouter,
+  OnJob,
+  OnTask,
+  OutboxSweep,
+  Queues,
+  type AppDefinition,
+  type JobPayloads,
+  type TaskJob,
+} from '@kefu/shared';
 import {
   createTestDatabase,
   expectEventually,
@@ -9,7 +20,7 @@ import {
   testConfig,
   type TestDatabase,
 } from '@kefu/shared/testing';
-import { SchedulerJobsModule } from './scheduler.worker';
+import { SchedulerJobsModule, SchedulerWorker } from './scheduler.worker';
 
 const seen: string[] = [];
 
@@ -71,5 +82,33 @@ describe('JobRouter', () => {
     const failed = await queue.getJob(job.id!);
     expect(failed?.failedReason).toMatch(/no handler/);
     expect(failed?.attemptsMade).toBe(1);
+  });
+
+  it('runs a relayed case-received job that Redis lost, once, and restores the lost job scheduler', async () => {
+    const queue = app.get<Queue>(getQueueToken(Queues.Scheduler), { strict: false });
+    const worker = app.get(SchedulerWorker).worker;
+    await worker.pause();
+    const ds = db.dataSource;
+    await ds.transaction((m) => addToOutbox(m, 'case-received', { caseId: 'lost-1' }));
+    await expectEventually(async () =>
+      expect(
+        await ds.query(`SELECT relayed_at IS NOT NULL AS r FROM outbox WHERE payload->>'caseId' = 'lost-1'`),
+      ).toEqual([{ r: true }]),
+    );
+    // Redis comes back empty: the job and the job scheduler are gone.
+    await queue.obliterate({ force: true });
+    const sweep = app.get(OutboxSweep);
+    expect(await sweep.sweepOnce(0)).toMatchObject({ requeued: 1 });
+    expect(await sweep.sweepOnce(0)).toMatchObject({ requeued: 0 });
+    expect(await app.get(JobRouter).restoreSchedulers()).toEqual(['test-tick']);
+    worker.resume();
+    await expectEventually(() => expect(seen.filter((x) => x === 'case lost-1')).toHaveLength(1));
+    await expectEventually(async () =>
+      expect(
+        await ds.query(`SELECT settled_at IS NOT NULL AS s FROM outbox WHERE payload->>'caseId' = 'lost-1'`),
+      ).toEqual([{ s: true }]),
+    );
+    expect(await sweep.sweepOnce(0)).toMatchObject({ requeued: 0 });
+    expect(seen.filter((x) => x === 'case lost-1')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '../auth/auth.module';
 import { CalendarService } from '../calendar/calendar.service';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { OutboxSweep } from '../outbox/outbox-sweep.service';
 import { APP_CONFIG, ConfigModule, type AppConfig, type AppName } from '../config';
 import { dataSourceOptions } from '../database/data-source.options';
 import { PoolBudgetCheck } from '../database/pool-budget';
@@ -49,6 +50,7 @@ export class CoreModule {
         readDataSourceProvider(app),
         ReadDataSourceLifecycle,
         PoolBudgetCheck,
+        OutboxSweep,
       ],
       exports: [
         ConfigModule,
@@ -57,6 +59,7 @@ export class CoreModule {
         AuthModule,
         CalendarService,
         OutboxRelay,
+        OutboxSweep,
         CLOCK,
         READ_DATA_SOURCE,
       ],

@@ -91,11 +91,18 @@ export interface LocalSms {
  * status callbacks signed as Twilio signs them a moment apart, and every message and status kept in
  * `<dir>/sms.jsonl` so the local outbox and the notifier's reconciliation still find them after a restart.
  */
-export async function startLocalSms(opts: { dir: string; port?: number; callbackDelayMs?: number }): Promise<LocalSms> {
+export async function startLocalSms(opts: {
+  dir: string;
+  port?: number;
+  callbackDelayMs?: number;
+  /** Per-create answer time [min, max] ms, as a real provider's (bench:scale); default none. */
+  latencyMs?: readonly [number, number];
+}): Promise<LocalSms> {
   mkdirSync(opts.dir, { recursive: true });
   const file = join(opts.dir, 'sms.jsonl');
   const gateway = new TwilioGateway(LOCAL_SMS_ACCOUNT.accountSid, LOCAL_SMS_ACCOUNT.authToken);
   gateway.callbackDelayMs = opts.callbackDelayMs ?? 400;
+  if (opts.latencyMs) gateway.latencyMs = opts.latencyMs;
   for (const magic of LOCAL_SMS_MAGIC_NUMBERS) gateway.behave(magic.number, magic.behaviour);
   restore(gateway, file);
   const log = (line: LogLine) => appendFileSync(file, `${JSON.stringify(line)}\n`);

@@ -54,6 +54,11 @@ export class TwilioGateway {
   onStatus: ((m: GatewayMessage, status: GatewayMessage['history'][number]) => void) | null = null;
   /** Wait before each status callback, as a carrier's answer takes a moment (0 in tests). */
   callbackDelayMs = 0;
+  /**
+   * How long a create takes to answer, drawn evenly from [min, max] ms (a real provider answers in 100–300 ms). The
+   * message exists from the start of the wait, as at a provider whose answer is slow to come back.
+   */
+  latencyMs: readonly [number, number] = [0, 0];
   private pendingCallbacks = new Set<Promise<void>>();
   private server!: Server;
   url = '';
@@ -167,6 +172,8 @@ export class TwilioGateway {
       };
       this.setStatus(m, m.status);
       if (this.keep) this.messages.push(m);
+      const [min, max] = this.latencyMs;
+      if (max > 0) await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
       this.send(res, 201, this.json(m));
       this.onCreated?.(m);
       const statuses = (b?.kind === 'callbacks' ? b : this.defaultCallbacks).statuses;

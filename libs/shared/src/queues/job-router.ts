@@ -12,6 +12,7 @@ import {
 import { DiscoveryModule, DiscoveryService, MetadataScanner, ModuleRef } from '@nestjs/core';
 import { UnrecoverableError, type Job, type JobsOptions, type Queue } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config';
+import { OutboxSweep } from '../outbox/outbox-sweep.service';
 import { retryWithBackoff } from '../util/backoff';
 import { withTimeout } from '../util/with-timeout';
 import { TaskLocks } from './task-locks';
@@ -35,6 +36,8 @@ import {
 export const JOB_QUEUE = 'kefu:job-queue';
 
 const SCHEDULE_TIMEOUT_MS = 5_000;
+/** How often each replica checks that Redis still has this queue's job schedulers. */
+export const RESTORE_EVERY_MS = 60_000;
 const TASK_JOB_OPTS: JobsOptions = {
   attempts: 3,
   backoff: { type: 'exponential', delay: 5_000 },
@@ -119,6 +122,8 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
   private readonly handlers = new Map<string, Run>();
   private readonly tasks = new Map<string, Task>();
   private readonly stop = new AbortController();
+  private watchTimer: NodeJS.Timeout | undefined;
+  private readonly scheduled = new Map<string, { repeat: TaskRepeat; job: ScheduledJob<JobName> }>();
   // Workers may start (BullMQ's own onModuleInit) before discovery: a job waits for it instead of failing.
   private routed!: () => void;
   private readonly ready = new Promise<void>((resolve) => (this.routed = resolve));
@@ -206,18 +211,62 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
     }
     const handler = this.handlers.get(job.name);
     if (!handler) throw new UnrecoverableError(`job ${job.name} has no handler on this queue`);
-    return handler(job);
+    const result = await handler(job);
+    await this.settle(job.id);
+    return result;
+  }
+
+  /** Tells the lost-job sweep a relayed job ran; if Postgres cannot be told, the sweep finds it finished later. */
+  private async settle(jobId: string | undefined): Promise<void> {
+    if (!jobId?.startsWith('ob-')) return;
+    try {
+      await this.moduleRef.get(OutboxSweep, { strict: false }).settle(jobId);
+    } catch (err) {
+      this.logger.debug({ jobId, err: err instanceof Error ? err.message : String(err) }, 'could not settle');
+    }
   }
 
   onApplicationBootstrap(): void {
     for (const [task, { queue, repeat }] of this.tasks) {
       this.schedule(task, repeat, { name: taskJobName[queue], data: { task }, opts: TASK_JOB_OPTS });
     }
+    this.watch();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stop.abort();
+    clearTimeout(this.watchTimer);
     await this.locks.close();
+  }
+
+  /**
+   * Job schedulers live in Redis only: one that Redis lost (a restart without persistence, a flush) would stop its
+   * task for good. Every RESTORE_EVERY_MS each replica checks them and upserts any that is gone (an upsert of an
+   * existing scheduler is harmless, so replicas racing here still leave one schedule).
+   */
+  async restoreSchedulers(): Promise<string[]> {
+    const restored: string[] = [];
+    const timeout = `Redis did not answer within ${SCHEDULE_TIMEOUT_MS} ms`;
+    for (const [key, { repeat, job }] of this.scheduled) {
+      const q = this.moduleRef.get<Queue>(getQueueToken(jobQueue[job.name]), { strict: false });
+      if (await withTimeout(q.getJobScheduler(key), SCHEDULE_TIMEOUT_MS, timeout)) continue;
+      await withTimeout(q.upsertJobScheduler(key, repeat, job), SCHEDULE_TIMEOUT_MS, timeout);
+      restored.push(key);
+    }
+    if (restored.length) this.logger.warn({ schedulers: restored }, 'Redis had lost job schedulers; restored them');
+    return restored;
+  }
+
+  private watch(): void {
+    if (this.stop.signal.aborted) return;
+    this.watchTimer = setTimeout(() => {
+      this.restoreSchedulers()
+        .catch((err: unknown) =>
+          this.logger.debug({ err: err instanceof Error ? err.message : String(err) }, 'scheduler check skipped'),
+        )
+        .finally(() => this.watch());
+    }, RESTORE_EVERY_MS);
+    this.watchTimer.unref();
   }
 
   /**
@@ -225,6 +274,7 @@ export class JobRouter implements OnModuleInit, OnApplicationBootstrap, OnApplic
    * this). If Redis is down at boot it keeps trying with backoff; the app serves meanwhile.
    */
   schedule<N extends JobName>(key: string, repeat: TaskRepeat, job: ScheduledJob<N>): void {
+    this.scheduled.set(key, { repeat, job });
     const queue = this.moduleRef.get<Queue>(getQueueToken(jobQueue[job.name]), { strict: false });
     const timeout = `Redis did not answer within ${SCHEDULE_TIMEOUT_MS} ms`;
     const upsert = () => withTimeout(queue.upsertJobScheduler(key, repeat, job), SCHEDULE_TIMEOUT_MS, timeout);

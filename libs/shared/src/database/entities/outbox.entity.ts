@@ -10,6 +10,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, Unique
 @Index('ix_outbox_pending', ['id'], { where: '"relayed_at" IS NULL' })
 // The retention purge: relayed rows by age.
 @Index('ix_outbox_relayed', ['relayedAt'], { where: '"relayed_at" IS NOT NULL' })
+// The lost-job sweep: relayed rows whose job has not been seen to finish, oldest first.
+@Index('ix_outbox_unsettled', ['relayedAt'], { where: '"relayed_at" IS NOT NULL AND "settled_at" IS NULL' })
 export class OutboxEntity {
   @PrimaryGeneratedColumn('identity', { type: 'bigint' }) id!: string;
   @Column({ type: 'varchar', length: 60 }) jobName!: string;
@@ -17,6 +19,8 @@ export class OutboxEntity {
   @Column({ type: 'varchar', length: 200 }) dedupeKey!: string;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @Column({ type: 'timestamptz', nullable: true }) relayedAt!: Date | null;
+  /** The relayed job ran (its worker, or the sweep found it finished); until then the sweep watches it. */
+  @Column({ type: 'timestamptz', nullable: true }) settledAt!: Date | null;
   @Column({ type: 'integer', default: 0 }) attempts!: number;
   @Column({ type: 'text', nullable: true }) lastError!: string | null;
 }

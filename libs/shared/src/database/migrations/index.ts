@@ -33,6 +33,7 @@ import { EstateNotices1795590000000 } from './1795590000000-EstateNotices';
 import { SmsRoute1795600000000 } from './1795600000000-SmsRoute';
 import { Reports1795605000000 } from './1795605000000-Reports';
 import { NotificationClaim1795615000000 } from './1795615000000-NotificationClaim';
+import { OutboxSettled1795620000000 } from './1795620000000-OutboxSettled';
 import { SmsTemplateAlert1795630000000 } from './1795630000000-SmsTemplateAlert';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
@@ -72,5 +73,6 @@ export const migrations = [
   Reports1795605000000,
   CaseLibrary1795610000000,
   NotificationClaim1795615000000,
+  OutboxSettled1795620000000,
   SmsTemplateAlert1795630000000,
 ];

@@ -1,0 +1,105 @@
+import { Queue } from 'bullmq';
+import { Queues } from '@kefu/shared';
+import type { LoadSizes } from './scale-load';
+import type { ScaleStack } from './scale-stack';
+
+export interface Counts {
+  /** name → [expected, actual]. */
+  checks: Array<{ name: string; expected: number; actual: number }>;
+  /** Work still moving (a non-zero value means: wait). */
+  moving: number;
+}
+
+const one = async <T>(stack: ScaleStack, sql: string, params: unknown[] = []): Promise<T> =>
+  (await stack.ds.query<T[]>(sql, params))[0]!;
+
+/**
+ * What must hold once the system is quiet: every intake item exactly one case (and planned), every notification
+ * sent exactly once as the provider counts them, nothing left `sending`, no job left on a queue, no outbox row left.
+ */
+export async function countAll(stack: ScaleStack, sizes: LoadSizes): Promise<Counts> {
+  const tags = await stack.ds.query<Array<{ kind: string; items: number; cases: number; extra: number }>>(
+    `SELECT substring(tag, 1, 1) AS kind, count(*)::int AS items, sum(n)::int AS cases, sum(n - 1)::int AS extra
+       FROM (SELECT substring(description from '#S-([HW][0-9]+)#') AS tag, count(*) AS n FROM cases
+              WHERE description LIKE '%#S-%' GROUP BY 1) t GROUP BY 1`,
+  );
+  const tag = (k: string) => tags.find((t) => t.kind === k) ?? { items: 0, cases: 0, extra: 0 };
+  const cdr = await one<{ records: number; cases: number }>(
+    stack,
+    `SELECT count(*)::int AS records, count(DISTINCT case_id)::int AS cases FROM intake_records
+      WHERE source = 'cdr' AND raw->>'src' LIKE '136%'`,
+  );
+  const unplanned = await one<{ n: number }>(stack, `SELECT count(*)::int AS n FROM cases WHERE planned_round IS NULL`);
+  const ours = await one<{ done: number; sending: number; pending: number; other: number }>(
+    stack,
+    `SELECT count(*) FILTER (WHERE status IN ('sent', 'delivered'))::int AS done,
+            count(*) FILTER (WHERE status = 'sending')::int AS sending,
+            count(*) FILTER (WHERE status = 'pending')::int AS pending,
+            count(*) FILTER (WHERE status NOT IN ('sent', 'delivered', 'sending', 'pending'))::int AS other
+       FROM notifications WHERE idempotency_key LIKE 'scale:%'`,
+  );
+  const messages = stack.sms.gateway.messages;
+  const all = await one<{ sending: number; sms_sent: number; distinct_sids: number }>(
+    stack,
+    `SELECT count(*) FILTER (WHERE status = 'sending')::int AS sending,
+            count(*) FILTER (WHERE provider_id = ANY($1))::int AS sms_sent,
+            count(DISTINCT provider_id) FILTER (WHERE provider_id = ANY($1))::int AS distinct_sids
+       FROM notifications`,
+    [messages.map((m) => m.sid)],
+  );
+  const outbox = await one<{ unrelayed: number }>(
+    stack,
+    `SELECT count(*)::int AS unrelayed FROM outbox WHERE relayed_at IS NULL`,
+  );
+  // Provider side: every message the gateway accepted, and how many (number, text) pairs it got more than once.
+  const seen = new Map<string, number>();
+  for (const m of messages) seen.set(`${m.to}|${m.body}`, (seen.get(`${m.to}|${m.body}`) ?? 0) + 1);
+  const doubled = [...seen.values()].filter((n) => n > 1).length;
+  const ourTexts = messages.filter((m) => /部位\d+/.test(m.body)).length;
+  const jobs = await queuedJobs(stack);
+  const checks = [
+    { name: 'hotline calls → cases (one each)', expected: sizes.hotline, actual: tag('H').items },
+    { name: 'hotline calls with a second case', expected: 0, actual: tag('H').extra },
+    { name: 'web forms → cases (one each)', expected: sizes.web, actual: tag('W').items },
+    { name: 'web forms with a second case', expected: 0, actual: tag('W').extra },
+    { name: 'CDR missed calls → intake records', expected: sizes.cdr, actual: cdr.records },
+    { name: 'CDR missed calls → distinct cases', expected: sizes.cdr, actual: cdr.cases },
+    { name: 'cases whose deadlines were never planned', expected: 0, actual: unplanned.n },
+    { name: 'notifications sent', expected: sizes.notifications, actual: ours.done },
+    { name: 'notifications not sent (pending/sending/failed)', expected: 0, actual: ours.pending + ours.other },
+    { name: 'their messages at the provider', expected: sizes.notifications, actual: ourTexts },
+    { name: 'provider messages recorded on a notification', expected: messages.length, actual: all.sms_sent },
+    { name: 'provider ids recorded twice', expected: 0, actual: all.sms_sent - all.distinct_sids },
+    { name: 'same text to the same number twice (provider)', expected: 0, actual: doubled },
+    { name: 'rows left sending', expected: 0, actual: all.sending },
+    { name: 'outbox rows not relayed', expected: 0, actual: outbox.unrelayed },
+    { name: 'jobs waiting or active', expected: 0, actual: jobs },
+  ];
+  return { checks, moving: jobs + outbox.unrelayed + all.sending + ours.pending };
+}
+
+/** Waiting and active jobs on the three queues (delayed ones are schedules and deferred sends). */
+export async function queuedJobs(stack: ScaleStack): Promise<number> {
+  let n = 0;
+  for (const name of Object.values(Queues)) {
+    const q = new Queue(name, { connection: { host: '127.0.0.1', port: stack.redis.port }, prefix: 'kefu' });
+    try {
+      const c = await q.getJobCounts('waiting', 'active', 'prioritized');
+      n += (c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0);
+    } finally {
+      await q.close();
+    }
+  }
+  return n;
+}
+
+/** The table the run prints, and the lines that differ. */
+export function report(counts: Counts): { table: string; wrong: string[] } {
+  const rows = counts.checks.map(
+    (c) => `${c.expected === c.actual ? 'ok  ' : 'FAIL'} ${c.name.padEnd(52)} ${String(c.actual).padStart(7)}`,
+  );
+  const wrong = counts.checks
+    .filter((c) => c.expected !== c.actual)
+    .map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
+  return { table: rows.join('\n'), wrong };
+}
