@@ -203,6 +203,8 @@ describe('console words for the keys the APIs store', () => {
     for (const c of ['30003', '30005', '30007', 'smtp_550', 'smtp_421', 'dsn_5.1.1', 'dsn_5.7.1', 'dsn_4.4.7'])
       codes.add(c);
     for (const c of ['http_429', 'http_503', 'ECONNREFUSED', 'network_error']) codes.add(c);
+    // The domestic SMS providers' own codes (Alibaba Cloud isv.*, Tencent Cloud Category.Reason).
+    for (const c of ['isv.MOBILE_NUMBER_ILLEGAL', 'FailedOperation.PhoneNumberInBlacklist']) codes.add(c);
 
     const unknown: Call[] = [
       ['notificationProblem', '99999'],

@@ -87,6 +87,10 @@ export const termsMessages = {
     'nerror.no_recipient': '收件人已不存在',
     'nerror.opted_out': '收件人已退订这个渠道',
     'nerror.rate_limited': '发送过于频繁，被服务商限流',
+    'nerror.no_sms_template': '这类通知没有服务商审核通过的短信模板，已改走下一渠道',
+    'nerror.sms_param_too_long': '短信模板参数超过服务商长度限制（编号、数字不截断），未发出',
+    'nerror.frequency_limit': '已达服务商对同一号码同一模板的发送频率上限，稍后再发',
+    'nerror.domestic': '国内短信服务商拒绝发送（错误码见下方）',
     'nerror.duplicate_limit': '24 小时内同一号码已收到 3 次相同内容，不再重复发送',
     'nerror.recipient_limit': '24 小时内同一号码或邮箱已收到多条受理回执，不再发送（防止他人冒用号码）',
     'nerror.bad_variables': '通知内容缺少必要信息，无法生成',
@@ -195,6 +199,11 @@ export const termsMessages = {
     'nerror.no_recipient': 'The recipient no longer exists',
     'nerror.opted_out': 'The recipient opted out of this channel',
     'nerror.rate_limited': 'Too many messages: the provider is holding them back',
+    'nerror.no_sms_template': 'No provider-approved SMS template for this kind of notice: the next channel takes over',
+    'nerror.sms_param_too_long':
+      'A template value is longer than the provider allows (numbers are never cut): not sent',
+    'nerror.frequency_limit': "The provider's per-number limit for this template is reached: sending later",
+    'nerror.domestic': 'The domestic SMS provider refused it (its code is below)',
     'nerror.duplicate_limit': 'The same text already went to this number 3 times in 24 hours',
     'nerror.recipient_limit':
       'This number or address already had its acknowledgements for 24 hours (nobody may use it to flood a stranger)',

@@ -89,6 +89,8 @@ function errorKey(code) {
   if (/^dsn_4\./.test(code)) return 'nerror.dsn_4';
   if (/^300\d\d$/.test(code)) return 'nerror.carrier';
   if (code === 'network_error' || /^E[A-Z_]+$/.test(code)) return 'nerror.network';
+  // Alibaba Cloud (isv.MOBILE_NUMBER_ILLEGAL) and Tencent Cloud (FailedOperation.PhoneNumberInBlacklist) codes.
+  if (/^(isv|[A-Z][A-Za-z]+)\.[A-Za-z_.]+$/.test(code)) return 'nerror.domestic';
   return 'nerror.unknown';
 }
 
