@@ -294,6 +294,9 @@ describe('filed reports: figures, documents, schedule, mail, retention', () => {
     const { pages, text } = pdfText(row!.pdf);
     expect(text).toContain('客服月报');
     expect(text).toContain('报告期：2026年10月');
+    // When the figures were taken, on the business time zone's clock (not UTC with a zone beside it).
+    expect(text).toMatch(/统计时间：2026-11-02 ?07:05（Asia\/Shanghai）/);
+    expect(text).not.toContain('UTC（');
     // The category table's 合计 line: valid, closure, on-time, return visits, satisfaction, overdue, escalated.
     expect(text).toContain('合计520.0%66.7%66.7%50.0%22');
     expect(text).toContain('部门');

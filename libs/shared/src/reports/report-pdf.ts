@@ -44,7 +44,7 @@ export function renderReportPdf(data: ReportData, sections: ReportSection[], fon
       const width = doc.page.width - 2 * MARGIN;
       doc.fontSize(20).text(data.title, { align: 'center', width });
       doc.moveDown(0.3).fontSize(12).text(`报告期：${data.periodLabel}`, { align: 'center', width });
-      doc.fontSize(9).text(`统计时间：${data.asOf.slice(0, 16).replace('T', ' ')} UTC（${data.timeZone}）`, {
+      doc.fontSize(9).text(`统计时间：${localTime(data.asOf, data.timeZone)}（${data.timeZone}）`, {
         align: 'center',
         width,
       });
@@ -148,4 +148,9 @@ function barChart(doc: PDFKit.PDFDocument, s: ReportSection, width: number): voi
   }
   doc.x = MARGIN;
   doc.y = y;
+}
+
+/** An instant as the business time zone's wall clock, e.g. `2026-12-08 03:11` for 2026-12-07T19:11Z in Shanghai. */
+function localTime(iso: string, timeZone: string): string {
+  return new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
 }
