@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Dysmsapi, { SendSmsRequest } from '@alicloud/dysmsapi20170525';
 import { $OpenApiUtil } from '@alicloud/openapi-core';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
+import { poolTransaction } from './raw-baseline';
 import { DataSource } from 'typeorm';
 import { configSchema, createApp, dataSourceOptions, freePort, type AppConfig } from '@kefu/shared';
 import { notifierApp } from '../apps/notifier/src/notifier.app';
@@ -67,20 +68,7 @@ async function main(): Promise<void> {
     // Raw baseline: render the template parameters, claim, SDK call, record — plain pg.
     const rawIds = await seed(ds, 'r', 0);
     const pool = new Pool({ connectionString: services.databaseUrl, max: CONCURRENCY + 2 });
-    const tx = async <T>(fn: (c: PoolClient) => Promise<T>): Promise<T> => {
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        const r = await fn(c);
-        await c.query('COMMIT');
-        return r;
-      } catch (err) {
-        await c.query('ROLLBACK');
-        throw err;
-      } finally {
-        c.release();
-      }
-    };
+    const tx = poolTransaction(pool);
     const client = new Dysmsapi(
       new $OpenApiUtil.Config({
         accessKeyId: o.ALIYUN_SMS_ACCESS_KEY_ID,

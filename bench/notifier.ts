@@ -12,7 +12,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
+import { poolTransaction } from './raw-baseline';
 import twilio from 'twilio';
 import {
   configSchema,
@@ -173,20 +174,7 @@ async function rawRun(
     maxConnections: 5,
     maxMessages: Infinity,
   } as SMTPPool.Options);
-  const tx = async <T>(fn: (c: PoolClient) => Promise<T>): Promise<T> => {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      const r = await fn(c);
-      await c.query('COMMIT');
-      return r;
-    } catch (err) {
-      await c.query('ROLLBACK');
-      throw err;
-    } finally {
-      c.release();
-    }
-  };
+  const tx = poolTransaction(pool);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));

@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /**
  * The raw baseline: the rows a hotline case writes (intake record, number counter, case, created event,
@@ -59,4 +59,22 @@ export async function rawCaseWrite(pool: Pool, queue: Queue, i: number, summary:
     c.release();
   }
   await queue.add('case-received', { caseId });
+}
+
+/** The raw baselines' transaction: one pooled client, BEGIN … COMMIT, ROLLBACK on error. */
+export function poolTransaction(pool: Pool) {
+  return async <T>(fn: (c: PoolClient) => Promise<T>): Promise<T> => {
+    const c = await pool.connect();
+    try {
+      await c.query('BEGIN');
+      const r = await fn(c);
+      await c.query('COMMIT');
+      return r;
+    } catch (err) {
+      await c.query('ROLLBACK');
+      throw err;
+    } finally {
+      c.release();
+    }
+  };
 }
