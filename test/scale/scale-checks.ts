@@ -4,8 +4,8 @@ import type { LoadSizes } from './scale-load';
 import type { ScaleStack } from './scale-stack';
 
 export interface Counts {
-  /** name → [expected, actual]. */
-  checks: Array<{ name: string; expected: number; actual: number }>;
+  /** name → [expected, actual]; `final`: once wrong, waiting cannot put it right (something happened twice). */
+  checks: Array<{ name: string; expected: number; actual: number; final?: boolean }>;
   /** Work still moving (a non-zero value means: wait). */
   moving: number;
 }
@@ -59,9 +59,9 @@ export async function countAll(stack: ScaleStack, sizes: LoadSizes): Promise<Cou
   const jobs = await queuedJobs(stack);
   const checks = [
     { name: 'hotline calls → cases (one each)', expected: sizes.hotline, actual: tag('H').items },
-    { name: 'hotline calls with a second case', expected: 0, actual: tag('H').extra },
+    { name: 'hotline calls with a second case', expected: 0, actual: tag('H').extra, final: true },
     { name: 'web forms → cases (one each)', expected: sizes.web, actual: tag('W').items },
-    { name: 'web forms with a second case', expected: 0, actual: tag('W').extra },
+    { name: 'web forms with a second case', expected: 0, actual: tag('W').extra, final: true },
     { name: 'CDR missed calls → intake records', expected: sizes.cdr, actual: cdr.records },
     { name: 'CDR missed calls → distinct cases', expected: sizes.cdr, actual: cdr.cases },
     { name: 'cases whose deadlines were never planned', expected: 0, actual: unplanned.n },
@@ -69,8 +69,8 @@ export async function countAll(stack: ScaleStack, sizes: LoadSizes): Promise<Cou
     { name: 'notifications not sent (pending/sending/failed)', expected: 0, actual: ours.pending + ours.other },
     { name: 'their messages at the provider', expected: sizes.notifications, actual: ourTexts },
     { name: 'provider messages recorded on a notification', expected: messages.length, actual: all.sms_sent },
-    { name: 'provider ids recorded twice', expected: 0, actual: all.sms_sent - all.distinct_sids },
-    { name: 'same text to the same number twice (provider)', expected: 0, actual: doubled },
+    { name: 'provider ids recorded twice', expected: 0, actual: all.sms_sent - all.distinct_sids, final: true },
+    { name: 'same text to the same number twice (provider)', expected: 0, actual: doubled, final: true },
     { name: 'rows left sending', expected: 0, actual: all.sending },
     { name: 'outbox rows not relayed', expected: 0, actual: outbox.unrelayed },
     { name: 'jobs waiting or active', expected: 0, actual: jobs },
@@ -102,4 +102,37 @@ export function report(counts: Counts): { table: string; wrong: string[] } {
     .filter((c) => c.expected !== c.actual)
     .map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
   return { table: rows.join('\n'), wrong };
+}
+
+/**
+ * For a failed run: up to five (number, text) pairs the provider got more than once, each with the notifications that
+ * carry the text and their receipts in order — what happened to them, to tell a lost answer from a lost job.
+ */
+export async function describeDoubles(stack: ScaleStack): Promise<string> {
+  const seen = new Map<string, Array<{ sid: string; to: string; body: string }>>();
+  for (const m of stack.sms.gateway.messages) {
+    const k = `${m.to}|${m.body}`;
+    seen.set(k, [...(seen.get(k) ?? []), m]);
+  }
+  const doubles = [...seen.values()].filter((ms) => ms.length > 1).slice(0, 5);
+  const out: string[] = [];
+  for (const ms of doubles) {
+    out.push(`${ms[0]!.to} got ${ms.length}× (${ms.map((m) => m.sid).join(', ')}): ${ms[0]!.body.slice(0, 60)}`);
+    const rows = await stack.ds.query<Array<{ id: string; status: string; attempts: number; provider_id: string }>>(
+      `SELECT id, status, attempts, provider_id FROM notifications WHERE channel = 'sms' AND body = $1`,
+      [ms[0]!.body],
+    );
+    for (const r of rows) {
+      out.push(`  notification ${r.id}: ${r.status}, attempt ${r.attempts}, ${r.provider_id ?? 'no provider id'}`);
+      const receipts = await stack.ds.query<
+        Array<{ occurred_at: Date; status: string; source: string; detail: string }>
+      >(
+        `SELECT occurred_at, status, source, detail FROM notification_receipts WHERE notification_id = $1 ORDER BY id`,
+        [r.id],
+      );
+      for (const x of receipts)
+        out.push(`    ${x.occurred_at.toISOString()} ${x.source}:${x.status} ${(x.detail ?? '').slice(0, 120)}`);
+    }
+  }
+  return out.join('\n');
 }

@@ -1,4 +1,4 @@
-import { countAll, report, type Counts } from './scale-checks';
+import { countAll, describeDoubles, report, type Counts } from './scale-checks';
 import { retryDb, ScaleLoad, type LoadSizes } from './scale-load';
 import { buildOnce, ScaleStack } from './scale-stack';
 import type { AppKind } from './scale-processes';
@@ -79,7 +79,7 @@ describe('many replicas under faults (test:scale)', () => {
       last = await retryDb(() => countAll(stack, sizes));
       const { wrong } = report(last);
       if (last.moving === 0 && wrong.length === 0) return last;
-      if (Date.now() > deadline) return last;
+      if (Date.now() > deadline || last.checks.some((c) => c.final && c.expected !== c.actual)) return last;
       if (Date.now() - lastLog > 15_000) {
         lastLog = Date.now();
         log(`still moving: ${last.moving}; differing now: ${wrong.length}`);
@@ -122,7 +122,12 @@ describe('many replicas under faults (test:scale)', () => {
       const { table, wrong } = report(counts);
       log(`faults: ${faults.join('; ') || 'none'}`);
       log(`checked after ${Math.round((Date.now() - started) / 1000)} s:\n${table}`);
-      if (wrong.length) throw new Error(`counts differ:\n${wrong.join('\n')}\n\n${stack.describe()}`);
+      if (wrong.length) {
+        const doubles = await describeDoubles(stack).catch(
+          (e: unknown) => `(could not list the doubles: ${String(e)})`,
+        );
+        throw new Error(`counts differ:\n${wrong.join('\n')}\n\n${doubles}\n\n${stack.describe()}`);
+      }
       expect(wrong).toEqual([]);
     },
     30 * 60_000,

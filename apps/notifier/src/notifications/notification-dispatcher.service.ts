@@ -122,7 +122,9 @@ export class NotificationDispatcher {
     try {
       outcome = await sender.send(sending, p.to, { subject: p.subject, body: p.body, html: p.html });
     } catch (err) {
-      outcome = { kind: 'retry', code: 'sender_error', message: err instanceof Error ? err.message : String(err) };
+      // A sender that threw may have done so after the provider took the SMS: only a lookup can tell.
+      const message = err instanceof Error ? err.message : String(err);
+      outcome = { kind: p.channel === 'sms' ? 'unconfirmed' : 'retry', code: 'sender_error', message };
     }
     return this.record(sending, outcome);
   }
@@ -173,6 +175,25 @@ export class NotificationDispatcher {
         if (r.moved && caseEmail) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
       });
       return 'sent';
+    }
+    if (outcome.kind === 'unconfirmed') {
+      // Left "sending": a status callback or the reconciler's lookup settles it; sending again could send twice.
+      const detail = `${outcome.code}: ${outcome.message}; left for the provider's answer or the reconciler's lookup`;
+      await this.receipt(
+        this.ds.manager,
+        n.id,
+        now,
+        'unconfirmed',
+        source,
+        detail,
+        null,
+        `${source}:unconfirmed:${n.id}:${n.attempts}`,
+      );
+      this.logger.warn(
+        { notificationId: n.id, attempt: n.attempts, code: outcome.code },
+        'no answer from the provider; not sending again until it is asked',
+      );
+      return 'unconfirmed';
     }
     if (outcome.kind === 'retry' && n.attempts < MAX_ATTEMPTS) {
       const at = new Date(now.getTime() + (outcome.retryAfterMs ?? backoffMs(n.attempts)));

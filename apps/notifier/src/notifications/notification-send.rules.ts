@@ -58,7 +58,7 @@ export type FallbackSource = Pick<
   | 'late'
 >;
 
-export type ProcessResult = 'sent' | 'failed' | 'retry' | 'deferred' | 'skipped';
+export type ProcessResult = 'sent' | 'failed' | 'retry' | 'deferred' | 'skipped' | 'unconfirmed';
 
 /** The request for the next channel's row: `<original key>/fallback:<channel>`, the same recipient, source and variables. */
 export function fallbackRequest(n: FallbackSource, next: NotifyChannel, now: Date): NotificationRequest {

@@ -38,7 +38,11 @@ describe('Twilio error classification', () => {
       expect(classifyTwilioError({ status: 400, code })).toMatchObject({ kind: 'failed', undelivered: true });
     expect(classifyTwilioError({ status: 429, code: 20429 })).toMatchObject({ kind: 'retry' });
     expect(classifyTwilioError({ status: 503 })).toMatchObject({ kind: 'retry', code: 'http_503' });
-    expect(classifyTwilioError({ networkCode: 'ECONNRESET' })).toMatchObject({ kind: 'retry', code: 'ECONNRESET' });
+    // No answer: a connection that never opened is safe to retry; a timeout or reset may have reached Twilio.
+    expect(classifyTwilioError({ networkCode: 'ECONNREFUSED' })).toMatchObject({ kind: 'retry', code: 'ECONNREFUSED' });
+    expect(classifyTwilioError({ networkCode: 'ENOTFOUND' })).toMatchObject({ kind: 'retry' });
+    for (const networkCode of ['ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE'])
+      expect(classifyTwilioError({ networkCode })).toMatchObject({ kind: 'unconfirmed', code: networkCode });
     expect(classifyTwilioError({ status: 400, code: 21602 })).toMatchObject({ kind: 'failed' });
   });
   it('backs off exponentially, capped at an hour', () => {

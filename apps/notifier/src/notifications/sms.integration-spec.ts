@@ -5,6 +5,7 @@ import { twilioSignature } from '../testing/fake-twilio';
 import { startNotifierTestEnv, tomorrowAt, type NotifierTestEnv } from '../testing/notifier-test-env';
 import { NotificationDispatcher } from './notification-dispatcher.service';
 import { ProviderRateLimiter } from './rate-limiter';
+import { NotificationReconciler, STUCK_AFTER_MS } from './notification-reconciler.service';
 
 const warranty = (itemName = '屋面防水') => ({
   estateName: '碧海云天',
@@ -236,6 +237,42 @@ describe('notifier: SMS through Twilio', () => {
     await env.app.get(JobRouter).runTask('send-due');
     expect(await env.waitFor(id, ['sent', 'delivered'])).toMatchObject({ attempts: 3 });
     expect((await env.receipts(id)).filter((r) => r.status === 'retry')).toHaveLength(2);
+  });
+
+  it('never sends again when Twilio took the message but its answer was lost: a callback or the reconciler settles it', async () => {
+    const dispatcher = env.app.get(NotificationDispatcher);
+    const unconfirmed = async (item: string, callbacks: boolean) => {
+      const owner = await factories.createOwner(ds);
+      if (!callbacks) env.twilio.behave(`+86${owner.mobiles[0]}`, { kind: 'callbacks', statuses: [] });
+      env.twilio.dropNext(1);
+      const id = await env.request({
+        idempotencyKey: key(),
+        kind: 'warranty_expiry',
+        recipient: { ownerId: owner.id },
+        variables: warranty(item),
+      });
+      await expectEventually(async () =>
+        expect((await env.receipts(id)).map((r) => r.status)).toContain('unconfirmed'),
+      );
+      return id;
+    };
+    // No callback comes: the row stays "sending"; jobs and sweeps leave it alone, the reconciler finds the message.
+    const lost = await unconfirmed('门窗', false);
+    expect(await env.row(lost)).toMatchObject({ status: 'sending', attempts: 1, provider_id: null });
+    await Promise.all([dispatcher.process(lost), env.app.get(JobRouter).runTask('send-due')]);
+    expect(env.twilio.messages).toHaveLength(1);
+    env.clock.advance(STUCK_AFTER_MS + 1000);
+    expect(await env.app.get(NotificationReconciler).reconcile()).toMatchObject({ recorded: 1, requeued: 0 });
+    expect(await env.row(lost)).toMatchObject({
+      status: 'sent',
+      attempts: 1,
+      provider_id: env.twilio.messages[0]!.sid,
+    });
+    // Twilio's callbacks come: they settle the row without waiting for the reconciler.
+    const answered = await unconfirmed('地漏', true);
+    const row = await env.waitFor(answered, ['delivered']);
+    expect(env.twilio.messages).toHaveLength(2);
+    expect(row).toMatchObject({ attempts: 1, provider_id: env.twilio.messages[1]!.sid });
   });
 
   function expectRetry(id: string, attempts: number) {

@@ -1,4 +1,4 @@
-import type { SendOutcome } from '../channels/channel-sender';
+import { mayHaveArrived, type SendOutcome } from '../channels/channel-sender';
 
 /**
  * A domestic provider's refusal. `outage`: the provider itself cannot take messages now (5xx, refused
@@ -66,10 +66,30 @@ const badTemplate = (code: string, message: string): DomesticFailure => ({
 });
 const outage = (code: string, message: string): DomesticFailure => ({ kind: 'retry', code, message, outage: true });
 
+/** An SDK error with no answer from the provider. */
+export interface SdkError {
+  code?: string | null;
+  message?: string;
+  status?: number;
+  /** No answer came: the connection failed, timed out or dropped (describeSdkError sets it). */
+  network?: boolean;
+}
+
+/**
+ * No answer: a connection that never opened is an outage (try the secondary; nothing was sent); one that timed out or
+ * dropped may have become an SMS, so it is unconfirmed — the reconciler asks the provider by the attempt's out id.
+ */
+function noAnswer(code: string, message: string): DomesticFailure {
+  return mayHaveArrived(code)
+    ? { kind: 'unconfirmed', code, message: `no answer from the provider: ${message}` }
+    : outage(code, message);
+}
+
 /** Alibaba Cloud SendSms answers (Code ≠ OK) and API errors (SDK exceptions: code, statusCode). */
-export function classifyAliyunError(e: { code?: string | null; message?: string; status?: number }): DomesticFailure {
+export function classifyAliyunError(e: SdkError): DomesticFailure {
   const code = e.code || (e.status ? `http_${e.status}` : 'network_error');
   const message = e.message ?? code;
+  if (e.network) return noAnswer(code, message);
   if (code === 'isv.BUSINESS_LIMIT_CONTROL' || code === 'isv.DAY_LIMIT_CONTROL')
     return {
       kind: 'retry',
@@ -87,9 +107,10 @@ export function classifyAliyunError(e: { code?: string | null; message?: string;
 }
 
 /** Tencent Cloud: a SendStatusSet code (per number) or an API error (SDK exception code). */
-export function classifyTencentError(e: { code?: string | null; message?: string; status?: number }): DomesticFailure {
+export function classifyTencentError(e: SdkError): DomesticFailure {
   const code = e.code || 'network_error';
   const message = e.message ?? code;
+  if (e.network) return noAnswer(code, message);
   if (code === 'FailedOperation.PhoneNumberInBlacklist')
     return { kind: 'failed', code, message: `recipient opted out (TD): ${message}`, optOut: true };
   if (code === 'InvalidParameterValue.IncorrectPhoneNumber' || code === 'FailedOperation.PhoneNumberParseFail')
@@ -108,13 +129,28 @@ export function classifyTencentError(e: { code?: string | null; message?: string
   return { kind: 'failed', code, message };
 }
 
-/** An SDK exception's code and message (both SDKs put the provider's Code in `code`; network errors a string code). */
-export function describeSdkError(err: unknown): { code: string; message: string; status?: number } {
-  const e = err as { code?: unknown; message?: unknown; statusCode?: unknown; data?: { Code?: unknown } };
+/**
+ * An SDK exception's code and message (both SDKs put the provider's Code in `code`; network errors an errno code or
+ * none). `network`: no answer came from the provider. The request's query string (Alibaba Cloud's SDK puts the
+ * URL, phone number included, in its message) is cut from the message, which is stored and logged.
+ */
+export function describeSdkError(err: unknown): SdkError & { code: string; message: string } {
+  const e = err as {
+    code?: unknown;
+    message?: unknown;
+    statusCode?: unknown;
+    requestId?: unknown;
+    data?: { Code?: unknown };
+  };
   const code = typeof e.data?.Code === 'string' ? e.data.Code : typeof e.code === 'string' ? e.code : 'network_error';
-  const message = typeof e.message === 'string' ? e.message.slice(0, 500) : String(err);
+  const message = (typeof e.message === 'string' ? e.message : String(err)).replace(/\?\S*/g, '').slice(0, 500);
   // A connection refused never reached the provider: as certain a refusal as a 5xx answer.
   if (/ECONNREFUSED/.test(message) || (err as { cause?: { code?: string } })?.cause?.code === 'ECONNREFUSED')
-    return { code: 'ECONNREFUSED', message };
-  return { code, message, ...(typeof e.statusCode === 'number' ? { status: e.statusCode } : {}) };
+    return { code: 'ECONNREFUSED', message, network: true };
+  const answered =
+    typeof e.data?.Code === 'string' ||
+    typeof e.statusCode === 'number' ||
+    (typeof e.requestId === 'string' && e.requestId !== '') ||
+    (typeof e.code === 'string' && !/^(E[A-Z0-9_]+|ERR_[A-Z0-9_]+)$/.test(e.code));
+  return { code, message, ...(typeof e.statusCode === 'number' ? { status: e.statusCode } : {}), network: !answered };
 }

@@ -226,6 +226,29 @@ describe('notifier: domestic SMS (Alibaba Cloud primary, Tencent Cloud secondary
   });
 
   it.each(['aliyun', 'tencent'] as const)(
+    'never sends again when %s took the SMS but its answer was lost: the reconciler finds it by its out id',
+    async (provider) => {
+      // Tencent's status pull lists a message once its report exists; Alibaba Cloud's query lists it at once.
+      if (provider === 'tencent') fakes.aliyun.outages = 1;
+      else fakes.aliyun.autoReport = false;
+      const gateway = fakes[provider];
+      gateway.drops = 1;
+      const { id } = await ask();
+      await expectEventually(async () =>
+        expect((await env.receipts(id)).map((r) => r.status)).toContain('unconfirmed'),
+      );
+      await gateway.settled();
+      expect(await env.row(id)).toMatchObject({ status: 'sending', attempts: 1, sms_route: provider });
+      await env.app.get(NotificationDispatcher).process(id);
+      expect(gateway.messages).toHaveLength(1);
+      env.clock.advance(STUCK_AFTER_MS + 1000);
+      expect(await env.app.get(NotificationReconciler).reconcile()).toMatchObject({ recorded: 1, requeued: 0 });
+      expect(await env.row(id)).toMatchObject({ status: 'sent', attempts: 1, sms_route: provider });
+      expect(fakes.aliyun.messages.length + fakes.tencent.messages.length).toBe(1);
+    },
+  );
+
+  it.each(['aliyun', 'tencent'] as const)(
     'reconciles a %s send whose worker died before recording it: exactly one SMS',
     async (provider) => {
       if (provider === 'tencent') fakes.aliyun.outages = 1;

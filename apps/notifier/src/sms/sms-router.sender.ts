@@ -73,9 +73,10 @@ export class SmsRouter implements ChannelSender {
           route: sender.provider,
         };
       const outcome = await sender.send(n, mobile, template, values.values);
+      // An unconfirmed attempt keeps its place in the frequency window: the provider may have sent it.
       if (outcome.kind !== 'sent')
         await Promise.all([
-          this.limiter.release(mobile, n.kind, outId(n)),
+          outcome.kind === 'unconfirmed' ? null : this.limiter.release(mobile, n.kind, outId(n)),
           this.ds.query(ROUTE_SQL, [n.id, n.attempts, sender.provider]),
         ]);
       if (outcome.kind === 'failed' && outcome.badTemplate)

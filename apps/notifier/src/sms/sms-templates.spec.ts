@@ -1,4 +1,4 @@
-import { classifyAliyunError, classifyTencentError } from './domestic-sms-errors';
+import { classifyAliyunError, classifyTencentError, describeSdkError } from './domestic-sms-errors';
 import { parseTemplateMapping, templateParams } from './sms-templates';
 
 describe('SMS template mapping', () => {
@@ -62,6 +62,43 @@ describe('domestic SMS error classes', () => {
   ])('Tencent Cloud %s', (code, want) => {
     expect(classifyTencentError({ code, message: code })).toMatchObject({ code, ...want });
     if (code === 'network_error') expect(classifyTencentError({ code })).not.toHaveProperty('outage');
+  });
+
+  it('takes no answer as an outage when the connection never opened, else as unconfirmed (it may have been sent)', () => {
+    for (const classify of [classifyAliyunError, classifyTencentError]) {
+      expect(classify({ code: 'ECONNREFUSED', message: 'refused', network: true })).toMatchObject({
+        kind: 'retry',
+        outage: true,
+      });
+      for (const code of ['ECONNRESET', 'network_error'])
+        expect(classify({ code, message: 'socket hang up', network: true })).toMatchObject({
+          kind: 'unconfirmed',
+          code,
+        });
+    }
+  });
+
+  it('tells an SDK network error from a provider answer, and keeps the phone number out of the message', () => {
+    const hangUp = Object.assign(
+      new Error('socket hang upPOST http://x/?PhoneNumbers=13800000000&SignName=c failed.'),
+      {
+        code: 'ECONNRESET',
+      },
+    );
+    expect(describeSdkError(hangUp)).toEqual({
+      code: 'ECONNRESET',
+      message: 'socket hang upPOST http://x/ failed.',
+      network: true,
+    });
+    expect(describeSdkError(new Error('network timeout at: http://x/'))).toMatchObject({ network: true });
+    const api = Object.assign(new Error('code: 400, 非法手机号'), {
+      code: 'isv.MOBILE_NUMBER_ILLEGAL',
+      statusCode: 400,
+      data: { Code: 'isv.MOBILE_NUMBER_ILLEGAL' },
+    });
+    expect(describeSdkError(api)).toMatchObject({ code: 'isv.MOBILE_NUMBER_ILLEGAL', network: false, status: 400 });
+    const tencent = Object.assign(new Error('bad'), { code: 'InvalidParameter', requestId: 'r-1' });
+    expect(describeSdkError(tencent)).toMatchObject({ code: 'InvalidParameter', network: false });
   });
 });
 

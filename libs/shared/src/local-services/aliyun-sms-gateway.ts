@@ -100,7 +100,7 @@ export class AliyunSmsGateway extends DomesticSmsGateway {
         status: 'sending',
         errCode: null,
       };
-      answer('OK', 'OK', { BizId: m.id });
+      if (!this.dropAnswer(res)) answer('OK', 'OK', { BizId: m.id });
       this.accepted(m);
       return;
     }

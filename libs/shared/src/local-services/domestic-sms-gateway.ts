@@ -70,6 +70,8 @@ export abstract class DomesticSmsGateway {
   private readonly sentTo = new Map<string, DomesticMessage[]>();
   /** The next n sends answer as a provider outage (HTTP 503 / InternalError). */
   outages = 0;
+  /** The next n sends are taken (the SMS goes out) but the connection drops before the answer: a lost answer. */
+  drops = 0;
   private pending = new Set<Promise<void>>();
   private server!: Server;
   url = '';
@@ -122,6 +124,7 @@ export abstract class DomesticSmsGateway {
     this.byNumber.clear();
     this.autoReport = true;
     this.outages = 0;
+    this.drops = 0;
     this.onSent = null;
   }
 
@@ -204,6 +207,14 @@ export abstract class DomesticSmsGateway {
   protected track(p: Promise<void>): void {
     const t = p.catch(() => undefined).finally(() => this.pending.delete(t));
     this.pending.add(t);
+  }
+
+  /** True when this send's answer is to be lost (see `drops`): the connection is dropped instead. */
+  protected dropAnswer(res: ServerResponse): boolean {
+    if (this.drops <= 0) return false;
+    this.drops--;
+    res.socket?.destroy();
+    return true;
   }
 
   protected json(res: ServerResponse, status: number, body: unknown): void {

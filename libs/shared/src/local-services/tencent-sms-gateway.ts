@@ -104,7 +104,8 @@ export class TencentSmsGateway extends DomesticSmsGateway {
         };
         return { m, s: status('Ok', 'send success', m.id) };
       });
-      this.json(res, 200, { Response: { SendStatusSet: set.map((x) => ('s' in x ? x.s : x)), RequestId } });
+      if (!this.dropAnswer(res))
+        this.json(res, 200, { Response: { SendStatusSet: set.map((x) => ('s' in x ? x.s : x)), RequestId } });
       for (const x of set) if ('m' in x) this.accepted(x.m);
       return;
     }

@@ -47,6 +47,8 @@ export class TwilioGateway {
   readonly requests: Array<{ method: string; path: string }> = [];
   private readonly byNumber = new Map<string, Behaviour>();
   private queue: Array<{ status: number; code: number; message?: string }> = [];
+  /** Creates whose answer is lost: the message is taken (and its callbacks posted) but the connection drops. */
+  private drops = 0;
   defaultCallbacks: Behaviour & { kind: 'callbacks' } = { kind: 'callbacks', statuses: ['sent', 'delivered'] };
   /** Hook run after a create is answered (tests simulate a crash there). */
   onCreated: ((m: GatewayMessage) => void) | null = null;
@@ -94,6 +96,11 @@ export class TwilioGateway {
     this.byNumber.set(to, b);
   }
 
+  /** The next `n` creates are taken but never answered: the connection drops, as when a provider's answer is lost. */
+  dropNext(n: number): void {
+    this.drops += n;
+  }
+
   /** The next `n` creates fail with this HTTP status / Twilio code (429, 500: transient). */
   failNext(n: number, status: number, code = status === 429 ? 20429 : 20500): void {
     for (let i = 0; i < n; i++) this.queue.push({ status, code });
@@ -111,6 +118,7 @@ export class TwilioGateway {
     Object.assign(this.callbackStats, { ok: 0, failed: 0, first: 0, last: 0 });
     this.byNumber.clear();
     this.queue = [];
+    this.drops = 0;
     this.onCreated = null;
     this.defaultCallbacks = { kind: 'callbacks', statuses: ['sent', 'delivered'] };
   }
@@ -174,7 +182,10 @@ export class TwilioGateway {
       if (this.keep) this.messages.push(m);
       const [min, max] = this.latencyMs;
       if (max > 0) await new Promise((r) => setTimeout(r, min + Math.random() * (max - min)));
-      this.send(res, 201, this.json(m));
+      if (this.drops > 0) {
+        this.drops--;
+        req.socket.destroy();
+      } else this.send(res, 201, this.json(m));
       this.onCreated?.(m);
       const statuses = (b?.kind === 'callbacks' ? b : this.defaultCallbacks).statuses;
       if (m.statusCallback && statuses.length) this.track(this.postCallbacks(m, statuses));
