@@ -78,6 +78,7 @@ describe('job wiring of the three apps', () => {
         'notice-send',
         'notification-requested',
         'notifications-requested',
+        'notifications-send',
       ]);
       expect(router.taskNames().sort()).toEqual(['notice-sweep', 'reconcile-sending', 'requeue-lost', 'send-due']);
       await expectEventually(async () =>

@@ -39,6 +39,7 @@ export * from './mail';
 export * from './database/advisory-lock';
 export * from './database/read-data-source';
 export * from './database/pool-budget';
+export * from './database/group-commit';
 export * from './routing';
 export * from './escalation';
 export * from './retention';

@@ -56,7 +56,7 @@ type LoadedRow = Omit<NotificationEntity, 'owner' | 'staff' | 'case' | 'fallback
   o_opt_outs: NotifyChannel[] | null;
 };
 
-export const LOAD_SQL = `SELECT n.id, n.idempotency_key AS "idempotencyKey", n.kind, n.channel,
+const LOAD_COLUMNS = `SELECT n.id, n.idempotency_key AS "idempotencyKey", n.kind, n.channel,
         n.recipient_type AS "recipientType",
         n.owner_id AS "ownerId", n.staff_id AS "staffId", n.case_id AS "caseId", n.source_type AS "sourceType",
         n.source_id AS "sourceId", n.variables, n.urgent, n.not_before AS "notBefore", n.late, n.status, n.attempts,
@@ -67,20 +67,40 @@ export const LOAD_SQL = `SELECT n.id, n.idempotency_key AS "idempotencyKey", n.k
         ${noticeHeldSql('n')} AS held, o.id IS NOT NULL AS o_found, o.name AS o_name, o.mobiles AS o_mobiles,
         o.email AS o_email, o.postal_address AS o_postal_address, o.postcode AS o_postcode,
         o.preferred_channels AS o_preferred_channels, o.opt_outs AS o_opt_outs
-   FROM notifications n LEFT JOIN owners o ON n.recipient_type = 'owner' AND o.id = n.owner_id
-  WHERE n.id = $1`;
+   FROM notifications n LEFT JOIN owners o ON n.recipient_type = 'owner' AND o.id = n.owner_id`;
+
+export const LOAD_SQL = `${LOAD_COLUMNS} WHERE n.id = $1`;
+/** LOAD_SQL for many: $1 the ids. */
+export const LOAD_MANY_SQL = `${LOAD_COLUMNS} WHERE n.id = ANY($1::uuid[])`;
 
 /**
  * The row (LOAD_SQL), or null when there is nothing to send: gone, past pending, or its estate-wide notice is paused or
  * cancelled (a resume queues it again). An owner recipient comes with it (null when the owner no longer exists).
  */
-export async function loadForSend(
+export async function loadForSend(ds: DataSource, recipients: RecipientResolver, id: string): Promise<Loaded | null> {
+  const [r] = await ds.query<LoadedRow[]>(LOAD_SQL, [id]);
+  return r ? toLoaded(recipients, r) : null;
+}
+
+/** loadForSend for many rows in one statement: the ones there is something to send, by id. */
+export async function loadManyForSend(
   ds: DataSource,
   recipients: RecipientResolver,
-  id: string,
-): Promise<{ row: NotificationEntity; recipient?: Recipient | null } | null> {
-  const [r] = await ds.query<LoadedRow[]>(LOAD_SQL, [id]);
-  if (!r || r.status !== 'pending' || r.held) return null;
+  ids: string[],
+): Promise<Map<string, Loaded>> {
+  const rows = await ds.query<LoadedRow[]>(LOAD_MANY_SQL, [ids]);
+  const out = new Map<string, Loaded>();
+  for (const r of rows) {
+    const l = toLoaded(recipients, r);
+    if (l) out.set(r.id, l);
+  }
+  return out;
+}
+
+export type Loaded = { row: NotificationEntity; recipient?: Recipient | null };
+
+function toLoaded(recipients: RecipientResolver, r: LoadedRow): Loaded | null {
+  if (r.status !== 'pending' || r.held) return null;
   const { held: _held, o_found, o_name, o_mobiles, o_email, o_postal_address, o_postcode, ...n } = r;
   const { o_preferred_channels, o_opt_outs, ...fields } = n;
   const row = Object.assign(new NotificationEntity(), fields);
@@ -109,6 +129,14 @@ export const CLAIM_SQL = `SELECT attempts, same_text AS "sameText"
   FROM notification_claim($1, $2, $3, $4, $5, $6, $7, $8, $9)`;
 
 /**
+ * CLAIM_SQL for many rows in one statement (migration NotificationClaimMany), each as notification_claim would, in the
+ * order of their per-number locks: the rows claimed (attempts) or limited (attempts null); a row not pending is left out.
+ * $1…$7 arrays of ids, channels, addresses, subjects, bodies, html, segments; $8 sent_at, $9 the same-text limit.
+ */
+export const CLAIM_MANY_SQL = `SELECT n_id AS id, n_attempts AS attempts, n_same_text AS "sameText"
+  FROM notification_claim_many($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::text[], $6::text[], $7::int[], $8, $9)`;
+
+/**
  * The provider took it: the attempt's row (fenced by its number; a callback may have moved it past sending already)
  * gets the provider id, and its receipt, in one statement (the receipt only when the row moved); answers `moved`.
  * $1 id, $2 attempt, $3 provider id, $4 segments, $5 occurred at, $6 source, $7 detail, $8 raw, $9 dedupe key,
@@ -124,25 +152,59 @@ export const SENT_WITH_RECEIPT_SQL = `WITH u AS (
     ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING)
   SELECT (SELECT count(*) FROM u)::int AS moved`;
 
+/** Claimed rows a batch did not get to send: back to pending with their attempt undone. $1 ids, $2 attempts. */
+export const RELEASE_MANY_SQL = `UPDATE notifications n SET status = 'pending', attempts = n.attempts - 1, updated_at = now()
+    FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt)
+   WHERE n.id = i.id AND n.attempts = i.attempt AND n.status = 'sending' RETURNING n.id`;
+
 /**
- * A provider callback that moves a row forward without a failure (sent, delivered), in one statement: the row locked,
- * the receipt once per dedupe key (none when the row has another provider id), and the status moved only when the
- * receipt is new, the attempt matches (when given) and the current status is one `to` may follow ($10).
- * $1 notification id or provider id, $2 provider id, $3 occurred at, $4 reported, $5 detail, $6 raw, $7 dedupe key,
- * $8 new status, $9 attempt or null, $10 statuses it may move from, $11 delivered at or null.
+ * SENT_WITH_RECEIPT_SQL for many attempts in one statement, the rows locked in id order first (as callbackManySql
+ * locks them: two statements never wait on each other in a cycle). $1 ids, $2 attempts, $3 provider ids, $4 segments, $5
+ * sources, $6 details, $7 raw (json text), $8 dedupe keys, $9 routes (arrays, one element per attempt); $10 occurred at.
  */
-export function callbackSql(byId: boolean): string {
-  return `WITH r AS (
-      SELECT id, status, attempts FROM notifications
-       WHERE ${byId ? 'id = $1::uuid' : 'provider_id = $1'} AND (provider_id IS NULL OR provider_id = $2) FOR UPDATE),
+export const SENT_MANY_SQL = `WITH i AS (
+    SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+      AS t(id, attempt, provider_id, segments, source, detail, raw, dedupe_key, route))
+  , l AS (SELECT n.id FROM notifications n JOIN i ON n.id = i.id ORDER BY n.id FOR UPDATE OF n)
+  , u AS (
+    UPDATE notifications n SET status = CASE WHEN n.status = 'sending' THEN 'sent' ELSE n.status END,
+           provider_id = i.provider_id, segments = COALESCE(i.segments, n.segments),
+           sms_route = COALESCE(i.route, n.sms_route), updated_at = now()
+      FROM i JOIN l ON l.id = i.id WHERE n.id = i.id AND n.attempts = i.attempt AND n.status <> 'pending' RETURNING n.id)
+  , rec AS (
+    INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)
+    SELECT i.id, $10, 'sent', i.source, i.detail, i.raw::jsonb, i.dedupe_key FROM i JOIN u ON u.id = i.id
+    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING)
+  SELECT (SELECT count(*) FROM u)::int AS moved`;
+
+/**
+ * Provider callbacks that move rows forward without a failure (sent, delivered), many in one statement (GroupCommit;
+ * no two for the same row): each row locked (in id order), its receipt once per dedupe key (none when the row has
+ * another provider id), and its status moved only when the receipt is new, the attempt matches (when given) and the
+ * current status is one the new one may follow. Arrays, one element per callback: $1 notification id or provider id,
+ * $2 provider id, $3 occurred at, $4 reported, $5 detail, $6 raw (json text), $7 dedupe key, $8 new status, $9 attempt
+ * or null, $10 the statuses it may move from (comma-separated), $11 delivered at or null. Answers `applied` per
+ * callback, in order.
+ */
+export function callbackManySql(byId: boolean): string {
+  return `WITH i AS (
+      SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
+                           $8::text[], $9::int[], $10::text[], $11::timestamptz[]) WITH ORDINALITY
+        AS t(key, sid, at, reported, detail, raw, dedupe_key, to_status, attempt, from_statuses, delivered_at, ord)),
+    r AS (
+      SELECT n.id, n.status, n.attempts, i.ord FROM i JOIN notifications n
+          ON ${byId ? 'n.id = i.key::uuid' : 'n.provider_id = i.key'} AND (n.provider_id IS NULL OR n.provider_id = i.sid)
+       ORDER BY n.id FOR UPDATE OF n),
     rec AS (
       INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)
-      SELECT id, $3, $4, 'twilio', $5, $6, $7 FROM r
-      ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING notification_id),
+      SELECT r.id, i.at, i.reported, 'twilio', i.detail, i.raw::jsonb, i.dedupe_key FROM r JOIN i ON i.ord = r.ord
+      ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING dedupe_key),
     u AS (
-      UPDATE notifications n SET status = $8, provider_id = COALESCE(n.provider_id, $2),
-             delivered_at = COALESCE($11, n.delivered_at), updated_at = now()
-        FROM r WHERE n.id = r.id AND EXISTS (SELECT 1 FROM rec) AND ($9::int IS NULL OR r.attempts = $9::int)
-         AND n.status = ANY($10::text[]) RETURNING n.id)
-    SELECT (SELECT count(*) FROM u)::int AS applied`;
+      UPDATE notifications n SET status = i.to_status, provider_id = COALESCE(n.provider_id, i.sid),
+             delivered_at = COALESCE(i.delivered_at, n.delivered_at), updated_at = now()
+        FROM r JOIN i ON i.ord = r.ord
+       WHERE n.id = r.id AND EXISTS (SELECT 1 FROM rec WHERE rec.dedupe_key = i.dedupe_key)
+         AND (i.attempt IS NULL OR r.attempts = i.attempt) AND n.status = ANY(string_to_array(i.from_statuses, ','))
+      RETURNING i.ord)
+    SELECT i.ord::int AS ord, EXISTS (SELECT 1 FROM u WHERE u.ord = i.ord) AS applied FROM i ORDER BY i.ord`;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OnJob, OnTask, QueueProducer, type JobPayloads } from '@kefu/shared';
 import { NotificationDispatcher, type ProcessResult } from './notification-dispatcher.service';
 import { NotificationReconciler } from './notification-reconciler.service';
+import { NOTIFICATION_SEND_BATCH, NotificationBatchSender } from './notification-batch-sender.service';
 
 /**
  * The notifier core's jobs: send a requested notification (or fan a batch out into one job each), the due-row
@@ -13,6 +14,7 @@ export class NotificationJobs {
     private readonly dispatcher: NotificationDispatcher,
     private readonly reconciler: NotificationReconciler,
     private readonly producer: QueueProducer,
+    private readonly batch: NotificationBatchSender,
   ) {}
 
   @OnJob('notification-requested')
@@ -21,20 +23,29 @@ export class NotificationJobs {
   }
 
   /**
-   * A batch asked for in one statement: one `notification-requested` job per notification, so each is sent,
-   * retried and limited on its own, as if queued singly. The job id makes a retried fan-out add nothing twice
-   * while the jobs exist; the handler re-checks each row's state anyway.
+   * A batch asked for in one statement: one `notifications-send` job per NOTIFICATION_SEND_BATCH ids, each sent,
+   * retried and limited as if queued singly (NotificationBatchSender), with a few statements per job instead of a few
+   * per message. The job id makes a retried fan-out add nothing twice while the jobs exist; the handler re-checks
+   * each row's state anyway.
    */
   @OnJob('notifications-requested')
   async fanOut({ notificationIds }: JobPayloads['notifications-requested']): Promise<number> {
-    await this.producer.enqueueBulk(
-      notificationIds.map((id) => ({
-        name: 'notification-requested' as const,
-        data: { notificationId: id },
-        jobId: `nr-${id}`,
-      })),
-    );
+    const jobs = [];
+    for (let i = 0; i < notificationIds.length; i += NOTIFICATION_SEND_BATCH) {
+      const slice = notificationIds.slice(i, i + NOTIFICATION_SEND_BATCH);
+      jobs.push({
+        name: 'notifications-send' as const,
+        data: { notificationIds: slice },
+        jobId: `ns-${slice[0]}-${slice.length}`,
+      });
+    }
+    await this.producer.enqueueBulk(jobs);
     return notificationIds.length;
+  }
+
+  @OnJob('notifications-send')
+  send({ notificationIds }: JobPayloads['notifications-send']): Promise<Partial<Record<ProcessResult, number>>> {
+    return this.batch.processMany(notificationIds);
   }
 
   @OnTask('notifier', 'send-due', { every: 30_000 })

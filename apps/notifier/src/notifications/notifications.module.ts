@@ -6,6 +6,7 @@ import { ChannelRegistry } from '../channels/channel-sender';
 import { DeliveryReceiptsService } from './delivery-receipts.service';
 import { MessagePreparer } from './message-preparer.service';
 import { NotificationDispatcher } from './notification-dispatcher.service';
+import { NotificationBatchSender } from './notification-batch-sender.service';
 import { NotificationReconciler } from './notification-reconciler.service';
 import { NotificationJobs } from './notifications.jobs';
 import { NotificationsController } from './notifications.controller';
@@ -14,7 +15,6 @@ import { ProviderRateLimiter } from './rate-limiter';
 import { RecipientResolver } from './recipient-resolver';
 import { SmtpEmailSender } from './smtp-email.sender';
 import { TwilioSmsSender } from './twilio-sms.sender';
-import { TwilioWebhookController } from './twilio-webhook.controller';
 import { DomesticReceiptsController } from '../sms/domestic-receipts.controller';
 import { DomesticReceiptsService } from '../sms/domestic-receipts.service';
 import { SmsFrequencyLimiter } from '../sms/sms-frequency-limiter';
@@ -28,9 +28,10 @@ import { SmsRouter } from '../sms/sms-router.sender';
  * Letters register their own sender with the ChannelRegistry (apps/notifier/src/letters).
  */
 @Module({
-  controllers: [NotificationsController, TwilioWebhookController, DomesticReceiptsController],
+  controllers: [NotificationsController, DomesticReceiptsController],
   providers: [
     NotificationDispatcher,
+    NotificationBatchSender,
     NotificationReconciler,
     DeliveryReceiptsService,
     NotificationsService,

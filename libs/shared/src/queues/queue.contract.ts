@@ -34,6 +34,11 @@ export interface JobPayloads {
    * `notification-requested` job for each. One outbox row and one relayed job instead of a thousand.
    */
   'notifications-requested': { notificationIds: string[] };
+  /**
+   * A slice of such a batch (up to NOTIFICATION_SEND_BATCH ids): the notifier sends them in one job, with one statement
+   * each to load, claim and record the lot (apps/notifier NotificationBatchSender).
+   */
+  'notifications-send': { notificationIds: string[] };
   /** A delivery-status report was stored as an intake record: match it to a notification. */
   'delivery-report-received': { intakeRecordId: string };
   /** A recurring task's tick (BullMQ job scheduler keyed by the task name; see @OnTask). */
@@ -55,6 +60,7 @@ export const jobQueue: { [N in JobName]: QueueName } = {
   'case-changed': Queues.Scheduler,
   'notification-requested': Queues.Notifier,
   'notifications-requested': Queues.Notifier,
+  'notifications-send': Queues.Notifier,
   'delivery-report-received': Queues.Notifier,
   'scheduled-task': Queues.Scheduler,
   'notifier-task': Queues.Notifier,

@@ -35,6 +35,7 @@ import { Reports1795605000000 } from './1795605000000-Reports';
 import { NotificationClaim1795615000000 } from './1795615000000-NotificationClaim';
 import { OutboxSettled1795620000000 } from './1795620000000-OutboxSettled';
 import { SmsTemplateAlert1795630000000 } from './1795630000000-SmsTemplateAlert';
+import { NotificationClaimMany1795640000000 } from './1795640000000-NotificationClaimMany';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -75,4 +76,5 @@ export const migrations = [
   NotificationClaim1795615000000,
   OutboxSettled1795620000000,
   SmsTemplateAlert1795630000000,
+  NotificationClaimMany1795640000000,
 ];
