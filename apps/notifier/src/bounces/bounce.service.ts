@@ -10,6 +10,7 @@ import {
 } from '@kefu/shared';
 import { NotificationDispatcher, updateReturning } from '../notifications/notification-dispatcher.service';
 import { uuidOf, verpNotificationId } from './verp';
+import { optOutOwner } from '../notifications/notification-writes';
 
 export type BounceOutcome =
   | {
@@ -119,7 +120,7 @@ export class BounceService {
       }
       // Marked as spam: the mail arrived (no status change), but the owner gets no more email from us.
       if (!duplicate && action === 'complained') {
-        await this.dispatcher.optOut(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
+        await optOutOwner(m, await m.findOneByOrFail(NotificationEntity, { id: match.id }), 'email');
       }
       if (!duplicate)
         this.logger.log(

@@ -12,6 +12,7 @@ import {
 import { NotificationDispatcher, updateReturning, type FallbackSource } from './notification-dispatcher.service';
 import { callbackManySql } from './notification-dispatcher.sql';
 import { classifyTwilioError } from './twilio-errors';
+import { optOutOwner, writeReceipt } from './notification-writes';
 
 const UUID = /^[0-9a-f-]{36}$/i;
 /** The statuses a callback reporting sent / delivered may move a notification from (forward only). */
@@ -97,7 +98,7 @@ export class DeliveryReceiptsService {
         to = reported === 'undelivered' || (c.kind === 'failed' && c.undelivered) ? 'undelivered' : 'failed';
         failure = { code: c.code, message: c.message, optOut: c.kind === 'failed' ? c.optOut : undefined };
       }
-      const fresh = await this.dispatcher.receipt(
+      const fresh = await writeReceipt(
         m,
         row.id,
         now,
@@ -118,7 +119,7 @@ export class DeliveryReceiptsService {
         [row.id, row.status, to, sid, to === 'delivered' ? now : null, failure?.code ?? null, failure?.message ?? null],
       );
       if (!r.length) return { applied: false };
-      if (failure?.optOut) await this.dispatcher.optOut(m, row, 'sms');
+      if (failure?.optOut) await optOutOwner(m, row, 'sms');
       if (to === 'undelivered' || to === 'failed') await this.dispatcher.fallback(m, row, 'sms');
       return { applied: true, status: to };
     });

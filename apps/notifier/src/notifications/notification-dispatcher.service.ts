@@ -13,20 +13,18 @@ import {
 import { ChannelRegistry, type SendOutcome } from '../channels/channel-sender';
 import { MessagePreparer, type Prepared } from './message-preparer.service';
 import {
-  CASE_OWNER_SQL,
   CLAIM_SQL,
   DEFER_SQL,
   failSql,
   inTransaction,
   loadForSend,
-  OPT_OUT_SQL,
-  RECEIPT_SQL,
   RETRY_SQL,
   SENT_MESSAGE_SQL,
   SENT_WITH_RECEIPT_SQL,
   updateReturning,
 } from './notification-dispatcher.sql';
 import { RecipientResolver } from './recipient-resolver';
+import { optOutOwner, writeReceipt } from './notification-writes';
 import {
   MAX_ATTEMPTS,
   MUST_ARRIVE,
@@ -85,7 +83,7 @@ export class NotificationDispatcher {
         const r = await updateReturning(m, DEFER_SQL, [id, quiet.until]);
         if (!r.length) return false;
         const detail = `quiet hours ${quiet.period}: sending at ${quiet.until.toISOString()}`;
-        await this.receipt(m, id, now, 'deferred', 'notifier', detail);
+        await writeReceipt(m, id, now, 'deferred', 'notifier', detail);
         return true;
       });
       if (moved) await this.requeue(id, quiet.until);
@@ -179,7 +177,7 @@ export class NotificationDispatcher {
     if (outcome.kind === 'unconfirmed') {
       // Left "sending": a status callback or the reconciler's lookup settles it; sending again could send twice.
       const detail = `${outcome.code}: ${outcome.message}; left for the provider's answer or the reconciler's lookup`;
-      await this.receipt(
+      await writeReceipt(
         this.ds.manager,
         n.id,
         now,
@@ -200,7 +198,7 @@ export class NotificationDispatcher {
       const moved = await this.ds.transaction(async (m) => {
         const r = await updateReturning(m, RETRY_SQL, [n.id, n.attempts, at, outcome.code, outcome.message]);
         if (!r.length) return false;
-        await this.receipt(
+        await writeReceipt(
           m,
           n.id,
           now,
@@ -261,23 +259,10 @@ export class NotificationDispatcher {
       expected === 'pending'
         ? 'notifier'
         : (f.route ?? (channel === 'sms' ? 'twilio' : channel === 'email' ? 'smtp' : 'notifier'));
-    await this.receipt(m, n.id, this.clock.now(), status, source, `${f.code}: ${f.message}`, f.raw ?? null);
-    if (f.optOut) await this.optOut(m, n, channel ?? 'sms');
+    await writeReceipt(m, n.id, this.clock.now(), status, source, `${f.code}: ${f.message}`, f.raw ?? null);
+    if (f.optOut) await optOutOwner(m, n, channel ?? 'sms');
     if (fallback && channel) await this.fallback(m, n, channel);
     return true;
-  }
-
-  async optOut(
-    m: EntityManager,
-    n: Pick<NotificationEntity, 'ownerId' | 'caseId'>,
-    channel: NotifyChannel,
-  ): Promise<void> {
-    const ownerId =
-      n.ownerId ??
-      (n.caseId
-        ? ((await m.query<Array<{ owner_id: string | null }>>(CASE_OWNER_SQL, [n.caseId]))[0]?.owner_id ?? null)
-        : null);
-    if (ownerId) await m.query(OPT_OUT_SQL, [ownerId, channel]);
   }
 
   /** SMS failed → email → letter, for notices that must arrive: a new row, `<original key>/fallback:<channel>`, once. */
@@ -286,28 +271,6 @@ export class NotificationDispatcher {
     if (!next || !(MUST_ARRIVE.has(n.kind) || n.fallbackOfId)) return null;
     const r = await requestNotification(m, fallbackRequest(n, next, this.clock.now()));
     return r.created ? r.id : null;
-  }
-
-  async receipt(
-    m: EntityManager,
-    id: string,
-    at: Date,
-    status: string,
-    source: string,
-    detail: string | null,
-    raw: Record<string, unknown> | null = null,
-    dedupeKey: string | null = null,
-  ): Promise<boolean> {
-    const r = await m.query<unknown[]>(RECEIPT_SQL, [
-      id,
-      at,
-      status,
-      source,
-      detail,
-      raw ? JSON.stringify(raw) : null,
-      dedupeKey,
-    ]);
-    return r.length > 0;
   }
 
   /** A delayed job for a row due later (retry backoff, quiet hours). Best effort: the send-due sweep finds it anyway. */

@@ -9,6 +9,7 @@ import { NotificationDispatcher, updateReturning } from './notification-dispatch
 import { TwilioSmsSender } from './twilio-sms.sender';
 import { ChannelRegistry } from '../channels/channel-sender';
 import { SmsRouter } from '../sms/sms-router.sender';
+import { writeReceipt } from './notification-writes';
 
 const PROVIDER_NAMES: Record<string, string> = { twilio: 'Twilio', aliyun: 'Alibaba Cloud', tencent: 'Tencent Cloud' };
 
@@ -76,7 +77,7 @@ export class NotificationReconciler {
                 [n.id, n.attempts, now],
               );
               if (!r.length) return false;
-              await this.dispatcher.receipt(
+              await writeReceipt(
                 m,
                 n.id,
                 now,

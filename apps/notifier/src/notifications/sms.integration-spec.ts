@@ -275,6 +275,33 @@ describe('notifier: SMS through Twilio', () => {
     expect(row).toMatchObject({ attempts: 1, provider_id: env.twilio.messages[1]!.sid });
   });
 
+  it('finds the stuck message however many others the number got since (every page of the list)', async () => {
+    const staffLike = await factories.createOwner(ds);
+    const to = `+86${staffLike.mobiles[0]}`;
+    env.twilio.behave(to, { kind: 'callbacks', statuses: [] });
+    env.twilio.dropNext(1);
+    const id = await env.request({
+      idempotencyKey: key(),
+      kind: 'warranty_expiry',
+      recipient: { ownerId: staffLike.id },
+      variables: warranty('阳台'),
+    });
+    await expectEventually(async () => expect((await env.row(id)).status).toBe('sending'));
+    await expectEventually(async () => expect((await env.receipts(id)).map((r) => r.status)).toContain('unconfirmed'));
+    const [sought] = env.twilio.messages;
+    // 1,200 later messages to the same number: the one sought is on the list's second page of 1,000.
+    for (let i = 0; i < 1200; i++)
+      env.twilio.messages.push({
+        ...sought!,
+        sid: `SM${String(i).padStart(32, '0')}`,
+        body: `其他提醒 ${i}`,
+        history: [],
+      });
+    env.clock.advance(STUCK_AFTER_MS + 1000);
+    expect(await env.app.get(NotificationReconciler).reconcile()).toMatchObject({ recorded: 1, requeued: 0 });
+    expect(await env.row(id)).toMatchObject({ status: 'sent', provider_id: sought!.sid });
+  });
+
   function expectRetry(id: string, attempts: number) {
     return expectEventually(async () => {
       const r = await env.row(id);

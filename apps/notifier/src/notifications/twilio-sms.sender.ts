@@ -102,10 +102,25 @@ export class TwilioSmsSender implements ChannelSender {
     });
     if (q.sid) return [pick(await this.client.messages(q.sid).fetch())];
     const since = new Date(q.since.getTime() - 24 * 3600_000);
-    const list = await this.client.messages.list({ to: smsE164(q.to), dateSentAfter: since, limit: 100 });
-    return list.filter((m) => m.body === q.body).map(pick);
+    // Every page: a staff member's number gets hundreds of reminders a day, and the one sought may be far down.
+    const list = await this.client.messages.list({
+      to: smsE164(q.to),
+      dateSentAfter: since,
+      pageSize: 1000,
+      limit: LOOKUP_LIMIT,
+    });
+    const found = list.filter((m) => m.body === q.body).map(pick);
+    // Not among the first LOOKUP_LIMIT: absence proves nothing, and "absent" would send it again.
+    if (!found.length && list.length >= LOOKUP_LIMIT)
+      throw new Error(
+        `over ${LOOKUP_LIMIT} messages to this number since the attempt; cannot tell whether it was sent`,
+      );
+    return found;
   }
 }
+
+/** At most this many of a number's messages are read when reconciling (5 pages of 1,000). */
+const LOOKUP_LIMIT = 5_000;
 
 function describe(err: unknown): { code?: number; status?: number; message?: string; networkCode?: string } {
   const e = err as { code?: unknown; status?: unknown; message?: unknown };

@@ -80,6 +80,8 @@ export class AliyunSmsSender implements DomesticSmsSender {
             raw: { ...hit },
           };
         if (list.length < 50) break;
+        // 20 full pages and not there: absence proves nothing, and "absent" would send it again.
+        if (page === 20) return { state: 'unknown', why: 'over 1,000 messages to this number that day' };
       }
     return { state: 'absent' };
   }

@@ -7,6 +7,7 @@ import {
   updateReturning,
   type FallbackSource,
 } from '../notifications/notification-dispatcher.service';
+import { writeReceipt } from '../notifications/notification-writes';
 
 /** Alibaba Cloud SmsReport, one element of the pushed JSON array. */
 export interface AliyunReport {
@@ -89,7 +90,7 @@ export class DomesticReceiptsService {
         ['id' in by ? by.id : by.providerId],
       );
       if (!row) return 'unknown';
-      const fresh = await this.dispatcher.receipt(
+      const fresh = await writeReceipt(
         m,
         row.id,
         now,

@@ -83,6 +83,8 @@ export class TencentSmsSender implements DomesticSmsSender {
       const hit = list.find((s) => s.SessionContext === want);
       if (hit) return { state: 'found', providerId: hit.SerialNo!, status: hit.ReportStatus ?? '', raw: { ...hit } };
       if (list.length < 100) break;
+      if (offset + 100 >= 1000)
+        return { state: 'unknown', why: 'over 1,000 messages to this number since the attempt' };
     }
     if (this.now().getTime() - n.sentAt!.getTime() < TENCENT_REPORT_WAIT_MS)
       return { state: 'unknown', why: 'Tencent lists a message once its status is reported; asking again later' };

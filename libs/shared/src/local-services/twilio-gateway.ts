@@ -201,22 +201,31 @@ export class TwilioGateway {
     if (req.method === 'GET' && u.pathname === `${base}.json`) {
       const to = u.searchParams.get('To');
       const after = u.searchParams.get('DateSent>');
-      const pageSize = Number(u.searchParams.get('PageSize') ?? 50);
-      const list = this.messages
+      // Newest first, a page at a time (PageSize ≤ 1000, Page from 0), next_page_uri while more remain — as Twilio.
+      const pageSize = Math.min(1000, Math.max(1, Number(u.searchParams.get('PageSize') ?? 50)));
+      const page = Math.max(0, Number(u.searchParams.get('Page') ?? 0));
+      const all = this.messages
         .filter((m) => (!to || m.to === to) && (!after || m.dateCreated.getTime() >= new Date(after).getTime()))
-        .reverse()
-        .slice(0, pageSize);
-      const uri = `${base}.json${u.search}`;
+        .reverse();
+      const list = all.slice(page * pageSize, (page + 1) * pageSize);
+      const pageUri = (n: number) => {
+        const q = new URLSearchParams(u.searchParams);
+        q.set('PageSize', String(pageSize));
+        q.set('Page', String(n));
+        if (n > 0) q.set('PageToken', `PA${n}`);
+        else q.delete('PageToken');
+        return `${base}.json?${q.toString()}`;
+      };
       return this.send(res, 200, {
-        end: Math.max(0, list.length - 1),
-        first_page_uri: uri,
+        end: page * pageSize + Math.max(0, list.length - 1),
+        first_page_uri: pageUri(0),
         messages: list.map((m) => this.json(m)),
-        next_page_uri: null,
-        page: 0,
+        next_page_uri: all.length > (page + 1) * pageSize ? pageUri(page + 1) : null,
+        page,
         page_size: pageSize,
-        previous_page_uri: null,
-        start: 0,
-        uri,
+        previous_page_uri: page > 0 ? pageUri(page - 1) : null,
+        start: page * pageSize,
+        uri: `${base}.json${u.search}`,
       });
     }
     this.error(res, 404, 20404, `The requested resource ${u.pathname} was not found`);
