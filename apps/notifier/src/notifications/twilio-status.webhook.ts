@@ -22,9 +22,11 @@ export function twilioStatusWebhook(app: NestExpressApplication, config: AppConf
   // see behind a proxy.
   const base = new TwilioSmsSender(config).callbackBase();
   const form = urlencoded({ extended: false, limit: JSON_BODY_LIMIT_BYTES });
+  const answer = (res: Response, e: AppException) =>
+    res.status(e.status).json({ error: { code: e.code, message: e.message } });
   const refuse = (res: Response, e: AppException) => {
     logger.warn({ code: e.code, status: e.status }, `Twilio status callback refused: ${e.message}`);
-    res.status(e.status).json({ error: { code: e.code, message: e.message } });
+    answer(res, e);
   };
   return (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'POST') return next();
@@ -46,7 +48,7 @@ export function twilioStatusWebhook(app: NestExpressApplication, config: AppConf
             { err: e instanceof Error ? e.message : String(e) },
             'could not record a Twilio status callback',
           );
-          res.status(500).json({ error: { code: 'internal_error', message: 'The callback could not be recorded.' } });
+          answer(res, new AppException('internal_error', 'The callback could not be recorded.'));
         },
       );
     });
