@@ -13,6 +13,7 @@ import {
   updateReturning,
 } from './notification-dispatcher.sql';
 import { RecipientResolver } from './recipient-resolver';
+import { callSender, sendingEntity } from './send-attempt';
 import { SAME_TEXT_PER_DAY, providerSource, sameTextMessage, type ProcessResult } from './notification-send.rules';
 
 /** Ids per `notifications-send` job. */
@@ -78,7 +79,7 @@ export class NotificationBatchSender {
           this.dispatcher.fail(m, r.row, 'pending', r.p.channel, limit, false),
         );
         count(done ? 'failed' : 'skipped');
-      } else sending.push({ n: this.sendingEntity(r, c.attempts), r });
+      } else sending.push({ n: sendingEntity(r.row, r.p, c.attempts), r });
     }
     const sent: Array<{ n: NotificationEntity; outcome: Extract<SendOutcome, { kind: 'sent' }> }> = [];
     try {
@@ -89,7 +90,7 @@ export class NotificationBatchSender {
         }
         const { n, r } = sending[i]!;
         await this.preparer.throttle(r.p.channel);
-        const outcome = await this.send(n, r);
+        const outcome = await callSender(r.sender, n, r.p);
         if (outcome.kind === 'sent') sent.push({ n, outcome });
         else count(await this.dispatcher.record(n, outcome));
       }
@@ -127,28 +128,6 @@ export class NotificationBatchSender {
       SAME_TEXT_PER_DAY,
     ]);
     return new Map(rows.map((r) => [r.id, { attempts: r.attempts, sameText: r.sameText }]));
-  }
-
-  private sendingEntity({ row, p }: Ready, attempts: number): NotificationEntity {
-    return Object.assign(new NotificationEntity(), row, {
-      status: 'sending',
-      channel: p.channel,
-      attempts,
-      toAddress: p.to.address,
-      subject: p.subject,
-      body: p.body,
-      html: p.html,
-    });
-  }
-
-  private async send(n: NotificationEntity, { p, sender }: Ready): Promise<SendOutcome> {
-    try {
-      return await sender.send(n, p.to, { subject: p.subject, body: p.body, html: p.html });
-    } catch (err) {
-      // As on the single path: a sender that threw may have done so after the provider took the SMS.
-      const message = err instanceof Error ? err.message : String(err);
-      return { kind: p.channel === 'sms' ? 'unconfirmed' : 'retry', code: 'sender_error', message };
-    }
   }
 
   /** Claimed rows not sent in time: back to pending (their attempt undone), queued again. */

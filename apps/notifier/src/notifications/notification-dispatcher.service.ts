@@ -25,6 +25,7 @@ import {
 } from './notification-dispatcher.sql';
 import { RecipientResolver } from './recipient-resolver';
 import { optOutOwner, writeReceipt } from './notification-writes';
+import { callSender, sendingEntity } from './send-attempt';
 import {
   MAX_ATTEMPTS,
   MUST_ARRIVE,
@@ -107,23 +108,8 @@ export class NotificationDispatcher {
     const attempt = await this.claim(row, p, now);
     if (attempt === 'skipped') return 'skipped';
     if (attempt === 'limited') return 'failed';
-    const sending = Object.assign(new NotificationEntity(), row, {
-      status: 'sending',
-      channel: p.channel,
-      attempts: attempt,
-      toAddress: p.to.address,
-      subject: p.subject,
-      body: p.body,
-      html: p.html,
-    });
-    let outcome: SendOutcome;
-    try {
-      outcome = await sender.send(sending, p.to, { subject: p.subject, body: p.body, html: p.html });
-    } catch (err) {
-      // A sender that threw may have done so after the provider took the SMS: only a lookup can tell.
-      const message = err instanceof Error ? err.message : String(err);
-      outcome = { kind: p.channel === 'sms' ? 'unconfirmed' : 'retry', code: 'sender_error', message };
-    }
+    const sending = sendingEntity(row, p, attempt);
+    const outcome = await callSender(sender, sending, p);
     return this.record(sending, outcome);
   }
 
