@@ -37,7 +37,6 @@ interface ForwardCallback {
   key: string | null;
   sid: string;
   at: Date;
-  reported: string;
   detail: string | null;
   raw: string;
   dedupeKey: string;
@@ -143,7 +142,6 @@ export class DeliveryReceiptsService {
       key: byId ? notificationId : sid,
       sid,
       at: now,
-      reported: to,
       detail: body.ErrorCode ? `error ${body.ErrorCode}` : null,
       raw: JSON.stringify({ ...body }),
       dedupeKey: `twilio:${sid}:${to}`,
@@ -166,11 +164,10 @@ export class DeliveryReceiptsService {
           col((c) => c.key),
           col((c) => c.sid),
           col((c) => c.at),
-          col((c) => c.reported),
+          col((c) => c.to),
           col((c) => c.detail),
           col((c) => c.raw),
           col((c) => c.dedupeKey),
-          col((c) => c.to),
           col((c) => c.attempt),
           col((c) => c.from),
           col((c) => c.deliveredAt),

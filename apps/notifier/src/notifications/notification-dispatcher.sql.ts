@@ -182,15 +182,15 @@ export const SENT_MANY_SQL = `WITH i AS (
  * no two for the same row): each row locked (in id order), its receipt once per dedupe key (none when the row has
  * another provider id), and its status moved only when the receipt is new, the attempt matches (when given) and the
  * current status is one the new one may follow. Arrays, one element per callback: $1 notification id or provider id,
- * $2 provider id, $3 occurred at, $4 reported, $5 detail, $6 raw (json text), $7 dedupe key, $8 new status, $9 attempt
- * or null, $10 the statuses it may move from (comma-separated), $11 delivered at or null. Answers `applied` per
- * callback, in order.
+ * $2 provider id, $3 occurred at, $4 the status reported (and moved to), $5 detail, $6 raw (json text), $7 dedupe key,
+ * $8 attempt or null, $9 the statuses it may move from (comma-separated), $10 delivered at or null. Answers `applied`
+ * per callback, in order.
  */
 export function callbackManySql(byId: boolean): string {
   return `WITH i AS (
       SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::text[],
-                           $8::text[], $9::int[], $10::text[], $11::timestamptz[]) WITH ORDINALITY
-        AS t(key, sid, at, reported, detail, raw, dedupe_key, to_status, attempt, from_statuses, delivered_at, ord)),
+                           $8::int[], $9::text[], $10::timestamptz[]) WITH ORDINALITY
+        AS t(key, sid, at, reported, detail, raw, dedupe_key, attempt, from_statuses, delivered_at, ord)),
     r AS (
       SELECT n.id, n.status, n.attempts, i.ord FROM i JOIN notifications n
           ON ${byId ? 'n.id = i.key::uuid' : 'n.provider_id = i.key'} AND (n.provider_id IS NULL OR n.provider_id = i.sid)
@@ -200,7 +200,7 @@ export function callbackManySql(byId: boolean): string {
       SELECT r.id, i.at, i.reported, 'twilio', i.detail, i.raw::jsonb, i.dedupe_key FROM r JOIN i ON i.ord = r.ord
       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING dedupe_key),
     u AS (
-      UPDATE notifications n SET status = i.to_status, provider_id = COALESCE(n.provider_id, i.sid),
+      UPDATE notifications n SET status = i.reported, provider_id = COALESCE(n.provider_id, i.sid),
              delivered_at = COALESCE(i.delivered_at, n.delivered_at), updated_at = now()
         FROM r JOIN i ON i.ord = r.ord
        WHERE n.id = r.id AND EXISTS (SELECT 1 FROM rec WHERE rec.dedupe_key = i.dedupe_key)
