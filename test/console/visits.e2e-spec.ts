@@ -124,6 +124,12 @@ describe('owner visits in a real browser: due visits, a record, the completion f
     await page.getByRole('button', { name: '查看' }).click();
     await page.waitForURL(new RegExp(`projectId=${projectId}`));
     await page.locator('#visit-figures td[data-completion="estate"]').waitFor();
+    // The figures table is drawn again for the estate after the navigation: wait for that drawing, not the last one.
+    await page
+      .waitForFunction(`document.querySelectorAll('#visit-figures tbody tr').length === 3`, undefined, {
+        timeout: 10_000,
+      })
+      .catch(() => undefined);
     await expect(page.locator('#visit-figures tbody tr').count()).resolves.toBe(3);
     expect(errors).toEqual([]);
     await context.close();
