@@ -2,12 +2,15 @@ import { Queue } from 'bullmq';
 import { Queues } from '@kefu/shared';
 import type { LoadSizes } from './scale-load';
 import type { ScaleStack } from './scale-stack';
+import type { SimulatedWeek } from './scale-week';
 
 export interface Counts {
   /** name → [expected, actual]; `final`: once wrong, waiting cannot put it right (something happened twice). */
   checks: Array<{ name: string; expected: number; actual: number; final?: boolean }>;
   /** Work still moving (a non-zero value means: wait). */
   moving: number;
+  /** Figures printed with the table, not checked. */
+  notes: string[];
 }
 
 const one = async <T>(stack: ScaleStack, sql: string, params: unknown[] = []): Promise<T> =>
@@ -17,7 +20,7 @@ const one = async <T>(stack: ScaleStack, sql: string, params: unknown[] = []): P
  * What must hold once the system is quiet: every intake item exactly one case (and planned), every notification
  * sent exactly once as the provider counts them, nothing left `sending`, no job left on a queue, no outbox row left.
  */
-export async function countAll(stack: ScaleStack, sizes: LoadSizes): Promise<Counts> {
+export async function countAll(stack: ScaleStack, sizes: LoadSizes, week?: SimulatedWeek): Promise<Counts> {
   const tags = await stack.ds.query<Array<{ kind: string; items: number; cases: number; extra: number }>>(
     `SELECT substring(tag, 1, 1) AS kind, count(*)::int AS items, sum(n)::int AS cases, sum(n - 1)::int AS extra
        FROM (SELECT substring(description from '#S-([HW][0-9]+)#') AS tag, count(*) AS n FROM cases
@@ -57,6 +60,13 @@ export async function countAll(stack: ScaleStack, sizes: LoadSizes): Promise<Cou
   const doubled = [...seen.values()].filter((n) => n > 1).length;
   const ourTexts = messages.filter((m) => /部位\d+/.test(m.body)).length;
   const jobs = await queuedJobs(stack);
+  // Every message asked for and due, whoever asked (acknowledgements, reminders, warranty notices): still to go.
+  const due = await one<{ pending: number }>(
+    stack,
+    `SELECT count(*)::int AS pending FROM notifications WHERE status = 'pending' AND not_before <= $1`,
+    [stack.simulatedNow()],
+  );
+  const weekly = week ? await weekChecks(stack, week) : { checks: [], moving: 0, notes: [] };
   const checks = [
     { name: 'hotline calls → cases (one each)', expected: sizes.hotline, actual: tag('H').items },
     { name: 'hotline calls with a second case', expected: 0, actual: tag('H').extra, final: true },
@@ -74,8 +84,58 @@ export async function countAll(stack: ScaleStack, sizes: LoadSizes): Promise<Cou
     { name: 'rows left sending', expected: 0, actual: all.sending },
     { name: 'outbox rows not relayed', expected: 0, actual: outbox.unrelayed },
     { name: 'jobs waiting or active', expected: 0, actual: jobs },
+    ...weekly.checks,
   ];
-  return { checks, moving: jobs + outbox.unrelayed + all.sending + ours.pending };
+  return {
+    checks,
+    moving: jobs + outbox.unrelayed + all.sending + ours.pending + due.pending + weekly.moving,
+    notes: weekly.notes,
+  };
+}
+
+/**
+ * The simulated week: every warranty notice due on its days written once and its owner told once; every reminder
+ * due by the week's end sent, its messages sent (once each: the provider-side checks above count them too).
+ */
+async function weekChecks(
+  stack: ScaleStack,
+  week: SimulatedWeek,
+): Promise<{ checks: Counts['checks']; moving: number; notes: string[] }> {
+  const { day0, days, expectedNotices } = week.counts!;
+  const notices = await one<{ written: number; told: number; untold: number }>(
+    stack,
+    `SELECT count(DISTINCT w.id)::int AS written,
+            count(n.id) FILTER (WHERE n.status IN ('sent', 'delivered'))::int AS told,
+            count(n.id) FILTER (WHERE n.status NOT IN ('sent', 'delivered'))::int AS untold
+       FROM warranty_notices w LEFT JOIN notifications n ON n.source_type = 'warranty_notice' AND n.source_id = w.id
+      WHERE w.project_id = $1 AND w.due_on > $2::date AND w.due_on <= $2::date + $3::int`,
+    [week.projectId, day0, days],
+  );
+  // A reminder is taken by the next scan (every minute) after it falls due: a minute and a half of slack.
+  const reminders = await one<{ sent: number; escalations: number; overdue: number; messages: number; unsent: number }>(
+    stack,
+    `SELECT (SELECT count(*) FROM reminders WHERE sent_at IS NOT NULL)::int AS sent,
+            (SELECT count(*) FROM reminders WHERE sent_at IS NOT NULL AND kind = 'escalation')::int AS escalations,
+            (SELECT count(*) FROM reminders WHERE sent_at IS NULL AND cancelled_at IS NULL
+                AND send_at <= $1::timestamptz - interval '90 seconds')::int AS overdue,
+            (SELECT count(*) FROM notifications WHERE source_type = 'reminder')::int AS messages,
+            (SELECT count(*) FROM notifications WHERE source_type = 'reminder'
+                AND status NOT IN ('sent', 'delivered', 'cancelled'))::int AS unsent`,
+    [stack.simulatedNow()],
+  );
+  return {
+    checks: [
+      { name: 'warranty notices due in the week → written', expected: expectedNotices, actual: notices.written },
+      { name: '… their owners told (one SMS each)', expected: expectedNotices, actual: notices.told },
+      { name: '… not told', expected: 0, actual: notices.untold },
+      { name: 'reminders due by the week’s end, not sent', expected: 0, actual: reminders.overdue },
+      { name: 'reminder messages not sent (nor withdrawn)', expected: 0, actual: reminders.unsent },
+    ],
+    moving: reminders.overdue + reminders.unsent,
+    notes: [
+      `simulated week ${day0} + ${days} days: ${reminders.sent} reminders sent (${reminders.escalations} escalations), ${reminders.messages} messages; ${notices.written} warranty notices`,
+    ],
+  };
 }
 
 /** Waiting and active jobs on the three queues (delayed ones are schedules and deferred sends). */
@@ -101,7 +161,7 @@ export function report(counts: Counts): { table: string; wrong: string[] } {
   const wrong = counts.checks
     .filter((c) => c.expected !== c.actual)
     .map((c) => `${c.name}: expected ${c.expected}, got ${c.actual}`);
-  return { table: rows.join('\n'), wrong };
+  return { table: [...rows, ...counts.notes].join('\n'), wrong };
 }
 
 /**

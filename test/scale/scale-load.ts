@@ -47,6 +47,10 @@ export class ScaleLoad {
     }
   }
 
+  get accessToken(): string {
+    return this.token;
+  }
+
   async login(): Promise<void> {
     const r = await this.call('/api/v1/auth/login', {
       method: 'POST',

@@ -18,7 +18,10 @@ export class AppProcess {
     readonly kind: AppKind,
     readonly index: number,
     readonly port: number,
+    /** Shared by every process (the stack may still add to it before they start). */
     private readonly env: NodeJS.ProcessEnv,
+    /** This process's own additions. */
+    private readonly ownEnv: NodeJS.ProcessEnv = {},
   ) {}
 
   get name(): string {
@@ -32,7 +35,7 @@ export class AppProcess {
   start(): void {
     const portKey = `${this.kind.toUpperCase()}_PORT`;
     const child = spawn(process.execPath, [join(repo, 'dist', 'apps', this.kind, 'src', 'main.js')], {
-      env: { ...this.env, [portKey]: String(this.port) },
+      env: { ...this.env, ...this.ownEnv, [portKey]: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const keep = (b: Buffer) => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -50,6 +50,12 @@ export class ScaleStack {
   sms!: LocalSms;
   ds!: DataSource;
   apps: AppProcess[] = [];
+  /**
+   * The schedulers' and notifiers' CLOCK_OFFSET_FILE (intake and the load stay on real time), and the SMS provider's
+   * clock with them: `simulate` moves them all to another day at once.
+   */
+  readonly clockFile = join(this.root, 'clock-offset');
+  private offsetMs = 0;
   private pgPort = 0;
   private redisPort = 0;
   private readonly pgData = reachableDataDir(join(this.root, 'pg'));
@@ -65,6 +71,8 @@ export class ScaleStack {
     this.sms = await startLocalSms({ dir: join(this.root, 'sms'), latencyMs: this.opts.smsLatencyMs });
     // Delivery callbacks would go to one notifier of three; the counts here are the provider's own list.
     this.sms.gateway.defaultCallbacks = { kind: 'callbacks', statuses: [] };
+    this.sms.gateway.now = () => this.simulatedNow();
+    this.simulate(0);
     this.ds = new DataSource({ ...dataSourceOptions(this.pg.url('kefu'), { poolSize: 4 }), logging: false });
     await this.ds.initialize();
     await loadDemoData(this.ds, STAFF_PASSWORD);
@@ -91,7 +99,16 @@ export class ScaleStack {
     };
     const kinds: AppKind[] = ['scheduler', 'notifier', 'intake'];
     for (const kind of kinds)
-      for (let i = 0; i < this.opts[kind]; i++) this.apps.push(new AppProcess(kind, i, await freePort(), env));
+      for (let i = 0; i < this.opts[kind]; i++)
+        this.apps.push(
+          new AppProcess(
+            kind,
+            i,
+            await freePort(),
+            env,
+            kind === 'intake' ? {} : { CLOCK_OFFSET_FILE: this.clockFile },
+          ),
+        );
     const firstNotifier = this.of('notifier')[0];
     if (firstNotifier) env.TWILIO_STATUS_CALLBACK_URL = `${firstNotifier.url}/webhooks/twilio/status`;
     const firstScheduler = this.of('scheduler')[0];
@@ -106,6 +123,16 @@ export class ScaleStack {
     } catch (err) {
       throw new Error(`${err instanceof Error ? err.message : String(err)}\n${this.describe()}`);
     }
+  }
+
+  /** Moves the schedulers, the notifiers and the SMS provider `offsetMs` ahead of real time. */
+  simulate(offsetMs: number): void {
+    writeFileSync(this.clockFile, String(offsetMs));
+    this.offsetMs = offsetMs;
+  }
+
+  simulatedNow(): Date {
+    return new Date(Date.now() + this.offsetMs);
   }
 
   of(kind: AppKind): AppProcess[] {

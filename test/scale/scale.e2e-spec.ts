@@ -2,11 +2,13 @@ import { countAll, describeDoubles, report, type Counts } from './scale-checks';
 import { retryDb, ScaleLoad, type LoadSizes } from './scale-load';
 import { buildOnce, ScaleStack } from './scale-stack';
 import type { AppKind } from './scale-processes';
+import { SimulatedWeek } from './scale-week';
 
 /**
  * `npm run test:scale`: 2 intake, 2 scheduler and 3 notifier processes (`node dist/...`) on one Postgres and one
  * Redis, under a mixed load, while one process of each kind is SIGKILLed and restarted, Redis is stopped for 30 s
- * (and comes back empty) and Postgres is restarted. Then it waits for the system to go quiet and checks, and
+ * (and comes back empty) and Postgres is restarted; meanwhile the schedulers and notifiers live through a simulated week
+ * of warranty and reminder scans (scale-week.ts). Then it waits for the system to go quiet and checks, and
  * prints, that nothing was lost and nothing done twice. Sizes: KEFU_SCALE_* below (defaults sized for a
  * 2-core machine to finish in a few minutes).
  */
@@ -18,6 +20,12 @@ const sizes: LoadSizes = {
   notifications: size('NOTIFICATIONS', 8_000),
 };
 const FAULTS = process.env.KEFU_SCALE_FAULTS !== '0';
+// The simulated week: its estate's units (each owes warranty notices on one day of the week) and the real time
+// each simulated day lasts.
+const WEEK = process.env.KEFU_SCALE_WEEK !== '0';
+const WEEK_UNITS = size('WEEK_UNITS', 140);
+const WEEK_DAY_MS = size('WEEK_DAY_MS', 12_000);
+const WEEK_STARTS_AFTER_MS = 20_000;
 const QUIET_WITHIN_MS = 10 * 60_000;
 const REDIS_DOWN_MS = 30_000;
 
@@ -28,6 +36,7 @@ const between = (from: number, to: number) => from + Math.floor(Math.random() * 
 
 describe('many replicas under faults (test:scale)', () => {
   const stack = new ScaleStack({ intake: 2, scheduler: 2, notifier: 3 });
+  const week = WEEK ? new SimulatedWeek(stack, { units: WEEK_UNITS, dayMs: WEEK_DAY_MS }) : undefined;
   const faults: string[] = [];
 
   beforeAll(async () => {
@@ -76,7 +85,7 @@ describe('many replicas under faults (test:scale)', () => {
     let last: Counts | undefined;
     let lastLog = 0;
     for (;;) {
-      last = await retryDb(() => countAll(stack, sizes));
+      last = await retryDb(() => countAll(stack, sizes, week));
       const { wrong } = report(last);
       if (last.moving === 0 && wrong.length === 0) return last;
       if (Date.now() > deadline || last.checks.some((c) => c.final && c.expected !== c.actual)) return last;
@@ -99,7 +108,15 @@ describe('many replicas under faults (test:scale)', () => {
         `load: ${sizes.hotline} hotline calls, ${sizes.web} web forms, ${sizes.cdr} CDR missed calls, ${sizes.notifications} notifications`,
       );
       const load = new ScaleLoad(stack);
+      if (week) {
+        await load.login();
+        await week.prepare(load.accessToken);
+        log(
+          `simulated week: ${WEEK_UNITS} units owing ${week.counts!.expectedNotices} warranty notices on days 1–7, ${WEEK_DAY_MS / 1000} s a day`,
+        );
+      }
       const running: Array<Promise<void>> = [load.run(sizes, projectId)];
+      if (week) running.push(sleep(WEEK_STARTS_AFTER_MS).then(() => week.run(log)));
       if (FAULTS) {
         // Each fault at a random moment of its own window, Redis and Postgres apart so each is seen on its own.
         running.push(

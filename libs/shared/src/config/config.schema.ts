@@ -45,6 +45,10 @@ export const configSchema = z
     path: ['BOUNCE_MAILBOX_NAME'],
     message: 'must differ from MAILBOX_NAME (each mailbox has its own cursor and poll lock)',
   })
+  .refine((c) => c.NODE_ENV !== 'production' || !c.CLOCK_OFFSET_FILE, {
+    path: ['CLOCK_OFFSET_FILE'],
+    message: 'moves the business clock, for development and tests only: unset it in production',
+  })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV !== 'production') return;
     for (const problem of productionUrlProblems(c)) ctx.addIssue({ code: 'custom', ...problem });

@@ -40,6 +40,20 @@ describe('loadConfig', () => {
     expect(loadConfig(valid).AUTH_TOKEN_SECRET).toBe('x'.repeat(32));
   });
 
+  it('refuses CLOCK_OFFSET_FILE in production, takes it in development and tests', () => {
+    const prod = {
+      ...valid,
+      NODE_ENV: 'production',
+      PUBLIC_BASE_URL: 'https://kefu.example.com',
+      AUTH_TOKEN_SECRET: '7f3a9c2e41b8d6f05a1e9c73b2d84f60e5a1c9b7d3f28e46a0c5b19d7e2f4a86',
+    };
+    expect(() => loadConfig({ ...prod, CLOCK_OFFSET_FILE: '/tmp/offset' })).toThrow(
+      /CLOCK_OFFSET_FILE: moves the business clock, for development and tests only/,
+    );
+    expect(loadConfig({ ...prod, CLOCK_OFFSET_FILE: '' }).CLOCK_OFFSET_FILE).toBeUndefined();
+    expect(loadConfig({ ...valid, CLOCK_OFFSET_FILE: '/tmp/offset' }).CLOCK_OFFSET_FILE).toBe('/tmp/offset');
+  });
+
   describe('in production (issue 16, 2 and 5)', () => {
     const prod = {
       ...valid,

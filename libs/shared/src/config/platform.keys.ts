@@ -53,6 +53,12 @@ export const platformKeys = {
     { start: '09:00', end: '12:00' },
     { start: '13:00', end: '18:00' },
   ]),
+  /**
+   * Development and tests only (refused in production): a file holding a number of milliseconds by which the
+   * business clock runs ahead of (or, negative, behind) real time, read again when it changes. Give the same file
+   * to several processes to move them through simulated days together (`test:scale` does, for a week of scans).
+   */
+  CLOCK_OFFSET_FILE: z.string().min(1).optional(),
   /** Partial JSON overrides of the SLA policy defaults (libs/shared/src/sla); the config holds the resolved policy. */
   SLA_POLICY: jsonObject.optional().transform((overrides, ctx) => {
     try {

@@ -1,4 +1,4 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -16,7 +16,7 @@ import { BodyParsingInterceptor } from './body-parsing';
 import { loggerModuleParams } from '../logging/logger.options';
 import { QueueModule } from '../queues/queue.module';
 import { RedisModule } from '../redis/redis.module';
-import { AppClock, CLOCK } from '../util/clock';
+import { AppClock, CLOCK, offsetFileClock } from '../util/clock';
 
 /** What every app has: validated config, pino, Postgres, Redis, queues, auth, /healthz, error mapping. */
 @Global()
@@ -44,7 +44,7 @@ export class CoreModule {
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
         { provide: APP_INTERCEPTOR, useClass: BodyParsingInterceptor },
-        { provide: CLOCK, useClass: AppClock },
+        { provide: CLOCK, inject: [APP_CONFIG], useFactory: appClock },
         CalendarService,
         OutboxRelay,
         readDataSourceProvider(app),
@@ -65,4 +65,16 @@ export class CoreModule {
       ],
     };
   }
+}
+
+/** The app's clock as the config sets it: real time, or real time moved by CLOCK_OFFSET_FILE (development and tests). */
+function appClock(config: AppConfig): AppClock {
+  const clock = new AppClock();
+  const file = config.CLOCK_OFFSET_FILE;
+  if (file) {
+    const logger = new Logger('Clock');
+    logger.warn({ file }, 'the business clock follows CLOCK_OFFSET_FILE (development and tests only)');
+    clock.use(offsetFileClock(file, { onProblem: (message) => logger.error(message) }));
+  }
+  return clock;
 }
