@@ -75,6 +75,54 @@ describe('notification_claim: pending → sending in one statement', () => {
     ]);
   });
 
+  it('finds the same text to a number by its index, however many other messages the number got that day', async () => {
+    // A duty manager's number on a busy day: 3,000 reminders, each a different text.
+    const busy = '13800002222';
+    await q(
+      `INSERT INTO notifications (idempotency_key, kind, channel, recipient_type, owner_id, status, attempts, to_address, body, sent_at)
+       SELECT 'busy-' || i, 'estate_notice', 'sms', 'owner', $1, 'sent', 1, $2, '【客户服务部】提醒 ' || i, now() - make_interval(secs => i)
+         FROM generate_series(1, 3000) i`,
+      [ownerId, busy],
+    );
+    await q(`ANALYZE notifications`);
+    const scans = async () =>
+      (
+        await q<{ n: string }>(
+          `SELECT idx_scan AS n FROM pg_stat_user_indexes WHERE indexrelname = 'ix_notifications_sms_same_text'`,
+        )
+      )[0]?.n;
+    const runner = db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_stat_clear_snapshot()`);
+      const before = Number(await scans());
+      const id = await row();
+      const [answer] = await runner.query<Array<{ attempts: number | null; sameText: number }>>(CLAIM_SQL, [
+        id,
+        'sms',
+        busy,
+        null,
+        '【客户服务部】提醒 17',
+        null,
+        1,
+        new Date(),
+        SAME_TEXT_PER_DAY,
+      ]);
+      expect(answer).toEqual({ attempts: 1, sameText: 1 });
+      // The claiming session's index counts reach the statistics when it next goes idle.
+      await runner.query(`SELECT pg_stat_force_next_flush()`);
+      let after = before;
+      for (let i = 0; i < 50 && after === before; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await q(`SELECT pg_stat_clear_snapshot()`);
+        after = Number(await scans());
+      }
+      expect(after).toBeGreaterThan(before);
+    } finally {
+      await runner.release();
+    }
+  });
+
   it('claims a pending row once, with the rendered message; not a row of a paused notice, not twice', async () => {
     await q(`UPDATE notifications SET status = 'failed' WHERE to_address = $1`, [to]);
     const unit = await factories.createUnit(db.dataSource);

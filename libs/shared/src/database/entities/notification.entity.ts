@@ -74,8 +74,11 @@ export type RecipientType = (typeof recipientTypes)[number];
 // An estate-wide notice's progress (queued / sent / delivered / failed) counted from the index alone.
 @Index('ix_notifications_notice_status', ['sourceId', 'status'], { where: `"source_type" = 'notice'` })
 @Index('ix_notifications_provider', ['providerId'], { where: '"provider_id" IS NOT NULL' })
-// The notifier's same-text-to-same-number limit (3 in 24 h) counts by address and send time.
+// Messages to a number by send time (the one acknowledgement a day per reporter's number).
 @Index('ix_notifications_to_address', ['toAddress', 'sentAt'], { where: '"to_address" IS NOT NULL' })
+// The claim's same-text-to-same-number limit (3 in 24 h): on (to_address, md5(body), sent_at) for SMS, created by hand
+// in migration NotificationSameTextIndex (an expression index).
+@Index('ix_notifications_sms_same_text', { synchronize: false })
 @Check('ck_notifications_kind', inList('kind', notificationKinds))
 @Check('ck_notifications_status', inList('status', notificationStatuses))
 @Check('ck_notifications_recipient_type', inList('recipient_type', recipientTypes))

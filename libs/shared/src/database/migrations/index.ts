@@ -36,6 +36,7 @@ import { NotificationClaim1795615000000 } from './1795615000000-NotificationClai
 import { OutboxSettled1795620000000 } from './1795620000000-OutboxSettled';
 import { SmsTemplateAlert1795630000000 } from './1795630000000-SmsTemplateAlert';
 import { NotificationClaimMany1795640000000 } from './1795640000000-NotificationClaimMany';
+import { NotificationSameTextIndex1795650000000 } from './1795650000000-NotificationSameTextIndex';
 
 /** Every migration, oldest first. WARNING: never edit a migration that has landed; add a new one. */
 export const migrations = [
@@ -77,4 +78,5 @@ export const migrations = [
   OutboxSettled1795620000000,
   SmsTemplateAlert1795630000000,
   NotificationClaimMany1795640000000,
+  NotificationSameTextIndex1795650000000,
 ];
