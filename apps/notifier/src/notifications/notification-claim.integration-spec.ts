@@ -97,7 +97,7 @@ describe('notification_claim: pending → sending in one statement', () => {
       await runner.query(`SELECT pg_stat_clear_snapshot()`);
       const before = Number(await scans());
       const id = await row();
-      const [answer] = await runner.query<Array<{ attempts: number | null; sameText: number }>>(CLAIM_SQL, [
+      const [answer] = (await runner.query(CLAIM_SQL, [
         id,
         'sms',
         busy,
@@ -107,7 +107,7 @@ describe('notification_claim: pending → sending in one statement', () => {
         1,
         new Date(),
         SAME_TEXT_PER_DAY,
-      ]);
+      ])) as Array<{ attempts: number | null; sameText: number }>;
       expect(answer).toEqual({ attempts: 1, sameText: 1 });
       // The claiming session's index counts reach the statistics when it next goes idle.
       await runner.query(`SELECT pg_stat_force_next_flush()`);

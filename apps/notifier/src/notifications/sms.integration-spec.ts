@@ -103,6 +103,36 @@ describe('notifier: SMS through Twilio', () => {
     expect((await env.row(id)).attempts).toBe(1);
   });
 
+  it('answers the status webhook ahead of Express: an oversized form is refused as the API refuses it; other paths and methods go on to the app', async () => {
+    const url = `${env.baseUrl}/webhooks/twilio/status?n=x&a=1`;
+    const big = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `Body=${'x'.repeat(1024 * 1024 + 10)}`,
+    });
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({
+      error: { code: 'payload_too_large', message: 'The request body is too large.' },
+    });
+    const unsigned = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'MessageStatus=delivered',
+    });
+    expect(unsigned.status).toBe(403);
+    expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    // Not the webhook: Express and Nest answer (no such route), as before.
+    for (const [method, path] of [
+      ['GET', '/webhooks/twilio/status'],
+      ['POST', '/webhooks/twilio/statuses'],
+    ] as const) {
+      const r = await fetch(`${env.baseUrl}${path}`, { method });
+      expect(r.status).toBe(404);
+      expect(((await r.json()) as { error: { code: string } }).error.code).toBe('not_found');
+    }
+    expect((await fetch(`${env.baseUrl}/healthz`)).status).toBe(200);
+  });
+
   it('refuses a callback with a bad or missing signature (403, nothing changes) and applies only forward transitions', async () => {
     const owner = await factories.createOwner(ds);
     env.twilio.defaultCallbacks = { kind: 'callbacks', statuses: ['delivered'] };
