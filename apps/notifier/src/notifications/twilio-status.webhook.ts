@@ -19,7 +19,7 @@ export const TWILIO_STATUS_PATH = '/webhooks/twilio/status';
  */
 export function serveTwilioStatus(app: NestExpressApplication, config: AppConfig): void {
   const handle = twilioStatusHandler(app, config);
-  const server = app.getHttpServer() as Server;
+  const server = app.getHttpServer();
   const others = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
