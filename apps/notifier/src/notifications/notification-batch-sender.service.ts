@@ -2,19 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CLOCK, NotificationEntity, type Clock } from '@kefu/shared';
-import { ChannelRegistry, type ChannelSender, type SendOutcome } from '../channels/channel-sender';
+import { ChannelRegistry, type ChannelSender } from '../channels/channel-sender';
 import { MessagePreparer, type Prepared } from './message-preparer.service';
 import { NotificationDispatcher } from './notification-dispatcher.service';
-import {
-  CLAIM_MANY_SQL,
-  loadManyForSend,
-  RELEASE_MANY_SQL,
-  SENT_MANY_SQL,
-  updateReturning,
-} from './notification-dispatcher.sql';
+import { CLAIM_MANY_SQL, loadManyForSend, RELEASE_MANY_SQL, updateReturning } from './notification-dispatcher.sql';
 import { RecipientResolver } from './recipient-resolver';
+import { writeSent, type SentAttempt } from './notification-writes';
 import { callSender, sendingEntity } from './send-attempt';
-import { SAME_TEXT_PER_DAY, providerSource, sameTextMessage, type ProcessResult } from './notification-send.rules';
+import { SAME_TEXT_PER_DAY, sameTextMessage, type ProcessResult } from './notification-send.rules';
 
 /** Ids per `notifications-send` job. */
 export const NOTIFICATION_SEND_BATCH = 20;
@@ -81,7 +76,7 @@ export class NotificationBatchSender {
         count(done ? 'failed' : 'skipped');
       } else sending.push({ n: sendingEntity(r.row, r.p, c.attempts), r });
     }
-    const sent: Array<{ n: NotificationEntity; outcome: Extract<SendOutcome, { kind: 'sent' }> }> = [];
+    const sent: SentAttempt[] = [];
     try {
       for (let i = 0; i < sending.length; i++) {
         if (Date.now() - claimedAt > NotificationBatchSender.sendClaimedWithinMs) {
@@ -138,23 +133,8 @@ export class NotificationBatchSender {
     return rows.length;
   }
 
-  private async recordSent(
-    sent: Array<{ n: NotificationEntity; outcome: Extract<SendOutcome, { kind: 'sent' }> }>,
-  ): Promise<number> {
-    const col = <T>(f: (s: (typeof sent)[number]) => T) => sent.map(f);
-    const source = (s: (typeof sent)[number]) => s.outcome.route ?? providerSource(s.n.channel);
-    await this.ds.query(SENT_MANY_SQL, [
-      col((s) => s.n.id),
-      col((s) => s.n.attempts),
-      col((s) => s.outcome.providerId),
-      col((s) => s.outcome.segments ?? null),
-      col(source),
-      col((s) => s.outcome.detail ?? null),
-      col((s) => JSON.stringify(s.outcome.raw ?? { providerId: s.outcome.providerId })),
-      col((s) => `${source(s)}:sent:${s.n.id}:${s.n.attempts}`),
-      col((s) => s.outcome.route ?? null),
-      this.clock.now(),
-    ]);
+  private async recordSent(sent: SentAttempt[]): Promise<number> {
+    await writeSent(this.ds, sent, this.clock.now());
     return sent.length;
   }
 }

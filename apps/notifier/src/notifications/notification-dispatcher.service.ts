@@ -20,11 +20,10 @@ import {
   loadForSend,
   RETRY_SQL,
   SENT_MESSAGE_SQL,
-  SENT_WITH_RECEIPT_SQL,
   updateReturning,
 } from './notification-dispatcher.sql';
 import { RecipientResolver } from './recipient-resolver';
-import { optOutOwner, writeReceipt } from './notification-writes';
+import { optOutOwner, writeReceipt, writeSent } from './notification-writes';
 import { callSender, sendingEntity } from './send-attempt';
 import {
   MAX_ATTEMPTS,
@@ -143,20 +142,11 @@ export class NotificationDispatcher {
     const channel = n.channel!;
     const source = outcome.route ?? providerSource(channel);
     if (outcome.kind === 'sent') {
-      const raw = JSON.stringify(outcome.raw ?? { providerId: outcome.providerId });
-      const params = [n.id, n.attempts, outcome.providerId, outcome.segments ?? null, now, source];
-      const key = `${source}:sent:${n.id}:${n.attempts}`;
       // The row and its receipt in one statement; an email about a case also records its Message-ID with them.
       const caseEmail = channel === 'email' && !!n.caseId;
       await inTransaction(this.ds, caseEmail, async (m) => {
-        const [r] = await m.query<[{ moved: number }]>(SENT_WITH_RECEIPT_SQL, [
-          ...params,
-          outcome.detail ?? null,
-          raw,
-          key,
-          outcome.route ?? null,
-        ]);
-        if (r.moved && caseEmail) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
+        const moved = await writeSent(m, [{ n, outcome }], now);
+        if (moved && caseEmail) await m.query(SENT_MESSAGE_SQL, [outcome.providerId, n.caseId]);
       });
       return 'sent';
     }

@@ -136,30 +136,16 @@ export const CLAIM_SQL = `SELECT attempts, same_text AS "sameText"
 export const CLAIM_MANY_SQL = `SELECT n_id AS id, n_attempts AS attempts, n_same_text AS "sameText"
   FROM notification_claim_many($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::text[], $6::text[], $7::int[], $8, $9)`;
 
-/**
- * The provider took it: the attempt's row (fenced by its number; a callback may have moved it past sending already)
- * gets the provider id, and its receipt, in one statement (the receipt only when the row moved); answers `moved`.
- * $1 id, $2 attempt, $3 provider id, $4 segments, $5 occurred at, $6 source, $7 detail, $8 raw, $9 dedupe key,
- * $10 the SMS route taken (null: unchanged).
- */
-export const SENT_WITH_RECEIPT_SQL = `WITH u AS (
-    UPDATE notifications SET status = CASE WHEN status = 'sending' THEN 'sent' ELSE status END, provider_id = $3,
-           segments = COALESCE($4, segments), sms_route = COALESCE($10, sms_route), updated_at = now()
-     WHERE id = $1 AND attempts = $2 AND status <> 'pending' RETURNING id)
-  , rec AS (
-    INSERT INTO notification_receipts (notification_id, occurred_at, status, source, detail, raw, dedupe_key)
-    SELECT id, $5, 'sent', $6, $7, $8, $9 FROM u
-    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING)
-  SELECT (SELECT count(*) FROM u)::int AS moved`;
-
 /** Claimed rows a batch did not get to send: back to pending with their attempt undone. $1 ids, $2 attempts. */
 export const RELEASE_MANY_SQL = `UPDATE notifications n SET status = 'pending', attempts = n.attempts - 1, updated_at = now()
     FROM unnest($1::uuid[], $2::int[]) AS i(id, attempt)
    WHERE n.id = i.id AND n.attempts = i.attempt AND n.status = 'sending' RETURNING n.id`;
 
 /**
- * SENT_WITH_RECEIPT_SQL for many attempts in one statement, the rows locked in id order first (as callbackManySql
- * locks them: two statements never wait on each other in a cycle). $1 ids, $2 attempts, $3 provider ids, $4 segments, $5
+ * Attempts the providers took (writeSent: a batch's, or the single path's one), in one statement: the rows locked in id
+ * order first (as callbackManySql locks them: two statements never wait on each other in a cycle); each row fenced by
+ * its attempt number (a callback may have moved it past sending already) gets its provider id, and its receipt once
+ * (only when the row moved); answers `moved`. $1 ids, $2 attempts, $3 provider ids, $4 segments, $5
  * sources, $6 details, $7 raw (json text), $8 dedupe keys, $9 routes (arrays, one element per attempt); $10 occurred at.
  */
 export const SENT_MANY_SQL = `WITH i AS (
