@@ -23,6 +23,7 @@ export * from './outbox';
 export * from './util/with-timeout';
 export * from './util/backoff';
 export * from './util/clock';
+export * from './pdf';
 export * from './csv';
 export * from './html/escape-html';
 export * from './phone/phone';

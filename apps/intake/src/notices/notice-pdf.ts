@@ -1,6 +1,4 @@
-import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
-import { AppException } from '@kefu/shared';
+import { AppException, chineseDate, PdfFontMissingError, renderA4Pdf, type PdfFont } from '@kefu/shared';
 
 export interface NoticePdfContent {
   companyName: string;
@@ -14,40 +12,16 @@ export interface NoticePdfContent {
   timeZone: string;
 }
 
-const chineseDate = (d: Date, timeZone: string) => {
-  const p = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric' })
-    .formatToParts(d)
-    .reduce<Record<string, string>>((a, x) => ({ ...a, [x.type]: x.value }), {});
-  return `${p.year}年${Number(p.month)}月${Number(p.day)}日`;
-};
-
 /**
  * The notice as posted on the estate's notice boards: A4, the estate and the kind of notice, the title large, the
  * text, the company and date, the reference. The CJK font (the letters' font, LETTER_FONT_PATH) is embedded as a
  * subset, so the title is in the PDF's text layer.
  */
-export function renderNoticePdf(c: NoticePdfContent, font: { path: string; family: string }): Promise<Buffer> {
-  if (!existsSync(font.path))
-    return Promise.reject(
-      new AppException(
-        'service_unavailable',
-        `The notice font ${font.path} is not installed (fonts-wqy-microhei, or set LETTER_FONT_PATH).`,
-      ),
-    );
-  return new Promise<Buffer>((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margins: { top: 72, bottom: 64, left: 72, right: 72 },
-      info: { Title: c.title, Author: c.companyName, Subject: c.reference, CreationDate: c.date },
-      compress: true,
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (b: Buffer) => chunks.push(b));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
-      doc.registerFont('cjk', font.path, font.family);
-      doc.font('cjk');
+export async function renderNoticePdf(c: NoticePdfContent, font: PdfFont): Promise<Buffer> {
+  const margins = { top: 72, bottom: 64, left: 72, right: 72 };
+  const info = { Title: c.title, Author: c.companyName, Subject: c.reference, CreationDate: c.date };
+  try {
+    return await renderA4Pdf({ margins, info }, font, (doc) => {
       const width = doc.page.width - 144;
       doc.fontSize(12).text(`${c.estateName} · ${c.kindName}`, { align: 'center', width });
       doc.moveDown(0.8).fontSize(26).text(c.title, { align: 'center', width });
@@ -63,9 +37,13 @@ export function renderNoticePdf(c: NoticePdfContent, font: { path: string; famil
       doc.text(chineseDate(c.date, c.timeZone), { align: 'right', width });
       if (c.hotline) doc.moveDown(0.5).fontSize(11).text(`服务热线：${c.hotline}`, { align: 'right', width });
       doc.moveDown(2).fontSize(9).fillColor('#666').text(`编号：${c.reference}`, { align: 'left', width });
-      doc.end();
-    } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
-    }
-  });
+    });
+  } catch (err) {
+    if (err instanceof PdfFontMissingError)
+      throw new AppException(
+        'service_unavailable',
+        `The notice font ${font.path} is not installed (fonts-wqy-microhei, or set LETTER_FONT_PATH).`,
+      );
+    throw err;
+  }
 }

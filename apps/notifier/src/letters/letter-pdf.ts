@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import { chineseDate, renderA4Pdf, type PdfFont } from '@kefu/shared';
 
 export interface Letterhead {
   companyName: string;
@@ -21,25 +20,7 @@ export interface LetterContent {
   qrUrl?: string | null;
 }
 
-export interface LetterFont {
-  path: string;
-  /** The face's PostScript name inside a .ttc collection (ignored for a single-face file). */
-  family: string;
-}
-
-export class LetterFontMissingError extends Error {}
-
-/** 2026年11月23日 in the given zone. */
-export function chineseDate(d: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
-    timeZone,
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-  }).formatToParts(d);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  return `${get('year')}年${Number(get('month'))}月${Number(get('day'))}日`;
-}
+export type LetterFont = PdfFont;
 
 /**
  * An A4 letter: letterhead, the recipient's address block for a window envelope (邮编, address,
@@ -47,73 +28,51 @@ export function chineseDate(d: Date, timeZone: string): string {
  * the glyphs used, so a one-page letter stays around 10–20 KB.
  */
 export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buffer> {
-  if (!existsSync(font.path)) {
-    return Promise.reject(
-      new LetterFontMissingError(
-        `letter font ${font.path} not found (install fonts-wqy-microhei or set LETTER_FONT_PATH)`,
-      ),
-    );
-  }
-  return new Promise<Buffer>((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margins: { top: 56, bottom: 56, left: 64, right: 64 },
-      info: {
-        Title: c.subject ?? c.reference,
-        Author: c.letterhead.companyName,
-        Subject: c.reference,
-        CreationDate: c.date,
-      },
-      compress: true,
-    });
-    const chunks: Buffer[] = [];
-    doc.on('data', (b: Buffer) => chunks.push(b));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
-      doc.registerFont('cjk', font.path, font.family);
-      doc.font('cjk');
-      const width = doc.page.width - 128;
-      // Letterhead
-      doc.fontSize(18).text(c.letterhead.companyName, { align: 'center', width });
-      const contact = [
-        c.letterhead.address && `地址：${c.letterhead.address}`,
-        c.letterhead.hotline && `服务热线：${c.letterhead.hotline}`,
-      ]
-        .filter(Boolean)
-        .join('    ');
-      if (contact) doc.moveDown(0.3).fontSize(9).text(contact, { align: 'center', width });
-      const lineY = doc.y + 6;
-      doc
-        .moveTo(64, lineY)
-        .lineTo(64 + width, lineY)
-        .lineWidth(0.8)
-        .stroke();
-      // Address block (window-envelope position)
-      doc.y = lineY + 24;
-      doc.fontSize(11);
-      if (c.recipient.postcode) doc.text(`邮编：${c.recipient.postcode}`);
-      doc.text(c.recipient.address, { width: 280 });
-      doc.moveDown(0.2).fontSize(13).text(`${c.recipient.name}  收`);
-      // Reference and date, right-aligned
-      doc.moveDown(1.5).fontSize(9).text(`编号：${c.reference}`, { align: 'right', width });
-      doc.text(`日期：${chineseDate(c.date, c.timeZone)}`, { align: 'right', width });
-      // The link as a QR code, right-aligned under the date, above the notice (nothing else on those lines).
-      if (c.qrUrl) {
-        const top = doc.y + 8;
-        drawQr(doc, c.qrUrl, 64 + width - 96, top, 96);
-        doc.y = top + 96;
-      }
-      // The notice
-      doc.moveDown(1.2);
-      if (c.subject) doc.fontSize(15).text(c.subject, { align: 'center', width }).moveDown(0.8);
-      doc.fontSize(11.5).text(c.body, { width, align: 'left', lineGap: 5, paragraphGap: 6 });
-      doc.moveDown(2).text(c.letterhead.companyName, { align: 'right', width });
-      doc.text(chineseDate(c.date, c.timeZone), { align: 'right', width });
-      doc.end();
-    } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
+  const margins = { top: 56, bottom: 56, left: 64, right: 64 };
+  const info = {
+    Title: c.subject ?? c.reference,
+    Author: c.letterhead.companyName,
+    Subject: c.reference,
+    CreationDate: c.date,
+  };
+  return renderA4Pdf({ margins, info }, font, (doc) => {
+    const width = doc.page.width - 128;
+    // Letterhead
+    doc.fontSize(18).text(c.letterhead.companyName, { align: 'center', width });
+    const contact = [
+      c.letterhead.address && `地址：${c.letterhead.address}`,
+      c.letterhead.hotline && `服务热线：${c.letterhead.hotline}`,
+    ]
+      .filter(Boolean)
+      .join('    ');
+    if (contact) doc.moveDown(0.3).fontSize(9).text(contact, { align: 'center', width });
+    const lineY = doc.y + 6;
+    doc
+      .moveTo(64, lineY)
+      .lineTo(64 + width, lineY)
+      .lineWidth(0.8)
+      .stroke();
+    // Address block (window-envelope position)
+    doc.y = lineY + 24;
+    doc.fontSize(11);
+    if (c.recipient.postcode) doc.text(`邮编：${c.recipient.postcode}`);
+    doc.text(c.recipient.address, { width: 280 });
+    doc.moveDown(0.2).fontSize(13).text(`${c.recipient.name}  收`);
+    // Reference and date, right-aligned
+    doc.moveDown(1.5).fontSize(9).text(`编号：${c.reference}`, { align: 'right', width });
+    doc.text(`日期：${chineseDate(c.date, c.timeZone)}`, { align: 'right', width });
+    // The link as a QR code, right-aligned under the date, above the notice (nothing else on those lines).
+    if (c.qrUrl) {
+      const top = doc.y + 8;
+      drawQr(doc, c.qrUrl, 64 + width - 96, top, 96);
+      doc.y = top + 96;
     }
+    // The notice
+    doc.moveDown(1.2);
+    if (c.subject) doc.fontSize(15).text(c.subject, { align: 'center', width }).moveDown(0.8);
+    doc.fontSize(11.5).text(c.body, { width, align: 'left', lineGap: 5, paragraphGap: 6 });
+    doc.moveDown(2).text(c.letterhead.companyName, { align: 'right', width });
+    doc.text(chineseDate(c.date, c.timeZone), { align: 'right', width });
   });
 }
 

@@ -2,10 +2,17 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { APP_CONFIG, CLOCK, type AppConfig, type Clock, type NotificationEntity } from '@kefu/shared';
+import {
+  APP_CONFIG,
+  CLOCK,
+  PdfFontMissingError,
+  type AppConfig,
+  type Clock,
+  type NotificationEntity,
+} from '@kefu/shared';
 import type { ChannelSender, Destination, RenderedMessage, SendOutcome } from '../channels/channel-sender';
 import { letterQrUrl } from '../notifications/templates';
-import { LetterFontMissingError, renderLetterPdf } from './letter-pdf';
+import { renderLetterPdf } from './letter-pdf';
 
 /** The reference printed on the letter and in the manifest: stable per notification, so a re-send finds its letter. */
 export function letterReference(notificationId: string): string {
@@ -63,7 +70,7 @@ export class LetterSender implements ChannelSender {
       );
     } catch (err) {
       // An installation problem, not the letter's: retried once the font is there.
-      if (err instanceof LetterFontMissingError)
+      if (err instanceof PdfFontMissingError)
         return { kind: 'retry', code: 'letter_font_missing', message: err.message };
       throw err;
     }

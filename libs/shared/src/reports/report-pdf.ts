@@ -1,15 +1,6 @@
-import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import { renderA4Pdf, type PdfFont } from '../pdf/a4-pdf';
 import type { ReportData } from './report-data';
 import { show, type Cell, type ReportSection } from './report-sections';
-
-export interface ReportFont {
-  path: string;
-  /** The face's PostScript name inside a .ttc collection. */
-  family: string;
-}
-
-export class ReportFontMissingError extends Error {}
 
 const MARGIN = 48;
 const ROW_H = 18;
@@ -19,54 +10,32 @@ const ROW_H = 18;
  * section as a table (the PDF's columns), a bar chart where the section asks for one, and 第 n 页 / 共 m 页 on every
  * page. The CJK font (the letters' font, LETTER_FONT_PATH) is embedded as a subset with its text layer.
  */
-export function renderReportPdf(data: ReportData, sections: ReportSection[], font: ReportFont): Promise<Buffer> {
-  if (!existsSync(font.path))
-    return Promise.reject(
-      new ReportFontMissingError(
-        `report font ${font.path} not found (install fonts-wqy-microhei or set LETTER_FONT_PATH)`,
-      ),
-    );
-  return new Promise<Buffer>((resolve, reject) => {
-    const doc = new PDFDocument({
-      size: 'A4',
-      margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
-      bufferPages: true,
-      compress: true,
-      info: { Title: `${data.title} ${data.periodLabel}`, Author: '客户服务部', CreationDate: new Date(data.asOf) },
+export function renderReportPdf(data: ReportData, sections: ReportSection[], font: PdfFont): Promise<Buffer> {
+  const margins = { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN };
+  const info = { Title: `${data.title} ${data.periodLabel}`, Author: '客户服务部', CreationDate: new Date(data.asOf) };
+  return renderA4Pdf({ margins, info, bufferPages: true }, font, (doc) => {
+    const width = doc.page.width - 2 * MARGIN;
+    doc.fontSize(20).text(data.title, { align: 'center', width });
+    doc.moveDown(0.3).fontSize(12).text(`报告期：${data.periodLabel}`, { align: 'center', width });
+    doc.fontSize(9).text(`统计时间：${localTime(data.asOf, data.timeZone)}（${data.timeZone}）`, {
+      align: 'center',
+      width,
     });
-    const chunks: Buffer[] = [];
-    doc.on('data', (b: Buffer) => chunks.push(b));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    try {
-      doc.registerFont('cjk', font.path, font.family);
-      doc.font('cjk');
-      const width = doc.page.width - 2 * MARGIN;
-      doc.fontSize(20).text(data.title, { align: 'center', width });
-      doc.moveDown(0.3).fontSize(12).text(`报告期：${data.periodLabel}`, { align: 'center', width });
-      doc.fontSize(9).text(`统计时间：${localTime(data.asOf, data.timeZone)}（${data.timeZone}）`, {
-        align: 'center',
-        width,
-      });
+    doc.moveDown(1);
+    for (const s of sections) {
+      table(doc, s, width);
+      if (s.chart && s.rows.length) barChart(doc, s, width);
       doc.moveDown(1);
-      for (const s of sections) {
-        table(doc, s, width);
-        if (s.chart && s.rows.length) barChart(doc, s, width);
-        doc.moveDown(1);
-      }
-      const range = doc.bufferedPageRange();
-      for (let i = range.start; i < range.start + range.count; i++) {
-        doc.switchToPage(i);
-        const bottom = doc.page.margins.bottom;
-        doc.page.margins.bottom = 0; // writing in the margin must not open a new page
-        doc
-          .fontSize(8)
-          .text(`第 ${i + 1} 页 / 共 ${range.count} 页`, MARGIN, doc.page.height - 32, { align: 'center', width });
-        doc.page.margins.bottom = bottom;
-      }
-      doc.end();
-    } catch (err) {
-      reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    const range = doc.bufferedPageRange();
+    for (let i = range.start; i < range.start + range.count; i++) {
+      doc.switchToPage(i);
+      const bottom = doc.page.margins.bottom;
+      doc.page.margins.bottom = 0; // writing in the margin must not open a new page
+      doc
+        .fontSize(8)
+        .text(`第 ${i + 1} 页 / 共 ${range.count} 页`, MARGIN, doc.page.height - 32, { align: 'center', width });
+      doc.page.margins.bottom = bottom;
     }
   });
 }
