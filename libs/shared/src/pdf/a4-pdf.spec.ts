@@ -4,8 +4,8 @@ import { configSchema } from '../config';
 describe('renderA4Pdf (letters, notices, reports)', () => {
   const defaults = configSchema.shape;
   const font = {
-    path: defaults.LETTER_FONT_PATH.parse(undefined) as string,
-    family: defaults.LETTER_FONT_FAMILY.parse(undefined) as string,
+    path: defaults.LETTER_FONT_PATH.parse(undefined),
+    family: defaults.LETTER_FONT_FAMILY.parse(undefined),
   };
   const opts = {
     margins: { top: 56, bottom: 56, left: 64, right: 64 },
