@@ -20,14 +20,12 @@ export interface LetterContent {
   qrUrl?: string | null;
 }
 
-export type LetterFont = PdfFont;
-
 /**
  * An A4 letter: letterhead, the recipient's address block for a window envelope (邮编, address,
  * name 收), the notice and its reference number and date. The CJK font is embedded as a subset of
  * the glyphs used, so a one-page letter stays around 10–20 KB.
  */
-export function renderLetterPdf(c: LetterContent, font: LetterFont): Promise<Buffer> {
+export function renderLetterPdf(c: LetterContent, font: PdfFont): Promise<Buffer> {
   const margins = { top: 56, bottom: 56, left: 64, right: 64 };
   const info = {
     Title: c.subject ?? c.reference,
